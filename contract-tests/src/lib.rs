@@ -1,0 +1,11 @@
+//! The WhatsApp Graph API contract: typed payloads, validators and the error catalogue.
+//!
+//! The mock server (`wa-mock`) implements this contract; clients in any language can be checked
+//! against it.
+
+mod catalogue;
+pub mod payload;
+mod version;
+
+pub use catalogue::{BUILTIN_JSON, Catalogue, CatalogueError, ErrorEntry, ErrorKind};
+pub use version::{GraphVersion, InvalidVersion};
