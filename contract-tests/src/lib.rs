@@ -5,6 +5,7 @@
 
 mod catalogue;
 pub mod payload;
+pub mod signature;
 mod version;
 
 pub use catalogue::{BUILTIN_JSON, Catalogue, CatalogueError, ErrorEntry, ErrorKind};
