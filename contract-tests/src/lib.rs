@@ -5,7 +5,9 @@
 
 mod catalogue;
 pub mod payload;
+mod validation;
 mod version;
 
 pub use catalogue::{BUILTIN_JSON, Catalogue, CatalogueError, ErrorEntry, ErrorKind};
+pub use validation::{PayloadKind, Report, UnknownKind, Violation, validate};
 pub use version::{GraphVersion, InvalidVersion};
