@@ -257,8 +257,10 @@ mod tests {
     use super::*;
 
     fn marketing(template: Value) -> Value {
-        json!({"messaging_product": "whatsapp", "recipient_type": "individual",
-               "to": "+1 650-555-1234", "type": "template", "template": template})
+        let mut body = json!({"messaging_product": "whatsapp", "recipient_type": "individual",
+               "to": "+1 650-555-1234", "type": "template"});
+        body["template"] = template;
+        body
     }
 
     #[test]
