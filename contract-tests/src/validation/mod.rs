@@ -165,7 +165,13 @@ impl PayloadKind {
             Self::TemplateCreateRequest
         } else if has("id") && has("status") && has("category") && root.len() == 3 {
             Self::TemplateCreateResponse
-        } else if has("id") && (has("status") || has("components")) {
+        } else if has("id")
+            && (has("status")
+                || has("components")
+                || value
+                    .pointer("/degrees_of_freedom_spec/creative_features_spec")
+                    .is_some())
+        {
             Self::TemplateObject
         } else if has("id")
             && root
