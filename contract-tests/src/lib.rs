@@ -6,7 +6,9 @@
 mod catalogue;
 pub mod payload;
 pub mod signature;
+mod validation;
 mod version;
 
 pub use catalogue::{BUILTIN_JSON, Catalogue, CatalogueError, ErrorEntry, ErrorKind};
+pub use validation::{PayloadKind, Report, UnknownKind, Violation, validate};
 pub use version::{GraphVersion, InvalidVersion};

@@ -1,1 +1,3 @@
+//! The `wa-contract` command line (arrives with the CLI issue).
+
 fn main() {}

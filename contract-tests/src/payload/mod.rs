@@ -1,3 +1,12 @@
 //! Serde types for every payload that crosses the Graph API boundary.
+//!
+//! Types are lenient where Graph is lenient: unknown fields are kept in `extra`, explicit
+//! `null`s read as absent, component types are read in any case. They are strict where Graph
+//! rejects (closed enums such as categories and creative-feature keys). The rules serde cannot
+//! express live in [`crate::validate`].
 
 pub mod error;
+pub mod send;
+pub mod template;
+pub mod waba;
+pub mod webhook;

@@ -1,0 +1,436 @@
+//! Validators: [`validate`] checks a JSON value against the contract for one [`PayloadKind`]
+//! and returns every [`Violation`] it finds, each with its JSON path, the rule it breaks, what
+//! was expected and what was found.
+//!
+//! Each kind's rules live beside its payload family (`send`, `template`, …) and walk the raw
+//! JSON with a [`check::Checker`], so that one bad field does not hide the next. The rules
+//! cover what serde cannot express (cross-field rules, shapes, ranges); as a safety net every
+//! value that breaks no rule must also parse into the typed model, or the report says why not.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+mod account;
+mod check;
+mod send;
+mod shapes;
+mod template;
+mod webhook;
+
+/// Every payload the contract knows, named as the CLI's `--kind` takes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayloadKind {
+    /// `POST /{phone_number_id}/marketing_messages` body.
+    MarketingMessageRequest,
+    /// `POST /{phone_number_id}/messages` body.
+    MessageRequest,
+    /// Success response of either send endpoint.
+    SendResponse,
+    /// `POST /{waba_id}/message_templates` body.
+    TemplateCreateRequest,
+    /// Response of template create.
+    TemplateCreateResponse,
+    /// `POST /{template_id}` body.
+    TemplateEditRequest,
+    /// `GET /{template_id}` response.
+    TemplateObject,
+    /// `GET /{waba_id}/message_templates` response.
+    TemplateList,
+    /// `GET /{waba_id}` response.
+    WabaNode,
+    /// `POST /{waba_id}` body.
+    WabaUpdateRequest,
+    /// `GET /{business_id}` response.
+    BusinessNode,
+    /// `POST /{waba_id}/subscribed_apps` body.
+    SubscribedAppsRequest,
+    /// `GET /{waba_id}/subscribed_apps` response.
+    SubscribedAppsList,
+    /// `{"success": true}` answers (template edit/delete, subscriptions, WABA update).
+    SuccessResponse,
+    /// `messages` webhook carrying `statuses`.
+    StatusWebhook,
+    /// `messages` webhook carrying inbound `messages`.
+    InboundMessageWebhook,
+    /// `message_template_status_update` webhook.
+    TemplateStatusWebhook,
+    /// `account_update` webhook.
+    AccountUpdateWebhook,
+    /// Graph's error envelope.
+    GraphError,
+}
+
+impl PayloadKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [PayloadKind; 19] = [
+        Self::MarketingMessageRequest,
+        Self::MessageRequest,
+        Self::SendResponse,
+        Self::TemplateCreateRequest,
+        Self::TemplateCreateResponse,
+        Self::TemplateEditRequest,
+        Self::TemplateObject,
+        Self::TemplateList,
+        Self::WabaNode,
+        Self::WabaUpdateRequest,
+        Self::BusinessNode,
+        Self::SubscribedAppsRequest,
+        Self::SubscribedAppsList,
+        Self::SuccessResponse,
+        Self::StatusWebhook,
+        Self::InboundMessageWebhook,
+        Self::TemplateStatusWebhook,
+        Self::AccountUpdateWebhook,
+        Self::GraphError,
+    ];
+
+    /// The snake_case name (also the fixture folder name).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::MarketingMessageRequest => "marketing_message_request",
+            Self::MessageRequest => "message_request",
+            Self::SendResponse => "send_response",
+            Self::TemplateCreateRequest => "template_create_request",
+            Self::TemplateCreateResponse => "template_create_response",
+            Self::TemplateEditRequest => "template_edit_request",
+            Self::TemplateObject => "template_object",
+            Self::TemplateList => "template_list",
+            Self::WabaNode => "waba_node",
+            Self::WabaUpdateRequest => "waba_update_request",
+            Self::BusinessNode => "business_node",
+            Self::SubscribedAppsRequest => "subscribed_apps_request",
+            Self::SubscribedAppsList => "subscribed_apps_list",
+            Self::SuccessResponse => "success_response",
+            Self::StatusWebhook => "status_webhook",
+            Self::InboundMessageWebhook => "inbound_message_webhook",
+            Self::TemplateStatusWebhook => "template_status_webhook",
+            Self::AccountUpdateWebhook => "account_update_webhook",
+            Self::GraphError => "graph_error",
+        }
+    }
+}
+
+impl PayloadKind {
+    /// Best-effort guess of a payload's kind from its shape, for tools given a bare file.
+    /// Send requests are guessed as `/messages` unless they carry MM-only fields.
+    pub fn detect(value: &Value) -> Option<PayloadKind> {
+        let root = value.as_object()?;
+        let has = |key: &str| root.contains_key(key);
+        if has("error") {
+            return Some(Self::GraphError);
+        }
+        if root.get("object").and_then(Value::as_str) == Some("whatsapp_business_account") {
+            let change = value.pointer("/entry/0/changes/0")?;
+            return match change.get("field")?.as_str()? {
+                "message_template_status_update" => Some(Self::TemplateStatusWebhook),
+                "account_update" => Some(Self::AccountUpdateWebhook),
+                "messages" if change.pointer("/value/statuses").is_some() => {
+                    Some(Self::StatusWebhook)
+                }
+                "messages" => Some(Self::InboundMessageWebhook),
+                _ => None,
+            };
+        }
+        if has("messaging_product") && has("contacts") && has("messages") {
+            return Some(Self::SendResponse);
+        }
+        if has("messaging_product") {
+            let mm = has("product_policy") || has("message_activity_sharing");
+            return Some(if mm {
+                Self::MarketingMessageRequest
+            } else {
+                Self::MessageRequest
+            });
+        }
+        if let Some(first) = root
+            .get("data")
+            .and_then(Value::as_array)
+            .and_then(|d| d.first())
+        {
+            return Some(if first.get("whatsapp_business_api_data").is_some() {
+                Self::SubscribedAppsList
+            } else {
+                Self::TemplateList
+            });
+        }
+        let kind = if has("success") {
+            Self::SuccessResponse
+        } else if has("override_callback_uri") || has("verify_token") {
+            Self::SubscribedAppsRequest
+        } else if has("name") && has("category") && has("components") && !has("id") {
+            Self::TemplateCreateRequest
+        } else if has("id") && has("status") && has("category") && root.len() == 3 {
+            Self::TemplateCreateResponse
+        } else if has("id")
+            && (has("status")
+                || has("components")
+                || value
+                    .pointer("/degrees_of_freedom_spec/creative_features_spec")
+                    .is_some())
+        {
+            Self::TemplateObject
+        } else if has("id")
+            && root
+                .get("marketing_messages_onboarding_status")
+                .is_some_and(Value::is_object)
+        {
+            Self::BusinessNode
+        } else if has("id") {
+            Self::WabaNode
+        } else if has("disable_marketing_messages_on_cloud_api")
+            || has("degrees_of_freedom_spec") && !has("components")
+        {
+            Self::WabaUpdateRequest
+        } else if has("components") || has("category") || has("message_send_ttl_seconds") {
+            Self::TemplateEditRequest
+        } else {
+            return None;
+        };
+        Some(kind)
+    }
+}
+
+impl fmt::Display for PayloadKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The name is not a [`PayloadKind`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownKind(pub String);
+
+impl fmt::Display for UnknownKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = PayloadKind::ALL.iter().map(|k| k.as_str()).collect();
+        write!(
+            f,
+            "unknown payload kind '{}'; expected one of {}",
+            self.0,
+            names.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownKind {}
+
+impl FromStr for PayloadKind {
+    type Err = UnknownKind;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| UnknownKind(s.to_owned()))
+    }
+}
+
+/// One broken rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    /// JSON path of the offending field, e.g. `template.components[0].parameters[1].currency.code`;
+    /// empty for the payload as a whole.
+    pub path: String,
+    /// Stable snake_case rule name, e.g. `required` or `ttl_range`.
+    pub rule: String,
+    /// What the rule wants.
+    pub expected: String,
+    /// What the payload had.
+    pub found: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let field = if self.path.is_empty() {
+            "the payload"
+        } else {
+            self.path.as_str()
+        };
+        write!(
+            f,
+            "Field {field} should be {}, but is {} ({}).",
+            self.expected, self.found, self.rule
+        )
+    }
+}
+
+/// Every violation found in one payload.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// In the order the rules found them (document order, mostly).
+    pub violations: Vec<Violation>,
+}
+
+impl Report {
+    /// Whether the payload broke no rule.
+    pub fn is_ok(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// The distinct rule names broken, in first-seen order.
+    pub fn rules(&self) -> Vec<&str> {
+        let mut rules: Vec<&str> = Vec::new();
+        for violation in &self.violations {
+            if !rules.contains(&violation.rule.as_str()) {
+                rules.push(&violation.rule);
+            }
+        }
+        rules
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, violation) in self.violations.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{violation}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks `value` against the contract for `kind`, returning every violation.
+///
+/// ```
+/// use serde_json::json;
+/// use wa_contract::{PayloadKind, validate};
+///
+/// let report = validate(
+///     PayloadKind::MarketingMessageRequest,
+///     &json!({"messaging_product": "whatsapp", "type": "template",
+///             "template": {"name": "promo", "language": {"code": "en_US"}}}),
+/// );
+/// assert_eq!(report.rules(), ["to_or_recipient"]);
+/// assert_eq!(report.violations[0].path, "to");
+/// ```
+pub fn validate(kind: PayloadKind, value: &Value) -> Report {
+    let mut c = check::Checker::default();
+    match kind {
+        PayloadKind::MarketingMessageRequest => {
+            send::send_request(&mut c, value, send::Endpoint::MarketingMessages);
+        }
+        PayloadKind::MessageRequest => send::send_request(&mut c, value, send::Endpoint::Messages),
+        PayloadKind::SendResponse => send::send_response(&mut c, value),
+        PayloadKind::TemplateCreateRequest => template::create_request(&mut c, value),
+        PayloadKind::TemplateEditRequest => template::edit_request(&mut c, value),
+        PayloadKind::TemplateCreateResponse => template::create_response(&mut c, value),
+        PayloadKind::TemplateObject => template::template_read(&mut c, value),
+        PayloadKind::TemplateList => template::template_list(&mut c, value),
+        PayloadKind::WabaNode => account::waba_node(&mut c, value),
+        PayloadKind::WabaUpdateRequest => account::waba_update_request(&mut c, value),
+        PayloadKind::BusinessNode => account::business_node(&mut c, value),
+        PayloadKind::SubscribedAppsRequest => account::subscribed_apps_request(&mut c, value),
+        PayloadKind::SubscribedAppsList => account::subscribed_apps_list(&mut c, value),
+        PayloadKind::SuccessResponse => account::success_response(&mut c, value),
+        PayloadKind::StatusWebhook => webhook::webhook(&mut c, value, webhook::Expect::Statuses),
+        PayloadKind::InboundMessageWebhook => {
+            webhook::webhook(&mut c, value, webhook::Expect::Inbound);
+        }
+        PayloadKind::TemplateStatusWebhook => {
+            webhook::webhook(&mut c, value, webhook::Expect::TemplateStatus);
+        }
+        PayloadKind::AccountUpdateWebhook => {
+            webhook::webhook(&mut c, value, webhook::Expect::AccountUpdate);
+        }
+        PayloadKind::GraphError => account::graph_error(&mut c, value),
+    }
+    Report {
+        violations: c.violations,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn marketing(template: Value) -> Value {
+        let mut body = json!({"messaging_product": "whatsapp", "recipient_type": "individual",
+               "to": "+1 650-555-1234", "type": "template"});
+        body["template"] = template;
+        body
+    }
+
+    #[test]
+    fn a_documented_marketing_message_passes() {
+        let body = marketing(
+            json!({"name": "promotional_offer", "language": {"code": "en"},
+            "components": [{"type": "BODY", "parameters": [
+                {"type": "text", "text": "John Doe"},
+                {"type": "currency", "currency":
+                    {"fallback_value": "$25.00", "code": "USD", "amount_1000": 25000}}]}]}),
+        );
+        assert_eq!(
+            validate(PayloadKind::MarketingMessageRequest, &body),
+            Report::default()
+        );
+    }
+
+    #[test]
+    fn every_violation_is_reported_with_its_path() {
+        let mut body = marketing(json!({"name": "promo", "language": {"code": "en"},
+            "components": [{"type": "body", "parameters": [
+                {"type": "currency", "currency": {"fallback_value": "$1", "code": "usd"}}]}]}));
+        body["product_policy"] = json!("SOMETIMES");
+        let report = validate(PayloadKind::MarketingMessageRequest, &body);
+        let paths: Vec<(&str, &str)> = report
+            .violations
+            .iter()
+            .map(|v| (v.path.as_str(), v.rule.as_str()))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                (
+                    "template.components[0].parameters[0].currency.code",
+                    "currency_code"
+                ),
+                (
+                    "template.components[0].parameters[0].currency.amount_1000",
+                    "required"
+                ),
+                ("product_policy", "enum"),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_mm_api_refuses_other_message_types_but_messages_takes_them() {
+        let text = json!({"messaging_product": "whatsapp", "to": "16505551234", "type": "text",
+                          "text": {"body": "hi"}});
+        assert_eq!(
+            validate(PayloadKind::MarketingMessageRequest, &text).rules(),
+            ["template_only"]
+        );
+        assert!(validate(PayloadKind::MessageRequest, &text).is_ok());
+    }
+
+    #[test]
+    fn marketing_ttl_outside_its_range_is_named_in_the_message() {
+        let template = json!({"name": "promo", "language": "en_US", "category": "MARKETING",
+            "message_send_ttl_seconds": 600,
+            "components": [{"type": "BODY", "text": "Hi"}]});
+        let report = validate(PayloadKind::TemplateCreateRequest, &template);
+        assert_eq!(report.rules(), ["ttl_range"]);
+        assert_eq!(
+            report.violations[0].to_string(),
+            "Field message_send_ttl_seconds should be 43200 to 2592000 seconds for a MARKETING \
+             template, but is the number 600 (ttl_range)."
+        );
+    }
+
+    #[test]
+    fn kinds_parse_from_their_names() {
+        for kind in PayloadKind::ALL {
+            assert_eq!(kind.as_str().parse::<PayloadKind>(), Ok(kind));
+        }
+        assert!("marketing".parse::<PayloadKind>().is_err());
+    }
+}
