@@ -1,1 +1,177 @@
-//! placeholder
+//! `wa-mock`: a stateful fake of Meta's WhatsApp Graph API, centred on the Marketing Messages
+//! API (`POST /{phone_number_id}/marketing_messages`).
+//!
+//! Run the `wa-mock` binary, or spawn the server in-process from Rust tests. Point your client's
+//! Graph base URL at it, drive the world through the admin API under `/__admin`, and assert on
+//! what the mock recorded.
+//!
+//! # Spawning in-process
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! use wa_mock::{Config, spawn};
+//!
+//! // A free loopback port, time frozen at 2026-01-01T00:00:00Z, deterministic ids.
+//! let server = spawn(Config::default().manual_clock().seed(7)).await?;
+//! println!("Graph base URL: {}", server.url());
+//!
+//! // The default world's onboarded WABA and its phone number have fixed ids.
+//! assert_eq!(wa_mock::DEFAULT_PHONE_NUMBER_ID, "100000000000021");
+//! server.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # How it fits together
+//!
+//! - [`clock`] is the one clock; every delayed behaviour is a job on its scheduler.
+//! - [`ids`] holds the id newtypes and the seeded generator.
+//! - [`domain`] is the plain-Rust model: WABAs, templates, routing, messages, recipients and
+//!   the event outbox.
+//! - [`store`] keeps sandboxes and runs one operation per use case.
+//! - [`graph`] is the Graph API edge; [`admin`] the control plane.
+//! - [`world`] reads world files; [`config`] the command line.
+
+pub mod admin;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod faults;
+pub mod graph;
+pub mod ids;
+pub mod store;
+pub mod world;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use clock::{Clock, ClockMode, Timestamp};
+pub use config::{ClockKind, Config};
+pub use store::Store;
+pub use world::WorldSpec;
+
+/// The default world's business portfolio.
+pub const DEFAULT_BUSINESS_ID: &str = "100000000000001";
+/// The default world's onboarded WABA (marketing goes through the MM API).
+pub const DEFAULT_WABA_ID: &str = "100000000000011";
+/// The default world's eligible-only WABA (marketing falls back to the Cloud API).
+pub const ELIGIBLE_WABA_ID: &str = "100000000000012";
+/// The default world's MSC WABA.
+pub const MSC_WABA_ID: &str = "100000000000013";
+/// The onboarded WABA's phone number.
+pub const DEFAULT_PHONE_NUMBER_ID: &str = "100000000000021";
+/// The eligible-only WABA's phone number.
+pub const ELIGIBLE_PHONE_NUMBER_ID: &str = "100000000000022";
+/// The MSC WABA's phone number.
+pub const MSC_PHONE_NUMBER_ID: &str = "100000000000023";
+/// The default sandbox's token (any unknown token also selects it unless auth is strict).
+pub const DEFAULT_TOKEN: &str = "wa-mock-default-token";
+
+/// What every handler shares: cheap handles only.
+#[derive(Clone)]
+pub struct AppState {
+    /// The state.
+    pub store: Store,
+    /// Whether the admin API answers non-loopback peers.
+    pub admin_any_peer: bool,
+}
+
+/// The whole HTTP surface: the admin API under `/__admin`, the Graph API everywhere else.
+pub fn app(state: AppState) -> Router {
+    admin::router(state.clone())
+        .fallback(graph::dispatch)
+        .with_state(state)
+}
+
+/// Builds the store a configuration describes (world, clock, seed).
+pub fn build_store(config: &Config) -> std::io::Result<Store> {
+    let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
+    let world = match &config.world {
+        Some(path) => WorldSpec::load(path).map_err(|e| invalid(e.to_string()))?,
+        None => WorldSpec::default_world(),
+    };
+    let clock = Clock::new(config.clock_mode());
+    let seed = config
+        .seed
+        .unwrap_or_else(|| clock::wall_time().millis().unsigned_abs());
+    Store::new(world, clock, seed, config.strict_auth).map_err(invalid)
+}
+
+/// A server running in the background.
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: SocketAddr,
+    store: Store,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+    runner: Option<clock::Runner>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("clock", self.clock())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningServer {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR` — the Graph base URL.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The store, for in-process inspection.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Stops accepting connections, finishes in-flight requests and stops the clock's runner.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+        if let Some(runner) = self.runner {
+            runner.shutdown().await;
+        }
+    }
+}
+
+/// Binds `config.listen` (port 0 picks a free port) and serves in the background.
+pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
+    let store = build_store(&config)?;
+    let listener = TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let runner = store.clock().start_runner();
+    let router = app(AppState {
+        store: store.clone(),
+        admin_any_peer: config.admin_any_peer,
+    });
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    Ok(RunningServer {
+        addr,
+        store,
+        stop,
+        task,
+        runner,
+    })
+}

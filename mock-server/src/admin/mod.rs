@@ -1,0 +1,416 @@
+//! The admin API under `/__admin`: inspect and drive a sandbox.
+//!
+//! Requests select the sandbox with the same token as the Graph API (no token: the default
+//! sandbox). Bodies are the typed structs of [`types`]; malformed ones are answered with the
+//! catalogue's Graph-shaped `InvalidParameter`, unknown ids with `UnknownObject`. The API
+//! answers only loopback peers unless the server was started with `--admin-any-peer`.
+
+pub mod types;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::Method;
+use axum::http::request::Parts;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use wa_contract::{ErrorKind, GraphVersion};
+
+use crate::AppState;
+use crate::clock::ClockMode;
+use crate::domain::Refusal;
+use crate::domain::recipient::Profile;
+use crate::faults::FaultSpec;
+use crate::graph::GraphError;
+use crate::graph::request::{parse_query, token};
+use crate::ids::{PhoneNumberId, TemplateId, WabaId};
+use crate::store::{AuthError, InboundBody, Sandbox, SandboxState, Store, WabaUpdate, digits};
+use types::{
+    Advance, ClockState, Health, Inbound, InboundAccepted, List, NewSandbox, TemplateStatusChange,
+    Throughput, WabaPatch,
+};
+
+type AdminResult = Result<Json<Value>, GraphError>;
+
+/// The admin routes.
+pub(crate) fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/__admin/health", get(health))
+        .route("/__admin/reset", post(reset))
+        .route("/__admin/state", get(get_state))
+        .route("/__admin/clock", get(get_clock))
+        .route("/__admin/clock/advance", post(advance_clock))
+        .route("/__admin/wabas/{id}", axum::routing::patch(patch_waba))
+        .route("/__admin/templates/{id}/status", post(set_template_status))
+        .route("/__admin/recipients", get(list_recipients))
+        .route("/__admin/recipients/{phone}", put(put_recipient))
+        .route("/__admin/messages", get(list_messages))
+        .route("/__admin/requests", get(list_requests))
+        .route("/__admin/events", get(list_events))
+        .route("/__admin/webhooks/deliveries", get(list_deliveries))
+        .route(
+            "/__admin/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/__admin/throughput", put(set_throughput))
+        .route("/__admin/sandboxes", post(create_sandbox))
+        .route("/__admin/inbound", post(inbound))
+        .route_layer(middleware::from_fn_with_state(state, loopback_only))
+}
+
+fn error(store: &Store, refusal: &Refusal) -> GraphError {
+    GraphError::render(
+        store.catalogue(),
+        GraphVersion::NEWEST,
+        refusal,
+        &store.fbtrace_id(),
+    )
+}
+
+async fn loopback_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>();
+    let allowed =
+        state.admin_any_peer || peer.is_none_or(|ConnectInfo(addr)| addr.ip().is_loopback());
+    if allowed {
+        next.run(request).await
+    } else {
+        error(
+            &state.store,
+            &Refusal::invalid("the admin API answers only loopback peers; start wa-mock with --admin-any-peer to allow others"),
+        )
+        .into_response()
+    }
+}
+
+/// The sandbox the request's token selects.
+struct AdminSandbox(Arc<Sandbox>);
+
+impl FromRequestParts<AppState> for AdminSandbox {
+    type Rejection = GraphError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let query = parse_query(parts.uri.query());
+        let none = Ok(Value::Null);
+        match state.store.resolve(token(&parts.headers, &query, &none)) {
+            Ok(s) => Ok(Self(s)),
+            Err(AuthError::Missing) => Ok(Self(state.store.default_sandbox().clone())),
+            Err(AuthError::Invalid) => Err(error(
+                &state.store,
+                &Refusal::new(ErrorKind::AccessTokenInvalid),
+            )),
+        }
+    }
+}
+
+/// A JSON body whose rejections speak Graph.
+struct AdminJson<T>(T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for AdminJson<T> {
+    type Rejection = GraphError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                error(
+                    &state.store,
+                    &Refusal::invalid(format!("request body: {e}")),
+                )
+            })?;
+        serde_json::from_slice(&bytes).map(Self).map_err(|e| {
+            error(
+                &state.store,
+                &Refusal::invalid(format!("request body: {e}")),
+            )
+        })
+    }
+}
+
+fn unknown(store: &Store, method: &Method, id: &str) -> GraphError {
+    error(
+        store,
+        &Refusal::new(ErrorKind::UnknownObject)
+            .with("method", method.as_str().to_ascii_lowercase())
+            .with("id", id),
+    )
+}
+
+async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".to_owned(),
+    })
+}
+
+/// The sandbox as `GET /__admin/state` shows it.
+pub fn state_json(sandbox: &Sandbox) -> Value {
+    let state = sandbox.lock();
+    let s: &SandboxState = &state;
+    json!({
+        "token": sandbox.token(),
+        "businesses": s.businesses.iter().map(|b| json!({
+            "id": b.id, "name": b.name, "onboarding_status": b.onboarding,
+        })).collect::<Vec<_>>(),
+        "wabas": s.wabas.iter().map(|w| json!({
+            "id": w.id, "business_id": w.business_id, "name": w.name,
+            "marketing_messages_onboarding_status": w.onboarding, "msc": w.msc,
+            "disable_marketing_messages_on_cloud_api": w.disable_marketing_on_cloud_api,
+            "message_activity_sharing": w.message_activity_sharing,
+        })).collect::<Vec<_>>(),
+        "phone_numbers": s.phones.iter().map(|p| json!({
+            "id": p.id, "waba_id": p.waba_id, "display_phone_number": p.display_phone_number,
+        })).collect::<Vec<_>>(),
+        "templates": s.templates.iter().map(|t| json!({
+            "id": t.id, "waba_id": t.waba_id, "name": t.name, "language": t.language,
+            "category": t.category, "status": t.status, "created_at": t.created_at,
+            "synced_at": t.synced_at, "last_mm_send": t.last_mm_send,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+async fn reset(State(state): State<AppState>, AdminSandbox(sandbox): AdminSandbox) -> AdminResult {
+    state
+        .store
+        .reset(&sandbox)
+        .map_err(|e| error(&state.store, &Refusal::invalid(e)))?;
+    Ok(Json(state_json(&sandbox)))
+}
+
+async fn get_state(AdminSandbox(sandbox): AdminSandbox) -> Json<Value> {
+    Json(state_json(&sandbox))
+}
+
+fn clock_state(store: &Store) -> ClockState {
+    let clock = store.clock();
+    let now = clock.now();
+    ClockState {
+        mode: match clock.mode() {
+            ClockMode::Manual => "manual".to_owned(),
+            ClockMode::Realtime { .. } => "realtime".to_owned(),
+        },
+        now: now.to_string(),
+        unix: now.unix_seconds(),
+        pending_jobs: clock.pending(),
+    }
+}
+
+async fn get_clock(State(state): State<AppState>) -> Json<ClockState> {
+    Json(clock_state(&state.store))
+}
+
+async fn advance_clock(
+    State(state): State<AppState>,
+    AdminJson(body): AdminJson<Advance>,
+) -> Json<ClockState> {
+    state
+        .store
+        .clock()
+        .advance(Duration::from_secs(body.seconds));
+    Json(clock_state(&state.store))
+}
+
+async fn patch_waba(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    method: Method,
+    Path(id): Path<String>,
+    AdminJson(patch): AdminJson<WabaPatch>,
+) -> AdminResult {
+    let update = WabaUpdate {
+        onboarding: patch.marketing_messages_onboarding_status,
+        msc: patch.msc,
+        disable_marketing_on_cloud_api: patch.disable_marketing_messages_on_cloud_api,
+        message_activity_sharing: patch.message_activity_sharing,
+        creative_features: patch.degrees_of_freedom_spec,
+    };
+    state
+        .store
+        .update_waba(&sandbox, &WabaId::new(id.as_str()), update)
+        .ok_or_else(|| unknown(&state.store, &method, &id))?;
+    let state_value = state_json(&sandbox);
+    let waba = state_value["wabas"]
+        .as_array()
+        .and_then(|ws| ws.iter().find(|w| w["id"] == id.as_str()).cloned())
+        .unwrap_or_default();
+    Ok(Json(waba))
+}
+
+async fn set_template_status(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    method: Method,
+    Path(id): Path<String>,
+    AdminJson(change): AdminJson<TemplateStatusChange>,
+) -> AdminResult {
+    state
+        .store
+        .set_template_status(
+            &sandbox,
+            &TemplateId::new(id.as_str()),
+            change.status,
+            change.reason,
+        )
+        .ok_or_else(|| unknown(&state.store, &method, &id))?;
+    Ok(Json(json!({"id": id, "status": change.status})))
+}
+
+async fn list_recipients(AdminSandbox(sandbox): AdminSandbox) -> Json<List> {
+    let state = sandbox.lock();
+    let data = state
+        .recipients
+        .overrides()
+        .map(|(phone, profile)| json!({"phone": phone, "profile": profile}))
+        .collect();
+    Json(List { data })
+}
+
+async fn put_recipient(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    Path(phone): Path<String>,
+    AdminJson(profile): AdminJson<Profile>,
+) -> Json<Value> {
+    let wa_id = digits(&phone);
+    state
+        .store
+        .set_recipient(&sandbox, wa_id.clone(), profile.clone());
+    Json(json!({"phone": wa_id, "profile": profile}))
+}
+
+async fn list_messages(AdminSandbox(sandbox): AdminSandbox) -> Json<List> {
+    let state = sandbox.lock();
+    let data = state
+        .messages()
+        .map(|m| serde_json::to_value(m).unwrap_or_default())
+        .collect();
+    Json(List { data })
+}
+
+async fn list_requests(AdminSandbox(sandbox): AdminSandbox) -> Json<List> {
+    let state = sandbox.lock();
+    let data = state
+        .journal()
+        .map(|e| serde_json::to_value(e).unwrap_or_default())
+        .collect();
+    Json(List { data })
+}
+
+async fn list_events(AdminSandbox(sandbox): AdminSandbox) -> Json<List> {
+    let state = sandbox.lock();
+    let data = state
+        .outbox
+        .history()
+        .map(|e| serde_json::to_value(e).unwrap_or_default())
+        .collect();
+    Json(List { data })
+}
+
+/// Webhook delivery is not built yet: the log is always empty.
+async fn list_deliveries() -> Json<List> {
+    Json(List { data: Vec::new() })
+}
+
+async fn list_faults(AdminSandbox(sandbox): AdminSandbox) -> Json<Value> {
+    let state = sandbox.lock();
+    Json(json!({
+        "data": state.faults.specs(),
+        "throughput": {"messages_per_second": state.faults.throughput()},
+    }))
+}
+
+async fn add_fault(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    AdminJson(fault): AdminJson<FaultSpec>,
+) -> AdminResult {
+    if let crate::faults::FaultAction::Error { error: key } = &fault.action
+        && ErrorKind::from_key(key).is_none()
+    {
+        return Err(error(
+            &state.store,
+            &Refusal::invalid(format!(
+                "action.error: expected an error catalogue key such as throughput_limit, found '{key}'"
+            )),
+        ));
+    }
+    state.store.add_fault(&sandbox, fault.clone());
+    Ok(Json(serde_json::to_value(fault).unwrap_or_default()))
+}
+
+async fn clear_faults(AdminSandbox(sandbox): AdminSandbox) -> Json<Value> {
+    sandbox.lock().faults.clear();
+    Json(json!({"success": true}))
+}
+
+async fn set_throughput(
+    AdminSandbox(sandbox): AdminSandbox,
+    AdminJson(body): AdminJson<Throughput>,
+) -> Json<Throughput> {
+    sandbox
+        .lock()
+        .faults
+        .set_throughput(body.messages_per_second);
+    Json(body)
+}
+
+async fn create_sandbox(State(state): State<AppState>) -> Result<Json<NewSandbox>, GraphError> {
+    let sandbox = state
+        .store
+        .create_sandbox()
+        .map_err(|e| error(&state.store, &Refusal::invalid(e)))?;
+    Ok(Json(NewSandbox {
+        token: sandbox.token().to_string(),
+        state: state_json(&sandbox),
+    }))
+}
+
+async fn inbound(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    method: Method,
+    AdminJson(body): AdminJson<Inbound>,
+) -> Result<Json<InboundAccepted>, GraphError> {
+    let phone_id = match body.phone_number_id {
+        Some(id) => PhoneNumberId::new(id),
+        None => sandbox
+            .lock()
+            .phones
+            .first()
+            .map(|p| p.id.clone())
+            .ok_or_else(|| {
+                error(
+                    &state.store,
+                    &Refusal::invalid("phone_number_id: the sandbox has no phone numbers"),
+                )
+            })?,
+    };
+    let content = match (body.text, body.button) {
+        (_, Some(b)) => InboundBody::Button {
+            payload: b.payload.unwrap_or_else(|| b.text.clone()),
+            text: b.text,
+            context: b.context_message_id,
+        },
+        (Some(text), None) => InboundBody::Text(text),
+        (None, None) => {
+            return Err(error(
+                &state.store,
+                &Refusal::invalid("text or button: one of them is required"),
+            ));
+        }
+    };
+    let wamid = state
+        .store
+        .inbound(&sandbox, &phone_id, &body.from, body.name, content)
+        .ok_or_else(|| unknown(&state.store, &method, phone_id.as_str()))?;
+    Ok(Json(InboundAccepted {
+        id: wamid.to_string(),
+    }))
+}

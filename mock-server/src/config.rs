@@ -1,0 +1,177 @@
+//! Configuration: the command line (each flag also a `WA_MOCK_*` environment variable) and the
+//! same settings for in-process use through [`Config::default`] and its builder methods.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+use crate::clock::ClockMode;
+
+/// Which clock the server runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ClockKind {
+    /// Wall time (optionally sped up with `--speed`).
+    Realtime,
+    /// Frozen at 2026-01-01T00:00:00Z until `POST /__admin/clock/advance`.
+    Manual,
+}
+
+/// Everything `wa-mock` can be told at startup.
+#[derive(Clone, Debug, Parser)]
+#[command(
+    name = "wa-mock",
+    version,
+    about = "A stateful fake of Meta's WhatsApp Graph API"
+)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "WA_MOCK_LISTEN", default_value = "127.0.0.1:8089")]
+    pub listen: SocketAddr,
+    /// Clock mode.
+    #[arg(long, env = "WA_MOCK_CLOCK", value_enum, default_value_t = ClockKind::Realtime)]
+    pub clock: ClockKind,
+    /// Simulated seconds per real second (realtime clock only).
+    #[arg(long, env = "WA_MOCK_SPEED", default_value_t = 1.0)]
+    pub speed: f64,
+    /// Seed for every generated id; without it the seed comes from the clock.
+    #[arg(long, env = "WA_MOCK_SEED")]
+    pub seed: Option<u64>,
+    /// A world file (TOML) to serve instead of the built-in default world.
+    #[arg(long = "config", env = "WA_MOCK_CONFIG")]
+    pub world: Option<PathBuf>,
+    /// Where webhooks are sent.
+    #[arg(long, env = "WA_MOCK_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+    /// Secret used to sign webhooks (`X-Hub-Signature-256`).
+    #[arg(long, env = "WA_MOCK_APP_SECRET")]
+    pub app_secret: Option<String>,
+    /// Token echoed in the webhook verification handshake.
+    #[arg(long, env = "WA_MOCK_VERIFY_TOKEN")]
+    pub verify_token: Option<String>,
+    /// Reject unknown tokens (190) instead of mapping them to the default sandbox.
+    #[arg(long, env = "WA_MOCK_STRICT_AUTH")]
+    pub strict_auth: bool,
+    /// Answer `/__admin` requests from any peer, not only loopback ones.
+    #[arg(long, env = "WA_MOCK_ADMIN_ANY_PEER")]
+    pub admin_any_peer: bool,
+}
+
+impl Default for Config {
+    /// The command-line defaults, except that the server listens on a free loopback port.
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            clock: ClockKind::Realtime,
+            speed: 1.0,
+            seed: None,
+            world: None,
+            webhook_url: None,
+            app_secret: None,
+            verify_token: None,
+            strict_auth: false,
+            admin_any_peer: false,
+        }
+    }
+}
+
+impl Config {
+    /// Runs on the manual clock (frozen until advanced) — what tests want.
+    pub fn manual_clock(mut self) -> Self {
+        self.clock = ClockKind::Manual;
+        self
+    }
+
+    /// Makes every generated id deterministic.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Serves the world described by this TOML file.
+    pub fn world_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.world = Some(path.into());
+        self
+    }
+
+    /// Listens on `addr`.
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// Rejects unknown tokens.
+    pub fn strict_auth(mut self, strict: bool) -> Self {
+        self.strict_auth = strict;
+        self
+    }
+
+    /// The clock mode these settings ask for.
+    pub fn clock_mode(&self) -> ClockMode {
+        match self.clock {
+            ClockKind::Manual => ClockMode::Manual,
+            ClockKind::Realtime => ClockMode::Realtime { speed: self.speed },
+        }
+    }
+
+    /// A one-line summary with secrets redacted, for the log.
+    pub fn redacted(&self) -> impl fmt::Display + '_ {
+        Redacted(self)
+    }
+}
+
+struct Redacted<'a>(&'a Config);
+
+impl fmt::Display for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = self.0;
+        let secret = |s: &Option<String>| if s.is_some() { "<redacted>" } else { "<none>" };
+        write!(
+            f,
+            "listen={} clock={:?} speed={} seed={} world={} webhook_url={} app_secret={} \
+             verify_token={} strict_auth={} admin_any_peer={}",
+            c.listen,
+            c.clock,
+            c.speed,
+            c.seed
+                .map_or_else(|| "<from clock>".to_owned(), |s| s.to_string()),
+            c.world
+                .as_ref()
+                .map_or_else(|| "<default>".to_owned(), |p| p.display().to_string()),
+            c.webhook_url.as_deref().unwrap_or("<none>"),
+            secret(&c.app_secret),
+            secret(&c.verify_token),
+            c.strict_auth,
+            c.admin_any_peer,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_parse_and_secrets_are_redacted() {
+        let c = Config::try_parse_from([
+            "wa-mock",
+            "--listen",
+            "127.0.0.1:0",
+            "--clock",
+            "manual",
+            "--seed",
+            "42",
+            "--app-secret",
+            "hunter2",
+            "--strict-auth",
+        ])
+        .unwrap();
+        assert_eq!(c.clock_mode(), ClockMode::Manual);
+        assert_eq!(c.seed, Some(42));
+        assert!(c.strict_auth);
+        let line = c.redacted().to_string();
+        assert!(!line.contains("hunter2"), "{line}");
+        assert!(line.contains("app_secret=<redacted>"), "{line}");
+    }
+}

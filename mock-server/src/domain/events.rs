@@ -1,0 +1,218 @@
+//! Domain events: what happened in a sandbox, in order, with everything a webhook needs.
+//!
+//! Store operations append [`Event`]s to the sandbox's [`Outbox`] in the same critical section
+//! that changes state. Undelivered events wait in the outbox until a dispatcher drains them;
+//! every event is also kept (bounded) in the history the admin API shows.
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+use wa_contract::ErrorKind;
+
+use crate::clock::Timestamp;
+use crate::ids::{BusinessId, PhoneNumberId, TemplateId, WabaId, Wamid};
+
+/// One thing that happened, numbered in its sandbox.
+#[derive(Clone, Debug, Serialize)]
+pub struct Event {
+    /// Position in the sandbox's history, from 1.
+    pub seq: u64,
+    /// When it happened (clock time).
+    pub at: Timestamp,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// The kinds of event, each carrying what its webhook needs.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A message's status changed (`messages` webhook with `statuses`).
+    MessageStatus(StatusChange),
+    /// A template's status changed (`message_template_status_update`).
+    TemplateStatus(TemplateStatusChange),
+    /// A WABA's onboarding changed (`account_update`).
+    AccountUpdate(AccountUpdate),
+    /// A user sent a message or tapped a button (`messages` webhook with `messages`).
+    Inbound(InboundMessage),
+}
+
+/// A message status change.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusChange {
+    /// WABA that owns the sending number.
+    pub waba_id: WabaId,
+    /// The sending number.
+    pub phone_number_id: PhoneNumberId,
+    /// The sending number as displayed.
+    pub display_phone_number: String,
+    /// The message.
+    pub wamid: Wamid,
+    /// `sent`, `delivered`, `read` or `failed`.
+    pub status: &'static str,
+    /// The recipient's WhatsApp id.
+    pub recipient_id: String,
+    /// The recipient's profile name (for the webhook's `contacts`).
+    pub recipient_name: String,
+    /// `pricing` object, present on `sent` and on the first of `delivered`/`read`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pricing: Option<Pricing>,
+    /// Conversation the message belongs to (webhooks before v24.0 carry it with `pricing`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<Conversation>,
+    /// For `failed`: the catalogue entry describing why.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "error_key")]
+    pub error: Option<ErrorKind>,
+    /// Echo of the send request's `biz_opaque_callback_data`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
+}
+
+fn error_key<S: serde::Serializer>(kind: &Option<ErrorKind>, s: S) -> Result<S::Ok, S::Error> {
+    match kind {
+        Some(k) => s.serialize_str(k.key()),
+        None => s.serialize_none(),
+    }
+}
+
+/// The `pricing` object of a status webhook.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Pricing {
+    /// Always `true` for the categories the mock charges.
+    pub billable: bool,
+    /// `PMP` (per-message pricing).
+    pub pricing_model: &'static str,
+    /// `regular`.
+    #[serde(rename = "type")]
+    pub pricing_type: &'static str,
+    /// `marketing_lite`, `marketing`, `utility`, `authentication` or `service`.
+    pub category: &'static str,
+}
+
+/// The `conversation` object of a status webhook.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Conversation {
+    /// Conversation id.
+    pub id: String,
+    /// When the conversation window closes.
+    pub expiration: Timestamp,
+    /// `origin.type`: the pricing category.
+    pub origin: &'static str,
+}
+
+/// A template status change.
+#[derive(Clone, Debug, Serialize)]
+pub struct TemplateStatusChange {
+    /// WABA that owns the template.
+    pub waba_id: WabaId,
+    /// The template.
+    pub template_id: TemplateId,
+    /// Template name.
+    pub name: String,
+    /// Template language.
+    pub language: String,
+    /// Template category.
+    pub category: String,
+    /// The new status (the webhook's `event`).
+    pub event: String,
+    /// Why (`NONE` unless rejected).
+    pub reason: String,
+}
+
+/// An onboarding change (`account_update` with `MM_LITE_TERMS_SIGNED`).
+#[derive(Clone, Debug, Serialize)]
+pub struct AccountUpdate {
+    /// The WABA.
+    pub waba_id: WabaId,
+    /// Its business portfolio.
+    pub business_id: BusinessId,
+    /// The webhook's `event`.
+    pub event: &'static str,
+}
+
+/// A message from a user.
+#[derive(Clone, Debug, Serialize)]
+pub struct InboundMessage {
+    /// WABA that owns the receiving number.
+    pub waba_id: WabaId,
+    /// The receiving number.
+    pub phone_number_id: PhoneNumberId,
+    /// The receiving number as displayed.
+    pub display_phone_number: String,
+    /// The user's profile name.
+    pub profile_name: String,
+    /// The message object exactly as the webhook's `messages[]` carries it.
+    pub message: serde_json::Value,
+}
+
+/// A sandbox's events: those waiting for delivery and the bounded history.
+#[derive(Debug)]
+pub struct Outbox {
+    next_seq: u64,
+    pending: Vec<Event>,
+    history: VecDeque<Event>,
+    cap: usize,
+}
+
+impl Outbox {
+    /// An empty outbox keeping at most `cap` events of history.
+    pub fn new(cap: usize) -> Self {
+        Self {
+            next_seq: 1,
+            pending: Vec::new(),
+            history: VecDeque::new(),
+            cap,
+        }
+    }
+
+    /// Records an event.
+    pub fn push(&mut self, at: Timestamp, kind: EventKind) {
+        let event = Event {
+            seq: self.next_seq,
+            at,
+            kind,
+        };
+        self.next_seq += 1;
+        if self.history.len() == self.cap {
+            self.history.pop_front();
+        }
+        self.history.push_back(event.clone());
+        self.pending.push(event);
+    }
+
+    /// Takes every event not yet taken, oldest first.
+    pub fn drain(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.pending)
+    }
+
+    /// The most recent events, oldest first.
+    pub fn history(&self) -> impl Iterator<Item = &Event> {
+        self.history.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn update(n: u8) -> EventKind {
+        EventKind::AccountUpdate(AccountUpdate {
+            waba_id: WabaId::new(n.to_string()),
+            business_id: BusinessId::new("1"),
+            event: "MM_LITE_TERMS_SIGNED",
+        })
+    }
+
+    #[test]
+    fn drained_events_stay_in_the_bounded_history() {
+        let mut outbox = Outbox::new(2);
+        for n in 0..3 {
+            outbox.push(Timestamp::MANUAL_START, update(n));
+        }
+        assert_eq!(outbox.drain().len(), 3);
+        assert!(outbox.drain().is_empty());
+        let seqs: Vec<u64> = outbox.history().map(|e| e.seq).collect();
+        assert_eq!(seqs, [2, 3]);
+    }
+}

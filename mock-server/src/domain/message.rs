@@ -1,0 +1,221 @@
+//! A sent message and its status state machine: `sent` → `delivered` → `read`, or `failed`
+//! from any state that is not final. `read` may follow `sent` directly (delivery implied).
+
+use serde::Serialize;
+use wa_contract::ErrorKind;
+use wa_contract::payload::template::CreativeFeatureKey;
+
+use super::routing::Route;
+use crate::clock::Timestamp;
+use crate::ids::{PhoneNumberId, WabaId, Wamid};
+
+/// A message status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    /// Accepted, not yet sent (failures come straight from here).
+    Accepted,
+    /// Sent to WhatsApp.
+    Sent,
+    /// Delivered to the phone.
+    Delivered,
+    /// Read by the user.
+    Read,
+    /// Not delivered.
+    Failed,
+}
+
+impl MessageStatus {
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Read => "read",
+            Self::Failed => "failed",
+        }
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            Self::Accepted => 0,
+            Self::Sent => 1,
+            Self::Delivered => 2,
+            Self::Read | Self::Failed => 3,
+        }
+    }
+}
+
+/// One entry of a message's status history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StatusRecord {
+    /// The status reached.
+    pub status: MessageStatus,
+    /// When.
+    pub at: Timestamp,
+    /// For `failed`: the catalogue key of the reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'static str>,
+}
+
+/// What the template send carried.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TemplateRef {
+    /// Template name.
+    pub name: String,
+    /// Language code.
+    pub language: String,
+    /// Category.
+    pub category: &'static str,
+}
+
+/// A message accepted by `/marketing_messages` or `/messages`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Message {
+    /// Its id.
+    pub id: Wamid,
+    /// The sending number.
+    pub phone_number_id: PhoneNumberId,
+    /// The WABA of the sending number.
+    pub waba_id: WabaId,
+    /// The endpoint it was sent to: `marketing_messages` or `messages`.
+    pub endpoint: &'static str,
+    /// The recipient as sent.
+    pub input: String,
+    /// The recipient's WhatsApp id (digits).
+    pub wa_id: String,
+    /// The message type.
+    #[serde(rename = "type")]
+    pub message_type: String,
+    /// The template, for template messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<TemplateRef>,
+    /// The API that carried it.
+    pub route: Route,
+    /// `marketing_lite`, `marketing`, `utility`, `authentication` or `service`.
+    pub pricing_category: &'static str,
+    /// Creative features applied (MM API only).
+    pub creative_features: Vec<CreativeFeatureKey>,
+    /// Whether the message's activity is shared with Meta (MM API sends).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_activity_sharing: Option<bool>,
+    /// Time to live in seconds.
+    pub ttl_seconds: u64,
+    /// Echoed in status webhooks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
+    /// Conversation id reported with pricing.
+    pub conversation_id: String,
+    /// When it was accepted.
+    pub created_at: Timestamp,
+    /// Every status reached, in order.
+    pub statuses: Vec<StatusRecord>,
+}
+
+/// A status change the state machine does not allow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvalidTransition {
+    /// The current status.
+    pub from: MessageStatus,
+    /// The status asked for.
+    pub to: MessageStatus,
+}
+
+impl Message {
+    /// The current status.
+    pub fn status(&self) -> MessageStatus {
+        self.statuses
+            .last()
+            .map_or(MessageStatus::Accepted, |r| r.status)
+    }
+
+    /// Moves to `to` at `at`; refuses going backwards or leaving a final status.
+    pub fn transition(
+        &mut self,
+        to: MessageStatus,
+        at: Timestamp,
+        error: Option<ErrorKind>,
+    ) -> Result<(), InvalidTransition> {
+        let from = self.status();
+        let allowed = match to {
+            MessageStatus::Failed => from.rank() < 3,
+            MessageStatus::Accepted => false,
+            _ => to.rank() > from.rank() && from != MessageStatus::Failed && from.rank() < 3,
+        };
+        if !allowed {
+            return Err(InvalidTransition { from, to });
+        }
+        self.statuses.push(StatusRecord {
+            status: to,
+            at,
+            error: error.map(ErrorKind::key),
+        });
+        Ok(())
+    }
+
+    /// Whether this status change carries `pricing`: `sent`, and the first of
+    /// `delivered`/`read`.
+    pub fn carries_pricing(&self, status: MessageStatus) -> bool {
+        match status {
+            MessageStatus::Sent => true,
+            MessageStatus::Delivered => true,
+            MessageStatus::Read => !self
+                .statuses
+                .iter()
+                .any(|r| r.status == MessageStatus::Delivered),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message() -> Message {
+        Message {
+            id: Wamid::new("wamid.x"),
+            phone_number_id: PhoneNumberId::new("1"),
+            waba_id: WabaId::new("2"),
+            endpoint: "marketing_messages",
+            input: "+1 650".to_owned(),
+            wa_id: "1650".to_owned(),
+            message_type: "template".to_owned(),
+            template: None,
+            route: Route::MarketingMessages,
+            pricing_category: "marketing_lite",
+            creative_features: Vec::new(),
+            message_activity_sharing: Some(true),
+            ttl_seconds: 60,
+            biz_opaque_callback_data: None,
+            conversation_id: "c".to_owned(),
+            created_at: Timestamp::MANUAL_START,
+            statuses: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn statuses_only_move_forward_and_failed_is_final() {
+        let t = Timestamp::MANUAL_START;
+        let mut m = message();
+        m.transition(MessageStatus::Sent, t, None).unwrap();
+        m.transition(MessageStatus::Read, t, None).unwrap();
+        assert!(m.transition(MessageStatus::Delivered, t, None).is_err());
+        let mut m = message();
+        m.transition(MessageStatus::Failed, t, Some(ErrorKind::TtlExpired))
+            .unwrap();
+        assert!(m.transition(MessageStatus::Sent, t, None).is_err());
+        assert_eq!(m.statuses[0].error, Some("ttl_expired"));
+    }
+
+    #[test]
+    fn read_carries_pricing_only_without_a_delivered() {
+        let t = Timestamp::MANUAL_START;
+        let mut m = message();
+        m.transition(MessageStatus::Sent, t, None).unwrap();
+        assert!(m.carries_pricing(MessageStatus::Read));
+        m.transition(MessageStatus::Delivered, t, None).unwrap();
+        assert!(!m.carries_pricing(MessageStatus::Read));
+    }
+}

@@ -1,0 +1,226 @@
+//! Recipients: how a message to a given number behaves once accepted.
+//!
+//! Every recipient has a [`Profile`]; by default it is chosen by the number's magic suffix (like
+//! a payment sandbox's test cards), and the admin API can set one per number. A [`Timeline`] is
+//! what a profile makes of one message: the statuses it will go through and when.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use wa_contract::ErrorKind;
+
+/// What happens to messages sent to a recipient.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Behaviour {
+    /// sent → delivered → read.
+    #[default]
+    Default,
+    /// failed with 131026 (not on WhatsApp).
+    Undeliverable,
+    /// failed with 131049 (per-user marketing limit).
+    EcosystemLimited,
+    /// marketing fails with 131050 (user stopped marketing); other messages behave by default.
+    StoppedMarketing,
+    /// stays `sent` until the message's TTL runs out, then fails.
+    Offline,
+    /// sent → delivered, never read.
+    NeverRead,
+}
+
+impl Behaviour {
+    /// The behaviour a number's magic suffix selects.
+    pub fn for_number(wa_id: &str) -> Self {
+        const SUFFIXES: [(&str, Behaviour); 5] = [
+            ("1026", Behaviour::Undeliverable),
+            ("1049", Behaviour::EcosystemLimited),
+            ("1050", Behaviour::StoppedMarketing),
+            ("0408", Behaviour::Offline),
+            ("0007", Behaviour::NeverRead),
+        ];
+        SUFFIXES
+            .iter()
+            .find(|(suffix, _)| wa_id.ends_with(suffix))
+            .map_or(Behaviour::Default, |(_, b)| *b)
+    }
+}
+
+/// Default delay from `sent` to `delivered`.
+pub const DELIVERED_AFTER: Duration = Duration::from_secs(2);
+/// Default delay from `sent` to `read`.
+pub const READ_AFTER: Duration = Duration::from_secs(5);
+/// Delay before an asynchronous failure is reported.
+pub const FAILED_AFTER: Duration = Duration::from_secs(1);
+
+/// A recipient's settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// What happens to messages.
+    #[serde(default)]
+    pub behaviour: Behaviour,
+    /// Profile name shown in webhooks' `contacts`.
+    #[serde(default = "default_name")]
+    pub name: String,
+    /// Seconds from `sent` to `delivered`.
+    #[serde(default = "default_delivered")]
+    pub delivered_after_seconds: u64,
+    /// Seconds from `sent` to `read`.
+    #[serde(default = "default_read")]
+    pub read_after_seconds: u64,
+}
+
+fn default_name() -> String {
+    "WhatsApp User".to_owned()
+}
+fn default_delivered() -> u64 {
+    DELIVERED_AFTER.as_secs()
+}
+fn default_read() -> u64 {
+    READ_AFTER.as_secs()
+}
+
+impl Profile {
+    /// The default profile for `behaviour`.
+    pub fn with_behaviour(behaviour: Behaviour) -> Self {
+        Self {
+            behaviour,
+            name: default_name(),
+            delivered_after_seconds: default_delivered(),
+            read_after_seconds: default_read(),
+        }
+    }
+}
+
+/// One status a message will reach, relative to acceptance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Delivered to the phone.
+    Delivered,
+    /// Read by the user.
+    Read,
+    /// Failed, for the reason in the catalogue.
+    Failed(ErrorKind),
+}
+
+/// What a message will go through: whether it is `sent` on acceptance, then later steps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timeline {
+    /// `sent` is recorded on acceptance.
+    pub sent: bool,
+    /// Later steps with their delay after acceptance.
+    pub steps: Vec<(Duration, Step)>,
+}
+
+/// The recipients a sandbox knows: profile overrides and marketing opt-outs.
+#[derive(Clone, Debug, Default)]
+pub struct Recipients {
+    profiles: HashMap<String, Profile>,
+    opted_out: HashSet<String>,
+}
+
+impl Recipients {
+    /// The profile for `wa_id`: the override if one is set, else the magic suffix's.
+    pub fn profile(&self, wa_id: &str) -> Profile {
+        self.profiles
+            .get(wa_id)
+            .cloned()
+            .unwrap_or_else(|| Profile::with_behaviour(Behaviour::for_number(wa_id)))
+    }
+
+    /// Sets `wa_id`'s profile.
+    pub fn set_profile(&mut self, wa_id: String, profile: Profile) {
+        self.profiles.insert(wa_id, profile);
+    }
+
+    /// Records that `wa_id` stopped marketing messages (a "stop promotions" tap).
+    pub fn opt_out(&mut self, wa_id: String) {
+        self.opted_out.insert(wa_id);
+    }
+
+    /// Whether `wa_id` stopped marketing messages.
+    pub fn has_opted_out(&self, wa_id: &str) -> bool {
+        self.opted_out.contains(wa_id)
+    }
+
+    /// Every override, for the admin API.
+    pub fn overrides(&self) -> impl Iterator<Item = (&String, &Profile)> {
+        self.profiles.iter()
+    }
+
+    /// The timeline of a message to `wa_id`; `ttl` bounds how long an offline user is waited for.
+    pub fn timeline(&self, wa_id: &str, marketing: bool, ttl: Duration) -> Timeline {
+        let profile = self.profile(wa_id);
+        let fail = |kind| Timeline {
+            sent: false,
+            steps: vec![(FAILED_AFTER, Step::Failed(kind))],
+        };
+        let delivered = Duration::from_secs(profile.delivered_after_seconds);
+        let read = Duration::from_secs(
+            profile
+                .read_after_seconds
+                .max(profile.delivered_after_seconds),
+        );
+        match profile.behaviour {
+            Behaviour::StoppedMarketing if marketing => fail(ErrorKind::UserStoppedMarketing),
+            _ if marketing && self.has_opted_out(wa_id) => fail(ErrorKind::UserStoppedMarketing),
+            Behaviour::Undeliverable => fail(ErrorKind::MessageUndeliverable),
+            Behaviour::EcosystemLimited => fail(ErrorKind::EcosystemEngagement),
+            Behaviour::Offline => Timeline {
+                sent: true,
+                steps: vec![(ttl, Step::Failed(ErrorKind::TtlExpired))],
+            },
+            Behaviour::NeverRead => Timeline {
+                sent: true,
+                steps: vec![(delivered, Step::Delivered)],
+            },
+            Behaviour::Default | Behaviour::StoppedMarketing => Timeline {
+                sent: true,
+                steps: vec![(delivered, Step::Delivered), (read, Step::Read)],
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TTL: Duration = Duration::from_secs(43_200);
+
+    #[test]
+    fn magic_suffixes_pick_behaviours() {
+        assert_eq!(
+            Behaviour::for_number("16505551026"),
+            Behaviour::Undeliverable
+        );
+        assert_eq!(Behaviour::for_number("16505550408"), Behaviour::Offline);
+        assert_eq!(Behaviour::for_number("16505551234"), Behaviour::Default);
+    }
+
+    #[test]
+    fn stopped_marketing_only_fails_marketing() {
+        let r = Recipients::default();
+        let marketing = r.timeline("16505551050", true, TTL);
+        assert_eq!(
+            marketing.steps,
+            [(FAILED_AFTER, Step::Failed(ErrorKind::UserStoppedMarketing))]
+        );
+        assert!(r.timeline("16505551050", false, TTL).sent);
+    }
+
+    #[test]
+    fn an_opted_out_user_fails_later_marketing() {
+        let mut r = Recipients::default();
+        r.opt_out("16505551234".to_owned());
+        assert!(!r.timeline("16505551234", true, TTL).sent);
+        assert!(r.timeline("16505551234", false, TTL).sent);
+    }
+
+    #[test]
+    fn offline_users_fail_when_the_ttl_runs_out() {
+        let t = Recipients::default().timeline("16505550408", true, TTL);
+        assert_eq!(t.steps, [(TTL, Step::Failed(ErrorKind::TtlExpired))]);
+    }
+}

@@ -1,0 +1,115 @@
+//! Which API carries a marketing message (rule 5 of `/marketing_messages`).
+//!
+//! An onboarded WABA that is not an MSC business sends through the MM API. Otherwise `STRICT`
+//! refuses, and `CLOUD_API_FALLBACK` (the default) falls back to the Cloud API unless the WABA
+//! disabled marketing messages there.
+
+use serde::Serialize;
+use wa_contract::ErrorKind;
+use wa_contract::payload::send::ProductPolicy;
+
+use super::Refusal;
+use super::waba::{OnboardingStatus, Waba};
+
+/// The API a message went through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    /// The Marketing Messages API.
+    MarketingMessages,
+    /// The Cloud API (`/messages`, or MM API fallback).
+    CloudApi,
+}
+
+impl Route {
+    /// The pricing category of a marketing message on this route.
+    pub fn marketing_pricing_category(self) -> &'static str {
+        match self {
+            Self::MarketingMessages => "marketing_lite",
+            Self::CloudApi => "marketing",
+        }
+    }
+}
+
+/// Routes a marketing template sent to `/marketing_messages` from `waba`.
+pub fn route_marketing_message(waba: &Waba, policy: ProductPolicy) -> Result<Route, Refusal> {
+    if waba.routes_to_mm_api() {
+        return Ok(Route::MarketingMessages);
+    }
+    match policy {
+        ProductPolicy::Strict if waba.onboarding != OnboardingStatus::Onboarded => {
+            Err(Refusal::new(ErrorKind::NotOnboardedStrict))
+        }
+        ProductPolicy::Strict => Err(Refusal::new(ErrorKind::MscStrict)),
+        ProductPolicy::CloudApiFallback if waba.disable_marketing_on_cloud_api => {
+            Err(Refusal::new(ErrorKind::MarketingDisabledOnCloudApi))
+        }
+        ProductPolicy::CloudApiFallback => Ok(Route::CloudApi),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{BusinessId, WabaId};
+
+    fn waba(onboarding: OnboardingStatus, msc: bool, disabled: bool) -> Waba {
+        Waba {
+            id: WabaId::new("1"),
+            business_id: BusinessId::new("2"),
+            name: "w".to_owned(),
+            onboarding,
+            msc,
+            disable_marketing_on_cloud_api: disabled,
+            message_activity_sharing: true,
+            creative_features: Default::default(),
+            template_namespace: "ns".to_owned(),
+        }
+    }
+
+    fn kind(r: Result<Route, Refusal>) -> Result<Route, ErrorKind> {
+        r.map_err(|e| e.kind)
+    }
+
+    #[test]
+    fn routes_follow_onboarding_msc_and_policy() {
+        use OnboardingStatus::{Eligible, Onboarded};
+        use ProductPolicy::{CloudApiFallback as Fallback, Strict};
+        let cases = [
+            (
+                waba(Onboarded, false, false),
+                Strict,
+                Ok(Route::MarketingMessages),
+            ),
+            (waba(Eligible, false, false), Fallback, Ok(Route::CloudApi)),
+            (
+                waba(Eligible, false, false),
+                Strict,
+                Err(ErrorKind::NotOnboardedStrict),
+            ),
+            (
+                waba(Onboarded, true, false),
+                Strict,
+                Err(ErrorKind::MscStrict),
+            ),
+            (waba(Onboarded, true, false), Fallback, Ok(Route::CloudApi)),
+            (
+                waba(Eligible, false, true),
+                Fallback,
+                Err(ErrorKind::MarketingDisabledOnCloudApi),
+            ),
+            (
+                waba(Eligible, false, true),
+                Strict,
+                Err(ErrorKind::NotOnboardedStrict),
+            ),
+        ];
+        for (w, policy, expected) in cases {
+            assert_eq!(
+                kind(route_marketing_message(&w, policy)),
+                expected,
+                "{w:?} {policy:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,592 @@
+//! Message templates: the status state machine, Meta's create-time validations, the parameter
+//! check made on every send, and ad-sync timing for the MM API.
+//!
+//! A template is created `PENDING` and reviewed on the clock; [`Template::approve`] and
+//! [`Template::reject`] are the review's transitions, [`Template::set_status`] the admin
+//! override. Marketing templates must finish an ad sync (10 minutes after creation, and again
+//! after the first MM API send on a template dormant for more than 7 days) before the MM API
+//! accepts them; [`Template::check_mm_send`] enforces it.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use serde::Deserialize;
+use wa_contract::ErrorKind;
+use wa_contract::payload::send::{ComponentKind, TemplateMessage};
+use wa_contract::payload::template::{
+    CreativeFeatureKey, DegreesOfFreedomSpec, EnrollStatus, FeatureEnrollment, FeatureMap,
+    KeyedFeature, ParameterFormat, TemplateCategory, TemplateComponent, TemplateComponentKind,
+    TemplateCreateRequest, TemplateDofReadBack, TemplateStatus, placeholders,
+};
+
+use super::Refusal;
+use super::routing::Route;
+use crate::clock::Timestamp;
+use crate::ids::{TemplateId, WabaId};
+
+/// How long an ad sync takes.
+pub const AD_SYNC: Duration = Duration::from_secs(10 * 60);
+/// How long without MM API sends makes a template dormant.
+pub const DORMANT_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
+/// Templates one WABA may hold.
+pub const MAX_TEMPLATES_PER_WABA: usize = 250;
+
+/// A message template.
+#[derive(Clone, Debug)]
+pub struct Template {
+    /// Its id.
+    pub id: TemplateId,
+    /// The WABA that owns it.
+    pub waba_id: WabaId,
+    /// Name (unique per language within the WABA).
+    pub name: String,
+    /// Language code such as `en_US`.
+    pub language: String,
+    /// Category.
+    pub category: TemplateCategory,
+    /// Status.
+    pub status: TemplateStatus,
+    /// Components as created or last edited.
+    pub components: Vec<TemplateComponent>,
+    /// `POSITIONAL` or `NAMED`.
+    pub parameter_format: ParameterFormat,
+    /// Custom `message_send_ttl_seconds`, if set.
+    pub ttl_seconds: Option<i64>,
+    /// Template-level creative features, as set.
+    pub creative_features: DegreesOfFreedomSpec,
+    /// `cta_url_link_tracking_opted_out`.
+    pub cta_url_link_tracking_opted_out: Option<bool>,
+    /// Why it was rejected (`NONE` otherwise).
+    pub rejected_reason: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When the current ad sync completes.
+    pub synced_at: Timestamp,
+    /// The last MM API send.
+    pub last_mm_send: Option<Timestamp>,
+}
+
+/// A status change to report (`message_template_status_update`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusChanged {
+    /// The new status.
+    pub status: TemplateStatus,
+    /// Why (`NONE` unless rejected).
+    pub reason: String,
+}
+
+/// A rule the review applies: templates matching it are rejected.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectionRule {
+    /// Rejects templates whose name contains this.
+    #[serde(default)]
+    pub name_contains: Option<String>,
+    /// Rejects templates whose text contains this (case-insensitive).
+    #[serde(default)]
+    pub content_contains: Option<String>,
+    /// The rejection reason reported, e.g. `INVALID_FORMAT` or `PROMOTIONAL`.
+    #[serde(default = "default_reason")]
+    pub reason: String,
+}
+
+fn default_reason() -> String {
+    "INVALID_FORMAT".to_owned()
+}
+
+impl RejectionRule {
+    fn matches(&self, template: &Template) -> bool {
+        let name = self
+            .name_contains
+            .as_ref()
+            .is_some_and(|n| template.name.contains(n.as_str()));
+        let content = self
+            .content_contains
+            .as_ref()
+            .is_some_and(|c| template.text().to_lowercase().contains(&c.to_lowercase()));
+        name || content
+    }
+}
+
+/// The status name as Graph prints it.
+pub fn status_str(status: TemplateStatus) -> &'static str {
+    TemplateStatus::ALL[status as usize]
+}
+
+impl Template {
+    /// A new `PENDING` template from a create request already checked by [`check_create`].
+    pub fn create(
+        id: TemplateId,
+        waba_id: WabaId,
+        req: TemplateCreateRequest,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            id,
+            waba_id,
+            name: req.name,
+            language: req.language,
+            category: req.category,
+            status: TemplateStatus::Pending,
+            components: req.components,
+            parameter_format: req.parameter_format.unwrap_or_default(),
+            ttl_seconds: req.message_send_ttl_seconds,
+            creative_features: req.degrees_of_freedom_spec.unwrap_or_default(),
+            cta_url_link_tracking_opted_out: req.cta_url_link_tracking_opted_out,
+            rejected_reason: "NONE".to_owned(),
+            created_at: now,
+            synced_at: now.plus(AD_SYNC),
+            last_mm_send: None,
+        }
+    }
+
+    /// All the template's text, for content rules.
+    pub fn text(&self) -> String {
+        let mut text = String::new();
+        for c in &self.components {
+            if let Some(t) = &c.text {
+                text.push_str(t);
+                text.push('\n');
+            }
+            for b in &c.buttons {
+                text.extend(b.text.as_deref());
+                text.push('\n');
+            }
+        }
+        text
+    }
+
+    /// The review's verdict: the first matching rule rejects, otherwise the template is
+    /// approved. Does nothing unless the template is still `PENDING`.
+    pub fn review(&mut self, rules: &[RejectionRule]) -> Option<StatusChanged> {
+        if self.status != TemplateStatus::Pending {
+            return None;
+        }
+        match rules.iter().find(|r| r.matches(self)) {
+            Some(rule) => Some(self.reject(rule.reason.clone())),
+            None => Some(self.approve()),
+        }
+    }
+
+    /// Approves the template.
+    pub fn approve(&mut self) -> StatusChanged {
+        self.set_status(TemplateStatus::Approved, "NONE".to_owned())
+    }
+
+    /// Rejects the template for `reason`.
+    pub fn reject(&mut self, reason: String) -> StatusChanged {
+        self.set_status(TemplateStatus::Rejected, reason)
+    }
+
+    /// Sets any status (the admin override).
+    pub fn set_status(&mut self, status: TemplateStatus, reason: String) -> StatusChanged {
+        self.status = status;
+        self.rejected_reason = reason.clone();
+        StatusChanged { status, reason }
+    }
+
+    /// Whether a send may use this template, by status (rule 3 of `/marketing_messages`).
+    pub fn check_sendable(&self) -> Result<(), Refusal> {
+        match self.status {
+            TemplateStatus::Approved => Ok(()),
+            TemplateStatus::Paused => Err(Refusal::new(ErrorKind::TemplatePaused)),
+            TemplateStatus::Disabled => Err(Refusal::new(ErrorKind::TemplateDisabled)),
+            _ => Err(not_found(&self.name, &self.language)),
+        }
+    }
+
+    /// Whether `message` sends as many parameters as each component has placeholders.
+    pub fn check_parameters(&self, message: &TemplateMessage) -> Result<(), Refusal> {
+        let kinds = [
+            (
+                TemplateComponentKind::Header,
+                ComponentKind::Header,
+                "header",
+            ),
+            (TemplateComponentKind::Body, ComponentKind::Body, "body"),
+            (
+                TemplateComponentKind::Buttons,
+                ComponentKind::Button,
+                "buttons",
+            ),
+        ];
+        for (template_kind, send_kind, label) in kinds {
+            let expected: usize = self
+                .components
+                .iter()
+                .filter(|c| c.kind() == template_kind)
+                .map(TemplateComponent::expected_parameter_count)
+                .sum();
+            let found = message.parameter_count(send_kind);
+            if expected != found {
+                return Err(Refusal::new(ErrorKind::TemplateParamCountMismatch)
+                    .with("component", label)
+                    .with("found", found.to_string())
+                    .with("expected", expected.to_string()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The ad-sync rule for an MM API send at `now` (rule 6): refused while a sync is running;
+    /// the first send on a dormant template goes through and starts a new sync.
+    pub fn check_mm_send(&mut self, now: Timestamp) -> Result<(), Refusal> {
+        if now < self.synced_at {
+            return Err(Refusal::new(ErrorKind::TemplateSyncing));
+        }
+        let last_activity = self.last_mm_send.unwrap_or(self.synced_at);
+        if now.since(last_activity) > DORMANT_AFTER {
+            self.synced_at = now.plus(AD_SYNC);
+        }
+        self.last_mm_send = Some(now);
+        Ok(())
+    }
+
+    /// The TTL a message sent with this template gets on `route`: a custom marketing TTL only
+    /// applies on the MM API; `-1` means 30 days.
+    pub fn message_ttl(&self, route: Route) -> Duration {
+        let custom = match (self.category, route) {
+            (TemplateCategory::Marketing, Route::CloudApi) => None,
+            _ => self.ttl_seconds,
+        };
+        let seconds = match custom {
+            Some(-1) => i64::from(TemplateCategory::Marketing.default_ttl()),
+            Some(s) => s,
+            None => i64::from(self.category.default_ttl()),
+        };
+        Duration::from_secs(u64::try_from(seconds).unwrap_or(0))
+    }
+
+    /// The template's enrolment in `key` (templates enrol every feature unless opted out).
+    pub fn feature(&self, key: CreativeFeatureKey) -> EnrollStatus {
+        self.creative_features
+            .creative_features_spec
+            .get(key)
+            .map_or(EnrollStatus::OptIn, |e| e.enroll_status)
+    }
+
+    /// `degrees_of_freedom_spec` as the template node reads it back: every feature, upper-case
+    /// keys, `{key, value:{enroll_status}}` entries.
+    pub fn creative_features_read_back(&self) -> TemplateDofReadBack {
+        TemplateDofReadBack {
+            creative_features_spec: CreativeFeatureKey::ALL
+                .into_iter()
+                .map(|key| KeyedFeature {
+                    key,
+                    value: FeatureEnrollment {
+                        enroll_status: self.feature(key),
+                    },
+                })
+                .collect(),
+        }
+    }
+}
+
+/// 132001 for `name` in `language`.
+pub fn not_found(name: &str, language: &str) -> Refusal {
+    Refusal::new(ErrorKind::TemplateNotFound)
+        .with("name", name)
+        .with("language", language)
+}
+
+/// The features applied to an MM API message: those the template enrols and the WABA has not
+/// opted out of.
+pub fn effective_features(
+    template: &Template,
+    waba_setting: impl Fn(CreativeFeatureKey) -> Option<EnrollStatus>,
+) -> Vec<CreativeFeatureKey> {
+    CreativeFeatureKey::ALL
+        .into_iter()
+        .filter(|&k| {
+            template.feature(k) == EnrollStatus::OptIn
+                && waba_setting(k) != Some(EnrollStatus::OptOut)
+        })
+        .collect()
+}
+
+/// All ten features with the WABA-level default (`OPT_OUT`) where nothing was set.
+pub fn waba_features_with_defaults(spec: &DegreesOfFreedomSpec) -> DegreesOfFreedomSpec {
+    DegreesOfFreedomSpec {
+        creative_features_spec: FeatureMap(
+            CreativeFeatureKey::ALL
+                .into_iter()
+                .map(|k| {
+                    let status = spec
+                        .creative_features_spec
+                        .get(k)
+                        .map_or(EnrollStatus::OptOut, |e| e.enroll_status);
+                    (
+                        k,
+                        FeatureEnrollment {
+                            enroll_status: status,
+                        },
+                    )
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// Meta's create-time validations, in the order Graph applies them. `existing` are the WABA's
+/// templates.
+pub fn check_create(req: &TemplateCreateRequest, existing: &[&Template]) -> Result<(), Refusal> {
+    check_name(&req.name)?;
+    if existing.len() >= MAX_TEMPLATES_PER_WABA {
+        return Err(Refusal::new(ErrorKind::TemplateLimitExceeded));
+    }
+    if existing
+        .iter()
+        .any(|t| t.name == req.name && t.language == req.language)
+    {
+        return Err(
+            Refusal::new(ErrorKind::TemplateDuplicate).with("language", req.language.as_str())
+        );
+    }
+    check_components(&req.components)?;
+    check_ttl(req.category, req.message_send_ttl_seconds)
+}
+
+fn check_name(name: &str) -> Result<(), Refusal> {
+    let valid = !name.is_empty()
+        && name.len() <= 512
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if valid {
+        Ok(())
+    } else {
+        Err(Refusal::new(ErrorKind::TemplateNameInvalid).with(
+            "details",
+            format!(
+                "name: template names may only contain lowercase letters, digits and underscores \
+                 (1 to 512 characters), found '{name}'"
+            ),
+        ))
+    }
+}
+
+/// Component limits and examples for placeholders (also applied to edits).
+pub fn check_components(components: &[TemplateComponent]) -> Result<(), Refusal> {
+    let mut seen = BTreeSet::new();
+    for (i, c) in components.iter().enumerate() {
+        let kind = c.kind();
+        let path = format!("components[{i}]");
+        if kind == TemplateComponentKind::Other {
+            return Err(Refusal::invalid(format!(
+                "{path}.type: expected one of HEADER, BODY, FOOTER, BUTTONS, found '{}'",
+                c.component_type
+            )));
+        }
+        if !seen.insert(c.component_type.to_ascii_uppercase()) {
+            return Err(Refusal::invalid(format!(
+                "{path}.type: a template may have only one {} component",
+                c.component_type.to_ascii_uppercase()
+            )));
+        }
+        let limit = match kind {
+            TemplateComponentKind::Body => 1024,
+            TemplateComponentKind::Header | TemplateComponentKind::Footer => 60,
+            _ => usize::MAX,
+        };
+        if let Some(text) = &c.text {
+            let len = text.chars().count();
+            if len > limit {
+                return Err(Refusal::invalid(format!(
+                    "{path}.text: at most {limit} characters allowed, found {len}"
+                )));
+            }
+        }
+        if c.buttons.len() > 10 {
+            return Err(Refusal::invalid(format!(
+                "{path}.buttons: at most 10 buttons allowed, found {}",
+                c.buttons.len()
+            )));
+        }
+        check_examples(&path, c)?;
+    }
+    if !seen.contains("BODY") {
+        return Err(Refusal::invalid("components: a BODY component is required"));
+    }
+    Ok(())
+}
+
+fn check_examples(path: &str, c: &TemplateComponent) -> Result<(), Refusal> {
+    let Some(text) = c.text.as_deref() else {
+        return Ok(());
+    };
+    let count = placeholders(text)
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .len();
+    if count == 0 {
+        return Ok(());
+    }
+    let example = c.example.as_ref();
+    let provided = match c.kind() {
+        TemplateComponentKind::Body => example.map_or(0, |e| {
+            e.body_text
+                .as_ref()
+                .and_then(|rows| rows.first())
+                .map(Vec::len)
+                .or_else(|| e.body_text_named_params.as_ref().map(Vec::len))
+                .unwrap_or(0)
+        }),
+        TemplateComponentKind::Header => example.map_or(0, |e| {
+            e.header_text
+                .as_ref()
+                .map(Vec::len)
+                .or_else(|| e.header_text_named_params.as_ref().map(Vec::len))
+                .unwrap_or(0)
+        }),
+        _ => count,
+    };
+    if provided < count {
+        return Err(Refusal::new(ErrorKind::TemplateExampleMissing).with(
+            "details",
+            format!(
+                "{path}.example: {count} placeholder(s) in the text need example values, found {provided}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `message_send_ttl_seconds` must lie in the category's range (`-1` allowed outside MARKETING).
+pub fn check_ttl(category: TemplateCategory, ttl: Option<i64>) -> Result<(), Refusal> {
+    let Some(ttl) = ttl else { return Ok(()) };
+    let range = category.ttl_range();
+    let in_range = (i64::from(*range.start())..=i64::from(*range.end())).contains(&ttl);
+    if in_range || (ttl == -1 && category.accepts_unlimited_ttl()) {
+        Ok(())
+    } else {
+        Err(Refusal::invalid(format!(
+            "message_send_ttl_seconds: expected {} to {} for {} templates, found {ttl}",
+            range.start(),
+            range.end(),
+            category.as_str()
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn request(v: serde_json::Value) -> TemplateCreateRequest {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn promo() -> TemplateCreateRequest {
+        request(
+            json!({"name":"promo","language":"en_US","category":"MARKETING","components":[
+            {"type":"BODY","text":"Hi {{1}}","example":{"body_text":[["Ann"]]}}]}),
+        )
+    }
+
+    fn template() -> Template {
+        Template::create(
+            TemplateId::new("1"),
+            WabaId::new("2"),
+            promo(),
+            Timestamp::MANUAL_START,
+        )
+    }
+
+    #[test]
+    fn a_valid_request_passes_and_a_duplicate_is_refused() {
+        assert_eq!(check_create(&promo(), &[]), Ok(()));
+        let t = template();
+        let err = check_create(&promo(), &[&t]).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::TemplateDuplicate);
+    }
+
+    #[test]
+    fn placeholders_without_examples_are_refused() {
+        let req = request(json!({"name":"p","language":"en","category":"MARKETING",
+            "components":[{"type":"BODY","text":"Hi {{1}} {{2}}"}]}));
+        let err = check_create(&req, &[]).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::TemplateExampleMissing);
+    }
+
+    #[test]
+    fn names_must_be_lowercase_snake_case() {
+        let mut req = promo();
+        req.name = "Promo-1".to_owned();
+        assert_eq!(
+            check_create(&req, &[]).unwrap_err().kind,
+            ErrorKind::TemplateNameInvalid
+        );
+    }
+
+    #[test]
+    fn ttl_outside_the_category_range_is_refused() {
+        assert!(check_ttl(TemplateCategory::Marketing, Some(600)).is_err());
+        assert!(check_ttl(TemplateCategory::Marketing, Some(43_200)).is_ok());
+        assert!(check_ttl(TemplateCategory::Utility, Some(-1)).is_ok());
+        assert!(check_ttl(TemplateCategory::Marketing, Some(-1)).is_err());
+    }
+
+    #[test]
+    fn review_rejects_by_rule_and_approves_otherwise() {
+        let rule = RejectionRule {
+            name_contains: None,
+            content_contains: Some("HI".to_owned()),
+            reason: "PROMOTIONAL".to_owned(),
+        };
+        let mut t = template();
+        let change = t.review(std::slice::from_ref(&rule)).unwrap();
+        assert_eq!(change.status, TemplateStatus::Rejected);
+        assert_eq!(
+            t.review(&[rule]),
+            None,
+            "only pending templates are reviewed"
+        );
+        let mut t = template();
+        assert_eq!(t.review(&[]).unwrap().status, TemplateStatus::Approved);
+    }
+
+    #[test]
+    fn mm_sends_wait_for_the_sync_and_dormancy_restarts_it() {
+        let mut t = template();
+        let start = Timestamp::MANUAL_START;
+        assert!(
+            t.check_mm_send(start.plus(Duration::from_secs(60)))
+                .is_err()
+        );
+        assert!(t.check_mm_send(start.plus(AD_SYNC)).is_ok());
+        let later = start.plus(AD_SYNC + DORMANT_AFTER + Duration::from_secs(1));
+        assert!(
+            t.check_mm_send(later).is_ok(),
+            "the first dormant send goes through"
+        );
+        assert!(t.check_mm_send(later.plus(Duration::from_secs(1))).is_err());
+        assert!(t.check_mm_send(later.plus(AD_SYNC)).is_ok());
+    }
+
+    #[test]
+    fn status_names_match_the_wire_spelling() {
+        for status in [
+            TemplateStatus::Approved,
+            TemplateStatus::Paused,
+            TemplateStatus::LimitExceeded,
+        ] {
+            let wire = serde_json::to_value(status).unwrap();
+            assert_eq!(wire, status_str(status));
+        }
+    }
+
+    #[test]
+    fn custom_marketing_ttl_only_applies_on_the_mm_api() {
+        let mut t = template();
+        t.ttl_seconds = Some(43_200);
+        assert_eq!(
+            t.message_ttl(Route::MarketingMessages),
+            Duration::from_secs(43_200)
+        );
+        assert_eq!(
+            t.message_ttl(Route::CloudApi),
+            Duration::from_secs(2_592_000)
+        );
+    }
+}

@@ -1,0 +1,237 @@
+//! Business portfolios, WhatsApp Business Accounts and their phone numbers.
+//!
+//! A [`Waba`]'s onboarding status and MSC flag decide how `/marketing_messages` routes (see
+//! [`crate::domain::routing`]); its creative-feature settings and `message_activity_sharing`
+//! default feed each accepted message.
+
+use serde::{Deserialize, Serialize};
+use wa_contract::payload::template::{
+    CreativeFeatureKey, DegreesOfFreedomSpec, EnrollStatus, FeatureEnrollment, FeatureMap,
+};
+
+use crate::clock::Timestamp;
+use crate::ids::{BusinessId, PhoneNumberId, WabaId};
+
+/// `marketing_messages_onboarding_status` of a WABA.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[allow(
+    missing_docs,
+    reason = "the variants are Meta's values, named as Meta names them"
+)]
+pub enum OnboardingStatus {
+    IneligibleOnBehalfOfWaba,
+    IneligibleInactiveOrRestricted,
+    IneligibleCountryNotSupported,
+    IneligibleUsingWhatsappBusinessApp,
+    Eligible,
+    PendingValidPaymentMethod,
+    PendingInternalSetup,
+    Onboarded,
+}
+
+impl OnboardingStatus {
+    /// The deprecated `marketing_messages_lite_api_status` value for this status.
+    pub fn lite_api_status(self) -> &'static str {
+        match self {
+            Self::Onboarded => "ONBOARDED",
+            Self::Eligible | Self::PendingValidPaymentMethod | Self::PendingInternalSetup => {
+                "ELIGIBLE"
+            }
+            _ => "INELIGIBLE",
+        }
+    }
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::IneligibleOnBehalfOfWaba => "INELIGIBLE_ON_BEHALF_OF_WABA",
+            Self::IneligibleInactiveOrRestricted => "INELIGIBLE_INACTIVE_OR_RESTRICTED",
+            Self::IneligibleCountryNotSupported => "INELIGIBLE_COUNTRY_NOT_SUPPORTED",
+            Self::IneligibleUsingWhatsappBusinessApp => "INELIGIBLE_USING_WHATSAPP_BUSINESS_APP",
+            Self::Eligible => "ELIGIBLE",
+            Self::PendingValidPaymentMethod => "PENDING_VALID_PAYMENT_METHOD",
+            Self::PendingInternalSetup => "PENDING_INTERNAL_SETUP",
+            Self::Onboarded => "ONBOARDED",
+        }
+    }
+}
+
+/// A business portfolio's MM API terms status (`{status, time}` on the business node).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BusinessOnboarding {
+    /// Nothing asked yet.
+    NotStarted,
+    /// A partner asked the business to onboard.
+    RequestSent,
+    /// The business accepted the MM API terms.
+    TermOfServiceSigned,
+}
+
+/// A business portfolio.
+#[derive(Clone, Debug)]
+pub struct Business {
+    /// Its id.
+    pub id: BusinessId,
+    /// Display name.
+    pub name: String,
+    /// MM API terms status.
+    pub onboarding: BusinessOnboarding,
+    /// When the status last changed.
+    pub onboarding_time: Timestamp,
+    /// The pending partner intent request, once one was made.
+    pub intent_request_id: Option<String>,
+}
+
+/// What asking a business to onboard (`onboard_partners_to_mm_lite`) did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IntentOutcome {
+    /// A new or still-pending request.
+    Requested(String),
+    /// The business already signed the terms.
+    AlreadyOnboarded,
+}
+
+impl Business {
+    /// Asks the business to onboard; a pending request is returned again.
+    pub fn request_onboarding(
+        &mut self,
+        new_id: impl FnOnce() -> String,
+        now: Timestamp,
+    ) -> IntentOutcome {
+        match (&self.onboarding, &self.intent_request_id) {
+            (BusinessOnboarding::TermOfServiceSigned, _) => IntentOutcome::AlreadyOnboarded,
+            (_, Some(id)) => IntentOutcome::Requested(id.clone()),
+            (_, None) => {
+                let id = new_id();
+                self.intent_request_id = Some(id.clone());
+                self.onboarding = BusinessOnboarding::RequestSent;
+                self.onboarding_time = now;
+                IntentOutcome::Requested(id)
+            }
+        }
+    }
+}
+
+/// A WhatsApp Business Account.
+#[derive(Clone, Debug)]
+pub struct Waba {
+    /// Its id.
+    pub id: WabaId,
+    /// The portfolio that owns it.
+    pub business_id: BusinessId,
+    /// Display name.
+    pub name: String,
+    /// MM API onboarding status.
+    pub onboarding: OnboardingStatus,
+    /// Whether the business uses Multi-Solution Conversations.
+    pub msc: bool,
+    /// `disable_marketing_messages_on_cloud_api`.
+    pub disable_marketing_on_cloud_api: bool,
+    /// Default for messages that do not set `message_activity_sharing`.
+    pub message_activity_sharing: bool,
+    /// WABA-level creative features, as last set.
+    pub creative_features: DegreesOfFreedomSpec,
+    /// `message_template_namespace`.
+    pub template_namespace: String,
+}
+
+impl Waba {
+    /// Whether marketing messages go through the MM API (onboarded and not MSC).
+    pub fn routes_to_mm_api(&self) -> bool {
+        self.onboarding == OnboardingStatus::Onboarded && !self.msc
+    }
+
+    /// Sets the onboarding status; returns whether the WABA has just become onboarded.
+    pub fn set_onboarding(&mut self, status: OnboardingStatus) -> bool {
+        let became = status == OnboardingStatus::Onboarded && self.onboarding != status;
+        self.onboarding = status;
+        became
+    }
+
+    /// Merges a creative-features update into the WABA's settings (later keys win).
+    pub fn update_creative_features(&mut self, spec: &DegreesOfFreedomSpec) {
+        merge_features(&mut self.creative_features, spec);
+    }
+
+    /// The WABA's setting for `key`, if it has one.
+    pub fn feature(&self, key: CreativeFeatureKey) -> Option<EnrollStatus> {
+        self.creative_features
+            .creative_features_spec
+            .get(key)
+            .map(|e| e.enroll_status)
+    }
+}
+
+/// Merges `update` into `spec`, replacing keys already present and keeping the order of first
+/// appearance.
+pub fn merge_features(spec: &mut DegreesOfFreedomSpec, update: &DegreesOfFreedomSpec) {
+    let entries: &mut FeatureMap<FeatureEnrollment> = &mut spec.creative_features_spec;
+    for (key, value) in &update.creative_features_spec.0 {
+        match entries.0.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = *value,
+            None => entries.0.push((*key, *value)),
+        }
+    }
+}
+
+/// A business phone number.
+#[derive(Clone, Debug)]
+pub struct PhoneNumber {
+    /// Its id.
+    pub id: PhoneNumberId,
+    /// The WABA it belongs to.
+    pub waba_id: WabaId,
+    /// E.g. `15550100021`.
+    pub display_phone_number: String,
+    /// The approved display name.
+    pub verified_name: String,
+    /// `GREEN`, `YELLOW` or `RED`.
+    pub quality_rating: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn business() -> Business {
+        Business {
+            id: BusinessId::new("1"),
+            name: "b".to_owned(),
+            onboarding: BusinessOnboarding::NotStarted,
+            onboarding_time: Timestamp::MANUAL_START,
+            intent_request_id: None,
+        }
+    }
+
+    #[test]
+    fn a_pending_intent_request_is_returned_again() {
+        let mut b = business();
+        let first = b.request_onboarding(|| "42".to_owned(), Timestamp::MANUAL_START);
+        let again = b.request_onboarding(|| "43".to_owned(), Timestamp::MANUAL_START);
+        assert_eq!(first, IntentOutcome::Requested("42".to_owned()));
+        assert_eq!(again, first);
+        assert_eq!(b.onboarding, BusinessOnboarding::RequestSent);
+    }
+
+    #[test]
+    fn an_onboarded_business_cannot_be_asked_again() {
+        let mut b = business();
+        b.onboarding = BusinessOnboarding::TermOfServiceSigned;
+        let outcome = b.request_onboarding(|| "1".to_owned(), Timestamp::MANUAL_START);
+        assert_eq!(outcome, IntentOutcome::AlreadyOnboarded);
+    }
+
+    #[test]
+    fn the_legacy_status_collapses_pending_states_to_eligible() {
+        assert_eq!(
+            OnboardingStatus::PendingInternalSetup.lite_api_status(),
+            "ELIGIBLE"
+        );
+        assert_eq!(
+            OnboardingStatus::IneligibleCountryNotSupported.lite_api_status(),
+            "INELIGIBLE"
+        );
+    }
+}

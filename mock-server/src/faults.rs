@@ -1,0 +1,165 @@
+//! Injected faults: latency, Graph errors and dropped connections for matching requests, and an
+//! opt-in per-phone throughput limit.
+//!
+//! A [`FaultSpec`] matches by path (substring of the path without its version) and by phone
+//! number (the path's object id or the request's `to`); each match uses up one of its `count`.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Timestamp;
+
+/// What a fault does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FaultAction {
+    /// Waits before handling the request normally.
+    Latency {
+        /// Real milliseconds to wait.
+        millis: u64,
+    },
+    /// Answers with a catalogue error instead of handling the request.
+    Error {
+        /// Catalogue key, e.g. `throughput_limit` (130429), `pair_rate_limit` (131056),
+        /// `something_went_wrong` (131000), `service_unavailable` (131016).
+        error: String,
+    },
+    /// Closes the connection without a complete answer.
+    Drop,
+}
+
+/// A fault and what it matches.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    /// Matches paths containing this (e.g. `marketing_messages`); any path when absent.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Matches requests whose phone number id or recipient is this; any when absent.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// How many requests it affects; unlimited when absent.
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// What it does.
+    pub action: FaultAction,
+}
+
+/// A sandbox's faults and throughput limit.
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    specs: Vec<FaultSpec>,
+    throughput: Option<u32>,
+    window: HashMap<String, (i64, u32)>,
+}
+
+impl Faults {
+    /// Adds a fault.
+    pub fn add(&mut self, spec: FaultSpec) {
+        self.specs.push(spec);
+    }
+
+    /// Removes every fault and the throughput limit.
+    pub fn clear(&mut self) {
+        *self = Self::default();
+    }
+
+    /// Faults still armed.
+    pub fn specs(&self) -> &[FaultSpec] {
+        &self.specs
+    }
+
+    /// Sets (or, with `None`, lifts) the per-phone limit in messages per second.
+    pub fn set_throughput(&mut self, per_second: Option<u32>) {
+        self.throughput = per_second;
+        self.window.clear();
+    }
+
+    /// The per-phone limit.
+    pub fn throughput(&self) -> Option<u32> {
+        self.throughput
+    }
+
+    /// The action for a request to `path` about `phones`, using up one count; a send over the
+    /// throughput limit answers 130429.
+    pub fn take(&mut self, path: &str, phones: &[&str], now: Timestamp) -> Option<FaultAction> {
+        let found = self.specs.iter().position(|s| {
+            s.path.as_deref().is_none_or(|p| path.contains(p))
+                && s.phone.as_deref().is_none_or(|p| phones.contains(&p))
+        });
+        if let Some(i) = found {
+            let spec = &mut self.specs[i];
+            let action = spec.action.clone();
+            if let Some(n) = &mut spec.count {
+                *n -= 1;
+                if *n == 0 {
+                    self.specs.remove(i);
+                }
+            }
+            return Some(action);
+        }
+        self.over_throughput(path, phones, now)
+            .then(|| FaultAction::Error {
+                error: "throughput_limit".to_owned(),
+            })
+    }
+
+    fn over_throughput(&mut self, path: &str, phones: &[&str], now: Timestamp) -> bool {
+        let (Some(limit), Some(phone)) = (self.throughput, phones.first()) else {
+            return false;
+        };
+        if !(path.ends_with("/messages") || path.ends_with("/marketing_messages")) {
+            return false;
+        }
+        let second = now.unix_seconds();
+        let slot = self
+            .window
+            .entry((*phone).to_owned())
+            .or_insert((second, 0));
+        if slot.0 != second {
+            *slot = (second, 0);
+        }
+        slot.1 += 1;
+        slot.1 > limit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_fault(count: Option<u32>) -> FaultSpec {
+        FaultSpec {
+            path: Some("marketing_messages".to_owned()),
+            phone: Some("123".to_owned()),
+            count,
+            action: FaultAction::Error {
+                error: "pair_rate_limit".to_owned(),
+            },
+        }
+    }
+
+    #[test]
+    fn faults_match_path_and_phone_and_run_out() {
+        let mut f = Faults::default();
+        f.add(error_fault(Some(1)));
+        let now = Timestamp::MANUAL_START;
+        assert_eq!(f.take("/123/messages", &["123"], now), None);
+        assert_eq!(f.take("/123/marketing_messages", &["999"], now), None);
+        assert!(f.take("/123/marketing_messages", &["123"], now).is_some());
+        assert_eq!(f.take("/123/marketing_messages", &["123"], now), None);
+    }
+
+    #[test]
+    fn the_throughput_limit_counts_sends_per_phone_per_second() {
+        let mut f = Faults::default();
+        f.set_throughput(Some(2));
+        let now = Timestamp::MANUAL_START;
+        let path = "/1/marketing_messages";
+        assert_eq!(f.take(path, &["1"], now), None);
+        assert_eq!(f.take(path, &["1"], now), None);
+        assert!(f.take(path, &["1"], now).is_some());
+        assert_eq!(f.take(path, &["2"], now), None);
+    }
+}

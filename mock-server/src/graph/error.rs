@@ -1,0 +1,45 @@
+//! The one error type at the Graph edge: a catalogue entry rendered in Graph's envelope.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use wa_contract::payload::error::GraphErrorBody;
+use wa_contract::{Catalogue, GraphVersion};
+
+use crate::domain::Refusal;
+
+/// An error answered to a Graph client: HTTP status and Graph's `{"error":{…}}` body.
+#[derive(Clone, Debug)]
+pub struct GraphError {
+    /// HTTP status from the catalogue.
+    pub status: StatusCode,
+    /// The envelope.
+    pub body: Box<GraphErrorBody>,
+}
+
+impl GraphError {
+    /// Renders `refusal` as a request made with `version` sees it.
+    pub fn render(
+        catalogue: &Catalogue,
+        version: GraphVersion,
+        refusal: &Refusal,
+        fbtrace_id: &str,
+    ) -> Self {
+        let entry = catalogue.for_version(refusal.kind, version);
+        let vars: Vec<(&str, &str)> = refusal.vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        Self {
+            status: StatusCode::from_u16(entry.http_status).unwrap_or(StatusCode::BAD_REQUEST),
+            body: Box::new(entry.render(&vars, fbtrace_id)),
+        }
+    }
+
+    /// The body as JSON.
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(&self.body).unwrap_or_default()
+    }
+}
+
+impl IntoResponse for GraphError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(*self.body)).into_response()
+    }
+}

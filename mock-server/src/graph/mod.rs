@@ -1,0 +1,310 @@
+//! The Graph API edge: every path that is not `/__admin` lands in [`dispatch`].
+//!
+//! Graph ids are polymorphic (`/{id}` may be a WABA, a phone number, a template or a business),
+//! so routing happens here rather than in axum's router: the version segment is split off
+//! ([`request`]), the token selects a sandbox, the id is looked up, faults are applied, and the
+//! handler for `(object kind, edge, method)` runs. Handlers are named for the Graph operation
+//! and live in [`send`], [`templates`] and [`nodes`]. Every answer — success or [`GraphError`]
+//! — is JSON with `facebook-api-version` and `x-fb-trace-id` headers, and lands in the journal.
+
+pub mod error;
+mod nodes;
+pub mod request;
+mod send;
+mod templates;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde_json::{Map, Value};
+use wa_contract::{ErrorKind, GraphVersion};
+
+pub use error::GraphError;
+
+use crate::AppState;
+use crate::domain::Refusal;
+use crate::faults::FaultAction;
+use crate::store::{AuthError, JournalEntry, ObjectKind, Sandbox, Store};
+
+/// One Graph request being handled.
+pub(crate) struct GraphCtx<'a> {
+    pub(crate) store: &'a Store,
+    pub(crate) sandbox: &'a Arc<Sandbox>,
+    pub(crate) version: GraphVersion,
+    pub(crate) id: &'a str,
+    query: &'a [(String, String)],
+    body: &'a Result<Value, String>,
+    /// Contract violations found in the body, for the journal.
+    pub(crate) violations: Vec<String>,
+}
+
+impl GraphCtx<'_> {
+    /// Renders a refusal with a trace id from the sandbox's generator.
+    pub(crate) fn error(&self, refusal: &Refusal) -> GraphError {
+        let trace = self.sandbox.lock().ids.fbtrace_id();
+        GraphError::render(self.store.catalogue(), self.version, refusal, &trace)
+    }
+
+    /// A query parameter.
+    pub(crate) fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `fields=a,b` as a list, if given.
+    pub(crate) fn fields(&self) -> Option<Vec<&str>> {
+        self.query("fields").map(|f| {
+            f.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+    }
+
+    /// The body as a JSON object (POST query parameters fill in fields the body lacks).
+    pub(crate) fn body(&self) -> Result<Value, GraphError> {
+        match self.body {
+            Err(e) => Err(self.error(&Refusal::invalid(e.clone()))),
+            Ok(Value::Object(map)) => Ok(Value::Object(map.clone())),
+            Ok(Value::Null) => Ok(Value::Object(crate::graph::request::form_fields(
+                self.query
+                    .iter()
+                    .filter(|(k, _)| k != "access_token")
+                    .cloned()
+                    .collect(),
+            ))),
+            Ok(other) => Err(self.error(&Refusal::invalid(format!(
+                "request body: expected a JSON object, found {}",
+                kind_of(other)
+            )))),
+        }
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+type Handler = fn(&mut GraphCtx<'_>) -> Result<Value, GraphError>;
+
+/// The handler for an operation on an object, or why there is none.
+fn route(kind: ObjectKind, edge: Option<&str>, method: &Method) -> Result<Handler, ErrorKind> {
+    use ObjectKind::{Business, PhoneNumber, Template, Waba};
+    let handler: Handler = match (kind, edge, method.as_str()) {
+        (PhoneNumber, None, "GET") => nodes::get_phone_number,
+        (PhoneNumber, Some("marketing_messages"), "POST") => send::send_marketing_message,
+        (PhoneNumber, Some("messages"), "POST") => send::send_message,
+        (Waba, None, "GET") => nodes::get_waba,
+        (Waba, None, "POST") => nodes::update_waba,
+        (Waba, Some("message_templates"), "GET") => templates::list_templates,
+        (Waba, Some("message_templates"), "POST") => templates::create_template,
+        (Waba, Some("message_templates"), "DELETE") => templates::delete_templates,
+        (Waba, Some("phone_numbers"), "GET") => nodes::list_phone_numbers,
+        (Waba, Some("subscribed_apps"), "GET") => nodes::list_subscribed_apps,
+        (Waba, Some("subscribed_apps"), "POST") => nodes::subscribe_app,
+        (Waba, Some("subscribed_apps"), "DELETE") => nodes::unsubscribe_app,
+        (Template, None, "GET") => templates::get_template,
+        (Template, None, "POST") => templates::edit_template,
+        (Business, None, "GET") => nodes::get_business,
+        (Business, Some("client_whatsapp_business_accounts"), "GET") => nodes::list_client_wabas,
+        (Business, Some("onboard_partners_to_mm_lite"), "POST") => nodes::onboard_partners,
+        (_, None, _) => return Err(ErrorKind::UnsupportedMethod),
+        (PhoneNumber, Some("marketing_messages" | "messages"), _)
+        | (Waba, Some("message_templates" | "phone_numbers" | "subscribed_apps"), _)
+        | (
+            Business,
+            Some("client_whatsapp_business_accounts" | "onboard_partners_to_mm_lite"),
+            _,
+        ) => {
+            return Err(ErrorKind::UnsupportedMethod);
+        }
+        _ => return Err(ErrorKind::UnknownPath),
+    };
+    Ok(handler)
+}
+
+/// Handles every Graph API request.
+pub(crate) async fn dispatch(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let store = &state.store;
+    let path = split_path_owned(&uri);
+    let query = request::parse_query(uri.query());
+    let parsed = request::parse_body(&headers, &body);
+    let version = path.0;
+    let segments: Vec<&str> = path.1.iter().map(String::as_str).collect();
+    let early = |refusal: Refusal| {
+        let error = GraphError::render(store.catalogue(), version, &refusal, &store.fbtrace_id());
+        finish(
+            version,
+            &error.body.error.fbtrace_id.clone(),
+            error.into_response(),
+        )
+    };
+    let (id, edge) = match segments.as_slice() {
+        [id] => (*id, None),
+        [id, edge] => (*id, Some(*edge)),
+        _ => {
+            return early(Refusal::new(ErrorKind::UnknownPath).with("path", uri.path()));
+        }
+    };
+    let sandbox = match store.resolve(request::token(&headers, &query, &parsed)) {
+        Ok(s) => s,
+        Err(AuthError::Missing) => return early(Refusal::new(ErrorKind::AccessTokenMissing)),
+        Err(AuthError::Invalid) => return early(Refusal::new(ErrorKind::AccessTokenInvalid)),
+    };
+    let mut ctx = GraphCtx {
+        store,
+        sandbox: &sandbox,
+        version,
+        id,
+        query: &query,
+        body: &parsed,
+        violations: Vec::new(),
+    };
+    let kind = sandbox.lock().object_kind(id);
+    let method_name = method.as_str().to_ascii_lowercase();
+    let result = match kind {
+        None => Err(ctx.error(
+            &Refusal::new(ErrorKind::UnknownObject)
+                .with("method", method_name)
+                .with("id", id),
+        )),
+        Some(kind) => match route(kind, edge, &method) {
+            Err(ErrorKind::UnknownPath) => Err(ctx.error(
+                &Refusal::new(ErrorKind::UnknownPath).with("path", edge.unwrap_or_default()),
+            )),
+            Err(other) => Err(ctx.error(
+                &Refusal::new(other)
+                    .with("method", method_name)
+                    .with("id", id),
+            )),
+            Ok(handler) => {
+                let to = parsed
+                    .as_ref()
+                    .ok()
+                    .and_then(|b| b.get("to"))
+                    .and_then(Value::as_str);
+                let to_digits = to.map(crate::store::digits);
+                let phones: Vec<&str> = std::iter::once(id).chain(to_digits.as_deref()).collect();
+                let fault_path = segments.join("/");
+                match store.take_fault(&sandbox, &fault_path, &phones) {
+                    Some(FaultAction::Drop) => return dropped_connection(),
+                    Some(FaultAction::Latency { millis }) => {
+                        tokio::time::sleep(Duration::from_millis(millis)).await;
+                        handler(&mut ctx)
+                    }
+                    Some(FaultAction::Error { error }) => {
+                        let kind =
+                            ErrorKind::from_key(&error).unwrap_or(ErrorKind::SomethingWentWrong);
+                        Err(ctx.error(&Refusal::new(kind)))
+                    }
+                    None => handler(&mut ctx),
+                }
+            }
+        },
+    };
+    let (status, response_body, trace) = match result {
+        Ok(value) => {
+            let trace = sandbox.lock().ids.fbtrace_id();
+            (StatusCode::OK, value, trace)
+        }
+        Err(e) => {
+            let trace = e.body.error.fbtrace_id.clone();
+            (e.status, e.to_value(), trace)
+        }
+    };
+    let violations = std::mem::take(&mut ctx.violations);
+    tracing::info!(
+        "{method} {} -> {}{}",
+        uri.path(),
+        status.as_u16(),
+        response_body["error"]["code"]
+            .as_u64()
+            .map(|c| format!(" (code {c})"))
+            .unwrap_or_default()
+    );
+    let response = (status, axum::Json(&response_body)).into_response();
+    store.record_request(
+        &sandbox,
+        JournalEntry {
+            seq: 0,
+            at: store.clock().now(),
+            method: method.to_string(),
+            path: uri.path().to_owned(),
+            status: status.as_u16(),
+            request: parsed.unwrap_or(Value::Null),
+            response: response_body,
+            violations,
+        },
+    );
+    finish(version, &trace, response)
+}
+
+fn split_path_owned(uri: &Uri) -> (GraphVersion, Vec<String>) {
+    let p = request::split_path(uri.path());
+    (
+        p.version,
+        p.segments.into_iter().map(str::to_owned).collect(),
+    )
+}
+
+fn finish(version: GraphVersion, trace: &str, mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&version.to_string()) {
+        headers.insert("facebook-api-version", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(trace) {
+        headers.insert("x-fb-trace-id", v);
+    }
+    response
+}
+
+/// A response whose body fails mid-stream, so the client sees the connection drop.
+fn dropped_connection() -> Response {
+    struct Broken;
+    impl axum::body::HttpBody for Broken {
+        type Data = Bytes;
+        type Error = std::io::Error;
+        fn poll_frame(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+            std::task::Poll::Ready(Some(Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "fault: dropped connection",
+            ))))
+        }
+    }
+    Response::new(Body::new(Broken))
+}
+
+/// Picks the requested `fields` out of a node (`id` always kept); all of it when none asked.
+pub(crate) fn select_fields(node: Map<String, Value>, fields: Option<&[&str]>) -> Value {
+    match fields {
+        None => Value::Object(node),
+        Some(fields) => Value::Object(
+            node.into_iter()
+                .filter(|(k, _)| k == "id" || fields.contains(&k.as_str()))
+                .collect(),
+        ),
+    }
+}

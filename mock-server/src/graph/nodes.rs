@@ -1,0 +1,265 @@
+//! Nodes and edges around the send path: phone numbers, WABAs (fields and settings),
+//! `subscribed_apps`, business portfolios, `client_whatsapp_business_accounts` and the partner
+//! intent API.
+
+use serde_json::{Map, Value, json};
+use wa_contract::payload::template::DegreesOfFreedomSpec;
+use wa_contract::{PayloadKind, validate};
+
+use super::{GraphCtx, GraphError, select_fields};
+use crate::domain::Refusal;
+use crate::domain::template::waba_features_with_defaults;
+use crate::domain::waba::{Business, PhoneNumber, Waba};
+use crate::ids::{BusinessId, PhoneNumberId, WabaId};
+use crate::store::{SandboxState, Subscription, WabaUpdate};
+
+fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// Every field a node offers, or the unknown one asked for.
+fn pick(
+    ctx: &GraphCtx<'_>,
+    node: Map<String, Value>,
+    defaults: &[&str],
+    node_type: &str,
+) -> Result<Value, GraphError> {
+    let fields = ctx.fields();
+    let wanted: Vec<&str> = fields.clone().unwrap_or_else(|| defaults.to_vec());
+    if let Some(unknown) = wanted.iter().find(|f| !node.contains_key(**f)) {
+        return Err(ctx.error(&Refusal::invalid(format!(
+            "Tried accessing nonexisting field ({unknown}) on node type ({node_type})"
+        ))));
+    }
+    Ok(select_fields(node, Some(&wanted)))
+}
+
+fn phone_node(p: &PhoneNumber) -> Map<String, Value> {
+    object(json!({
+        "verified_name": p.verified_name,
+        "code_verification_status": "VERIFIED",
+        "display_phone_number": p.display_phone_number,
+        "quality_rating": p.quality_rating,
+        "platform_type": "CLOUD_API",
+        "throughput": {"level": "STANDARD"},
+        "name_status": "APPROVED",
+        "id": p.id,
+    }))
+}
+
+const PHONE_DEFAULTS: [&str; 5] = [
+    "verified_name",
+    "code_verification_status",
+    "display_phone_number",
+    "quality_rating",
+    "id",
+];
+
+/// `GET /{phone_number_id}`.
+pub(super) fn get_phone_number(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    let node = ctx
+        .sandbox
+        .lock()
+        .phone(&PhoneNumberId::new(ctx.id))
+        .map(phone_node)
+        .unwrap_or_default();
+    pick(ctx, node, &PHONE_DEFAULTS, "WhatsAppBusinessPhoneNumber")
+}
+
+/// `GET /{waba_id}/phone_numbers`.
+pub(super) fn list_phone_numbers(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    let waba_id = WabaId::new(ctx.id);
+    let fields = ctx.fields();
+    let wanted: Vec<&str> = fields.unwrap_or_else(|| PHONE_DEFAULTS.to_vec());
+    let state = ctx.sandbox.lock();
+    let data: Vec<Value> = state
+        .phones
+        .iter()
+        .filter(|p| p.waba_id == waba_id)
+        .map(|p| select_fields(phone_node(p), Some(&wanted)))
+        .collect();
+    Ok(json!({"data": data}))
+}
+
+fn business_status(b: &Business) -> Value {
+    let date = b.onboarding_time.to_string();
+    json!({"status": b.onboarding, "time": &date[..10]})
+}
+
+fn waba_node(state: &SandboxState, w: &Waba) -> Map<String, Value> {
+    let business = state.businesses.iter().find(|b| b.id == w.business_id);
+    let spec = waba_features_with_defaults(&w.creative_features);
+    object(json!({
+        "id": w.id,
+        "name": w.name,
+        "timezone_id": "1",
+        "message_template_namespace": w.template_namespace,
+        "account_review_status": "APPROVED",
+        "business_verification_status": "verified",
+        "country": "US",
+        "currency": "USD",
+        "ownership_type": "CLIENT_OWNED",
+        "marketing_messages_onboarding_status": w.onboarding,
+        "marketing_messages_lite_api_status": w.onboarding.lite_api_status(),
+        "disable_marketing_messages_on_cloud_api": w.disable_marketing_on_cloud_api,
+        "degrees_of_freedom_spec": spec.waba_read_back(),
+        "owner_business_info": business.map(|b| json!({
+            "name": b.name,
+            "id": b.id,
+            "marketing_messages_onboarding_status": business_status(b),
+        })),
+    }))
+}
+
+/// `GET /{waba_id}?fields=…`.
+pub(super) fn get_waba(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    let node = {
+        let state = ctx.sandbox.lock();
+        state
+            .waba(&WabaId::new(ctx.id))
+            .map(|w| waba_node(&state, w))
+            .unwrap_or_default()
+    };
+    pick(ctx, node, &["id", "name"], "WhatsAppBusinessAccount")
+}
+
+fn flag(body: &Value, key: &str) -> Option<bool> {
+    match body.get(key)? {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// `POST /{waba_id}`: `disable_marketing_messages_on_cloud_api`, `degrees_of_freedom_spec`.
+pub(super) fn update_waba(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    let body = ctx.body()?;
+    let report = validate(PayloadKind::WabaUpdateRequest, &body);
+    ctx.violations = report.violations.iter().map(ToString::to_string).collect();
+    if let Some(first) = report.violations.first() {
+        return Err(ctx.error(&Refusal::invalid(first.to_string())));
+    }
+    let creative_features = body
+        .get("degrees_of_freedom_spec")
+        .map(|v| serde_json::from_value::<DegreesOfFreedomSpec>(v.clone()))
+        .transpose()
+        .map_err(|e| ctx.error(&Refusal::invalid(format!("degrees_of_freedom_spec: {e}"))))?;
+    let update = WabaUpdate {
+        disable_marketing_on_cloud_api: flag(&body, "disable_marketing_messages_on_cloud_api"),
+        creative_features,
+        ..WabaUpdate::default()
+    };
+    ctx.store
+        .update_waba(ctx.sandbox, &WabaId::new(ctx.id), update);
+    Ok(json!({"success": true}))
+}
+
+/// `GET /{waba_id}/subscribed_apps`.
+pub(super) fn list_subscribed_apps(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    let state = ctx.sandbox.lock();
+    let data: Vec<Value> = state
+        .subscriptions
+        .get(&WabaId::new(ctx.id))
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            let mut app = json!({"whatsapp_business_api_data": {
+                "id": "100000000000099", "link": "https://www.facebook.com/games/?app_id=100000000000099", "name": "wa-mock"}});
+            if let Some(uri) = &s.override_callback_uri {
+                app["override_callback_uri"] = json!(uri);
+            }
+            app
+        })
+        .collect();
+    Ok(json!({"data": data}))
+}
+
+/// `POST /{waba_id}/subscribed_apps`.
+pub(super) fn subscribe_app(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    let body = ctx.body()?;
+    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
+    let sub = Subscription {
+        override_callback_uri: text("override_callback_uri"),
+        verify_token: text("verify_token"),
+    };
+    ctx.store.subscribe(ctx.sandbox, &WabaId::new(ctx.id), sub);
+    Ok(json!({"success": true}))
+}
+
+/// `DELETE /{waba_id}/subscribed_apps`.
+pub(super) fn unsubscribe_app(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    ctx.store.unsubscribe(ctx.sandbox, &WabaId::new(ctx.id));
+    Ok(json!({"success": true}))
+}
+
+/// `GET /{business_id}?fields=…`.
+pub(super) fn get_business(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    let node = {
+        let state = ctx.sandbox.lock();
+        state
+            .businesses
+            .iter()
+            .find(|b| b.id.as_str() == ctx.id)
+            .map(|b| {
+                object(json!({
+                    "id": b.id,
+                    "name": b.name,
+                    "marketing_messages_onboarding_status": business_status(b),
+                }))
+            })
+            .unwrap_or_default()
+    };
+    pick(ctx, node, &["id", "name"], "Business")
+}
+
+/// `GET /{business_id}/client_whatsapp_business_accounts?filtering=[…]`.
+pub(super) fn list_client_wabas(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    let filters: Vec<Value> = match ctx.query("filtering") {
+        None => Vec::new(),
+        Some(f) => serde_json::from_str(f).map_err(|e| {
+            ctx.error(&Refusal::invalid(format!(
+                "filtering: expected a JSON array of filters, {e}"
+            )))
+        })?,
+    };
+    let fields = ctx.fields();
+    let wanted: Vec<&str> =
+        fields.unwrap_or_else(|| vec!["id", "name", "timezone_id", "message_template_namespace"]);
+    let state = ctx.sandbox.lock();
+    let business = BusinessId::new(ctx.id);
+    let data: Vec<Value> = state
+        .wabas
+        .iter()
+        .filter(|w| w.business_id == business)
+        .map(|w| waba_node(&state, w))
+        .filter(|node| filters.iter().all(|f| filter_matches(f, node)))
+        .map(|node| select_fields(node, Some(&wanted)))
+        .collect();
+    Ok(json!({"data": data, "paging": {"cursors": {"before": "", "after": ""}}}))
+}
+
+fn filter_matches(filter: &Value, node: &Map<String, Value>) -> bool {
+    let Some(field) = filter.get("field").and_then(Value::as_str) else {
+        return true;
+    };
+    let Some(actual) = node.get(field) else {
+        return false;
+    };
+    match filter.get("value") {
+        Some(Value::Array(values)) => values.contains(actual),
+        Some(value) => value == actual,
+        None => true,
+    }
+}
+
+/// `POST /{business_id}/onboard_partners_to_mm_lite`.
+pub(super) fn onboard_partners(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    let request_id = ctx
+        .store
+        .request_onboarding(ctx.sandbox, &BusinessId::new(ctx.id))
+        .map_err(|r| ctx.error(&r))?;
+    Ok(json!({"request_id": request_id}))
+}

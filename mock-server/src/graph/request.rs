@@ -1,0 +1,125 @@
+//! What a Graph request carries once the edge has read it: version, token, query and body
+//! (JSON, form-encoded or chunked — all end up as one JSON value).
+
+use axum::http::{HeaderMap, header};
+use bytes::Bytes;
+use serde_json::{Map, Value};
+use wa_contract::GraphVersion;
+
+/// The path split into its version and the segments after it.
+pub struct GraphPath<'a> {
+    /// The version segment, or the newest version when absent.
+    pub version: GraphVersion,
+    /// Segments after the version.
+    pub segments: Vec<&'a str>,
+}
+
+/// Splits `/v23.0/123/messages` into `v23.0` and `["123", "messages"]`.
+pub fn split_path(path: &str) -> GraphPath<'_> {
+    let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let version = match segments.first().map(|s| s.parse::<GraphVersion>()) {
+        Some(Ok(v)) => {
+            segments.remove(0);
+            v
+        }
+        _ => GraphVersion::NEWEST,
+    };
+    GraphPath { version, segments }
+}
+
+/// Query parameters, in order.
+pub fn parse_query(query: Option<&str>) -> Vec<(String, String)> {
+    query
+        .and_then(|q| serde_urlencoded::from_str(q).ok())
+        .unwrap_or_default()
+}
+
+/// The access token: `Authorization: Bearer`, else `access_token` in the query or form body.
+pub fn token<'a>(
+    headers: &'a HeaderMap,
+    query: &'a [(String, String)],
+    body: &'a Result<Value, String>,
+) -> Option<&'a str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("OAuth "))
+        })
+        .map(str::trim)
+        .or_else(|| {
+            query
+                .iter()
+                .find(|(k, _)| k == "access_token")
+                .map(|(_, v)| v.as_str())
+        })
+        .or_else(|| body.as_ref().ok()?.get("access_token")?.as_str())
+}
+
+/// Parses the body: JSON, or form fields whose values are JSON objects, arrays or booleans
+/// where they look like them. An empty body is `null`.
+pub fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+            .map_err(|e| format!("request body: form fields could not be read: {e}"))?;
+        return Ok(Value::Object(form_fields(pairs)));
+    }
+    serde_json::from_slice(body).map_err(|e| format!("request body: expected JSON, {e}"))
+}
+
+/// Form fields as JSON: values that are JSON objects, arrays or booleans are parsed.
+pub fn form_fields(pairs: Vec<(String, String)>) -> Map<String, Value> {
+    pairs
+        .into_iter()
+        .map(|(k, v)| {
+            let trimmed = v.trim_start();
+            let parsed = if trimmed.starts_with('{')
+                || trimmed.starts_with('[')
+                || v == "true"
+                || v == "false"
+            {
+                serde_json::from_str(&v).unwrap_or(Value::String(v))
+            } else {
+                Value::String(v)
+            };
+            (k, parsed)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_split_off_and_default_to_the_newest() {
+        let p = split_path("/v21.0/123/messages");
+        assert_eq!(p.version, GraphVersion::new(21, 0));
+        assert_eq!(p.segments, ["123", "messages"]);
+        assert_eq!(split_path("/123").version, GraphVersion::NEWEST);
+    }
+
+    #[test]
+    fn form_values_that_look_like_json_are_parsed() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded".parse().unwrap(),
+        );
+        let body =
+            Bytes::from_static(b"name=promo&template=%7B%22a%22%3A1%7D&flag=true&to=%2B1650");
+        let v = parse_body(&headers, &body).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"name":"promo","template":{"a":1},"flag":true,"to":"+1650"})
+        );
+    }
+}

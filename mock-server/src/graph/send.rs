@@ -1,0 +1,78 @@
+//! `POST /{phone_number_id}/marketing_messages` and `POST /{phone_number_id}/messages`.
+//!
+//! The edge applies rule 2 (the body) with the contract's validator; the store applies rules
+//! 3–7 in order.
+
+use serde_json::Value;
+use wa_contract::payload::send::{SendContact, SendMessageRequest, SendResponse, SentMessage};
+use wa_contract::{ErrorKind, PayloadKind, Report, validate};
+
+use super::{GraphCtx, GraphError};
+use crate::domain::Refusal;
+use crate::ids::PhoneNumberId;
+use crate::store::Accepted;
+
+/// Rule 2: the body must conform; missing recipients and non-template types have their own
+/// answers.
+fn conforming_request(
+    ctx: &mut GraphCtx<'_>,
+    kind: PayloadKind,
+) -> Result<SendMessageRequest, GraphError> {
+    let body = ctx.body()?;
+    let report: Report = validate(kind, &body);
+    ctx.violations = report.violations.iter().map(ToString::to_string).collect();
+    let has = |rule: &str| report.violations.iter().any(|v| v.rule == rule);
+    if has("to_or_recipient") {
+        return Err(ctx.error(&Refusal::new(ErrorKind::ToRequired)));
+    }
+    if has("template_only") {
+        return Err(ctx.error(&Refusal::new(ErrorKind::NotATemplateMessage)));
+    }
+    if let Some(first) = report.violations.first() {
+        return Err(ctx.error(&Refusal::invalid(first.to_string())));
+    }
+    serde_json::from_value(body)
+        .map_err(|e| ctx.error(&Refusal::invalid(format!("request body: {e}"))))
+}
+
+fn response(accepted: Accepted) -> Value {
+    let body = SendResponse {
+        messaging_product: "whatsapp".to_owned(),
+        contacts: vec![SendContact {
+            input: accepted.input,
+            wa_id: accepted.wa_id,
+            user_id: accepted.user_id,
+            extra: Default::default(),
+        }],
+        messages: vec![SentMessage {
+            id: accepted.wamid.to_string(),
+            message_status: None,
+            extra: Default::default(),
+        }],
+        extra: Default::default(),
+    };
+    serde_json::to_value(body).unwrap_or_default()
+}
+
+/// `POST /{phone_number_id}/marketing_messages`.
+pub(super) fn send_marketing_message(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    let req = conforming_request(ctx, PayloadKind::MarketingMessageRequest)?;
+    let Some(template) = &req.template else {
+        return Err(ctx.error(&Refusal::new(ErrorKind::NotATemplateMessage)));
+    };
+    let phone = PhoneNumberId::new(ctx.id);
+    ctx.store
+        .send_marketing_message(ctx.sandbox, &phone, &req, template)
+        .map(response)
+        .map_err(|r| ctx.error(&r))
+}
+
+/// `POST /{phone_number_id}/messages`.
+pub(super) fn send_message(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    let req = conforming_request(ctx, PayloadKind::MessageRequest)?;
+    let phone = PhoneNumberId::new(ctx.id);
+    ctx.store
+        .send_message(ctx.sandbox, &phone, &req)
+        .map(response)
+        .map_err(|r| ctx.error(&r))
+}

@@ -1,0 +1,193 @@
+//! Templates: `GET|POST|DELETE /{waba_id}/message_templates` and `GET|POST /{template_id}`.
+
+use serde_json::{Map, Value, json};
+use wa_contract::payload::template::{
+    TemplateCreateRequest, TemplateCreateResponse, TemplateEditRequest, TemplateObject,
+    TemplateStatus,
+};
+use wa_contract::{PayloadKind, validate};
+
+use super::{GraphCtx, GraphError, select_fields};
+use crate::domain::Refusal;
+use crate::domain::template::{Template, status_str};
+use crate::ids::{TemplateId, WabaId};
+
+const DEFAULT_LIMIT: usize = 25;
+
+/// A template as Graph reads it back; `degrees_of_freedom_spec` only when asked for.
+fn template_node(t: &Template, fields: Option<&[&str]>) -> Value {
+    let wants = |f: &str| fields.is_some_and(|fs| fs.contains(&f));
+    let object = TemplateObject {
+        id: t.id.to_string(),
+        name: Some(t.name.clone()),
+        language: Some(t.language.clone()),
+        status: Some(t.status),
+        category: Some(t.category),
+        previous_category: None,
+        components: Some(t.components.clone()),
+        parameter_format: Some(t.parameter_format),
+        message_send_ttl_seconds: t.ttl_seconds,
+        degrees_of_freedom_spec: wants("degrees_of_freedom_spec")
+            .then(|| t.creative_features_read_back()),
+        rejected_reason: (t.status == TemplateStatus::Rejected || wants("rejected_reason"))
+            .then(|| t.rejected_reason.clone()),
+        extra: Map::new(),
+    };
+    match serde_json::to_value(object) {
+        Ok(Value::Object(map)) => select_fields(map, fields),
+        _ => Value::Null,
+    }
+}
+
+fn cursor(id: &TemplateId) -> String {
+    hex::encode(id.as_str())
+}
+
+fn from_cursor(cursor: &str) -> Option<TemplateId> {
+    let bytes = hex::decode(cursor).ok()?;
+    String::from_utf8(bytes).ok().map(TemplateId::new)
+}
+
+/// `GET /{waba_id}/message_templates` with `name`, `status`, `category`, `language`, `limit`,
+/// `before`/`after`.
+pub(super) fn list_templates(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    let waba_id = WabaId::new(ctx.id);
+    let limit = match ctx.query("limit") {
+        None => DEFAULT_LIMIT,
+        Some(l) => l.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
+            ctx.error(&Refusal::invalid(format!(
+                "limit: expected a positive integer, found '{l}'"
+            )))
+        })?,
+    };
+    let matches = |value: &str, filter: Option<&str>| {
+        filter.is_none_or(|f| f.split(',').any(|f| f.trim().eq_ignore_ascii_case(value)))
+    };
+    let fields = ctx.fields();
+    let state = ctx.sandbox.lock();
+    let all: Vec<&Template> = state
+        .templates
+        .iter()
+        .filter(|t| t.waba_id == waba_id)
+        .filter(|t| ctx.query("name").is_none_or(|n| t.name.contains(n)))
+        .filter(|t| matches(status_str(t.status), ctx.query("status")))
+        .filter(|t| matches(t.category.as_str(), ctx.query("category")))
+        .filter(|t| matches(&t.language, ctx.query("language")))
+        .collect();
+    let position = |c: &str| from_cursor(c).and_then(|id| all.iter().position(|t| t.id == id));
+    let (start, end) = match (ctx.query("after"), ctx.query("before")) {
+        (Some(after), _) => {
+            let start = position(after).map_or(all.len(), |p| p + 1);
+            (start, (start + limit).min(all.len()))
+        }
+        (None, Some(before)) => {
+            let end = position(before).unwrap_or(0);
+            (end.saturating_sub(limit), end)
+        }
+        (None, None) => (0, limit.min(all.len())),
+    };
+    let page = &all[start..end];
+    let data: Vec<Value> = page
+        .iter()
+        .map(|t| template_node(t, fields.as_deref()))
+        .collect();
+    let mut paging = Map::new();
+    if let (Some(first), Some(last)) = (page.first(), page.last()) {
+        paging.insert(
+            "cursors".to_owned(),
+            json!({"before": cursor(&first.id), "after": cursor(&last.id)}),
+        );
+        let base = format!(
+            "/{}/{}/message_templates?limit={limit}",
+            ctx.version, ctx.id
+        );
+        if end < all.len() {
+            paging.insert(
+                "next".to_owned(),
+                json!(format!("{base}&after={}", cursor(&last.id))),
+            );
+        }
+        if start > 0 {
+            paging.insert(
+                "previous".to_owned(),
+                json!(format!("{base}&before={}", cursor(&first.id))),
+            );
+        }
+    }
+    Ok(json!({"data": data, "paging": paging}))
+}
+
+/// `POST /{waba_id}/message_templates`.
+pub(super) fn create_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    let body = ctx.body()?;
+    let report = validate(PayloadKind::TemplateCreateRequest, &body);
+    ctx.violations = report.violations.iter().map(ToString::to_string).collect();
+    let req: TemplateCreateRequest = serde_json::from_value(body).map_err(|e| {
+        let details = report
+            .violations
+            .first()
+            .map_or_else(|| format!("request body: {e}"), ToString::to_string);
+        ctx.error(&Refusal::invalid(details))
+    })?;
+    let waba_id = WabaId::new(ctx.id);
+    let (id, category) = ctx
+        .store
+        .create_template(ctx.sandbox, &waba_id, req)
+        .map_err(|r| ctx.error(&r))?;
+    let response = TemplateCreateResponse {
+        id: id.to_string(),
+        status: TemplateStatus::Pending,
+        category,
+        extra: Map::new(),
+    };
+    Ok(serde_json::to_value(response).unwrap_or_default())
+}
+
+/// `DELETE /{waba_id}/message_templates?name=…[&hsm_id=…]`.
+pub(super) fn delete_templates(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    let Some(name) = ctx.query("name") else {
+        return Err(ctx.error(&Refusal::invalid("name: the parameter name is required")));
+    };
+    let hsm_id = ctx.query("hsm_id").map(TemplateId::new);
+    let deleted =
+        ctx.store
+            .delete_templates(ctx.sandbox, &WabaId::new(ctx.id), name, hsm_id.as_ref());
+    if deleted == 0 {
+        return Err(ctx.error(&Refusal::invalid(format!(
+            "name: no message template named '{name}'{} in this WhatsApp Business Account",
+            hsm_id
+                .map(|h| format!(" with hsm_id {h}"))
+                .unwrap_or_default()
+        ))));
+    }
+    Ok(json!({"success": true}))
+}
+
+/// `GET /{template_id}`.
+pub(super) fn get_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    let fields = ctx.fields();
+    let state = ctx.sandbox.lock();
+    let node = state
+        .template(&TemplateId::new(ctx.id))
+        .map(|t| template_node(t, fields.as_deref()))
+        .unwrap_or_default();
+    Ok(node)
+}
+
+/// `POST /{template_id}`.
+pub(super) fn edit_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    let body = ctx.body()?;
+    let report = validate(PayloadKind::TemplateEditRequest, &body);
+    ctx.violations = report.violations.iter().map(ToString::to_string).collect();
+    let req: TemplateEditRequest = serde_json::from_value(body).map_err(|e| {
+        let details = report
+            .violations
+            .first()
+            .map_or_else(|| format!("request body: {e}"), ToString::to_string);
+        ctx.error(&Refusal::invalid(details))
+    })?;
+    ctx.store
+        .edit_template(ctx.sandbox, &TemplateId::new(ctx.id), req)
+        .map_err(|r| ctx.error(&r))?;
+    Ok(json!({"success": true}))
+}

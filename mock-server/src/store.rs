@@ -1,0 +1,1102 @@
+//! The store: every sandbox's state, and one operation per use case.
+//!
+//! [`Store`] is a cheap `Clone` handle. Each [`Sandbox`] sits behind its own std `Mutex`, taken
+//! briefly and never across an `.await`. An operation checks the rules, then changes state,
+//! history and the event outbox together; a refused operation changes nothing. Delayed work
+//! (template review, message status steps) is scheduled on the [`Clock`] as jobs that hold only
+//! weak references, so a reset or a dropped store simply makes them no-ops.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::Notify;
+use wa_contract::payload::send::{SendMessageRequest, TemplateMessage};
+use wa_contract::payload::template::{
+    DegreesOfFreedomSpec, TemplateCategory, TemplateCreateRequest, TemplateEditRequest,
+    TemplateStatus,
+};
+use wa_contract::{Catalogue, ErrorKind};
+
+use crate::clock::{Clock, Timestamp};
+use crate::domain::Refusal;
+use crate::domain::events::{
+    AccountUpdate, Conversation, Event, EventKind, InboundMessage, Outbox, Pricing, StatusChange,
+    TemplateStatusChange,
+};
+use crate::domain::message::{Message, MessageStatus, TemplateRef};
+use crate::domain::recipient::{Profile, Recipients, Step};
+use crate::domain::routing::{Route, route_marketing_message};
+use crate::domain::template::{
+    self, RejectionRule, StatusChanged, Template, check_components, check_create, check_ttl,
+    effective_features, status_str,
+};
+use crate::domain::waba::{
+    Business, BusinessOnboarding, IntentOutcome, OnboardingStatus, PhoneNumber, Waba,
+};
+use crate::faults::{FaultAction, FaultSpec, Faults};
+use crate::ids::{BusinessId, IdGen, PhoneNumberId, TemplateId, Token, WabaId, Wamid};
+use crate::world::{Retention, WorldSpec};
+
+/// How old default-world templates are at startup (synced, not yet dormant).
+const PRESEEDED_TEMPLATE_AGE: Duration = Duration::from_secs(3600);
+
+/// The whole server state; a cheap `Clone` handle.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    clock: Clock,
+    catalogue: Catalogue,
+    world: WorldSpec,
+    strict_auth: bool,
+    default: Arc<Sandbox>,
+    sandboxes: RwLock<HashMap<Token, Arc<Sandbox>>>,
+    ids: Mutex<IdGen>,
+    events_ready: Notify,
+}
+
+/// One isolated world, selected by its token.
+pub struct Sandbox {
+    token: Token,
+    seed: u64,
+    fixed_ids: bool,
+    state: Mutex<SandboxState>,
+}
+
+/// A subscription made through `subscribed_apps`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Subscription {
+    /// `override_callback_uri`, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub override_callback_uri: Option<String>,
+    /// `verify_token`, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verify_token: Option<String>,
+}
+
+/// One Graph request as the journal keeps it.
+#[derive(Clone, Debug, Serialize)]
+pub struct JournalEntry {
+    /// Position in the sandbox's journal, from 1.
+    pub seq: u64,
+    /// When it arrived.
+    pub at: Timestamp,
+    /// HTTP method.
+    pub method: String,
+    /// Path as requested.
+    pub path: String,
+    /// HTTP status answered.
+    pub status: u16,
+    /// The body as parsed (JSON or form fields), `null` when empty.
+    pub request: Value,
+    /// The body answered.
+    pub response: Value,
+    /// Contract violations found in the request body.
+    pub violations: Vec<String>,
+}
+
+/// The mutable part of a sandbox.
+pub struct SandboxState {
+    generation: u64,
+    pub(crate) ids: IdGen,
+    review_delay: Duration,
+    rejection_rules: Vec<RejectionRule>,
+    retention: Retention,
+    pub(crate) businesses: Vec<Business>,
+    pub(crate) wabas: Vec<Waba>,
+    pub(crate) phones: Vec<PhoneNumber>,
+    pub(crate) templates: Vec<Template>,
+    messages: HashMap<Wamid, Message>,
+    message_order: VecDeque<Wamid>,
+    pub(crate) recipients: Recipients,
+    pub(crate) subscriptions: HashMap<WabaId, Vec<Subscription>>,
+    journal: VecDeque<JournalEntry>,
+    journal_seq: u64,
+    pub(crate) outbox: Outbox,
+    pub(crate) faults: Faults,
+}
+
+/// A Graph object id resolved in a sandbox.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectKind {
+    /// A business portfolio.
+    Business,
+    /// A WABA.
+    Waba,
+    /// A phone number.
+    PhoneNumber,
+    /// A template.
+    Template,
+}
+
+/// An accepted send: what the response reports.
+#[derive(Clone, Debug)]
+pub struct Accepted {
+    /// The new message id.
+    pub wamid: Wamid,
+    /// The recipient as sent.
+    pub input: String,
+    /// The recipient's WhatsApp id, for phone-number recipients.
+    pub wa_id: Option<String>,
+    /// The business-scoped user id, for BSUID recipients.
+    pub user_id: Option<String>,
+}
+
+/// Why a token did not select a sandbox.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthError {
+    /// No token at all (104).
+    Missing,
+    /// An unknown token while auth is strict (190).
+    Invalid,
+}
+
+impl Store {
+    /// A store serving `world` on `clock`, with ids from `seed`.
+    pub fn new(
+        world: WorldSpec,
+        clock: Clock,
+        seed: u64,
+        strict_auth: bool,
+    ) -> Result<Self, String> {
+        let catalogue = Catalogue::builtin()
+            .clone()
+            .with_overrides(world.error_overrides.clone())
+            .map_err(|e| e.to_string())?;
+        let mut ids = IdGen::new(seed);
+        let default_seed = ids.next_u64();
+        let token = world.token.clone().map_or_else(|| ids.token(), Token::new);
+        let default = Arc::new(Sandbox::build(
+            &world,
+            &clock,
+            token.clone(),
+            default_seed,
+            true,
+        )?);
+        let sandboxes = RwLock::new(HashMap::from([(token, default.clone())]));
+        Ok(Self {
+            inner: Arc::new(Inner {
+                clock,
+                catalogue,
+                world,
+                strict_auth,
+                default,
+                sandboxes,
+                ids: Mutex::new(ids),
+                events_ready: Notify::new(),
+            }),
+        })
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// The error catalogue in force.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.inner.catalogue
+    }
+
+    /// The default sandbox.
+    pub fn default_sandbox(&self) -> &Arc<Sandbox> {
+        &self.inner.default
+    }
+
+    /// A fresh id generator draw for errors that happen before a sandbox is known.
+    pub fn fbtrace_id(&self) -> String {
+        lock(&self.inner.ids).fbtrace_id()
+    }
+
+    /// The sandbox a token selects: unknown tokens get the default sandbox unless auth is
+    /// strict.
+    pub fn resolve(&self, token: Option<&str>) -> Result<Arc<Sandbox>, AuthError> {
+        let token = token.filter(|t| !t.is_empty()).ok_or(AuthError::Missing)?;
+        let sandboxes = self
+            .inner
+            .sandboxes
+            .read()
+            .unwrap_or_else(|p| p.into_inner());
+        match sandboxes.get(&Token::new(token)) {
+            Some(s) => Ok(s.clone()),
+            None if self.inner.strict_auth => Err(AuthError::Invalid),
+            None => Ok(self.inner.default.clone()),
+        }
+    }
+
+    /// Makes a sandbox of the configured world's shape with fresh ids and a new token.
+    pub fn create_sandbox(&self) -> Result<Arc<Sandbox>, String> {
+        let (token, seed) = {
+            let mut ids = lock(&self.inner.ids);
+            (ids.token(), ids.next_u64())
+        };
+        let sandbox = Arc::new(Sandbox::build(
+            &self.inner.world,
+            &self.inner.clock,
+            token.clone(),
+            seed,
+            false,
+        )?);
+        self.inner
+            .sandboxes
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(token, sandbox.clone());
+        Ok(sandbox)
+    }
+
+    /// Puts a sandbox back in its starting state (same token, same ids); pending jobs lapse.
+    pub fn reset(&self, sandbox: &Sandbox) -> Result<(), String> {
+        let fresh = SandboxState::build(
+            &self.inner.world,
+            &self.inner.clock,
+            sandbox.seed,
+            sandbox.fixed_ids,
+        )?;
+        let mut state = sandbox.lock();
+        let generation = state.generation + 1;
+        *state = fresh;
+        state.generation = generation;
+        Ok(())
+    }
+
+    /// Waits until some sandbox has undelivered events.
+    pub async fn events_ready(&self) {
+        self.inner.events_ready.notified().await;
+    }
+
+    /// Takes every undelivered event of every sandbox, with the sandbox's token.
+    pub fn drain_outbox(&self) -> Vec<(Token, Vec<Event>)> {
+        let sandboxes: Vec<Arc<Sandbox>> = self
+            .inner
+            .sandboxes
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        sandboxes
+            .into_iter()
+            .filter_map(|s| {
+                let events = s.lock().outbox.drain();
+                (!events.is_empty()).then(|| (s.token.clone(), events))
+            })
+            .collect()
+    }
+
+    fn notify_events(&self) {
+        self.inner.events_ready.notify_one();
+    }
+
+    /// `POST /{phone_number_id}/marketing_messages`, rules 3–7 (the edge checked 1–2).
+    pub fn send_marketing_message(
+        &self,
+        sandbox: &Arc<Sandbox>,
+        phone_id: &PhoneNumberId,
+        req: &SendMessageRequest,
+        message: &TemplateMessage,
+    ) -> Result<Accepted, Refusal> {
+        let now = self.clock().now();
+        let mut state = sandbox.lock();
+        let (waba_idx, template_idx) = state.sendable_template(phone_id, message)?;
+        let category = state.templates[template_idx].category;
+        if category != TemplateCategory::Marketing {
+            return Err(Refusal::new(ErrorKind::MarketingOnly));
+        }
+        let policy = req.product_policy.unwrap_or_default();
+        let route = route_marketing_message(&state.wabas[waba_idx], policy)?;
+        let waba = &state.wabas[waba_idx];
+        let (features, sharing) = match route {
+            Route::MarketingMessages => (
+                effective_features(&state.templates[template_idx], |k| waba.feature(k)),
+                Some(
+                    req.message_activity_sharing
+                        .unwrap_or(waba.message_activity_sharing),
+                ),
+            ),
+            Route::CloudApi => (Vec::new(), None),
+        };
+        if route == Route::MarketingMessages {
+            state.templates[template_idx].check_mm_send(now)?;
+        }
+        let template = &state.templates[template_idx];
+        let draft = Draft {
+            endpoint: "marketing_messages",
+            message_type: "template".to_owned(),
+            template: Some(TemplateRef {
+                name: template.name.clone(),
+                language: template.language.clone(),
+                category: category.as_str(),
+            }),
+            route,
+            pricing_category: route.marketing_pricing_category(),
+            creative_features: features,
+            message_activity_sharing: sharing,
+            ttl: template.message_ttl(route),
+            marketing: true,
+        };
+        let accepted = state.accept(self, sandbox, phone_id, req, draft, now);
+        drop(state);
+        self.notify_events();
+        Ok(accepted)
+    }
+
+    /// `POST /{phone_number_id}/messages`: any type; templates are checked like Graph does and
+    /// MARKETING templates refused while the WABA disabled them on Cloud API.
+    pub fn send_message(
+        &self,
+        sandbox: &Arc<Sandbox>,
+        phone_id: &PhoneNumberId,
+        req: &SendMessageRequest,
+    ) -> Result<Accepted, Refusal> {
+        let now = self.clock().now();
+        let mut state = sandbox.lock();
+        let message_type = req.effective_type().as_str().to_owned();
+        let draft = match &req.template {
+            Some(message) if message_type == "template" => {
+                let (waba_idx, template_idx) = state.sendable_template(phone_id, message)?;
+                let template = &state.templates[template_idx];
+                let marketing = template.category == TemplateCategory::Marketing;
+                if marketing && state.wabas[waba_idx].disable_marketing_on_cloud_api {
+                    return Err(Refusal::new(ErrorKind::MarketingDisabledOnCloudApi));
+                }
+                Draft {
+                    endpoint: "messages",
+                    message_type,
+                    template: Some(TemplateRef {
+                        name: template.name.clone(),
+                        language: template.language.clone(),
+                        category: template.category.as_str(),
+                    }),
+                    route: Route::CloudApi,
+                    pricing_category: pricing_category(template.category),
+                    creative_features: Vec::new(),
+                    message_activity_sharing: None,
+                    ttl: template.message_ttl(Route::CloudApi),
+                    marketing,
+                }
+            }
+            _ => Draft {
+                endpoint: "messages",
+                message_type,
+                template: None,
+                route: Route::CloudApi,
+                pricing_category: "service",
+                creative_features: Vec::new(),
+                message_activity_sharing: None,
+                ttl: Duration::from_secs(u64::from(TemplateCategory::Utility.default_ttl())),
+                marketing: false,
+            },
+        };
+        let accepted = state.accept(self, sandbox, phone_id, req, draft, now);
+        drop(state);
+        self.notify_events();
+        Ok(accepted)
+    }
+
+    /// `POST /{waba_id}/message_templates`: validates, stores a PENDING template and schedules
+    /// its review.
+    pub fn create_template(
+        &self,
+        sandbox: &Arc<Sandbox>,
+        waba_id: &WabaId,
+        req: TemplateCreateRequest,
+    ) -> Result<(TemplateId, TemplateCategory), Refusal> {
+        let now = self.clock().now();
+        let mut state = sandbox.lock();
+        let existing: Vec<&Template> = state
+            .templates
+            .iter()
+            .filter(|t| &t.waba_id == waba_id)
+            .collect();
+        check_create(&req, &existing)?;
+        let id = state.ids.template_id();
+        let category = req.category;
+        let template = Template::create(id.clone(), waba_id.clone(), req, now);
+        state.templates.push(template);
+        let change = StatusChanged {
+            status: TemplateStatus::Pending,
+            reason: "NONE".to_owned(),
+        };
+        state.record_template_change(&id, &change, now);
+        let delay = state.review_delay;
+        let job = self.sandbox_job(sandbox, &state, {
+            let id = id.clone();
+            move |state, at| {
+                let rules = state.rejection_rules.clone();
+                let change = state.template_mut(&id).and_then(|t| t.review(&rules));
+                if let Some(change) = change {
+                    state.record_template_change(&id, &change, at);
+                }
+            }
+        });
+        drop(state);
+        self.clock().schedule_in(delay, job);
+        self.notify_events();
+        Ok((id, category))
+    }
+
+    /// `POST /{template_id}`: edits components, category, TTL or creative features.
+    pub fn edit_template(
+        &self,
+        sandbox: &Sandbox,
+        id: &TemplateId,
+        req: TemplateEditRequest,
+    ) -> Result<(), Refusal> {
+        let mut state = sandbox.lock();
+        let t = state
+            .template_mut(id)
+            .ok_or_else(|| Refusal::invalid("template not found"))?;
+        let category = req.category.unwrap_or(t.category);
+        if let Some(components) = &req.components {
+            check_components(components)?;
+        }
+        check_ttl(category, req.message_send_ttl_seconds)?;
+        if category != t.category {
+            t.ttl_seconds = None;
+        }
+        t.category = category;
+        if let Some(components) = req.components {
+            t.components = components;
+        }
+        if let Some(format) = req.parameter_format {
+            t.parameter_format = format;
+        }
+        if let Some(ttl) = req.message_send_ttl_seconds {
+            t.ttl_seconds = Some(ttl);
+        }
+        if let Some(spec) = &req.degrees_of_freedom_spec {
+            crate::domain::waba::merge_features(&mut t.creative_features, spec);
+        }
+        if let Some(opted_out) = req.cta_url_link_tracking_opted_out {
+            t.cta_url_link_tracking_opted_out = Some(opted_out);
+        }
+        Ok(())
+    }
+
+    /// `DELETE /{waba_id}/message_templates?name=…[&hsm_id=…]`: returns how many were deleted.
+    pub fn delete_templates(
+        &self,
+        sandbox: &Sandbox,
+        waba_id: &WabaId,
+        name: &str,
+        hsm_id: Option<&TemplateId>,
+    ) -> usize {
+        let now = self.clock().now();
+        let mut state = sandbox.lock();
+        let doomed: Vec<TemplateId> = state
+            .templates
+            .iter()
+            .filter(|t| {
+                &t.waba_id == waba_id && t.name == name && hsm_id.is_none_or(|h| h == &t.id)
+            })
+            .map(|t| t.id.clone())
+            .collect();
+        for id in &doomed {
+            let change = StatusChanged {
+                status: TemplateStatus::Deleted,
+                reason: "NONE".to_owned(),
+            };
+            state.record_template_change(id, &change, now);
+        }
+        state.templates.retain(|t| !doomed.contains(&t.id));
+        drop(state);
+        self.notify_events();
+        doomed.len()
+    }
+
+    /// Sets a template's status (admin).
+    pub fn set_template_status(
+        &self,
+        sandbox: &Sandbox,
+        id: &TemplateId,
+        status: TemplateStatus,
+        reason: Option<String>,
+    ) -> Option<()> {
+        let now = self.clock().now();
+        let mut state = sandbox.lock();
+        let change = state
+            .template_mut(id)?
+            .set_status(status, reason.unwrap_or_else(|| "NONE".to_owned()));
+        state.record_template_change(id, &change, now);
+        drop(state);
+        self.notify_events();
+        Some(())
+    }
+
+    /// Changes a WABA's settings (Graph `POST /{waba_id}` and admin `PATCH`); an update to
+    /// `ONBOARDED` signs the business's terms and emits `account_update`.
+    pub fn update_waba(&self, sandbox: &Sandbox, id: &WabaId, update: WabaUpdate) -> Option<()> {
+        let now = self.clock().now();
+        let mut state = sandbox.lock();
+        let waba = state.wabas.iter_mut().find(|w| &w.id == id)?;
+        let mut became_onboarded = false;
+        if let Some(status) = update.onboarding {
+            became_onboarded = waba.set_onboarding(status);
+        }
+        if let Some(msc) = update.msc {
+            waba.msc = msc;
+        }
+        if let Some(disable) = update.disable_marketing_on_cloud_api {
+            waba.disable_marketing_on_cloud_api = disable;
+        }
+        if let Some(sharing) = update.message_activity_sharing {
+            waba.message_activity_sharing = sharing;
+        }
+        if let Some(spec) = update.creative_features {
+            waba.update_creative_features(&spec);
+        }
+        if became_onboarded {
+            let business_id = waba.business_id.clone();
+            if let Some(b) = state.businesses.iter_mut().find(|b| b.id == business_id) {
+                b.onboarding = BusinessOnboarding::TermOfServiceSigned;
+                b.onboarding_time = now;
+            }
+            state.outbox.push(
+                now,
+                EventKind::AccountUpdate(AccountUpdate {
+                    waba_id: id.clone(),
+                    business_id,
+                    event: "MM_LITE_TERMS_SIGNED",
+                }),
+            );
+            drop(state);
+            self.notify_events();
+        }
+        Some(())
+    }
+
+    /// `POST /{business_id}/onboard_partners_to_mm_lite`.
+    pub fn request_onboarding(
+        &self,
+        sandbox: &Sandbox,
+        id: &BusinessId,
+    ) -> Result<String, Refusal> {
+        let now = self.clock().now();
+        let mut state = sandbox.lock();
+        let state = &mut *state;
+        let ids = &mut state.ids;
+        let business = state
+            .businesses
+            .iter_mut()
+            .find(|b| &b.id == id)
+            .ok_or_else(|| Refusal::invalid("business not found"))?;
+        match business.request_onboarding(|| ids.request_id(), now) {
+            IntentOutcome::Requested(request_id) => Ok(request_id),
+            IntentOutcome::AlreadyOnboarded => Err(Refusal::new(ErrorKind::IntentDuplicate)),
+        }
+    }
+
+    /// Sets a recipient's profile (admin).
+    pub fn set_recipient(&self, sandbox: &Sandbox, wa_id: String, profile: Profile) {
+        sandbox.lock().recipients.set_profile(wa_id, profile);
+    }
+
+    /// A user message or button tap arrives (admin); a tap on a "stop promotions" button opts
+    /// the user out of marketing.
+    pub fn inbound(
+        &self,
+        sandbox: &Sandbox,
+        phone_id: &PhoneNumberId,
+        from: &str,
+        name: Option<String>,
+        body: InboundBody,
+    ) -> Option<Wamid> {
+        let now = self.clock().now();
+        let mut state = sandbox.lock();
+        let phone = state.phones.iter().find(|p| &p.id == phone_id)?.clone();
+        let wa_id = digits(from);
+        let wamid = state.ids.wamid(&wa_id);
+        let mut message = serde_json::json!({
+            "from": wa_id,
+            "id": wamid,
+            "timestamp": now.unix_seconds().to_string(),
+        });
+        match body {
+            InboundBody::Text(text) => {
+                message["type"] = "text".into();
+                message["text"] = serde_json::json!({ "body": text });
+            }
+            InboundBody::Button {
+                text,
+                payload,
+                context,
+            } => {
+                if text.to_lowercase().contains("stop promotions") {
+                    state.recipients.opt_out(wa_id.clone());
+                }
+                message["type"] = "button".into();
+                message["button"] = serde_json::json!({ "payload": payload, "text": text });
+                if let Some(context) = context {
+                    message["context"] = serde_json::json!({
+                        "from": phone.display_phone_number,
+                        "id": context,
+                    });
+                }
+            }
+        }
+        let profile_name = name.unwrap_or_else(|| state.recipients.profile(&wa_id).name);
+        state.outbox.push(
+            now,
+            EventKind::Inbound(InboundMessage {
+                waba_id: phone.waba_id.clone(),
+                phone_number_id: phone.id.clone(),
+                display_phone_number: phone.display_phone_number,
+                profile_name,
+                message,
+            }),
+        );
+        drop(state);
+        self.notify_events();
+        Some(wamid)
+    }
+
+    /// `POST /{waba_id}/subscribed_apps`.
+    pub fn subscribe(&self, sandbox: &Sandbox, waba_id: &WabaId, sub: Subscription) {
+        let mut state = sandbox.lock();
+        let subs = state.subscriptions.entry(waba_id.clone()).or_default();
+        subs.clear();
+        subs.push(sub);
+    }
+
+    /// `DELETE /{waba_id}/subscribed_apps`.
+    pub fn unsubscribe(&self, sandbox: &Sandbox, waba_id: &WabaId) {
+        sandbox.lock().subscriptions.remove(waba_id);
+    }
+
+    /// Records a Graph request in the sandbox's bounded journal.
+    pub fn record_request(&self, sandbox: &Sandbox, mut entry: JournalEntry) {
+        let mut state = sandbox.lock();
+        state.journal_seq += 1;
+        entry.seq = state.journal_seq;
+        if state.journal.len() >= state.retention.requests {
+            state.journal.pop_front();
+        }
+        state.journal.push_back(entry);
+    }
+
+    /// Adds a fault (admin).
+    pub fn add_fault(&self, sandbox: &Sandbox, fault: FaultSpec) {
+        sandbox.lock().faults.add(fault);
+    }
+
+    /// The fault, if any, a request to `path` about `phones` triggers (its count is used up).
+    pub fn take_fault(
+        &self,
+        sandbox: &Sandbox,
+        path: &str,
+        phones: &[&str],
+    ) -> Option<FaultAction> {
+        let now = self.clock().now();
+        sandbox.lock().faults.take(path, phones, now)
+    }
+
+    /// Wraps `work` as a clock job on `sandbox` that lapses if the sandbox is reset or dropped.
+    fn sandbox_job(
+        &self,
+        sandbox: &Arc<Sandbox>,
+        state: &SandboxState,
+        work: impl FnOnce(&mut SandboxState, Timestamp) + Send + 'static,
+    ) -> crate::clock::Job {
+        let weak_sandbox: Weak<Sandbox> = Arc::downgrade(sandbox);
+        let weak_store: Weak<Inner> = Arc::downgrade(&self.inner);
+        let generation = state.generation;
+        Box::new(move |at| {
+            let Some(sandbox) = weak_sandbox.upgrade() else {
+                return;
+            };
+            let mut state = sandbox.lock();
+            if state.generation != generation {
+                return;
+            }
+            work(&mut state, at);
+            drop(state);
+            if let Some(inner) = weak_store.upgrade() {
+                inner.events_ready.notify_one();
+            }
+        })
+    }
+}
+
+/// A WABA settings change; `None` leaves a setting alone.
+#[derive(Clone, Debug, Default)]
+pub struct WabaUpdate {
+    /// `marketing_messages_onboarding_status`.
+    pub onboarding: Option<OnboardingStatus>,
+    /// MSC flag.
+    pub msc: Option<bool>,
+    /// `disable_marketing_messages_on_cloud_api`.
+    pub disable_marketing_on_cloud_api: Option<bool>,
+    /// Default `message_activity_sharing`.
+    pub message_activity_sharing: Option<bool>,
+    /// WABA-level creative features (merged).
+    pub creative_features: Option<DegreesOfFreedomSpec>,
+}
+
+/// What a user sends.
+#[derive(Clone, Debug)]
+pub enum InboundBody {
+    /// A text message.
+    Text(String),
+    /// A quick-reply button tap, optionally on a message we sent.
+    Button {
+        /// Button text.
+        text: String,
+        /// Button payload.
+        payload: String,
+        /// The wamid of the template message tapped.
+        context: Option<String>,
+    },
+}
+
+struct Draft {
+    endpoint: &'static str,
+    message_type: String,
+    template: Option<TemplateRef>,
+    route: Route,
+    pricing_category: &'static str,
+    creative_features: Vec<wa_contract::payload::template::CreativeFeatureKey>,
+    message_activity_sharing: Option<bool>,
+    ttl: Duration,
+    marketing: bool,
+}
+
+fn pricing_category(category: TemplateCategory) -> &'static str {
+    match category {
+        TemplateCategory::Marketing => "marketing",
+        TemplateCategory::Utility => "utility",
+        TemplateCategory::Authentication => "authentication",
+    }
+}
+
+/// The digits of a phone number as typed (`+1 650-555-1234` → `16505551234`).
+pub fn digits(phone: &str) -> String {
+    phone.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Sandbox {
+    fn build(
+        world: &WorldSpec,
+        clock: &Clock,
+        token: Token,
+        seed: u64,
+        fixed_ids: bool,
+    ) -> Result<Self, String> {
+        Ok(Self {
+            state: Mutex::new(SandboxState::build(world, clock, seed, fixed_ids)?),
+            token,
+            seed,
+            fixed_ids,
+        })
+    }
+
+    /// The token that selects this sandbox.
+    pub fn token(&self) -> &Token {
+        &self.token
+    }
+
+    /// Locks the state (briefly; never across an `.await`).
+    pub fn lock(&self) -> MutexGuard<'_, SandboxState> {
+        lock(&self.state)
+    }
+}
+
+impl SandboxState {
+    fn build(world: &WorldSpec, clock: &Clock, seed: u64, fixed_ids: bool) -> Result<Self, String> {
+        let now = clock.now();
+        let mut ids = IdGen::new(seed);
+        let mut state = Self {
+            generation: 0,
+            review_delay: Duration::from_secs(world.review_delay_seconds),
+            rejection_rules: world.rejection_rules.clone(),
+            retention: world.retention,
+            businesses: Vec::new(),
+            wabas: Vec::new(),
+            phones: Vec::new(),
+            templates: Vec::new(),
+            messages: HashMap::new(),
+            message_order: VecDeque::new(),
+            recipients: Recipients::default(),
+            subscriptions: HashMap::new(),
+            journal: VecDeque::new(),
+            journal_seq: 0,
+            outbox: Outbox::new(world.retention.events),
+            faults: Faults::default(),
+            ids: IdGen::new(0),
+        };
+        let id = |fixed: &Option<String>, ids: &mut IdGen| match fixed {
+            Some(f) if fixed_ids => f.clone(),
+            _ => ids.numeric_id(),
+        };
+        for b in &world.businesses {
+            let business_id = BusinessId::new(id(&b.id, &mut ids));
+            state.businesses.push(Business {
+                id: business_id.clone(),
+                name: b.name.clone(),
+                onboarding: b.onboarding_status,
+                onboarding_time: now,
+                intent_request_id: None,
+            });
+            for w in &b.wabas {
+                let waba_id = WabaId::new(id(&w.id, &mut ids));
+                state.wabas.push(Waba {
+                    id: waba_id.clone(),
+                    business_id: business_id.clone(),
+                    name: w.name.clone(),
+                    onboarding: w.marketing_messages_onboarding_status,
+                    msc: w.msc,
+                    disable_marketing_on_cloud_api: w.disable_marketing_messages_on_cloud_api,
+                    message_activity_sharing: w.message_activity_sharing,
+                    creative_features: w.degrees_of_freedom_spec.clone().unwrap_or_default(),
+                    template_namespace: format!("{:016x}", ids.next_u64()),
+                });
+                for p in &w.phone_numbers {
+                    state.phones.push(PhoneNumber {
+                        id: PhoneNumberId::new(id(&p.id, &mut ids)),
+                        waba_id: waba_id.clone(),
+                        display_phone_number: p.display_phone_number.clone(),
+                        verified_name: p.verified_name.clone(),
+                        quality_rating: "GREEN".to_owned(),
+                    });
+                }
+                for t in &w.templates {
+                    let req = t.create_request()?;
+                    let template_id = match &t.id {
+                        Some(f) if fixed_ids => TemplateId::new(f.clone()),
+                        _ => ids.template_id(),
+                    };
+                    let created = if t.syncing {
+                        now
+                    } else {
+                        now.minus(PRESEEDED_TEMPLATE_AGE)
+                    };
+                    let mut template = Template::create(template_id, waba_id.clone(), req, created);
+                    template.status = t.status;
+                    state.templates.push(template);
+                }
+            }
+        }
+        for r in &world.recipients {
+            state
+                .recipients
+                .set_profile(digits(&r.phone), r.profile.clone());
+        }
+        state.ids = ids;
+        Ok(state)
+    }
+
+    /// What a Graph object id names in this sandbox.
+    pub fn object_kind(&self, id: &str) -> Option<ObjectKind> {
+        if self.phones.iter().any(|p| p.id.as_str() == id) {
+            Some(ObjectKind::PhoneNumber)
+        } else if self.wabas.iter().any(|w| w.id.as_str() == id) {
+            Some(ObjectKind::Waba)
+        } else if self.templates.iter().any(|t| t.id.as_str() == id) {
+            Some(ObjectKind::Template)
+        } else if self.businesses.iter().any(|b| b.id.as_str() == id) {
+            Some(ObjectKind::Business)
+        } else {
+            None
+        }
+    }
+
+    /// The phone number `id`.
+    pub fn phone(&self, id: &PhoneNumberId) -> Option<&PhoneNumber> {
+        self.phones.iter().find(|p| &p.id == id)
+    }
+
+    /// The WABA `id`.
+    pub fn waba(&self, id: &WabaId) -> Option<&Waba> {
+        self.wabas.iter().find(|w| &w.id == id)
+    }
+
+    /// The template `id`.
+    pub fn template(&self, id: &TemplateId) -> Option<&Template> {
+        self.templates.iter().find(|t| &t.id == id)
+    }
+
+    fn template_mut(&mut self, id: &TemplateId) -> Option<&mut Template> {
+        self.templates.iter_mut().find(|t| &t.id == id)
+    }
+
+    /// Messages, oldest first.
+    pub fn messages(&self) -> impl Iterator<Item = &Message> {
+        self.message_order
+            .iter()
+            .filter_map(|id| self.messages.get(id))
+    }
+
+    /// The journal, oldest first.
+    pub fn journal(&self) -> impl Iterator<Item = &JournalEntry> {
+        self.journal.iter()
+    }
+
+    /// Rule 3: the template named in `message` for the phone's WABA, approved and with the
+    /// right parameter counts. Returns the WABA's and the template's positions.
+    fn sendable_template(
+        &self,
+        phone_id: &PhoneNumberId,
+        message: &TemplateMessage,
+    ) -> Result<(usize, usize), Refusal> {
+        let waba_id = &self
+            .phone(phone_id)
+            .ok_or_else(|| Refusal::invalid("phone number not found"))?
+            .waba_id;
+        let waba_idx = self
+            .wabas
+            .iter()
+            .position(|w| &w.id == waba_id)
+            .ok_or_else(|| Refusal::invalid("WhatsApp Business Account not found"))?;
+        let code = &message.language.code;
+        let template_idx = self
+            .templates
+            .iter()
+            .position(|t| &t.waba_id == waba_id && t.name == message.name && &t.language == code)
+            .ok_or_else(|| template::not_found(&message.name, code))?;
+        let t = &self.templates[template_idx];
+        t.check_sendable()?;
+        t.check_parameters(message)?;
+        Ok((waba_idx, template_idx))
+    }
+
+    fn record_template_change(&mut self, id: &TemplateId, change: &StatusChanged, at: Timestamp) {
+        let Some(t) = self.template(id) else { return };
+        let kind = EventKind::TemplateStatus(TemplateStatusChange {
+            waba_id: t.waba_id.clone(),
+            template_id: t.id.clone(),
+            name: t.name.clone(),
+            language: t.language.clone(),
+            category: t.category.as_str().to_owned(),
+            event: status_str(change.status).to_owned(),
+            reason: change.reason.clone(),
+        });
+        self.outbox.push(at, kind);
+    }
+
+    /// Rule 7: records the message, its first status and its scheduled timeline.
+    fn accept(
+        &mut self,
+        store: &Store,
+        sandbox: &Arc<Sandbox>,
+        phone_id: &PhoneNumberId,
+        req: &SendMessageRequest,
+        draft: Draft,
+        now: Timestamp,
+    ) -> Accepted {
+        let (input, wa_id, user_id) = match (&req.to, &req.recipient) {
+            (Some(to), _) => (to.clone(), digits(to), None),
+            (None, Some(bsuid)) => (bsuid.clone(), bsuid.clone(), Some(bsuid.clone())),
+            (None, None) => (String::new(), String::new(), None),
+        };
+        let wamid = self.ids.wamid(&wa_id);
+        let waba_id = self
+            .phone(phone_id)
+            .map(|p| p.waba_id.clone())
+            .unwrap_or_else(|| WabaId::new(""));
+        let message = Message {
+            id: wamid.clone(),
+            phone_number_id: phone_id.clone(),
+            waba_id,
+            endpoint: draft.endpoint,
+            input: input.clone(),
+            wa_id: wa_id.clone(),
+            message_type: draft.message_type,
+            template: draft.template,
+            route: draft.route,
+            pricing_category: draft.pricing_category,
+            creative_features: draft.creative_features,
+            message_activity_sharing: draft.message_activity_sharing,
+            ttl_seconds: draft.ttl.as_secs(),
+            biz_opaque_callback_data: req.biz_opaque_callback_data.clone(),
+            conversation_id: self.ids.conversation_id(),
+            created_at: now,
+            statuses: Vec::new(),
+        };
+        if self.message_order.len() >= self.retention.messages
+            && let Some(old) = self.message_order.pop_front()
+        {
+            self.messages.remove(&old);
+        }
+        self.message_order.push_back(wamid.clone());
+        self.messages.insert(wamid.clone(), message);
+        let timeline = self.recipients.timeline(&wa_id, draft.marketing, draft.ttl);
+        if timeline.sent {
+            self.step(&wamid, MessageStatus::Sent, None, now);
+        }
+        for (delay, step) in timeline.steps {
+            let job = store.sandbox_job(sandbox, self, {
+                let wamid = wamid.clone();
+                move |state, at| {
+                    let (status, error) = match step {
+                        Step::Delivered => (MessageStatus::Delivered, None),
+                        Step::Read => (MessageStatus::Read, None),
+                        Step::Failed(kind) => (MessageStatus::Failed, Some(kind)),
+                    };
+                    state.step(&wamid, status, error, at);
+                }
+            });
+            store.clock().schedule_in(delay, job);
+        }
+        Accepted {
+            wamid,
+            input,
+            wa_id: user_id.is_none().then_some(wa_id),
+            user_id,
+        }
+    }
+
+    /// Moves a message to `status` and records the status event; a transition the state
+    /// machine refuses (e.g. a read after a failure) is dropped.
+    fn step(
+        &mut self,
+        wamid: &Wamid,
+        status: MessageStatus,
+        error: Option<ErrorKind>,
+        at: Timestamp,
+    ) {
+        let Some(message) = self.messages.get_mut(wamid) else {
+            return;
+        };
+        let pricing = message.carries_pricing(status);
+        if message.transition(status, at, error).is_err() {
+            return;
+        }
+        let phone = self.phones.iter().find(|p| p.id == message.phone_number_id);
+        let display = phone
+            .map(|p| p.display_phone_number.clone())
+            .unwrap_or_default();
+        let category = message.pricing_category;
+        let change = StatusChange {
+            waba_id: message.waba_id.clone(),
+            phone_number_id: message.phone_number_id.clone(),
+            display_phone_number: display,
+            wamid: wamid.clone(),
+            status: status.as_str(),
+            recipient_id: message.wa_id.clone(),
+            recipient_name: self.recipients.profile(&message.wa_id).name,
+            pricing: pricing.then_some(Pricing {
+                billable: true,
+                pricing_model: "PMP",
+                pricing_type: "regular",
+                category,
+            }),
+            conversation: pricing.then(|| Conversation {
+                id: message.conversation_id.clone(),
+                expiration: message.created_at.plus(Duration::from_secs(24 * 3600)),
+                origin: category,
+            }),
+            error,
+            biz_opaque_callback_data: message.biz_opaque_callback_data.clone(),
+        };
+        self.outbox.push(at, EventKind::MessageStatus(change));
+    }
+}

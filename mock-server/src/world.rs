@@ -1,0 +1,285 @@
+//! World files: TOML descriptions of a sandbox's starting state.
+//!
+//! The built-in default world is itself a world file (`fixtures/world/default.toml`). A world
+//! names businesses → WABAs → phone numbers and templates, recipient profiles, the template
+//! review delay and rejection rules, error-catalogue overrides and retention caps. Unknown keys
+//! fail loudly. Ids may be given; the first sandbox built from a world uses them, later sandboxes
+//! get fresh ids.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use wa_contract::ErrorEntry;
+use wa_contract::payload::template::{DegreesOfFreedomSpec, TemplateCreateRequest, TemplateStatus};
+
+use crate::domain::recipient::Profile;
+use crate::domain::template::RejectionRule;
+use crate::domain::waba::{BusinessOnboarding, OnboardingStatus};
+
+/// The default world's file.
+pub const DEFAULT_WORLD_TOML: &str = include_str!("../../fixtures/world/default.toml");
+
+/// A whole world.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorldSpec {
+    /// Token of the first sandbox built from this world.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// Seconds from template creation to the review verdict.
+    #[serde(default = "default_review_delay")]
+    pub review_delay_seconds: u64,
+    /// Templates matching a rule are rejected at review.
+    #[serde(default)]
+    pub rejection_rules: Vec<RejectionRule>,
+    /// Recipient profiles by phone number.
+    #[serde(default)]
+    pub recipients: Vec<RecipientSpec>,
+    /// Replacements for error-catalogue entries (same shape as `fixtures/errors.json`).
+    #[serde(default)]
+    pub error_overrides: Vec<ErrorEntry>,
+    /// How much history each sandbox keeps.
+    #[serde(default)]
+    pub retention: Retention,
+    /// The business portfolios.
+    pub businesses: Vec<BusinessSpec>,
+}
+
+fn default_review_delay() -> u64 {
+    60
+}
+
+/// Caps on what a sandbox keeps.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    /// Messages kept (oldest dropped first).
+    #[serde(default = "default_messages")]
+    pub messages: usize,
+    /// Journal entries kept.
+    #[serde(default = "default_requests")]
+    pub requests: usize,
+    /// Events kept in the history.
+    #[serde(default = "default_events")]
+    pub events: usize,
+}
+
+fn default_messages() -> usize {
+    10_000
+}
+fn default_requests() -> usize {
+    1_000
+}
+fn default_events() -> usize {
+    10_000
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            messages: default_messages(),
+            requests: default_requests(),
+            events: default_events(),
+        }
+    }
+}
+
+/// A recipient's profile.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientSpec {
+    /// The phone number (digits).
+    pub phone: String,
+    /// Its profile.
+    #[serde(flatten)]
+    pub profile: Profile,
+}
+
+/// A business portfolio.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessSpec {
+    /// Fixed id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Display name.
+    pub name: String,
+    /// MM API terms status.
+    #[serde(default = "default_business_onboarding")]
+    pub onboarding_status: BusinessOnboarding,
+    /// Its WABAs.
+    #[serde(default)]
+    pub wabas: Vec<WabaSpec>,
+}
+
+fn default_business_onboarding() -> BusinessOnboarding {
+    BusinessOnboarding::NotStarted
+}
+
+/// A WABA.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WabaSpec {
+    /// Fixed id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Display name.
+    pub name: String,
+    /// MM API onboarding status.
+    pub marketing_messages_onboarding_status: OnboardingStatus,
+    /// Multi-Solution Conversations business.
+    #[serde(default)]
+    pub msc: bool,
+    /// `disable_marketing_messages_on_cloud_api`.
+    #[serde(default)]
+    pub disable_marketing_messages_on_cloud_api: bool,
+    /// Default `message_activity_sharing`.
+    #[serde(default = "yes")]
+    pub message_activity_sharing: bool,
+    /// WABA-level creative features.
+    #[serde(default)]
+    pub degrees_of_freedom_spec: Option<DegreesOfFreedomSpec>,
+    /// Phone numbers.
+    #[serde(default)]
+    pub phone_numbers: Vec<PhoneSpec>,
+    /// Templates (approved and synced unless said otherwise).
+    #[serde(default)]
+    pub templates: Vec<TemplateSpec>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A phone number.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneSpec {
+    /// Fixed id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// E.g. `15550100021`.
+    pub display_phone_number: String,
+    /// Display name.
+    pub verified_name: String,
+}
+
+/// A template: a create request plus its id and status.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateSpec {
+    /// Fixed id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Status (default `APPROVED`).
+    #[serde(default = "approved")]
+    pub status: TemplateStatus,
+    /// Whether the ad sync is still running at startup.
+    #[serde(default)]
+    pub syncing: bool,
+    /// Template name.
+    pub name: String,
+    /// Language code.
+    pub language: String,
+    /// Category.
+    pub category: String,
+    /// Components, as in a create request.
+    pub components: Vec<toml::Value>,
+    /// Custom TTL.
+    #[serde(default)]
+    pub message_send_ttl_seconds: Option<i64>,
+    /// Template-level creative features.
+    #[serde(default)]
+    pub degrees_of_freedom_spec: Option<DegreesOfFreedomSpec>,
+}
+
+fn approved() -> TemplateStatus {
+    TemplateStatus::Approved
+}
+
+impl TemplateSpec {
+    /// The create request this template stands for.
+    pub fn create_request(&self) -> Result<TemplateCreateRequest, String> {
+        let mut value = serde_json::json!({
+            "name": self.name,
+            "language": self.language,
+            "category": self.category,
+            "components": self.components,
+        });
+        if let Some(ttl) = self.message_send_ttl_seconds {
+            value["message_send_ttl_seconds"] = ttl.into();
+        }
+        if let Some(spec) = &self.degrees_of_freedom_spec {
+            value["degrees_of_freedom_spec"] =
+                serde_json::to_value(spec).map_err(|e| e.to_string())?;
+        }
+        serde_json::from_value(value).map_err(|e| format!("template {}: {e}", self.name))
+    }
+}
+
+/// Why a world could not be loaded.
+#[derive(Debug)]
+pub struct WorldError(pub String);
+
+impl std::fmt::Display for WorldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for WorldError {}
+
+impl WorldSpec {
+    /// The built-in default world.
+    pub fn default_world() -> Self {
+        Self::from_toml(DEFAULT_WORLD_TOML).expect("the default world is valid")
+    }
+
+    /// Parses a world file's text; every template must also be a valid create request.
+    pub fn from_toml(text: &str) -> Result<Self, WorldError> {
+        let spec: Self = toml::from_str(text).map_err(|e| WorldError(e.to_string()))?;
+        for waba in spec.businesses.iter().flat_map(|b| &b.wabas) {
+            for t in &waba.templates {
+                t.create_request().map_err(WorldError)?;
+            }
+        }
+        Ok(spec)
+    }
+
+    /// Reads and parses a world file.
+    pub fn load(path: &Path) -> Result<Self, WorldError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| WorldError(format!("cannot read {}: {e}", path.display())))?;
+        Self::from_toml(&text).map_err(|e| WorldError(format!("{}: {e}", path.display())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_world_has_three_wabas_with_templates() {
+        let w = WorldSpec::default_world();
+        let wabas: Vec<_> = w.businesses.iter().flat_map(|b| &b.wabas).collect();
+        assert_eq!(wabas.len(), 3);
+        assert!(
+            wabas
+                .iter()
+                .all(|w| w.phone_numbers.len() == 1 && !w.templates.is_empty())
+        );
+    }
+
+    #[test]
+    fn the_example_world_loads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world/example.toml");
+        let w = WorldSpec::load(&path).unwrap();
+        assert!(!w.rejection_rules.is_empty());
+    }
+
+    #[test]
+    fn unknown_keys_fail_loudly() {
+        let err = WorldSpec::from_toml("businesses = []\nreview_delay = 5\n").unwrap_err();
+        assert!(err.0.contains("unknown field `review_delay`"), "{err}");
+    }
+}
