@@ -8,3 +8,5 @@
 pub mod error;
 pub mod send;
 pub mod template;
+pub mod waba;
+pub mod webhook;

@@ -13,10 +13,12 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+mod account;
 mod check;
 mod send;
 mod shapes;
 mod template;
+mod webhook;
 
 /// Every payload the contract knows, named as the CLI's `--kind` takes them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -109,6 +111,86 @@ impl PayloadKind {
             Self::AccountUpdateWebhook => "account_update_webhook",
             Self::GraphError => "graph_error",
         }
+    }
+}
+
+impl PayloadKind {
+    /// Best-effort guess of a payload's kind from its shape, for tools given a bare file.
+    /// Send requests are guessed as `/messages` unless they carry MM-only fields.
+    pub fn detect(value: &Value) -> Option<PayloadKind> {
+        let root = value.as_object()?;
+        let has = |key: &str| root.contains_key(key);
+        if has("error") {
+            return Some(Self::GraphError);
+        }
+        if root.get("object").and_then(Value::as_str) == Some("whatsapp_business_account") {
+            let change = value.pointer("/entry/0/changes/0")?;
+            return match change.get("field")?.as_str()? {
+                "message_template_status_update" => Some(Self::TemplateStatusWebhook),
+                "account_update" => Some(Self::AccountUpdateWebhook),
+                "messages" if change.pointer("/value/statuses").is_some() => {
+                    Some(Self::StatusWebhook)
+                }
+                "messages" => Some(Self::InboundMessageWebhook),
+                _ => None,
+            };
+        }
+        if has("messaging_product") && has("contacts") && has("messages") {
+            return Some(Self::SendResponse);
+        }
+        if has("messaging_product") {
+            let mm = has("product_policy") || has("message_activity_sharing");
+            return Some(if mm {
+                Self::MarketingMessageRequest
+            } else {
+                Self::MessageRequest
+            });
+        }
+        if let Some(first) = root
+            .get("data")
+            .and_then(Value::as_array)
+            .and_then(|d| d.first())
+        {
+            return Some(if first.get("whatsapp_business_api_data").is_some() {
+                Self::SubscribedAppsList
+            } else {
+                Self::TemplateList
+            });
+        }
+        let kind = if has("success") {
+            Self::SuccessResponse
+        } else if has("override_callback_uri") || has("verify_token") {
+            Self::SubscribedAppsRequest
+        } else if has("name") && has("category") && has("components") && !has("id") {
+            Self::TemplateCreateRequest
+        } else if has("id") && has("status") && has("category") && root.len() == 3 {
+            Self::TemplateCreateResponse
+        } else if has("id")
+            && (has("status")
+                || has("components")
+                || value
+                    .pointer("/degrees_of_freedom_spec/creative_features_spec")
+                    .is_some())
+        {
+            Self::TemplateObject
+        } else if has("id")
+            && root
+                .get("marketing_messages_onboarding_status")
+                .is_some_and(Value::is_object)
+        {
+            Self::BusinessNode
+        } else if has("id") {
+            Self::WabaNode
+        } else if has("disable_marketing_messages_on_cloud_api")
+            || has("degrees_of_freedom_spec") && !has("components")
+        {
+            Self::WabaUpdateRequest
+        } else if has("components") || has("category") || has("message_send_ttl_seconds") {
+            Self::TemplateEditRequest
+        } else {
+            return None;
+        };
+        Some(kind)
     }
 }
 
@@ -237,13 +319,26 @@ pub fn validate(kind: PayloadKind, value: &Value) -> Report {
         PayloadKind::SendResponse => send::send_response(&mut c, value),
         PayloadKind::TemplateCreateRequest => template::create_request(&mut c, value),
         PayloadKind::TemplateEditRequest => template::edit_request(&mut c, value),
-        PayloadKind::TemplateObject => {
-            template::template_object(&mut c, "", value);
-            c.parses_as::<crate::payload::template::TemplateObject>(value);
+        PayloadKind::TemplateCreateResponse => template::create_response(&mut c, value),
+        PayloadKind::TemplateObject => template::template_read(&mut c, value),
+        PayloadKind::TemplateList => template::template_list(&mut c, value),
+        PayloadKind::WabaNode => account::waba_node(&mut c, value),
+        PayloadKind::WabaUpdateRequest => account::waba_update_request(&mut c, value),
+        PayloadKind::BusinessNode => account::business_node(&mut c, value),
+        PayloadKind::SubscribedAppsRequest => account::subscribed_apps_request(&mut c, value),
+        PayloadKind::SubscribedAppsList => account::subscribed_apps_list(&mut c, value),
+        PayloadKind::SuccessResponse => account::success_response(&mut c, value),
+        PayloadKind::StatusWebhook => webhook::webhook(&mut c, value, webhook::Expect::Statuses),
+        PayloadKind::InboundMessageWebhook => {
+            webhook::webhook(&mut c, value, webhook::Expect::Inbound);
         }
-        _ => {
-            c.object("", value);
+        PayloadKind::TemplateStatusWebhook => {
+            webhook::webhook(&mut c, value, webhook::Expect::TemplateStatus);
         }
+        PayloadKind::AccountUpdateWebhook => {
+            webhook::webhook(&mut c, value, webhook::Expect::AccountUpdate);
+        }
+        PayloadKind::GraphError => account::graph_error(&mut c, value),
     }
     Report {
         violations: c.violations,

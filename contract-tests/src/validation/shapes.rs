@@ -61,3 +61,19 @@ pub(super) fn wamid(c: &mut Checker, path: &str, text: &str) {
         );
     }
 }
+/// A unix timestamp in seconds, as a digit string (or an integer where Graph sends one).
+pub(super) fn unix_timestamp(c: &mut Checker, path: &str, value: &Value) {
+    let ok = match value {
+        Value::String(s) => !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()),
+        Value::Number(n) => n.is_u64(),
+        _ => false,
+    };
+    if !ok {
+        c.push(
+            path,
+            "unix_timestamp",
+            "unix seconds, such as \"1750030073\"",
+            describe(Some(value)),
+        );
+    }
+}

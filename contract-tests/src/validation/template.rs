@@ -7,7 +7,8 @@ use super::send::parameter_name;
 use super::shapes::{graph_id, language_code, phone_number};
 use crate::payload::template::{
     CreativeFeatureKey, ParameterFormat, Placeholder, TemplateCategory, TemplateComponentKind,
-    TemplateCreateRequest, TemplateEditRequest, placeholders,
+    TemplateCreateRequest, TemplateCreateResponse, TemplateEditRequest, TemplateList,
+    TemplateObject, TemplateStatus, placeholders,
 };
 
 const CATEGORIES: [&str; 3] = ["MARKETING", "UTILITY", "AUTHENTICATION"];
@@ -106,8 +107,14 @@ pub(super) fn edit_request(c: &mut Checker, value: &Value) {
     c.parses_as::<TemplateEditRequest>(value);
 }
 
+/// `GET /{template_id}`.
+pub(super) fn template_read(c: &mut Checker, value: &Value) {
+    template_object(c, "", value);
+    c.parses_as::<TemplateObject>(value);
+}
+
 /// A template as read back (`GET /{template_id}`, list entries) at `path`.
-pub(super) fn template_object(c: &mut Checker, path: &str, value: &Value) {
+fn template_object(c: &mut Checker, path: &str, value: &Value) {
     let Some(template) = c.object(path, value) else {
         return;
     };
@@ -120,8 +127,7 @@ pub(super) fn template_object(c: &mut Checker, path: &str, value: &Value) {
     if let Some(language) = c.optional_str(path, template, "language") {
         language_code(c, &child(path, "language"), language);
     }
-    let statuses = crate::payload::template::TemplateStatus::ALL;
-    c.optional_enum(path, template, "status", &statuses);
+    c.optional_enum(path, template, "status", &TemplateStatus::ALL);
     let category = c
         .optional_enum(path, template, "category", &CATEGORIES)
         .and_then(TemplateCategory::parse);
@@ -606,6 +612,55 @@ fn template_dof_read_back(c: &mut Checker, path: &str, value: &Value) {
     }
 }
 
+/// The WABA read-back of `degrees_of_freedom_spec`: `data[].creative_features_spec[]` maps.
+pub(super) fn waba_dof_read_back(c: &mut Checker, path: &str, value: &Value) {
+    let Some(spec) = c.object(path, value) else {
+        return;
+    };
+    let Some(data) = c.required(path, spec, "data", "an array") else {
+        return;
+    };
+    let data_path = child(path, "data");
+    let Some(data) = c.array(&data_path, data) else {
+        return;
+    };
+    for (i, entry) in data.iter().enumerate() {
+        let entry_path = item(&data_path, i);
+        let Some(entry) = c.object(&entry_path, entry) else {
+            continue;
+        };
+        let Some(maps) = c.required(&entry_path, entry, "creative_features_spec", "an array")
+        else {
+            continue;
+        };
+        let maps_path = child(&entry_path, "creative_features_spec");
+        let Some(maps) = c.array(&maps_path, maps) else {
+            continue;
+        };
+        for (j, map) in maps.iter().enumerate() {
+            let map_path = item(&maps_path, j);
+            let Some(map) = c.object(&map_path, map) else {
+                continue;
+            };
+            for (key, status) in map {
+                let key_path = child(&map_path, key);
+                feature_key(c, &key_path, key, CreativeFeatureKey::parse(key).is_some());
+                if !status
+                    .as_str()
+                    .is_some_and(|s| ENROLL_STATUSES.contains(&s))
+                {
+                    c.push(
+                        &key_path,
+                        "creative_feature_value",
+                        one_of_text(&ENROLL_STATUSES),
+                        describe(Some(status)),
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// A `creative_feature_key` violation unless `known`.
 fn feature_key(c: &mut Checker, path: &str, key: &str, known: bool) {
     if !known {
@@ -617,4 +672,40 @@ fn feature_key(c: &mut Checker, path: &str, key: &str, known: bool) {
             describe(Some(&Value::from(key))),
         );
     }
+}
+
+/// `GET /{waba_id}/message_templates`.
+pub(super) fn template_list(c: &mut Checker, value: &Value) {
+    let Some(root) = c.object("", value) else {
+        return;
+    };
+    if let Some(data) = c.required("", root, "data", "an array of templates")
+        && let Some(data) = c.array("data", data)
+    {
+        for (i, template) in data.iter().enumerate() {
+            template_object(c, &item("data", i), template);
+        }
+    }
+    if let Some(paging) = Checker::optional(root, "paging")
+        && let Some(paging) = c.object("paging", paging)
+        && let Some(cursors) = Checker::optional(paging, "cursors")
+        && let Some(cursors) = c.object("paging.cursors", cursors)
+    {
+        c.required_str("paging.cursors", cursors, "before");
+        c.required_str("paging.cursors", cursors, "after");
+    }
+    c.parses_as::<TemplateList>(value);
+}
+
+/// Response of template create.
+pub(super) fn create_response(c: &mut Checker, value: &Value) {
+    let Some(root) = c.object("", value) else {
+        return;
+    };
+    if let Some(id) = c.required_str("", root, "id") {
+        graph_id(c, "id", id);
+    }
+    c.required_enum("", root, "status", &TemplateStatus::ALL);
+    c.required_enum("", root, "category", &CATEGORIES);
+    c.parses_as::<TemplateCreateResponse>(value);
 }
