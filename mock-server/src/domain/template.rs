@@ -565,6 +565,18 @@ mod tests {
     }
 
     #[test]
+    fn status_names_match_the_wire_spelling() {
+        for status in [
+            TemplateStatus::Approved,
+            TemplateStatus::Paused,
+            TemplateStatus::LimitExceeded,
+        ] {
+            let wire = serde_json::to_value(status).unwrap();
+            assert_eq!(wire, status_str(status));
+        }
+    }
+
+    #[test]
     fn custom_marketing_ttl_only_applies_on_the_mm_api() {
         let mut t = template();
         t.ttl_seconds = Some(43_200);

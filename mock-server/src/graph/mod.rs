@@ -233,6 +233,15 @@ pub(crate) async fn dispatch(
         }
     };
     let violations = std::mem::take(&mut ctx.violations);
+    tracing::info!(
+        "{method} {} -> {}{}",
+        uri.path(),
+        status.as_u16(),
+        response_body["error"]["code"]
+            .as_u64()
+            .map(|c| format!(" (code {c})"))
+            .unwrap_or_default()
+    );
     let response = (status, axum::Json(&response_body)).into_response();
     store.record_request(
         &sandbox,

@@ -1,0 +1,230 @@
+//! `spawn_app()` and a client with one method per endpoint.
+
+use reqwest::{Client, Method};
+use serde_json::{Value, json};
+use wa_mock::{Config, RunningServer, spawn};
+
+pub(crate) const PHONE: &str = wa_mock::DEFAULT_PHONE_NUMBER_ID;
+pub(crate) const ELIGIBLE_PHONE: &str = wa_mock::ELIGIBLE_PHONE_NUMBER_ID;
+pub(crate) const MSC_PHONE: &str = wa_mock::MSC_PHONE_NUMBER_ID;
+pub(crate) const WABA: &str = wa_mock::DEFAULT_WABA_ID;
+pub(crate) const ELIGIBLE_WABA: &str = wa_mock::ELIGIBLE_WABA_ID;
+
+pub(crate) struct TestApp {
+    pub(crate) server: RunningServer,
+    pub(crate) client: Client,
+    pub(crate) token: String,
+}
+
+/// A server on the manual clock with a fixed seed, serving the default world.
+pub(crate) async fn spawn_app() -> TestApp {
+    spawn_app_with(Config::default()).await
+}
+
+pub(crate) async fn spawn_app_with(config: Config) -> TestApp {
+    let server = spawn(config.manual_clock().seed(42))
+        .await
+        .expect("server starts");
+    TestApp {
+        server,
+        client: Client::new(),
+        token: wa_mock::DEFAULT_TOKEN.to_owned(),
+    }
+}
+
+/// A marketing send of the default world's `seasonal_promo` to `to`.
+pub(crate) fn promo_to(to: &str) -> Value {
+    json!({
+        "messaging_product": "whatsapp", "recipient_type": "individual", "to": to,
+        "type": "template",
+        "template": {"name": "seasonal_promo", "language": {"code": "en_US"},
+            "components": [{"type": "body", "parameters": [{"type": "text", "text": "Ann"}]}]}
+    })
+}
+
+pub(crate) fn template_send(to: &str, name: &str, params: &[&str]) -> Value {
+    let parameters: Vec<Value> = params
+        .iter()
+        .map(|p| json!({"type": "text", "text": p}))
+        .collect();
+    let components = if params.is_empty() {
+        json!([])
+    } else {
+        json!([{"type": "body", "parameters": parameters}])
+    };
+    json!({
+        "messaging_product": "whatsapp", "to": to, "type": "template",
+        "template": {"name": name, "language": {"code": "en_US"}, "components": components}
+    })
+}
+
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) body: Value,
+}
+
+impl Answer {
+    pub(crate) fn code(&self) -> u64 {
+        self.body["error"]["code"].as_u64().unwrap_or(0)
+    }
+
+    pub(crate) fn details(&self) -> &str {
+        self.body["error"]["error_data"]["details"]
+            .as_str()
+            .unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.url())
+    }
+
+    pub(crate) async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Answer {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let res = req.send().await.expect("request sent");
+        let status = res.status().as_u16();
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/json",
+            "every answer is JSON"
+        );
+        let body = res.json().await.expect("JSON body");
+        Answer { status, body }
+    }
+
+    pub(crate) async fn get(&self, path: &str) -> Answer {
+        self.call(Method::GET, path, None).await
+    }
+
+    pub(crate) async fn post(&self, path: &str, body: &Value) -> Answer {
+        self.call(Method::POST, path, Some(body)).await
+    }
+
+    pub(crate) async fn send_marketing_message(&self, phone: &str, body: &Value) -> Answer {
+        self.post(&format!("/v25.0/{phone}/marketing_messages"), body)
+            .await
+    }
+
+    pub(crate) async fn send_marketing_message_at(
+        &self,
+        version: &str,
+        phone: &str,
+        body: &Value,
+    ) -> Answer {
+        self.post(&format!("/{version}/{phone}/marketing_messages"), body)
+            .await
+    }
+
+    pub(crate) async fn send_message(&self, phone: &str, body: &Value) -> Answer {
+        self.post(&format!("/v25.0/{phone}/messages"), body).await
+    }
+
+    pub(crate) async fn create_template(&self, waba: &str, body: &Value) -> Answer {
+        self.post(&format!("/v25.0/{waba}/message_templates"), body)
+            .await
+    }
+
+    pub(crate) async fn list_templates(&self, waba: &str, query: &str) -> Answer {
+        self.get(&format!("/v25.0/{waba}/message_templates?{query}"))
+            .await
+    }
+
+    pub(crate) async fn delete_templates(&self, waba: &str, query: &str) -> Answer {
+        self.call(
+            Method::DELETE,
+            &format!("/v25.0/{waba}/message_templates?{query}"),
+            None,
+        )
+        .await
+    }
+
+    pub(crate) async fn advance(&self, seconds: u64) -> Answer {
+        self.post("/__admin/clock/advance", &json!({ "seconds": seconds }))
+            .await
+    }
+
+    pub(crate) async fn patch_waba(&self, waba: &str, patch: &Value) -> Answer {
+        self.call(
+            Method::PATCH,
+            &format!("/__admin/wabas/{waba}"),
+            Some(patch),
+        )
+        .await
+    }
+
+    pub(crate) async fn set_template_status(&self, id: &str, status: &str) -> Answer {
+        self.post(
+            &format!("/__admin/templates/{id}/status"),
+            &json!({ "status": status }),
+        )
+        .await
+    }
+
+    pub(crate) async fn put_recipient(&self, phone: &str, profile: &Value) -> Answer {
+        self.call(
+            Method::PUT,
+            &format!("/__admin/recipients/{phone}"),
+            Some(profile),
+        )
+        .await
+    }
+
+    pub(crate) async fn messages(&self) -> Vec<Value> {
+        let answer = self.get("/__admin/messages").await;
+        answer.body["data"].as_array().cloned().unwrap_or_default()
+    }
+
+    pub(crate) async fn message(&self, wamid: &str) -> Value {
+        self.messages()
+            .await
+            .into_iter()
+            .find(|m| m["id"] == wamid)
+            .expect("message recorded")
+    }
+
+    pub(crate) async fn statuses(&self, wamid: &str) -> Vec<String> {
+        let m = self.message(wamid).await;
+        m["statuses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["status"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    pub(crate) async fn events(&self) -> Vec<Value> {
+        self.get("/__admin/events").await.body["data"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Creates a marketing template and returns its id.
+    pub(crate) async fn create_promo(&self, waba: &str, name: &str) -> String {
+        let answer = self
+            .create_template(
+                waba,
+                &json!({"name": name, "language": "en_US", "category": "MARKETING",
+                    "components": [{"type": "BODY", "text": "Hi {{1}}, new deals!",
+                        "example": {"body_text": [["Ann"]]}}]}),
+            )
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.body["id"].as_str().unwrap().to_owned()
+    }
+}
+
+pub(crate) fn wamid(answer: &Answer) -> String {
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.body["messages"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}

@@ -1,0 +1,8 @@
+//! Integration tests: every Graph rule and admin endpoint over real HTTP.
+
+mod admin;
+mod campaign;
+mod helpers;
+mod routing;
+mod send_rules;
+mod templates;
