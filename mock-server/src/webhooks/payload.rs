@@ -260,3 +260,193 @@ fn envelope(
         }],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::json;
+    use wa_contract::{ErrorKind, PayloadKind, validate};
+
+    use super::*;
+    use crate::domain::events::{Conversation as Conv, Pricing as Price};
+    use crate::ids::{BusinessId, PhoneNumberId, TemplateId, WabaId, Wamid};
+
+    const AT: Timestamp = Timestamp::MANUAL_START;
+
+    fn change(status: &'static str, to: &str) -> StatusChange {
+        let priced = status != "failed";
+        StatusChange {
+            waba_id: WabaId::new("100000000000011"),
+            phone_number_id: PhoneNumberId::new("100000000000021"),
+            display_phone_number: "+1 555-010-0021".to_owned(),
+            wamid: Wamid::new(format!("wamid.HBgL{to}")),
+            status,
+            recipient_id: to.to_owned(),
+            recipient_name: "Zoë".to_owned(),
+            pricing: priced.then_some(Price {
+                billable: true,
+                pricing_model: "PMP",
+                pricing_type: "regular",
+                category: "marketing_lite",
+            }),
+            conversation: priced.then(|| Conv {
+                id: "c0ffee".to_owned(),
+                expiration: AT.plus(Duration::from_secs(86_400)),
+                origin: "marketing_lite",
+            }),
+            error: (!priced).then_some(ErrorKind::TtlExpired),
+            biz_opaque_callback_data: Some("campaign=7".to_owned()),
+        }
+    }
+
+    fn json_of(payload: &WebhookPayload) -> Value {
+        serde_json::to_value(payload).unwrap()
+    }
+
+    fn assert_valid(kind: PayloadKind, value: &Value) {
+        let report = validate(kind, value);
+        assert!(report.is_ok(), "{:?}\n{value:#}", report.violations);
+    }
+
+    #[test]
+    fn a_sent_status_carries_conversation_up_to_v23_only() {
+        let c = change("sent", "16505551234");
+        let v23 = json_of(&statuses(
+            &[(AT, &c)],
+            GraphVersion::new(23, 0),
+            Catalogue::builtin(),
+        ));
+        assert_valid(PayloadKind::StatusWebhook, &v23);
+        let status = &v23["entry"][0]["changes"][0]["value"]["statuses"][0];
+        assert_eq!(status["conversation"]["origin"]["type"], "marketing_lite");
+        assert_eq!(status["timestamp"], "1767225600");
+        assert_eq!(status["biz_opaque_callback_data"], "campaign=7");
+        let v24 = json_of(&statuses(
+            &[(AT, &c)],
+            GraphVersion::new(24, 0),
+            Catalogue::builtin(),
+        ));
+        assert_valid(PayloadKind::StatusWebhook, &v24);
+        let value = &v24["entry"][0]["changes"][0]["value"];
+        assert!(value["statuses"][0].get("conversation").is_none());
+        assert_eq!(
+            value["statuses"][0]["pricing"]["category"],
+            "marketing_lite"
+        );
+        assert_eq!(
+            value["contacts"],
+            json!([{"profile": {"name": "Zoë"}, "wa_id": "16505551234"}])
+        );
+        assert_eq!(value["metadata"]["display_phone_number"], "15550100021");
+    }
+
+    #[test]
+    fn a_failed_status_carries_the_catalogue_error_and_no_pricing() {
+        let c = change("failed", "16505550408");
+        let body = json_of(&statuses(
+            &[(AT, &c)],
+            GraphVersion::NEWEST,
+            Catalogue::builtin(),
+        ));
+        assert_valid(PayloadKind::StatusWebhook, &body);
+        let status = &body["entry"][0]["changes"][0]["value"]["statuses"][0];
+        assert!(status.get("pricing").is_none());
+        assert_eq!(
+            status["errors"],
+            json!([{
+                "code": 131026,
+                "title": "Message undeliverable",
+                "message": "Message undeliverable",
+                "error_data": {"details": "Message could not be delivered before its time-to-live expired."},
+                "href": ERROR_CODES_HREF,
+            }])
+        );
+    }
+
+    #[test]
+    fn batched_statuses_share_one_value_with_one_contact_each() {
+        let (a, b, c) = (
+            change("delivered", "16505551234"),
+            change("delivered", "16505559999"),
+            change("read", "16505551234"),
+        );
+        let batch = [(AT, &a), (AT, &b), (AT, &c)];
+        let body = json_of(&statuses(
+            &batch,
+            GraphVersion::NEWEST,
+            Catalogue::builtin(),
+        ));
+        assert_valid(PayloadKind::StatusWebhook, &body);
+        let value = &body["entry"][0]["changes"][0]["value"];
+        assert_eq!(value["statuses"].as_array().unwrap().len(), 3);
+        assert_eq!(value["contacts"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_rejected_template_has_an_integer_id_a_time_and_rejection_info() {
+        let event = Event {
+            seq: 1,
+            at: AT,
+            kind: EventKind::TemplateStatus(TemplateStatusChange {
+                waba_id: WabaId::new("100000000000011"),
+                template_id: TemplateId::new("1689556908129832"),
+                name: "fall_promo".to_owned(),
+                language: "en_US".to_owned(),
+                category: "MARKETING".to_owned(),
+                event: "REJECTED".to_owned(),
+                reason: "INVALID_FORMAT".to_owned(),
+            }),
+        };
+        let body = json_of(&webhook(&event, GraphVersion::NEWEST, Catalogue::builtin()));
+        assert_valid(PayloadKind::TemplateStatusWebhook, &body);
+        assert_eq!(body["entry"][0]["time"], 1_767_225_600);
+        let value = &body["entry"][0]["changes"][0]["value"];
+        assert_eq!(value["message_template_id"], 1_689_556_908_129_832_u64);
+        assert_eq!(
+            value["rejection_info"]["reason"],
+            "The template has a formatting issue."
+        );
+    }
+
+    #[test]
+    fn terms_signed_and_inbound_taps_have_their_shapes() {
+        let signed = Event {
+            seq: 1,
+            at: AT,
+            kind: EventKind::AccountUpdate(events::AccountUpdate {
+                waba_id: WabaId::new("100000000000012"),
+                business_id: BusinessId::new("100000000000001"),
+                event: "MM_LITE_TERMS_SIGNED",
+            }),
+        };
+        let body = json_of(&webhook(
+            &signed,
+            GraphVersion::NEWEST,
+            Catalogue::builtin(),
+        ));
+        assert_valid(PayloadKind::AccountUpdateWebhook, &body);
+        assert_eq!(body["entry"][0]["id"], "100000000000001");
+        let tap = Event {
+            seq: 2,
+            at: AT,
+            kind: EventKind::Inbound(Inbound {
+                waba_id: WabaId::new("100000000000011"),
+                phone_number_id: PhoneNumberId::new("100000000000021"),
+                display_phone_number: "+1 555-010-0021".to_owned(),
+                profile_name: "Ann".to_owned(),
+                message: json!({
+                    "from": "16505551234", "id": "wamid.HBgLMTY1MDU1NTEyMzQVAgASGAA=",
+                    "timestamp": "1767225600", "type": "button",
+                    "button": {"payload": "STOP", "text": "Stop promotions"},
+                    "context": {"from": "+1 555-010-0021", "id": "wamid.HBgLMTY1MDU1NTEyMzQVAgARGAA="}
+                }),
+            }),
+        };
+        let body = json_of(&webhook(&tap, GraphVersion::NEWEST, Catalogue::builtin()));
+        assert_valid(PayloadKind::InboundMessageWebhook, &body);
+        let value = &body["entry"][0]["changes"][0]["value"];
+        assert_eq!(value["contacts"][0]["wa_id"], "16505551234");
+        assert_eq!(value["messages"][0]["button"]["text"], "Stop promotions");
+    }
+}
