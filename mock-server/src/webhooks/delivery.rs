@@ -1,11 +1,11 @@
 //! One webhook on its way: the signed body, its attempts, the retry schedule and the log.
 //!
-//! A [`Delivery`] is built once (body and signature never change between attempts, as with
-//! Meta) and POSTed by [`attempt`]. A 2xx answer delivers it; anything else — another status,
+//! A `Delivery` is built once (body and signature never change between attempts, as with
+//! Meta) and POSTed by `attempt`. A 2xx answer delivers it; anything else — another status,
 //! a refused connection, a timeout — logs the failure and, while the webhook is younger than the
 //! maximum age, schedules the next attempt as a job on the clock, so retries happen in
 //! simulated time like everything else. Every attempt lands in its sandbox's bounded
-//! [`DeliveryLog`].
+//! `DeliveryLog`.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

@@ -315,13 +315,13 @@ impl Shared {
             .collect();
         let now = self.store.clock().now();
         let hold_for = Duration::from_secs(chaos.reorder_delay_seconds);
+        let shape = Shape {
+            secret,
+            version,
+            now,
+        };
         for (url, group) in batches(targeted, chaos.batch) {
             let id = hooks.next_id();
-            let shape = Shape {
-                secret,
-                version,
-                now,
-            };
             let mut delivery = self.build(&hooks_handle, id, url, &group, &shape);
             let held = overtakable(&group) && chaos.hold(&mut hooks.rng);
             if held {

@@ -815,3 +815,61 @@ async fn a_sandbox_created_with_webhook_settings_delivers_there_with_its_secret(
         phone
     );
 }
+
+/// Polls `done` every 20 ms for up to 5 s (realtime tests only; manual time never waits).
+async fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..250 {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    done()
+}
+
+#[tokio::test]
+async fn in_realtime_statuses_flow_without_advancing_the_clock() {
+    let receiver = Receiver::ok().await;
+    let server = wa_mock::spawn(
+        Config::default()
+            .seed(42)
+            .webhook_url(receiver.url.as_str())
+            .app_secret(SECRET),
+    )
+    .await
+    .unwrap();
+    let answer = reqwest::Client::new()
+        .post(format!("{}/v25.0/{PHONE}/marketing_messages", server.url()))
+        .bearer_auth(wa_mock::DEFAULT_TOKEN)
+        .json(&promo_to("16505551234"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+
+    // The default profile is read 5 s after sending; `sent` and `delivered` come sooner.
+    assert!(eventually(|| receiver.posts().len() >= 2).await);
+    assert_eq!(
+        status_names(&receiver.statuses())[..2],
+        ["sent", "delivered"]
+    );
+    assert_well_formed(&receiver.posts()[1], SECRET, PayloadKind::StatusWebhook);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_app_endpoint_is_verified_at_startup_when_a_verify_token_is_configured() {
+    let receiver = Receiver::ok().await;
+    let mut config = Config::default()
+        .seed(42)
+        .webhook_url(receiver.url.as_str());
+    config.verify_token = Some("startup-token".to_owned());
+    let server = wa_mock::spawn(config).await.unwrap();
+
+    assert!(eventually(|| !receiver.hits().is_empty()).await);
+    let hit = &receiver.hits()[0];
+    assert_eq!(hit.method, Method::GET);
+    assert_eq!(url_param(&hit.query, "hub.mode"), "subscribe");
+    assert_eq!(url_param(&hit.query, "hub.verify_token"), "startup-token");
+    server.shutdown().await;
+}
