@@ -307,6 +307,8 @@ error_kinds! {
     UserStoppedMarketing = "user_stopped_marketing",
     /// 131026 (async, invented details): the TTL ran out before delivery.
     TtlExpired = "ttl_expired",
+    /// 2200 (invented for WABAs): `override_callback_uri` failed the `hub.challenge` handshake.
+    CallbackVerificationFailed = "callback_verification_failed",
 }
 
 #[cfg(test)]

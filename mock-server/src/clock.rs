@@ -226,10 +226,20 @@ impl Clock {
         self.state().queue.len()
     }
 
+    /// When the earliest waiting job falls due.
+    pub fn next_due(&self) -> Option<Timestamp> {
+        self.state().queue.peek().map(|Reverse(s)| s.at)
+    }
+
     /// Moves the clock forward by `d`, running every job that falls due in order before
     /// returning. A manual clock stands at each job's time while that job runs.
     pub fn advance(&self, d: Duration) -> Timestamp {
-        let target = self.now().plus(d);
+        self.advance_to(self.now().plus(d))
+    }
+
+    /// Moves the clock forward to `target` (never back), running every job due by then in
+    /// order; jobs those jobs schedule run too when they fall due by `target`.
+    pub fn advance_to(&self, target: Timestamp) -> Timestamp {
         loop {
             let next = {
                 let mut state = self.state();
@@ -386,6 +396,20 @@ mod tests {
         clock.advance(Duration::from_secs(5));
         let expected = Timestamp::MANUAL_START.plus(Duration::from_secs(2));
         assert_eq!(*seen.lock().unwrap(), [expected]);
+    }
+
+    #[test]
+    fn advance_to_stops_at_the_next_due_job_and_never_goes_back() {
+        let clock = Clock::new(ClockMode::Manual);
+        assert_eq!(clock.next_due(), None);
+        clock.schedule_in(Duration::from_secs(10), Box::new(|_| {}));
+        clock.schedule_in(Duration::from_secs(4), Box::new(|_| {}));
+        let first = Timestamp::MANUAL_START.plus(Duration::from_secs(4));
+        assert_eq!(clock.next_due(), Some(first));
+        clock.advance_to(first);
+        assert_eq!((clock.now(), clock.pending()), (first, 1));
+        clock.advance_to(Timestamp::MANUAL_START);
+        assert_eq!(clock.now(), first);
     }
 
     #[test]

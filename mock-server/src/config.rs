@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::{Parser, ValueEnum};
 
 use crate::clock::ClockMode;
+use crate::webhooks::{AppEndpoint, WebhookConfig};
 
 /// Which clock the server runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -56,6 +57,9 @@ pub struct Config {
     /// Answer `/__admin` requests from any peer, not only loopback ones.
     #[arg(long, env = "WA_MOCK_ADMIN_ANY_PEER")]
     pub admin_any_peer: bool,
+    /// How webhooks are delivered.
+    #[command(flatten)]
+    pub webhooks: WebhookConfig,
 }
 
 impl Default for Config {
@@ -72,6 +76,7 @@ impl Default for Config {
             verify_token: None,
             strict_auth: false,
             admin_any_peer: false,
+            webhooks: WebhookConfig::default(),
         }
     }
 }
@@ -107,6 +112,27 @@ impl Config {
         self
     }
 
+    /// Sends webhooks to `url` unless a sandbox or WABA says otherwise.
+    pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
+        self.webhook_url = Some(url.into());
+        self
+    }
+
+    /// Signs webhooks with `secret`.
+    pub fn app_secret(mut self, secret: impl Into<String>) -> Self {
+        self.app_secret = Some(secret.into());
+        self
+    }
+
+    /// The app's own webhook endpoint.
+    pub fn app_endpoint(&self) -> AppEndpoint {
+        AppEndpoint {
+            url: self.webhook_url.clone(),
+            app_secret: self.app_secret.clone(),
+            verify_token: self.verify_token.clone(),
+        }
+    }
+
     /// The clock mode these settings ask for.
     pub fn clock_mode(&self) -> ClockMode {
         match self.clock {
@@ -130,7 +156,8 @@ impl fmt::Display for Redacted<'_> {
         write!(
             f,
             "listen={} clock={:?} speed={} seed={} world={} webhook_url={} app_secret={} \
-             verify_token={} strict_auth={} admin_any_peer={}",
+             verify_token={} strict_auth={} admin_any_peer={} webhook_version={} \
+             webhook_timeout_ms={} webhook_retry={}s..{}s webhook_max_age={}s chaos={:?}",
             c.listen,
             c.clock,
             c.speed,
@@ -144,6 +171,12 @@ impl fmt::Display for Redacted<'_> {
             secret(&c.verify_token),
             c.strict_auth,
             c.admin_any_peer,
+            c.webhooks.version,
+            c.webhooks.timeout_ms,
+            c.webhooks.retry_seconds,
+            c.webhooks.retry_max_seconds,
+            c.webhooks.max_age_seconds,
+            c.webhooks.chaos,
         )
     }
 }

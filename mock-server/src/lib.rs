@@ -31,6 +31,7 @@
 //!   the event outbox.
 //! - [`store`] keeps sandboxes and runs one operation per use case.
 //! - [`graph`] is the Graph API edge; [`admin`] the control plane.
+//! - [`webhooks`] turns events into signed webhook POSTs, with retries on the clock.
 //! - [`world`] reads world files; [`config`] the command line.
 
 pub mod admin;
@@ -41,6 +42,7 @@ pub mod faults;
 pub mod graph;
 pub mod ids;
 pub mod store;
+pub mod webhooks;
 pub mod world;
 
 use std::net::SocketAddr;
@@ -53,6 +55,7 @@ use tokio::task::JoinHandle;
 pub use clock::{Clock, ClockMode, Timestamp};
 pub use config::{ClockKind, Config};
 pub use store::Store;
+pub use webhooks::Webhooks;
 pub use world::WorldSpec;
 
 /// The default world's business portfolio.
@@ -79,6 +82,8 @@ pub struct AppState {
     pub store: Store,
     /// Whether the admin API answers non-loopback peers.
     pub admin_any_peer: bool,
+    /// Webhook delivery.
+    pub webhooks: Webhooks,
 }
 
 /// The whole HTTP surface: the admin API under `/__admin`, the Graph API everywhere else.
@@ -107,9 +112,11 @@ pub fn build_store(config: &Config) -> std::io::Result<Store> {
 pub struct RunningServer {
     addr: SocketAddr,
     store: Store,
+    webhooks: Webhooks,
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
     runner: Option<clock::Runner>,
+    dispatcher: webhooks::Dispatcher,
 }
 
 impl std::fmt::Debug for Store {
@@ -136,10 +143,17 @@ impl RunningServer {
         &self.store
     }
 
-    /// Stops accepting connections, finishes in-flight requests and stops the clock's runner.
+    /// Webhook delivery, for in-process control (flushing, advancing the clock with delivery).
+    pub fn webhooks(&self) -> &Webhooks {
+        &self.webhooks
+    }
+
+    /// Stops accepting connections, finishes in-flight requests and webhook attempts, and stops
+    /// the clock's runner.
     pub async fn shutdown(self) {
         let _ = self.stop.send(());
         let _ = self.task.await;
+        self.dispatcher.shutdown().await;
         if let Some(runner) = self.runner {
             runner.shutdown().await;
         }
@@ -152,9 +166,15 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let runner = store.clock().start_runner();
+    let (webhooks, dispatcher) = webhooks::start(
+        store.clone(),
+        config.app_endpoint(),
+        config.webhooks.clone(),
+    )?;
     let router = app(AppState {
         store: store.clone(),
         admin_any_peer: config.admin_any_peer,
+        webhooks: webhooks.clone(),
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -170,8 +190,10 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
     Ok(RunningServer {
         addr,
         store,
+        webhooks,
         stop,
         task,
         runner,
+        dispatcher,
     })
 }

@@ -664,9 +664,13 @@ impl Store {
         subs.push(sub);
     }
 
-    /// `DELETE /{waba_id}/subscribed_apps`.
+    /// `DELETE /{waba_id}/subscribed_apps`: the WABA stays known as unsubscribed, so it gets
+    /// no webhooks (not even the app default's).
     pub fn unsubscribe(&self, sandbox: &Sandbox, waba_id: &WabaId) {
-        sandbox.lock().subscriptions.remove(waba_id);
+        sandbox
+            .lock()
+            .subscriptions
+            .insert(waba_id.clone(), Vec::new());
     }
 
     /// Records a Graph request in the sandbox's bounded journal.
@@ -802,6 +806,11 @@ impl Sandbox {
     /// The token that selects this sandbox.
     pub fn token(&self) -> &Token {
         &self.token
+    }
+
+    /// The seed its ids come from (other seeded behaviour derives its own generator from it).
+    pub fn seed(&self) -> u64 {
+        self.seed
     }
 
     /// Locks the state (briefly; never across an `.await`).

@@ -6,6 +6,7 @@
 //! answers only loopback peers unless the server was started with `--admin-any-peer`.
 
 pub mod types;
+mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,6 +32,7 @@ use crate::graph::GraphError;
 use crate::graph::request::{parse_query, token};
 use crate::ids::{PhoneNumberId, TemplateId, WabaId};
 use crate::store::{AuthError, InboundBody, Sandbox, SandboxState, Store, WabaUpdate, digits};
+use crate::webhooks::WebhookSettings;
 use types::{
     Advance, ClockState, Health, Inbound, InboundAccepted, List, NewSandbox, TemplateStatusChange,
     Throughput, WabaPatch,
@@ -53,7 +55,14 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/__admin/messages", get(list_messages))
         .route("/__admin/requests", get(list_requests))
         .route("/__admin/events", get(list_events))
-        .route("/__admin/webhooks/deliveries", get(list_deliveries))
+        .route(
+            "/__admin/webhooks",
+            get(webhooks::get_webhooks).put(webhooks::put_webhooks),
+        )
+        .route(
+            "/__admin/webhooks/deliveries",
+            get(webhooks::list_deliveries),
+        )
         .route(
             "/__admin/faults",
             get(list_faults).post(add_fault).delete(clear_faults),
@@ -181,6 +190,7 @@ async fn reset(State(state): State<AppState>, AdminSandbox(sandbox): AdminSandbo
         .store
         .reset(&sandbox)
         .map_err(|e| error(&state.store, &Refusal::invalid(e)))?;
+    state.webhooks.reset(&sandbox);
     Ok(Json(state_json(&sandbox)))
 }
 
@@ -206,14 +216,15 @@ async fn get_clock(State(state): State<AppState>) -> Json<ClockState> {
     Json(clock_state(&state.store))
 }
 
+/// Returns once every job and every webhook that fell due has run or been attempted.
 async fn advance_clock(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<Advance>,
 ) -> Json<ClockState> {
     state
-        .store
-        .clock()
-        .advance(Duration::from_secs(body.seconds));
+        .webhooks
+        .advance(Duration::from_secs(body.seconds))
+        .await;
     Json(clock_state(&state.store))
 }
 
@@ -313,11 +324,6 @@ async fn list_events(AdminSandbox(sandbox): AdminSandbox) -> Json<List> {
     Json(List { data })
 }
 
-/// Webhook delivery is not built yet: the log is always empty.
-async fn list_deliveries() -> Json<List> {
-    Json(List { data: Vec::new() })
-}
-
 async fn list_faults(AdminSandbox(sandbox): AdminSandbox) -> Json<Value> {
     let state = sandbox.lock();
     Json(json!({
@@ -361,11 +367,26 @@ async fn set_throughput(
     Json(body)
 }
 
-async fn create_sandbox(State(state): State<AppState>) -> Result<Json<NewSandbox>, GraphError> {
+/// The body is optional; it may carry the sandbox's own webhook settings.
+async fn create_sandbox(
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> Result<Json<NewSandbox>, GraphError> {
+    let settings: WebhookSettings = if body.iter().all(u8::is_ascii_whitespace) {
+        WebhookSettings::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            error(
+                &state.store,
+                &Refusal::invalid(format!("request body: {e}")),
+            )
+        })?
+    };
     let sandbox = state
         .store
         .create_sandbox()
         .map_err(|e| error(&state.store, &Refusal::invalid(e)))?;
+    state.webhooks.configure(&sandbox, settings);
     Ok(Json(NewSandbox {
         token: sandbox.token().to_string(),
         state: state_json(&sandbox),

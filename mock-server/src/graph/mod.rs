@@ -4,7 +4,8 @@
 //! so routing happens here rather than in axum's router: the version segment is split off
 //! ([`request`]), the token selects a sandbox, the id is looked up, faults are applied, and the
 //! handler for `(object kind, edge, method)` runs. Handlers are named for the Graph operation
-//! and live in [`send`], [`templates`] and [`nodes`]. Every answer — success or [`GraphError`]
+//! and live in [`send`], [`templates`] and [`nodes`]; subscribing a callback URL first runs
+//! Meta's verification handshake against it. Every answer — success or [`GraphError`]
 //! — is JSON with `facebook-api-version` and `x-fb-trace-id` headers, and lands in the journal.
 
 pub mod error;
@@ -30,6 +31,7 @@ use crate::AppState;
 use crate::domain::Refusal;
 use crate::faults::FaultAction;
 use crate::store::{AuthError, JournalEntry, ObjectKind, Sandbox, Store};
+use crate::webhooks::Webhooks;
 
 /// One Graph request being handled.
 pub(crate) struct GraphCtx<'a> {
@@ -181,6 +183,10 @@ pub(crate) async fn dispatch(
         violations: Vec::new(),
     };
     let kind = sandbox.lock().object_kind(id);
+    let handshake = (kind == Some(ObjectKind::Waba)
+        && edge == Some("subscribed_apps")
+        && method == Method::POST)
+        .then_some(&state.webhooks);
     let method_name = method.as_str().to_ascii_lowercase();
     let result = match kind {
         None => Err(ctx.error(
@@ -210,14 +216,14 @@ pub(crate) async fn dispatch(
                     Some(FaultAction::Drop) => return dropped_connection(),
                     Some(FaultAction::Latency { millis }) => {
                         tokio::time::sleep(Duration::from_millis(millis)).await;
-                        handler(&mut ctx)
+                        handle(handler, &mut ctx, handshake).await
                     }
                     Some(FaultAction::Error { error }) => {
                         let kind =
                             ErrorKind::from_key(&error).unwrap_or(ErrorKind::SomethingWentWrong);
                         Err(ctx.error(&Refusal::new(kind)))
                     }
-                    None => handler(&mut ctx),
+                    None => handle(handler, &mut ctx, handshake).await,
                 }
             }
         },
@@ -257,6 +263,19 @@ pub(crate) async fn dispatch(
         },
     );
     finish(version, &trace, response)
+}
+
+/// Runs `handler`; subscribing a callback first passes Meta's verification handshake, so a
+/// failed one changes nothing.
+async fn handle(
+    handler: Handler,
+    ctx: &mut GraphCtx<'_>,
+    handshake: Option<&Webhooks>,
+) -> Result<Value, GraphError> {
+    if let Some(webhooks) = handshake {
+        nodes::verify_callback(ctx, webhooks).await?;
+    }
+    handler(ctx)
 }
 
 fn split_path_owned(uri: &Uri) -> (GraphVersion, Vec<String>) {

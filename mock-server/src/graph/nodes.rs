@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 use wa_contract::payload::template::DegreesOfFreedomSpec;
-use wa_contract::{PayloadKind, validate};
+use wa_contract::{ErrorKind, PayloadKind, validate};
 
 use super::{GraphCtx, GraphError, select_fields};
 use crate::domain::Refusal;
@@ -12,6 +12,7 @@ use crate::domain::template::waba_features_with_defaults;
 use crate::domain::waba::{Business, PhoneNumber, Waba};
 use crate::ids::{BusinessId, PhoneNumberId, WabaId};
 use crate::store::{SandboxState, Subscription, WabaUpdate};
+use crate::webhooks::Webhooks;
 
 fn object(v: Value) -> Map<String, Value> {
     match v {
@@ -177,9 +178,36 @@ pub(super) fn list_subscribed_apps(ctx: &mut GraphCtx<'_>) -> Result<Value, Grap
     Ok(json!({"data": data}))
 }
 
-/// `POST /{waba_id}/subscribed_apps`.
+/// Before `POST /{waba_id}/subscribed_apps` with an `override_callback_uri` changes anything,
+/// the callback must pass Meta's GET handshake (`hub.mode`, `hub.challenge`,
+/// `hub.verify_token`).
+pub(super) async fn verify_callback(
+    ctx: &GraphCtx<'_>,
+    webhooks: &Webhooks,
+) -> Result<(), GraphError> {
+    let body = ctx.body()?;
+    let Some(uri) = body.get("override_callback_uri").and_then(Value::as_str) else {
+        return Ok(());
+    };
+    let Some(verify_token) = body.get("verify_token").and_then(Value::as_str) else {
+        return Err(ctx.error(&Refusal::invalid(
+            "verify_token: required when override_callback_uri is set",
+        )));
+    };
+    webhooks
+        .verify_callback(ctx.sandbox, uri, verify_token)
+        .await
+        .map_err(|reason| {
+            ctx.error(&Refusal::new(ErrorKind::CallbackVerificationFailed).with("reason", reason))
+        })
+}
+
+/// `POST /{waba_id}/subscribed_apps` (after [`verify_callback`]). Plain-HTTP callbacks are
+/// accepted, since the mock speaks no TLS; the journal notes Meta's https rule.
 pub(super) fn subscribe_app(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
     let body = ctx.body()?;
+    let report = validate(PayloadKind::SubscribedAppsRequest, &body);
+    ctx.violations = report.violations.iter().map(ToString::to_string).collect();
     let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
     let sub = Subscription {
         override_callback_uri: text("override_callback_uri"),

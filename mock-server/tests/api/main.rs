@@ -6,3 +6,4 @@ mod helpers;
 mod routing;
 mod send_rules;
 mod templates;
+mod webhooks;

@@ -1,0 +1,52 @@
+//! `/__admin/webhooks`: a sandbox's webhook settings and its delivery log.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::Uri;
+
+use super::types::List;
+use super::{AdminJson, AdminSandbox};
+use crate::AppState;
+use crate::graph::request::parse_query;
+use crate::webhooks::{WebhookSettings, WebhookView};
+
+/// `GET /__admin/webhooks`: the settings in force and where each WABA's webhooks go.
+pub(super) async fn get_webhooks(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+) -> Json<WebhookView> {
+    Json(state.webhooks.view(&sandbox))
+}
+
+/// `PUT /__admin/webhooks`: replaces the sandbox's own settings (absent ones fall back to the
+/// server's).
+pub(super) async fn put_webhooks(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    AdminJson(settings): AdminJson<WebhookSettings>,
+) -> Json<WebhookView> {
+    state.webhooks.configure(&sandbox, settings);
+    Json(state.webhooks.view(&sandbox))
+}
+
+/// `GET /__admin/webhooks/deliveries[?message_id=…][&field=…]`: every attempt, oldest first.
+pub(super) async fn list_deliveries(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    uri: Uri,
+) -> Json<List> {
+    let query = parse_query(uri.query());
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let data = state
+        .webhooks
+        .deliveries(&sandbox, param("message_id"), param("field"))
+        .iter()
+        .map(|a| serde_json::to_value(a).unwrap_or_default())
+        .collect();
+    Json(List { data })
+}

@@ -1,0 +1,298 @@
+//! One webhook on its way: the signed body, its attempts, the retry schedule and the log.
+//!
+//! A `Delivery` is built once (body and signature never change between attempts, as with
+//! Meta) and POSTed by `attempt`. A 2xx answer delivers it; anything else — another status,
+//! a refused connection, a timeout — logs the failure and, while the webhook is younger than the
+//! maximum age, schedules the next attempt as a job on the clock, so retries happen in
+//! simulated time like everything else. Every attempt lands in its sandbox's bounded
+//! `DeliveryLog`.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::header::CONTENT_TYPE;
+use serde::{Serialize, Serializer};
+use wa_contract::signature::SIGNATURE_HEADER;
+
+use super::Shared;
+use super::subscription::Hooks;
+use crate::clock::Timestamp;
+
+/// When failed deliveries are tried again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RetryPolicy {
+    /// Wait before the first retry; each later retry waits twice as long as the one before.
+    #[serde(rename = "first_retry_seconds", serialize_with = "seconds")]
+    pub first: Duration,
+    /// Longest wait between two attempts.
+    #[serde(rename = "max_wait_seconds", serialize_with = "seconds")]
+    pub max_wait: Duration,
+    /// Age (from the first attempt) after which an undelivered webhook is dropped.
+    #[serde(rename = "max_age_seconds", serialize_with = "seconds")]
+    pub max_age: Duration,
+}
+
+fn seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_secs())
+}
+
+impl RetryPolicy {
+    /// The wait after failed attempt number `attempt` (from 1): `first`, doubled each time,
+    /// capped at `max_wait`.
+    pub fn wait(&self, attempt: u32) -> Duration {
+        let doublings = attempt.saturating_sub(1).min(32);
+        self.first
+            .saturating_mul(1u32 << doublings.min(31))
+            .min(self.max_wait)
+    }
+
+    /// When to try again after attempt `attempt` failed at `at`, or `None` once the next try
+    /// would come later than `max_age` after `first_due`.
+    pub fn next(&self, first_due: Timestamp, at: Timestamp, attempt: u32) -> Option<Timestamp> {
+        let next = at.plus(self.wait(attempt));
+        (next.since(first_due) <= self.max_age).then_some(next)
+    }
+}
+
+/// A webhook to POST, with everything its attempts need (cheap to clone).
+#[derive(Clone)]
+pub(crate) struct Delivery {
+    /// Numbered per sandbox, from 1.
+    pub(crate) id: u64,
+    /// The sandbox's webhook state, where attempts are logged.
+    pub(crate) hooks: Arc<Mutex<Hooks>>,
+    pub(crate) url: Arc<str>,
+    pub(crate) field: &'static str,
+    /// The wamids the body is about (statuses' messages or the inbound message).
+    pub(crate) message_ids: Arc<[String]>,
+    /// Exactly the bytes POSTed and signed.
+    pub(crate) body: Bytes,
+    pub(crate) signature: Arc<str>,
+    /// When the first attempt fell due; the maximum age counts from here.
+    pub(crate) first_due: Timestamp,
+    /// Attempts made so far.
+    pub(crate) attempts: u32,
+    /// For a chaos duplicate: the delivery it copies.
+    pub(crate) duplicate_of: Option<u64>,
+}
+
+/// How an attempt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The endpoint answered 2xx.
+    Delivered,
+    /// It failed; another attempt is scheduled.
+    Retrying,
+    /// It failed and the webhook is now too old to retry: dropped.
+    Expired,
+}
+
+/// One POST of a webhook, as `GET /__admin/webhooks/deliveries` shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Attempt {
+    /// The delivery (all attempts of one webhook share it).
+    pub delivery_id: u64,
+    /// Attempt number, from 1.
+    pub attempt: u32,
+    /// Clock time of the attempt.
+    pub at: Timestamp,
+    /// Where it was POSTed.
+    #[serde(serialize_with = "as_str")]
+    pub url: Arc<str>,
+    /// The webhook's `field`.
+    pub field: &'static str,
+    /// Message ids the body is about.
+    #[serde(serialize_with = "as_list")]
+    pub message_ids: Arc<[String]>,
+    /// HTTP status answered; `null` when none came (refused, timed out).
+    pub status: Option<u16>,
+    /// Real milliseconds the attempt took.
+    pub latency_ms: u64,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// What happens next.
+    pub outcome: Outcome,
+    /// When the next attempt falls due, while retrying.
+    pub next_attempt_at: Option<Timestamp>,
+    /// For a chaos duplicate: the delivery it copies.
+    pub duplicate_of: Option<u64>,
+    /// The `X-Hub-Signature-256` header sent.
+    #[serde(serialize_with = "as_str")]
+    pub signature: Arc<str>,
+    /// The body sent.
+    #[serde(serialize_with = "as_json")]
+    pub body: Bytes,
+}
+
+fn as_str<S: Serializer>(v: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(v)
+}
+
+fn as_list<S: Serializer>(v: &Arc<[String]>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter())
+}
+
+fn as_json<S: Serializer>(body: &Bytes, s: S) -> Result<S::Ok, S::Error> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(serde::ser::Error::custom)?;
+    value.serialize(s)
+}
+
+/// A sandbox's most recent attempts, oldest first.
+#[derive(Debug)]
+pub(crate) struct DeliveryLog {
+    cap: usize,
+    attempts: VecDeque<Attempt>,
+}
+
+impl DeliveryLog {
+    pub(crate) fn new(cap: usize) -> Self {
+        Self {
+            cap,
+            attempts: VecDeque::new(),
+        }
+    }
+
+    fn push(&mut self, attempt: Attempt) {
+        if self.attempts.len() >= self.cap {
+            self.attempts.pop_front();
+        }
+        if self.cap > 0 {
+            self.attempts.push_back(attempt);
+        }
+    }
+
+    /// Attempts about `message_id` (if given) under `field` (if given).
+    pub(crate) fn matching<'a>(
+        &'a self,
+        message_id: Option<&'a str>,
+        field: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Attempt> {
+        self.attempts.iter().filter(move |a| {
+            message_id.is_none_or(|id| a.message_ids.iter().any(|m| m == id))
+                && field.is_none_or(|f| a.field == f)
+        })
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.attempts.clear();
+    }
+}
+
+/// POSTs `delivery` once, logs the attempt and schedules the next one if it failed.
+pub(crate) async fn attempt(shared: Arc<Shared>, mut delivery: Delivery) {
+    delivery.attempts += 1;
+    let clock = shared.store.clock();
+    let at = clock.now();
+    let started = Instant::now();
+    let sent = shared
+        .client
+        .post(&*delivery.url)
+        .header(CONTENT_TYPE, "application/json")
+        .header(SIGNATURE_HEADER, &*delivery.signature)
+        .body(delivery.body.clone())
+        .send()
+        .await;
+    let (status, error) = match sent {
+        Ok(response) => {
+            let status = response.status();
+            // Reading the answer lets the connection go back to the pool.
+            let _ = response.bytes().await;
+            let error = (!status.is_success()).then(|| format!("HTTP {status}"));
+            (Some(status.as_u16()), error)
+        }
+        Err(e) => (None, Some(describe(&e, shared.config.timeout_ms))),
+    };
+    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let next = match error {
+        None => None,
+        Some(_) => shared.retry.next(delivery.first_due, at, delivery.attempts),
+    };
+    let outcome = match (&error, next) {
+        (None, _) => Outcome::Delivered,
+        (Some(_), Some(_)) => Outcome::Retrying,
+        (Some(_), None) => Outcome::Expired,
+    };
+    match &error {
+        None => {
+            tracing::info!(url = %delivery.url, field = delivery.field, attempt = delivery.attempts, status, latency_ms, "webhook delivered")
+        }
+        Some(e) => {
+            tracing::warn!(url = %delivery.url, field = delivery.field, attempt = delivery.attempts, ?outcome, error = %e, "webhook failed")
+        }
+    }
+    let record = Attempt {
+        delivery_id: delivery.id,
+        attempt: delivery.attempts,
+        at,
+        url: delivery.url.clone(),
+        field: delivery.field,
+        message_ids: delivery.message_ids.clone(),
+        status,
+        latency_ms,
+        error,
+        outcome,
+        next_attempt_at: next,
+        duplicate_of: delivery.duplicate_of,
+        signature: delivery.signature.clone(),
+        body: delivery.body.clone(),
+    };
+    super::lock(&delivery.hooks).log.push(record);
+    if let Some(next) = next {
+        // Scheduled from the attempt's own time, so retries keep their spacing on the clock.
+        let wait = next.since(clock.now());
+        Shared::requeue_in(&shared, wait, delivery);
+    }
+}
+
+/// A failed request in words: the timeout, or the innermost cause (e.g. connection refused).
+fn describe(e: &reqwest::Error, timeout_ms: u64) -> String {
+    if e.is_timeout() {
+        return format!("timed out after {timeout_ms} ms");
+    }
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    if e.is_connect() {
+        format!("connection failed: {cause}")
+    } else {
+        format!("request failed: {cause}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: RetryPolicy = RetryPolicy {
+        first: Duration::from_secs(10),
+        max_wait: Duration::from_secs(3600),
+        max_age: Duration::from_secs(86_400),
+    };
+
+    #[test]
+    fn waits_double_from_the_first_and_stop_at_the_cap() {
+        let waits: Vec<u64> = (1..=11).map(|n| POLICY.wait(n).as_secs()).collect();
+        assert_eq!(
+            waits,
+            [10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600]
+        );
+        assert_eq!(POLICY.wait(500).as_secs(), 3600);
+    }
+
+    #[test]
+    fn no_retry_falls_due_after_the_maximum_age() {
+        let start = Timestamp::MANUAL_START;
+        let late = start.plus(Duration::from_secs(86_400 - 3600));
+        assert_eq!(
+            POLICY.next(start, late, 20),
+            Some(start.plus(Duration::from_secs(86_400)))
+        );
+        let later = late.plus(Duration::from_secs(1));
+        assert_eq!(POLICY.next(start, later, 20), None);
+    }
+}

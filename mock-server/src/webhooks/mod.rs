@@ -1,0 +1,613 @@
+//! Webhooks: the mock calls the client back as Meta does.
+//!
+//! How the parts fit. Store operations append events to their sandbox's outbox and ring the
+//! store's bell. The dispatcher task (owned by a [`Dispatcher`]) wakes, drains every outbox and
+//! plans deliveries: [`subscription`] picks each WABA's callback URL and the sandbox's secret,
+//! version and chaos; [`payload`] builds Meta's body from the contract's typed model, written
+//! as ASCII-only JSON and signed over exactly those bytes; [`chaos`] may batch, hold back or
+//! duplicate. [`delivery`] POSTs each one (bounded concurrency, one pooled client), logs every
+//! attempt and schedules retries as clock jobs that put the delivery back in the queue.
+//!
+//! Nothing on the Graph path waits for any of this: a send only appends to the outbox. In
+//! manual time, [`Webhooks::advance`] steps the clock from one due job to the next and at each
+//! step waits until the dispatcher has attempted everything due, so `POST
+//! /__admin/clock/advance` returns only once every webhook that fell due has been tried, in
+//! time order.
+
+pub mod chaos;
+pub mod delivery;
+pub mod payload;
+pub mod subscription;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::Serialize;
+use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::task::{JoinHandle, JoinSet};
+use wa_contract::GraphVersion;
+use wa_contract::signature::{ascii_json, sign};
+
+use crate::clock::Timestamp;
+use crate::domain::events::{Event, EventKind, StatusChange};
+use crate::ids::{Token, WabaId};
+use crate::store::{Sandbox, Store};
+pub use chaos::Chaos;
+pub use delivery::{Attempt, Outcome, RetryPolicy};
+use delivery::{Delivery, attempt};
+pub use subscription::WebhookSettings;
+use subscription::{Hooks, callback_url, handshake};
+
+/// The secret webhooks are signed with when none is configured.
+pub const DEFAULT_APP_SECRET: &str = "wa-mock-app-secret";
+
+/// How webhooks are delivered: the `--webhook-*` flags.
+#[derive(Clone, Debug, clap::Args)]
+pub struct WebhookConfig {
+    /// Graph version whose webhook shapes are sent (`conversation` is dropped from v24.0).
+    #[arg(id = "webhook_version", long = "webhook-version", env = "WA_MOCK_WEBHOOK_VERSION", default_value_t = GraphVersion::NEWEST)]
+    pub version: GraphVersion,
+    /// Milliseconds an endpoint has to answer before the attempt counts as failed.
+    #[arg(
+        long = "webhook-timeout-ms",
+        env = "WA_MOCK_WEBHOOK_TIMEOUT_MS",
+        default_value_t = 5_000
+    )]
+    pub timeout_ms: u64,
+    /// Seconds before the first retry; each later retry waits twice as long.
+    #[arg(
+        long = "webhook-retry-seconds",
+        env = "WA_MOCK_WEBHOOK_RETRY_SECONDS",
+        default_value_t = 10
+    )]
+    pub retry_seconds: u64,
+    /// Longest wait between two attempts, in seconds.
+    #[arg(
+        long = "webhook-retry-max-seconds",
+        env = "WA_MOCK_WEBHOOK_RETRY_MAX_SECONDS",
+        default_value_t = 3_600
+    )]
+    pub retry_max_seconds: u64,
+    /// Simulated seconds after which an undelivered webhook is dropped (marked `expired`).
+    #[arg(
+        long = "webhook-max-age-seconds",
+        env = "WA_MOCK_WEBHOOK_MAX_AGE_SECONDS",
+        default_value_t = 86_400
+    )]
+    pub max_age_seconds: u64,
+    /// Webhook POSTs in flight at once.
+    #[arg(
+        long = "webhook-concurrency",
+        env = "WA_MOCK_WEBHOOK_CONCURRENCY",
+        default_value_t = 64
+    )]
+    pub concurrency: usize,
+    /// Delivery attempts each sandbox's log keeps.
+    #[arg(
+        long = "webhook-log-size",
+        env = "WA_MOCK_WEBHOOK_LOG_SIZE",
+        default_value_t = 10_000
+    )]
+    pub log_size: usize,
+    /// Delivery chaos for every sandbox (a sandbox may set its own).
+    #[command(flatten)]
+    pub chaos: Chaos,
+}
+
+impl Default for WebhookConfig {
+    /// The command-line defaults.
+    fn default() -> Self {
+        Self {
+            version: GraphVersion::NEWEST,
+            timeout_ms: 5_000,
+            retry_seconds: 10,
+            retry_max_seconds: 3_600,
+            max_age_seconds: 86_400,
+            concurrency: 64,
+            log_size: 10_000,
+            chaos: Chaos::default(),
+        }
+    }
+}
+
+impl WebhookConfig {
+    /// The retry schedule these settings describe.
+    pub fn retry(&self) -> RetryPolicy {
+        RetryPolicy {
+            first: Duration::from_secs(self.retry_seconds),
+            max_wait: Duration::from_secs(self.retry_max_seconds),
+            max_age: Duration::from_secs(self.max_age_seconds),
+        }
+    }
+}
+
+/// The app's own endpoint: `--webhook-url`, `--app-secret`, `--verify-token`.
+#[derive(Clone, Debug, Default)]
+pub struct AppEndpoint {
+    /// Default callback URL.
+    pub url: Option<String>,
+    /// Signing secret ([`DEFAULT_APP_SECRET`] when `None`).
+    pub app_secret: Option<String>,
+    /// Verify token for the startup handshake with `url`.
+    pub verify_token: Option<String>,
+}
+
+/// Handle on webhook delivery, shared by the Graph and admin handlers (cheap to clone).
+#[derive(Clone)]
+pub struct Webhooks {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Webhooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Webhooks")
+            .field("app_url", &self.shared.app.url)
+            .field("config", &self.shared.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the dispatcher task and its handles share.
+pub(crate) struct Shared {
+    store: Store,
+    client: reqwest::Client,
+    config: WebhookConfig,
+    retry: RetryPolicy,
+    app: AppEndpoint,
+    sandboxes: Mutex<HashMap<Token, Arc<Mutex<Hooks>>>>,
+    /// Deliveries whose (re)try fell due, waiting for the task.
+    ready: Mutex<Vec<Delivery>>,
+    wake: Notify,
+    flushes: mpsc::UnboundedSender<oneshot::Sender<()>>,
+}
+
+/// Owns the dispatcher task: shut it down gracefully, or drop it to stop it at once.
+#[derive(Debug)]
+pub struct Dispatcher {
+    stop: Arc<Notify>,
+    task: JoinHandle<()>,
+}
+
+impl Dispatcher {
+    /// Stops taking new work, lets the attempts in flight finish, then returns.
+    pub async fn shutdown(mut self) {
+        self.stop.notify_one();
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for Dispatcher {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts delivering `store`'s events; the handle is for handlers, the [`Dispatcher`] for
+/// whoever shuts the server down.
+pub fn start(
+    store: Store,
+    app: AppEndpoint,
+    config: WebhookConfig,
+) -> std::io::Result<(Webhooks, Dispatcher)> {
+    let timeout = Duration::from_millis(config.timeout_ms);
+    let client = reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .pool_max_idle_per_host(config.concurrency.max(1))
+        .no_proxy()
+        // What Meta's webhook requests identify as.
+        .user_agent("facebookexternalua")
+        .build()
+        .map_err(std::io::Error::other)?;
+    let (flushes, flush_rx) = mpsc::unbounded_channel();
+    let shared = Arc::new(Shared {
+        store,
+        client,
+        retry: config.retry(),
+        config,
+        app,
+        sandboxes: Mutex::new(HashMap::new()),
+        ready: Mutex::new(Vec::new()),
+        wake: Notify::new(),
+        flushes,
+    });
+    let stop = Arc::new(Notify::new());
+    let task = tokio::spawn(run(shared.clone(), flush_rx, stop.clone()));
+    let webhooks = Webhooks { shared };
+    webhooks.verify_app_endpoint();
+    Ok((webhooks, Dispatcher { stop, task }))
+}
+
+/// The dispatcher loop: collect what is due, keep up to `concurrency` attempts in flight,
+/// answer flushes once nothing is left.
+async fn run(
+    shared: Arc<Shared>,
+    mut flushes: mpsc::UnboundedReceiver<oneshot::Sender<()>>,
+    stop: Arc<Notify>,
+) {
+    let limit = shared.config.concurrency.max(1);
+    let mut in_flight = JoinSet::new();
+    let mut backlog: VecDeque<Delivery> = VecDeque::new();
+    let mut waiters: Vec<oneshot::Sender<()>> = Vec::new();
+    loop {
+        tokio::select! {
+            biased;
+            () = stop.notified() => break,
+            Some(done) = flushes.recv() => waiters.push(done),
+            Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {
+                while in_flight.try_join_next().is_some() {}
+            }
+            () = shared.store.events_ready() => {}
+            () = shared.wake.notified() => {}
+        }
+        shared.collect(&mut backlog);
+        while in_flight.len() < limit {
+            let Some(delivery) = backlog.pop_front() else {
+                break;
+            };
+            in_flight.spawn(attempt(shared.clone(), delivery));
+        }
+        if in_flight.is_empty() && backlog.is_empty() {
+            for done in waiters.drain(..) {
+                let _ = done.send(());
+            }
+        }
+    }
+    while in_flight.join_next().await.is_some() {}
+}
+
+impl Shared {
+    /// Moves every retry that fell due and every new event's deliveries into `backlog`.
+    fn collect(self: &Arc<Self>, backlog: &mut VecDeque<Delivery>) {
+        backlog.extend(std::mem::take(&mut *lock(&self.ready)));
+        for (token, events) in self.store.drain_outbox() {
+            if let Ok(sandbox) = self.store.resolve(Some(token.as_str())) {
+                self.plan(&sandbox, &events, backlog);
+            }
+        }
+    }
+
+    /// The webhook state of `sandbox`, made on first use.
+    fn hooks(&self, sandbox: &Sandbox) -> Arc<Mutex<Hooks>> {
+        lock(&self.sandboxes)
+            .entry(sandbox.token().clone())
+            .or_insert_with(|| {
+                Arc::new(Mutex::new(Hooks::new(sandbox.seed(), self.config.log_size)))
+            })
+            .clone()
+    }
+
+    /// Turns one sandbox's events into deliveries: due ones into `backlog`, held-back ones
+    /// onto the clock.
+    fn plan(
+        self: &Arc<Self>,
+        sandbox: &Sandbox,
+        events: &[Event],
+        backlog: &mut VecDeque<Delivery>,
+    ) {
+        let subscriptions = sandbox.lock().subscriptions.clone();
+        let hooks_handle = self.hooks(sandbox);
+        let mut hooks = lock(&hooks_handle);
+        let settings = hooks.settings.clone();
+        let default_url = settings.webhook_url.as_deref().or(self.app.url.as_deref());
+        let secret = settings
+            .app_secret
+            .as_deref()
+            .or(self.app.app_secret.as_deref())
+            .unwrap_or(DEFAULT_APP_SECRET);
+        let version = settings.webhook_version.unwrap_or(self.config.version);
+        let chaos = settings.chaos.unwrap_or(self.config.chaos);
+        // One URL allocation per WABA per batch of events, not per event.
+        let mut urls: HashMap<&WabaId, Option<Arc<str>>> = HashMap::new();
+        let targeted: Vec<(Arc<str>, &Event)> = events
+            .iter()
+            .filter_map(|e| {
+                let waba = event_waba(&e.kind);
+                urls.entry(waba)
+                    .or_insert_with(|| {
+                        callback_url(&subscriptions, waba, default_url).map(Arc::from)
+                    })
+                    .clone()
+                    .map(|url| (url, e))
+            })
+            .collect();
+        let now = self.store.clock().now();
+        let hold_for = Duration::from_secs(chaos.reorder_delay_seconds);
+        let shape = Shape {
+            secret,
+            version,
+            now,
+        };
+        for (url, group) in batches(targeted, chaos.batch) {
+            let id = hooks.next_id();
+            let mut delivery = self.build(&hooks_handle, id, url, &group, &shape);
+            let held = overtakable(&group) && chaos.hold(&mut hooks.rng);
+            if held {
+                delivery.first_due = now.plus(hold_for);
+            }
+            let twin = chaos.duplicate(&mut hooks.rng).then(|| Delivery {
+                id: hooks.next_id(),
+                duplicate_of: Some(delivery.id),
+                ..delivery.clone()
+            });
+            for d in std::iter::once(delivery).chain(twin) {
+                if held {
+                    self.requeue_in(hold_for, d);
+                } else {
+                    backlog.push_back(d);
+                }
+            }
+        }
+    }
+
+    /// Signs and packs one webhook carrying `group` (one event, or statuses of one number).
+    fn build(
+        &self,
+        hooks: &Arc<Mutex<Hooks>>,
+        id: u64,
+        url: Arc<str>,
+        group: &[&Event],
+        shape: &Shape<'_>,
+    ) -> Delivery {
+        let Shape {
+            secret,
+            version,
+            now,
+        } = *shape;
+        let catalogue = self.store.catalogue();
+        let (body, message_ids): (_, Vec<String>) = match group {
+            [single] if !matches!(single.kind, EventKind::MessageStatus(_)) => {
+                let ids = match &single.kind {
+                    EventKind::Inbound(m) => m.message["id"]
+                        .as_str()
+                        .map(str::to_owned)
+                        .into_iter()
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                (payload::webhook(single, version, catalogue), ids)
+            }
+            _ => {
+                let changes: Vec<(Timestamp, &StatusChange)> = group
+                    .iter()
+                    .filter_map(|e| match &e.kind {
+                        EventKind::MessageStatus(c) => Some((e.at, c)),
+                        _ => None,
+                    })
+                    .collect();
+                let ids = changes.iter().map(|(_, c)| c.wamid.to_string()).collect();
+                (payload::statuses(&changes, version, catalogue), ids)
+            }
+        };
+        let bytes = ascii_json(&body);
+        let signature = sign(secret.as_bytes(), &bytes);
+        Delivery {
+            id,
+            hooks: hooks.clone(),
+            url,
+            field: payload::field(&group[0].kind),
+            message_ids: message_ids.into(),
+            body: Bytes::from(bytes),
+            signature: signature.into(),
+            first_due: now,
+            attempts: 0,
+            duplicate_of: None,
+        }
+    }
+
+    /// Puts `delivery` back in the queue once `wait` has passed on the clock. The job holds the
+    /// dispatcher weakly, so a stopped server's pending retries simply lapse.
+    pub(crate) fn requeue_in(self: &Arc<Self>, wait: Duration, delivery: Delivery) {
+        let weak: Weak<Shared> = Arc::downgrade(self);
+        self.store.clock().schedule_in(
+            wait,
+            Box::new(move |_| {
+                if let Some(shared) = weak.upgrade() {
+                    lock(&shared.ready).push(delivery);
+                    shared.wake.notify_one();
+                }
+            }),
+        );
+    }
+}
+
+/// How a sandbox's webhooks are written and signed, and when they fall due.
+struct Shape<'a> {
+    secret: &'a str,
+    version: GraphVersion,
+    now: Timestamp,
+}
+
+/// The WABA whose subscription an event's webhook follows.
+fn event_waba(kind: &EventKind) -> &WabaId {
+    match kind {
+        EventKind::MessageStatus(c) => &c.waba_id,
+        EventKind::TemplateStatus(c) => &c.waba_id,
+        EventKind::AccountUpdate(u) => &u.waba_id,
+        EventKind::Inbound(m) => &m.waba_id,
+    }
+}
+
+/// Groups events into POSTs: each alone, except that with `batch > 1` statuses bound for the
+/// same URL from the same number share POSTs of up to `batch`, in order of first appearance.
+fn batches(targeted: Vec<(Arc<str>, &Event)>, batch: usize) -> Vec<(Arc<str>, Vec<&Event>)> {
+    let mut out: Vec<(Arc<str>, Vec<&Event>)> = Vec::with_capacity(targeted.len());
+    let mut open: HashMap<(Arc<str>, &str), usize> = HashMap::new();
+    for (url, event) in targeted {
+        let EventKind::MessageStatus(change) = &event.kind else {
+            out.push((url, vec![event]));
+            continue;
+        };
+        if batch <= 1 {
+            out.push((url, vec![event]));
+            continue;
+        }
+        let key = (url.clone(), change.phone_number_id.as_str());
+        match open.get(&key) {
+            Some(&i) if out[i].1.len() < batch => out[i].1.push(event),
+            _ => {
+                open.insert(key, out.len());
+                out.push((url, vec![event]));
+            }
+        }
+    }
+    out
+}
+
+/// Whether a later status could overtake this POST: it carries only `sent`/`delivered`.
+fn overtakable(group: &[&Event]) -> bool {
+    group.iter().all(|e| {
+        matches!(&e.kind, EventKind::MessageStatus(c) if matches!(c.status, "sent" | "delivered"))
+    })
+}
+
+/// How `GET /__admin/webhooks` describes a sandbox's webhooks.
+#[derive(Clone, Debug, Serialize)]
+pub struct WebhookView {
+    /// Callback URL for WABAs without an override.
+    pub webhook_url: Option<String>,
+    /// Whether a secret was configured (otherwise [`DEFAULT_APP_SECRET`] signs).
+    pub app_secret_configured: bool,
+    /// Graph version of the webhook shapes.
+    pub webhook_version: GraphVersion,
+    /// Delivery chaos in force.
+    pub chaos: Chaos,
+    /// Retry schedule.
+    pub retry: RetryPolicy,
+    /// Milliseconds an endpoint has to answer.
+    pub timeout_ms: u64,
+    /// Where each WABA's webhooks go (`null`: nowhere).
+    pub wabas: Vec<WabaTarget>,
+}
+
+/// One WABA's callback.
+#[derive(Clone, Debug, Serialize)]
+pub struct WabaTarget {
+    /// The WABA.
+    pub waba_id: WabaId,
+    /// Its callback URL, if any.
+    pub callback_url: Option<String>,
+}
+
+impl Webhooks {
+    /// Waits until every delivery due now has been attempted (retries that fail are scheduled
+    /// on the clock, not waited for).
+    pub async fn flush(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.shared.flushes.send(done).is_ok() {
+            let _ = wait.await;
+        }
+    }
+
+    /// Moves the clock forward by `d`, stopping at each due job's time to let the dispatcher
+    /// attempt everything that fell due, in time order. Returns the new time.
+    pub async fn advance(&self, d: Duration) -> Timestamp {
+        let clock = self.shared.store.clock();
+        let target = clock.now().plus(d);
+        self.flush().await;
+        while let Some(due) = clock.next_due().filter(|t| *t <= target) {
+            clock.advance_to(due);
+            self.flush().await;
+        }
+        clock.advance_to(target);
+        target
+    }
+
+    /// A sandbox's own settings.
+    pub fn settings(&self, sandbox: &Sandbox) -> WebhookSettings {
+        lock(&self.shared.hooks(sandbox)).settings.clone()
+    }
+
+    /// Replaces a sandbox's own settings.
+    pub fn configure(&self, sandbox: &Sandbox, settings: WebhookSettings) {
+        lock(&self.shared.hooks(sandbox)).settings = settings;
+    }
+
+    /// The settings in force for a sandbox and where each WABA's webhooks go.
+    pub fn view(&self, sandbox: &Sandbox) -> WebhookView {
+        let shared = &self.shared;
+        let settings = self.settings(sandbox);
+        let webhook_url = settings
+            .webhook_url
+            .clone()
+            .or_else(|| shared.app.url.clone());
+        let state = sandbox.lock();
+        let wabas = state
+            .wabas
+            .iter()
+            .map(|w| WabaTarget {
+                waba_id: w.id.clone(),
+                callback_url: callback_url(&state.subscriptions, &w.id, webhook_url.as_deref())
+                    .map(str::to_owned),
+            })
+            .collect();
+        drop(state);
+        WebhookView {
+            webhook_url,
+            app_secret_configured: settings.app_secret.is_some() || shared.app.app_secret.is_some(),
+            webhook_version: settings.webhook_version.unwrap_or(shared.config.version),
+            chaos: settings.chaos.unwrap_or(shared.config.chaos),
+            retry: shared.retry,
+            timeout_ms: shared.config.timeout_ms,
+            wabas,
+        }
+    }
+
+    /// A sandbox's logged attempts about `message_id` under `field` (each if given), oldest
+    /// first.
+    pub fn deliveries(
+        &self,
+        sandbox: &Sandbox,
+        message_id: Option<&str>,
+        field: Option<&str>,
+    ) -> Vec<Attempt> {
+        let hooks = self.shared.hooks(sandbox);
+        let hooks = lock(&hooks);
+        hooks.log.matching(message_id, field).cloned().collect()
+    }
+
+    /// Forgets a sandbox's delivery log (its settings stay).
+    pub fn reset(&self, sandbox: &Sandbox) {
+        lock(&self.shared.hooks(sandbox)).log.clear();
+    }
+
+    /// Meta's verification handshake with `url`, using a challenge from the sandbox's
+    /// generator. The error says why the endpoint failed, in Graph's words.
+    pub async fn verify_callback(
+        &self,
+        sandbox: &Sandbox,
+        url: &str,
+        verify_token: &str,
+    ) -> Result<(), String> {
+        let challenge = lock(&self.shared.hooks(sandbox)).rng.next_u64().to_string();
+        let result = handshake(&self.shared.client, url, verify_token, &challenge).await;
+        match &result {
+            Ok(()) => tracing::info!(url, "callback verified"),
+            Err(reason) => tracing::warn!(url, reason, "callback verification failed"),
+        }
+        result
+    }
+
+    /// Checks the app's own endpoint in the background when a verify token is configured; a
+    /// failure is only logged, since the operator chose the URL.
+    fn verify_app_endpoint(&self) {
+        let (Some(url), Some(token)) = (
+            self.shared.app.url.clone(),
+            self.shared.app.verify_token.clone(),
+        ) else {
+            return;
+        };
+        let webhooks = self.clone();
+        tokio::spawn(async move {
+            let sandbox = webhooks.shared.store.default_sandbox().clone();
+            let _ = webhooks.verify_callback(&sandbox, &url, &token).await;
+        });
+    }
+}
+
+/// Locks a std mutex, shrugging off poisoning (the data stays usable).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}

@@ -1,0 +1,452 @@
+//! Events turned into the bodies Meta POSTs, built from the contract's typed webhook model.
+//!
+//! Statuses follow Meta's status reference: `contacts` with the recipient's profile name,
+//! `pricing` where the event carries it, `conversation` only for webhook versions up to v23.0,
+//! and on `failed` an `errors[]` entry rendered from the error catalogue. Several statuses of
+//! one phone number may share a body (delivery chaos batches them).
+
+use serde_json::{Map, Value};
+use wa_contract::payload::template::TemplateCategory;
+use wa_contract::payload::webhook::{
+    AccountUpdate, ChangeValue, Conversation, ConversationOrigin, InboundMessage, MessagesValue,
+    Metadata, Pricing, Profile, Status, StatusKind, TemplateStatusUpdate, WabaInfo, WebhookChange,
+    WebhookContact, WebhookEntry, WebhookError, WebhookErrorData, WebhookPayload,
+};
+use wa_contract::{Catalogue, GraphVersion};
+
+use crate::clock::Timestamp;
+use crate::domain::events::{
+    self, Event, EventKind, InboundMessage as Inbound, StatusChange, TemplateStatusChange,
+};
+
+/// Where Meta's status webhooks point `errors[].href`.
+pub const ERROR_CODES_HREF: &str = "/documentation/business-messaging/whatsapp/support/error-codes";
+
+/// The last webhook version whose statuses carry `conversation`.
+const LAST_VERSION_WITH_CONVERSATION: GraphVersion = GraphVersion::new(23, 0);
+
+/// The `field` a webhook for `kind` is sent under.
+pub fn field(kind: &EventKind) -> &'static str {
+    match kind {
+        EventKind::MessageStatus(_) | EventKind::Inbound(_) => "messages",
+        EventKind::TemplateStatus(_) => "message_template_status_update",
+        EventKind::AccountUpdate(_) => "account_update",
+    }
+}
+
+/// The body for one event.
+pub fn webhook(event: &Event, version: GraphVersion, catalogue: &Catalogue) -> WebhookPayload {
+    match &event.kind {
+        EventKind::MessageStatus(change) => statuses(&[(event.at, change)], version, catalogue),
+        EventKind::TemplateStatus(change) => template_status(event.at, change),
+        EventKind::AccountUpdate(update) => account_update(event.at, update),
+        EventKind::Inbound(message) => inbound(message),
+    }
+}
+
+/// One `messages` body carrying the statuses of `changes`, which share a WABA and phone number.
+pub fn statuses(
+    changes: &[(Timestamp, &StatusChange)],
+    version: GraphVersion,
+    catalogue: &Catalogue,
+) -> WebhookPayload {
+    let first = changes.first().map(|(_, c)| *c);
+    let mut contacts: Vec<WebhookContact> = Vec::new();
+    for (_, c) in changes {
+        if !contacts
+            .iter()
+            .any(|k| k.wa_id.as_deref() == Some(&c.recipient_id))
+        {
+            contacts.push(contact(&c.recipient_name, &c.recipient_id));
+        }
+    }
+    let value = MessagesValue {
+        messaging_product: "whatsapp".to_owned(),
+        metadata: Metadata {
+            display_phone_number: first
+                .map(|c| display_digits(&c.display_phone_number))
+                .unwrap_or_default(),
+            phone_number_id: first
+                .map(|c| c.phone_number_id.to_string())
+                .unwrap_or_default(),
+        },
+        contacts,
+        statuses: changes
+            .iter()
+            .map(|(at, c)| status(*at, c, version, catalogue))
+            .collect(),
+        messages: Vec::new(),
+        errors: Vec::new(),
+        extra: Map::new(),
+    };
+    let waba = first.map(|c| c.waba_id.to_string()).unwrap_or_default();
+    envelope(
+        waba,
+        None,
+        "messages",
+        ChangeValue::Messages(Box::new(value)),
+    )
+}
+
+fn status(at: Timestamp, c: &StatusChange, version: GraphVersion, catalogue: &Catalogue) -> Status {
+    let kind = match c.status {
+        "delivered" => StatusKind::Delivered,
+        "read" => StatusKind::Read,
+        "failed" => StatusKind::Failed,
+        _ => StatusKind::Sent,
+    };
+    let conversation = c
+        .conversation
+        .as_ref()
+        .filter(|_| version <= LAST_VERSION_WITH_CONVERSATION)
+        .map(|conv| Conversation {
+            id: conv.id.clone(),
+            expiration_timestamp: Some(conv.expiration.unix_seconds().to_string()),
+            origin: ConversationOrigin {
+                origin_type: conv.origin.to_owned(),
+            },
+        });
+    let pricing = c.pricing.as_ref().map(|p: &events::Pricing| Pricing {
+        billable: Some(p.billable),
+        pricing_model: p.pricing_model.to_owned(),
+        pricing_type: Some(p.pricing_type.to_owned()),
+        category: p.category.to_owned(),
+    });
+    let errors = c
+        .error
+        .map(|kind| {
+            let entry = catalogue.for_version(kind, version);
+            vec![WebhookError {
+                code: entry.code,
+                title: entry.message.clone(),
+                message: Some(entry.message.clone()),
+                error_data: entry.details.as_ref().map(|details| WebhookErrorData {
+                    details: details.clone(),
+                }),
+                href: Some(ERROR_CODES_HREF.to_owned()),
+            }]
+        })
+        .unwrap_or_default();
+    Status {
+        id: c.wamid.to_string(),
+        status: kind,
+        timestamp: at.unix_seconds().to_string(),
+        recipient_id: c.recipient_id.clone(),
+        conversation,
+        pricing,
+        errors,
+        biz_opaque_callback_data: c.biz_opaque_callback_data.clone(),
+        extra: Map::new(),
+    }
+}
+
+fn template_status(at: Timestamp, c: &TemplateStatusChange) -> WebhookPayload {
+    let rejected = c.event == "REJECTED";
+    let value = TemplateStatusUpdate {
+        event: c.event.clone(),
+        message_template_id: c.template_id.as_str().parse().unwrap_or_default(),
+        message_template_name: c.name.clone(),
+        message_template_language: c.language.clone(),
+        reason: Some(c.reason.clone()),
+        message_template_category: TemplateCategory::parse(&c.category),
+        rejection_info: rejected.then(|| rejection_info(&c.reason)),
+        disable_info: None,
+        other_info: None,
+        extra: Map::new(),
+    };
+    envelope(
+        c.waba_id.to_string(),
+        Some(at),
+        "message_template_status_update",
+        ChangeValue::TemplateStatus(Box::new(value)),
+    )
+}
+
+/// Meta's `rejection_info`: why, in words, and what to change.
+fn rejection_info(reason: &str) -> Value {
+    let (why, fix) = match reason {
+        "INVALID_FORMAT" => (
+            "The template has a formatting issue.",
+            "Check the placeholders, their examples and the component limits, then submit it again.",
+        ),
+        "PROMOTIONAL" | "INCORRECT_CATEGORY" => (
+            "The template's content does not match its category.",
+            "Submit the template under the category its content belongs to.",
+        ),
+        _ => (
+            "The template does not follow WhatsApp's template guidelines.",
+            "Review the template guidelines, edit the template and submit it again.",
+        ),
+    };
+    serde_json::json!({"reason": why, "recommendation": fix})
+}
+
+/// `entry[].id` is the portfolio's id, as in partner onboarding webhooks (the mock models no
+/// separate solution partner).
+fn account_update(at: Timestamp, u: &events::AccountUpdate) -> WebhookPayload {
+    let value = AccountUpdate {
+        event: u.event.to_owned(),
+        waba_info: Some(WabaInfo {
+            waba_id: u.waba_id.to_string(),
+            owner_business_id: u.business_id.to_string(),
+            ad_account_id: None,
+        }),
+        extra: Map::new(),
+    };
+    envelope(
+        u.business_id.to_string(),
+        Some(at),
+        "account_update",
+        ChangeValue::AccountUpdate(Box::new(value)),
+    )
+}
+
+fn inbound(m: &Inbound) -> WebhookPayload {
+    let message: Option<InboundMessage> = serde_json::from_value(m.message.clone()).ok();
+    let from = message
+        .as_ref()
+        .map(|msg| msg.from.clone())
+        .unwrap_or_default();
+    let value = MessagesValue {
+        messaging_product: "whatsapp".to_owned(),
+        metadata: Metadata {
+            display_phone_number: display_digits(&m.display_phone_number),
+            phone_number_id: m.phone_number_id.to_string(),
+        },
+        contacts: vec![contact(&m.profile_name, &from)],
+        statuses: Vec::new(),
+        messages: message.into_iter().collect(),
+        errors: Vec::new(),
+        extra: Map::new(),
+    };
+    envelope(
+        m.waba_id.to_string(),
+        None,
+        "messages",
+        ChangeValue::Messages(Box::new(value)),
+    )
+}
+
+fn contact(name: &str, wa_id: &str) -> WebhookContact {
+    WebhookContact {
+        profile: Profile {
+            name: name.to_owned(),
+        },
+        wa_id: Some(wa_id.to_owned()),
+        user_id: None,
+    }
+}
+
+/// `metadata.display_phone_number` is digits only, however the number is displayed elsewhere.
+fn display_digits(display: &str) -> String {
+    display.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn envelope(
+    id: String,
+    time: Option<Timestamp>,
+    field: &str,
+    value: ChangeValue,
+) -> WebhookPayload {
+    WebhookPayload {
+        object: "whatsapp_business_account".to_owned(),
+        entry: vec![WebhookEntry {
+            id,
+            time: time.map(|t| Value::from(t.unix_seconds())),
+            changes: vec![WebhookChange {
+                field: field.to_owned(),
+                value,
+            }],
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::json;
+    use wa_contract::{ErrorKind, PayloadKind, validate};
+
+    use super::*;
+    use crate::domain::events::{Conversation as Conv, Pricing as Price};
+    use crate::ids::{BusinessId, PhoneNumberId, TemplateId, WabaId, Wamid};
+
+    const AT: Timestamp = Timestamp::MANUAL_START;
+
+    fn change(status: &'static str, to: &str) -> StatusChange {
+        let priced = status != "failed";
+        StatusChange {
+            waba_id: WabaId::new("100000000000011"),
+            phone_number_id: PhoneNumberId::new("100000000000021"),
+            display_phone_number: "+1 555-010-0021".to_owned(),
+            wamid: Wamid::new(format!("wamid.HBgL{to}")),
+            status,
+            recipient_id: to.to_owned(),
+            recipient_name: "Zoë".to_owned(),
+            pricing: priced.then_some(Price {
+                billable: true,
+                pricing_model: "PMP",
+                pricing_type: "regular",
+                category: "marketing_lite",
+            }),
+            conversation: priced.then(|| Conv {
+                id: "c0ffee".to_owned(),
+                expiration: AT.plus(Duration::from_secs(86_400)),
+                origin: "marketing_lite",
+            }),
+            error: (!priced).then_some(ErrorKind::TtlExpired),
+            biz_opaque_callback_data: Some("campaign=7".to_owned()),
+        }
+    }
+
+    fn json_of(payload: &WebhookPayload) -> Value {
+        serde_json::to_value(payload).unwrap()
+    }
+
+    fn assert_valid(kind: PayloadKind, value: &Value) {
+        let report = validate(kind, value);
+        assert!(report.is_ok(), "{:?}\n{value:#}", report.violations);
+    }
+
+    #[test]
+    fn a_sent_status_carries_conversation_up_to_v23_only() {
+        let c = change("sent", "16505551234");
+        let v23 = json_of(&statuses(
+            &[(AT, &c)],
+            GraphVersion::new(23, 0),
+            Catalogue::builtin(),
+        ));
+        assert_valid(PayloadKind::StatusWebhook, &v23);
+        let status = &v23["entry"][0]["changes"][0]["value"]["statuses"][0];
+        assert_eq!(status["conversation"]["origin"]["type"], "marketing_lite");
+        assert_eq!(status["timestamp"], "1767225600");
+        assert_eq!(status["biz_opaque_callback_data"], "campaign=7");
+        let v24 = json_of(&statuses(
+            &[(AT, &c)],
+            GraphVersion::new(24, 0),
+            Catalogue::builtin(),
+        ));
+        assert_valid(PayloadKind::StatusWebhook, &v24);
+        let value = &v24["entry"][0]["changes"][0]["value"];
+        assert!(value["statuses"][0].get("conversation").is_none());
+        assert_eq!(
+            value["statuses"][0]["pricing"]["category"],
+            "marketing_lite"
+        );
+        assert_eq!(
+            value["contacts"],
+            json!([{"profile": {"name": "Zoë"}, "wa_id": "16505551234"}])
+        );
+        assert_eq!(value["metadata"]["display_phone_number"], "15550100021");
+    }
+
+    #[test]
+    fn a_failed_status_carries_the_catalogue_error_and_no_pricing() {
+        let c = change("failed", "16505550408");
+        let body = json_of(&statuses(
+            &[(AT, &c)],
+            GraphVersion::NEWEST,
+            Catalogue::builtin(),
+        ));
+        assert_valid(PayloadKind::StatusWebhook, &body);
+        let status = &body["entry"][0]["changes"][0]["value"]["statuses"][0];
+        assert!(status.get("pricing").is_none());
+        assert_eq!(
+            status["errors"],
+            json!([{
+                "code": 131026,
+                "title": "Message undeliverable",
+                "message": "Message undeliverable",
+                "error_data": {"details": "Message could not be delivered before its time-to-live expired."},
+                "href": ERROR_CODES_HREF,
+            }])
+        );
+    }
+
+    #[test]
+    fn batched_statuses_share_one_value_with_one_contact_each() {
+        let (a, b, c) = (
+            change("delivered", "16505551234"),
+            change("delivered", "16505559999"),
+            change("read", "16505551234"),
+        );
+        let batch = [(AT, &a), (AT, &b), (AT, &c)];
+        let body = json_of(&statuses(
+            &batch,
+            GraphVersion::NEWEST,
+            Catalogue::builtin(),
+        ));
+        assert_valid(PayloadKind::StatusWebhook, &body);
+        let value = &body["entry"][0]["changes"][0]["value"];
+        assert_eq!(value["statuses"].as_array().unwrap().len(), 3);
+        assert_eq!(value["contacts"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_rejected_template_has_an_integer_id_a_time_and_rejection_info() {
+        let event = Event {
+            seq: 1,
+            at: AT,
+            kind: EventKind::TemplateStatus(TemplateStatusChange {
+                waba_id: WabaId::new("100000000000011"),
+                template_id: TemplateId::new("1689556908129832"),
+                name: "fall_promo".to_owned(),
+                language: "en_US".to_owned(),
+                category: "MARKETING".to_owned(),
+                event: "REJECTED".to_owned(),
+                reason: "INVALID_FORMAT".to_owned(),
+            }),
+        };
+        let body = json_of(&webhook(&event, GraphVersion::NEWEST, Catalogue::builtin()));
+        assert_valid(PayloadKind::TemplateStatusWebhook, &body);
+        assert_eq!(body["entry"][0]["time"], 1_767_225_600);
+        let value = &body["entry"][0]["changes"][0]["value"];
+        assert_eq!(value["message_template_id"], 1_689_556_908_129_832_u64);
+        assert_eq!(
+            value["rejection_info"]["reason"],
+            "The template has a formatting issue."
+        );
+    }
+
+    #[test]
+    fn terms_signed_and_inbound_taps_have_their_shapes() {
+        let signed = Event {
+            seq: 1,
+            at: AT,
+            kind: EventKind::AccountUpdate(events::AccountUpdate {
+                waba_id: WabaId::new("100000000000012"),
+                business_id: BusinessId::new("100000000000001"),
+                event: "MM_LITE_TERMS_SIGNED",
+            }),
+        };
+        let body = json_of(&webhook(
+            &signed,
+            GraphVersion::NEWEST,
+            Catalogue::builtin(),
+        ));
+        assert_valid(PayloadKind::AccountUpdateWebhook, &body);
+        assert_eq!(body["entry"][0]["id"], "100000000000001");
+        let tap = Event {
+            seq: 2,
+            at: AT,
+            kind: EventKind::Inbound(Inbound {
+                waba_id: WabaId::new("100000000000011"),
+                phone_number_id: PhoneNumberId::new("100000000000021"),
+                display_phone_number: "+1 555-010-0021".to_owned(),
+                profile_name: "Ann".to_owned(),
+                message: json!({
+                    "from": "16505551234", "id": "wamid.HBgLMTY1MDU1NTEyMzQVAgASGAA=",
+                    "timestamp": "1767225600", "type": "button",
+                    "button": {"payload": "STOP", "text": "Stop promotions"},
+                    "context": {"from": "+1 555-010-0021", "id": "wamid.HBgLMTY1MDU1NTEyMzQVAgARGAA="}
+                }),
+            }),
+        };
+        let body = json_of(&webhook(&tap, GraphVersion::NEWEST, Catalogue::builtin()));
+        assert_valid(PayloadKind::InboundMessageWebhook, &body);
+        let value = &body["entry"][0]["changes"][0]["value"];
+        assert_eq!(value["contacts"][0]["wa_id"], "16505551234");
+        assert_eq!(value["messages"][0]["button"]["text"], "Stop promotions");
+    }
+}

@@ -1,0 +1,154 @@
+//! Who receives a sandbox's webhooks, signed with which secret, in which version's shape — and
+//! the GET handshake an endpoint must pass before a WABA's webhooks are pointed at it.
+//!
+//! Precedence for the callback URL: a WABA's `override_callback_uri` (Graph `subscribed_apps`)
+//! beats the sandbox's `webhook_url` (`POST /__admin/sandboxes`, `PUT /__admin/webhooks`), which
+//! beats the app default (`--webhook-url`). A WABA whose subscription was deleted receives
+//! nothing; one never subscribed gets the default, so a fresh world's statuses flow at once.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use wa_contract::GraphVersion;
+
+use super::chaos::Chaos;
+use super::delivery::DeliveryLog;
+use crate::ids::{IdGen, WabaId};
+use crate::store::Subscription;
+
+/// A sandbox's own webhook settings; each one left out falls back to the server's.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// Callback URL for WABAs without an `override_callback_uri`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+    /// Secret for `X-Hub-Signature-256`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_secret: Option<String>,
+    /// Graph version whose webhook shapes to send (`conversation` is dropped from v24.0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_version: Option<GraphVersion>,
+    /// Delivery chaos.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chaos: Option<Chaos>,
+}
+
+/// A sandbox's webhook state: its settings, its chaos and challenge generator, its log.
+pub(crate) struct Hooks {
+    pub(crate) settings: WebhookSettings,
+    /// Seeded from the sandbox, apart from the generator its Graph ids come from.
+    pub(crate) rng: IdGen,
+    /// The last delivery id handed out.
+    pub(crate) last_id: u64,
+    pub(crate) log: DeliveryLog,
+}
+
+impl Hooks {
+    /// Fresh state for a sandbox seeded with `seed`.
+    pub(crate) fn new(seed: u64, log_size: usize) -> Self {
+        // A fixed offset keeps chaos draws independent of the sandbox's id sequence.
+        const SALT: u64 = 0x5745_4248_4f4f_4b53;
+        Self {
+            settings: WebhookSettings::default(),
+            rng: IdGen::new(seed ^ SALT),
+            last_id: 0,
+            log: DeliveryLog::new(log_size),
+        }
+    }
+
+    /// The next delivery id.
+    pub(crate) fn next_id(&mut self) -> u64 {
+        self.last_id += 1;
+        self.last_id
+    }
+}
+
+/// Where `waba`'s webhooks go: its override, else `default`; nowhere once unsubscribed.
+pub(crate) fn callback_url<'a>(
+    subscriptions: &'a HashMap<WabaId, Vec<Subscription>>,
+    waba: &WabaId,
+    default: Option<&'a str>,
+) -> Option<&'a str> {
+    match subscriptions.get(waba) {
+        None => default,
+        Some(subs) => subs
+            .first()
+            .and_then(|s| s.override_callback_uri.as_deref().or(default)),
+    }
+}
+
+/// Meta's verification GET: `hub.mode=subscribe`, `hub.challenge`, `hub.verify_token`. The
+/// endpoint must answer 200 with exactly the challenge; otherwise says why, in Graph's words.
+pub(crate) async fn handshake(
+    client: &reqwest::Client,
+    url: &str,
+    verify_token: &str,
+    challenge: &str,
+) -> Result<(), String> {
+    let response = client
+        .get(url)
+        .query(&[
+            ("hub.mode", "subscribe"),
+            ("hub.challenge", challenge),
+            ("hub.verify_token", verify_token),
+        ])
+        .send()
+        .await
+        .map_err(|e| {
+            if e.is_timeout() {
+                "Operation timed out".to_owned()
+            } else {
+                "Couldn't connect to server".to_owned()
+            }
+        })?;
+    let status = response.status();
+    if status != reqwest::StatusCode::OK {
+        return Err(format!(
+            "HTTP Status Code = {}; HTTP Message = {}",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("Unknown")
+        ));
+    }
+    let body = response.text().await.unwrap_or_default();
+    if body != challenge {
+        let received: String = body.chars().take(100).collect();
+        return Err(format!(
+            "Response does not match challenge, expected value=\"{challenge}\", received=\"{received}\""
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sub(uri: Option<&str>) -> Subscription {
+        Subscription {
+            override_callback_uri: uri.map(str::to_owned),
+            verify_token: uri.map(|_| "t".to_owned()),
+        }
+    }
+
+    #[test]
+    fn an_override_beats_the_default_and_a_deleted_subscription_gets_nothing() {
+        let (a, b, c, d) = (
+            WabaId::new("1"),
+            WabaId::new("2"),
+            WabaId::new("3"),
+            WabaId::new("4"),
+        );
+        let subs = HashMap::from([
+            (a.clone(), vec![sub(Some("http://override"))]),
+            (b.clone(), vec![sub(None)]),
+            (c.clone(), Vec::new()),
+        ]);
+        let default = Some("http://default");
+        assert_eq!(callback_url(&subs, &a, default), Some("http://override"));
+        assert_eq!(callback_url(&subs, &b, default), default);
+        assert_eq!(callback_url(&subs, &c, default), None);
+        assert_eq!(callback_url(&subs, &d, default), default);
+        assert_eq!(callback_url(&subs, &d, None), None);
+    }
+}
