@@ -5,6 +5,7 @@
 
 mod catalogue;
 pub mod payload;
+pub mod signature;
 mod validation;
 mod version;
 
