@@ -6,6 +6,7 @@
 mod catalogue;
 pub mod payload;
 pub mod signature;
+pub mod strategies;
 mod validation;
 mod version;
 

@@ -1,0 +1,4 @@
+//! The harness: strategies, insta helpers, the wiremock stub and the `wa-contract` CLI, each
+//! tested as a user would use it.
+
+mod strategies;
