@@ -6,6 +6,7 @@
 mod catalogue;
 pub mod payload;
 pub mod signature;
+pub mod snapshot;
 pub mod strategies;
 mod validation;
 mod version;
@@ -13,3 +14,8 @@ mod version;
 pub use catalogue::{BUILTIN_JSON, Catalogue, CatalogueError, ErrorEntry, ErrorKind};
 pub use validation::{PayloadKind, Report, UnknownKind, Violation, validate};
 pub use version::{GraphVersion, InvalidVersion};
+
+#[doc(hidden)]
+pub use insta as __insta;
+#[doc(hidden)]
+pub use serde_json as __serde_json;
