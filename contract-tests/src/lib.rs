@@ -4,6 +4,7 @@
 //! against it.
 
 mod catalogue;
+pub mod graph_mock;
 pub mod payload;
 pub mod signature;
 pub mod snapshot;
