@@ -60,9 +60,45 @@ fn json_body(request: &Request) -> Result<Value, Report> {
     })
 }
 
-/// The contract report for `request`'s body as `kind`.
-fn check(kind: PayloadKind, request: &Request) -> Report {
-    json_body(request).map_or_else(|report| report, |body| validate(kind, &body))
+/// The contract a Graph request's body is checked against, from its method and path (with or
+/// without a version segment); `None` for requests without a checked body (reads, deletes,
+/// unknown edges). A `POST /{id}` is a template edit or a WABA update, told apart by `body`.
+///
+/// ```
+/// use serde_json::json;
+/// use wa_contract::PayloadKind;
+/// use wa_contract::graph_mock::request_kind;
+///
+/// let kind = request_kind("POST", "/v23.0/106540352242922/marketing_messages", &json!({}));
+/// assert_eq!(kind, Some(PayloadKind::MarketingMessageRequest));
+/// assert_eq!(request_kind("GET", "/102290129340398/message_templates", &json!(null)), None);
+/// ```
+pub fn request_kind(method: &str, path: &str, body: &Value) -> Option<PayloadKind> {
+    if !method.eq_ignore_ascii_case("POST") {
+        return None;
+    }
+    let mut segments = path.trim_matches('/').split('/').peekable();
+    if segments
+        .peek()
+        .is_some_and(|s| s.starts_with('v') && s.contains('.'))
+    {
+        segments.next();
+    }
+    let node = segments.next()?;
+    if node.is_empty() || !node.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match (segments.next(), segments.next()) {
+        (None, _) => Some(match PayloadKind::detect(body) {
+            Some(PayloadKind::TemplateEditRequest) => PayloadKind::TemplateEditRequest,
+            _ => PayloadKind::WabaUpdateRequest,
+        }),
+        (Some("marketing_messages"), None) => Some(PayloadKind::MarketingMessageRequest),
+        (Some("messages"), None) => Some(PayloadKind::MessageRequest),
+        (Some("message_templates"), None) => Some(PayloadKind::TemplateCreateRequest),
+        (Some("subscribed_apps"), None) => Some(PayloadKind::SubscribedAppsRequest),
+        _ => None,
+    }
 }
 
 /// Matches requests whose body conforms to the contract for one [`PayloadKind`].
@@ -101,7 +137,7 @@ pub fn valid_payload(kind: PayloadKind) -> ValidPayload {
 
 impl Match for ValidPayload {
     fn matches(&self, request: &Request) -> bool {
-        check(self.0, request).is_ok()
+        json_body(request).is_ok_and(|body| validate(self.0, &body).is_ok())
     }
 }
 
@@ -238,9 +274,9 @@ pub struct GraphStub {
     seen: Arc<Mutex<Vec<NonConformant>>>,
 }
 
-/// Checks a body as `kind` and answers `ok` or, when it breaks the contract, Graph's 100.
+/// Checks a body against the contract of its endpoint ([`request_kind`]) and answers `ok` or,
+/// when it breaks the contract, Graph's 100.
 struct Checked<R> {
-    kind: fn(&Value) -> PayloadKind,
     seen: Arc<Mutex<Vec<NonConformant>>>,
     ok: R,
 }
@@ -248,7 +284,14 @@ struct Checked<R> {
 impl<R: Respond> Respond for Checked<R> {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let body = json_body(request);
-        let kind = (self.kind)(body.as_ref().unwrap_or(&Value::Null));
+        let path = request.url.path();
+        let Some(kind) = request_kind(
+            request.method.as_str(),
+            path,
+            body.as_ref().unwrap_or(&Value::Null),
+        ) else {
+            return self.ok.respond(request);
+        };
         let report = body.map_or_else(|report| report, |body| validate(kind, &body));
         let Some(first) = report.violations.first() else {
             return self.ok.respond(request);
@@ -309,9 +352,8 @@ impl GraphStub {
         Self { seed, ..self }
     }
 
-    fn checked<R: Respond>(&self, kind: fn(&Value) -> PayloadKind, ok: R) -> Checked<R> {
+    fn checked<R: Respond>(&self, ok: R) -> Checked<R> {
         Checked {
-            kind,
             seen: Arc::clone(&self.seen),
             ok,
         }
@@ -334,30 +376,14 @@ impl GraphStub {
         let get = |path: String| Mock::given(method("GET")).and(path_regex(path));
         let success = json!({"success": true});
         let mocks = [
-            post(edge("marketing_messages")).respond_with(self.checked(
-                |_| PayloadKind::MarketingMessageRequest,
-                send_success().seed(self.seed),
-            )),
-            post(edge("messages")).respond_with(self.checked(
-                |_| PayloadKind::MessageRequest,
-                send_success().seed(self.seed),
-            )),
-            post(edge("message_templates")).respond_with(self.checked(
-                |_| PayloadKind::TemplateCreateRequest,
-                TemplateCreated(AtomicU64::new(0)),
-            )),
+            post(edge("marketing_messages"))
+                .respond_with(self.checked(send_success().seed(self.seed))),
+            post(edge("messages")).respond_with(self.checked(send_success().seed(self.seed))),
+            post(edge("message_templates"))
+                .respond_with(self.checked(TemplateCreated(AtomicU64::new(0)))),
             get(edge("message_templates")).respond_with(NodeAnswer(json!({"data": []}))),
-            post(edge("subscribed_apps")).respond_with(self.checked(
-                |_| PayloadKind::SubscribedAppsRequest,
-                NodeAnswer(success.clone()),
-            )),
-            post(format!("{NODE}$")).respond_with(self.checked(
-                |body| match PayloadKind::detect(body) {
-                    Some(PayloadKind::TemplateEditRequest) => PayloadKind::TemplateEditRequest,
-                    _ => PayloadKind::WabaUpdateRequest,
-                },
-                NodeAnswer(success),
-            )),
+            post(edge("subscribed_apps")).respond_with(self.checked(NodeAnswer(success.clone()))),
+            post(format!("{NODE}$")).respond_with(self.checked(NodeAnswer(success))),
             get(format!("{NODE}$")).respond_with(NodeAnswer(json!({
                 "id": "{id}", "marketing_messages_onboarding_status": "ONBOARDED"}))),
         ];
