@@ -48,8 +48,8 @@ const TRACE_KEYS: [&str; 3] = ["fbtrace_id", "x-fb-trace-id", "x-fb-request-id"]
 ///
 /// Redacted: strings starting with `wamid.` (`[wamid-N]`), `fbtrace_id` and trace headers
 /// (`[fbtrace_id-N]`), template ids (`message_template_id`, `template_id`, `hsm_id`, and the
-/// `id` of an object that looks like a template: `[template_id-N]`), `conversation.id`
-/// (`[conversation_id-N]`), and timestamps (fields named `timestamp`, `time`, … and any
+/// `id` of an object that looks like a template: `[template_id-N]`), `conversation.id` and
+/// `conversation_id` (`[conversation_id-N]`), and timestamps (fields named `timestamp`, `time`, … and any
 /// RFC 3339 string: `[timestamp]`). Numbers count distinct values in document order.
 pub fn redact(value: &Value) -> Value {
     Redactor::default().value(None, value)
@@ -89,6 +89,7 @@ impl Redactor {
                 Some(k) if TRACE_KEYS.contains(&k) => self.numbered("fbtrace_id", value),
                 Some(k) if TIME_KEYS.contains(&k) && !value.is_null() => Value::from("[timestamp]"),
                 Some(k) if TEMPLATE_ID_KEYS.contains(&k) => self.numbered("template_id", value),
+                Some("conversation_id") => self.numbered("conversation_id", value),
                 _ => value.clone(),
             },
         }

@@ -1,5 +1,7 @@
-//! The harness: strategies, insta helpers, the wiremock stub and the `wa-contract` CLI, each
-//! tested as a user would use it.
+//! The harness: strategies, the wiremock stub and the `wa-contract` command line, each tested
+//! as a user would use it.
 
+mod cli;
 mod graph_mock;
 mod strategies;
+mod webhooks;
