@@ -208,7 +208,10 @@ fn inbound_message(from: String) -> impl Strategy<Value = InboundMessage> {
             None,
             None,
             None,
-            Some(json!({"id": id, "mime_type": "image/jpeg", "caption": caption})),
+            Some(match caption {
+                Some(caption) => json!({"id": id, "mime_type": "image/jpeg", "caption": caption}),
+                None => json!({"id": id, "mime_type": "image/jpeg"}),
+            }),
         )),
     ];
     (atoms::wamid(), atoms::timestamp(), body).prop_map(
