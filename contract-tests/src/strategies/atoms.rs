@@ -21,17 +21,18 @@ const NAMES: [&str; 14] = [
     "👨‍👩‍👧 family",
 ];
 
-/// A profile or place name: a realistic one, or any printable Unicode.
+/// A profile or place name: a realistic one, or any printable Unicode but braces (which
+/// templates would read as placeholders).
 pub(super) fn name() -> impl Strategy<Value = String> {
     prop_oneof![
         3 => select(&NAMES[..]).prop_map(str::to_owned),
-        1 => "\\PC{1,24}",
+        1 => "[\\PC&&[^{}]]{1,24}",
     ]
 }
 
 /// Free text such as a message body or a parameter value: never empty.
 pub(super) fn text() -> impl Strategy<Value = String> {
-    prop_oneof![name(), "[A-Za-z0-9 ,.!?%$€-]{1,40}", "\\PC{1,60}",]
+    prop_oneof![name(), "[A-Za-z0-9 ,.!?%$€-]{1,40}", "[\\PC&&[^{}]]{1,60}",]
 }
 
 /// A WhatsApp id: country code and national number, digits only.
