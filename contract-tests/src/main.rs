@@ -1,3 +1,8 @@
-//! The `wa-contract` command line (arrives with the CLI issue).
+//! `wa-contract`: check payloads, a webhook receiver, and a running mock against the WhatsApp
+//! Graph API contract, from any language's CI. See `wa-contract --help`.
 
-fn main() {}
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::run()
+}

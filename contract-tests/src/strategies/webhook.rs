@@ -1,0 +1,336 @@
+//! Webhooks of every kind the mock emits, in their envelope.
+
+use proptest::collection::vec;
+use proptest::option;
+use proptest::prelude::*;
+use proptest::sample::select;
+use serde_json::{Map, Value, json};
+
+use super::atoms;
+use crate::payload::template::TemplateCategory;
+use crate::payload::webhook::{
+    AccountUpdate, ButtonReply, ChangeValue, Conversation, ConversationOrigin, InboundContext,
+    InboundMessage, InboundText, MessagesValue, Metadata, Pricing, Profile, Status, StatusKind,
+    TemplateStatusUpdate, WabaInfo, WebhookChange, WebhookContact, WebhookEntry, WebhookError,
+    WebhookErrorData, WebhookPayload,
+};
+use crate::{Catalogue, ErrorKind};
+
+/// Errors a `failed` status can carry.
+const DELIVERY_FAILURES: [ErrorKind; 4] = [
+    ErrorKind::MessageUndeliverable,
+    ErrorKind::EcosystemEngagement,
+    ErrorKind::UserStoppedMarketing,
+    ErrorKind::TtlExpired,
+];
+
+/// One change of `field` in one entry, with or without `entry.time`.
+fn envelope(
+    waba_id: String,
+    time: Option<Value>,
+    field: &str,
+    value: ChangeValue,
+) -> WebhookPayload {
+    WebhookPayload {
+        object: "whatsapp_business_account".to_owned(),
+        entry: vec![WebhookEntry {
+            id: waba_id,
+            time,
+            changes: vec![WebhookChange {
+                field: field.to_owned(),
+                value,
+            }],
+        }],
+    }
+}
+
+/// `metadata`: the business number.
+fn metadata() -> impl Strategy<Value = Metadata> {
+    (atoms::wa_id(), atoms::graph_id()).prop_map(|(display_phone_number, phone_number_id)| {
+        Metadata {
+            display_phone_number,
+            phone_number_id,
+        }
+    })
+}
+
+/// A user profile, sometimes with the user's BSUID.
+fn contact() -> impl Strategy<Value = WebhookContact> {
+    (atoms::name(), atoms::wa_id(), option::of(atoms::bsuid())).prop_map(
+        |(name, wa_id, user_id)| WebhookContact {
+            profile: Profile { name },
+            wa_id: Some(wa_id),
+            user_id,
+        },
+    )
+}
+
+/// A `messages` value around `statuses` or inbound `messages`.
+fn messages_value(
+    contacts: Vec<WebhookContact>,
+    statuses: Vec<Status>,
+    messages: Vec<InboundMessage>,
+    metadata: Metadata,
+) -> ChangeValue {
+    ChangeValue::Messages(Box::new(MessagesValue {
+        messaging_product: "whatsapp".to_owned(),
+        metadata,
+        contacts,
+        statuses,
+        messages,
+        errors: Vec::new(),
+        extra: Map::new(),
+    }))
+}
+
+/// The webhook form of a catalogue error, as a failed status carries it.
+fn delivery_failure() -> impl Strategy<Value = WebhookError> {
+    select(&DELIVERY_FAILURES[..]).prop_map(|kind| {
+        let entry = Catalogue::builtin().get(kind);
+        WebhookError {
+            code: entry.code,
+            title: entry.message.clone(),
+            message: Some(entry.message.clone()),
+            error_data: entry
+                .details
+                .clone()
+                .map(|details| WebhookErrorData { details }),
+            href: Some("/documentation/business-messaging/whatsapp/support/error-codes".to_owned()),
+        }
+    })
+}
+
+/// Pricing for either route, and the conversation Graph sent before v24.0.
+fn pricing() -> impl Strategy<Value = (Pricing, Option<Conversation>)> {
+    (
+        select(
+            &[
+                "marketing_lite",
+                "marketing",
+                "utility",
+                "authentication",
+                "service",
+            ][..],
+        ),
+        option::of(any::<bool>()),
+        option::of(select(
+            &["regular", "free_customer_service", "free_entry_point"][..],
+        )),
+        option::of(("[0-9a-f]{32}", option::of(atoms::timestamp()))),
+    )
+        .prop_map(|(category, billable, pricing_type, conversation)| {
+            let pricing = Pricing {
+                billable,
+                pricing_model: "PMP".to_owned(),
+                pricing_type: pricing_type.map(str::to_owned),
+                category: category.to_owned(),
+            };
+            let conversation = conversation.map(|(id, expiration_timestamp)| Conversation {
+                id,
+                expiration_timestamp,
+                origin: ConversationOrigin {
+                    origin_type: category.to_owned(),
+                },
+            });
+            (pricing, conversation)
+        })
+}
+
+/// One status: `failed` ones carry errors and no pricing; others may carry pricing.
+fn status() -> impl Strategy<Value = Status> {
+    let outcome = prop_oneof![
+        3 => (
+            select(&[StatusKind::Sent, StatusKind::Delivered, StatusKind::Read, StatusKind::Played][..]),
+            option::of(pricing()),
+        )
+            .prop_map(|(kind, priced)| (kind, priced, Vec::new())),
+        1 => vec(delivery_failure(), 1..=2).prop_map(|errors| (StatusKind::Failed, None, errors)),
+    ];
+    (
+        atoms::wamid(),
+        outcome,
+        atoms::timestamp(),
+        atoms::wa_id(),
+        option::of("[ -~]{1,64}"),
+    )
+        .prop_map(
+            |(id, (status, priced, errors), timestamp, recipient_id, callback)| {
+                let (pricing, conversation) = priced.unzip();
+                Status {
+                    id,
+                    status,
+                    timestamp,
+                    recipient_id,
+                    conversation: conversation.flatten(),
+                    pricing,
+                    errors,
+                    biz_opaque_callback_data: callback,
+                    extra: Map::new(),
+                }
+            },
+        )
+}
+
+/// A `messages` webhook with one to five statuses batched, with or without `contacts`.
+pub(super) fn status_webhook() -> impl Strategy<Value = WebhookPayload> {
+    (
+        atoms::graph_id(),
+        metadata(),
+        vec(contact(), 0..=2),
+        vec(status(), 1..=5),
+    )
+        .prop_map(|(waba, metadata, contacts, statuses)| {
+            envelope(
+                waba,
+                None,
+                "messages",
+                messages_value(contacts, statuses, Vec::new(), metadata),
+            )
+        })
+}
+
+/// One inbound message: text (any script), a quick-reply tap on a template, or an image.
+fn inbound_message(from: String) -> impl Strategy<Value = InboundMessage> {
+    let body = prop_oneof![
+        atoms::text().prop_map(|body| ("text", Some(InboundText { body }), None, None, None)),
+        (atoms::text(), atoms::wa_id(), atoms::wamid()).prop_map(|(label, business, id)| (
+            "button",
+            None,
+            Some(ButtonReply {
+                payload: label.clone(),
+                text: label,
+            }),
+            Some(InboundContext { from: business, id }),
+            None,
+        )),
+        ("[0-9]{15,16}", option::of(atoms::text())).prop_map(|(id, caption)| (
+            "image",
+            None,
+            None,
+            None,
+            Some(match caption {
+                Some(caption) => json!({"id": id, "mime_type": "image/jpeg", "caption": caption}),
+                None => json!({"id": id, "mime_type": "image/jpeg"}),
+            }),
+        )),
+    ];
+    (atoms::wamid(), atoms::timestamp(), body).prop_map(
+        move |(id, timestamp, (kind, text, button, context, image))| {
+            let mut extra = Map::new();
+            if let Some(image) = image {
+                extra.insert("image".to_owned(), image);
+            }
+            InboundMessage {
+                from: from.clone(),
+                id,
+                timestamp,
+                message_type: kind.to_owned(),
+                text,
+                button,
+                interactive: None,
+                context,
+                errors: Vec::new(),
+                extra,
+            }
+        },
+    )
+}
+
+/// A `messages` webhook with messages a user sent, and the user's profile.
+pub(super) fn inbound_message_webhook() -> impl Strategy<Value = WebhookPayload> {
+    (atoms::graph_id(), metadata(), contact())
+        .prop_flat_map(|(waba, metadata, contact)| {
+            let from = contact.wa_id.clone().unwrap_or_default();
+            (
+                Just(waba),
+                Just(metadata),
+                Just(contact),
+                vec(inbound_message(from), 1..=3),
+            )
+        })
+        .prop_map(|(waba, metadata, contact, messages)| {
+            envelope(
+                waba,
+                None,
+                "messages",
+                messages_value(vec![contact], Vec::new(), messages, metadata),
+            )
+        })
+}
+
+/// A `message_template_status_update` webhook; rejections carry a reason, deletions may not.
+pub(super) fn template_status_webhook() -> impl Strategy<Value = WebhookPayload> {
+    (
+        atoms::graph_id(),
+        atoms::unix_seconds(),
+        select(&TemplateStatusUpdate::EVENTS[..]),
+        1_000_000_000_000_000u64..10_000_000_000_000_000,
+        atoms::template_name(),
+        atoms::language(),
+        option::of(select(&TemplateStatusUpdate::REASONS[..])),
+        option::of(select(
+            &[
+                TemplateCategory::Marketing,
+                TemplateCategory::Utility,
+                TemplateCategory::Authentication,
+            ][..],
+        )),
+    )
+        .prop_map(
+            |(waba, time, event, id, name, language, reason, category)| {
+                let reason = match (event, reason) {
+                    ("REJECTED", None) => Some("INVALID_FORMAT"),
+                    _ => reason,
+                };
+                let rejection_info = (event == "REJECTED").then(|| {
+                    json!({"reason": "The template does not follow the formatting rules.",
+                       "recommendation": "Remove the leading placeholder."})
+                });
+                let update = TemplateStatusUpdate {
+                    event: event.to_owned(),
+                    message_template_id: id,
+                    message_template_name: name,
+                    message_template_language: language,
+                    reason: reason.map(str::to_owned),
+                    message_template_category: category,
+                    rejection_info,
+                    disable_info: None,
+                    other_info: None,
+                    extra: Map::new(),
+                };
+                envelope(
+                    waba,
+                    Some(Value::from(time)),
+                    "message_template_status_update",
+                    ChangeValue::TemplateStatus(Box::new(update)),
+                )
+            },
+        )
+}
+
+/// An `account_update` webhook: the portfolio signed the MM API terms.
+pub(super) fn account_update_webhook() -> impl Strategy<Value = WebhookPayload> {
+    (
+        atoms::graph_id(),
+        atoms::timestamp(),
+        atoms::graph_id(),
+        atoms::graph_id(),
+    )
+        .prop_map(|(partner, time, waba_id, owner_business_id)| {
+            let update = AccountUpdate {
+                event: AccountUpdate::MM_LITE_TERMS_SIGNED.to_owned(),
+                waba_info: Some(WabaInfo {
+                    waba_id,
+                    owner_business_id,
+                    ad_account_id: None,
+                }),
+                extra: Map::new(),
+            };
+            envelope(
+                partner,
+                Some(Value::from(time)),
+                "account_update",
+                ChangeValue::AccountUpdate(Box::new(update)),
+            )
+        })
+}

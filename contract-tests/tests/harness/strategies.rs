@@ -1,0 +1,106 @@
+//! Generated payloads validate and round-trip; near misses break exactly their rule.
+
+use proptest::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wa_contract::{PayloadKind, strategies, validate};
+
+/// Few cases per property: the suite runs on two cores.
+fn config() -> ProptestConfig {
+    ProptestConfig::with_cases(64)
+}
+
+/// `value` validates as `kind` and parses back into an equal value.
+fn conforms<T>(kind: PayloadKind, value: &T) -> Result<(), TestCaseError>
+where
+    T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let json = serde_json::to_value(value).unwrap();
+    let report = validate(kind, &json);
+    prop_assert!(report.is_ok(), "{report}\n{json:#}");
+    let text = serde_json::to_string(&json).unwrap();
+    let back: T = serde_json::from_str(&text).unwrap();
+    prop_assert_eq!(&back, value);
+    Ok(())
+}
+
+macro_rules! conformant {
+    ($($test:ident: $strategy:ident => $kind:ident,)*) => {
+        proptest! {
+            #![proptest_config(config())]
+            $(
+                #[test]
+                fn $test(value in strategies::$strategy()) {
+                    conforms(PayloadKind::$kind, &value)?;
+                }
+            )*
+        }
+    };
+}
+
+conformant! {
+    generated_marketing_messages_validate_and_round_trip: marketing_message_request => MarketingMessageRequest,
+    generated_cloud_api_messages_validate_and_round_trip: message_request => MessageRequest,
+    generated_send_responses_validate_and_round_trip: send_response => SendResponse,
+    generated_status_webhooks_validate_and_round_trip: status_webhook => StatusWebhook,
+    generated_inbound_webhooks_validate_and_round_trip: inbound_message_webhook => InboundMessageWebhook,
+    generated_template_status_webhooks_validate_and_round_trip: template_status_webhook => TemplateStatusWebhook,
+    generated_account_updates_validate_and_round_trip: account_update_webhook => AccountUpdateWebhook,
+    generated_graph_errors_validate_and_round_trip: graph_error => GraphError,
+    generated_template_creates_validate_and_round_trip: template_create_request => TemplateCreateRequest,
+    generated_template_edits_validate_and_round_trip: template_edit_request => TemplateEditRequest,
+    generated_template_create_responses_validate_and_round_trip: template_create_response => TemplateCreateResponse,
+    generated_templates_validate_and_round_trip: template_object => TemplateObject,
+    generated_template_lists_validate_and_round_trip: template_list => TemplateList,
+    generated_waba_nodes_validate_and_round_trip: waba_node => WabaNode,
+    generated_waba_updates_validate_and_round_trip: waba_update_request => WabaUpdateRequest,
+    generated_business_nodes_validate_and_round_trip: business_node => BusinessNode,
+    generated_subscriptions_validate_and_round_trip: subscribed_apps_request => SubscribedAppsRequest,
+    generated_subscription_lists_validate_and_round_trip: subscribed_apps_list => SubscribedAppsList,
+    generated_success_responses_validate_and_round_trip: success_response => SuccessResponse,
+}
+
+/// Every kind, with its near misses.
+fn any_near_miss() -> impl Strategy<Value = (PayloadKind, serde_json::Value, &'static str)> {
+    proptest::sample::select(&PayloadKind::ALL[..])
+        .prop_flat_map(|kind| strategies::invalid(kind).prop_map(move |(v, rule)| (kind, v, rule)))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn every_near_miss_breaks_exactly_its_rule((kind, value, rule) in any_near_miss()) {
+        let report = validate(kind, &value);
+        prop_assert_eq!(report.rules(), [rule], "{}: {}\n{:#}", kind, report, value);
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn any_webhook_is_detected_as_its_kind((kind, webhook) in strategies::any_webhook()) {
+        let json = serde_json::to_value(&webhook).unwrap();
+        prop_assert_eq!(PayloadKind::detect(&json), Some(kind));
+        prop_assert!(validate(kind, &json).is_ok());
+    }
+}
+
+#[test]
+fn every_payload_kind_has_near_misses_for_several_rules() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    for kind in PayloadKind::ALL {
+        let mut rules = std::collections::BTreeSet::new();
+        for _ in 0..64 {
+            let (_, rule) = strategies::invalid(kind)
+                .new_tree(&mut runner)
+                .unwrap()
+                .current();
+            rules.insert(rule);
+        }
+        assert!(rules.len() >= 2, "{kind}: {rules:?}");
+    }
+}
