@@ -17,15 +17,21 @@ async fn main() -> std::io::Result<()> {
         .init();
     tracing::info!(config = %config.redacted(), "starting");
     let server = spawn(config).await?;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "listening on {}", server.url())?;
-    write!(out, "{}", startup_summary(&server))?;
-    out.flush()?;
-    drop(out);
+    // A reader that closed our stdout (`wa-mock | head -1`) must not stop the server.
+    if let Err(e) = print_banner(&server) {
+        tracing::warn!("could not write the startup summary to stdout: {e}");
+    }
     shutdown_signal().await;
     tracing::info!("shutting down");
     server.shutdown().await;
     Ok(())
+}
+
+fn print_banner(server: &wa_mock::RunningServer) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening on {}", server.url())?;
+    write!(out, "{}", startup_summary(server))?;
+    out.flush()
 }
 
 fn startup_summary(server: &wa_mock::RunningServer) -> String {
