@@ -216,9 +216,14 @@ impl Clock {
         let at = self.now_locked(&state).plus(delay);
         state.seq += 1;
         let seq = state.seq;
+        // The runner sleeps until the earliest job; only a new earliest one needs to wake it
+        // (waking it for every job would cost a thread hand-off per send).
+        let earliest = state.queue.peek().is_none_or(|Reverse(first)| at < first.at);
         state.queue.push(Reverse(Scheduled { at, seq, job }));
         drop(state);
-        self.inner.changed.notify_one();
+        if earliest {
+            self.inner.changed.notify_one();
+        }
     }
 
     /// How many jobs are waiting.
