@@ -172,7 +172,12 @@ fn start_binary() -> (Child, SocketAddr) {
 }
 
 async fn wait_healthy(addr: SocketAddr) {
+    let deadline = Instant::now() + Duration::from_secs(10);
     loop {
+        assert!(
+            Instant::now() < deadline,
+            "wa-mock at {addr} did not answer within 10 s"
+        );
         if let Ok(stream) = TcpStream::connect(addr).await {
             let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
                 .await
