@@ -308,11 +308,12 @@ pub(super) fn template_status_webhook() -> impl Strategy<Value = WebhookPayload>
         )
 }
 
-/// An `account_update` webhook: the portfolio signed the MM API terms.
+/// An `account_update` webhook: the portfolio signed the MM API terms. `entry.time` is an
+/// integer, as on every Graph webhook entry (clients parse it as one).
 pub(super) fn account_update_webhook() -> impl Strategy<Value = WebhookPayload> {
     (
         atoms::graph_id(),
-        atoms::timestamp(),
+        atoms::unix_seconds(),
         atoms::graph_id(),
         atoms::graph_id(),
     )
