@@ -1,20 +1,23 @@
 //! Webhook throughput: signed deliveries per second to a local axum receiver, and how long
 //! advancing the manual clock takes to flush the status timelines of 100,000 messages.
 //!
-//! `cargo bench -p wa-mock --bench webhooks` (release). Messages are accepted through the
-//! store directly so that setting up does not dominate; the timed part is
-//! [`Webhooks::advance`], which is what `POST /__admin/clock/advance` runs.
+//! `cargo bench -p wa-mock --bench webhooks` (release). The server runs in-process and is driven
+//! as a user drives it: messages are sent over HTTP, and the timed part is
+//! `POST /__admin/clock/advance`, which returns once every delivery that fell due was attempted.
 
-use std::io::Write;
+#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+
+mod common;
+
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use bytes::Bytes;
+use common::{run_load, send_body};
 use tokio::net::TcpListener;
-use wa_contract::payload::send::SendMessageRequest;
-use wa_mock::webhooks::{self, AppEndpoint, Dispatcher, WebhookConfig, Webhooks};
-use wa_mock::{Clock, ClockMode, DEFAULT_PHONE_NUMBER_ID, Store, WorldSpec};
+use wa_mock::{Config, RunningServer};
 
 /// Starts a receiver that answers 200 to every POST and counts them.
 async fn receiver() -> (String, Arc<AtomicU64>) {
@@ -33,109 +36,94 @@ async fn receiver() -> (String, Arc<AtomicU64>) {
     (url, count)
 }
 
-/// A manual-clock store keeping `messages` messages, delivering to `url` if given.
-fn world(messages: usize, url: Option<String>) -> (Store, Webhooks, Dispatcher) {
-    let mut world = WorldSpec::default_world();
-    world.retention.messages = messages;
-    let store = Store::new(world, Clock::new(ClockMode::Manual), 7, false).unwrap();
-    let app = AppEndpoint {
-        url,
-        app_secret: Some("bench-secret".to_owned()),
-        verify_token: None,
-    };
-    let config = WebhookConfig {
-        log_size: 3 * messages,
-        ..WebhookConfig::default()
-    };
-    let (hooks, dispatcher) = webhooks::start(store.clone(), app, config).unwrap();
-    (store, hooks, dispatcher)
+/// The default world, keeping `messages` messages, on the manual clock, delivering to `url`.
+async fn mock(messages: usize, url: Option<String>) -> RunningServer {
+    let world = std::env::temp_dir().join(format!(
+        "wa-mock-bench-{}-{messages}.toml",
+        std::process::id()
+    ));
+    let default_world = include_str!("../../fixtures/world/default.toml");
+    std::fs::write(
+        &world,
+        format!("{default_world}\n[retention]\nmessages = {messages}\n"),
+    )
+    .unwrap();
+    let mut config = Config::default().manual_clock().seed(7).world_file(&world);
+    config.webhook_url = url;
+    config.app_secret = Some("bench-secret".to_owned());
+    config.webhooks.log_size = 3 * messages;
+    let server = wa_mock::spawn(config).await.unwrap();
+    std::fs::remove_file(world).unwrap();
+    server
 }
 
-/// Accepts `n` marketing messages to distinct recipients (each then goes sent → delivered at
-/// +2 s → read at +5 s).
-fn send(store: &Store, n: usize) {
-    let sandbox = store.default_sandbox().clone();
-    let phone = wa_mock::ids::PhoneNumberId::new(DEFAULT_PHONE_NUMBER_ID);
-    for i in 0..n {
-        let req: SendMessageRequest = serde_json::from_value(json!({
-            "messaging_product": "whatsapp", "recipient_type": "individual",
-            // Ending in 1 keeps clear of the magic suffixes that make recipients fail.
-            "to": format!("165{i:07}1"), "type": "template",
-            "template": {"name": "seasonal_promo", "language": {"code": "en_US"},
-                "components": [{"type": "body", "parameters": [{"type": "text", "text": "Ann"}]}]}
-        }))
+/// Sends `n` marketing messages (each then goes sent → delivered at +2 s → read at +5 s).
+async fn send(addr: SocketAddr, n: usize) {
+    let body = Bytes::from(serde_json::to_vec(&send_body("16505550001")).unwrap());
+    let path = format!(
+        "/v23.0/{}/marketing_messages",
+        wa_mock::DEFAULT_PHONE_NUMBER_ID
+    );
+    let sent = run_load(addr, &path, body, 8, Duration::from_secs(600), n).await;
+    assert_eq!(sent.latencies_us.len(), n);
+    println!(
+        "  (set-up: {n} sends over 8 connections at {:.0} req/s, p99 {:.2} ms)",
+        sent.throughput(),
+        sent.percentile(0.99)
+    );
+}
+
+/// `POST /__admin/clock/advance` and how long it took to answer.
+async fn advance(client: &reqwest::Client, server: &RunningServer, seconds: u64) -> Duration {
+    let started = Instant::now();
+    let response = client
+        .post(format!("{}/__admin/clock/advance", server.url()))
+        .json(&serde_json::json!({ "seconds": seconds }))
+        .send()
+        .await
         .unwrap();
-        let template = req.template.clone().unwrap();
-        store
-            .send_marketing_message(&sandbox, &phone, &req, &template)
-            .unwrap();
-    }
+    assert!(response.status().is_success());
+    started.elapsed()
 }
 
 #[tokio::main]
 async fn main() {
-    let mut out = std::io::stdout().lock();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    writeln!(out, "wa-mock webhook benchmark ({cores} cores)").unwrap();
+    println!("wa-mock webhook benchmark ({cores} cores)");
+    let client = reqwest::Client::new();
 
     // Throughput: N `delivered` statuses fall due at the same instant; advancing to it builds,
     // signs and POSTs all of them.
     const N: usize = 50_000;
     let (url, received) = receiver().await;
-    let (store, hooks, dispatcher) = world(N, Some(url));
-    send(&store, N);
-    hooks.advance(Duration::ZERO).await; // the `sent` webhooks
+    let server = mock(N, Some(url)).await;
+    send(server.addr(), N).await;
+    advance(&client, &server, 0).await; // the `sent` webhooks
     let before = received.load(Ordering::Relaxed);
-    let started = Instant::now();
-    hooks.advance(Duration::from_secs(2)).await;
-    let elapsed = started.elapsed();
+    let elapsed = advance(&client, &server, 2).await;
     let delivered = received.load(Ordering::Relaxed) - before;
-    writeln!(
-        out,
+    println!(
         "signed deliveries: {delivered} in {:.2} s = {:.0} deliveries/s",
         elapsed.as_secs_f64(),
         delivered as f64 / elapsed.as_secs_f64()
-    )
-    .unwrap();
-    report_failures(&mut out, &store, &hooks);
-    dispatcher.shutdown().await;
+    );
+    server.shutdown().await;
 
     // The 100,000-message flush, without and with a subscriber.
     const MESSAGES: usize = 100_000;
     for attached in [false, true] {
         let (url, received) = receiver().await;
-        let (store, hooks, dispatcher) = world(MESSAGES, attached.then_some(url));
-        send(&store, MESSAGES);
-        hooks.advance(Duration::ZERO).await;
+        let server = mock(MESSAGES, attached.then_some(url)).await;
+        send(server.addr(), MESSAGES).await;
+        advance(&client, &server, 0).await;
         let before = received.load(Ordering::Relaxed);
-        let started = Instant::now();
-        hooks.advance(Duration::from_secs(10)).await;
-        let elapsed = started.elapsed();
-        writeln!(
-            out,
+        let elapsed = advance(&client, &server, 10).await;
+        println!(
             "clock/advance 10 s over {MESSAGES} timelines, subscriber {}: {:.2} s ({} webhooks)",
             if attached { "attached" } else { "none" },
             elapsed.as_secs_f64(),
             received.load(Ordering::Relaxed) - before,
-        )
-        .unwrap();
-        report_failures(&mut out, &store, &hooks);
-        dispatcher.shutdown().await;
-    }
-}
-
-/// Attempts that did not get a 2xx (they are retried on the clock, not lost).
-fn report_failures(out: &mut impl Write, store: &Store, hooks: &Webhooks) {
-    let log = hooks.deliveries(store.default_sandbox(), None, None);
-    let failed: Vec<_> = log.iter().filter(|a| a.error.is_some()).collect();
-    if let Some(first) = failed.first() {
-        writeln!(
-            out,
-            "  {} of {} attempts failed and wait for a retry, e.g. {}",
-            failed.len(),
-            log.len(),
-            first.error.as_deref().unwrap_or_default()
-        )
-        .unwrap();
+        );
+        server.shutdown().await;
     }
 }
