@@ -304,7 +304,9 @@ pub fn effective_features(
         .collect()
 }
 
-/// All ten features with the WABA-level default (`OPT_OUT`) where nothing was set.
+/// All ten features with the WABA-level default where nothing was set: enabled, as the MM API
+/// guide says of WABA-level settings ("All optimization features are enabled by default"), and
+/// as [`effective_features`] treats them.
 pub fn waba_features_with_defaults(spec: &DegreesOfFreedomSpec) -> DegreesOfFreedomSpec {
     DegreesOfFreedomSpec {
         creative_features_spec: FeatureMap(
@@ -314,7 +316,7 @@ pub fn waba_features_with_defaults(spec: &DegreesOfFreedomSpec) -> DegreesOfFree
                     let status = spec
                         .creative_features_spec
                         .get(k)
-                        .map_or(EnrollStatus::OptOut, |e| e.enroll_status);
+                        .map_or(EnrollStatus::OptIn, |e| e.enroll_status);
                     (
                         k,
                         FeatureEnrollment {
