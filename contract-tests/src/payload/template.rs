@@ -413,7 +413,9 @@ pub enum CreativeFeatureKey {
     TextExtractionForTapTarget,
     /// `product_extensions`
     ProductExtensions,
-    /// `text_formatting_optimization`
+    /// `text_formatting_optimization` (also read as `text_formating_optimization`, the
+    /// spelling of Meta's request examples)
+    #[serde(alias = "text_formating_optimization")]
     TextFormattingOptimization,
 }
 
@@ -448,8 +450,11 @@ impl CreativeFeatureKey {
         }
     }
 
-    /// Reads the lowercase spelling.
+    /// Reads the lowercase spelling (and Meta's example spelling `text_formating_optimization`).
     pub fn parse(s: &str) -> Option<Self> {
+        if s == "text_formating_optimization" {
+            return Some(Self::TextFormattingOptimization);
+        }
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 

@@ -166,6 +166,26 @@ async fn creative_features_opted_out_at_template_or_waba_level_are_not_applied()
         .await;
     let read_back = &waba.body["degrees_of_freedom_spec"]["data"][0]["creative_features_spec"][0];
     assert_eq!(read_back["image_animation"], "OPT_OUT");
+    // Features the WABA never set are enabled, as the message's effective set shows.
+    assert_eq!(read_back["image_touchups"], "OPT_IN");
+}
+
+#[tokio::test]
+async fn the_text_formatting_feature_is_read_in_the_spelling_of_metas_examples_too() {
+    let app = spawn_app().await;
+    let spec = json!({"creative_features_spec": {"text_formating_optimization": {"enroll_status": "OPT_OUT"}}});
+    let updated = app
+        .post(
+            &format!("/v25.0/{WABA}"),
+            &json!({"degrees_of_freedom_spec": spec}),
+        )
+        .await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    let waba = app
+        .get(&format!("/v25.0/{WABA}?fields=degrees_of_freedom_spec"))
+        .await;
+    let read_back = &waba.body["degrees_of_freedom_spec"]["data"][0]["creative_features_spec"][0];
+    assert_eq!(read_back["text_formatting_optimization"], "OPT_OUT");
 }
 
 #[tokio::test]
