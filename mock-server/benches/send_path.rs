@@ -14,6 +14,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -49,7 +50,9 @@ fn main() {
         "/v23.0/{}/marketing_messages",
         wa_mock::DEFAULT_PHONE_NUMBER_ID
     );
-    let body = Bytes::from(serde_json::to_vec(&send_body("+16505551234")).unwrap());
+    let body: Arc<[Bytes]> = Arc::new([Bytes::from(
+        serde_json::to_vec(&send_body("+16505551234")).unwrap(),
+    )]);
 
     println!("load: {connections} connections, {seconds} s each, over loopback\n");
     println!(
@@ -94,7 +97,7 @@ fn main() {
 }
 
 /// Startup, idle memory and memory per retained message of the `wa-mock` binary.
-fn process_figures(load: &tokio::runtime::Runtime, path: &str, body: &Bytes) {
+fn process_figures(load: &tokio::runtime::Runtime, path: &str, body: &Arc<[Bytes]>) {
     const RUNS: usize = 5;
     let mut startups: Vec<Duration> = (0..RUNS)
         .map(|_| {

@@ -57,14 +57,18 @@ async fn mock(messages: usize, url: Option<String>) -> RunningServer {
     server
 }
 
-/// Sends `n` marketing messages (each then goes sent → delivered at +2 s → read at +5 s).
+/// Sends `n` marketing messages to distinct recipients, as a campaign does (each then goes
+/// sent → delivered at +2 s → read at +5 s).
 async fn send(addr: SocketAddr, n: usize) {
-    let body = Bytes::from(serde_json::to_vec(&send_body("16505550001")).unwrap());
+    // Ending in 1 keeps clear of the magic suffixes that make recipients fail.
+    let bodies: Arc<[Bytes]> = (0..n)
+        .map(|i| Bytes::from(serde_json::to_vec(&send_body(&format!("165{i:07}1"))).unwrap()))
+        .collect();
     let path = format!(
         "/v23.0/{}/marketing_messages",
         wa_mock::DEFAULT_PHONE_NUMBER_ID
     );
-    let sent = run_load(addr, &path, body, 8, Duration::from_secs(600), n).await;
+    let sent = run_load(addr, &path, bodies, 8, Duration::from_secs(600), n).await;
     assert_eq!(sent.latencies_us.len(), n);
     println!(
         "  (set-up: {n} sends over 8 connections at {:.0} req/s, p99 {:.2} ms)",

@@ -50,11 +50,11 @@ impl LoadResult {
 }
 
 /// Sends from `connections` keep-alive connections until `dur` passes or `budget` requests
-/// were sent.
+/// were sent; request `i` carries `bodies[i % bodies.len()]`.
 pub(crate) async fn run_load(
     addr: SocketAddr,
     path: &str,
-    body: Bytes,
+    bodies: Arc<[Bytes]>,
     connections: usize,
     dur: Duration,
     budget: usize,
@@ -64,8 +64,8 @@ pub(crate) async fn run_load(
     let budget = Arc::new(AtomicUsize::new(budget));
     let tasks: Vec<_> = (0..connections)
         .map(|_| {
-            let (path, body, budget) = (path.to_owned(), body.clone(), budget.clone());
-            tokio::spawn(connection(addr, path, body, deadline, budget))
+            let (path, bodies, budget) = (path.to_owned(), bodies.clone(), budget.clone());
+            tokio::spawn(connection(addr, path, bodies, deadline, budget))
         })
         .collect();
     let mut latencies_us = Vec::new();
@@ -83,7 +83,7 @@ pub(crate) async fn run_load(
 async fn connection(
     addr: SocketAddr,
     path: String,
-    body: Bytes,
+    bodies: Arc<[Bytes]>,
     deadline: Instant,
     budget: Arc<AtomicUsize>,
 ) -> Vec<u32> {
@@ -94,16 +94,18 @@ async fn connection(
         .unwrap();
     tokio::spawn(conn);
     let mut latencies = Vec::new();
-    while Instant::now() < deadline
-        && budget
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
-            .is_ok()
-    {
+    while Instant::now() < deadline {
+        let Ok(left) =
+            budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+        else {
+            break;
+        };
+        let body = bodies[left % bodies.len()].clone();
         let request = hyper::Request::post(path.as_str())
             .header("host", "127.0.0.1")
             .header("content-type", "application/json")
             .header("authorization", "Bearer bench")
-            .body(Full::new(body.clone()))
+            .body(Full::new(body))
             .unwrap();
         let sent = Instant::now();
         let response = sender.send_request(request).await.unwrap();
