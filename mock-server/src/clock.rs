@@ -218,7 +218,10 @@ impl Clock {
         let seq = state.seq;
         // The runner sleeps until the earliest job; only a new earliest one needs to wake it
         // (waking it for every job would cost a thread hand-off per send).
-        let earliest = state.queue.peek().is_none_or(|Reverse(first)| at < first.at);
+        let earliest = state
+            .queue
+            .peek()
+            .is_none_or(|Reverse(first)| at < first.at);
         state.queue.push(Reverse(Scheduled { at, seq, job }));
         drop(state);
         if earliest {
