@@ -90,7 +90,9 @@ mod validation;
 mod version;
 
 pub use catalogue::{BUILTIN_JSON, Catalogue, CatalogueError, ErrorEntry, ErrorKind};
-pub use validation::{PayloadKind, Report, UnknownKind, Violation, validate};
+pub use validation::{
+    PayloadKind, Report, SendEndpoint, UnknownKind, Violation, validate, validate_send,
+};
 pub use version::{GraphVersion, InvalidVersion};
 
 #[doc(hidden)]

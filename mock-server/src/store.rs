@@ -10,6 +10,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 use std::time::Duration;
 
+use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::Notify;
@@ -37,6 +38,7 @@ use crate::domain::waba::{
     Business, BusinessOnboarding, IntentOutcome, OnboardingStatus, PhoneNumber, Waba,
 };
 use crate::faults::{FaultAction, FaultSpec, Faults};
+use crate::graph::request::RawBody;
 use crate::ids::{BusinessId, IdGen, PhoneNumberId, TemplateId, Token, WabaId, Wamid};
 use crate::world::{Retention, WorldSpec};
 
@@ -93,9 +95,10 @@ pub struct JournalEntry {
     /// HTTP status answered.
     pub status: u16,
     /// The body as parsed (JSON or form fields), `null` when empty.
-    pub request: Value,
-    /// The body answered.
-    pub response: Value,
+    pub request: RawBody,
+    /// The body answered: the very bytes sent, shown as JSON.
+    #[serde(serialize_with = "json_bytes")]
+    pub response: Bytes,
     /// Contract violations found in the request body.
     pub violations: Vec<String>,
 }
@@ -289,8 +292,10 @@ impl Store {
             .collect()
     }
 
-    fn notify_events(&self) {
-        self.inner.events_ready.notify_one();
+    /// Releases `state` and wakes the dispatcher if it has events no wake-up announced yet:
+    /// one wake-up per drain is enough, since a drain takes everything pending.
+    fn publish(&self, state: MutexGuard<'_, SandboxState>) {
+        publish(&self.inner, state);
     }
 
     /// `POST /{phone_number_id}/marketing_messages`, rules 3–7 (the edge checked 1–2).
@@ -341,8 +346,7 @@ impl Store {
             marketing: true,
         };
         let accepted = state.accept(self, sandbox, phone_id, req, draft, now);
-        drop(state);
-        self.notify_events();
+        self.publish(state);
         Ok(accepted)
     }
 
@@ -394,8 +398,7 @@ impl Store {
             },
         };
         let accepted = state.accept(self, sandbox, phone_id, req, draft, now);
-        drop(state);
-        self.notify_events();
+        self.publish(state);
         Ok(accepted)
     }
 
@@ -435,9 +438,8 @@ impl Store {
                 }
             }
         });
-        drop(state);
+        self.publish(state);
         self.clock().schedule_in(delay, job);
-        self.notify_events();
         Ok((id, category))
     }
 
@@ -505,8 +507,7 @@ impl Store {
             state.record_template_change(id, &change, now);
         }
         state.templates.retain(|t| !doomed.contains(&t.id));
-        drop(state);
-        self.notify_events();
+        self.publish(state);
         doomed.len()
     }
 
@@ -524,8 +525,7 @@ impl Store {
             .template_mut(id)?
             .set_status(status, reason.unwrap_or_else(|| "NONE".to_owned()));
         state.record_template_change(id, &change, now);
-        drop(state);
-        self.notify_events();
+        self.publish(state);
         Some(())
     }
 
@@ -565,8 +565,7 @@ impl Store {
                     event: "MM_LITE_TERMS_SIGNED",
                 }),
             );
-            drop(state);
-            self.notify_events();
+            self.publish(state);
         }
         Some(())
     }
@@ -651,8 +650,7 @@ impl Store {
                 message,
             }),
         );
-        drop(state);
-        self.notify_events();
+        self.publish(state);
         Some(wamid)
     }
 
@@ -719,9 +717,8 @@ impl Store {
                 return;
             }
             work(&mut state, at);
-            drop(state);
             if let Some(inner) = weak_store.upgrade() {
-                inner.events_ready.notify_one();
+                publish(&inner, state);
             }
         })
     }
@@ -778,9 +775,23 @@ fn pricing_category(category: TemplateCategory) -> &'static str {
     }
 }
 
+fn json_bytes<S: serde::Serializer>(bytes: &Bytes, s: S) -> Result<S::Ok, S::Error> {
+    serde_json::from_slice::<Value>(bytes)
+        .unwrap_or(Value::Null)
+        .serialize(s)
+}
+
 /// The digits of a phone number as typed (`+1 650-555-1234` → `16505551234`).
 pub fn digits(phone: &str) -> String {
     phone.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn publish(inner: &Inner, mut state: MutexGuard<'_, SandboxState>) {
+    let wake = state.outbox.announce();
+    drop(state);
+    if wake {
+        inner.events_ready.notify_one();
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::check::{Checker, child, describe, item};
+use super::check::{Checker, Path, child, describe, item};
 use super::shapes::graph_id;
 use super::template::{dof_request, waba_dof_read_back};
 use crate::payload::error::GraphErrorBody;
@@ -37,10 +37,10 @@ pub(super) fn waba_node(c: &mut Checker, value: &Value) {
     );
     c.optional_bool("", root, "disable_marketing_messages_on_cloud_api");
     if let Some(spec) = Checker::optional(root, "degrees_of_freedom_spec") {
-        waba_dof_read_back(c, "degrees_of_freedom_spec", spec);
+        waba_dof_read_back(c, &Path::Text("degrees_of_freedom_spec"), spec);
     }
     if let Some(owner) = Checker::optional(root, "owner_business_info") {
-        business(c, "owner_business_info", owner);
+        business(c, &Path::Text("owner_business_info"), owner);
     }
     c.parses_as::<WabaNode>(value);
 }
@@ -69,7 +69,7 @@ pub(super) fn waba_update_request(c: &mut Checker, value: &Value) {
     }
     c.optional_bool("", root, "disable_marketing_messages_on_cloud_api");
     if let Some(spec) = Checker::optional(root, "degrees_of_freedom_spec") {
-        dof_request(c, "degrees_of_freedom_spec", spec);
+        dof_request(c, &Path::Text("degrees_of_freedom_spec"), spec);
     }
     c.optional_str("", root, "name");
     c.optional_str("", root, "timezone_id");
@@ -78,24 +78,24 @@ pub(super) fn waba_update_request(c: &mut Checker, value: &Value) {
 
 /// `GET /{business_id}`.
 pub(super) fn business_node(c: &mut Checker, value: &Value) {
-    business(c, "", value);
+    business(c, &Path::Text(""), value);
     c.parses_as::<BusinessNode>(value);
 }
 
 /// A business node at `path`.
-fn business(c: &mut Checker, path: &str, value: &Value) {
+fn business(c: &mut Checker, path: &Path<'_>, value: &Value) {
     let Some(node) = c.object(path, value) else {
         return;
     };
     if let Some(id) = c.required_str(path, node, "id") {
-        graph_id(c, &child(path, "id"), id);
+        graph_id(c, child(path, "id"), id);
     }
     let status_path = child(path, "marketing_messages_onboarding_status");
     if let Some(status) = Checker::optional(node, "marketing_messages_onboarding_status")
-        && let Some(status) = c.object(&status_path, status)
+        && let Some(status) = c.object(status_path, status)
     {
-        c.required_enum(&status_path, status, "status", &BUSINESS_STATUSES);
-        if let Some(time) = c.optional_str(&status_path, status, "time") {
+        c.required_enum(status_path, status, "status", &BUSINESS_STATUSES);
+        if let Some(time) = c.optional_str(status_path, status, "time") {
             let ok = time.len() == 10
                 && time.bytes().enumerate().all(|(i, b)| {
                     if i == 4 || i == 7 {
@@ -106,7 +106,7 @@ fn business(c: &mut Checker, path: &str, value: &Value) {
                 });
             if !ok {
                 c.push(
-                    &child(&status_path, "time"),
+                    child(&status_path, "time"),
                     "date",
                     "a date such as \"2025-10-07\"",
                     describe(Some(&Value::from(time))),
@@ -153,20 +153,20 @@ pub(super) fn subscribed_apps_list(c: &mut Checker, value: &Value) {
         && let Some(data) = c.array("data", data)
     {
         for (i, app) in data.iter().enumerate() {
-            let path = item("data", i);
-            let Some(app) = c.object(&path, app) else {
+            let path = item(&Path::Text("data"), i);
+            let Some(app) = c.object(path, app) else {
                 continue;
             };
             let data_path = child(&path, "whatsapp_business_api_data");
             if let Some(api) = c.required(
-                &path,
+                path,
                 app,
                 "whatsapp_business_api_data",
                 "an object with the app id",
-            ) && let Some(api) = c.object(&data_path, api)
-                && let Some(id) = c.required_str(&data_path, api, "id")
+            ) && let Some(api) = c.object(data_path, api)
+                && let Some(id) = c.required_str(data_path, api, "id")
             {
-                graph_id(c, &child(&data_path, "id"), id);
+                graph_id(c, child(&data_path, "id"), id);
             }
         }
     }

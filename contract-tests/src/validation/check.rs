@@ -3,6 +3,8 @@
 //! Rule functions never stop at the first problem; every helper records what it finds and
 //! returns the value (or `None`) so the caller can keep walking.
 
+use std::fmt;
+
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -14,18 +16,59 @@ pub(crate) struct Checker {
     pub(crate) violations: Vec<Violation>,
 }
 
-/// `path.key`, or `key` at the root.
-pub(crate) fn child(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{path}.{key}")
+/// A JSON path, built as the walk descends but written out only when a violation names it
+/// (most walks find none, and a `String` per visited field was most of their cost).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Path<'a> {
+    /// A path given whole (`"to"`, `"text.body"`); empty for the payload itself.
+    Text(&'a str),
+    /// `parent.key`, or `key` at the root.
+    Key(&'a Path<'a>, &'a str),
+    /// `parent[i]`.
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    fn is_empty(&self) -> bool {
+        match self {
+            Path::Text(text) => text.is_empty(),
+            Path::Key(parent, key) => parent.is_empty() && key.is_empty(),
+            Path::Index(..) => false,
+        }
     }
 }
 
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Text(text) => f.write_str(text),
+            Path::Key(parent, key) if parent.is_empty() => f.write_str(key),
+            Path::Key(parent, key) => write!(f, "{parent}.{key}"),
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+impl<'a> From<&'a str> for Path<'a> {
+    fn from(text: &'a str) -> Self {
+        Path::Text(text)
+    }
+}
+
+impl<'a> From<&Path<'a>> for Path<'a> {
+    fn from(path: &Path<'a>) -> Self {
+        *path
+    }
+}
+
+/// `path.key`, or `key` at the root.
+pub(crate) fn child<'a>(path: &'a Path<'a>, key: &'a str) -> Path<'a> {
+    Path::Key(path, key)
+}
+
 /// `path[i]`.
-pub(crate) fn item(path: &str, i: usize) -> String {
-    format!("{path}[{i}]")
+pub(crate) fn item<'a>(path: &'a Path<'a>, i: usize) -> Path<'a> {
+    Path::Index(path, i)
 }
 
 /// A short description of a JSON value for the `found` column.
@@ -53,15 +96,15 @@ pub(crate) fn one_of_text(allowed: &[&str]) -> String {
 
 impl Checker {
     /// Records one violation.
-    pub(crate) fn push(
+    pub(crate) fn push<'p>(
         &mut self,
-        path: &str,
+        path: impl Into<Path<'p>>,
         rule: &str,
         expected: impl Into<String>,
         found: impl Into<String>,
     ) {
         self.violations.push(Violation {
-            path: path.to_owned(),
+            path: path.into().to_string(),
             rule: rule.to_owned(),
             expected: expected.into(),
             found: found.into(),
@@ -69,9 +112,9 @@ impl Checker {
     }
 
     /// The value as an object, or a `type` violation.
-    pub(crate) fn object<'v>(
+    pub(crate) fn object<'p, 'v>(
         &mut self,
-        path: &str,
+        path: impl Into<Path<'p>>,
         value: &'v Value,
     ) -> Option<&'v Map<String, Value>> {
         let map = value.as_object();
@@ -82,7 +125,11 @@ impl Checker {
     }
 
     /// The value as an array, or a `type` violation.
-    pub(crate) fn array<'v>(&mut self, path: &str, value: &'v Value) -> Option<&'v Vec<Value>> {
+    pub(crate) fn array<'p, 'v>(
+        &mut self,
+        path: impl Into<Path<'p>>,
+        value: &'v Value,
+    ) -> Option<&'v Vec<Value>> {
         let list = value.as_array();
         if list.is_none() {
             self.push(path, "type", "an array", describe(Some(value)));
@@ -91,7 +138,11 @@ impl Checker {
     }
 
     /// The value as a string, or a `type` violation.
-    pub(crate) fn string<'v>(&mut self, path: &str, value: &'v Value) -> Option<&'v str> {
+    pub(crate) fn string<'p, 'v>(
+        &mut self,
+        path: impl Into<Path<'p>>,
+        value: &'v Value,
+    ) -> Option<&'v str> {
         let text = value.as_str();
         if text.is_none() {
             self.push(path, "type", "a string", describe(Some(value)));
@@ -100,7 +151,7 @@ impl Checker {
     }
 
     /// The value as an integer, or a `type` violation.
-    pub(crate) fn integer(&mut self, path: &str, value: &Value) -> Option<i64> {
+    pub(crate) fn integer<'p>(&mut self, path: impl Into<Path<'p>>, value: &Value) -> Option<i64> {
         let n = value.as_i64();
         if n.is_none() {
             self.push(path, "type", "an integer", describe(Some(value)));
@@ -109,7 +160,7 @@ impl Checker {
     }
 
     /// A `type` violation unless the value is a boolean.
-    pub(crate) fn boolean(&mut self, path: &str, value: &Value) {
+    pub(crate) fn boolean<'p>(&mut self, path: impl Into<Path<'p>>, value: &Value) {
         if !value.is_boolean() {
             self.push(path, "type", "a boolean", describe(Some(value)));
         }
@@ -121,19 +172,31 @@ impl Checker {
     }
 
     /// `map[key]`, or a `required` violation.
-    pub(crate) fn required<'v>(
+    pub(crate) fn required<'p, 'v>(
         &mut self,
-        path: &str,
+        path: impl Into<Path<'p>>,
         map: &'v Map<String, Value>,
         key: &str,
         expected: &str,
     ) -> Option<&'v Value> {
+        self.required_lazy(path, map, key, || expected.to_owned())
+    }
+
+    /// [`Self::required`], with the expectation written out only if it is missing.
+    fn required_lazy<'p, 'v>(
+        &mut self,
+        path: impl Into<Path<'p>>,
+        map: &'v Map<String, Value>,
+        key: &str,
+        expected: impl FnOnce() -> String,
+    ) -> Option<&'v Value> {
         let value = Self::optional(map, key);
         if value.is_none() {
+            let path = path.into();
             self.push(
-                &child(path, key),
+                child(&path, key),
                 "required",
-                expected,
+                expected(),
                 describe(map.get(key)),
             );
         }
@@ -141,36 +204,47 @@ impl Checker {
     }
 
     /// A required string field.
-    pub(crate) fn required_str<'v>(
+    pub(crate) fn required_str<'p, 'v>(
         &mut self,
-        path: &str,
+        path: impl Into<Path<'p>>,
         map: &'v Map<String, Value>,
         key: &str,
     ) -> Option<&'v str> {
+        let path = path.into();
         let value = self.required(path, map, key, "a string")?;
-        self.string(&child(path, key), value)
+        self.string(child(&path, key), value)
     }
 
     /// An optional string field (reports only a wrong type).
-    pub(crate) fn optional_str<'v>(
+    pub(crate) fn optional_str<'p, 'v>(
         &mut self,
-        path: &str,
+        path: impl Into<Path<'p>>,
         map: &'v Map<String, Value>,
         key: &str,
     ) -> Option<&'v str> {
         let value = Self::optional(map, key)?;
-        self.string(&child(path, key), value)
+        self.string(child(&path.into(), key), value)
     }
 
     /// An optional boolean field.
-    pub(crate) fn optional_bool(&mut self, path: &str, map: &Map<String, Value>, key: &str) {
+    pub(crate) fn optional_bool<'p>(
+        &mut self,
+        path: impl Into<Path<'p>>,
+        map: &Map<String, Value>,
+        key: &str,
+    ) {
         if let Some(value) = Self::optional(map, key) {
-            self.boolean(&child(path, key), value);
+            self.boolean(child(&path.into(), key), value);
         }
     }
 
     /// An `enum` violation unless `value` is one of `allowed`.
-    pub(crate) fn one_of(&mut self, path: &str, value: &str, allowed: &[&str]) -> bool {
+    pub(crate) fn one_of<'p>(
+        &mut self,
+        path: impl Into<Path<'p>>,
+        value: &str,
+        allowed: &[&str],
+    ) -> bool {
         let ok = allowed.contains(&value);
         if !ok {
             self.push(
@@ -184,34 +258,36 @@ impl Checker {
     }
 
     /// A required string field that must be one of `allowed`.
-    pub(crate) fn required_enum<'v>(
+    pub(crate) fn required_enum<'p, 'v>(
         &mut self,
-        path: &str,
+        path: impl Into<Path<'p>>,
         map: &'v Map<String, Value>,
         key: &str,
         allowed: &[&str],
     ) -> Option<&'v str> {
-        let value = self.required(path, map, key, &one_of_text(allowed))?;
-        let text = self.string(&child(path, key), value)?;
-        self.one_of(&child(path, key), text, allowed)
+        let path = path.into();
+        let value = self.required_lazy(path, map, key, || one_of_text(allowed))?;
+        let text = self.string(child(&path, key), value)?;
+        self.one_of(child(&path, key), text, allowed)
             .then_some(text)
     }
 
     /// An optional string field that must be one of `allowed` when present.
-    pub(crate) fn optional_enum<'v>(
+    pub(crate) fn optional_enum<'p, 'v>(
         &mut self,
-        path: &str,
+        path: impl Into<Path<'p>>,
         map: &'v Map<String, Value>,
         key: &str,
         allowed: &[&str],
     ) -> Option<&'v str> {
+        let path = path.into();
         let text = self.optional_str(path, map, key)?;
-        self.one_of(&child(path, key), text, allowed)
+        self.one_of(child(&path, key), text, allowed)
             .then_some(text)
     }
 
     /// A `max_length` violation when `text` is longer than `max` characters.
-    pub(crate) fn max_length(&mut self, path: &str, text: &str, max: usize) {
+    pub(crate) fn max_length<'p>(&mut self, path: impl Into<Path<'p>>, text: &str, max: usize) {
         let len = text.chars().count();
         if len > max {
             self.push(
@@ -224,7 +300,7 @@ impl Checker {
     }
 
     /// A `non_empty` violation when the list is empty.
-    pub(crate) fn non_empty(&mut self, path: &str, list: &[Value]) -> bool {
+    pub(crate) fn non_empty<'p>(&mut self, path: impl Into<Path<'p>>, list: &[Value]) -> bool {
         if list.is_empty() {
             self.push(path, "non_empty", "at least one item", "an empty array");
         }
@@ -233,21 +309,26 @@ impl Checker {
 
     /// Records a `shape` violation if no rule fired yet and the value still does not parse as
     /// `T`: the typed model and the rules must agree, and this catches what rules missed.
-    pub(crate) fn parses_as<T: DeserializeOwned>(&mut self, value: &Value) {
+    /// Returns the typed value when it parsed.
+    pub(crate) fn parses_as<T: DeserializeOwned>(&mut self, value: &Value) -> Option<T> {
         if !self.violations.is_empty() {
-            return;
+            return None;
         }
-        if let Err(err) = T::deserialize(value) {
-            let name = std::any::type_name::<T>()
-                .rsplit("::")
-                .next()
-                .unwrap_or_default();
-            self.push(
-                "",
-                "shape",
-                format!("a value the {name} model accepts"),
-                err.to_string(),
-            );
+        match T::deserialize(value) {
+            Ok(typed) => Some(typed),
+            Err(err) => {
+                let name = std::any::type_name::<T>()
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or_default();
+                self.push(
+                    "",
+                    "shape",
+                    format!("a value the {name} model accepts"),
+                    err.to_string(),
+                );
+                None
+            }
         }
     }
 }

@@ -13,9 +13,13 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::payload::send::SendMessageRequest;
+
 mod account;
 mod check;
 mod send;
+
+pub use send::Endpoint as SendEndpoint;
 mod shapes;
 mod template;
 mod webhook;
@@ -313,9 +317,11 @@ pub fn validate(kind: PayloadKind, value: &Value) -> Report {
     let mut c = check::Checker::default();
     match kind {
         PayloadKind::MarketingMessageRequest => {
-            send::send_request(&mut c, value, send::Endpoint::MarketingMessages);
+            send::send_request(&mut c, value, SendEndpoint::MarketingMessages);
         }
-        PayloadKind::MessageRequest => send::send_request(&mut c, value, send::Endpoint::Messages),
+        PayloadKind::MessageRequest => {
+            send::send_request(&mut c, value, SendEndpoint::Messages);
+        }
         PayloadKind::SendResponse => send::send_response(&mut c, value),
         PayloadKind::TemplateCreateRequest => template::create_request(&mut c, value),
         PayloadKind::TemplateEditRequest => template::edit_request(&mut c, value),
@@ -343,6 +349,25 @@ pub fn validate(kind: PayloadKind, value: &Value) -> Report {
     Report {
         violations: c.violations,
     }
+}
+
+/// Checks a send request as [`validate`] does for the endpoint's kind and, when it breaks no
+/// rule, returns it typed: the check deserialises it anyway, so callers need not again.
+///
+/// ```
+/// use serde_json::json;
+/// use wa_contract::{SendEndpoint, validate_send};
+///
+/// let body = json!({"messaging_product": "whatsapp", "to": "16505551234", "type": "template",
+///                   "template": {"name": "promo", "language": {"code": "en_US"}}});
+/// let request = validate_send(SendEndpoint::MarketingMessages, &body).unwrap();
+/// assert_eq!(request.to.as_deref(), Some("16505551234"));
+/// ```
+pub fn validate_send(endpoint: SendEndpoint, value: &Value) -> Result<SendMessageRequest, Report> {
+    let mut c = check::Checker::default();
+    send::send_request(&mut c, value, endpoint).ok_or(Report {
+        violations: c.violations,
+    })
 }
 
 #[cfg(test)]

@@ -2,15 +2,15 @@
 
 use serde_json::{Map, Value};
 
-use super::check::{Checker, child, describe, item, one_of_text};
+use super::check::{Checker, Path, child, describe, item, one_of_text};
 use super::shapes::{language_code, phone_number, wamid};
 use crate::payload::send::{
     ComponentKind, MessageType, ParameterKind, SendMessageRequest, SendResponse,
 };
 
-/// Which endpoint the request is for.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Endpoint {
+/// Which send endpoint a request is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
     /// `/marketing_messages`: template messages only.
     MarketingMessages,
     /// `/messages`: any message type.
@@ -29,11 +29,13 @@ const BUTTON_SUB_TYPES: [&str; 8] = [
     "order_details",
 ];
 
-/// Checks a send request for `endpoint`.
-pub(super) fn send_request(c: &mut Checker, value: &Value, endpoint: Endpoint) {
-    let Some(root) = c.object("", value) else {
-        return;
-    };
+/// Checks a send request for `endpoint`; returns it typed when it breaks no rule.
+pub(super) fn send_request(
+    c: &mut Checker,
+    value: &Value,
+    endpoint: Endpoint,
+) -> Option<SendMessageRequest> {
+    let root = c.object("", value)?;
     if let Some(product) = c.required_str("", root, "messaging_product") {
         c.one_of("messaging_product", product, &["whatsapp"]);
     }
@@ -77,7 +79,7 @@ pub(super) fn send_request(c: &mut Checker, value: &Value, endpoint: Endpoint) {
     {
         c.required_str("context", context, "message_id");
     }
-    c.parses_as::<SendMessageRequest>(value);
+    c.parses_as(value)
 }
 
 /// At least one of `to` / `recipient`, each in its shape.
@@ -136,7 +138,7 @@ fn body_matches_type(c: &mut Checker, root: &Map<String, Value>, message_type: &
         return;
     };
     match MessageType::parse(message_type) {
-        MessageType::Template => template(c, "template", body),
+        MessageType::Template => template(c, &Path::Text("template"), body),
         MessageType::Text => {
             if let Some(text) = c.object("text", body) {
                 if let Some(text_body) = c.required_str("text", text, "body") {
@@ -146,10 +148,12 @@ fn body_matches_type(c: &mut Checker, root: &Map<String, Value>, message_type: &
             }
         }
         MessageType::Image | MessageType::Video | MessageType::Document => {
-            media(c, message_type, body, true);
+            media(c, &Path::Text(message_type), body, true);
         }
-        MessageType::Audio | MessageType::Sticker => media(c, message_type, body, false),
-        MessageType::Location => location(c, "location", body),
+        MessageType::Audio | MessageType::Sticker => {
+            media(c, &Path::Text(message_type), body, false)
+        }
+        MessageType::Location => location(c, &Path::Text("location"), body),
         MessageType::Reaction => {
             if let Some(reaction) = c.object("reaction", body) {
                 c.required_str("reaction", reaction, "message_id");
@@ -171,27 +175,27 @@ fn body_matches_type(c: &mut Checker, root: &Map<String, Value>, message_type: &
 }
 
 /// The `template` object of a send.
-fn template(c: &mut Checker, path: &str, value: &Value) {
+fn template(c: &mut Checker, path: &Path<'_>, value: &Value) {
     let Some(template) = c.object(path, value) else {
         return;
     };
     if let Some(name) = c.required_str(path, template, "name") {
-        c.max_length(&child(path, "name"), name, 512);
+        c.max_length(child(path, "name"), name, 512);
     }
     let language_path = child(path, "language");
     if let Some(language) = c.required(path, template, "language", "an object with `code`")
-        && let Some(language) = c.object(&language_path, language)
+        && let Some(language) = c.object(language_path, language)
     {
-        if let Some(code) = c.required_str(&language_path, language, "code") {
-            language_code(c, &child(&language_path, "code"), code);
+        if let Some(code) = c.required_str(language_path, language, "code") {
+            language_code(c, child(&language_path, "code"), code);
         }
-        c.optional_enum(&language_path, language, "policy", &["deterministic"]);
+        c.optional_enum(language_path, language, "policy", &["deterministic"]);
     }
     let components_path = child(path, "components");
     let Some(components) = Checker::optional(template, "components") else {
         return;
     };
-    let Some(components) = c.array(&components_path, components) else {
+    let Some(components) = c.array(components_path, components) else {
         return;
     };
     for (i, component) in components.iter().enumerate() {
@@ -200,14 +204,14 @@ fn template(c: &mut Checker, path: &str, value: &Value) {
 }
 
 /// One entry of `template.components`.
-fn send_component(c: &mut Checker, path: &str, value: &Value) {
+fn send_component(c: &mut Checker, path: &Path<'_>, value: &Value) {
     let Some(component) = c.object(path, value) else {
         return;
     };
     if let Some(kind) = c.required_str(path, component, "type") {
         match ComponentKind::parse(kind) {
             ComponentKind::Other => c.push(
-                &child(path, "type"),
+                child(path, "type"),
                 "enum",
                 format!("{} (any case)", one_of_text(&ComponentKind::KNOWN)),
                 describe(Some(&Value::from(kind))),
@@ -220,7 +224,7 @@ fn send_component(c: &mut Checker, path: &str, value: &Value) {
     let Some(parameters) = Checker::optional(component, "parameters") else {
         return;
     };
-    let Some(parameters) = c.array(&parameters_path, parameters) else {
+    let Some(parameters) = c.array(parameters_path, parameters) else {
         return;
     };
     let mut named = 0;
@@ -229,7 +233,7 @@ fn send_component(c: &mut Checker, path: &str, value: &Value) {
     }
     if named != 0 && named != parameters.len() {
         c.push(
-            &parameters_path,
+            parameters_path,
             "parameter_mixing",
             "either every parameter named (`parameter_name`) or none",
             format!("{named} of {} named", parameters.len()),
@@ -238,12 +242,12 @@ fn send_component(c: &mut Checker, path: &str, value: &Value) {
 }
 
 /// `sub_type` and `index` of a `button` component.
-fn button_position(c: &mut Checker, path: &str, component: &Map<String, Value>) {
+fn button_position(c: &mut Checker, path: &Path<'_>, component: &Map<String, Value>) {
     if let Some(sub_type) = c.required_str(path, component, "sub_type")
         && !BUTTON_SUB_TYPES.contains(&sub_type.to_ascii_lowercase().as_str())
     {
         c.push(
-            &child(path, "sub_type"),
+            child(path, "sub_type"),
             "enum",
             format!("{} (any case)", one_of_text(&BUTTON_SUB_TYPES)),
             describe(Some(&Value::from(sub_type))),
@@ -257,7 +261,7 @@ fn button_position(c: &mut Checker, path: &str, component: &Map<String, Value>) 
         };
         if position.is_none_or(|p| p > 9) {
             c.push(
-                &child(path, "index"),
+                child(path, "index"),
                 "button_index",
                 "a position from 0 to 9, as a number or a numeric string",
                 describe(Some(index)),
@@ -267,7 +271,7 @@ fn button_position(c: &mut Checker, path: &str, component: &Map<String, Value>) 
 }
 
 /// One parameter; returns whether it is named.
-fn send_parameter(c: &mut Checker, path: &str, value: &Value) -> bool {
+fn send_parameter(c: &mut Checker, path: &Path<'_>, value: &Value) -> bool {
     let Some(parameter) = c.object(path, value) else {
         return false;
     };
@@ -284,7 +288,7 @@ fn send_parameter(c: &mut Checker, path: &str, value: &Value) -> bool {
     let value_path = child(path, kind);
     let Some(inner) = Checker::optional(parameter, kind) else {
         c.push(
-            &value_path,
+            value_path,
             "parameter_value",
             format!("a `{kind}` value, since type is \"{kind}\""),
             "nothing",
@@ -293,17 +297,17 @@ fn send_parameter(c: &mut Checker, path: &str, value: &Value) -> bool {
     };
     match ParameterKind::parse(kind) {
         ParameterKind::Text | ParameterKind::Payload => {
-            c.string(&value_path, inner);
+            c.string(value_path, inner);
         }
         ParameterKind::CouponCode => {
-            if let Some(code) = c.string(&value_path, inner) {
-                c.max_length(&value_path, code, 15);
+            if let Some(code) = c.string(value_path, inner) {
+                c.max_length(value_path, code, 15);
             }
         }
         ParameterKind::Currency => currency(c, &value_path, inner),
         ParameterKind::DateTime => {
-            if let Some(date_time) = c.object(&value_path, inner) {
-                c.required_str(&value_path, date_time, "fallback_value");
+            if let Some(date_time) = c.object(value_path, inner) {
+                c.required_str(value_path, date_time, "fallback_value");
             }
         }
         ParameterKind::Image | ParameterKind::Video | ParameterKind::Document => {
@@ -311,7 +315,7 @@ fn send_parameter(c: &mut Checker, path: &str, value: &Value) -> bool {
         }
         ParameterKind::Location => location(c, &value_path, inner),
         ParameterKind::Action => {
-            c.object(&value_path, inner);
+            c.object(value_path, inner);
         }
         ParameterKind::Other => {}
     }
@@ -319,7 +323,7 @@ fn send_parameter(c: &mut Checker, path: &str, value: &Value) -> bool {
 }
 
 /// Named parameters are lowercase letters, digits and underscores.
-pub(super) fn parameter_name(c: &mut Checker, path: &str, name: &str) {
+pub(super) fn parameter_name(c: &mut Checker, path: &Path<'_>, name: &str) {
     let ok = !name.is_empty()
         && name
             .bytes()
@@ -335,7 +339,7 @@ pub(super) fn parameter_name(c: &mut Checker, path: &str, name: &str) {
 }
 
 /// `currency` parameter value.
-fn currency(c: &mut Checker, path: &str, value: &Value) {
+fn currency(c: &mut Checker, path: &Path<'_>, value: &Value) {
     let Some(currency) = c.object(path, value) else {
         return;
     };
@@ -344,7 +348,7 @@ fn currency(c: &mut Checker, path: &str, value: &Value) {
         && (code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()))
     {
         c.push(
-            &child(path, "code"),
+            child(path, "code"),
             "currency_code",
             "an ISO 4217 code such as \"USD\"",
             describe(Some(&Value::from(code))),
@@ -356,12 +360,12 @@ fn currency(c: &mut Checker, path: &str, value: &Value) {
         "amount_1000",
         "an integer (amount times 1000)",
     ) {
-        c.integer(&child(path, "amount_1000"), amount);
+        c.integer(child(path, "amount_1000"), amount);
     }
 }
 
 /// A media object: exactly one of `id` / `link`.
-fn media(c: &mut Checker, path: &str, value: &Value, captioned: bool) {
+fn media(c: &mut Checker, path: &Path<'_>, value: &Value, captioned: bool) {
     let Some(media) = c.object(path, value) else {
         return;
     };
@@ -378,12 +382,12 @@ fn media(c: &mut Checker, path: &str, value: &Value, captioned: bool) {
     if let Some(caption) = c.optional_str(path, media, "caption")
         && captioned
     {
-        c.max_length(&child(path, "caption"), caption, 1024);
+        c.max_length(child(path, "caption"), caption, 1024);
     }
 }
 
 /// A location: latitude and longitude in range.
-fn location(c: &mut Checker, path: &str, value: &Value) {
+fn location(c: &mut Checker, path: &Path<'_>, value: &Value) {
     let Some(location) = c.object(path, value) else {
         return;
     };
@@ -398,7 +402,7 @@ fn location(c: &mut Checker, path: &str, value: &Value) {
         };
         if !degrees.is_some_and(|d: f64| d.abs() <= limit) {
             c.push(
-                &child(path, key),
+                child(path, key),
                 "coordinates",
                 format!("degrees from -{limit} to {limit}"),
                 describe(Some(coordinate)),
@@ -420,16 +424,16 @@ pub(super) fn send_response(c: &mut Checker, value: &Value) {
     {
         c.non_empty("contacts", contacts);
         for (i, contact) in contacts.iter().enumerate() {
-            let path = item("contacts", i);
-            let Some(contact) = c.object(&path, contact) else {
+            let path = item(&Path::Text("contacts"), i);
+            let Some(contact) = c.object(path, contact) else {
                 continue;
             };
-            c.required_str(&path, contact, "input");
-            let wa_id = c.optional_str(&path, contact, "wa_id");
-            let user_id = c.optional_str(&path, contact, "user_id");
+            c.required_str(path, contact, "input");
+            let wa_id = c.optional_str(path, contact, "wa_id");
+            let user_id = c.optional_str(path, contact, "user_id");
             if wa_id.is_none() && user_id.is_none() {
                 c.push(
-                    &child(&path, "wa_id"),
+                    child(&path, "wa_id"),
                     "required",
                     "`wa_id` (or `user_id` for a BSUID send)",
                     "neither",
@@ -442,15 +446,15 @@ pub(super) fn send_response(c: &mut Checker, value: &Value) {
     {
         c.non_empty("messages", messages);
         for (i, message) in messages.iter().enumerate() {
-            let path = item("messages", i);
-            let Some(message) = c.object(&path, message) else {
+            let path = item(&Path::Text("messages"), i);
+            let Some(message) = c.object(path, message) else {
                 continue;
             };
-            if let Some(id) = c.required_str(&path, message, "id") {
-                wamid(c, &child(&path, "id"), id);
+            if let Some(id) = c.required_str(path, message, "id") {
+                wamid(c, child(&path, "id"), id);
             }
             c.optional_enum(
-                &path,
+                path,
                 message,
                 "message_status",
                 &["accepted", "held_for_quality_assessment", "paused"],

@@ -2,11 +2,11 @@
 
 use serde_json::Value;
 
-use super::check::{Checker, describe};
+use super::check::{Checker, Path, describe};
 
 /// A phone number as clients send it: optional `+`, digits with optional spaces, dashes,
 /// dots or parentheses, 7 to 15 digits in all.
-pub(super) fn phone_number(c: &mut Checker, path: &str, text: &str) {
+pub(super) fn phone_number<'p>(c: &mut Checker, path: impl Into<Path<'p>>, text: &str) {
     let rest = text.strip_prefix('+').unwrap_or(text);
     let allowed = rest
         .chars()
@@ -23,7 +23,7 @@ pub(super) fn phone_number(c: &mut Checker, path: &str, text: &str) {
 }
 
 /// A language code such as `en`, `en_US` or `pt_BR`.
-pub(super) fn language_code(c: &mut Checker, path: &str, text: &str) {
+pub(super) fn language_code<'p>(c: &mut Checker, path: impl Into<Path<'p>>, text: &str) {
     let (lang, region) = text.split_once(['_', '-']).unwrap_or((text, ""));
     let lang_ok = (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase());
     let region_ok = region.is_empty()
@@ -39,7 +39,7 @@ pub(super) fn language_code(c: &mut Checker, path: &str, text: &str) {
 }
 
 /// A Graph object id: digits only.
-pub(super) fn graph_id(c: &mut Checker, path: &str, text: &str) {
+pub(super) fn graph_id<'p>(c: &mut Checker, path: impl Into<Path<'p>>, text: &str) {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         c.push(
             path,
@@ -51,7 +51,7 @@ pub(super) fn graph_id(c: &mut Checker, path: &str, text: &str) {
 }
 
 /// A WhatsApp message id: `wamid.` and an opaque tail.
-pub(super) fn wamid(c: &mut Checker, path: &str, text: &str) {
+pub(super) fn wamid<'p>(c: &mut Checker, path: impl Into<Path<'p>>, text: &str) {
     if text.strip_prefix("wamid.").is_none_or(str::is_empty) {
         c.push(
             path,
@@ -62,7 +62,7 @@ pub(super) fn wamid(c: &mut Checker, path: &str, text: &str) {
     }
 }
 /// A unix timestamp in seconds, as a digit string (or an integer where Graph sends one).
-pub(super) fn unix_timestamp(c: &mut Checker, path: &str, value: &Value) {
+pub(super) fn unix_timestamp<'p>(c: &mut Checker, path: impl Into<Path<'p>>, value: &Value) {
     let ok = match value {
         Value::String(s) => !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()),
         Value::Number(n) => n.is_u64(),

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::check::{Checker, child, describe, item, one_of_text};
+use super::check::{Checker, Path, child, describe, item, one_of_text};
 use super::send::parameter_name;
 use super::shapes::{graph_id, language_code, phone_number};
 use crate::payload::template::{
@@ -51,7 +51,7 @@ pub(super) fn create_request(c: &mut Checker, value: &Value) {
         return;
     };
     if let Some(name) = c.required_str("", root, "name") {
-        template_name(c, "name", name);
+        template_name(c, &Path::Text("name"), name);
     }
     if let Some(language) = c.required_str("", root, "language") {
         language_code(c, "language", language);
@@ -70,7 +70,14 @@ pub(super) fn create_request(c: &mut Checker, value: &Value) {
         if let Some(list) = c.array("components", components)
             && c.non_empty("components", list)
         {
-            template_components(c, "components", list, category, format, Examples::Required);
+            template_components(
+                c,
+                &Path::Text("components"),
+                list,
+                category,
+                format,
+                Examples::Required,
+            );
         }
     }
     c.parses_as::<TemplateCreateRequest>(value);
@@ -101,7 +108,14 @@ pub(super) fn edit_request(c: &mut Checker, value: &Value) {
         if let Some(list) = c.array("components", components)
             && c.non_empty("components", list)
         {
-            template_components(c, "components", list, category, format, Examples::Required);
+            template_components(
+                c,
+                &Path::Text("components"),
+                list,
+                category,
+                format,
+                Examples::Required,
+            );
         }
     }
     c.parses_as::<TemplateEditRequest>(value);
@@ -109,23 +123,23 @@ pub(super) fn edit_request(c: &mut Checker, value: &Value) {
 
 /// `GET /{template_id}`.
 pub(super) fn template_read(c: &mut Checker, value: &Value) {
-    template_object(c, "", value);
+    template_object(c, &Path::Text(""), value);
     c.parses_as::<TemplateObject>(value);
 }
 
 /// A template as read back (`GET /{template_id}`, list entries) at `path`.
-fn template_object(c: &mut Checker, path: &str, value: &Value) {
+fn template_object(c: &mut Checker, path: &Path<'_>, value: &Value) {
     let Some(template) = c.object(path, value) else {
         return;
     };
     if let Some(id) = c.required_str(path, template, "id") {
-        graph_id(c, &child(path, "id"), id);
+        graph_id(c, child(path, "id"), id);
     }
     if let Some(name) = c.optional_str(path, template, "name") {
         template_name(c, &child(path, "name"), name);
     }
     if let Some(language) = c.optional_str(path, template, "language") {
-        language_code(c, &child(path, "language"), language);
+        language_code(c, child(path, "language"), language);
     }
     c.optional_enum(path, template, "status", &TemplateStatus::ALL);
     let category = c
@@ -137,7 +151,7 @@ fn template_object(c: &mut Checker, path: &str, value: &Value) {
     }
     if let Some(components) = Checker::optional(template, "components") {
         let components_path = child(path, "components");
-        if let Some(list) = c.array(&components_path, components) {
+        if let Some(list) = c.array(components_path, components) {
             let format = parameter_format(template);
             template_components(
                 c,
@@ -158,10 +172,10 @@ fn template_object(c: &mut Checker, path: &str, value: &Value) {
 fn definition(c: &mut Checker, root: &Map<String, Value>, category: Option<TemplateCategory>) {
     c.optional_enum("", root, "parameter_format", &PARAMETER_FORMATS);
     if let Some(ttl) = Checker::optional(root, "message_send_ttl_seconds") {
-        ttl_range(c, "message_send_ttl_seconds", ttl, category);
+        ttl_range(c, &Path::Text("message_send_ttl_seconds"), ttl, category);
     }
     if let Some(spec) = Checker::optional(root, "degrees_of_freedom_spec") {
-        dof_request(c, "degrees_of_freedom_spec", spec);
+        dof_request(c, &Path::Text("degrees_of_freedom_spec"), spec);
     }
     c.optional_bool("", root, "cta_url_link_tracking_opted_out");
     c.optional_bool("", root, "allow_category_change");
@@ -176,7 +190,7 @@ fn parameter_format(root: &Map<String, Value>) -> ParameterFormat {
 }
 
 /// Template names: lowercase letters, digits and underscores, up to 512 characters.
-fn template_name(c: &mut Checker, path: &str, name: &str) {
+fn template_name(c: &mut Checker, path: &Path<'_>, name: &str) {
     let ok = !name.is_empty()
         && name.len() <= 512
         && name
@@ -193,7 +207,7 @@ fn template_name(c: &mut Checker, path: &str, name: &str) {
 }
 
 /// `message_send_ttl_seconds` within the category's range (facts §2.5).
-fn ttl_range(c: &mut Checker, path: &str, value: &Value, category: Option<TemplateCategory>) {
+fn ttl_range(c: &mut Checker, path: &Path<'_>, value: &Value, category: Option<TemplateCategory>) {
     let Some(ttl) = c.integer(path, value) else {
         return;
     };
@@ -230,7 +244,7 @@ fn ttl_range(c: &mut Checker, path: &str, value: &Value, category: Option<Templa
 /// The components of a template definition.
 fn template_components(
     c: &mut Checker,
-    path: &str,
+    path: &Path<'_>,
     list: &[Value],
     category: Option<TemplateCategory>,
     format: ParameterFormat,
@@ -239,10 +253,10 @@ fn template_components(
     let mut counts = [0usize; 4];
     for (i, component) in list.iter().enumerate() {
         let component_path = item(path, i);
-        let Some(component) = c.object(&component_path, component) else {
+        let Some(component) = c.object(component_path, component) else {
             continue;
         };
-        let Some(kind) = c.required_str(&component_path, component, "type") else {
+        let Some(kind) = c.required_str(component_path, component, "type") else {
             continue;
         };
         let kind = TemplateComponentKind::parse(kind);
@@ -254,7 +268,7 @@ fn template_components(
             TemplateComponentKind::Carousel | TemplateComponentKind::LimitedTimeOffer => continue,
             TemplateComponentKind::Other => {
                 c.push(
-                    &child(&component_path, "type"),
+                    child(&component_path, "type"),
                     "enum",
                     format!("{} (any case)", one_of_text(&TemplateComponentKind::KNOWN)),
                     describe(component.get("type")),
@@ -286,7 +300,7 @@ fn template_components(
                     && !placeholders(footer).is_empty()
                 {
                     c.push(
-                        &child(&component_path, "text"),
+                        child(&component_path, "text"),
                         "placeholder_not_allowed",
                         "footer text without placeholders",
                         describe(Some(&Value::from(footer))),
@@ -317,7 +331,7 @@ fn template_components(
 struct TextRules<'a> {
     format: ParameterFormat,
     examples: Examples,
-    path: &'a str,
+    path: &'a Path<'a>,
     component: &'a Map<String, Value>,
 }
 
@@ -337,7 +351,7 @@ impl TextRules<'_> {
             c.optional_str(self.path, self.component, "text")
         }?;
         let text_path = child(self.path, "text");
-        c.max_length(&text_path, text, max);
+        c.max_length(text_path, text, max);
         if let Some(keys) = example_keys {
             self.placeholders(c, &text_path, text, keys);
         }
@@ -348,7 +362,7 @@ impl TextRules<'_> {
     fn placeholders(
         &self,
         c: &mut Checker,
-        text_path: &str,
+        text_path: &Path<'_>,
         text: &str,
         (positional_key, named_key): (&str, &str),
     ) {
@@ -428,7 +442,7 @@ impl TextRules<'_> {
                         .collect();
                     for name in names.iter().filter(|name| !given_names.contains(name)) {
                         c.push(
-                            &child(&example_path, named_key),
+                            child(&example_path, named_key),
                             "named_param_example",
                             format!("an example for {{{{{name}}}}}"),
                             "none",
@@ -441,7 +455,7 @@ impl TextRules<'_> {
 }
 
 /// `header_text: ["a"]` or `body_text: [["a","b"]]` with one value per placeholder.
-fn positional_examples(c: &mut Checker, path: &str, example: Option<&Value>, count: usize) {
+fn positional_examples(c: &mut Checker, path: &Path<'_>, example: Option<&Value>, count: usize) {
     let values = match example {
         // `body_text` nests the values one level deeper than `header_text`.
         Some(Value::Array(outer)) => match outer.first() {
@@ -478,20 +492,20 @@ fn header(c: &mut Checker, text: &TextRules<'_>) {
 }
 
 /// A `BUTTONS` component.
-fn buttons(c: &mut Checker, path: &str, component: &Map<String, Value>, examples: Examples) {
+fn buttons(c: &mut Checker, path: &Path<'_>, component: &Map<String, Value>, examples: Examples) {
     let Some(list) = c.required(path, component, "buttons", "an array of 1 to 10 buttons") else {
         return;
     };
     let list_path = child(path, "buttons");
-    let Some(list) = c.array(&list_path, list) else {
+    let Some(list) = c.array(list_path, list) else {
         return;
     };
-    if !c.non_empty(&list_path, list) {
+    if !c.non_empty(list_path, list) {
         return;
     }
     if list.len() > 10 {
         c.push(
-            &list_path,
+            list_path,
             "max_items",
             "at most 10 buttons",
             format!("{} buttons", list.len()),
@@ -499,19 +513,19 @@ fn buttons(c: &mut Checker, path: &str, component: &Map<String, Value>, examples
     }
     for (i, button) in list.iter().enumerate() {
         let button_path = item(&list_path, i);
-        let Some(button) = c.object(&button_path, button) else {
+        let Some(button) = c.object(button_path, button) else {
             continue;
         };
-        let Some(kind) = c.required_enum(&button_path, button, "type", &BUTTON_TYPES) else {
+        let Some(kind) = c.required_enum(button_path, button, "type", &BUTTON_TYPES) else {
             continue;
         };
         if matches!(kind, "QUICK_REPLY" | "URL" | "PHONE_NUMBER")
-            && let Some(label) = c.required_str(&button_path, button, "text")
+            && let Some(label) = c.required_str(button_path, button, "text")
         {
-            c.max_length(&child(&button_path, "text"), label, 25);
+            c.max_length(child(&button_path, "text"), label, 25);
         }
         if kind == "URL"
-            && let Some(url) = c.required_str(&button_path, button, "url")
+            && let Some(url) = c.required_str(button_path, button, "url")
         {
             let count = placeholders(url).len();
             if count > 0 && examples == Examples::Required {
@@ -524,15 +538,15 @@ fn buttons(c: &mut Checker, path: &str, component: &Map<String, Value>, examples
             }
         }
         if kind == "PHONE_NUMBER"
-            && let Some(number) = c.required_str(&button_path, button, "phone_number")
+            && let Some(number) = c.required_str(button_path, button, "phone_number")
         {
-            phone_number(c, &child(&button_path, "phone_number"), number);
+            phone_number(c, child(&button_path, "phone_number"), number);
         }
     }
 }
 
 /// `degrees_of_freedom_spec` in its request shape (template create/edit, WABA update).
-pub(super) fn dof_request(c: &mut Checker, path: &str, value: &Value) {
+pub(super) fn dof_request(c: &mut Checker, path: &Path<'_>, value: &Value) {
     let Some(spec) = c.object(path, value) else {
         return;
     };
@@ -545,19 +559,19 @@ pub(super) fn dof_request(c: &mut Checker, path: &str, value: &Value) {
         return;
     };
     let features_path = child(path, "creative_features_spec");
-    let Some(features) = c.object(&features_path, features) else {
+    let Some(features) = c.object(features_path, features) else {
         return;
     };
     for (key, setting) in features {
         let key_path = child(&features_path, key);
         feature_key(c, &key_path, key, CreativeFeatureKey::parse(key).is_some());
-        let Some(setting) = c.object(&key_path, setting) else {
+        let Some(setting) = c.object(key_path, setting) else {
             continue;
         };
         match Checker::optional(setting, "enroll_status") {
             Some(Value::String(status)) if ENROLL_STATUSES.contains(&status.as_str()) => {}
             other => c.push(
-                &child(&key_path, "enroll_status"),
+                child(&key_path, "enroll_status"),
                 "creative_feature_value",
                 one_of_text(&ENROLL_STATUSES),
                 describe(other),
@@ -567,7 +581,7 @@ pub(super) fn dof_request(c: &mut Checker, path: &str, value: &Value) {
 }
 
 /// The template read-back of `degrees_of_freedom_spec`: a list of `{key, value}`.
-fn template_dof_read_back(c: &mut Checker, path: &str, value: &Value) {
+fn template_dof_read_back(c: &mut Checker, path: &Path<'_>, value: &Value) {
     let Some(spec) = c.object(path, value) else {
         return;
     };
@@ -580,15 +594,15 @@ fn template_dof_read_back(c: &mut Checker, path: &str, value: &Value) {
         return;
     };
     let features_path = child(path, "creative_features_spec");
-    let Some(features) = c.array(&features_path, features) else {
+    let Some(features) = c.array(features_path, features) else {
         return;
     };
     for (i, feature) in features.iter().enumerate() {
         let feature_path = item(&features_path, i);
-        let Some(feature) = c.object(&feature_path, feature) else {
+        let Some(feature) = c.object(feature_path, feature) else {
             continue;
         };
-        if let Some(key) = c.required_str(&feature_path, feature, "key") {
+        if let Some(key) = c.required_str(feature_path, feature, "key") {
             feature_key(
                 c,
                 &child(&feature_path, "key"),
@@ -603,7 +617,7 @@ fn template_dof_read_back(c: &mut Checker, path: &str, value: &Value) {
             .is_some_and(|s| ENROLL_STATUSES.contains(&s))
         {
             c.push(
-                &child(&feature_path, "value.enroll_status"),
+                child(&feature_path, "value.enroll_status"),
                 "creative_feature_value",
                 one_of_text(&ENROLL_STATUSES),
                 describe(status),
@@ -613,7 +627,7 @@ fn template_dof_read_back(c: &mut Checker, path: &str, value: &Value) {
 }
 
 /// The WABA read-back of `degrees_of_freedom_spec`: `data[].creative_features_spec[]` maps.
-pub(super) fn waba_dof_read_back(c: &mut Checker, path: &str, value: &Value) {
+pub(super) fn waba_dof_read_back(c: &mut Checker, path: &Path<'_>, value: &Value) {
     let Some(spec) = c.object(path, value) else {
         return;
     };
@@ -621,25 +635,24 @@ pub(super) fn waba_dof_read_back(c: &mut Checker, path: &str, value: &Value) {
         return;
     };
     let data_path = child(path, "data");
-    let Some(data) = c.array(&data_path, data) else {
+    let Some(data) = c.array(data_path, data) else {
         return;
     };
     for (i, entry) in data.iter().enumerate() {
         let entry_path = item(&data_path, i);
-        let Some(entry) = c.object(&entry_path, entry) else {
+        let Some(entry) = c.object(entry_path, entry) else {
             continue;
         };
-        let Some(maps) = c.required(&entry_path, entry, "creative_features_spec", "an array")
-        else {
+        let Some(maps) = c.required(entry_path, entry, "creative_features_spec", "an array") else {
             continue;
         };
         let maps_path = child(&entry_path, "creative_features_spec");
-        let Some(maps) = c.array(&maps_path, maps) else {
+        let Some(maps) = c.array(maps_path, maps) else {
             continue;
         };
         for (j, map) in maps.iter().enumerate() {
             let map_path = item(&maps_path, j);
-            let Some(map) = c.object(&map_path, map) else {
+            let Some(map) = c.object(map_path, map) else {
                 continue;
             };
             for (key, status) in map {
@@ -650,7 +663,7 @@ pub(super) fn waba_dof_read_back(c: &mut Checker, path: &str, value: &Value) {
                     .is_some_and(|s| ENROLL_STATUSES.contains(&s))
                 {
                     c.push(
-                        &key_path,
+                        key_path,
                         "creative_feature_value",
                         one_of_text(&ENROLL_STATUSES),
                         describe(Some(status)),
@@ -662,7 +675,7 @@ pub(super) fn waba_dof_read_back(c: &mut Checker, path: &str, value: &Value) {
 }
 
 /// A `creative_feature_key` violation unless `known`.
-fn feature_key(c: &mut Checker, path: &str, key: &str, known: bool) {
+fn feature_key(c: &mut Checker, path: &Path<'_>, key: &str, known: bool) {
     if !known {
         let names: Vec<&str> = CreativeFeatureKey::ALL.iter().map(|k| k.as_str()).collect();
         c.push(
@@ -683,7 +696,7 @@ pub(super) fn template_list(c: &mut Checker, value: &Value) {
         && let Some(data) = c.array("data", data)
     {
         for (i, template) in data.iter().enumerate() {
-            template_object(c, &item("data", i), template);
+            template_object(c, &item(&Path::Text("data"), i), template);
         }
     }
     if let Some(paging) = Checker::optional(root, "paging")

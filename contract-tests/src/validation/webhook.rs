@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::check::{Checker, child, describe, item, one_of_text};
+use super::check::{Checker, Path, child, describe, item, one_of_text};
 use super::shapes::{graph_id, language_code, unix_timestamp, wamid};
 use crate::payload::webhook::{AccountUpdate, TemplateStatusUpdate, WebhookPayload};
 
@@ -85,24 +85,24 @@ pub(super) fn webhook(c: &mut Checker, value: &Value, expect: Expect) {
     };
     c.non_empty("entry", entries);
     for (i, entry) in entries.iter().enumerate() {
-        let entry_path = item("entry", i);
-        let Some(entry) = c.object(&entry_path, entry) else {
+        let entry_path = item(&Path::Text("entry"), i);
+        let Some(entry) = c.object(entry_path, entry) else {
             continue;
         };
-        if let Some(id) = c.required_str(&entry_path, entry, "id") {
-            graph_id(c, &child(&entry_path, "id"), id);
+        if let Some(id) = c.required_str(entry_path, entry, "id") {
+            graph_id(c, child(&entry_path, "id"), id);
         }
         if let Some(time) = Checker::optional(entry, "time") {
-            unix_timestamp(c, &child(&entry_path, "time"), time);
+            unix_timestamp(c, child(&entry_path, "time"), time);
         }
         let changes_path = child(&entry_path, "changes");
-        let Some(changes) = c.required(&entry_path, entry, "changes", "an array of changes") else {
+        let Some(changes) = c.required(entry_path, entry, "changes", "an array of changes") else {
             continue;
         };
-        let Some(changes) = c.array(&changes_path, changes) else {
+        let Some(changes) = c.array(changes_path, changes) else {
             continue;
         };
-        c.non_empty(&changes_path, changes);
+        c.non_empty(changes_path, changes);
         for (j, change) in changes.iter().enumerate() {
             change_value(c, &item(&changes_path, j), change, expect);
         }
@@ -111,18 +111,18 @@ pub(super) fn webhook(c: &mut Checker, value: &Value, expect: Expect) {
 }
 
 /// One change: the right `field`, then its value.
-fn change_value(c: &mut Checker, path: &str, change: &Value, expect: Expect) {
+fn change_value(c: &mut Checker, path: &Path<'_>, change: &Value, expect: Expect) {
     let Some(change) = c.object(path, change) else {
         return;
     };
     if let Some(field) = c.required_str(path, change, "field") {
-        c.one_of(&child(path, "field"), field, &[expect.field()]);
+        c.one_of(child(path, "field"), field, &[expect.field()]);
     }
     let value_path = child(path, "value");
     let Some(value) = c.required(path, change, "value", "an object") else {
         return;
     };
-    let Some(value) = c.object(&value_path, value) else {
+    let Some(value) = c.object(value_path, value) else {
         return;
     };
     match expect {
@@ -133,23 +133,23 @@ fn change_value(c: &mut Checker, path: &str, change: &Value, expect: Expect) {
 }
 
 /// `value` of a `messages` change.
-fn messages_value(c: &mut Checker, path: &str, value: &Map<String, Value>, expect: Expect) {
+fn messages_value(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>, expect: Expect) {
     if let Some(product) = c.required_str(path, value, "messaging_product") {
-        c.one_of(&child(path, "messaging_product"), product, &["whatsapp"]);
+        c.one_of(child(path, "messaging_product"), product, &["whatsapp"]);
     }
     let metadata_path = child(path, "metadata");
     if let Some(metadata) = c.required(path, value, "metadata", "an object")
-        && let Some(metadata) = c.object(&metadata_path, metadata)
+        && let Some(metadata) = c.object(metadata_path, metadata)
     {
-        c.required_str(&metadata_path, metadata, "display_phone_number");
-        if let Some(id) = c.required_str(&metadata_path, metadata, "phone_number_id") {
-            graph_id(c, &child(&metadata_path, "phone_number_id"), id);
+        c.required_str(metadata_path, metadata, "display_phone_number");
+        if let Some(id) = c.required_str(metadata_path, metadata, "phone_number_id") {
+            graph_id(c, child(&metadata_path, "phone_number_id"), id);
         }
     }
     if let Some(contacts) = Checker::optional(value, "contacts") {
         contacts_list(c, &child(path, "contacts"), contacts);
     }
-    let (key, check): (&str, fn(&mut Checker, &str, &Value)) = match expect {
+    let (key, check): (&str, fn(&mut Checker, &Path<'_>, &Value)) = match expect {
         Expect::Statuses => ("statuses", status),
         _ => ("messages", inbound_message),
     };
@@ -157,59 +157,58 @@ fn messages_value(c: &mut Checker, path: &str, value: &Map<String, Value>, expec
     let Some(list) = c.required(path, value, key, "a non-empty array") else {
         return;
     };
-    let Some(list) = c.array(&list_path, list) else {
+    let Some(list) = c.array(list_path, list) else {
         return;
     };
-    c.non_empty(&list_path, list);
+    c.non_empty(list_path, list);
     for (i, entry) in list.iter().enumerate() {
         check(c, &item(&list_path, i), entry);
     }
 }
 
 /// `contacts[]`: every contact has `profile.name` (some clients insist).
-fn contacts_list(c: &mut Checker, path: &str, value: &Value) {
+fn contacts_list(c: &mut Checker, path: &Path<'_>, value: &Value) {
     let Some(contacts) = c.array(path, value) else {
         return;
     };
     for (i, contact) in contacts.iter().enumerate() {
         let contact_path = item(path, i);
-        let Some(contact) = c.object(&contact_path, contact) else {
+        let Some(contact) = c.object(contact_path, contact) else {
             continue;
         };
         let profile_path = child(&contact_path, "profile");
-        if let Some(profile) =
-            c.required(&contact_path, contact, "profile", "an object with `name`")
-            && let Some(profile) = c.object(&profile_path, profile)
+        if let Some(profile) = c.required(contact_path, contact, "profile", "an object with `name`")
+            && let Some(profile) = c.object(profile_path, profile)
         {
-            c.required_str(&profile_path, profile, "name");
+            c.required_str(profile_path, profile, "name");
         }
-        c.required_str(&contact_path, contact, "wa_id");
+        c.required_str(contact_path, contact, "wa_id");
     }
 }
 
 /// One `statuses[]` entry.
-fn status(c: &mut Checker, path: &str, value: &Value) {
+fn status(c: &mut Checker, path: &Path<'_>, value: &Value) {
     let Some(status) = c.object(path, value) else {
         return;
     };
     if let Some(id) = c.required_str(path, status, "id") {
-        wamid(c, &child(path, "id"), id);
+        wamid(c, child(path, "id"), id);
     }
     let kind = c.required_enum(path, status, "status", &STATUSES);
     if let Some(timestamp) = c.required(path, status, "timestamp", "unix seconds") {
-        unix_timestamp(c, &child(path, "timestamp"), timestamp);
+        unix_timestamp(c, child(path, "timestamp"), timestamp);
     }
     c.required_str(path, status, "recipient_id");
     let errors = Checker::optional(status, "errors");
     match (kind, errors) {
         (Some("failed"), None) => c.push(
-            &child(path, "errors"),
+            child(path, "errors"),
             "failed_needs_errors",
             "the errors that made the message fail",
             "nothing",
         ),
         (Some(kind), Some(found)) if kind != "failed" => c.push(
-            &child(path, "errors"),
+            child(path, "errors"),
             "failed_needs_errors",
             format!("no errors on a \"{kind}\" status"),
             describe(Some(found)),
@@ -222,84 +221,80 @@ fn status(c: &mut Checker, path: &str, value: &Value) {
     if let Some(pricing) = Checker::optional(status, "pricing") {
         if kind == Some("failed") {
             c.push(
-                &child(path, "pricing"),
+                child(path, "pricing"),
                 "failed_not_priced",
                 "no pricing on a failed status",
                 describe(Some(pricing)),
             );
         }
         let pricing_path = child(path, "pricing");
-        if let Some(pricing) = c.object(&pricing_path, pricing) {
-            c.optional_bool(&pricing_path, pricing, "billable");
-            c.required_enum(&pricing_path, pricing, "pricing_model", &PRICING_MODELS);
-            c.optional_enum(&pricing_path, pricing, "type", &PRICING_TYPES);
-            c.required_enum(&pricing_path, pricing, "category", &PRICING_CATEGORIES);
+        if let Some(pricing) = c.object(pricing_path, pricing) {
+            c.optional_bool(pricing_path, pricing, "billable");
+            c.required_enum(pricing_path, pricing, "pricing_model", &PRICING_MODELS);
+            c.optional_enum(pricing_path, pricing, "type", &PRICING_TYPES);
+            c.required_enum(pricing_path, pricing, "category", &PRICING_CATEGORIES);
         }
     }
     let conversation_path = child(path, "conversation");
     if let Some(conversation) = Checker::optional(status, "conversation")
-        && let Some(conversation) = c.object(&conversation_path, conversation)
+        && let Some(conversation) = c.object(conversation_path, conversation)
     {
-        c.required_str(&conversation_path, conversation, "id");
+        c.required_str(conversation_path, conversation, "id");
         if let Some(expiry) = Checker::optional(conversation, "expiration_timestamp") {
-            unix_timestamp(
-                c,
-                &child(&conversation_path, "expiration_timestamp"),
-                expiry,
-            );
+            unix_timestamp(c, child(&conversation_path, "expiration_timestamp"), expiry);
         }
         let origin_path = child(&conversation_path, "origin");
         if let Some(origin) = c.required(
-            &conversation_path,
+            conversation_path,
             conversation,
             "origin",
             "an object with `type`",
-        ) && let Some(origin) = c.object(&origin_path, origin)
+        ) && let Some(origin) = c.object(origin_path, origin)
         {
-            c.required_enum(&origin_path, origin, "type", &ORIGIN_TYPES);
+            c.required_enum(origin_path, origin, "type", &ORIGIN_TYPES);
         }
     }
     if let Some(data) = c.optional_str(path, status, "biz_opaque_callback_data") {
-        c.max_length(&child(path, "biz_opaque_callback_data"), data, 512);
+        c.max_length(child(path, "biz_opaque_callback_data"), data, 512);
     }
 }
 
 /// `errors[]` inside a webhook: `{code, title, message?, error_data?, href?}`.
-fn error_list(c: &mut Checker, path: &str, value: &Value) {
+fn error_list(c: &mut Checker, path: &Path<'_>, value: &Value) {
     let Some(errors) = c.array(path, value) else {
         return;
     };
     c.non_empty(path, errors);
     for (i, error) in errors.iter().enumerate() {
         let error_path = item(path, i);
-        let Some(error) = c.object(&error_path, error) else {
+        let Some(error) = c.object(error_path, error) else {
             continue;
         };
-        if let Some(code) = c.required(&error_path, error, "code", "an integer") {
-            c.integer(&child(&error_path, "code"), code);
+        if let Some(code) = c.required(error_path, error, "code", "an integer") {
+            c.integer(child(&error_path, "code"), code);
         }
-        c.required_str(&error_path, error, "title");
-        c.optional_str(&error_path, error, "message");
+        c.required_str(error_path, error, "title");
+        c.optional_str(error_path, error, "message");
         let data_path = child(&error_path, "error_data");
         if let Some(data) = Checker::optional(error, "error_data")
-            && let Some(data) = c.object(&data_path, data)
+            && let Some(data) = c.object(data_path, data)
         {
-            c.required_str(&data_path, data, "details");
+            c.required_str(data_path, data, "details");
         }
     }
 }
 
 /// One inbound `messages[]` entry: the body matching its `type`.
-fn inbound_message(c: &mut Checker, path: &str, value: &Value) {
+fn inbound_message(c: &mut Checker, path: &Path<'_>, value: &Value) {
     let Some(message) = c.object(path, value) else {
         return;
     };
     c.required_str(path, message, "from");
     if let Some(id) = c.required_str(path, message, "id") {
-        wamid(c, &child(path, "id"), id);
+        wamid(c, child(path, "id"), id);
     }
     if let Some(timestamp) = c.required(path, message, "timestamp", "unix seconds") {
-        unix_timestamp(c, &child(path, "timestamp"), timestamp);
+        unix_timestamp(c, child(path, "timestamp"), timestamp);
     }
     let Some(kind) = c.required_enum(path, message, "type", &INBOUND_TYPES) else {
         return;
@@ -312,7 +307,7 @@ fn inbound_message(c: &mut Checker, path: &str, value: &Value) {
     let body_path = child(path, body_key);
     let Some(body) = Checker::optional(message, body_key) else {
         c.push(
-            &body_path,
+            body_path,
             "body_matches_type",
             format!("a `{body_key}` value, since type is \"{kind}\""),
             "nothing",
@@ -321,14 +316,14 @@ fn inbound_message(c: &mut Checker, path: &str, value: &Value) {
     };
     match kind {
         "text" => {
-            if let Some(text) = c.object(&body_path, body) {
-                c.required_str(&body_path, text, "body");
+            if let Some(text) = c.object(body_path, body) {
+                c.required_str(body_path, text, "body");
             }
         }
         "button" => {
-            if let Some(button) = c.object(&body_path, body) {
-                c.required_str(&body_path, button, "payload");
-                c.required_str(&body_path, button, "text");
+            if let Some(button) = c.object(body_path, body) {
+                c.required_str(body_path, button, "payload");
+                c.required_str(body_path, button, "text");
             }
         }
         "unsupported" => error_list(c, &body_path, body),
@@ -336,28 +331,28 @@ fn inbound_message(c: &mut Checker, path: &str, value: &Value) {
     }
     let context_path = child(path, "context");
     if let Some(context) = Checker::optional(message, "context")
-        && let Some(context) = c.object(&context_path, context)
+        && let Some(context) = c.object(context_path, context)
     {
-        c.required_str(&context_path, context, "from");
-        if let Some(id) = c.required_str(&context_path, context, "id") {
-            wamid(c, &child(&context_path, "id"), id);
+        c.required_str(context_path, context, "from");
+        if let Some(id) = c.required_str(context_path, context, "id") {
+            wamid(c, child(&context_path, "id"), id);
         }
     }
 }
 
 /// `value` of a `message_template_status_update` change.
-fn template_status(c: &mut Checker, path: &str, value: &Map<String, Value>) {
+fn template_status(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>) {
     let event = c.required_enum(path, value, "event", &TemplateStatusUpdate::EVENTS);
     let id_path = child(path, "message_template_id");
     if let Some(id) = c.required(path, value, "message_template_id", "an integer") {
         // An integer here, although template ids are strings everywhere else.
         if !id.is_u64() {
-            c.push(&id_path, "type", "an integer", describe(Some(id)));
+            c.push(id_path, "type", "an integer", describe(Some(id)));
         }
     }
     c.required_str(path, value, "message_template_name");
     if let Some(language) = c.required_str(path, value, "message_template_language") {
-        language_code(c, &child(path, "message_template_language"), language);
+        language_code(c, child(path, "message_template_language"), language);
     }
     // `reason` is null when a template is scheduled for deletion, so only its spelling is checked.
     c.optional_enum(path, value, "reason", &TemplateStatusUpdate::REASONS);
@@ -369,7 +364,7 @@ fn template_status(c: &mut Checker, path: &str, value: &Map<String, Value>) {
     );
     if event == Some("REJECTED") && Checker::optional(value, "reason").is_none() {
         c.push(
-            &child(path, "reason"),
+            child(path, "reason"),
             "required",
             format!(
                 "a reason for a rejection: {}",
@@ -381,7 +376,7 @@ fn template_status(c: &mut Checker, path: &str, value: &Map<String, Value>) {
 }
 
 /// `value` of an `account_update` change.
-fn account_update(c: &mut Checker, path: &str, value: &Map<String, Value>) {
+fn account_update(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>) {
     let Some(event) = c.required_str(path, value, "event") else {
         return;
     };
@@ -401,15 +396,15 @@ fn account_update(c: &mut Checker, path: &str, value: &Map<String, Value>) {
     } else {
         Checker::optional(value, "waba_info")
     };
-    let Some(info) = info.and_then(|info| c.object(&info_path, info)) else {
+    let Some(info) = info.and_then(|info| c.object(info_path, info)) else {
         return;
     };
     for key in ["waba_id", "owner_business_id"] {
-        if let Some(id) = c.required_str(&info_path, info, key) {
-            graph_id(c, &child(&info_path, key), id);
+        if let Some(id) = c.required_str(info_path, info, key) {
+            graph_id(c, child(&info_path, key), id);
         }
     }
     if event == AccountUpdate::AD_ACCOUNT_LINKED {
-        c.required_str(&info_path, info, "ad_account_id");
+        c.required_str(info_path, info, "ad_account_id");
     }
 }

@@ -151,6 +151,8 @@ pub struct InboundMessage {
 pub struct Outbox {
     next_seq: u64,
     pending: Vec<Event>,
+    /// Whether the dispatcher was told about `pending` since the last drain.
+    announced: bool,
     history: VecDeque<Event>,
     cap: usize,
 }
@@ -161,6 +163,7 @@ impl Outbox {
         Self {
             next_seq: 1,
             pending: Vec::new(),
+            announced: false,
             history: VecDeque::new(),
             cap,
         }
@@ -183,7 +186,16 @@ impl Outbox {
 
     /// Takes every event not yet taken, oldest first.
     pub fn drain(&mut self) -> Vec<Event> {
+        self.announced = false;
         std::mem::take(&mut self.pending)
+    }
+
+    /// Whether events wait that the dispatcher was not told about yet; answering `true`
+    /// counts as telling it.
+    pub fn announce(&mut self) -> bool {
+        let news = !self.pending.is_empty() && !self.announced;
+        self.announced |= news;
+        news
     }
 
     /// The most recent events, oldest first.

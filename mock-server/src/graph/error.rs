@@ -31,11 +31,6 @@ impl GraphError {
             body: Box::new(entry.render(&vars, fbtrace_id)),
         }
     }
-
-    /// The body as JSON.
-    pub fn to_value(&self) -> serde_json::Value {
-        serde_json::to_value(&self.body).unwrap_or_default()
-    }
 }
 
 impl IntoResponse for GraphError {

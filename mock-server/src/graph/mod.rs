@@ -14,12 +14,13 @@ pub mod request;
 mod send;
 mod templates;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::{Map, Value};
@@ -45,7 +46,7 @@ pub(crate) struct GraphCtx<'a> {
     pub(crate) violations: Vec<String>,
 }
 
-impl GraphCtx<'_> {
+impl<'a> GraphCtx<'a> {
     /// Renders a refusal with a trace id from the sandbox's generator.
     pub(crate) fn error(&self, refusal: &Refusal) -> GraphError {
         let trace = self.sandbox.lock().ids.fbtrace_id();
@@ -70,17 +71,20 @@ impl GraphCtx<'_> {
         })
     }
 
-    /// The body as a JSON object (POST query parameters fill in fields the body lacks).
-    pub(crate) fn body(&self) -> Result<Value, GraphError> {
+    /// The body as a JSON object (POST query parameters fill in fields the body lacks);
+    /// borrowed when the request had one.
+    pub(crate) fn body(&self) -> Result<Cow<'a, Value>, GraphError> {
         match self.body {
             Err(e) => Err(self.error(&Refusal::invalid(e.clone()))),
-            Ok(Value::Object(map)) => Ok(Value::Object(map.clone())),
-            Ok(Value::Null) => Ok(Value::Object(crate::graph::request::form_fields(
-                self.query
-                    .iter()
-                    .filter(|(k, _)| k != "access_token")
-                    .cloned()
-                    .collect(),
+            Ok(body @ Value::Object(_)) => Ok(Cow::Borrowed(body)),
+            Ok(Value::Null) => Ok(Cow::Owned(Value::Object(
+                crate::graph::request::form_fields(
+                    self.query
+                        .iter()
+                        .filter(|(k, _)| k != "access_token")
+                        .cloned()
+                        .collect(),
+                ),
             ))),
             Ok(other) => Err(self.error(&Refusal::invalid(format!(
                 "request body: expected a JSON object, found {}",
@@ -150,7 +154,8 @@ pub(crate) async fn dispatch(
     let store = &state.store;
     let path = split_path_owned(&uri);
     let query = request::parse_query(uri.query());
-    let parsed = request::parse_body(&headers, &body);
+    let raw = request::RawBody::new(&headers, body);
+    let parsed = raw.parse();
     let version = path.0;
     let segments: Vec<&str> = path.1.iter().map(String::as_str).collect();
     let early = |refusal: Refusal| {
@@ -228,27 +233,35 @@ pub(crate) async fn dispatch(
             }
         },
     };
-    let (status, response_body, trace) = match result {
+    let (status, response_body, trace, code) = match result {
         Ok(value) => {
             let trace = sandbox.lock().ids.fbtrace_id();
-            (StatusCode::OK, value, trace)
+            (StatusCode::OK, serde_json::to_vec(&value), trace, None)
         }
         Err(e) => {
             let trace = e.body.error.fbtrace_id.clone();
-            (e.status, e.to_value(), trace)
+            let code = e.body.error.code;
+            (e.status, serde_json::to_vec(&e.body), trace, Some(code))
         }
     };
+    // Serialised once: the same bytes go to the client and into the journal.
+    let response_body = Bytes::from(response_body.unwrap_or_default());
     let violations = std::mem::take(&mut ctx.violations);
     tracing::info!(
         "{method} {} -> {}{}",
         uri.path(),
         status.as_u16(),
-        response_body["error"]["code"]
-            .as_u64()
-            .map(|c| format!(" (code {c})"))
-            .unwrap_or_default()
+        code.map(|c| format!(" (code {c})")).unwrap_or_default()
     );
-    let response = (status, axum::Json(&response_body)).into_response();
+    let response = (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        response_body.clone(),
+    )
+        .into_response();
     store.record_request(
         &sandbox,
         JournalEntry {
@@ -257,7 +270,7 @@ pub(crate) async fn dispatch(
             method: method.to_string(),
             path: uri.path().to_owned(),
             status: status.as_u16(),
-            request: parsed.unwrap_or(Value::Null),
+            request: raw,
             response: response_body,
             violations,
         },

@@ -3,6 +3,7 @@
 
 use axum::http::{HeaderMap, header};
 use bytes::Bytes;
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 use wa_contract::GraphVersion;
 
@@ -57,22 +58,45 @@ pub fn token<'a>(
         .or_else(|| body.as_ref().ok()?.get("access_token")?.as_str())
 }
 
-/// Parses the body: JSON, or form fields whose values are JSON objects, arrays or booleans
-/// where they look like them. An empty body is `null`.
-pub fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, String> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Null);
+/// A request body as it arrived. The journal keeps these rather than parsed trees: bytes are
+/// shared with the request at no cost, and parsing again is only needed when someone reads it.
+#[derive(Clone, Debug)]
+pub struct RawBody {
+    bytes: Bytes,
+    form: bool,
+}
+
+impl RawBody {
+    /// The body of a request with `headers`.
+    pub fn new(headers: &HeaderMap, bytes: Bytes) -> Self {
+        let form = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        Self { bytes, form }
     }
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if content_type.starts_with("application/x-www-form-urlencoded") {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-            .map_err(|e| format!("request body: form fields could not be read: {e}"))?;
-        return Ok(Value::Object(form_fields(pairs)));
+
+    /// Parses the body: JSON, or form fields whose values are JSON objects, arrays or booleans
+    /// where they look like them. An empty body is `null`.
+    pub fn parse(&self) -> Result<Value, String> {
+        let body = &self.bytes;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Value::Null);
+        }
+        if self.form {
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+                .map_err(|e| format!("request body: form fields could not be read: {e}"))?;
+            return Ok(Value::Object(form_fields(pairs)));
+        }
+        serde_json::from_slice(body).map_err(|e| format!("request body: expected JSON, {e}"))
     }
-    serde_json::from_slice(body).map_err(|e| format!("request body: expected JSON, {e}"))
+}
+
+/// As parsed; `null` when it does not parse.
+impl Serialize for RawBody {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.parse().unwrap_or(Value::Null).serialize(serializer)
+    }
 }
 
 /// Form fields as JSON: values that are JSON objects, arrays or booleans are parsed.
@@ -116,7 +140,7 @@ mod tests {
         );
         let body =
             Bytes::from_static(b"name=promo&template=%7B%22a%22%3A1%7D&flag=true&to=%2B1650");
-        let v = parse_body(&headers, &body).unwrap();
+        let v = RawBody::new(&headers, body).parse().unwrap();
         assert_eq!(
             v,
             serde_json::json!({"name":"promo","template":{"a":1},"flag":true,"to":"+1650"})

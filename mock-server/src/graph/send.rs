@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 use wa_contract::payload::send::{SendContact, SendMessageRequest, SendResponse, SentMessage};
-use wa_contract::{ErrorKind, PayloadKind, Report, validate};
+use wa_contract::{ErrorKind, Report, SendEndpoint, validate_send};
 
 use super::{GraphCtx, GraphError};
 use crate::domain::Refusal;
@@ -16,10 +16,13 @@ use crate::store::Accepted;
 /// answers.
 fn conforming_request(
     ctx: &mut GraphCtx<'_>,
-    kind: PayloadKind,
+    endpoint: SendEndpoint,
 ) -> Result<SendMessageRequest, GraphError> {
     let body = ctx.body()?;
-    let report: Report = validate(kind, &body);
+    let report: Report = match validate_send(endpoint, &body) {
+        Ok(request) => return Ok(request),
+        Err(report) => report,
+    };
     ctx.violations = report.violations.iter().map(ToString::to_string).collect();
     let has = |rule: &str| report.violations.iter().any(|v| v.rule == rule);
     if has("to_or_recipient") {
@@ -28,11 +31,11 @@ fn conforming_request(
     if has("template_only") {
         return Err(ctx.error(&Refusal::new(ErrorKind::NotATemplateMessage)));
     }
-    if let Some(first) = report.violations.first() {
-        return Err(ctx.error(&Refusal::invalid(first.to_string())));
-    }
-    serde_json::from_value(body)
-        .map_err(|e| ctx.error(&Refusal::invalid(format!("request body: {e}"))))
+    let details = report.violations.first().map_or_else(
+        || "request body: not a send request".to_owned(),
+        ToString::to_string,
+    );
+    Err(ctx.error(&Refusal::invalid(details)))
 }
 
 fn response(accepted: Accepted) -> Value {
@@ -56,7 +59,7 @@ fn response(accepted: Accepted) -> Value {
 
 /// `POST /{phone_number_id}/marketing_messages`.
 pub(super) fn send_marketing_message(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
-    let req = conforming_request(ctx, PayloadKind::MarketingMessageRequest)?;
+    let req = conforming_request(ctx, SendEndpoint::MarketingMessages)?;
     let Some(template) = &req.template else {
         return Err(ctx.error(&Refusal::new(ErrorKind::NotATemplateMessage)));
     };
@@ -69,7 +72,7 @@ pub(super) fn send_marketing_message(ctx: &mut GraphCtx<'_>) -> Result<Value, Gr
 
 /// `POST /{phone_number_id}/messages`.
 pub(super) fn send_message(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
-    let req = conforming_request(ctx, PayloadKind::MessageRequest)?;
+    let req = conforming_request(ctx, SendEndpoint::Messages)?;
     let phone = PhoneNumberId::new(ctx.id);
     ctx.store
         .send_message(ctx.sandbox, &phone, &req)

@@ -122,7 +122,7 @@ pub(super) fn create_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphErro
     let body = ctx.body()?;
     let report = validate(PayloadKind::TemplateCreateRequest, &body);
     ctx.violations = report.violations.iter().map(ToString::to_string).collect();
-    let req: TemplateCreateRequest = serde_json::from_value(body).map_err(|e| {
+    let req: TemplateCreateRequest = serde_json::from_value(body.into_owned()).map_err(|e| {
         let details = report
             .violations
             .first()
@@ -179,7 +179,7 @@ pub(super) fn edit_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError>
     let body = ctx.body()?;
     let report = validate(PayloadKind::TemplateEditRequest, &body);
     ctx.violations = report.violations.iter().map(ToString::to_string).collect();
-    let req: TemplateEditRequest = serde_json::from_value(body).map_err(|e| {
+    let req: TemplateEditRequest = serde_json::from_value(body.into_owned()).map_err(|e| {
         let details = report
             .violations
             .first()
