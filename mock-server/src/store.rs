@@ -35,7 +35,7 @@ use crate::domain::template::{
     effective_features, status_str,
 };
 use crate::domain::waba::{
-    Business, BusinessOnboarding, IntentOutcome, OnboardingStatus, PhoneNumber, Waba,
+    Business, BusinessOnboardingStatus, IntentOutcome, OnboardingStatus, PhoneNumber, Waba,
 };
 use crate::faults::{FaultAction, FaultSpec, Faults};
 use crate::graph::request::RawBody;
@@ -554,7 +554,7 @@ impl Store {
         if became_onboarded {
             let business_id = waba.business_id.clone();
             if let Some(b) = state.businesses.iter_mut().find(|b| b.id == business_id) {
-                b.onboarding = BusinessOnboarding::TermOfServiceSigned;
+                b.onboarding = BusinessOnboardingStatus::TermOfServiceSigned;
                 b.onboarding_time = now;
             }
             state.outbox.push(

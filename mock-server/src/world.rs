@@ -14,7 +14,7 @@ use wa_contract::payload::template::{DegreesOfFreedomSpec, TemplateCreateRequest
 
 use crate::domain::recipient::Profile;
 use crate::domain::template::RejectionRule;
-use crate::domain::waba::{BusinessOnboarding, OnboardingStatus};
+use crate::domain::waba::{BusinessOnboardingStatus, OnboardingStatus};
 
 /// The default world's file.
 pub const DEFAULT_WORLD_TOML: &str = include_str!("../../fixtures/world/default.toml");
@@ -106,14 +106,14 @@ pub struct BusinessSpec {
     pub name: String,
     /// MM API terms status.
     #[serde(default = "default_business_onboarding")]
-    pub onboarding_status: BusinessOnboarding,
+    pub onboarding_status: BusinessOnboardingStatus,
     /// Its WABAs.
     #[serde(default)]
     pub wabas: Vec<WabaSpec>,
 }
 
-fn default_business_onboarding() -> BusinessOnboarding {
-    BusinessOnboarding::NotStarted
+fn default_business_onboarding() -> BusinessOnboardingStatus {
+    BusinessOnboardingStatus::NotStarted
 }
 
 /// A WABA.

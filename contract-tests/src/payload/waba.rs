@@ -40,6 +40,20 @@ impl OnboardingStatus {
         "PENDING_INTERNAL_SETUP",
         "ONBOARDED",
     ];
+
+    /// The value of the deprecated `marketing_messages_lite_api_status` field for this status.
+    pub fn lite_api_status(self) -> LiteApiStatus {
+        match self {
+            Self::Onboarded => LiteApiStatus::Onboarded,
+            Self::Eligible | Self::PendingValidPaymentMethod | Self::PendingInternalSetup => {
+                LiteApiStatus::Eligible
+            }
+            Self::IneligibleOnBehalfOfWaba
+            | Self::IneligibleInactiveOrRestricted
+            | Self::IneligibleCountryNotSupported
+            | Self::IneligibleUsingWhatsappBusinessApp => LiteApiStatus::Ineligible,
+        }
+    }
 }
 
 /// Legacy WABA field `marketing_messages_lite_api_status` (deprecated in v24.0).
@@ -203,4 +217,21 @@ pub struct SuccessResponse {
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_legacy_status_collapses_pending_states_to_eligible() {
+        assert_eq!(
+            OnboardingStatus::PendingInternalSetup.lite_api_status(),
+            LiteApiStatus::Eligible
+        );
+        assert_eq!(
+            OnboardingStatus::IneligibleCountryNotSupported.lite_api_status(),
+            LiteApiStatus::Ineligible
+        );
+    }
 }

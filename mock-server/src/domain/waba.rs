@@ -4,70 +4,13 @@
 //! [`crate::domain::routing`]); its creative-feature settings and `message_activity_sharing`
 //! default feed each accepted message.
 
-use serde::{Deserialize, Serialize};
 use wa_contract::payload::template::{
     CreativeFeatureKey, DegreesOfFreedomSpec, EnrollStatus, FeatureEnrollment, FeatureMap,
 };
+pub use wa_contract::payload::waba::{BusinessOnboardingStatus, OnboardingStatus};
 
 use crate::clock::Timestamp;
 use crate::ids::{BusinessId, PhoneNumberId, WabaId};
-
-/// `marketing_messages_onboarding_status` of a WABA.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[allow(
-    missing_docs,
-    reason = "the variants are Meta's values, named as Meta names them"
-)]
-pub enum OnboardingStatus {
-    IneligibleOnBehalfOfWaba,
-    IneligibleInactiveOrRestricted,
-    IneligibleCountryNotSupported,
-    IneligibleUsingWhatsappBusinessApp,
-    Eligible,
-    PendingValidPaymentMethod,
-    PendingInternalSetup,
-    Onboarded,
-}
-
-impl OnboardingStatus {
-    /// The deprecated `marketing_messages_lite_api_status` value for this status.
-    pub fn lite_api_status(self) -> &'static str {
-        match self {
-            Self::Onboarded => "ONBOARDED",
-            Self::Eligible | Self::PendingValidPaymentMethod | Self::PendingInternalSetup => {
-                "ELIGIBLE"
-            }
-            _ => "INELIGIBLE",
-        }
-    }
-
-    /// The wire spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::IneligibleOnBehalfOfWaba => "INELIGIBLE_ON_BEHALF_OF_WABA",
-            Self::IneligibleInactiveOrRestricted => "INELIGIBLE_INACTIVE_OR_RESTRICTED",
-            Self::IneligibleCountryNotSupported => "INELIGIBLE_COUNTRY_NOT_SUPPORTED",
-            Self::IneligibleUsingWhatsappBusinessApp => "INELIGIBLE_USING_WHATSAPP_BUSINESS_APP",
-            Self::Eligible => "ELIGIBLE",
-            Self::PendingValidPaymentMethod => "PENDING_VALID_PAYMENT_METHOD",
-            Self::PendingInternalSetup => "PENDING_INTERNAL_SETUP",
-            Self::Onboarded => "ONBOARDED",
-        }
-    }
-}
-
-/// A business portfolio's MM API terms status (`{status, time}` on the business node).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum BusinessOnboarding {
-    /// Nothing asked yet.
-    NotStarted,
-    /// A partner asked the business to onboard.
-    RequestSent,
-    /// The business accepted the MM API terms.
-    TermOfServiceSigned,
-}
 
 /// A business portfolio.
 #[derive(Clone, Debug)]
@@ -77,7 +20,7 @@ pub struct Business {
     /// Display name.
     pub name: String,
     /// MM API terms status.
-    pub onboarding: BusinessOnboarding,
+    pub onboarding: BusinessOnboardingStatus,
     /// When the status last changed.
     pub onboarding_time: Timestamp,
     /// The pending partner intent request, once one was made.
@@ -101,12 +44,12 @@ impl Business {
         now: Timestamp,
     ) -> IntentOutcome {
         match (&self.onboarding, &self.intent_request_id) {
-            (BusinessOnboarding::TermOfServiceSigned, _) => IntentOutcome::AlreadyOnboarded,
+            (BusinessOnboardingStatus::TermOfServiceSigned, _) => IntentOutcome::AlreadyOnboarded,
             (_, Some(id)) => IntentOutcome::Requested(id.clone()),
             (_, None) => {
                 let id = new_id();
                 self.intent_request_id = Some(id.clone());
-                self.onboarding = BusinessOnboarding::RequestSent;
+                self.onboarding = BusinessOnboardingStatus::RequestSent;
                 self.onboarding_time = now;
                 IntentOutcome::Requested(id)
             }
@@ -199,7 +142,7 @@ mod tests {
         Business {
             id: BusinessId::new("1"),
             name: "b".to_owned(),
-            onboarding: BusinessOnboarding::NotStarted,
+            onboarding: BusinessOnboardingStatus::NotStarted,
             onboarding_time: Timestamp::MANUAL_START,
             intent_request_id: None,
         }
@@ -212,26 +155,14 @@ mod tests {
         let again = b.request_onboarding(|| "43".to_owned(), Timestamp::MANUAL_START);
         assert_eq!(first, IntentOutcome::Requested("42".to_owned()));
         assert_eq!(again, first);
-        assert_eq!(b.onboarding, BusinessOnboarding::RequestSent);
+        assert_eq!(b.onboarding, BusinessOnboardingStatus::RequestSent);
     }
 
     #[test]
     fn an_onboarded_business_cannot_be_asked_again() {
         let mut b = business();
-        b.onboarding = BusinessOnboarding::TermOfServiceSigned;
+        b.onboarding = BusinessOnboardingStatus::TermOfServiceSigned;
         let outcome = b.request_onboarding(|| "1".to_owned(), Timestamp::MANUAL_START);
         assert_eq!(outcome, IntentOutcome::AlreadyOnboarded);
-    }
-
-    #[test]
-    fn the_legacy_status_collapses_pending_states_to_eligible() {
-        assert_eq!(
-            OnboardingStatus::PendingInternalSetup.lite_api_status(),
-            "ELIGIBLE"
-        );
-        assert_eq!(
-            OnboardingStatus::IneligibleCountryNotSupported.lite_api_status(),
-            "INELIGIBLE"
-        );
     }
 }
