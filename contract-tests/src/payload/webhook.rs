@@ -20,6 +20,24 @@ pub struct WebhookPayload {
     pub entry: Vec<WebhookEntry>,
 }
 
+impl WebhookPayload {
+    /// A webhook with one entry (`id`, optional `time`) holding one change of `field`, as Meta
+    /// sends most of them.
+    pub fn single(id: String, time: Option<Value>, field: &str, value: ChangeValue) -> Self {
+        Self {
+            object: "whatsapp_business_account".to_owned(),
+            entry: vec![WebhookEntry {
+                id,
+                time,
+                changes: vec![WebhookChange {
+                    field: field.to_owned(),
+                    value,
+                }],
+            }],
+        }
+    }
+}
+
 /// `entry[]`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WebhookEntry {

@@ -11,8 +11,7 @@ use crate::payload::template::TemplateCategory;
 use crate::payload::webhook::{
     AccountUpdate, ButtonReply, ChangeValue, Conversation, ConversationOrigin, InboundContext,
     InboundMessage, InboundText, MessagesValue, Metadata, Pricing, Profile, Status, StatusKind,
-    TemplateStatusUpdate, WabaInfo, WebhookChange, WebhookContact, WebhookEntry, WebhookError,
-    WebhookErrorData, WebhookPayload,
+    TemplateStatusUpdate, WabaInfo, WebhookContact, WebhookError, WebhookErrorData, WebhookPayload,
 };
 use crate::{Catalogue, ErrorKind};
 
@@ -23,26 +22,6 @@ const DELIVERY_FAILURES: [ErrorKind; 4] = [
     ErrorKind::UserStoppedMarketing,
     ErrorKind::TtlExpired,
 ];
-
-/// One change of `field` in one entry, with or without `entry.time`.
-fn envelope(
-    waba_id: String,
-    time: Option<Value>,
-    field: &str,
-    value: ChangeValue,
-) -> WebhookPayload {
-    WebhookPayload {
-        object: "whatsapp_business_account".to_owned(),
-        entry: vec![WebhookEntry {
-            id: waba_id,
-            time,
-            changes: vec![WebhookChange {
-                field: field.to_owned(),
-                value,
-            }],
-        }],
-    }
-}
 
 /// `metadata`: the business number.
 fn metadata() -> impl Strategy<Value = Metadata> {
@@ -180,7 +159,7 @@ pub(super) fn status_webhook() -> impl Strategy<Value = WebhookPayload> {
         vec(status(), 1..=5),
     )
         .prop_map(|(waba, metadata, contacts, statuses)| {
-            envelope(
+            WebhookPayload::single(
                 waba,
                 None,
                 "messages",
@@ -249,7 +228,7 @@ pub(super) fn inbound_message_webhook() -> impl Strategy<Value = WebhookPayload>
             )
         })
         .prop_map(|(waba, metadata, contact, messages)| {
-            envelope(
+            WebhookPayload::single(
                 waba,
                 None,
                 "messages",
@@ -298,7 +277,7 @@ pub(super) fn template_status_webhook() -> impl Strategy<Value = WebhookPayload>
                     other_info: None,
                     extra: Map::new(),
                 };
-                envelope(
+                WebhookPayload::single(
                     waba,
                     Some(Value::from(time)),
                     "message_template_status_update",
@@ -327,7 +306,7 @@ pub(super) fn account_update_webhook() -> impl Strategy<Value = WebhookPayload> 
                 }),
                 extra: Map::new(),
             };
-            envelope(
+            WebhookPayload::single(
                 partner,
                 Some(Value::from(time)),
                 "account_update",

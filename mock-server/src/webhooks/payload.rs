@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 use wa_contract::payload::template::TemplateCategory;
 use wa_contract::payload::webhook::{
     AccountUpdate, ChangeValue, Conversation, ConversationOrigin, InboundMessage, MessagesValue,
-    Metadata, Pricing, Profile, Status, StatusKind, TemplateStatusUpdate, WabaInfo, WebhookChange,
-    WebhookContact, WebhookEntry, WebhookError, WebhookErrorData, WebhookPayload,
+    Metadata, Pricing, Profile, Status, StatusKind, TemplateStatusUpdate, WabaInfo, WebhookContact,
+    WebhookError, WebhookErrorData, WebhookPayload,
 };
 use wa_contract::{Catalogue, GraphVersion};
 
@@ -80,7 +80,7 @@ pub fn statuses(
         extra: Map::new(),
     };
     let waba = first.map(|c| c.waba_id.to_string()).unwrap_or_default();
-    envelope(
+    WebhookPayload::single(
         waba,
         None,
         "messages",
@@ -154,9 +154,9 @@ fn template_status(at: Timestamp, c: &TemplateStatusChange) -> WebhookPayload {
         other_info: None,
         extra: Map::new(),
     };
-    envelope(
+    WebhookPayload::single(
         c.waba_id.to_string(),
-        Some(at),
+        Some(Value::from(at.unix_seconds())),
         "message_template_status_update",
         ChangeValue::TemplateStatus(Box::new(value)),
     )
@@ -193,9 +193,9 @@ fn account_update(at: Timestamp, u: &events::AccountUpdate) -> WebhookPayload {
         }),
         extra: Map::new(),
     };
-    envelope(
+    WebhookPayload::single(
         u.business_id.to_string(),
-        Some(at),
+        Some(Value::from(at.unix_seconds())),
         "account_update",
         ChangeValue::AccountUpdate(Box::new(value)),
     )
@@ -219,7 +219,7 @@ fn inbound(m: &Inbound) -> WebhookPayload {
         errors: Vec::new(),
         extra: Map::new(),
     };
-    envelope(
+    WebhookPayload::single(
         m.waba_id.to_string(),
         None,
         "messages",
@@ -240,25 +240,6 @@ fn contact(name: &str, wa_id: &str) -> WebhookContact {
 /// `metadata.display_phone_number` is digits only, however the number is displayed elsewhere.
 fn display_digits(display: &str) -> String {
     display.chars().filter(char::is_ascii_digit).collect()
-}
-
-fn envelope(
-    id: String,
-    time: Option<Timestamp>,
-    field: &str,
-    value: ChangeValue,
-) -> WebhookPayload {
-    WebhookPayload {
-        object: "whatsapp_business_account".to_owned(),
-        entry: vec![WebhookEntry {
-            id,
-            time: time.map(|t| Value::from(t.unix_seconds())),
-            changes: vec![WebhookChange {
-                field: field.to_owned(),
-                value,
-            }],
-        }],
-    }
 }
 
 #[cfg(test)]
