@@ -1,5 +1,6 @@
 //! Templates: `GET|POST|DELETE /{waba_id}/message_templates` and `GET|POST /{template_id}`.
 
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use wa_contract::payload::template::{
     TemplateCreateRequest, TemplateCreateResponse, TemplateEditRequest, TemplateObject,
@@ -13,6 +14,25 @@ use crate::domain::template::{Template, status_str};
 use crate::ids::{TemplateId, WabaId};
 
 const DEFAULT_LIMIT: usize = 25;
+
+/// The body as a `kind` request. Contract violations go to the journal but do not refuse a
+/// body that still parses: the store's checks answer with Meta's template codes, which must win
+/// over the generic 100 a violation would give.
+fn typed_body<T: DeserializeOwned>(
+    ctx: &mut GraphCtx<'_>,
+    kind: PayloadKind,
+) -> Result<T, GraphError> {
+    let body = ctx.body()?;
+    let report = validate(kind, &body);
+    ctx.violations = report.violations.iter().map(ToString::to_string).collect();
+    serde_json::from_value(body.into_owned()).map_err(|e| {
+        let details = report
+            .violations
+            .first()
+            .map_or_else(|| format!("request body: {e}"), ToString::to_string);
+        ctx.error(&Refusal::invalid(details))
+    })
+}
 
 /// A template as Graph reads it back; `degrees_of_freedom_spec` only when asked for.
 fn template_node(t: &Template, fields: Option<&[&str]>) -> Value {
@@ -119,16 +139,7 @@ pub(super) fn list_templates(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError
 
 /// `POST /{waba_id}/message_templates`.
 pub(super) fn create_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
-    let body = ctx.body()?;
-    let report = validate(PayloadKind::TemplateCreateRequest, &body);
-    ctx.violations = report.violations.iter().map(ToString::to_string).collect();
-    let req: TemplateCreateRequest = serde_json::from_value(body.into_owned()).map_err(|e| {
-        let details = report
-            .violations
-            .first()
-            .map_or_else(|| format!("request body: {e}"), ToString::to_string);
-        ctx.error(&Refusal::invalid(details))
-    })?;
+    let req: TemplateCreateRequest = typed_body(ctx, PayloadKind::TemplateCreateRequest)?;
     let waba_id = WabaId::new(ctx.id);
     let (id, category) = ctx
         .store
@@ -176,16 +187,7 @@ pub(super) fn get_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> 
 
 /// `POST /{template_id}`.
 pub(super) fn edit_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
-    let body = ctx.body()?;
-    let report = validate(PayloadKind::TemplateEditRequest, &body);
-    ctx.violations = report.violations.iter().map(ToString::to_string).collect();
-    let req: TemplateEditRequest = serde_json::from_value(body.into_owned()).map_err(|e| {
-        let details = report
-            .violations
-            .first()
-            .map_or_else(|| format!("request body: {e}"), ToString::to_string);
-        ctx.error(&Refusal::invalid(details))
-    })?;
+    let req: TemplateEditRequest = typed_body(ctx, PayloadKind::TemplateEditRequest)?;
     ctx.store
         .edit_template(ctx.sandbox, &TemplateId::new(ctx.id), req)
         .map_err(|r| ctx.error(&r))?;
