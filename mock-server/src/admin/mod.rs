@@ -347,6 +347,12 @@ async fn add_fault(
             )),
         ));
     }
+    if fault.count == Some(0) {
+        return Err(error(
+            &state.store,
+            &Refusal::invalid("count: expected at least 1, found 0"),
+        ));
+    }
     state.store.add_fault(&sandbox, fault.clone());
     Ok(Json(serde_json::to_value(fault).unwrap_or_default()))
 }

@@ -262,3 +262,23 @@ async fn bad_admin_bodies_are_answered_in_graph_shape() {
     let unknown = app.set_template_status("404", "APPROVED").await;
     assert_eq!(unknown.body["error"]["error_subcode"], 33);
 }
+
+#[tokio::test]
+async fn a_fault_with_a_count_of_zero_is_refused_naming_count_and_sends_still_work() {
+    let app = spawn_app().await;
+    let fault = json!({"count": 0, "action": {"type": "error", "error": "pair_rate_limit"}});
+
+    let answer = app.post("/__admin/faults", &fault).await;
+
+    assert_eq!((answer.status, answer.code()), (400, 100));
+    assert_eq!(answer.details(), "count: expected at least 1, found 0");
+    assert_eq!(
+        app.get("/__admin/faults").await.body["data"],
+        json!([]),
+        "nothing was stored"
+    );
+    let send = app
+        .send_marketing_message(PHONE, &promo_to("16505551234"))
+        .await;
+    assert_eq!(send.status, 200, "{}", send.body);
+}
