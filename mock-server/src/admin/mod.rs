@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request, State};
-use axum::http::Method;
+use axum::http::{Method, Uri};
 use axum::http::request::Parts;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -70,7 +70,21 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/__admin/throughput", put(set_throughput))
         .route("/__admin/sandboxes", post(create_sandbox))
         .route("/__admin/inbound", post(inbound))
+        .method_not_allowed_fallback(method_not_allowed)
         .route_layer(middleware::from_fn_with_state(state, loopback_only))
+}
+
+/// A known admin path asked with a method it does not serve: 405, in Graph's envelope.
+async fn method_not_allowed(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
+    let mut refusal = error(
+        &state.store,
+        &Refusal::invalid(format!(
+            "method: {method} is not supported on {}",
+            uri.path()
+        )),
+    );
+    refusal.status = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+    refusal.into_response()
 }
 
 fn error(store: &Store, refusal: &Refusal) -> GraphError {
