@@ -5,5 +5,6 @@ mod campaign;
 mod helpers;
 mod routing;
 mod send_rules;
+mod surface;
 mod templates;
 mod webhooks;
