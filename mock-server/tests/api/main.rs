@@ -3,6 +3,7 @@
 mod admin;
 mod campaign;
 mod helpers;
+mod precedence;
 mod routing;
 mod send_rules;
 mod surface;
