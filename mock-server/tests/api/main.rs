@@ -2,6 +2,7 @@
 
 mod admin;
 mod campaign;
+mod fuzz;
 mod helpers;
 mod precedence;
 mod routing;
