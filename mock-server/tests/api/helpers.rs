@@ -288,3 +288,15 @@ impl TestApp {
         })
     }
 }
+
+/// A server on the manual clock with the given seed.
+pub(crate) async fn spawn_app_seeded(seed: u64) -> TestApp {
+    let server = spawn(Config::default().manual_clock().seed(seed))
+        .await
+        .expect("server starts");
+    TestApp {
+        server,
+        client: Client::new(),
+        token: wa_mock::DEFAULT_TOKEN.to_owned(),
+    }
+}

@@ -2,6 +2,7 @@
 
 mod admin;
 mod campaign;
+mod determinism;
 mod fuzz;
 mod helpers;
 mod precedence;
