@@ -2,6 +2,7 @@
 
 mod admin;
 mod campaign;
+mod cli;
 mod determinism;
 mod fuzz;
 mod helpers;
