@@ -234,12 +234,25 @@ async fn get_clock(State(state): State<AppState>) -> Json<ClockState> {
 async fn advance_clock(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<Advance>,
-) -> Json<ClockState> {
+) -> Result<Json<ClockState>, GraphError> {
+    /// 9999-12-31T23:59:59Z: later times have no four-digit year and soon overflow the clock.
+    const LAST_SECOND: i64 = 253_402_300_799;
+    let now = state.store.clock().now().unix_seconds();
+    let room = u64::try_from(LAST_SECOND.saturating_sub(now)).unwrap_or(0);
+    if body.seconds > room {
+        return Err(error(
+            &state.store,
+            &Refusal::invalid(format!(
+                "seconds: expected at most {room} (the clock stops at 9999-12-31T23:59:59Z), found {}",
+                body.seconds
+            )),
+        ));
+    }
     state
         .webhooks
         .advance(Duration::from_secs(body.seconds))
         .await;
-    Json(clock_state(&state.store))
+    Ok(Json(clock_state(&state.store)))
 }
 
 async fn patch_waba(
