@@ -296,7 +296,11 @@ async fn an_advance_past_the_year_9999_is_refused_naming_seconds_and_time_still_
         .await;
 
     assert_eq!((answer.status, answer.code()), (400, 100));
-    assert!(answer.details().starts_with("seconds:"), "{}", answer.details());
+    assert!(
+        answer.details().starts_with("seconds:"),
+        "{}",
+        answer.details()
+    );
     assert_eq!(
         app.get("/__admin/clock").await.body["now"],
         "2026-01-01T00:00:00.000Z"

@@ -77,16 +77,33 @@ async fn observe(b: &Binary) -> Value {
 
 #[tokio::test]
 async fn each_flag_works_the_same_as_its_wa_mock_environment_variable() {
-    let world = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/world/example.toml");
+    let world = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/world/example.toml"
+    );
     let by_flags = start(
-        &["--listen", "127.0.0.1:0", "--clock", "manual", "--seed", "5", "--strict-auth",
-          "--config", world],
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--clock",
+            "manual",
+            "--seed",
+            "5",
+            "--strict-auth",
+            "--config",
+            world,
+        ],
         &[],
     );
     let by_env = start(
         &[],
-        &[("WA_MOCK_LISTEN", "127.0.0.1:0"), ("WA_MOCK_CLOCK", "manual"), ("WA_MOCK_SEED", "5"),
-          ("WA_MOCK_STRICT_AUTH", "true"), ("WA_MOCK_CONFIG", world)],
+        &[
+            ("WA_MOCK_LISTEN", "127.0.0.1:0"),
+            ("WA_MOCK_CLOCK", "manual"),
+            ("WA_MOCK_SEED", "5"),
+            ("WA_MOCK_STRICT_AUTH", "true"),
+            ("WA_MOCK_CONFIG", world),
+        ],
     );
 
     let flags = observe(&by_flags).await;
@@ -107,12 +124,32 @@ async fn each_flag_works_the_same_as_its_wa_mock_environment_variable() {
 
 #[tokio::test]
 async fn the_seed_flag_and_variable_give_the_same_wamid() {
-    let by_flag = start(&["--listen", "127.0.0.1:0", "--clock", "manual", "--seed", "11"], &[]);
+    let by_flag = start(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--clock",
+            "manual",
+            "--seed",
+            "11",
+        ],
+        &[],
+    );
     let by_env = start(
         &["--listen", "127.0.0.1:0"],
         &[("WA_MOCK_CLOCK", "manual"), ("WA_MOCK_SEED", "11")],
     );
-    let other = start(&["--listen", "127.0.0.1:0", "--clock", "manual", "--seed", "12"], &[]);
+    let other = start(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--clock",
+            "manual",
+            "--seed",
+            "12",
+        ],
+        &[],
+    );
 
     let (_, a) = send(&by_flag.url, "t").await;
     let (_, b) = send(&by_env.url, "t").await;
@@ -134,7 +171,10 @@ async fn the_realtime_clock_runs_at_the_speed_given() {
 
     assert_eq!(after["mode"], "realtime");
     let elapsed = after["unix"].as_i64().unwrap() - before["unix"].as_i64().unwrap();
-    assert!((3600..3 * 3600).contains(&elapsed), "{elapsed} simulated seconds");
+    assert!(
+        (3600..3 * 3600).contains(&elapsed),
+        "{elapsed} simulated seconds"
+    );
 }
 
 /// This host's address on a non-loopback interface, if it has one.
@@ -160,7 +200,10 @@ async fn the_admin_api_answers_only_loopback_peers_unless_any_peer_is_allowed() 
     let (refused_status, refused) = get(&format!("{}/__admin/state", via(&closed)), "x").await;
     let (graph_status, _) = get(&format!("{}/v25.0/{PHONE}", via(&closed)), "x").await;
     let (loopback_status, _) = get(
-        &format!("{}/__admin/state", closed.url.replace("0.0.0.0", "127.0.0.1")),
+        &format!(
+            "{}/__admin/state",
+            closed.url.replace("0.0.0.0", "127.0.0.1")
+        ),
         "x",
     )
     .await;

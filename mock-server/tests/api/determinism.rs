@@ -19,7 +19,10 @@ async fn scenario(app: &TestApp) -> Value {
         )
         .await;
     let cloud = app
-        .send_message(PHONE, &template_send("16505551234", "order_update", &["#9"]))
+        .send_message(
+            PHONE,
+            &template_send("16505551234", "order_update", &["#9"]),
+        )
         .await;
     let refused = app
         .send_marketing_message(PHONE, &template_send("16505551234", "nope", &[]))
@@ -71,9 +74,13 @@ async fn another_seed_gives_other_wamids_trace_and_conversation_ids() {
 async fn refused_requests_leave_the_sandbox_exactly_as_it_was() {
     let app = spawn_app().await;
     let before = app.snapshot_of_state().await;
-    let features = |spec: Value| json!({"degrees_of_freedom_spec": {"creative_features_spec": spec}});
+    let features =
+        |spec: Value| json!({"degrees_of_freedom_spec": {"creative_features_spec": spec}});
     let refused = [
-        (format!("/v25.0/{PHONE}/marketing_messages"), json!({"to": "1", "type": "template"})),
+        (
+            format!("/v25.0/{PHONE}/marketing_messages"),
+            json!({"to": "1", "type": "template"}),
+        ),
         (
             format!("/v25.0/{PHONE}/marketing_messages"),
             template_send("16505551234", "seasonal_promo", &[]),
@@ -111,13 +118,28 @@ async fn refused_requests_leave_the_sandbox_exactly_as_it_was() {
             json!({"disable_marketing_messages_on_cloud_api": "perhaps"}),
         ),
         (
-            format!("/v25.0/{}/onboard_partners_to_mm_lite", wa_mock::DEFAULT_BUSINESS_ID),
+            format!(
+                "/v25.0/{}/onboard_partners_to_mm_lite",
+                wa_mock::DEFAULT_BUSINESS_ID
+            ),
             json!({}),
         ),
-        ("/__admin/faults".to_owned(), json!({"action": {"type": "error", "error": "nope"}})),
-        ("/__admin/templates/100000000000031/status".to_owned(), json!({"status": "SLEEPY"})),
-        ("/__admin/clock/advance".to_owned(), json!({"seconds": "soon"})),
-        ("/__admin/inbound".to_owned(), json!({"from": "16505551234"})),
+        (
+            "/__admin/faults".to_owned(),
+            json!({"action": {"type": "error", "error": "nope"}}),
+        ),
+        (
+            "/__admin/templates/100000000000031/status".to_owned(),
+            json!({"status": "SLEEPY"}),
+        ),
+        (
+            "/__admin/clock/advance".to_owned(),
+            json!({"seconds": "soon"}),
+        ),
+        (
+            "/__admin/inbound".to_owned(),
+            json!({"from": "16505551234"}),
+        ),
     ];
 
     for (path, body) in &refused {
@@ -130,7 +152,10 @@ async fn refused_requests_leave_the_sandbox_exactly_as_it_was() {
         );
     }
     let patch = app
-        .patch_waba(WABA, &json!({"msc": true, "marketing_messages_onboarding_status": "SOMEDAY"}))
+        .patch_waba(
+            WABA,
+            &json!({"msc": true, "marketing_messages_onboarding_status": "SOMEDAY"}),
+        )
         .await;
     let deleted = app
         .delete_templates(WABA, "name=seasonal_promo&hsm_id=100000000000032")

@@ -110,30 +110,31 @@ fn garbled_send() -> impl Strategy<Value = Value> {
     )
         .prop_map(|(mut body, junk, index)| {
             let mut slots = Vec::new();
-            collect_pointers(&body, String::new(), &mut slots);
-            if let Some(slot) = slots.get(index.index(slots.len().max(1))) {
-                if let Some(target) = body.pointer_mut(slot) {
-                    *target = junk;
-                }
+            collect_pointers(&body, "", &mut slots);
+            if let Some(target) = slots
+                .get(index.index(slots.len().max(1)))
+                .and_then(|slot| body.pointer_mut(slot))
+            {
+                *target = junk;
             }
             body
         })
 }
 
-fn collect_pointers(value: &Value, at: String, out: &mut Vec<String>) {
+fn collect_pointers(value: &Value, at: &str, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             for (k, v) in map {
                 let p = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
                 out.push(p.clone());
-                collect_pointers(v, p, out);
+                collect_pointers(v, &p, out);
             }
         }
         Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
                 let p = format!("{at}/{i}");
                 out.push(p.clone());
-                collect_pointers(v, p, out);
+                collect_pointers(v, &p, out);
             }
         }
         _ => {}
@@ -174,7 +175,11 @@ fn garbled_send_bodies_are_answered_with_a_graph_shaped_4xx_on_both_endpoints() 
             names_a_field(&error)?;
         }
     });
-    assert!(rejected.get() > 16, "the garbling rejects most bodies: {}", rejected.get());
+    assert!(
+        rejected.get() > 16,
+        "the garbling rejects most bodies: {}",
+        rejected.get()
+    );
 }
 
 #[test]

@@ -62,7 +62,10 @@ async fn an_unknown_phone_number_is_answered_before_a_garbled_body_is_read() {
 
     assert_eq!(answer.status, 400);
     let error = &answer.json()["error"];
-    assert_eq!((&error["code"], &error["error_subcode"]), (&json!(100), &json!(33)));
+    assert_eq!(
+        (&error["code"], &error["error_subcode"]),
+        (&json!(100), &json!(33))
+    );
 }
 
 #[tokio::test]
@@ -74,7 +77,11 @@ async fn a_malformed_body_is_answered_before_the_template_is_looked_up() {
     let answer = app.send_marketing_message(PHONE, &body).await;
 
     assert_eq!((answer.status, answer.code()), (400, 100));
-    assert!(answer.details().contains("product_policy"), "{}", answer.details());
+    assert!(
+        answer.details().contains("product_policy"),
+        "{}",
+        answer.details()
+    );
 }
 
 #[tokio::test]
@@ -83,7 +90,10 @@ async fn a_paused_utility_template_is_answered_132015_before_its_category_is_che
     app.set_template_status("100000000000032", "PAUSED").await;
 
     let answer = app
-        .send_marketing_message(PHONE, &template_send("16505551234", "order_update", &["#1"]))
+        .send_marketing_message(
+            PHONE,
+            &template_send("16505551234", "order_update", &["#1"]),
+        )
         .await;
 
     assert_eq!((answer.status, answer.code()), (400, 132015));
@@ -101,7 +111,8 @@ async fn a_parameter_count_mismatch_is_answered_132000_before_the_category_is_ch
 }
 
 #[tokio::test]
-async fn a_utility_template_is_answered_134100_before_the_route_refuses_strict_or_disabled_fallback() {
+async fn a_utility_template_is_answered_134100_before_the_route_refuses_strict_or_disabled_fallback()
+ {
     let app = spawn_app().await;
     approved_now(&app, ELIGIBLE_WABA, "eligible_notice", "UTILITY").await;
     app.patch_waba(
@@ -117,7 +128,10 @@ async fn a_utility_template_is_answered_134100_before_the_route_refuses_strict_o
     let fallback_answer = app.send_marketing_message(ELIGIBLE_PHONE, &body).await;
 
     assert_eq!((strict_answer.status, strict_answer.code()), (400, 134100));
-    assert_eq!((fallback_answer.status, fallback_answer.code()), (400, 134100));
+    assert_eq!(
+        (fallback_answer.status, fallback_answer.code()),
+        (400, 134100)
+    );
 }
 
 #[tokio::test]
@@ -216,13 +230,16 @@ async fn a_non_marketing_template_is_answered_131055_on_old_versions_with_metas_
     let new = app.send_marketing_message_at("v24.0", PHONE, &body).await;
 
     assert_eq!(old.status, 400);
+    assert_eq!(old.body["error"]["message"], "(#131055) Method not allowed");
     assert_eq!(
-        old.body["error"]["message"],
-        "(#131055) Method not allowed"
+        old.details(),
+        "Only marketing template messages are supported"
     );
-    assert_eq!(old.details(), "Only marketing template messages are supported");
     assert_eq!(new.status, 400);
-    assert_eq!(new.body["error"]["message"], "(#134100) Only marketing messages supported");
+    assert_eq!(
+        new.body["error"]["message"],
+        "(#134100) Only marketing messages supported"
+    );
     assert_eq!(
         new.details(),
         "You're only able to send marketing messages on this API."

@@ -144,7 +144,13 @@ async fn an_unknown_object_id_is_answered_with_graphs_unsupported_request_error(
     let app = spawn_app().await;
 
     let get = app
-        .raw(Method::GET, "/v25.0/424242", Some(&app.token), None, Vec::new())
+        .raw(
+            Method::GET,
+            "/v25.0/424242",
+            Some(&app.token),
+            None,
+            Vec::new(),
+        )
         .await;
     let post = app
         .post("/v25.0/424242/messages", &promo_to("16505551234"))
@@ -187,13 +193,14 @@ async fn an_unknown_edge_is_answered_with_2500_naming_it() {
 async fn a_wrong_method_on_a_known_edge_is_answered_unsupported_naming_the_method_and_id() {
     let app = spawn_app().await;
 
-    let answer = app
-        .get(&format!("/v25.0/{PHONE}/marketing_messages"))
-        .await;
+    let answer = app.get(&format!("/v25.0/{PHONE}/marketing_messages")).await;
 
     assert_eq!(answer.status, 400);
     assert_eq!(
-        (answer.code(), answer.body["error"]["error_subcode"].as_u64()),
+        (
+            answer.code(),
+            answer.body["error"]["error_subcode"].as_u64()
+        ),
         (100, Some(33))
     );
     assert!(
@@ -252,9 +259,7 @@ async fn a_wrong_method_on_an_admin_route_is_answered_in_graph_shape_not_a_bare_
         (Method::PUT, "/__admin/clock/advance"),
         (Method::GET, "/__admin/templates/100000000000031/status"),
     ] {
-        let answer = app
-            .raw(method.clone(), path, None, None, Vec::new())
-            .await;
+        let answer = app.raw(method.clone(), path, None, None, Vec::new()).await;
 
         assert_eq!(answer.status, 405, "{method} {path}");
         assert_eq!(answer.content_type.as_deref(), Some("application/json"));

@@ -181,7 +181,9 @@ async fn ttl_ranges_are_enforced_per_category_with_metas_bounds() {
         ("mkt_unlimited", "MARKETING", -1, 400),
     ];
     for (name, category, ttl, status) in cases {
-        let answer = app.create_template(WABA, &create(name, category, ttl)).await;
+        let answer = app
+            .create_template(WABA, &create(name, category, ttl))
+            .await;
 
         assert_eq!(answer.status, status, "{name}: {}", answer.body);
         if status == 400 {
@@ -283,7 +285,10 @@ async fn an_admin_status_change_is_announced_and_decides_what_a_send_answers() {
         .filter(|e| e["type"] == "template_status")
         .map(|e| e["event"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(announced, ["PENDING", "REJECTED", "PAUSED", "DISABLED", "APPROVED"]);
+    assert_eq!(
+        announced,
+        ["PENDING", "REJECTED", "PAUSED", "DISABLED", "APPROVED"]
+    );
 }
 
 #[tokio::test]
@@ -301,7 +306,10 @@ async fn listing_filters_by_status_language_and_name() {
 
     let paused = app.list_templates(WABA, "status=PAUSED&fields=name").await;
     let approved = app
-        .list_templates(WABA, "status=APPROVED&category=MARKETING,UTILITY&fields=name")
+        .list_templates(
+            WABA,
+            "status=APPROVED&category=MARKETING,UTILITY&fields=name",
+        )
         .await;
     let by_name = app.list_templates(WABA, "name=order&fields=name").await;
     let other_language = app.list_templates(WABA, "language=pt_BR").await;
