@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request, State};
-use axum::http::Method;
 use axum::http::request::Parts;
+use axum::http::{Method, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -70,7 +70,21 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/__admin/throughput", put(set_throughput))
         .route("/__admin/sandboxes", post(create_sandbox))
         .route("/__admin/inbound", post(inbound))
+        .method_not_allowed_fallback(method_not_allowed)
         .route_layer(middleware::from_fn_with_state(state, loopback_only))
+}
+
+/// A known admin path asked with a method it does not serve: 405, in Graph's envelope.
+async fn method_not_allowed(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
+    let mut refusal = error(
+        &state.store,
+        &Refusal::invalid(format!(
+            "method: {method} is not supported on {}",
+            uri.path()
+        )),
+    );
+    refusal.status = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+    refusal.into_response()
 }
 
 fn error(store: &Store, refusal: &Refusal) -> GraphError {
@@ -220,12 +234,25 @@ async fn get_clock(State(state): State<AppState>) -> Json<ClockState> {
 async fn advance_clock(
     State(state): State<AppState>,
     AdminJson(body): AdminJson<Advance>,
-) -> Json<ClockState> {
+) -> Result<Json<ClockState>, GraphError> {
+    /// 9999-12-31T23:59:59Z: later times have no four-digit year and soon overflow the clock.
+    const LAST_SECOND: i64 = 253_402_300_799;
+    let now = state.store.clock().now().unix_seconds();
+    let room = u64::try_from(LAST_SECOND.saturating_sub(now)).unwrap_or(0);
+    if body.seconds > room {
+        return Err(error(
+            &state.store,
+            &Refusal::invalid(format!(
+                "seconds: expected at most {room} (the clock stops at 9999-12-31T23:59:59Z), found {}",
+                body.seconds
+            )),
+        ));
+    }
     state
         .webhooks
         .advance(Duration::from_secs(body.seconds))
         .await;
-    Json(clock_state(&state.store))
+    Ok(Json(clock_state(&state.store)))
 }
 
 async fn patch_waba(
@@ -345,6 +372,12 @@ async fn add_fault(
             &Refusal::invalid(format!(
                 "action.error: expected an error catalogue key such as throughput_limit, found '{key}'"
             )),
+        ));
+    }
+    if fault.count == Some(0) {
+        return Err(error(
+            &state.store,
+            &Refusal::invalid("count: expected at least 1, found 0"),
         ));
     }
     state.store.add_fault(&sandbox, fault.clone());

@@ -262,3 +262,49 @@ async fn bad_admin_bodies_are_answered_in_graph_shape() {
     let unknown = app.set_template_status("404", "APPROVED").await;
     assert_eq!(unknown.body["error"]["error_subcode"], 33);
 }
+
+#[tokio::test]
+async fn a_fault_with_a_count_of_zero_is_refused_naming_count_and_sends_still_work() {
+    let app = spawn_app().await;
+    let fault = json!({"count": 0, "action": {"type": "error", "error": "pair_rate_limit"}});
+
+    let answer = app.post("/__admin/faults", &fault).await;
+
+    assert_eq!((answer.status, answer.code()), (400, 100));
+    assert_eq!(answer.details(), "count: expected at least 1, found 0");
+    assert_eq!(
+        app.get("/__admin/faults").await.body["data"],
+        json!([]),
+        "nothing was stored"
+    );
+    let send = app
+        .send_marketing_message(PHONE, &promo_to("16505551234"))
+        .await;
+    assert_eq!(send.status, 200, "{}", send.body);
+}
+
+#[tokio::test]
+async fn an_advance_past_the_year_9999_is_refused_naming_seconds_and_time_still_runs() {
+    let app = spawn_app().await;
+    let id = wamid(
+        &app.send_marketing_message(PHONE, &promo_to("16505551234"))
+            .await,
+    );
+
+    let answer = app
+        .post("/__admin/clock/advance", &json!({"seconds": u64::MAX}))
+        .await;
+
+    assert_eq!((answer.status, answer.code()), (400, 100));
+    assert!(
+        answer.details().starts_with("seconds:"),
+        "{}",
+        answer.details()
+    );
+    assert_eq!(
+        app.get("/__admin/clock").await.body["now"],
+        "2026-01-01T00:00:00.000Z"
+    );
+    app.advance(5).await;
+    assert_eq!(app.statuses(&id).await, ["sent", "delivered", "read"]);
+}

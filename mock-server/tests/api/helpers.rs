@@ -228,3 +228,75 @@ pub(crate) fn wamid(answer: &Answer) -> String {
         .unwrap()
         .to_owned()
 }
+
+/// An answer read without assumptions: whatever status, headers and bytes came back.
+pub(crate) struct RawAnswer {
+    pub(crate) status: u16,
+    pub(crate) content_type: Option<String>,
+    pub(crate) api_version: Option<String>,
+    pub(crate) trace_id: Option<String>,
+    pub(crate) text: String,
+}
+
+impl RawAnswer {
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("{e}: {}", self.text))
+    }
+}
+
+impl TestApp {
+    /// Sends `body` as-is with `content_type` (no token unless `token` is given).
+    pub(crate) async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> RawAnswer {
+        let mut req = self.client.request(method, self.url(path)).body(body);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        let res = req.send().await.expect("request sent");
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        RawAnswer {
+            status: res.status().as_u16(),
+            content_type: header("content-type"),
+            api_version: header("facebook-api-version"),
+            trace_id: header("x-fb-trace-id"),
+            text: res.text().await.expect("body read"),
+        }
+    }
+
+    /// The sandbox as `GET /__admin/state` shows it, with its messages, events and faults.
+    pub(crate) async fn snapshot_of_state(&self) -> Value {
+        json!({
+            "state": self.get("/__admin/state").await.body,
+            "messages": self.get("/__admin/messages").await.body,
+            "events": self.get("/__admin/events").await.body,
+            "faults": self.get("/__admin/faults").await.body,
+            "clock": self.get("/__admin/clock").await.body,
+        })
+    }
+}
+
+/// A server on the manual clock with the given seed.
+pub(crate) async fn spawn_app_seeded(seed: u64) -> TestApp {
+    let server = spawn(Config::default().manual_clock().seed(seed))
+        .await
+        .expect("server starts");
+    TestApp {
+        server,
+        client: Client::new(),
+        token: wa_mock::DEFAULT_TOKEN.to_owned(),
+    }
+}

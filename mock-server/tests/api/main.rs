@@ -2,8 +2,13 @@
 
 mod admin;
 mod campaign;
+mod cli;
+mod determinism;
+mod fuzz;
 mod helpers;
+mod precedence;
 mod routing;
 mod send_rules;
+mod surface;
 mod templates;
 mod webhooks;
