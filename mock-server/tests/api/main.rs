@@ -6,6 +6,7 @@ mod cli;
 mod determinism;
 mod fuzz;
 mod helpers;
+mod onboarding;
 mod precedence;
 mod routing;
 mod send_rules;
