@@ -35,6 +35,7 @@
 //! - [`world`] reads world files; [`config`] the command line.
 
 pub mod admin;
+mod banner;
 pub mod clock;
 pub mod config;
 pub mod domain;
@@ -136,6 +137,12 @@ impl RunningServer {
     /// `http://ADDR` — the Graph base URL.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// What the binary prints after `listening on …`: the default sandbox's ids, its token
+    /// and a curl line that sends a marketing message.
+    pub fn startup_summary(&self) -> String {
+        banner::startup_summary(&self.url(), self.store.default_sandbox())
     }
 
     /// The store, for in-process inspection.
