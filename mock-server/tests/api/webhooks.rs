@@ -13,7 +13,6 @@ use tokio::net::TcpListener;
 use wa_contract::signature::{SIGNATURE_HEADER, verify};
 use wa_contract::{PayloadKind, validate};
 use wa_mock::Config;
-use wa_mock::graph::request::parse_query;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -128,7 +127,8 @@ async fn receive(
 }
 
 fn url_param(query: &str, name: &str) -> String {
-    parse_query(Some(query))
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .unwrap()
         .into_iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v)
