@@ -1,7 +1,9 @@
-//! The harness: strategies, the wiremock stub and the `wa-contract` command line, each tested
-//! as a user would use it.
+//! The contract and its harness, each tested as a user would use them: the fixtures against
+//! the model and Meta's schema, the strategies, the wiremock stub and the `wa-contract` command
+//! line.
 
 mod cli;
+mod fixtures;
 mod graph_mock;
 mod strategies;
 mod webhooks;
