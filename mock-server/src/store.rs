@@ -274,7 +274,7 @@ impl Store {
     }
 
     /// Takes every undelivered event of every sandbox, with the sandbox's token.
-    pub fn drain_outbox(&self) -> Vec<(Token, Vec<Event>)> {
+    pub fn drain_outbox(&self) -> Vec<(Token, Vec<Arc<Event>>)> {
         let sandboxes: Vec<Arc<Sandbox>> = self
             .inner
             .sandboxes
