@@ -81,6 +81,11 @@ impl Faults {
         self.throughput
     }
 
+    /// Whether any fault or a throughput limit could match a request.
+    pub fn armed(&self) -> bool {
+        !self.specs.is_empty() || self.throughput.is_some()
+    }
+
     /// The action for a request to `path` about `phones`, using up one count; a send over the
     /// throughput limit answers 130429.
     pub fn take(&mut self, path: &str, phones: &[&str], now: Timestamp) -> Option<FaultAction> {

@@ -6,20 +6,23 @@
 //! separate sandboxes do not disturb each other's ids.
 
 use std::fmt;
+use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 macro_rules! id_newtypes {
     ($($(#[$doc:meta])* $name:ident,)*) => {$(
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
+        ///
+        /// Shared rather than owned: ids are copied into messages, events, journals and jobs,
+        /// and a clone is then a reference count.
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(Arc<str>);
 
         impl $name {
             /// Wraps an id.
             pub fn new(id: impl Into<String>) -> Self {
-                Self(id.into())
+                Self(Arc::from(id.into()))
             }
 
             /// The id as Graph prints it.
@@ -31,6 +34,18 @@ macro_rules! id_newtypes {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                String::deserialize(d).map(Self::new)
             }
         }
     )*};
@@ -85,7 +100,7 @@ impl IdGen {
     pub fn template_id(&mut self) -> TemplateId {
         let digits = if self.below(2) == 0 { 15 } else { 16 };
         let low = 10u64.pow(digits - 1);
-        TemplateId(format!("{}", low + self.below(9 * low)))
+        TemplateId::new(format!("{}", low + self.below(9 * low)))
     }
 
     /// A message id for a message to `recipient`: `wamid.` and base64 of bytes shaped like
@@ -102,7 +117,7 @@ impl IdGen {
         let hex = format!("{:016X}{:02X}", self.next_u64(), self.below(256));
         bytes.extend_from_slice(hex.as_bytes());
         bytes.push(0x00);
-        Wamid(format!("wamid.{}", base64(&bytes)))
+        Wamid::new(format!("wamid.{}", base64(&bytes)))
     }
 
     /// A trace id such as `AbC1-_x9…` (23 url-safe characters).
@@ -129,7 +144,7 @@ impl IdGen {
             40,
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
         );
-        Token(format!("EAAW{tail}"))
+        Token::new(format!("EAAW{tail}"))
     }
 
     fn alphabet_string(&mut self, len: usize, alphabet: &[u8]) -> String {

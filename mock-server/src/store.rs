@@ -37,7 +37,7 @@ use crate::domain::template::{
 use crate::domain::waba::{
     Business, BusinessOnboardingStatus, IntentOutcome, OnboardingStatus, PhoneNumber, Waba,
 };
-use crate::faults::{FaultAction, FaultSpec, Faults};
+use crate::faults::{FaultSpec, Faults};
 use crate::graph::request::RawBody;
 use crate::ids::{BusinessId, IdGen, PhoneNumberId, TemplateId, Token, WabaId, Wamid};
 use crate::world::{Retention, WorldSpec};
@@ -274,7 +274,7 @@ impl Store {
     }
 
     /// Takes every undelivered event of every sandbox, with the sandbox's token.
-    pub fn drain_outbox(&self) -> Vec<(Token, Vec<Event>)> {
+    pub fn drain_outbox(&self) -> Vec<(Token, Vec<Arc<Event>>)> {
         let sandboxes: Vec<Arc<Sandbox>> = self
             .inner
             .sandboxes
@@ -671,31 +671,29 @@ impl Store {
             .insert(waba_id.clone(), Vec::new());
     }
 
-    /// Records a Graph request in the sandbox's bounded journal.
-    pub fn record_request(&self, sandbox: &Sandbox, mut entry: JournalEntry) {
+    /// Records a Graph request in the sandbox's bounded journal and returns the answer's trace
+    /// id: `trace` when the answer carries one (errors), else one drawn in the same critical
+    /// section.
+    pub fn record_request(
+        &self,
+        sandbox: &Sandbox,
+        mut entry: JournalEntry,
+        trace: Option<String>,
+    ) -> String {
         let mut state = sandbox.lock();
+        let trace = trace.unwrap_or_else(|| state.ids.fbtrace_id());
         state.journal_seq += 1;
         entry.seq = state.journal_seq;
         if state.journal.len() >= state.retention.requests {
             state.journal.pop_front();
         }
         state.journal.push_back(entry);
+        trace
     }
 
     /// Adds a fault (admin).
     pub fn add_fault(&self, sandbox: &Sandbox, fault: FaultSpec) {
         sandbox.lock().faults.add(fault);
-    }
-
-    /// The fault, if any, a request to `path` about `phones` triggers (its count is used up).
-    pub fn take_fault(
-        &self,
-        sandbox: &Sandbox,
-        path: &str,
-        phones: &[&str],
-    ) -> Option<FaultAction> {
-        let now = self.clock().now();
-        sandbox.lock().faults.take(path, phones, now)
     }
 
     /// Wraps `work` as a clock job on `sandbox` that lapses if the sandbox is reset or dropped.

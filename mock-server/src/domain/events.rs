@@ -5,6 +5,7 @@
 //! every event is also kept (bounded) in the history the admin API shows.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use serde::Serialize;
 use wa_contract::ErrorKind;
@@ -146,14 +147,15 @@ pub struct InboundMessage {
     pub message: serde_json::Value,
 }
 
-/// A sandbox's events: those waiting for delivery and the bounded history.
+/// A sandbox's events: those waiting for delivery and the bounded history, which share each
+/// event rather than copy it.
 #[derive(Debug)]
 pub struct Outbox {
     next_seq: u64,
-    pending: Vec<Event>,
+    pending: Vec<Arc<Event>>,
     /// Whether the dispatcher was told about `pending` since the last drain.
     announced: bool,
-    history: VecDeque<Event>,
+    history: VecDeque<Arc<Event>>,
     cap: usize,
 }
 
@@ -171,11 +173,11 @@ impl Outbox {
 
     /// Records an event.
     pub fn push(&mut self, at: Timestamp, kind: EventKind) {
-        let event = Event {
+        let event = Arc::new(Event {
             seq: self.next_seq,
             at,
             kind,
-        };
+        });
         self.next_seq += 1;
         if self.history.len() == self.cap {
             self.history.pop_front();
@@ -185,7 +187,7 @@ impl Outbox {
     }
 
     /// Takes every event not yet taken, oldest first.
-    pub fn drain(&mut self) -> Vec<Event> {
+    pub fn drain(&mut self) -> Vec<Arc<Event>> {
         self.announced = false;
         std::mem::take(&mut self.pending)
     }
@@ -200,7 +202,7 @@ impl Outbox {
 
     /// The most recent events, oldest first.
     pub fn history(&self) -> impl Iterator<Item = &Event> {
-        self.history.iter()
+        self.history.iter().map(|e| &**e)
     }
 }
 

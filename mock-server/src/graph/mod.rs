@@ -152,12 +152,10 @@ pub(crate) async fn dispatch(
     body: Bytes,
 ) -> Response {
     let store = &state.store;
-    let path = split_path_owned(&uri);
+    let request::GraphPath { version, segments } = request::split_path(uri.path());
     let query = request::parse_query(uri.query());
     let raw = request::RawBody::new(&headers, body);
     let parsed = raw.parse();
-    let version = path.0;
-    let segments: Vec<&str> = path.1.iter().map(String::as_str).collect();
     let early = |refusal: Refusal| {
         let error = GraphError::render(store.catalogue(), version, &refusal, &store.fbtrace_id());
         finish(
@@ -187,28 +185,14 @@ pub(crate) async fn dispatch(
         body: &parsed,
         violations: Vec::new(),
     };
-    let kind = sandbox.lock().object_kind(id);
-    let handshake = (kind == Some(ObjectKind::Waba)
-        && edge == Some("subscribed_apps")
-        && method == Method::POST)
-        .then_some(&state.webhooks);
-    let method_name = method.as_str().to_ascii_lowercase();
-    let result = match kind {
-        None => Err(ctx.error(
-            &Refusal::new(ErrorKind::UnknownObject)
-                .with("method", method_name)
-                .with("id", id),
-        )),
-        Some(kind) => match route(kind, edge, &method) {
-            Err(ErrorKind::UnknownPath) => Err(ctx.error(
-                &Refusal::new(ErrorKind::UnknownPath).with("path", edge.unwrap_or_default()),
-            )),
-            Err(other) => Err(ctx.error(
-                &Refusal::new(other)
-                    .with("method", method_name)
-                    .with("id", id),
-            )),
-            Ok(handler) => {
+    // The object lookup and the fault check share one critical section.
+    let (kind, routed, fault) = {
+        let mut state = sandbox.lock();
+        let kind = state.object_kind(id);
+        let routed = kind.map(|kind| route(kind, edge, &method));
+        let fault = match routed {
+            // Without faults or a throughput limit there is nothing to match against.
+            Some(Ok(_)) if state.faults.armed() => {
                 let to = parsed
                     .as_ref()
                     .ok()
@@ -216,32 +200,57 @@ pub(crate) async fn dispatch(
                     .and_then(Value::as_str);
                 let to_digits = to.map(crate::store::digits);
                 let phones: Vec<&str> = std::iter::once(id).chain(to_digits.as_deref()).collect();
-                let fault_path = segments.join("/");
-                match store.take_fault(&sandbox, &fault_path, &phones) {
-                    Some(FaultAction::Drop) => return dropped_connection(),
-                    Some(FaultAction::Latency { millis }) => {
-                        tokio::time::sleep(Duration::from_millis(millis)).await;
-                        handle(handler, &mut ctx, handshake).await
-                    }
-                    Some(FaultAction::Error { error }) => {
-                        let kind =
-                            ErrorKind::from_key(&error).unwrap_or(ErrorKind::SomethingWentWrong);
-                        Err(ctx.error(&Refusal::new(kind)))
-                    }
-                    None => handle(handler, &mut ctx, handshake).await,
-                }
+                state
+                    .faults
+                    .take(&segments.join("/"), &phones, store.clock().now())
             }
+            _ => None,
+        };
+        (kind, routed, fault)
+    };
+    let handshake = (kind == Some(ObjectKind::Waba)
+        && edge == Some("subscribed_apps")
+        && method == Method::POST)
+        .then_some(&state.webhooks);
+    let method_name = || method.as_str().to_ascii_lowercase();
+    let result = match routed {
+        None => Err(ctx.error(
+            &Refusal::new(ErrorKind::UnknownObject)
+                .with("method", method_name())
+                .with("id", id),
+        )),
+        Some(Err(ErrorKind::UnknownPath)) => Err(
+            ctx.error(&Refusal::new(ErrorKind::UnknownPath).with("path", edge.unwrap_or_default()))
+        ),
+        Some(Err(other)) => Err(ctx.error(
+            &Refusal::new(other)
+                .with("method", method_name())
+                .with("id", id),
+        )),
+        Some(Ok(handler)) => match fault {
+            Some(FaultAction::Drop) => return dropped_connection(),
+            Some(FaultAction::Latency { millis }) => {
+                tokio::time::sleep(Duration::from_millis(millis)).await;
+                handle(handler, &mut ctx, handshake).await
+            }
+            Some(FaultAction::Error { error }) => {
+                let kind = ErrorKind::from_key(&error).unwrap_or(ErrorKind::SomethingWentWrong);
+                Err(ctx.error(&Refusal::new(kind)))
+            }
+            None => handle(handler, &mut ctx, handshake).await,
         },
     };
     let (status, response_body, trace, code) = match result {
-        Ok(value) => {
-            let trace = sandbox.lock().ids.fbtrace_id();
-            (StatusCode::OK, serde_json::to_vec(&value), trace, None)
-        }
+        Ok(value) => (StatusCode::OK, serde_json::to_vec(&value), None, None),
         Err(e) => {
             let trace = e.body.error.fbtrace_id.clone();
             let code = e.body.error.code;
-            (e.status, serde_json::to_vec(&e.body), trace, Some(code))
+            (
+                e.status,
+                serde_json::to_vec(&e.body),
+                Some(trace),
+                Some(code),
+            )
         }
     };
     // Serialised once: the same bytes go to the client and into the journal.
@@ -262,7 +271,7 @@ pub(crate) async fn dispatch(
         response_body.clone(),
     )
         .into_response();
-    store.record_request(
+    let trace = store.record_request(
         &sandbox,
         JournalEntry {
             seq: 0,
@@ -274,6 +283,7 @@ pub(crate) async fn dispatch(
             response: response_body,
             violations,
         },
+        trace,
     );
     finish(version, &trace, response)
 }
@@ -289,14 +299,6 @@ async fn handle(
         nodes::verify_callback(ctx, webhooks).await?;
     }
     handler(ctx)
-}
-
-fn split_path_owned(uri: &Uri) -> (GraphVersion, Vec<String>) {
-    let p = request::split_path(uri.path());
-    (
-        p.version,
-        p.segments.into_iter().map(str::to_owned).collect(),
-    )
 }
 
 fn finish(version: GraphVersion, trace: &str, mut response: Response) -> Response {

@@ -284,7 +284,7 @@ impl Shared {
     fn plan(
         self: &Arc<Self>,
         sandbox: &Sandbox,
-        events: &[Event],
+        events: &[Arc<Event>],
         backlog: &mut VecDeque<Delivery>,
     ) {
         let subscriptions = sandbox.lock().subscriptions.clone();
@@ -310,7 +310,7 @@ impl Shared {
                         callback_url(&subscriptions, waba, default_url).map(Arc::from)
                     })
                     .clone()
-                    .map(|url| (url, e))
+                    .map(|url| (url, &**e))
             })
             .collect();
         let now = self.store.clock().now();
