@@ -329,16 +329,21 @@ impl ComponentKind {
     pub const KNOWN: [&'static str; 5] =
         ["header", "body", "button", "carousel", "limited_time_offer"];
 
-    /// Reads a component `type`, ignoring case as Graph does.
+    /// Reads a component `type`, ignoring case as Graph does (without allocating: it runs on
+    /// every send).
     pub fn parse(s: &str) -> Self {
-        match s.to_ascii_lowercase().as_str() {
-            "header" => Self::Header,
-            "body" => Self::Body,
-            "button" => Self::Button,
-            "carousel" => Self::Carousel,
-            "limited_time_offer" => Self::LimitedTimeOffer,
-            _ => Self::Other,
-        }
+        const KINDS: [ComponentKind; 5] = [
+            ComponentKind::Header,
+            ComponentKind::Body,
+            ComponentKind::Button,
+            ComponentKind::Carousel,
+            ComponentKind::LimitedTimeOffer,
+        ];
+        Self::KNOWN
+            .iter()
+            .zip(KINDS)
+            .find(|(known, _)| known.eq_ignore_ascii_case(s))
+            .map_or(Self::Other, |(_, kind)| kind)
     }
 }
 

@@ -254,17 +254,22 @@ impl TemplateComponentKind {
         "LIMITED_TIME_OFFER",
     ];
 
-    /// Reads a component `type`, ignoring case as Graph does.
+    /// Reads a component `type`, ignoring case as Graph does (without allocating: servers read
+    /// kinds on every send).
     pub fn parse(s: &str) -> Self {
-        match s.to_ascii_uppercase().as_str() {
-            "HEADER" => Self::Header,
-            "BODY" => Self::Body,
-            "FOOTER" => Self::Footer,
-            "BUTTONS" => Self::Buttons,
-            "CAROUSEL" => Self::Carousel,
-            "LIMITED_TIME_OFFER" => Self::LimitedTimeOffer,
-            _ => Self::Other,
-        }
+        const KINDS: [TemplateComponentKind; 6] = [
+            TemplateComponentKind::Header,
+            TemplateComponentKind::Body,
+            TemplateComponentKind::Footer,
+            TemplateComponentKind::Buttons,
+            TemplateComponentKind::Carousel,
+            TemplateComponentKind::LimitedTimeOffer,
+        ];
+        Self::KNOWN
+            .iter()
+            .zip(KINDS)
+            .find(|(known, _)| known.eq_ignore_ascii_case(s))
+            .map_or(Self::Other, |(_, kind)| kind)
     }
 }
 
