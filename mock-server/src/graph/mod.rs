@@ -105,29 +105,45 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-type Handler = fn(&mut GraphCtx<'_>) -> Result<Value, GraphError>;
+/// A handler's answer is the serialised body: typed answers (sends) go straight to bytes
+/// without building a JSON tree first.
+type Handler = fn(&mut GraphCtx<'_>) -> Result<Vec<u8>, GraphError>;
+
+/// A handler that answers a JSON tree, as a [`Handler`].
+macro_rules! tree {
+    ($handler:path) => {
+        |ctx| $handler(ctx).map(|value| json_bytes(&value))
+    };
+}
+
+/// `body` as JSON bytes.
+pub(crate) fn json_bytes(body: &impl serde::Serialize) -> Vec<u8> {
+    serde_json::to_vec(body).unwrap_or_default()
+}
 
 /// The handler for an operation on an object, or why there is none.
 fn route(kind: ObjectKind, edge: Option<&str>, method: &Method) -> Result<Handler, ErrorKind> {
     use ObjectKind::{Business, PhoneNumber, Template, Waba};
     let handler: Handler = match (kind, edge, method.as_str()) {
-        (PhoneNumber, None, "GET") => nodes::get_phone_number,
+        (PhoneNumber, None, "GET") => tree!(nodes::get_phone_number),
         (PhoneNumber, Some("marketing_messages"), "POST") => send::send_marketing_message,
         (PhoneNumber, Some("messages"), "POST") => send::send_message,
-        (Waba, None, "GET") => nodes::get_waba,
-        (Waba, None, "POST") => nodes::update_waba,
-        (Waba, Some("message_templates"), "GET") => templates::list_templates,
-        (Waba, Some("message_templates"), "POST") => templates::create_template,
-        (Waba, Some("message_templates"), "DELETE") => templates::delete_templates,
-        (Waba, Some("phone_numbers"), "GET") => nodes::list_phone_numbers,
-        (Waba, Some("subscribed_apps"), "GET") => nodes::list_subscribed_apps,
-        (Waba, Some("subscribed_apps"), "POST") => nodes::subscribe_app,
-        (Waba, Some("subscribed_apps"), "DELETE") => nodes::unsubscribe_app,
-        (Template, None, "GET") => templates::get_template,
-        (Template, None, "POST") => templates::edit_template,
-        (Business, None, "GET") => nodes::get_business,
-        (Business, Some("client_whatsapp_business_accounts"), "GET") => nodes::list_client_wabas,
-        (Business, Some("onboard_partners_to_mm_lite"), "POST") => nodes::onboard_partners,
+        (Waba, None, "GET") => tree!(nodes::get_waba),
+        (Waba, None, "POST") => tree!(nodes::update_waba),
+        (Waba, Some("message_templates"), "GET") => tree!(templates::list_templates),
+        (Waba, Some("message_templates"), "POST") => tree!(templates::create_template),
+        (Waba, Some("message_templates"), "DELETE") => tree!(templates::delete_templates),
+        (Waba, Some("phone_numbers"), "GET") => tree!(nodes::list_phone_numbers),
+        (Waba, Some("subscribed_apps"), "GET") => tree!(nodes::list_subscribed_apps),
+        (Waba, Some("subscribed_apps"), "POST") => tree!(nodes::subscribe_app),
+        (Waba, Some("subscribed_apps"), "DELETE") => tree!(nodes::unsubscribe_app),
+        (Template, None, "GET") => tree!(templates::get_template),
+        (Template, None, "POST") => tree!(templates::edit_template),
+        (Business, None, "GET") => tree!(nodes::get_business),
+        (Business, Some("client_whatsapp_business_accounts"), "GET") => {
+            tree!(nodes::list_client_wabas)
+        }
+        (Business, Some("onboard_partners_to_mm_lite"), "POST") => tree!(nodes::onboard_partners),
         (_, None, _) => return Err(ErrorKind::UnsupportedMethod),
         (PhoneNumber, Some("marketing_messages" | "messages"), _)
         | (Waba, Some("message_templates" | "phone_numbers" | "subscribed_apps"), _)
@@ -241,20 +257,15 @@ pub(crate) async fn dispatch(
         },
     };
     let (status, response_body, trace, code) = match result {
-        Ok(value) => (StatusCode::OK, serde_json::to_vec(&value), None, None),
+        Ok(body) => (StatusCode::OK, body, None, None),
         Err(e) => {
             let trace = e.body.error.fbtrace_id.clone();
             let code = e.body.error.code;
-            (
-                e.status,
-                serde_json::to_vec(&e.body),
-                Some(trace),
-                Some(code),
-            )
+            (e.status, json_bytes(&e.body), Some(trace), Some(code))
         }
     };
     // Serialised once: the same bytes go to the client and into the journal.
-    let response_body = Bytes::from(response_body.unwrap_or_default());
+    let response_body = Bytes::from(response_body);
     let violations = std::mem::take(&mut ctx.violations);
     tracing::info!(
         "{method} {} -> {}{}",
@@ -294,7 +305,7 @@ async fn handle(
     handler: Handler,
     ctx: &mut GraphCtx<'_>,
     handshake: Option<&Webhooks>,
-) -> Result<Value, GraphError> {
+) -> Result<Vec<u8>, GraphError> {
     if let Some(webhooks) = handshake {
         nodes::verify_callback(ctx, webhooks).await?;
     }

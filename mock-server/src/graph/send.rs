@@ -3,11 +3,10 @@
 //! The edge applies rule 2 (the body) with the contract's validator; the store applies rules
 //! 3–7 in order.
 
-use serde_json::Value;
 use wa_contract::payload::send::{SendContact, SendMessageRequest, SendResponse, SentMessage};
 use wa_contract::{ErrorKind, Report, SendEndpoint, validate_send};
 
-use super::{GraphCtx, GraphError};
+use super::{GraphCtx, GraphError, json_bytes};
 use crate::domain::Refusal;
 use crate::ids::PhoneNumberId;
 use crate::store::Accepted;
@@ -38,7 +37,7 @@ fn conforming_request(
     Err(ctx.error(&Refusal::invalid(details)))
 }
 
-fn response(accepted: Accepted) -> Value {
+fn response(accepted: Accepted) -> Vec<u8> {
     let body = SendResponse {
         messaging_product: "whatsapp".to_owned(),
         contacts: vec![SendContact {
@@ -54,11 +53,11 @@ fn response(accepted: Accepted) -> Value {
         }],
         extra: Default::default(),
     };
-    serde_json::to_value(body).unwrap_or_default()
+    json_bytes(&body)
 }
 
 /// `POST /{phone_number_id}/marketing_messages`.
-pub(super) fn send_marketing_message(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+pub(super) fn send_marketing_message(ctx: &mut GraphCtx<'_>) -> Result<Vec<u8>, GraphError> {
     let req = conforming_request(ctx, SendEndpoint::MarketingMessages)?;
     let Some(template) = &req.template else {
         return Err(ctx.error(&Refusal::new(ErrorKind::NotATemplateMessage)));
@@ -71,7 +70,7 @@ pub(super) fn send_marketing_message(ctx: &mut GraphCtx<'_>) -> Result<Value, Gr
 }
 
 /// `POST /{phone_number_id}/messages`.
-pub(super) fn send_message(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+pub(super) fn send_message(ctx: &mut GraphCtx<'_>) -> Result<Vec<u8>, GraphError> {
     let req = conforming_request(ctx, SendEndpoint::Messages)?;
     let phone = PhoneNumberId::new(ctx.id);
     ctx.store
