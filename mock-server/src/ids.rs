@@ -6,6 +6,7 @@
 //! separate sandboxes do not disturb each other's ids.
 
 use std::fmt;
+use std::io::Write as _;
 use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -20,9 +21,9 @@ macro_rules! id_newtypes {
         pub struct $name(Arc<str>);
 
         impl $name {
-            /// Wraps an id.
-            pub fn new(id: impl Into<String>) -> Self {
-                Self(Arc::from(id.into()))
+            /// Wraps an id (copied once, straight into the shared string).
+            pub fn new(id: impl AsRef<str>) -> Self {
+                Self(Arc::from(id.as_ref()))
             }
 
             /// The id as Graph prints it.
@@ -106,18 +107,19 @@ impl IdGen {
     /// A message id for a message to `recipient`: `wamid.` and base64 of bytes shaped like
     /// Meta's (the recipient's digits, then random hex).
     pub fn wamid(&mut self, recipient: &str) -> Wamid {
-        let digits: Vec<u8> = recipient
-            .bytes()
-            .filter(u8::is_ascii_digit)
-            .take(20)
-            .collect();
-        let mut bytes = vec![0x1C, 0x18, digits.len() as u8];
-        bytes.extend_from_slice(&digits);
+        // One buffer sized for the longest id: a wamid is drawn on every send.
+        let mut bytes = Vec::with_capacity(48);
+        bytes.extend_from_slice(&[0x1C, 0x18, 0]);
+        bytes.extend(recipient.bytes().filter(u8::is_ascii_digit).take(20));
+        bytes[2] = (bytes.len() - 3) as u8;
         bytes.extend_from_slice(&[0x15, 0x02, 0x00, 0x11, 0x18, 0x12]);
-        let hex = format!("{:016X}{:02X}", self.next_u64(), self.below(256));
-        bytes.extend_from_slice(hex.as_bytes());
+        let (random, tail) = (self.next_u64(), self.below(256));
+        write!(bytes, "{random:016X}{tail:02X}").expect("writing to a Vec cannot fail");
         bytes.push(0x00);
-        Wamid::new(format!("wamid.{}", base64(&bytes)))
+        let mut id = String::with_capacity(6 + bytes.len().div_ceil(3) * 4);
+        id.push_str("wamid.");
+        push_base64(&mut id, &bytes);
+        Wamid::new(id)
     }
 
     /// A trace id such as `AbC1-_x9…` (23 url-safe characters).
@@ -154,9 +156,9 @@ impl IdGen {
     }
 }
 
-fn base64(bytes: &[u8]) -> String {
+/// Appends `bytes` in standard, padded base64.
+fn push_base64(out: &mut String, bytes: &[u8]) {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let n = chunk
             .iter()
@@ -170,7 +172,6 @@ fn base64(bytes: &[u8]) -> String {
             }
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -207,6 +208,11 @@ mod tests {
 
     #[test]
     fn base64_pads_like_the_standard_alphabet() {
+        let base64 = |bytes: &[u8]| {
+            let mut out = String::new();
+            push_base64(&mut out, bytes);
+            out
+        };
         assert_eq!(base64(b"f"), "Zg==");
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foo"), "Zm9v");
