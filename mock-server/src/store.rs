@@ -10,6 +10,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 use std::time::Duration;
 
+use axum::http::{Method, Uri};
 use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
@@ -88,10 +89,13 @@ pub struct JournalEntry {
     pub seq: u64,
     /// When it arrived.
     pub at: Timestamp,
-    /// HTTP method.
-    pub method: String,
-    /// Path as requested.
-    pub path: String,
+    /// HTTP method (kept as is: standard methods copy for free).
+    #[serde(serialize_with = "method_str")]
+    pub method: Method,
+    /// The request target; the journal shows its path. Kept as is: it shares the request's
+    /// bytes.
+    #[serde(rename = "path", serialize_with = "uri_path")]
+    pub uri: Uri,
     /// HTTP status answered.
     pub status: u16,
     /// The body as parsed (JSON or form fields), `null` when empty.
@@ -771,6 +775,14 @@ fn pricing_category(category: TemplateCategory) -> &'static str {
         TemplateCategory::Utility => "utility",
         TemplateCategory::Authentication => "authentication",
     }
+}
+
+fn method_str<S: serde::Serializer>(method: &Method, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(method.as_str())
+}
+
+fn uri_path<S: serde::Serializer>(uri: &Uri, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(uri.path())
 }
 
 fn json_bytes<S: serde::Serializer>(bytes: &Bytes, s: S) -> Result<S::Ok, S::Error> {

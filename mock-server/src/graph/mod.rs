@@ -176,7 +176,7 @@ pub(crate) async fn dispatch(
         let error = GraphError::render(store.catalogue(), version, &refusal, &store.fbtrace_id());
         finish(
             version,
-            &error.body.error.fbtrace_id.clone(),
+            error.body.error.fbtrace_id.clone(),
             error.into_response(),
         )
     };
@@ -287,8 +287,8 @@ pub(crate) async fn dispatch(
         JournalEntry {
             seq: 0,
             at: store.clock().now(),
-            method: method.to_string(),
-            path: uri.path().to_owned(),
+            method: method.clone(),
+            uri,
             status: status.as_u16(),
             request: raw,
             response: response_body,
@@ -296,7 +296,7 @@ pub(crate) async fn dispatch(
         },
         trace,
     );
-    finish(version, &trace, response)
+    finish(version, trace, response)
 }
 
 /// Runs `handler`; subscribing a callback first passes Meta's verification handshake, so a
@@ -312,12 +312,13 @@ async fn handle(
     handler(ctx)
 }
 
-fn finish(version: GraphVersion, trace: &str, mut response: Response) -> Response {
+/// Adds the version and trace headers; the values take over the strings rather than copy them.
+fn finish(version: GraphVersion, trace: String, mut response: Response) -> Response {
     let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&version.to_string()) {
+    if let Ok(v) = HeaderValue::from_maybe_shared(Bytes::from(version.to_string())) {
         headers.insert("facebook-api-version", v);
     }
-    if let Ok(v) = HeaderValue::from_str(trace) {
+    if let Ok(v) = HeaderValue::from_maybe_shared(Bytes::from(trace)) {
         headers.insert("x-fb-trace-id", v);
     }
     response
