@@ -17,29 +17,24 @@ use tokio::sync::Notify;
 
 /// A point in (possibly simulated) time, in milliseconds since the Unix epoch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Timestamp(i64);
+pub(crate) struct Timestamp(i64);
 
 impl Timestamp {
     /// Where the manual clock starts: 2026-01-01T00:00:00Z.
-    pub const MANUAL_START: Timestamp = Timestamp(1_767_225_600_000);
-
-    /// A timestamp from milliseconds since the Unix epoch.
-    pub const fn from_millis(ms: i64) -> Self {
-        Self(ms)
-    }
+    pub(crate) const MANUAL_START: Timestamp = Timestamp(1_767_225_600_000);
 
     /// Milliseconds since the Unix epoch.
-    pub const fn millis(self) -> i64 {
+    pub(crate) const fn millis(self) -> i64 {
         self.0
     }
 
     /// Whole seconds since the Unix epoch (what Graph puts in `timestamp` fields).
-    pub const fn unix_seconds(self) -> i64 {
+    pub(crate) const fn unix_seconds(self) -> i64 {
         self.0.div_euclid(1000)
     }
 
     /// This instant moved forward by `d`.
-    pub fn plus(self, d: Duration) -> Self {
+    pub(crate) fn plus(self, d: Duration) -> Self {
         Self(
             self.0
                 .saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
@@ -47,7 +42,7 @@ impl Timestamp {
     }
 
     /// This instant moved back by `d`.
-    pub fn minus(self, d: Duration) -> Self {
+    pub(crate) fn minus(self, d: Duration) -> Self {
         Self(
             self.0
                 .saturating_sub(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
@@ -55,7 +50,7 @@ impl Timestamp {
     }
 
     /// How long after `earlier` this instant is (zero if it is not later).
-    pub fn since(self, earlier: Timestamp) -> Duration {
+    pub(crate) fn since(self, earlier: Timestamp) -> Duration {
         Duration::from_millis(u64::try_from(self.0 - earlier.0).unwrap_or(0))
     }
 }
@@ -98,7 +93,7 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 
 /// How the clock moves.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum ClockMode {
+pub(crate) enum ClockMode {
     /// Wall time, multiplied by `speed`.
     Realtime {
         /// How many simulated seconds pass per real second.
@@ -109,7 +104,7 @@ pub enum ClockMode {
 }
 
 /// Work the scheduler runs when its time comes; it receives the scheduled time.
-pub type Job = Box<dyn FnOnce(Timestamp) + Send>;
+pub(crate) type Job = Box<dyn FnOnce(Timestamp) + Send>;
 
 struct Scheduled {
     at: Timestamp,
@@ -150,7 +145,7 @@ struct Inner {
 
 /// The clock and its scheduler; a cheap `Clone` handle.
 #[derive(Clone)]
-pub struct Clock {
+pub(crate) struct Clock {
     inner: Arc<Inner>,
 }
 
@@ -166,7 +161,7 @@ impl fmt::Debug for Clock {
 impl Clock {
     /// A clock in `mode`; manual clocks start at [`Timestamp::MANUAL_START`], realtime ones at
     /// the wall time.
-    pub fn new(mode: ClockMode) -> Self {
+    pub(crate) fn new(mode: ClockMode) -> Self {
         let anchor = match mode {
             ClockMode::Manual => Timestamp::MANUAL_START,
             ClockMode::Realtime { .. } => wall_time(),
@@ -186,7 +181,7 @@ impl Clock {
     }
 
     /// The mode this clock was made with.
-    pub fn mode(&self) -> ClockMode {
+    pub(crate) fn mode(&self) -> ClockMode {
         self.inner.mode
     }
 
@@ -195,7 +190,7 @@ impl Clock {
     }
 
     /// The current time.
-    pub fn now(&self) -> Timestamp {
+    pub(crate) fn now(&self) -> Timestamp {
         let state = self.state();
         self.now_locked(&state)
     }
@@ -211,7 +206,7 @@ impl Clock {
     }
 
     /// Runs `job` once the clock reaches `now + delay`.
-    pub fn schedule_in(&self, delay: Duration, job: Job) {
+    pub(crate) fn schedule_in(&self, delay: Duration, job: Job) {
         let mut state = self.state();
         let at = self.now_locked(&state).plus(delay);
         state.seq += 1;
@@ -230,24 +225,24 @@ impl Clock {
     }
 
     /// How many jobs are waiting.
-    pub fn pending(&self) -> usize {
+    pub(crate) fn pending(&self) -> usize {
         self.state().queue.len()
     }
 
     /// When the earliest waiting job falls due.
-    pub fn next_due(&self) -> Option<Timestamp> {
+    pub(crate) fn next_due(&self) -> Option<Timestamp> {
         self.state().queue.peek().map(|Reverse(s)| s.at)
     }
 
     /// Moves the clock forward by `d`, running every job that falls due in order before
     /// returning. A manual clock stands at each job's time while that job runs.
-    pub fn advance(&self, d: Duration) -> Timestamp {
+    pub(crate) fn advance(&self, d: Duration) -> Timestamp {
         self.advance_to(self.now().plus(d))
     }
 
     /// Moves the clock forward to `target` (never back), running every job due by then in
     /// order; jobs those jobs schedule run too when they fall due by `target`.
-    pub fn advance_to(&self, target: Timestamp) -> Timestamp {
+    pub(crate) fn advance_to(&self, target: Timestamp) -> Timestamp {
         loop {
             let next = {
                 let mut state = self.state();
@@ -280,7 +275,7 @@ impl Clock {
     }
 
     /// Runs every job that is due now.
-    pub fn run_due(&self) {
+    pub(crate) fn run_due(&self) {
         self.advance(Duration::ZERO);
     }
 
@@ -297,7 +292,7 @@ impl Clock {
 
     /// Starts the background task that runs jobs as they fall due (realtime mode only; a manual
     /// clock only moves when advanced, so it returns `None`).
-    pub fn start_runner(&self) -> Option<Runner> {
+    pub(crate) fn start_runner(&self) -> Option<Runner> {
         if self.inner.mode == ClockMode::Manual {
             return None;
         }
@@ -321,14 +316,14 @@ impl Clock {
 
 /// The realtime scheduler's background task; dropping it stops the task.
 #[derive(Debug)]
-pub struct Runner {
+pub(crate) struct Runner {
     stop: Arc<Notify>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Runner {
     /// Stops the task and waits for it to finish.
-    pub async fn shutdown(mut self) {
+    pub(crate) async fn shutdown(mut self) {
         self.stop.notify_one();
         let _ = (&mut self.task).await;
     }
@@ -422,11 +417,8 @@ mod tests {
 
     #[test]
     fn dates_format_across_leap_years() {
-        assert_eq!(
-            Timestamp::from_millis(0).to_string(),
-            "1970-01-01T00:00:00.000Z"
-        );
-        let leap = Timestamp::from_millis(1_709_164_800_000); // 2024-02-29
+        assert_eq!(Timestamp(0).to_string(), "1970-01-01T00:00:00.000Z");
+        let leap = Timestamp(1_709_164_800_000); // 2024-02-29
         assert_eq!(leap.to_string(), "2024-02-29T00:00:00.000Z");
     }
 }

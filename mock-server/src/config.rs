@@ -125,7 +125,7 @@ impl Config {
     }
 
     /// The app's own webhook endpoint.
-    pub fn app_endpoint(&self) -> AppEndpoint {
+    pub(crate) fn app_endpoint(&self) -> AppEndpoint {
         AppEndpoint {
             url: self.webhook_url.clone(),
             app_secret: self.app_secret.clone(),
@@ -134,7 +134,7 @@ impl Config {
     }
 
     /// The clock mode these settings ask for.
-    pub fn clock_mode(&self) -> ClockMode {
+    pub(crate) fn clock_mode(&self) -> ClockMode {
         match self.clock {
             ClockKind::Manual => ClockMode::Manual,
             ClockKind::Realtime => ClockMode::Realtime { speed: self.speed },

@@ -13,7 +13,7 @@ use crate::clock::Timestamp;
 /// What a fault does.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum FaultAction {
+pub(crate) enum FaultAction {
     /// Waits before handling the request normally.
     Latency {
         /// Real milliseconds to wait.
@@ -32,23 +32,23 @@ pub enum FaultAction {
 /// A fault and what it matches.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FaultSpec {
+pub(crate) struct FaultSpec {
     /// Matches paths containing this (e.g. `marketing_messages`); any path when absent.
     #[serde(default)]
-    pub path: Option<String>,
+    pub(crate) path: Option<String>,
     /// Matches requests whose phone number id or recipient is this; any when absent.
     #[serde(default)]
-    pub phone: Option<String>,
+    pub(crate) phone: Option<String>,
     /// How many requests it affects; unlimited when absent.
     #[serde(default)]
-    pub count: Option<u32>,
+    pub(crate) count: Option<u32>,
     /// What it does.
-    pub action: FaultAction,
+    pub(crate) action: FaultAction,
 }
 
 /// A sandbox's faults and throughput limit.
 #[derive(Clone, Debug, Default)]
-pub struct Faults {
+pub(crate) struct Faults {
     specs: Vec<FaultSpec>,
     throughput: Option<u32>,
     window: HashMap<String, (i64, u32)>,
@@ -56,39 +56,44 @@ pub struct Faults {
 
 impl Faults {
     /// Adds a fault.
-    pub fn add(&mut self, spec: FaultSpec) {
+    pub(crate) fn add(&mut self, spec: FaultSpec) {
         self.specs.push(spec);
     }
 
     /// Removes every fault and the throughput limit.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         *self = Self::default();
     }
 
     /// Faults still armed.
-    pub fn specs(&self) -> &[FaultSpec] {
+    pub(crate) fn specs(&self) -> &[FaultSpec] {
         &self.specs
     }
 
     /// Sets (or, with `None`, lifts) the per-phone limit in messages per second.
-    pub fn set_throughput(&mut self, per_second: Option<u32>) {
+    pub(crate) fn set_throughput(&mut self, per_second: Option<u32>) {
         self.throughput = per_second;
         self.window.clear();
     }
 
     /// The per-phone limit.
-    pub fn throughput(&self) -> Option<u32> {
+    pub(crate) fn throughput(&self) -> Option<u32> {
         self.throughput
     }
 
     /// Whether any fault or a throughput limit could match a request.
-    pub fn armed(&self) -> bool {
+    pub(crate) fn armed(&self) -> bool {
         !self.specs.is_empty() || self.throughput.is_some()
     }
 
     /// The action for a request to `path` about `phones`, using up one count; a send over the
     /// throughput limit answers 130429.
-    pub fn take(&mut self, path: &str, phones: &[&str], now: Timestamp) -> Option<FaultAction> {
+    pub(crate) fn take(
+        &mut self,
+        path: &str,
+        phones: &[&str],
+        now: Timestamp,
+    ) -> Option<FaultAction> {
         let found = self.specs.iter().position(|s| {
             s.path.as_deref().is_none_or(|p| path.contains(p))
                 && s.phone.as_deref().is_none_or(|p| phones.contains(&p))

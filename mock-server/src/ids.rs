@@ -18,16 +18,17 @@ macro_rules! id_newtypes {
         /// Shared rather than owned: ids are copied into messages, events, journals and jobs,
         /// and a clone is then a reference count.
         #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub struct $name(Arc<str>);
+        pub(crate) struct $name(Arc<str>);
 
         impl $name {
             /// Wraps an id (copied once, straight into the shared string).
-            pub fn new(id: impl AsRef<str>) -> Self {
+            pub(crate) fn new(id: impl AsRef<str>) -> Self {
                 Self(Arc::from(id.as_ref()))
             }
 
             /// The id as Graph prints it.
-            pub fn as_str(&self) -> &str {
+            #[allow(dead_code, reason = "generated for every id type; not every one reads it")]
+            pub(crate) fn as_str(&self) -> &str {
                 &self.0
             }
         }
@@ -69,18 +70,18 @@ id_newtypes! {
 
 /// SplitMix64: a tiny, well-known generator whose output never changes between versions.
 #[derive(Clone, Debug)]
-pub struct IdGen {
+pub(crate) struct IdGen {
     state: u64,
 }
 
 impl IdGen {
     /// A generator starting from `seed`.
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Self { state: seed }
     }
 
     /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -93,12 +94,12 @@ impl IdGen {
     }
 
     /// A numeric Graph object id: 15 digits, no leading zero.
-    pub fn numeric_id(&mut self) -> String {
+    pub(crate) fn numeric_id(&mut self) -> String {
         (100_000_000_000_000 + self.below(900_000_000_000_000)).to_string()
     }
 
     /// A template id: 15 or 16 digits.
-    pub fn template_id(&mut self) -> TemplateId {
+    pub(crate) fn template_id(&mut self) -> TemplateId {
         let digits = if self.below(2) == 0 { 15 } else { 16 };
         let low = 10u64.pow(digits - 1);
         TemplateId::new(format!("{}", low + self.below(9 * low)))
@@ -106,7 +107,7 @@ impl IdGen {
 
     /// A message id for a message to `recipient`: `wamid.` and base64 of bytes shaped like
     /// Meta's (the recipient's digits, then random hex).
-    pub fn wamid(&mut self, recipient: &str) -> Wamid {
+    pub(crate) fn wamid(&mut self, recipient: &str) -> Wamid {
         // One buffer sized for the longest id: a wamid is drawn on every send.
         let mut bytes = Vec::with_capacity(48);
         bytes.extend_from_slice(&[0x1C, 0x18, 0]);
@@ -123,7 +124,7 @@ impl IdGen {
     }
 
     /// A trace id such as `AbC1-_x9…` (23 url-safe characters).
-    pub fn fbtrace_id(&mut self) -> String {
+    pub(crate) fn fbtrace_id(&mut self) -> String {
         self.alphabet_string(
             23,
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
@@ -131,17 +132,17 @@ impl IdGen {
     }
 
     /// A conversation id: 32 lowercase hex digits.
-    pub fn conversation_id(&mut self) -> String {
+    pub(crate) fn conversation_id(&mut self) -> String {
         format!("{:016x}{:016x}", self.next_u64(), self.next_u64())
     }
 
     /// A request id (onboarding intent): 16 digits.
-    pub fn request_id(&mut self) -> String {
+    pub(crate) fn request_id(&mut self) -> String {
         (1_000_000_000_000_000 + self.below(9_000_000_000_000_000)).to_string()
     }
 
     /// A fresh access token, shaped like Meta's (`EAA…`).
-    pub fn token(&mut self) -> Token {
+    pub(crate) fn token(&mut self) -> Token {
         let tail = self.alphabet_string(
             40,
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",

@@ -25,26 +25,26 @@
 //!
 //! # How it fits together
 //!
-//! - [`clock`] is the one clock; every delayed behaviour is a job on its scheduler.
-//! - [`ids`] holds the id newtypes and the seeded generator.
-//! - [`domain`] is the plain-Rust model: WABAs, templates, routing, messages, recipients and
+//! - `clock` is the one clock; every delayed behaviour is a job on its scheduler.
+//! - `ids` holds the id newtypes and the seeded generator.
+//! - `domain` is the plain-Rust model: WABAs, templates, routing, messages, recipients and
 //!   the event outbox.
-//! - [`store`] keeps sandboxes and runs one operation per use case.
-//! - [`graph`] is the Graph API edge; [`admin`] the control plane.
-//! - [`webhooks`] turns events into signed webhook POSTs, with retries on the clock.
-//! - [`world`] reads world files; [`config`] the command line.
+//! - `store` keeps sandboxes and runs one operation per use case.
+//! - `graph` is the Graph API edge; [`admin`] the control plane.
+//! - `webhooks` turns events into signed webhook POSTs, with retries on the clock.
+//! - `world` reads world files; `config` the command line ([`Config`]).
 
 pub mod admin;
 mod banner;
-pub mod clock;
-pub mod config;
-pub mod domain;
-pub mod faults;
-pub mod graph;
-pub mod ids;
-pub mod store;
-pub mod webhooks;
-pub mod world;
+mod clock;
+mod config;
+mod domain;
+mod faults;
+mod graph;
+mod ids;
+mod store;
+mod webhooks;
+mod world;
 
 use std::net::SocketAddr;
 
@@ -53,11 +53,13 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use clock::{Clock, ClockMode, Timestamp};
 pub use config::{ClockKind, Config};
-pub use store::Store;
-pub use webhooks::Webhooks;
-pub use world::WorldSpec;
+pub use webhooks::{Chaos, WebhookConfig};
+
+use clock::Clock;
+use store::Store;
+use webhooks::Webhooks;
+use world::WorldSpec;
 
 /// The default world's business portfolio.
 pub const DEFAULT_BUSINESS_ID: &str = "100000000000001";
@@ -78,24 +80,24 @@ pub const DEFAULT_TOKEN: &str = "wa-mock-default-token";
 
 /// What every handler shares: cheap handles only.
 #[derive(Clone)]
-pub struct AppState {
+pub(crate) struct AppState {
     /// The state.
-    pub store: Store,
+    pub(crate) store: Store,
     /// Whether the admin API answers non-loopback peers.
-    pub admin_any_peer: bool,
+    pub(crate) admin_any_peer: bool,
     /// Webhook delivery.
-    pub webhooks: Webhooks,
+    pub(crate) webhooks: Webhooks,
 }
 
 /// The whole HTTP surface: the admin API under `/__admin`, the Graph API everywhere else.
-pub fn app(state: AppState) -> Router {
+fn app(state: AppState) -> Router {
     admin::router(state.clone())
         .fallback(graph::dispatch)
         .with_state(state)
 }
 
 /// Builds the store a configuration describes (world, clock, seed).
-pub fn build_store(config: &Config) -> std::io::Result<Store> {
+fn build_store(config: &Config) -> std::io::Result<Store> {
     let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
     let world = match &config.world {
         Some(path) => WorldSpec::load(path).map_err(|e| invalid(e.to_string()))?,
@@ -113,7 +115,6 @@ pub fn build_store(config: &Config) -> std::io::Result<Store> {
 pub struct RunningServer {
     addr: SocketAddr,
     store: Store,
-    webhooks: Webhooks,
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
     runner: Option<clock::Runner>,
@@ -145,16 +146,6 @@ impl RunningServer {
         banner::startup_summary(&self.url(), self.store.default_sandbox())
     }
 
-    /// The store, for in-process inspection.
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    /// Webhook delivery, for in-process control (flushing, advancing the clock with delivery).
-    pub fn webhooks(&self) -> &Webhooks {
-        &self.webhooks
-    }
-
     /// Stops accepting connections, finishes in-flight requests and webhook attempts, and stops
     /// the clock's runner.
     pub async fn shutdown(self) {
@@ -181,7 +172,7 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
     let router = app(AppState {
         store: store.clone(),
         admin_any_peer: config.admin_any_peer,
-        webhooks: webhooks.clone(),
+        webhooks,
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -197,7 +188,6 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
     Ok(RunningServer {
         addr,
         store,
-        webhooks,
         stop,
         task,
         runner,

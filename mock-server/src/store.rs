@@ -48,7 +48,7 @@ const PRESEEDED_TEMPLATE_AGE: Duration = Duration::from_secs(3600);
 
 /// The whole server state; a cheap `Clone` handle.
 #[derive(Clone)]
-pub struct Store {
+pub(crate) struct Store {
     inner: Arc<Inner>,
 }
 
@@ -64,7 +64,7 @@ struct Inner {
 }
 
 /// One isolated world, selected by its token.
-pub struct Sandbox {
+pub(crate) struct Sandbox {
     token: Token,
     seed: u64,
     fixed_ids: bool,
@@ -73,42 +73,42 @@ pub struct Sandbox {
 
 /// A subscription made through `subscribed_apps`.
 #[derive(Clone, Debug, Serialize)]
-pub struct Subscription {
+pub(crate) struct Subscription {
     /// `override_callback_uri`, if given.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub override_callback_uri: Option<String>,
+    pub(crate) override_callback_uri: Option<String>,
     /// `verify_token`, if given.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub verify_token: Option<String>,
+    pub(crate) verify_token: Option<String>,
 }
 
 /// One Graph request as the journal keeps it.
 #[derive(Clone, Debug, Serialize)]
-pub struct JournalEntry {
+pub(crate) struct JournalEntry {
     /// Position in the sandbox's journal, from 1.
-    pub seq: u64,
+    pub(crate) seq: u64,
     /// When it arrived.
-    pub at: Timestamp,
+    pub(crate) at: Timestamp,
     /// HTTP method (kept as is: standard methods copy for free).
     #[serde(serialize_with = "method_str")]
-    pub method: Method,
+    pub(crate) method: Method,
     /// The request target; the journal shows its path. Kept as is: it shares the request's
     /// bytes.
     #[serde(rename = "path", serialize_with = "uri_path")]
-    pub uri: Uri,
+    pub(crate) uri: Uri,
     /// HTTP status answered.
-    pub status: u16,
+    pub(crate) status: u16,
     /// The body as parsed (JSON or form fields), `null` when empty.
-    pub request: RawBody,
+    pub(crate) request: RawBody,
     /// The body answered: the very bytes sent, shown as JSON.
     #[serde(serialize_with = "json_bytes")]
-    pub response: Bytes,
+    pub(crate) response: Bytes,
     /// Contract violations found in the request body.
-    pub violations: Vec<String>,
+    pub(crate) violations: Vec<String>,
 }
 
 /// The mutable part of a sandbox.
-pub struct SandboxState {
+pub(crate) struct SandboxState {
     generation: u64,
     pub(crate) ids: IdGen,
     review_delay: Duration,
@@ -130,7 +130,7 @@ pub struct SandboxState {
 
 /// A Graph object id resolved in a sandbox.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ObjectKind {
+pub(crate) enum ObjectKind {
     /// A business portfolio.
     Business,
     /// A WABA.
@@ -143,20 +143,20 @@ pub enum ObjectKind {
 
 /// An accepted send: what the response reports.
 #[derive(Clone, Debug)]
-pub struct Accepted {
+pub(crate) struct Accepted {
     /// The new message id.
-    pub wamid: Wamid,
+    pub(crate) wamid: Wamid,
     /// The recipient as sent.
-    pub input: String,
+    pub(crate) input: String,
     /// The recipient's WhatsApp id, for phone-number recipients.
-    pub wa_id: Option<String>,
+    pub(crate) wa_id: Option<String>,
     /// The business-scoped user id, for BSUID recipients.
-    pub user_id: Option<String>,
+    pub(crate) user_id: Option<String>,
 }
 
 /// Why a token did not select a sandbox.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AuthError {
+pub(crate) enum AuthError {
     /// No token at all (104).
     Missing,
     /// An unknown token while auth is strict (190).
@@ -165,7 +165,7 @@ pub enum AuthError {
 
 impl Store {
     /// A store serving `world` on `clock`, with ids from `seed`.
-    pub fn new(
+    pub(crate) fn new(
         world: WorldSpec,
         clock: Clock,
         seed: u64,
@@ -201,28 +201,28 @@ impl Store {
     }
 
     /// The clock.
-    pub fn clock(&self) -> &Clock {
+    pub(crate) fn clock(&self) -> &Clock {
         &self.inner.clock
     }
 
     /// The error catalogue in force.
-    pub fn catalogue(&self) -> &Catalogue {
+    pub(crate) fn catalogue(&self) -> &Catalogue {
         &self.inner.catalogue
     }
 
     /// The default sandbox.
-    pub fn default_sandbox(&self) -> &Arc<Sandbox> {
+    pub(crate) fn default_sandbox(&self) -> &Arc<Sandbox> {
         &self.inner.default
     }
 
     /// A fresh id generator draw for errors that happen before a sandbox is known.
-    pub fn fbtrace_id(&self) -> String {
+    pub(crate) fn fbtrace_id(&self) -> String {
         lock(&self.inner.ids).fbtrace_id()
     }
 
     /// The sandbox a token selects: unknown tokens get the default sandbox unless auth is
     /// strict.
-    pub fn resolve(&self, token: Option<&str>) -> Result<Arc<Sandbox>, AuthError> {
+    pub(crate) fn resolve(&self, token: Option<&str>) -> Result<Arc<Sandbox>, AuthError> {
         let token = token.filter(|t| !t.is_empty()).ok_or(AuthError::Missing)?;
         let sandboxes = self
             .inner
@@ -237,7 +237,7 @@ impl Store {
     }
 
     /// Makes a sandbox of the configured world's shape with fresh ids and a new token.
-    pub fn create_sandbox(&self) -> Result<Arc<Sandbox>, String> {
+    pub(crate) fn create_sandbox(&self) -> Result<Arc<Sandbox>, String> {
         let (token, seed) = {
             let mut ids = lock(&self.inner.ids);
             (ids.token(), ids.next_u64())
@@ -258,7 +258,7 @@ impl Store {
     }
 
     /// Puts a sandbox back in its starting state (same token, same ids); pending jobs lapse.
-    pub fn reset(&self, sandbox: &Sandbox) -> Result<(), String> {
+    pub(crate) fn reset(&self, sandbox: &Sandbox) -> Result<(), String> {
         let fresh = SandboxState::build(
             &self.inner.world,
             &self.inner.clock,
@@ -273,12 +273,12 @@ impl Store {
     }
 
     /// Waits until some sandbox has undelivered events.
-    pub async fn events_ready(&self) {
+    pub(crate) async fn events_ready(&self) {
         self.inner.events_ready.notified().await;
     }
 
     /// Takes every undelivered event of every sandbox, with the sandbox's token.
-    pub fn drain_outbox(&self) -> Vec<(Token, Vec<Arc<Event>>)> {
+    pub(crate) fn drain_outbox(&self) -> Vec<(Token, Vec<Arc<Event>>)> {
         let sandboxes: Vec<Arc<Sandbox>> = self
             .inner
             .sandboxes
@@ -303,7 +303,7 @@ impl Store {
     }
 
     /// `POST /{phone_number_id}/marketing_messages`, rules 3–7 (the edge checked 1–2).
-    pub fn send_marketing_message(
+    pub(crate) fn send_marketing_message(
         &self,
         sandbox: &Arc<Sandbox>,
         phone_id: &PhoneNumberId,
@@ -356,7 +356,7 @@ impl Store {
 
     /// `POST /{phone_number_id}/messages`: any type; templates are checked like Graph does and
     /// MARKETING templates refused while the WABA disabled them on Cloud API.
-    pub fn send_message(
+    pub(crate) fn send_message(
         &self,
         sandbox: &Arc<Sandbox>,
         phone_id: &PhoneNumberId,
@@ -408,7 +408,7 @@ impl Store {
 
     /// `POST /{waba_id}/message_templates`: validates, stores a PENDING template and schedules
     /// its review.
-    pub fn create_template(
+    pub(crate) fn create_template(
         &self,
         sandbox: &Arc<Sandbox>,
         waba_id: &WabaId,
@@ -448,7 +448,7 @@ impl Store {
     }
 
     /// `POST /{template_id}`: edits components, category, TTL or creative features.
-    pub fn edit_template(
+    pub(crate) fn edit_template(
         &self,
         sandbox: &Sandbox,
         id: &TemplateId,
@@ -486,7 +486,7 @@ impl Store {
     }
 
     /// `DELETE /{waba_id}/message_templates?name=…[&hsm_id=…]`: returns how many were deleted.
-    pub fn delete_templates(
+    pub(crate) fn delete_templates(
         &self,
         sandbox: &Sandbox,
         waba_id: &WabaId,
@@ -516,7 +516,7 @@ impl Store {
     }
 
     /// Sets a template's status (admin).
-    pub fn set_template_status(
+    pub(crate) fn set_template_status(
         &self,
         sandbox: &Sandbox,
         id: &TemplateId,
@@ -535,7 +535,12 @@ impl Store {
 
     /// Changes a WABA's settings (Graph `POST /{waba_id}` and admin `PATCH`); an update to
     /// `ONBOARDED` signs the business's terms and emits `account_update`.
-    pub fn update_waba(&self, sandbox: &Sandbox, id: &WabaId, update: WabaUpdate) -> Option<()> {
+    pub(crate) fn update_waba(
+        &self,
+        sandbox: &Sandbox,
+        id: &WabaId,
+        update: WabaUpdate,
+    ) -> Option<()> {
         let now = self.clock().now();
         let mut state = sandbox.lock();
         let waba = state.wabas.iter_mut().find(|w| &w.id == id)?;
@@ -575,7 +580,7 @@ impl Store {
     }
 
     /// `POST /{business_id}/onboard_partners_to_mm_lite`.
-    pub fn request_onboarding(
+    pub(crate) fn request_onboarding(
         &self,
         sandbox: &Sandbox,
         id: &BusinessId,
@@ -596,13 +601,13 @@ impl Store {
     }
 
     /// Sets a recipient's profile (admin).
-    pub fn set_recipient(&self, sandbox: &Sandbox, wa_id: String, profile: Profile) {
+    pub(crate) fn set_recipient(&self, sandbox: &Sandbox, wa_id: String, profile: Profile) {
         sandbox.lock().recipients.set_profile(wa_id, profile);
     }
 
     /// A user message or button tap arrives (admin); a tap on a "stop promotions" button opts
     /// the user out of marketing.
-    pub fn inbound(
+    pub(crate) fn inbound(
         &self,
         sandbox: &Sandbox,
         phone_id: &PhoneNumberId,
@@ -659,7 +664,7 @@ impl Store {
     }
 
     /// `POST /{waba_id}/subscribed_apps`.
-    pub fn subscribe(&self, sandbox: &Sandbox, waba_id: &WabaId, sub: Subscription) {
+    pub(crate) fn subscribe(&self, sandbox: &Sandbox, waba_id: &WabaId, sub: Subscription) {
         let mut state = sandbox.lock();
         let subs = state.subscriptions.entry(waba_id.clone()).or_default();
         subs.clear();
@@ -668,7 +673,7 @@ impl Store {
 
     /// `DELETE /{waba_id}/subscribed_apps`: the WABA stays known as unsubscribed, so it gets
     /// no webhooks (not even the app default's).
-    pub fn unsubscribe(&self, sandbox: &Sandbox, waba_id: &WabaId) {
+    pub(crate) fn unsubscribe(&self, sandbox: &Sandbox, waba_id: &WabaId) {
         sandbox
             .lock()
             .subscriptions
@@ -678,7 +683,7 @@ impl Store {
     /// Records a Graph request in the sandbox's bounded journal and returns the answer's trace
     /// id: `trace` when the answer carries one (errors), else one drawn in the same critical
     /// section.
-    pub fn record_request(
+    pub(crate) fn record_request(
         &self,
         sandbox: &Sandbox,
         mut entry: JournalEntry,
@@ -696,7 +701,7 @@ impl Store {
     }
 
     /// Adds a fault (admin).
-    pub fn add_fault(&self, sandbox: &Sandbox, fault: FaultSpec) {
+    pub(crate) fn add_fault(&self, sandbox: &Sandbox, fault: FaultSpec) {
         sandbox.lock().faults.add(fault);
     }
 
@@ -728,22 +733,22 @@ impl Store {
 
 /// A WABA settings change; `None` leaves a setting alone.
 #[derive(Clone, Debug, Default)]
-pub struct WabaUpdate {
+pub(crate) struct WabaUpdate {
     /// `marketing_messages_onboarding_status`.
-    pub onboarding: Option<OnboardingStatus>,
+    pub(crate) onboarding: Option<OnboardingStatus>,
     /// MSC flag.
-    pub msc: Option<bool>,
+    pub(crate) msc: Option<bool>,
     /// `disable_marketing_messages_on_cloud_api`.
-    pub disable_marketing_on_cloud_api: Option<bool>,
+    pub(crate) disable_marketing_on_cloud_api: Option<bool>,
     /// Default `message_activity_sharing`.
-    pub message_activity_sharing: Option<bool>,
+    pub(crate) message_activity_sharing: Option<bool>,
     /// WABA-level creative features (merged).
-    pub creative_features: Option<DegreesOfFreedomSpec>,
+    pub(crate) creative_features: Option<DegreesOfFreedomSpec>,
 }
 
 /// What a user sends.
 #[derive(Clone, Debug)]
-pub enum InboundBody {
+pub(crate) enum InboundBody {
     /// A text message.
     Text(String),
     /// A quick-reply button tap, optionally on a message we sent.
@@ -792,7 +797,7 @@ fn json_bytes<S: serde::Serializer>(bytes: &Bytes, s: S) -> Result<S::Ok, S::Err
 }
 
 /// The digits of a phone number as typed (`+1 650-555-1234` → `16505551234`).
-pub fn digits(phone: &str) -> String {
+pub(crate) fn digits(phone: &str) -> String {
     phone.chars().filter(char::is_ascii_digit).collect()
 }
 
@@ -825,17 +830,17 @@ impl Sandbox {
     }
 
     /// The token that selects this sandbox.
-    pub fn token(&self) -> &Token {
+    pub(crate) fn token(&self) -> &Token {
         &self.token
     }
 
     /// The seed its ids come from (other seeded behaviour derives its own generator from it).
-    pub fn seed(&self) -> u64 {
+    pub(crate) fn seed(&self) -> u64 {
         self.seed
     }
 
     /// Locks the state (briefly; never across an `.await`).
-    pub fn lock(&self) -> MutexGuard<'_, SandboxState> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, SandboxState> {
         lock(&self.state)
     }
 }
@@ -925,7 +930,7 @@ impl SandboxState {
     }
 
     /// What a Graph object id names in this sandbox.
-    pub fn object_kind(&self, id: &str) -> Option<ObjectKind> {
+    pub(crate) fn object_kind(&self, id: &str) -> Option<ObjectKind> {
         if self.phones.iter().any(|p| p.id.as_str() == id) {
             Some(ObjectKind::PhoneNumber)
         } else if self.wabas.iter().any(|w| w.id.as_str() == id) {
@@ -940,17 +945,17 @@ impl SandboxState {
     }
 
     /// The phone number `id`.
-    pub fn phone(&self, id: &PhoneNumberId) -> Option<&PhoneNumber> {
+    pub(crate) fn phone(&self, id: &PhoneNumberId) -> Option<&PhoneNumber> {
         self.phones.iter().find(|p| &p.id == id)
     }
 
     /// The WABA `id`.
-    pub fn waba(&self, id: &WabaId) -> Option<&Waba> {
+    pub(crate) fn waba(&self, id: &WabaId) -> Option<&Waba> {
         self.wabas.iter().find(|w| &w.id == id)
     }
 
     /// The template `id`.
-    pub fn template(&self, id: &TemplateId) -> Option<&Template> {
+    pub(crate) fn template(&self, id: &TemplateId) -> Option<&Template> {
         self.templates.iter().find(|t| &t.id == id)
     }
 
@@ -959,14 +964,14 @@ impl SandboxState {
     }
 
     /// Messages, oldest first.
-    pub fn messages(&self) -> impl Iterator<Item = &Message> {
+    pub(crate) fn messages(&self) -> impl Iterator<Item = &Message> {
         self.message_order
             .iter()
             .filter_map(|id| self.messages.get(id))
     }
 
     /// The journal, oldest first.
-    pub fn journal(&self) -> impl Iterator<Item = &JournalEntry> {
+    pub(crate) fn journal(&self) -> impl Iterator<Item = &JournalEntry> {
         self.journal.iter()
     }
 

@@ -17,32 +17,32 @@ use crate::domain::template::RejectionRule;
 use crate::domain::waba::{BusinessOnboardingStatus, OnboardingStatus};
 
 /// The default world's file.
-pub const DEFAULT_WORLD_TOML: &str = include_str!("../../fixtures/world/default.toml");
+pub(crate) const DEFAULT_WORLD_TOML: &str = include_str!("../../fixtures/world/default.toml");
 
 /// A whole world.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct WorldSpec {
+pub(crate) struct WorldSpec {
     /// Token of the first sandbox built from this world.
     #[serde(default)]
-    pub token: Option<String>,
+    pub(crate) token: Option<String>,
     /// Seconds from template creation to the review verdict.
     #[serde(default = "default_review_delay")]
-    pub review_delay_seconds: u64,
+    pub(crate) review_delay_seconds: u64,
     /// Templates matching a rule are rejected at review.
     #[serde(default)]
-    pub rejection_rules: Vec<RejectionRule>,
+    pub(crate) rejection_rules: Vec<RejectionRule>,
     /// Recipient profiles by phone number.
     #[serde(default)]
-    pub recipients: Vec<RecipientSpec>,
+    pub(crate) recipients: Vec<RecipientSpec>,
     /// Replacements for error-catalogue entries (same shape as `fixtures/errors.json`).
     #[serde(default)]
-    pub error_overrides: Vec<ErrorEntry>,
+    pub(crate) error_overrides: Vec<ErrorEntry>,
     /// How much history each sandbox keeps.
     #[serde(default)]
-    pub retention: Retention,
+    pub(crate) retention: Retention,
     /// The business portfolios.
-    pub businesses: Vec<BusinessSpec>,
+    pub(crate) businesses: Vec<BusinessSpec>,
 }
 
 fn default_review_delay() -> u64 {
@@ -52,16 +52,16 @@ fn default_review_delay() -> u64 {
 /// Caps on what a sandbox keeps.
 #[derive(Clone, Copy, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Retention {
+pub(crate) struct Retention {
     /// Messages kept (oldest dropped first).
     #[serde(default = "default_messages")]
-    pub messages: usize,
+    pub(crate) messages: usize,
     /// Journal entries kept.
     #[serde(default = "default_requests")]
-    pub requests: usize,
+    pub(crate) requests: usize,
     /// Events kept in the history.
     #[serde(default = "default_events")]
-    pub events: usize,
+    pub(crate) events: usize,
 }
 
 fn default_messages() -> usize {
@@ -87,29 +87,29 @@ impl Default for Retention {
 /// A recipient's profile.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RecipientSpec {
+pub(crate) struct RecipientSpec {
     /// The phone number (digits).
-    pub phone: String,
+    pub(crate) phone: String,
     /// Its profile.
     #[serde(flatten)]
-    pub profile: Profile,
+    pub(crate) profile: Profile,
 }
 
 /// A business portfolio.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct BusinessSpec {
+pub(crate) struct BusinessSpec {
     /// Fixed id.
     #[serde(default)]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// Display name.
-    pub name: String,
+    pub(crate) name: String,
     /// MM API terms status.
     #[serde(default = "default_business_onboarding")]
-    pub onboarding_status: BusinessOnboardingStatus,
+    pub(crate) onboarding_status: BusinessOnboardingStatus,
     /// Its WABAs.
     #[serde(default)]
-    pub wabas: Vec<WabaSpec>,
+    pub(crate) wabas: Vec<WabaSpec>,
 }
 
 fn default_business_onboarding() -> BusinessOnboardingStatus {
@@ -119,32 +119,32 @@ fn default_business_onboarding() -> BusinessOnboardingStatus {
 /// A WABA.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct WabaSpec {
+pub(crate) struct WabaSpec {
     /// Fixed id.
     #[serde(default)]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// Display name.
-    pub name: String,
+    pub(crate) name: String,
     /// MM API onboarding status.
-    pub marketing_messages_onboarding_status: OnboardingStatus,
+    pub(crate) marketing_messages_onboarding_status: OnboardingStatus,
     /// Multi-Solution Conversations business.
     #[serde(default)]
-    pub msc: bool,
+    pub(crate) msc: bool,
     /// `disable_marketing_messages_on_cloud_api`.
     #[serde(default)]
-    pub disable_marketing_messages_on_cloud_api: bool,
+    pub(crate) disable_marketing_messages_on_cloud_api: bool,
     /// Default `message_activity_sharing`.
     #[serde(default = "yes")]
-    pub message_activity_sharing: bool,
+    pub(crate) message_activity_sharing: bool,
     /// WABA-level creative features.
     #[serde(default)]
-    pub degrees_of_freedom_spec: Option<DegreesOfFreedomSpec>,
+    pub(crate) degrees_of_freedom_spec: Option<DegreesOfFreedomSpec>,
     /// Phone numbers.
     #[serde(default)]
-    pub phone_numbers: Vec<PhoneSpec>,
+    pub(crate) phone_numbers: Vec<PhoneSpec>,
     /// Templates (approved and synced unless said otherwise).
     #[serde(default)]
-    pub templates: Vec<TemplateSpec>,
+    pub(crate) templates: Vec<TemplateSpec>,
 }
 
 fn yes() -> bool {
@@ -154,43 +154,43 @@ fn yes() -> bool {
 /// A phone number.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PhoneSpec {
+pub(crate) struct PhoneSpec {
     /// Fixed id.
     #[serde(default)]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// E.g. `15550100021`.
-    pub display_phone_number: String,
+    pub(crate) display_phone_number: String,
     /// Display name.
-    pub verified_name: String,
+    pub(crate) verified_name: String,
 }
 
 /// A template: a create request plus its id and status.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TemplateSpec {
+pub(crate) struct TemplateSpec {
     /// Fixed id.
     #[serde(default)]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// Status (default `APPROVED`).
     #[serde(default = "approved")]
-    pub status: TemplateStatus,
+    pub(crate) status: TemplateStatus,
     /// Whether the ad sync is still running at startup.
     #[serde(default)]
-    pub syncing: bool,
+    pub(crate) syncing: bool,
     /// Template name.
-    pub name: String,
+    pub(crate) name: String,
     /// Language code.
-    pub language: String,
+    pub(crate) language: String,
     /// Category.
-    pub category: String,
+    pub(crate) category: String,
     /// Components, as in a create request.
-    pub components: Vec<toml::Value>,
+    pub(crate) components: Vec<toml::Value>,
     /// Custom TTL.
     #[serde(default)]
-    pub message_send_ttl_seconds: Option<i64>,
+    pub(crate) message_send_ttl_seconds: Option<i64>,
     /// Template-level creative features.
     #[serde(default)]
-    pub degrees_of_freedom_spec: Option<DegreesOfFreedomSpec>,
+    pub(crate) degrees_of_freedom_spec: Option<DegreesOfFreedomSpec>,
 }
 
 fn approved() -> TemplateStatus {
@@ -199,7 +199,7 @@ fn approved() -> TemplateStatus {
 
 impl TemplateSpec {
     /// The create request this template stands for.
-    pub fn create_request(&self) -> Result<TemplateCreateRequest, String> {
+    pub(crate) fn create_request(&self) -> Result<TemplateCreateRequest, String> {
         let mut value = serde_json::json!({
             "name": self.name,
             "language": self.language,
@@ -219,7 +219,7 @@ impl TemplateSpec {
 
 /// Why a world could not be loaded.
 #[derive(Debug)]
-pub struct WorldError(pub String);
+pub(crate) struct WorldError(pub String);
 
 impl std::fmt::Display for WorldError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -231,12 +231,12 @@ impl std::error::Error for WorldError {}
 
 impl WorldSpec {
     /// The built-in default world.
-    pub fn default_world() -> Self {
+    pub(crate) fn default_world() -> Self {
         Self::from_toml(DEFAULT_WORLD_TOML).expect("the default world is valid")
     }
 
     /// Parses a world file's text; every template must also be a valid create request.
-    pub fn from_toml(text: &str) -> Result<Self, WorldError> {
+    pub(crate) fn from_toml(text: &str) -> Result<Self, WorldError> {
         let spec: Self = toml::from_str(text).map_err(|e| WorldError(e.to_string()))?;
         for waba in spec.businesses.iter().flat_map(|b| &b.wabas) {
             for t in &waba.templates {
@@ -247,7 +247,7 @@ impl WorldSpec {
     }
 
     /// Reads and parses a world file.
-    pub fn load(path: &Path) -> Result<Self, WorldError> {
+    pub(crate) fn load(path: &Path) -> Result<Self, WorldError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| WorldError(format!("cannot read {}: {e}", path.display())))?;
         Self::from_toml(&text).map_err(|e| WorldError(format!("{}: {e}", path.display())))

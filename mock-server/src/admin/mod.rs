@@ -174,7 +174,7 @@ async fn health() -> Json<Health> {
 }
 
 /// The sandbox as `GET /__admin/state` shows it.
-pub fn state_json(sandbox: &Sandbox) -> Value {
+pub(crate) fn state_json(sandbox: &Sandbox) -> Value {
     let state = sandbox.lock();
     let s: &SandboxState = &state;
     json!({

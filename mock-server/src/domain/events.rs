@@ -15,20 +15,20 @@ use crate::ids::{BusinessId, PhoneNumberId, TemplateId, WabaId, Wamid};
 
 /// One thing that happened, numbered in its sandbox.
 #[derive(Clone, Debug, Serialize)]
-pub struct Event {
+pub(crate) struct Event {
     /// Position in the sandbox's history, from 1.
-    pub seq: u64,
+    pub(crate) seq: u64,
     /// When it happened (clock time).
-    pub at: Timestamp,
+    pub(crate) at: Timestamp,
     /// What happened.
     #[serde(flatten)]
-    pub kind: EventKind,
+    pub(crate) kind: EventKind,
 }
 
 /// The kinds of event, each carrying what its webhook needs.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum EventKind {
+pub(crate) enum EventKind {
     /// A message's status changed (`messages` webhook with `statuses`).
     MessageStatus(StatusChange),
     /// A template's status changed (`message_template_status_update`).
@@ -41,33 +41,33 @@ pub enum EventKind {
 
 /// A message status change.
 #[derive(Clone, Debug, Serialize)]
-pub struct StatusChange {
+pub(crate) struct StatusChange {
     /// WABA that owns the sending number.
-    pub waba_id: WabaId,
+    pub(crate) waba_id: WabaId,
     /// The sending number.
-    pub phone_number_id: PhoneNumberId,
+    pub(crate) phone_number_id: PhoneNumberId,
     /// The sending number as displayed.
-    pub display_phone_number: String,
+    pub(crate) display_phone_number: String,
     /// The message.
-    pub wamid: Wamid,
+    pub(crate) wamid: Wamid,
     /// `sent`, `delivered`, `read` or `failed`.
-    pub status: &'static str,
+    pub(crate) status: &'static str,
     /// The recipient's WhatsApp id.
-    pub recipient_id: String,
+    pub(crate) recipient_id: String,
     /// The recipient's profile name (for the webhook's `contacts`).
-    pub recipient_name: String,
+    pub(crate) recipient_name: String,
     /// `pricing` object, present on `sent` and on the first of `delivered`/`read`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pricing: Option<Pricing>,
+    pub(crate) pricing: Option<Pricing>,
     /// Conversation the message belongs to (webhooks before v24.0 carry it with `pricing`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub conversation: Option<Conversation>,
+    pub(crate) conversation: Option<Conversation>,
     /// For `failed`: the catalogue entry describing why.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "error_key")]
-    pub error: Option<ErrorKind>,
+    pub(crate) error: Option<ErrorKind>,
     /// Echo of the send request's `biz_opaque_callback_data`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub biz_opaque_callback_data: Option<String>,
+    pub(crate) biz_opaque_callback_data: Option<String>,
 }
 
 fn error_key<S: serde::Serializer>(kind: &Option<ErrorKind>, s: S) -> Result<S::Ok, S::Error> {
@@ -79,78 +79,78 @@ fn error_key<S: serde::Serializer>(kind: &Option<ErrorKind>, s: S) -> Result<S::
 
 /// The `pricing` object of a status webhook.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Pricing {
+pub(crate) struct Pricing {
     /// Always `true` for the categories the mock charges.
-    pub billable: bool,
+    pub(crate) billable: bool,
     /// `PMP` (per-message pricing).
-    pub pricing_model: &'static str,
+    pub(crate) pricing_model: &'static str,
     /// `regular`.
     #[serde(rename = "type")]
-    pub pricing_type: &'static str,
+    pub(crate) pricing_type: &'static str,
     /// `marketing_lite`, `marketing`, `utility`, `authentication` or `service`.
-    pub category: &'static str,
+    pub(crate) category: &'static str,
 }
 
 /// The `conversation` object of a status webhook.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Conversation {
+pub(crate) struct Conversation {
     /// Conversation id.
-    pub id: String,
+    pub(crate) id: String,
     /// When the conversation window closes.
-    pub expiration: Timestamp,
+    pub(crate) expiration: Timestamp,
     /// `origin.type`: the pricing category.
-    pub origin: &'static str,
+    pub(crate) origin: &'static str,
 }
 
 /// A template status change.
 #[derive(Clone, Debug, Serialize)]
-pub struct TemplateStatusChange {
+pub(crate) struct TemplateStatusChange {
     /// WABA that owns the template.
-    pub waba_id: WabaId,
+    pub(crate) waba_id: WabaId,
     /// The template.
-    pub template_id: TemplateId,
+    pub(crate) template_id: TemplateId,
     /// Template name.
-    pub name: String,
+    pub(crate) name: String,
     /// Template language.
-    pub language: String,
+    pub(crate) language: String,
     /// Template category.
-    pub category: String,
+    pub(crate) category: String,
     /// The new status (the webhook's `event`).
-    pub event: String,
+    pub(crate) event: String,
     /// Why (`NONE` unless rejected).
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// An onboarding change (`account_update` with `MM_LITE_TERMS_SIGNED`).
 #[derive(Clone, Debug, Serialize)]
-pub struct AccountUpdate {
+pub(crate) struct AccountUpdate {
     /// The WABA.
-    pub waba_id: WabaId,
+    pub(crate) waba_id: WabaId,
     /// Its business portfolio.
-    pub business_id: BusinessId,
+    pub(crate) business_id: BusinessId,
     /// The webhook's `event`.
-    pub event: &'static str,
+    pub(crate) event: &'static str,
 }
 
 /// A message from a user.
 #[derive(Clone, Debug, Serialize)]
-pub struct InboundMessage {
+pub(crate) struct InboundMessage {
     /// WABA that owns the receiving number.
-    pub waba_id: WabaId,
+    pub(crate) waba_id: WabaId,
     /// The receiving number.
-    pub phone_number_id: PhoneNumberId,
+    pub(crate) phone_number_id: PhoneNumberId,
     /// The receiving number as displayed.
-    pub display_phone_number: String,
+    pub(crate) display_phone_number: String,
     /// The user's profile name.
-    pub profile_name: String,
+    pub(crate) profile_name: String,
     /// The message object exactly as the webhook's `messages[]` carries it.
-    pub message: serde_json::Value,
+    pub(crate) message: serde_json::Value,
 }
 
 /// A sandbox's events: those waiting for delivery and the bounded history, which share each
 /// event rather than copy it.
 #[derive(Debug)]
-pub struct Outbox {
+pub(crate) struct Outbox {
     next_seq: u64,
     pending: Vec<Arc<Event>>,
     /// Whether the dispatcher was told about `pending` since the last drain.
@@ -161,7 +161,7 @@ pub struct Outbox {
 
 impl Outbox {
     /// An empty outbox keeping at most `cap` events of history.
-    pub fn new(cap: usize) -> Self {
+    pub(crate) fn new(cap: usize) -> Self {
         Self {
             next_seq: 1,
             pending: Vec::new(),
@@ -172,7 +172,7 @@ impl Outbox {
     }
 
     /// Records an event.
-    pub fn push(&mut self, at: Timestamp, kind: EventKind) {
+    pub(crate) fn push(&mut self, at: Timestamp, kind: EventKind) {
         let event = Arc::new(Event {
             seq: self.next_seq,
             at,
@@ -187,21 +187,21 @@ impl Outbox {
     }
 
     /// Takes every event not yet taken, oldest first.
-    pub fn drain(&mut self) -> Vec<Arc<Event>> {
+    pub(crate) fn drain(&mut self) -> Vec<Arc<Event>> {
         self.announced = false;
         std::mem::take(&mut self.pending)
     }
 
     /// Whether events wait that the dispatcher was not told about yet; answering `true`
     /// counts as telling it.
-    pub fn announce(&mut self) -> bool {
+    pub(crate) fn announce(&mut self) -> bool {
         let news = !self.pending.is_empty() && !self.announced;
         self.announced |= news;
         news
     }
 
     /// The most recent events, oldest first.
-    pub fn history(&self) -> impl Iterator<Item = &Event> {
+    pub(crate) fn history(&self) -> impl Iterator<Item = &Event> {
         self.history.iter().map(|e| &**e)
     }
 }

@@ -12,7 +12,7 @@ use crate::ids::{PhoneNumberId, WabaId, Wamid};
 /// A message status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum MessageStatus {
+pub(crate) enum MessageStatus {
     /// Accepted, not yet sent (failures come straight from here).
     Accepted,
     /// Sent to WhatsApp.
@@ -27,7 +27,7 @@ pub enum MessageStatus {
 
 impl MessageStatus {
     /// The wire spelling.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Accepted => "accepted",
             Self::Sent => "sent",
@@ -49,89 +49,89 @@ impl MessageStatus {
 
 /// One entry of a message's status history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct StatusRecord {
+pub(crate) struct StatusRecord {
     /// The status reached.
-    pub status: MessageStatus,
+    pub(crate) status: MessageStatus,
     /// When.
-    pub at: Timestamp,
+    pub(crate) at: Timestamp,
     /// For `failed`: the catalogue key of the reason.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<&'static str>,
+    pub(crate) error: Option<&'static str>,
 }
 
 /// What the template send carried.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct TemplateRef {
+pub(crate) struct TemplateRef {
     /// Template name.
-    pub name: String,
+    pub(crate) name: String,
     /// Language code.
-    pub language: String,
+    pub(crate) language: String,
     /// Category.
-    pub category: &'static str,
+    pub(crate) category: &'static str,
 }
 
 /// A message accepted by `/marketing_messages` or `/messages`.
 #[derive(Clone, Debug, Serialize)]
-pub struct Message {
+pub(crate) struct Message {
     /// Its id.
-    pub id: Wamid,
+    pub(crate) id: Wamid,
     /// The sending number.
-    pub phone_number_id: PhoneNumberId,
+    pub(crate) phone_number_id: PhoneNumberId,
     /// The WABA of the sending number.
-    pub waba_id: WabaId,
+    pub(crate) waba_id: WabaId,
     /// The endpoint it was sent to: `marketing_messages` or `messages`.
-    pub endpoint: &'static str,
+    pub(crate) endpoint: &'static str,
     /// The recipient as sent.
-    pub input: String,
+    pub(crate) input: String,
     /// The recipient's WhatsApp id (digits).
-    pub wa_id: String,
+    pub(crate) wa_id: String,
     /// The message type.
     #[serde(rename = "type")]
-    pub message_type: String,
+    pub(crate) message_type: String,
     /// The template, for template messages.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub template: Option<TemplateRef>,
+    pub(crate) template: Option<TemplateRef>,
     /// The API that carried it.
-    pub route: Route,
+    pub(crate) route: Route,
     /// `marketing_lite`, `marketing`, `utility`, `authentication` or `service`.
-    pub pricing_category: &'static str,
+    pub(crate) pricing_category: &'static str,
     /// Creative features applied (MM API only).
-    pub creative_features: Vec<CreativeFeatureKey>,
+    pub(crate) creative_features: Vec<CreativeFeatureKey>,
     /// Whether the message's activity is shared with Meta (MM API sends).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_activity_sharing: Option<bool>,
+    pub(crate) message_activity_sharing: Option<bool>,
     /// Time to live in seconds.
-    pub ttl_seconds: u64,
+    pub(crate) ttl_seconds: u64,
     /// Echoed in status webhooks.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub biz_opaque_callback_data: Option<String>,
+    pub(crate) biz_opaque_callback_data: Option<String>,
     /// Conversation id reported with pricing.
-    pub conversation_id: String,
+    pub(crate) conversation_id: String,
     /// When it was accepted.
-    pub created_at: Timestamp,
+    pub(crate) created_at: Timestamp,
     /// Every status reached, in order.
-    pub statuses: Vec<StatusRecord>,
+    pub(crate) statuses: Vec<StatusRecord>,
 }
 
 /// A status change the state machine does not allow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct InvalidTransition {
+pub(crate) struct InvalidTransition {
     /// The current status.
-    pub from: MessageStatus,
+    pub(crate) from: MessageStatus,
     /// The status asked for.
-    pub to: MessageStatus,
+    pub(crate) to: MessageStatus,
 }
 
 impl Message {
     /// The current status.
-    pub fn status(&self) -> MessageStatus {
+    pub(crate) fn status(&self) -> MessageStatus {
         self.statuses
             .last()
             .map_or(MessageStatus::Accepted, |r| r.status)
     }
 
     /// Moves to `to` at `at`; refuses going backwards or leaving a final status.
-    pub fn transition(
+    pub(crate) fn transition(
         &mut self,
         to: MessageStatus,
         at: Timestamp,
@@ -156,7 +156,7 @@ impl Message {
 
     /// Whether this status change carries `pricing`: `sent`, and the first of
     /// `delivered`/`read`.
-    pub fn carries_pricing(&self, status: MessageStatus) -> bool {
+    pub(crate) fn carries_pricing(&self, status: MessageStatus) -> bool {
         match status {
             MessageStatus::Sent => true,
             MessageStatus::Delivered => true,

@@ -8,27 +8,27 @@
 //! Domain operations refuse with a [`Refusal`]: a catalogue situation plus the values its text
 //! needs. The HTTP edge turns it into Graph's envelope.
 
-pub mod events;
-pub mod message;
-pub mod recipient;
-pub mod routing;
-pub mod template;
-pub mod waba;
+pub(crate) mod events;
+pub(crate) mod message;
+pub(crate) mod recipient;
+pub(crate) mod routing;
+pub(crate) mod template;
+pub(crate) mod waba;
 
 use wa_contract::ErrorKind;
 
 /// Why a domain operation was refused: a catalogue entry and its placeholder values.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     /// The catalogue situation.
-    pub kind: ErrorKind,
+    pub(crate) kind: ErrorKind,
     /// Values for the entry's `{placeholders}`.
-    pub vars: Vec<(&'static str, String)>,
+    pub(crate) vars: Vec<(&'static str, String)>,
 }
 
 impl Refusal {
     /// A refusal whose entry needs no values.
-    pub fn new(kind: ErrorKind) -> Self {
+    pub(crate) fn new(kind: ErrorKind) -> Self {
         Self {
             kind,
             vars: Vec::new(),
@@ -36,13 +36,13 @@ impl Refusal {
     }
 
     /// Adds a placeholder value.
-    pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
+    pub(crate) fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.vars.push((name, value.into()));
         self
     }
 
     /// An `InvalidParameter` refusal whose details say what was wrong.
-    pub fn invalid(details: impl Into<String>) -> Self {
+    pub(crate) fn invalid(details: impl Into<String>) -> Self {
         Self::new(ErrorKind::InvalidParameter).with("details", details)
     }
 }

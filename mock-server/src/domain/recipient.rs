@@ -13,7 +13,7 @@ use wa_contract::ErrorKind;
 /// What happens to messages sent to a recipient.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Behaviour {
+pub(crate) enum Behaviour {
     /// sent → delivered → read.
     #[default]
     Default,
@@ -31,7 +31,7 @@ pub enum Behaviour {
 
 impl Behaviour {
     /// The behaviour a number's magic suffix selects.
-    pub fn for_number(wa_id: &str) -> Self {
+    pub(crate) fn for_number(wa_id: &str) -> Self {
         const SUFFIXES: [(&str, Behaviour); 5] = [
             ("1026", Behaviour::Undeliverable),
             ("1049", Behaviour::EcosystemLimited),
@@ -47,28 +47,28 @@ impl Behaviour {
 }
 
 /// Default delay from `sent` to `delivered`.
-pub const DELIVERED_AFTER: Duration = Duration::from_secs(2);
+pub(crate) const DELIVERED_AFTER: Duration = Duration::from_secs(2);
 /// Default delay from `sent` to `read`.
-pub const READ_AFTER: Duration = Duration::from_secs(5);
+pub(crate) const READ_AFTER: Duration = Duration::from_secs(5);
 /// Delay before an asynchronous failure is reported.
-pub const FAILED_AFTER: Duration = Duration::from_secs(1);
+pub(crate) const FAILED_AFTER: Duration = Duration::from_secs(1);
 
 /// A recipient's settings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Profile {
+pub(crate) struct Profile {
     /// What happens to messages.
     #[serde(default)]
-    pub behaviour: Behaviour,
+    pub(crate) behaviour: Behaviour,
     /// Profile name shown in webhooks' `contacts`.
     #[serde(default = "default_name")]
-    pub name: String,
+    pub(crate) name: String,
     /// Seconds from `sent` to `delivered`.
     #[serde(default = "default_delivered")]
-    pub delivered_after_seconds: u64,
+    pub(crate) delivered_after_seconds: u64,
     /// Seconds from `sent` to `read`.
     #[serde(default = "default_read")]
-    pub read_after_seconds: u64,
+    pub(crate) read_after_seconds: u64,
 }
 
 fn default_name() -> String {
@@ -83,7 +83,7 @@ fn default_read() -> u64 {
 
 impl Profile {
     /// The default profile for `behaviour`.
-    pub fn with_behaviour(behaviour: Behaviour) -> Self {
+    pub(crate) fn with_behaviour(behaviour: Behaviour) -> Self {
         Self {
             behaviour,
             name: default_name(),
@@ -95,7 +95,7 @@ impl Profile {
 
 /// One status a message will reach, relative to acceptance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
+pub(crate) enum Step {
     /// Delivered to the phone.
     Delivered,
     /// Read by the user.
@@ -106,23 +106,23 @@ pub enum Step {
 
 /// What a message will go through: whether it is `sent` on acceptance, then later steps.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Timeline {
+pub(crate) struct Timeline {
     /// `sent` is recorded on acceptance.
-    pub sent: bool,
+    pub(crate) sent: bool,
     /// Later steps with their delay after acceptance.
-    pub steps: Vec<(Duration, Step)>,
+    pub(crate) steps: Vec<(Duration, Step)>,
 }
 
 /// The recipients a sandbox knows: profile overrides and marketing opt-outs.
 #[derive(Clone, Debug, Default)]
-pub struct Recipients {
+pub(crate) struct Recipients {
     profiles: HashMap<String, Profile>,
     opted_out: HashSet<String>,
 }
 
 impl Recipients {
     /// The profile for `wa_id`: the override if one is set, else the magic suffix's.
-    pub fn profile(&self, wa_id: &str) -> Profile {
+    pub(crate) fn profile(&self, wa_id: &str) -> Profile {
         self.profiles
             .get(wa_id)
             .cloned()
@@ -130,27 +130,27 @@ impl Recipients {
     }
 
     /// Sets `wa_id`'s profile.
-    pub fn set_profile(&mut self, wa_id: String, profile: Profile) {
+    pub(crate) fn set_profile(&mut self, wa_id: String, profile: Profile) {
         self.profiles.insert(wa_id, profile);
     }
 
     /// Records that `wa_id` stopped marketing messages (a "stop promotions" tap).
-    pub fn opt_out(&mut self, wa_id: String) {
+    pub(crate) fn opt_out(&mut self, wa_id: String) {
         self.opted_out.insert(wa_id);
     }
 
     /// Whether `wa_id` stopped marketing messages.
-    pub fn has_opted_out(&self, wa_id: &str) -> bool {
+    pub(crate) fn has_opted_out(&self, wa_id: &str) -> bool {
         self.opted_out.contains(wa_id)
     }
 
     /// Every override, for the admin API.
-    pub fn overrides(&self) -> impl Iterator<Item = (&String, &Profile)> {
+    pub(crate) fn overrides(&self) -> impl Iterator<Item = (&String, &Profile)> {
         self.profiles.iter()
     }
 
     /// The timeline of a message to `wa_id`; `ttl` bounds how long an offline user is waited for.
-    pub fn timeline(&self, wa_id: &str, marketing: bool, ttl: Duration) -> Timeline {
+    pub(crate) fn timeline(&self, wa_id: &str, marketing: bool, ttl: Duration) -> Timeline {
         let profile = self.profile(wa_id);
         let fail = |kind| Timeline {
             sent: false,

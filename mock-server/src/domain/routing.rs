@@ -14,7 +14,7 @@ use super::waba::{OnboardingStatus, Waba};
 /// The API a message went through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Route {
+pub(crate) enum Route {
     /// The Marketing Messages API.
     MarketingMessages,
     /// The Cloud API (`/messages`, or MM API fallback).
@@ -23,7 +23,7 @@ pub enum Route {
 
 impl Route {
     /// The pricing category of a marketing message on this route.
-    pub fn marketing_pricing_category(self) -> &'static str {
+    pub(crate) fn marketing_pricing_category(self) -> &'static str {
         match self {
             Self::MarketingMessages => "marketing_lite",
             Self::CloudApi => "marketing",
@@ -32,7 +32,10 @@ impl Route {
 }
 
 /// Routes a marketing template sent to `/marketing_messages` from `waba`.
-pub fn route_marketing_message(waba: &Waba, policy: ProductPolicy) -> Result<Route, Refusal> {
+pub(crate) fn route_marketing_message(
+    waba: &Waba,
+    policy: ProductPolicy,
+) -> Result<Route, Refusal> {
     if waba.routes_to_mm_api() {
         return Ok(Route::MarketingMessages);
     }

@@ -25,69 +25,69 @@ use crate::clock::Timestamp;
 use crate::ids::{TemplateId, WabaId};
 
 /// How long an ad sync takes.
-pub const AD_SYNC: Duration = Duration::from_secs(10 * 60);
+pub(crate) const AD_SYNC: Duration = Duration::from_secs(10 * 60);
 /// How long without MM API sends makes a template dormant.
-pub const DORMANT_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
+pub(crate) const DORMANT_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Templates one WABA may hold.
-pub const MAX_TEMPLATES_PER_WABA: usize = 250;
+pub(crate) const MAX_TEMPLATES_PER_WABA: usize = 250;
 
 /// A message template.
 #[derive(Clone, Debug)]
-pub struct Template {
+pub(crate) struct Template {
     /// Its id.
-    pub id: TemplateId,
+    pub(crate) id: TemplateId,
     /// The WABA that owns it.
-    pub waba_id: WabaId,
+    pub(crate) waba_id: WabaId,
     /// Name (unique per language within the WABA).
-    pub name: String,
+    pub(crate) name: String,
     /// Language code such as `en_US`.
-    pub language: String,
+    pub(crate) language: String,
     /// Category.
-    pub category: TemplateCategory,
+    pub(crate) category: TemplateCategory,
     /// Status.
-    pub status: TemplateStatus,
+    pub(crate) status: TemplateStatus,
     /// Components as created or last edited.
-    pub components: Vec<TemplateComponent>,
+    pub(crate) components: Vec<TemplateComponent>,
     /// `POSITIONAL` or `NAMED`.
-    pub parameter_format: ParameterFormat,
+    pub(crate) parameter_format: ParameterFormat,
     /// Custom `message_send_ttl_seconds`, if set.
-    pub ttl_seconds: Option<i64>,
+    pub(crate) ttl_seconds: Option<i64>,
     /// Template-level creative features, as set.
-    pub creative_features: DegreesOfFreedomSpec,
+    pub(crate) creative_features: DegreesOfFreedomSpec,
     /// `cta_url_link_tracking_opted_out`.
-    pub cta_url_link_tracking_opted_out: Option<bool>,
+    pub(crate) cta_url_link_tracking_opted_out: Option<bool>,
     /// Why it was rejected (`NONE` otherwise).
-    pub rejected_reason: String,
+    pub(crate) rejected_reason: String,
     /// When it was created.
-    pub created_at: Timestamp,
+    pub(crate) created_at: Timestamp,
     /// When the current ad sync completes.
-    pub synced_at: Timestamp,
+    pub(crate) synced_at: Timestamp,
     /// The last MM API send.
-    pub last_mm_send: Option<Timestamp>,
+    pub(crate) last_mm_send: Option<Timestamp>,
 }
 
 /// A status change to report (`message_template_status_update`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StatusChanged {
+pub(crate) struct StatusChanged {
     /// The new status.
-    pub status: TemplateStatus,
+    pub(crate) status: TemplateStatus,
     /// Why (`NONE` unless rejected).
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// A rule the review applies: templates matching it are rejected.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RejectionRule {
+pub(crate) struct RejectionRule {
     /// Rejects templates whose name contains this.
     #[serde(default)]
-    pub name_contains: Option<String>,
+    pub(crate) name_contains: Option<String>,
     /// Rejects templates whose text contains this (case-insensitive).
     #[serde(default)]
-    pub content_contains: Option<String>,
+    pub(crate) content_contains: Option<String>,
     /// The rejection reason reported, e.g. `INVALID_FORMAT` or `PROMOTIONAL`.
     #[serde(default = "default_reason")]
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 fn default_reason() -> String {
@@ -109,13 +109,13 @@ impl RejectionRule {
 }
 
 /// The status name as Graph prints it.
-pub fn status_str(status: TemplateStatus) -> &'static str {
+pub(crate) fn status_str(status: TemplateStatus) -> &'static str {
     TemplateStatus::ALL[status as usize]
 }
 
 impl Template {
     /// A new `PENDING` template from a create request already checked by [`check_create`].
-    pub fn create(
+    pub(crate) fn create(
         id: TemplateId,
         waba_id: WabaId,
         req: TemplateCreateRequest,
@@ -141,7 +141,7 @@ impl Template {
     }
 
     /// All the template's text, for content rules.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let mut text = String::new();
         for c in &self.components {
             if let Some(t) = &c.text {
@@ -158,7 +158,7 @@ impl Template {
 
     /// The review's verdict: the first matching rule rejects, otherwise the template is
     /// approved. Does nothing unless the template is still `PENDING`.
-    pub fn review(&mut self, rules: &[RejectionRule]) -> Option<StatusChanged> {
+    pub(crate) fn review(&mut self, rules: &[RejectionRule]) -> Option<StatusChanged> {
         if self.status != TemplateStatus::Pending {
             return None;
         }
@@ -169,24 +169,24 @@ impl Template {
     }
 
     /// Approves the template.
-    pub fn approve(&mut self) -> StatusChanged {
+    pub(crate) fn approve(&mut self) -> StatusChanged {
         self.set_status(TemplateStatus::Approved, "NONE".to_owned())
     }
 
     /// Rejects the template for `reason`.
-    pub fn reject(&mut self, reason: String) -> StatusChanged {
+    pub(crate) fn reject(&mut self, reason: String) -> StatusChanged {
         self.set_status(TemplateStatus::Rejected, reason)
     }
 
     /// Sets any status (the admin override).
-    pub fn set_status(&mut self, status: TemplateStatus, reason: String) -> StatusChanged {
+    pub(crate) fn set_status(&mut self, status: TemplateStatus, reason: String) -> StatusChanged {
         self.status = status;
         self.rejected_reason = reason.clone();
         StatusChanged { status, reason }
     }
 
     /// Whether a send may use this template, by status (rule 3 of `/marketing_messages`).
-    pub fn check_sendable(&self) -> Result<(), Refusal> {
+    pub(crate) fn check_sendable(&self) -> Result<(), Refusal> {
         match self.status {
             TemplateStatus::Approved => Ok(()),
             TemplateStatus::Paused => Err(Refusal::new(ErrorKind::TemplatePaused)),
@@ -196,7 +196,7 @@ impl Template {
     }
 
     /// Whether `message` sends as many parameters as each component has placeholders.
-    pub fn check_parameters(&self, message: &TemplateMessage) -> Result<(), Refusal> {
+    pub(crate) fn check_parameters(&self, message: &TemplateMessage) -> Result<(), Refusal> {
         let kinds = [
             (
                 TemplateComponentKind::Header,
@@ -230,7 +230,7 @@ impl Template {
 
     /// The ad-sync rule for an MM API send at `now` (rule 6): refused while a sync is running;
     /// the first send on a dormant template goes through and starts a new sync.
-    pub fn check_mm_send(&mut self, now: Timestamp) -> Result<(), Refusal> {
+    pub(crate) fn check_mm_send(&mut self, now: Timestamp) -> Result<(), Refusal> {
         if now < self.synced_at {
             return Err(Refusal::new(ErrorKind::TemplateSyncing));
         }
@@ -244,7 +244,7 @@ impl Template {
 
     /// The TTL a message sent with this template gets on `route`: a custom marketing TTL only
     /// applies on the MM API; `-1` means 30 days.
-    pub fn message_ttl(&self, route: Route) -> Duration {
+    pub(crate) fn message_ttl(&self, route: Route) -> Duration {
         let custom = match (self.category, route) {
             (TemplateCategory::Marketing, Route::CloudApi) => None,
             _ => self.ttl_seconds,
@@ -258,7 +258,7 @@ impl Template {
     }
 
     /// The template's enrolment in `key` (templates enrol every feature unless opted out).
-    pub fn feature(&self, key: CreativeFeatureKey) -> EnrollStatus {
+    pub(crate) fn feature(&self, key: CreativeFeatureKey) -> EnrollStatus {
         self.creative_features
             .creative_features_spec
             .get(key)
@@ -267,7 +267,7 @@ impl Template {
 
     /// `degrees_of_freedom_spec` as the template node reads it back: every feature, upper-case
     /// keys, `{key, value:{enroll_status}}` entries.
-    pub fn creative_features_read_back(&self) -> TemplateDofReadBack {
+    pub(crate) fn creative_features_read_back(&self) -> TemplateDofReadBack {
         TemplateDofReadBack {
             creative_features_spec: CreativeFeatureKey::ALL
                 .into_iter()
@@ -283,7 +283,7 @@ impl Template {
 }
 
 /// 132001 for `name` in `language`.
-pub fn not_found(name: &str, language: &str) -> Refusal {
+pub(crate) fn not_found(name: &str, language: &str) -> Refusal {
     Refusal::new(ErrorKind::TemplateNotFound)
         .with("name", name)
         .with("language", language)
@@ -291,7 +291,7 @@ pub fn not_found(name: &str, language: &str) -> Refusal {
 
 /// The features applied to an MM API message: those the template enrols and the WABA has not
 /// opted out of.
-pub fn effective_features(
+pub(crate) fn effective_features(
     template: &Template,
     waba_setting: impl Fn(CreativeFeatureKey) -> Option<EnrollStatus>,
 ) -> Vec<CreativeFeatureKey> {
@@ -307,7 +307,7 @@ pub fn effective_features(
 /// All ten features with the WABA-level default where nothing was set: enabled, as the MM API
 /// guide says of WABA-level settings ("All optimization features are enabled by default"), and
 /// as [`effective_features`] treats them.
-pub fn waba_features_with_defaults(spec: &DegreesOfFreedomSpec) -> DegreesOfFreedomSpec {
+pub(crate) fn waba_features_with_defaults(spec: &DegreesOfFreedomSpec) -> DegreesOfFreedomSpec {
     DegreesOfFreedomSpec {
         creative_features_spec: FeatureMap(
             CreativeFeatureKey::ALL
@@ -331,7 +331,10 @@ pub fn waba_features_with_defaults(spec: &DegreesOfFreedomSpec) -> DegreesOfFree
 
 /// Meta's create-time validations, in the order Graph applies them. `existing` are the WABA's
 /// templates.
-pub fn check_create(req: &TemplateCreateRequest, existing: &[&Template]) -> Result<(), Refusal> {
+pub(crate) fn check_create(
+    req: &TemplateCreateRequest,
+    existing: &[&Template],
+) -> Result<(), Refusal> {
     check_name(&req.name)?;
     if existing.len() >= MAX_TEMPLATES_PER_WABA {
         return Err(Refusal::new(ErrorKind::TemplateLimitExceeded));
@@ -368,7 +371,7 @@ fn check_name(name: &str) -> Result<(), Refusal> {
 }
 
 /// Component limits and examples for placeholders (also applied to edits).
-pub fn check_components(components: &[TemplateComponent]) -> Result<(), Refusal> {
+pub(crate) fn check_components(components: &[TemplateComponent]) -> Result<(), Refusal> {
     let mut seen = BTreeSet::new();
     for (i, c) in components.iter().enumerate() {
         let kind = c.kind();
@@ -454,7 +457,7 @@ fn check_examples(path: &str, c: &TemplateComponent) -> Result<(), Refusal> {
 }
 
 /// `message_send_ttl_seconds` must lie in the category's range (`-1` allowed outside MARKETING).
-pub fn check_ttl(category: TemplateCategory, ttl: Option<i64>) -> Result<(), Refusal> {
+pub(crate) fn check_ttl(category: TemplateCategory, ttl: Option<i64>) -> Result<(), Refusal> {
     let Some(ttl) = ttl else { return Ok(()) };
     let range = category.ttl_range();
     let in_range = (i64::from(*range.start())..=i64::from(*range.end())).contains(&ttl);

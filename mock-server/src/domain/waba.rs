@@ -7,29 +7,29 @@
 use wa_contract::payload::template::{
     CreativeFeatureKey, DegreesOfFreedomSpec, EnrollStatus, FeatureEnrollment, FeatureMap,
 };
-pub use wa_contract::payload::waba::{BusinessOnboardingStatus, OnboardingStatus};
+pub(crate) use wa_contract::payload::waba::{BusinessOnboardingStatus, OnboardingStatus};
 
 use crate::clock::Timestamp;
 use crate::ids::{BusinessId, PhoneNumberId, WabaId};
 
 /// A business portfolio.
 #[derive(Clone, Debug)]
-pub struct Business {
+pub(crate) struct Business {
     /// Its id.
-    pub id: BusinessId,
+    pub(crate) id: BusinessId,
     /// Display name.
-    pub name: String,
+    pub(crate) name: String,
     /// MM API terms status.
-    pub onboarding: BusinessOnboardingStatus,
+    pub(crate) onboarding: BusinessOnboardingStatus,
     /// When the status last changed.
-    pub onboarding_time: Timestamp,
+    pub(crate) onboarding_time: Timestamp,
     /// The pending partner intent request, once one was made.
-    pub intent_request_id: Option<String>,
+    pub(crate) intent_request_id: Option<String>,
 }
 
 /// What asking a business to onboard (`onboard_partners_to_mm_lite`) did.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum IntentOutcome {
+pub(crate) enum IntentOutcome {
     /// A new or still-pending request.
     Requested(String),
     /// The business already signed the terms.
@@ -38,7 +38,7 @@ pub enum IntentOutcome {
 
 impl Business {
     /// Asks the business to onboard; a pending request is returned again.
-    pub fn request_onboarding(
+    pub(crate) fn request_onboarding(
         &mut self,
         new_id: impl FnOnce() -> String,
         now: Timestamp,
@@ -59,47 +59,47 @@ impl Business {
 
 /// A WhatsApp Business Account.
 #[derive(Clone, Debug)]
-pub struct Waba {
+pub(crate) struct Waba {
     /// Its id.
-    pub id: WabaId,
+    pub(crate) id: WabaId,
     /// The portfolio that owns it.
-    pub business_id: BusinessId,
+    pub(crate) business_id: BusinessId,
     /// Display name.
-    pub name: String,
+    pub(crate) name: String,
     /// MM API onboarding status.
-    pub onboarding: OnboardingStatus,
+    pub(crate) onboarding: OnboardingStatus,
     /// Whether the business uses Multi-Solution Conversations.
-    pub msc: bool,
+    pub(crate) msc: bool,
     /// `disable_marketing_messages_on_cloud_api`.
-    pub disable_marketing_on_cloud_api: bool,
+    pub(crate) disable_marketing_on_cloud_api: bool,
     /// Default for messages that do not set `message_activity_sharing`.
-    pub message_activity_sharing: bool,
+    pub(crate) message_activity_sharing: bool,
     /// WABA-level creative features, as last set.
-    pub creative_features: DegreesOfFreedomSpec,
+    pub(crate) creative_features: DegreesOfFreedomSpec,
     /// `message_template_namespace`.
-    pub template_namespace: String,
+    pub(crate) template_namespace: String,
 }
 
 impl Waba {
     /// Whether marketing messages go through the MM API (onboarded and not MSC).
-    pub fn routes_to_mm_api(&self) -> bool {
+    pub(crate) fn routes_to_mm_api(&self) -> bool {
         self.onboarding == OnboardingStatus::Onboarded && !self.msc
     }
 
     /// Sets the onboarding status; returns whether the WABA has just become onboarded.
-    pub fn set_onboarding(&mut self, status: OnboardingStatus) -> bool {
+    pub(crate) fn set_onboarding(&mut self, status: OnboardingStatus) -> bool {
         let became = status == OnboardingStatus::Onboarded && self.onboarding != status;
         self.onboarding = status;
         became
     }
 
     /// Merges a creative-features update into the WABA's settings (later keys win).
-    pub fn update_creative_features(&mut self, spec: &DegreesOfFreedomSpec) {
+    pub(crate) fn update_creative_features(&mut self, spec: &DegreesOfFreedomSpec) {
         merge_features(&mut self.creative_features, spec);
     }
 
     /// The WABA's setting for `key`, if it has one.
-    pub fn feature(&self, key: CreativeFeatureKey) -> Option<EnrollStatus> {
+    pub(crate) fn feature(&self, key: CreativeFeatureKey) -> Option<EnrollStatus> {
         self.creative_features
             .creative_features_spec
             .get(key)
@@ -109,7 +109,7 @@ impl Waba {
 
 /// Merges `update` into `spec`, replacing keys already present and keeping the order of first
 /// appearance.
-pub fn merge_features(spec: &mut DegreesOfFreedomSpec, update: &DegreesOfFreedomSpec) {
+pub(crate) fn merge_features(spec: &mut DegreesOfFreedomSpec, update: &DegreesOfFreedomSpec) {
     let entries: &mut FeatureMap<FeatureEnrollment> = &mut spec.creative_features_spec;
     for (key, value) in &update.creative_features_spec.0 {
         match entries.0.iter_mut().find(|(k, _)| k == key) {
@@ -121,17 +121,17 @@ pub fn merge_features(spec: &mut DegreesOfFreedomSpec, update: &DegreesOfFreedom
 
 /// A business phone number.
 #[derive(Clone, Debug)]
-pub struct PhoneNumber {
+pub(crate) struct PhoneNumber {
     /// Its id.
-    pub id: PhoneNumberId,
+    pub(crate) id: PhoneNumberId,
     /// The WABA it belongs to.
-    pub waba_id: WabaId,
+    pub(crate) waba_id: WabaId,
     /// E.g. `15550100021`.
-    pub display_phone_number: String,
+    pub(crate) display_phone_number: String,
     /// The approved display name.
-    pub verified_name: String,
+    pub(crate) verified_name: String,
     /// `GREEN`, `YELLOW` or `RED`.
-    pub quality_rating: String,
+    pub(crate) quality_rating: String,
 }
 
 #[cfg(test)]

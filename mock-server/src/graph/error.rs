@@ -9,16 +9,16 @@ use crate::domain::Refusal;
 
 /// An error answered to a Graph client: HTTP status and Graph's `{"error":{…}}` body.
 #[derive(Clone, Debug)]
-pub struct GraphError {
+pub(crate) struct GraphError {
     /// HTTP status from the catalogue.
-    pub status: StatusCode,
+    pub(crate) status: StatusCode,
     /// The envelope.
-    pub body: Box<GraphErrorBody>,
+    pub(crate) body: Box<GraphErrorBody>,
 }
 
 impl GraphError {
     /// Renders `refusal` as a request made with `version` sees it.
-    pub fn render(
+    pub(crate) fn render(
         catalogue: &Catalogue,
         version: GraphVersion,
         refusal: &Refusal,

@@ -8,9 +8,9 @@
 //! Meta's verification handshake against it. Every answer — success or [`GraphError`]
 //! — is JSON with `facebook-api-version` and `x-fb-trace-id` headers, and lands in the journal.
 
-pub mod error;
+pub(crate) mod error;
 mod nodes;
-pub mod request;
+pub(crate) mod request;
 mod send;
 mod templates;
 
@@ -26,7 +26,7 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 use wa_contract::{ErrorKind, GraphVersion};
 
-pub use error::GraphError;
+pub(crate) use error::GraphError;
 
 use crate::AppState;
 use crate::domain::Refusal;

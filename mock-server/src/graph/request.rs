@@ -8,15 +8,15 @@ use serde_json::{Map, Value};
 use wa_contract::GraphVersion;
 
 /// The path split into its version and the segments after it.
-pub struct GraphPath<'a> {
+pub(crate) struct GraphPath<'a> {
     /// The version segment, or the newest version when absent.
-    pub version: GraphVersion,
+    pub(crate) version: GraphVersion,
     /// Segments after the version.
-    pub segments: Vec<&'a str>,
+    pub(crate) segments: Vec<&'a str>,
 }
 
 /// Splits `/v23.0/123/messages` into `v23.0` and `["123", "messages"]`.
-pub fn split_path(path: &str) -> GraphPath<'_> {
+pub(crate) fn split_path(path: &str) -> GraphPath<'_> {
     let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let version = match segments.first().map(|s| s.parse::<GraphVersion>()) {
         Some(Ok(v)) => {
@@ -29,14 +29,14 @@ pub fn split_path(path: &str) -> GraphPath<'_> {
 }
 
 /// Query parameters, in order.
-pub fn parse_query(query: Option<&str>) -> Vec<(String, String)> {
+pub(crate) fn parse_query(query: Option<&str>) -> Vec<(String, String)> {
     query
         .and_then(|q| serde_urlencoded::from_str(q).ok())
         .unwrap_or_default()
 }
 
 /// The access token: `Authorization: Bearer`, else `access_token` in the query or form body.
-pub fn token<'a>(
+pub(crate) fn token<'a>(
     headers: &'a HeaderMap,
     query: &'a [(String, String)],
     body: &'a Result<Value, String>,
@@ -61,14 +61,14 @@ pub fn token<'a>(
 /// A request body as it arrived. The journal keeps these rather than parsed trees: bytes are
 /// shared with the request at no cost, and parsing again is only needed when someone reads it.
 #[derive(Clone, Debug)]
-pub struct RawBody {
+pub(crate) struct RawBody {
     bytes: Bytes,
     form: bool,
 }
 
 impl RawBody {
     /// The body of a request with `headers`.
-    pub fn new(headers: &HeaderMap, bytes: Bytes) -> Self {
+    pub(crate) fn new(headers: &HeaderMap, bytes: Bytes) -> Self {
         let form = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -78,7 +78,7 @@ impl RawBody {
 
     /// Parses the body: JSON, or form fields whose values are JSON objects, arrays or booleans
     /// where they look like them. An empty body is `null`.
-    pub fn parse(&self) -> Result<Value, String> {
+    pub(crate) fn parse(&self) -> Result<Value, String> {
         let body = &self.bytes;
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Value::Null);
@@ -100,7 +100,7 @@ impl Serialize for RawBody {
 }
 
 /// Form fields as JSON: values that are JSON objects, arrays or booleans are parsed.
-pub fn form_fields(pairs: Vec<(String, String)>) -> Map<String, Value> {
+pub(crate) fn form_fields(pairs: Vec<(String, String)>) -> Map<String, Value> {
     pairs
         .into_iter()
         .map(|(k, v)| {

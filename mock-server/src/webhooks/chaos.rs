@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::IdGen;
 
 /// Seconds a held-back status waits by default.
-pub const DEFAULT_REORDER_DELAY_SECONDS: u64 = 10;
+pub(crate) const DEFAULT_REORDER_DELAY_SECONDS: u64 = 10;
 
 /// What the dispatcher does wrong on purpose.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, clap::Args)]
@@ -61,12 +61,12 @@ impl Default for Chaos {
 
 impl Chaos {
     /// Whether to POST a webhook twice.
-    pub fn duplicate(&self, rng: &mut IdGen) -> bool {
+    pub(crate) fn duplicate(&self, rng: &mut IdGen) -> bool {
         chance(rng, self.duplicate)
     }
 
     /// Whether to hold back a status webhook that a later status could overtake.
-    pub fn hold(&self, rng: &mut IdGen) -> bool {
+    pub(crate) fn hold(&self, rng: &mut IdGen) -> bool {
         chance(rng, self.reorder)
     }
 }

@@ -22,16 +22,16 @@ use crate::clock::Timestamp;
 
 /// When failed deliveries are tried again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct RetryPolicy {
+pub(crate) struct RetryPolicy {
     /// Wait before the first retry; each later retry waits twice as long as the one before.
     #[serde(rename = "first_retry_seconds", serialize_with = "seconds")]
-    pub first: Duration,
+    pub(crate) first: Duration,
     /// Longest wait between two attempts.
     #[serde(rename = "max_wait_seconds", serialize_with = "seconds")]
-    pub max_wait: Duration,
+    pub(crate) max_wait: Duration,
     /// Age (from the first attempt) after which an undelivered webhook is dropped.
     #[serde(rename = "max_age_seconds", serialize_with = "seconds")]
-    pub max_age: Duration,
+    pub(crate) max_age: Duration,
 }
 
 fn seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -41,7 +41,7 @@ fn seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
 impl RetryPolicy {
     /// The wait after failed attempt number `attempt` (from 1): `first`, doubled each time,
     /// capped at `max_wait`.
-    pub fn wait(&self, attempt: u32) -> Duration {
+    pub(crate) fn wait(&self, attempt: u32) -> Duration {
         let doublings = attempt.saturating_sub(1).min(32);
         self.first
             .saturating_mul(1u32 << doublings.min(31))
@@ -50,7 +50,12 @@ impl RetryPolicy {
 
     /// When to try again after attempt `attempt` failed at `at`, or `None` once the next try
     /// would come later than `max_age` after `first_due`.
-    pub fn next(&self, first_due: Timestamp, at: Timestamp, attempt: u32) -> Option<Timestamp> {
+    pub(crate) fn next(
+        &self,
+        first_due: Timestamp,
+        at: Timestamp,
+        attempt: u32,
+    ) -> Option<Timestamp> {
         let next = at.plus(self.wait(attempt));
         (next.since(first_due) <= self.max_age).then_some(next)
     }
@@ -81,7 +86,7 @@ pub(crate) struct Delivery {
 /// How an attempt ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// The endpoint answered 2xx.
     Delivered,
     /// It failed; another attempt is scheduled.
@@ -92,39 +97,39 @@ pub enum Outcome {
 
 /// One POST of a webhook, as `GET /__admin/webhooks/deliveries` shows it.
 #[derive(Clone, Debug, Serialize)]
-pub struct Attempt {
+pub(crate) struct Attempt {
     /// The delivery (all attempts of one webhook share it).
-    pub delivery_id: u64,
+    pub(crate) delivery_id: u64,
     /// Attempt number, from 1.
-    pub attempt: u32,
+    pub(crate) attempt: u32,
     /// Clock time of the attempt.
-    pub at: Timestamp,
+    pub(crate) at: Timestamp,
     /// Where it was POSTed.
     #[serde(serialize_with = "as_str")]
-    pub url: Arc<str>,
+    pub(crate) url: Arc<str>,
     /// The webhook's `field`.
-    pub field: &'static str,
+    pub(crate) field: &'static str,
     /// Message ids the body is about.
     #[serde(serialize_with = "as_list")]
-    pub message_ids: Arc<[String]>,
+    pub(crate) message_ids: Arc<[String]>,
     /// HTTP status answered; `null` when none came (refused, timed out).
-    pub status: Option<u16>,
+    pub(crate) status: Option<u16>,
     /// Real milliseconds the attempt took.
-    pub latency_ms: u64,
+    pub(crate) latency_ms: u64,
     /// Why it failed.
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     /// What happens next.
-    pub outcome: Outcome,
+    pub(crate) outcome: Outcome,
     /// When the next attempt falls due, while retrying.
-    pub next_attempt_at: Option<Timestamp>,
+    pub(crate) next_attempt_at: Option<Timestamp>,
     /// For a chaos duplicate: the delivery it copies.
-    pub duplicate_of: Option<u64>,
+    pub(crate) duplicate_of: Option<u64>,
     /// The `X-Hub-Signature-256` header sent.
     #[serde(serialize_with = "as_str")]
-    pub signature: Arc<str>,
+    pub(crate) signature: Arc<str>,
     /// The body sent.
     #[serde(serialize_with = "as_json")]
-    pub body: Bytes,
+    pub(crate) body: Bytes,
 }
 
 fn as_str<S: Serializer>(v: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {

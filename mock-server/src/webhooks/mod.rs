@@ -14,10 +14,10 @@
 //! /__admin/clock/advance` returns only once every webhook that fell due has been tried, in
 //! time order.
 
-pub mod chaos;
-pub mod delivery;
-pub mod payload;
-pub mod subscription;
+pub(crate) mod chaos;
+pub(crate) mod delivery;
+pub(crate) mod payload;
+pub(crate) mod subscription;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -35,13 +35,13 @@ use crate::domain::events::{Event, EventKind, StatusChange};
 use crate::ids::{Token, WabaId};
 use crate::store::{Sandbox, Store};
 pub use chaos::Chaos;
-pub use delivery::{Attempt, Outcome, RetryPolicy};
+pub(crate) use delivery::{Attempt, RetryPolicy};
 use delivery::{Delivery, attempt};
-pub use subscription::WebhookSettings;
+pub(crate) use subscription::WebhookSettings;
 use subscription::{Hooks, callback_url, handshake};
 
 /// The secret webhooks are signed with when none is configured.
-pub const DEFAULT_APP_SECRET: &str = "wa-mock-app-secret";
+pub(crate) const DEFAULT_APP_SECRET: &str = "wa-mock-app-secret";
 
 /// How webhooks are delivered: the `--webhook-*` flags.
 #[derive(Clone, Debug, clap::Args)]
@@ -114,7 +114,7 @@ impl Default for WebhookConfig {
 
 impl WebhookConfig {
     /// The retry schedule these settings describe.
-    pub fn retry(&self) -> RetryPolicy {
+    pub(crate) fn retry(&self) -> RetryPolicy {
         RetryPolicy {
             first: Duration::from_secs(self.retry_seconds),
             max_wait: Duration::from_secs(self.retry_max_seconds),
@@ -125,18 +125,18 @@ impl WebhookConfig {
 
 /// The app's own endpoint: `--webhook-url`, `--app-secret`, `--verify-token`.
 #[derive(Clone, Debug, Default)]
-pub struct AppEndpoint {
+pub(crate) struct AppEndpoint {
     /// Default callback URL.
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     /// Signing secret ([`DEFAULT_APP_SECRET`] when `None`).
-    pub app_secret: Option<String>,
+    pub(crate) app_secret: Option<String>,
     /// Verify token for the startup handshake with `url`.
-    pub verify_token: Option<String>,
+    pub(crate) verify_token: Option<String>,
 }
 
 /// Handle on webhook delivery, shared by the Graph and admin handlers (cheap to clone).
 #[derive(Clone)]
-pub struct Webhooks {
+pub(crate) struct Webhooks {
     shared: Arc<Shared>,
 }
 
@@ -165,14 +165,14 @@ pub(crate) struct Shared {
 
 /// Owns the dispatcher task: shut it down gracefully, or drop it to stop it at once.
 #[derive(Debug)]
-pub struct Dispatcher {
+pub(crate) struct Dispatcher {
     stop: Arc<Notify>,
     task: JoinHandle<()>,
 }
 
 impl Dispatcher {
     /// Stops taking new work, lets the attempts in flight finish, then returns.
-    pub async fn shutdown(mut self) {
+    pub(crate) async fn shutdown(mut self) {
         self.stop.notify_one();
         let _ = (&mut self.task).await;
     }
@@ -186,7 +186,7 @@ impl Drop for Dispatcher {
 
 /// Starts delivering `store`'s events; the handle is for handlers, the [`Dispatcher`] for
 /// whoever shuts the server down.
-pub fn start(
+pub(crate) fn start(
     store: Store,
     app: AppEndpoint,
     config: WebhookConfig,
@@ -465,36 +465,36 @@ fn overtakable(group: &[&Event]) -> bool {
 
 /// How `GET /__admin/webhooks` describes a sandbox's webhooks.
 #[derive(Clone, Debug, Serialize)]
-pub struct WebhookView {
+pub(crate) struct WebhookView {
     /// Callback URL for WABAs without an override.
-    pub webhook_url: Option<String>,
+    pub(crate) webhook_url: Option<String>,
     /// Whether a secret was configured (otherwise [`DEFAULT_APP_SECRET`] signs).
-    pub app_secret_configured: bool,
+    pub(crate) app_secret_configured: bool,
     /// Graph version of the webhook shapes.
-    pub webhook_version: GraphVersion,
+    pub(crate) webhook_version: GraphVersion,
     /// Delivery chaos in force.
-    pub chaos: Chaos,
+    pub(crate) chaos: Chaos,
     /// Retry schedule.
-    pub retry: RetryPolicy,
+    pub(crate) retry: RetryPolicy,
     /// Milliseconds an endpoint has to answer.
-    pub timeout_ms: u64,
+    pub(crate) timeout_ms: u64,
     /// Where each WABA's webhooks go (`null`: nowhere).
-    pub wabas: Vec<WabaTarget>,
+    pub(crate) wabas: Vec<WabaTarget>,
 }
 
 /// One WABA's callback.
 #[derive(Clone, Debug, Serialize)]
-pub struct WabaTarget {
+pub(crate) struct WabaTarget {
     /// The WABA.
-    pub waba_id: WabaId,
+    pub(crate) waba_id: WabaId,
     /// Its callback URL, if any.
-    pub callback_url: Option<String>,
+    pub(crate) callback_url: Option<String>,
 }
 
 impl Webhooks {
     /// Waits until every delivery due now has been attempted (retries that fail are scheduled
     /// on the clock, not waited for).
-    pub async fn flush(&self) {
+    pub(crate) async fn flush(&self) {
         let (done, wait) = oneshot::channel();
         if self.shared.flushes.send(done).is_ok() {
             let _ = wait.await;
@@ -503,7 +503,7 @@ impl Webhooks {
 
     /// Moves the clock forward by `d`, stopping at each due job's time to let the dispatcher
     /// attempt everything that fell due, in time order. Returns the new time.
-    pub async fn advance(&self, d: Duration) -> Timestamp {
+    pub(crate) async fn advance(&self, d: Duration) -> Timestamp {
         let clock = self.shared.store.clock();
         let target = clock.now().plus(d);
         self.flush().await;
@@ -516,17 +516,17 @@ impl Webhooks {
     }
 
     /// A sandbox's own settings.
-    pub fn settings(&self, sandbox: &Sandbox) -> WebhookSettings {
+    pub(crate) fn settings(&self, sandbox: &Sandbox) -> WebhookSettings {
         lock(&self.shared.hooks(sandbox)).settings.clone()
     }
 
     /// Replaces a sandbox's own settings.
-    pub fn configure(&self, sandbox: &Sandbox, settings: WebhookSettings) {
+    pub(crate) fn configure(&self, sandbox: &Sandbox, settings: WebhookSettings) {
         lock(&self.shared.hooks(sandbox)).settings = settings;
     }
 
     /// The settings in force for a sandbox and where each WABA's webhooks go.
-    pub fn view(&self, sandbox: &Sandbox) -> WebhookView {
+    pub(crate) fn view(&self, sandbox: &Sandbox) -> WebhookView {
         let shared = &self.shared;
         let settings = self.settings(sandbox);
         let webhook_url = settings
@@ -557,7 +557,7 @@ impl Webhooks {
 
     /// A sandbox's logged attempts about `message_id` under `field` (each if given), oldest
     /// first.
-    pub fn deliveries(
+    pub(crate) fn deliveries(
         &self,
         sandbox: &Sandbox,
         message_id: Option<&str>,
@@ -569,13 +569,13 @@ impl Webhooks {
     }
 
     /// Forgets a sandbox's delivery log (its settings stay).
-    pub fn reset(&self, sandbox: &Sandbox) {
+    pub(crate) fn reset(&self, sandbox: &Sandbox) {
         lock(&self.shared.hooks(sandbox)).log.clear();
     }
 
     /// Meta's verification handshake with `url`, using a challenge from the sandbox's
     /// generator. The error says why the endpoint failed, in Graph's words.
-    pub async fn verify_callback(
+    pub(crate) async fn verify_callback(
         &self,
         sandbox: &Sandbox,
         url: &str,

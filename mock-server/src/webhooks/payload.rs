@@ -20,13 +20,14 @@ use crate::domain::events::{
 };
 
 /// Where Meta's status webhooks point `errors[].href`.
-pub const ERROR_CODES_HREF: &str = "/documentation/business-messaging/whatsapp/support/error-codes";
+pub(crate) const ERROR_CODES_HREF: &str =
+    "/documentation/business-messaging/whatsapp/support/error-codes";
 
 /// The last webhook version whose statuses carry `conversation`.
 const LAST_VERSION_WITH_CONVERSATION: GraphVersion = GraphVersion::new(23, 0);
 
 /// The `field` a webhook for `kind` is sent under.
-pub fn field(kind: &EventKind) -> &'static str {
+pub(crate) fn field(kind: &EventKind) -> &'static str {
     match kind {
         EventKind::MessageStatus(_) | EventKind::Inbound(_) => "messages",
         EventKind::TemplateStatus(_) => "message_template_status_update",
@@ -35,7 +36,11 @@ pub fn field(kind: &EventKind) -> &'static str {
 }
 
 /// The body for one event.
-pub fn webhook(event: &Event, version: GraphVersion, catalogue: &Catalogue) -> WebhookPayload {
+pub(crate) fn webhook(
+    event: &Event,
+    version: GraphVersion,
+    catalogue: &Catalogue,
+) -> WebhookPayload {
     match &event.kind {
         EventKind::MessageStatus(change) => statuses(&[(event.at, change)], version, catalogue),
         EventKind::TemplateStatus(change) => template_status(event.at, change),
@@ -45,7 +50,7 @@ pub fn webhook(event: &Event, version: GraphVersion, catalogue: &Catalogue) -> W
 }
 
 /// One `messages` body carrying the statuses of `changes`, which share a WABA and phone number.
-pub fn statuses(
+pub(crate) fn statuses(
     changes: &[(Timestamp, &StatusChange)],
     version: GraphVersion,
     catalogue: &Catalogue,

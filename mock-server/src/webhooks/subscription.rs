@@ -19,19 +19,19 @@ use crate::store::Subscription;
 /// A sandbox's own webhook settings; each one left out falls back to the server's.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct WebhookSettings {
+pub(crate) struct WebhookSettings {
     /// Callback URL for WABAs without an `override_callback_uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub webhook_url: Option<String>,
+    pub(crate) webhook_url: Option<String>,
     /// Secret for `X-Hub-Signature-256`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app_secret: Option<String>,
+    pub(crate) app_secret: Option<String>,
     /// Graph version whose webhook shapes to send (`conversation` is dropped from v24.0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub webhook_version: Option<GraphVersion>,
+    pub(crate) webhook_version: Option<GraphVersion>,
     /// Delivery chaos.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chaos: Option<Chaos>,
+    pub(crate) chaos: Option<Chaos>,
 }
 
 /// A sandbox's webhook state: its settings, its chaos and challenge generator, its log.
