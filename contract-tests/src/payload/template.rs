@@ -166,6 +166,20 @@ pub fn distinct_placeholder_count(text: &str) -> usize {
         .len()
 }
 
+/// Whether `name` may name a placeholder (`{{order_id}}`): lowercase letters, digits and
+/// underscores.
+pub fn is_parameter_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Whether `name` may name a template: a parameter name of at most 512 characters.
+pub fn is_template_name(name: &str) -> bool {
+    name.len() <= 512 && is_parameter_name(name)
+}
+
 /// `POST /{waba_id}/message_templates`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TemplateCreateRequest {

@@ -7,6 +7,7 @@ use super::shapes::{language_code, phone_number, wamid};
 use crate::payload::send::{
     ComponentKind, MessageType, ParameterKind, SendMessageRequest, SendResponse,
 };
+use crate::payload::template::is_parameter_name;
 
 /// Which send endpoint a request is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -324,11 +325,7 @@ fn send_parameter(c: &mut Checker, path: &Path<'_>, value: &Value) -> bool {
 
 /// Named parameters are lowercase letters, digits and underscores.
 pub(super) fn parameter_name(c: &mut Checker, path: &Path<'_>, name: &str) {
-    let ok = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if !ok {
+    if !is_parameter_name(name) {
         c.push(
             path,
             "parameter_name",

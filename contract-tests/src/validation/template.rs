@@ -8,7 +8,7 @@ use super::shapes::{graph_id, language_code, phone_number};
 use crate::payload::template::{
     CreativeFeatureKey, ParameterFormat, Placeholder, TemplateCategory, TemplateComponentKind,
     TemplateCreateRequest, TemplateCreateResponse, TemplateEditRequest, TemplateList,
-    TemplateObject, TemplateStatus, placeholders,
+    TemplateObject, TemplateStatus, is_template_name, placeholders,
 };
 
 const CATEGORIES: [&str; 3] = ["MARKETING", "UTILITY", "AUTHENTICATION"];
@@ -191,12 +191,7 @@ fn parameter_format(root: &Map<String, Value>) -> ParameterFormat {
 
 /// Template names: lowercase letters, digits and underscores, up to 512 characters.
 fn template_name(c: &mut Checker, path: &Path<'_>, name: &str) {
-    let ok = !name.is_empty()
-        && name.len() <= 512
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if !ok {
+    if !is_template_name(name) {
         c.push(
             path,
             "template_name",

@@ -16,7 +16,7 @@ use wa_contract::payload::send::{ComponentKind, TemplateMessage};
 use wa_contract::payload::template::{
     CreativeFeatureKey, DegreesOfFreedomSpec, EnrollStatus, FeatureEnrollment, FeatureMap,
     KeyedFeature, ParameterFormat, TemplateCategory, TemplateComponent, TemplateComponentKind,
-    TemplateCreateRequest, TemplateDofReadBack, TemplateStatus, placeholders,
+    TemplateCreateRequest, TemplateDofReadBack, TemplateStatus, is_template_name, placeholders,
 };
 
 use super::Refusal;
@@ -352,12 +352,7 @@ pub(crate) fn check_create(
 }
 
 fn check_name(name: &str) -> Result<(), Refusal> {
-    let valid = !name.is_empty()
-        && name.len() <= 512
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if valid {
+    if is_template_name(name) {
         Ok(())
     } else {
         Err(Refusal::new(ErrorKind::TemplateNameInvalid).with(
