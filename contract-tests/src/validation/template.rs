@@ -66,21 +66,32 @@ pub(super) fn create_request(c: &mut Checker, value: &Value) {
         "components",
         "an array of components with exactly one BODY",
     ) {
-        let format = parameter_format(root);
-        if let Some(list) = c.array("components", components)
-            && c.non_empty("components", list)
-        {
-            template_components(
-                c,
-                &Path::Text("components"),
-                list,
-                category,
-                format,
-                Examples::Required,
-            );
-        }
+        definition_components(c, root, components, category);
     }
     c.parses_as::<TemplateCreateRequest>(value);
+}
+
+/// The `components` of a create or edit: a non-empty array, each checked in the template's
+/// parameter format.
+fn definition_components(
+    c: &mut Checker,
+    root: &Map<String, Value>,
+    components: &Value,
+    category: Option<TemplateCategory>,
+) {
+    let format = parameter_format(root);
+    if let Some(list) = c.array("components", components)
+        && c.non_empty("components", list)
+    {
+        template_components(
+            c,
+            &Path::Text("components"),
+            list,
+            category,
+            format,
+            Examples::Required,
+        );
+    }
 }
 
 /// `POST /{template_id}`.
@@ -104,19 +115,7 @@ pub(super) fn edit_request(c: &mut Checker, value: &Value) {
         .and_then(TemplateCategory::parse);
     definition(c, root, category);
     if let Some(components) = Checker::optional(root, "components") {
-        let format = parameter_format(root);
-        if let Some(list) = c.array("components", components)
-            && c.non_empty("components", list)
-        {
-            template_components(
-                c,
-                &Path::Text("components"),
-                list,
-                category,
-                format,
-                Examples::Required,
-            );
-        }
+        definition_components(c, root, components, category);
     }
     c.parses_as::<TemplateEditRequest>(value);
 }
