@@ -308,3 +308,20 @@ async fn an_advance_past_the_year_9999_is_refused_naming_seconds_and_time_still_
     app.advance(5).await;
     assert_eq!(app.statuses(&id).await, ["sent", "delivered", "read"]);
 }
+
+#[tokio::test]
+async fn the_recipients_list_shows_each_profile_set_through_the_admin_api() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.get("/__admin/recipients").await.body,
+        json!({"data": []})
+    );
+    let profile = json!({"behaviour": "never_read", "name": "Alex",
+        "delivered_after_seconds": 1, "read_after_seconds": 10});
+    let put = app.put_recipient("447700900123", &profile).await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    assert_eq!(
+        app.get("/__admin/recipients").await.body,
+        json!({"data": [{"phone": "447700900123", "profile": profile}]})
+    );
+}

@@ -322,3 +322,27 @@ async fn listing_filters_by_status_language_and_name() {
     assert_eq!((bad_limit.status, bad_limit.code()), (400, 100));
     assert!(bad_limit.details().starts_with("limit:"));
 }
+
+#[tokio::test]
+async fn a_content_rejection_rule_rejects_at_review_with_its_reason() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world/example.toml");
+    let app = spawn_app_with(wa_mock::Config::default().world_file(path)).await;
+    let state = app.get("/__admin/state").await.body;
+    let waba = state["wabas"][0]["id"].as_str().unwrap().to_owned();
+    // The example world rejects templates whose text contains "free money" as SCAM.
+    let created = app
+        .create_template(
+            &waba,
+            &json!({"name": "windfall", "language": "en_US", "category": "MARKETING",
+                "components": [{"type": "BODY", "text": "Claim your FREE MONEY, {{1}}!",
+                    "example": {"body_text": [["Ann"]]}}]}),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    app.advance(30).await;
+    let node = app.get(&format!("/{id}")).await;
+    assert_eq!(node.body["status"], "REJECTED");
+    assert_eq!(node.body["rejected_reason"], "SCAM");
+}
