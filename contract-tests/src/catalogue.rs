@@ -309,6 +309,12 @@ error_kinds! {
     TtlExpired = "ttl_expired",
     /// 2200 (invented for WABAs): `override_callback_uri` failed the `hub.challenge` handshake.
     CallbackVerificationFailed = "callback_verification_failed",
+    /// 100 (invented, HTTP 413): the request body is over the size limit.
+    RequestTooLarge = "request_too_large",
+    /// 100 (invented): the request could not be read (bad chunking, bad percent-encoding).
+    RequestUnreadable = "request_unreadable",
+    /// 10 (invented, HTTP 403): the admin API refused a cross-site or non-loopback request.
+    AdminForbidden = "admin_forbidden",
 }
 
 #[cfg(test)]

@@ -30,9 +30,30 @@ impl GraphVersion {
         Self { major, minor }
     }
 
+    /// The newest version Meta has released that this type knows of.
+    pub const LATEST_KNOWN: GraphVersion = GraphVersion::new(27, 0);
+
     /// The major number (`23` for `v23.0`).
     pub const fn major(self) -> u16 {
         self.major
+    }
+
+    /// Whether Meta ever released this version: v2.0–v2.12, v3.0–v3.3, then v4.0, v5.0, …
+    /// up to [`Self::LATEST_KNOWN`].
+    ///
+    /// ```
+    /// use wa_contract::GraphVersion;
+    /// assert!(GraphVersion::new(2, 12).is_released_by_meta());
+    /// assert!(!GraphVersion::new(24, 1).is_released_by_meta());
+    /// assert!(!GraphVersion::new(99, 0).is_released_by_meta());
+    /// ```
+    pub const fn is_released_by_meta(self) -> bool {
+        match self.major {
+            2 => self.minor <= 12,
+            3 => self.minor <= 3,
+            4.. => self.minor == 0 && self.major <= Self::LATEST_KNOWN.major,
+            _ => false,
+        }
     }
 }
 
@@ -48,13 +69,18 @@ impl fmt::Display for GraphVersion {
     }
 }
 
-/// The text was not of the form `vMAJOR.MINOR`.
+/// The text was not of the form `vMAJOR.MINOR`, or names a version Meta never released.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidVersion(pub String);
 
 impl fmt::Display for InvalidVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "'{}' is not a Graph API version such as v23.0", self.0)
+        write!(
+            f,
+            "'{}' is not a Graph API version (v2.0 to v2.12, v3.0 to v3.3, v4.0 to {})",
+            self.0,
+            GraphVersion::LATEST_KNOWN
+        )
     }
 }
 
@@ -67,9 +93,21 @@ impl FromStr for GraphVersion {
         let err = || InvalidVersion(s.to_owned());
         let rest = s.strip_prefix('v').ok_or_else(err)?;
         let (major, minor) = rest.split_once('.').ok_or_else(err)?;
-        let major = major.parse().map_err(|_| err())?;
-        let minor = minor.parse().map_err(|_| err())?;
-        Ok(Self::new(major, minor))
+        // Plain digits without leading zeros: `u16::from_str` would also take `+9` and `009`.
+        let number = |t: &str| {
+            let plain = matches!(t.as_bytes(), [b'0'] | [b'1'..=b'9', ..])
+                && t.len() <= 3
+                && t.bytes().all(|b| b.is_ascii_digit());
+            plain.then(|| t.parse().ok()).flatten()
+        };
+        let version = Self::new(
+            number(major).ok_or_else(err)?,
+            number(minor).ok_or_else(err)?,
+        );
+        version
+            .is_released_by_meta()
+            .then_some(version)
+            .ok_or_else(err)
     }
 }
 
@@ -99,7 +137,20 @@ mod tests {
 
     #[test]
     fn malformed_versions_are_rejected() {
-        for bad in ["23.0", "v23", "vx.0", ""] {
+        for bad in [
+            "23.0",
+            "v23",
+            "vx.0",
+            "",
+            "v0.0",
+            "v1.0",
+            "v65535.65535",
+            "v28.0",
+            "v24.1",
+            "v+9.0",
+            "v023.0",
+            "v3.4",
+        ] {
             assert!(bad.parse::<GraphVersion>().is_err(), "{bad}");
         }
     }

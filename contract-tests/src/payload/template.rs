@@ -238,6 +238,19 @@ pub struct TemplateEditRequest {
     pub extra: Map<String, Value>,
 }
 
+impl TemplateEditRequest {
+    /// Whether the edit names none of the fields an edit is for (category, components,
+    /// parameter format, TTL, creative features): only unknown ones, the click-tracking opt-out
+    /// alone, or nothing at all — what the contract's `non_empty` rule refuses.
+    pub fn changes_nothing(&self) -> bool {
+        self.category.is_none()
+            && self.components.is_none()
+            && self.parameter_format.is_none()
+            && self.message_send_ttl_seconds.is_none()
+            && self.degrees_of_freedom_spec.is_none()
+    }
+}
+
 /// The kind of a template-side component, read case-insensitively from its `type`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TemplateComponentKind {
