@@ -33,8 +33,9 @@ pub struct Config {
     /// Clock mode.
     #[arg(long, env = "WA_MOCK_CLOCK", value_enum, default_value_t = ClockKind::Realtime)]
     pub clock: ClockKind,
-    /// Simulated seconds per real second (realtime clock only).
-    #[arg(long, env = "WA_MOCK_SPEED", default_value_t = 1.0)]
+    /// Simulated seconds per real second (realtime clock only); finite, above 0, at most
+    /// 1,000,000.
+    #[arg(long, env = "WA_MOCK_SPEED", default_value_t = 1.0, value_parser = parse_speed)]
     pub speed: f64,
     /// Seed for every generated id; without it the seed comes from the clock.
     #[arg(long, env = "WA_MOCK_SEED")]
@@ -57,6 +58,14 @@ pub struct Config {
     /// Answer `/__admin` requests from any peer, not only loopback ones.
     #[arg(long, env = "WA_MOCK_ADMIN_ANY_PEER")]
     pub admin_any_peer: bool,
+    /// Another `Host` name the admin API answers (e.g. a Docker service name), besides loopback
+    /// names and the listen address; repeatable, comma-separated in the variable.
+    #[arg(
+        long = "allowed-host",
+        env = "WA_MOCK_ALLOWED_HOST",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
     /// How webhooks are delivered.
     #[command(flatten)]
     pub webhooks: WebhookConfig,
@@ -76,6 +85,7 @@ impl Default for Config {
             verify_token: None,
             strict_auth: false,
             admin_any_peer: false,
+            allowed_hosts: Vec::new(),
             webhooks: WebhookConfig::default(),
         }
     }
@@ -124,6 +134,17 @@ impl Config {
         self
     }
 
+    /// Lets the admin API answer `Host: host` too.
+    pub fn allowed_host(mut self, host: impl Into<String>) -> Self {
+        self.allowed_hosts.push(host.into());
+        self
+    }
+
+    /// The checks the command line makes, for settings built in code.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        parse_speed(&self.speed.to_string()).map(|_| ())
+    }
+
     /// The app's own webhook endpoint.
     pub(crate) fn app_endpoint(&self) -> AppEndpoint {
         AppEndpoint {
@@ -147,6 +168,23 @@ impl Config {
     }
 }
 
+/// The most simulated seconds per real second: a day in under a tenth of a second, far from
+/// where the clock's millisecond arithmetic could overflow.
+const MAX_SPEED: f64 = 1_000_000.0;
+
+fn parse_speed(s: &str) -> Result<f64, String> {
+    let speed: f64 = s
+        .parse()
+        .map_err(|_| format!("expected a number, found '{s}'"))?;
+    if speed.is_finite() && speed > 0.0 && speed <= MAX_SPEED {
+        Ok(speed)
+    } else {
+        Err(format!(
+            "expected a finite speed above 0 and at most {MAX_SPEED}, found {s}"
+        ))
+    }
+}
+
 struct Redacted<'a>(&'a Config);
 
 impl fmt::Display for Redacted<'_> {
@@ -156,7 +194,7 @@ impl fmt::Display for Redacted<'_> {
         write!(
             f,
             "listen={} clock={:?} speed={} seed={} world={} webhook_url={} app_secret={} \
-             verify_token={} strict_auth={} admin_any_peer={} webhook_version={} \
+             verify_token={} strict_auth={} admin_any_peer={} allowed_hosts={:?} webhook_version={} \
              webhook_timeout_ms={} webhook_retry={}s..{}s webhook_max_age={}s chaos={:?}",
             c.listen,
             c.clock,
@@ -171,6 +209,7 @@ impl fmt::Display for Redacted<'_> {
             secret(&c.verify_token),
             c.strict_auth,
             c.admin_any_peer,
+            c.allowed_hosts,
             c.webhooks.version,
             c.webhooks.timeout_ms,
             c.webhooks.retry_seconds,
@@ -206,5 +245,22 @@ mod tests {
         let line = c.redacted().to_string();
         assert!(!line.contains("hunter2"), "{line}");
         assert!(line.contains("app_secret=<redacted>"), "{line}");
+    }
+
+    #[test]
+    fn speeds_must_be_finite_positive_and_bounded() {
+        for bad in ["0", "-1", "NaN", "inf", "1e300", "1000001", "fast"] {
+            assert!(
+                Config::try_parse_from(["wa-mock", "--speed", bad]).is_err(),
+                "{bad}"
+            );
+        }
+        let c = Config::try_parse_from(["wa-mock", "--speed", "0.5"]).unwrap();
+        assert!(c.check().is_ok());
+        let c = Config {
+            speed: f64::INFINITY,
+            ..Config::default()
+        };
+        assert!(c.check().is_err());
     }
 }

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
+use wa_contract::ErrorKind;
 
 use crate::clock::Timestamp;
 
@@ -44,6 +45,33 @@ pub(crate) struct FaultSpec {
     pub(crate) count: Option<u32>,
     /// What it does.
     pub(crate) action: FaultAction,
+}
+
+/// The longest latency a fault may add: a minute is past every client timeout worth testing,
+/// and a request never hangs for good.
+pub(crate) const MAX_LATENCY_MILLIS: u64 = 60_000;
+
+impl FaultSpec {
+    /// Why the admin API refuses this fault, naming the field.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        match &self.action {
+            FaultAction::Error { error } if ErrorKind::from_key(error).is_none() => {
+                return Err(format!(
+                    "action.error: expected an error catalogue key such as throughput_limit, found '{error}'"
+                ));
+            }
+            FaultAction::Latency { millis } if *millis > MAX_LATENCY_MILLIS => {
+                return Err(format!(
+                    "action.millis: expected at most {MAX_LATENCY_MILLIS}, found {millis}"
+                ));
+            }
+            _ => {}
+        }
+        if self.count == Some(0) {
+            return Err("count: expected at least 1, found 0".to_owned());
+        }
+        Ok(())
+    }
 }
 
 /// A sandbox's faults and throughput limit.

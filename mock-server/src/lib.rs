@@ -39,6 +39,7 @@ mod banner;
 mod clock;
 mod config;
 mod domain;
+mod edge;
 mod faults;
 mod graph;
 mod ids;
@@ -47,6 +48,7 @@ mod webhooks;
 mod world;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Router;
 use tokio::net::TcpListener;
@@ -85,14 +87,21 @@ pub(crate) struct AppState {
     pub(crate) store: Store,
     /// Whether the admin API answers non-loopback peers.
     pub(crate) admin_any_peer: bool,
+    /// The `Host` names the admin API answers.
+    pub(crate) allowed_hosts: Arc<edge::AllowedHosts>,
     /// Webhook delivery.
     pub(crate) webhooks: Webhooks,
 }
 
-/// The whole HTTP surface: the admin API under `/__admin`, the Graph API everywhere else.
+/// The whole HTTP surface: the admin API under `/__admin`, the Graph API everywhere else, and
+/// the edge's envelope around both.
 fn app(state: AppState) -> Router {
     admin::router(state.clone())
         .fallback(graph::dispatch)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            edge::graph_envelope,
+        ))
         .with_state(state)
 }
 
@@ -160,6 +169,9 @@ impl RunningServer {
 
 /// Binds `config.listen` (port 0 picks a free port) and serves in the background.
 pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
+    config
+        .check()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let store = build_store(&config)?;
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
@@ -172,6 +184,7 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
     let router = app(AppState {
         store: store.clone(),
         admin_any_peer: config.admin_any_peer,
+        allowed_hosts: Arc::new(edge::AllowedHosts::new(addr, &config.allowed_hosts)),
         webhooks,
     });
     let (stop, stopped) = oneshot::channel::<()>();

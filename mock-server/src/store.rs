@@ -215,6 +215,11 @@ impl Store {
         &self.inner.default
     }
 
+    /// Whether unknown or missing tokens are refused rather than given the default sandbox.
+    pub(crate) fn strict_auth(&self) -> bool {
+        self.inner.strict_auth
+    }
+
     /// A fresh id generator draw for errors that happen before a sandbox is known.
     pub(crate) fn fbtrace_id(&self) -> String {
         lock(&self.inner.ids).fbtrace_id()

@@ -1,23 +1,24 @@
 //! The admin API under `/__admin`: inspect and drive a sandbox.
 //!
 //! Requests select the sandbox with the same token as the Graph API (no token: the default
-//! sandbox). Bodies are the typed structs of [`types`]; malformed ones are answered with the
-//! catalogue's Graph-shaped `InvalidParameter`, unknown ids with `UnknownObject`. The API
-//! answers only loopback peers unless the server was started with `--admin-any-peer`.
+//! sandbox, unless auth is strict). Bodies are the typed structs of [`types`]; malformed ones
+//! are answered with the catalogue's Graph-shaped `InvalidParameter`, unknown ids with
+//! `UnknownObject`. Every route sits behind the edge's admin guard: loopback peers only unless
+//! the server was started with `--admin-any-peer`, this server's own `Host` names, no cross-site
+//! `Origin`, JSON bodies only.
 
 pub mod types;
 mod webhooks;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{Method, Uri};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{any, get, post, put};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -70,8 +71,23 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/__admin/throughput", put(set_throughput))
         .route("/__admin/sandboxes", post(create_sandbox))
         .route("/__admin/inbound", post(inbound))
+        .route("/__admin", any(unknown_admin_path))
+        .route("/__admin/{*rest}", any(unknown_admin_path))
         .method_not_allowed_fallback(method_not_allowed)
-        .route_layer(middleware::from_fn_with_state(state, loopback_only))
+        .route_layer(middleware::from_fn_with_state(
+            state,
+            crate::edge::admin_guard,
+        ))
+}
+
+/// A path under `/__admin` that names no endpoint: Graph's unknown-path error, not a bare 404.
+async fn unknown_admin_path(State(state): State<AppState>, uri: Uri) -> GraphError {
+    let mut refusal = error(
+        &state.store,
+        &Refusal::new(ErrorKind::UnknownPath).with("path", uri.path()),
+    );
+    refusal.status = axum::http::StatusCode::NOT_FOUND;
+    refusal
 }
 
 /// A known admin path asked with a method it does not serve: 405, in Graph's envelope.
@@ -96,21 +112,6 @@ fn error(store: &Store, refusal: &Refusal) -> GraphError {
     )
 }
 
-async fn loopback_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>();
-    let allowed =
-        state.admin_any_peer || peer.is_none_or(|ConnectInfo(addr)| addr.ip().is_loopback());
-    if allowed {
-        next.run(request).await
-    } else {
-        error(
-            &state.store,
-            &Refusal::invalid("the admin API answers only loopback peers; start wa-mock with --admin-any-peer to allow others"),
-        )
-        .into_response()
-    }
-}
-
 /// The sandbox the request's token selects.
 struct AdminSandbox(Arc<Sandbox>);
 
@@ -125,13 +126,49 @@ impl FromRequestParts<AppState> for AdminSandbox {
         let none = Ok(Value::Null);
         match state.store.resolve(token(&parts.headers, &query, &none)) {
             Ok(s) => Ok(Self(s)),
-            Err(AuthError::Missing) => Ok(Self(state.store.default_sandbox().clone())),
+            Err(AuthError::Missing) if !state.store.strict_auth() => {
+                Ok(Self(state.store.default_sandbox().clone()))
+            }
+            Err(AuthError::Missing) => Err(error(
+                &state.store,
+                &Refusal::new(ErrorKind::AccessTokenMissing),
+            )),
             Err(AuthError::Invalid) => Err(error(
                 &state.store,
                 &Refusal::new(ErrorKind::AccessTokenInvalid),
             )),
         }
     }
+}
+
+/// A path parameter whose rejection (bad percent-encoding, say) speaks Graph.
+struct AdminPath(String);
+
+impl FromRequestParts<AppState> for AdminPath {
+    type Rejection = GraphError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(p)| Self(p))
+            .map_err(|e| {
+                error(
+                    &state.store,
+                    &Refusal::new(ErrorKind::RequestUnreadable)
+                        .with("details", format!("path: {e}")),
+                )
+            })
+    }
+}
+
+/// A request body read up to the edge's limit, in Graph's words when it cannot be.
+async fn body_bytes(req: Request, state: &AppState) -> Result<axum::body::Bytes, GraphError> {
+    crate::edge::read_body(req.into_body())
+        .await
+        .map_err(|refusal| error(&state.store, &refusal))
 }
 
 /// A JSON body whose rejections speak Graph.
@@ -141,14 +178,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for AdminJson<T> {
     type Rejection = GraphError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| {
-                error(
-                    &state.store,
-                    &Refusal::invalid(format!("request body: {e}")),
-                )
-            })?;
+        let bytes = body_bytes(req, state).await?;
         serde_json::from_slice(&bytes).map(Self).map_err(|e| {
             error(
                 &state.store,
@@ -226,13 +256,15 @@ fn clock_state(store: &Store) -> ClockState {
     }
 }
 
-async fn get_clock(State(state): State<AppState>) -> Json<ClockState> {
+/// The token is checked (under `--strict-auth`) although the clock is still the server's.
+async fn get_clock(State(state): State<AppState>, _: AdminSandbox) -> Json<ClockState> {
     Json(clock_state(&state.store))
 }
 
 /// Returns once every job and every webhook that fell due has run or been attempted.
 async fn advance_clock(
     State(state): State<AppState>,
+    _: AdminSandbox,
     AdminJson(body): AdminJson<Advance>,
 ) -> Result<Json<ClockState>, GraphError> {
     /// 9999-12-31T23:59:59Z: later times have no four-digit year and soon overflow the clock.
@@ -259,7 +291,7 @@ async fn patch_waba(
     State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
     method: Method,
-    Path(id): Path<String>,
+    AdminPath(id): AdminPath,
     AdminJson(patch): AdminJson<WabaPatch>,
 ) -> AdminResult {
     let update = WabaUpdate {
@@ -285,7 +317,7 @@ async fn set_template_status(
     State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
     method: Method,
-    Path(id): Path<String>,
+    AdminPath(id): AdminPath,
     AdminJson(change): AdminJson<TemplateStatusChange>,
 ) -> AdminResult {
     state
@@ -313,14 +345,26 @@ async fn list_recipients(AdminSandbox(sandbox): AdminSandbox) -> Json<List> {
 async fn put_recipient(
     State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
-    Path(phone): Path<String>,
+    AdminPath(phone): AdminPath,
     AdminJson(profile): AdminJson<Profile>,
-) -> Json<Value> {
+) -> Result<Json<Value>, GraphError> {
+    profile
+        .check()
+        .map_err(|details| error(&state.store, &Refusal::invalid(details)))?;
     let wa_id = digits(&phone);
+    if wa_id.is_empty() {
+        return Err(error(
+            &state.store,
+            &Refusal::invalid(format!(
+                "phone: expected a phone number, found '{}'",
+                phone.escape_debug()
+            )),
+        ));
+    }
     state
         .store
         .set_recipient(&sandbox, wa_id.clone(), profile.clone());
-    Json(json!({"phone": wa_id, "profile": profile}))
+    Ok(Json(json!({"phone": wa_id, "profile": profile})))
 }
 
 async fn list_messages(AdminSandbox(sandbox): AdminSandbox) -> Json<List> {
@@ -364,22 +408,9 @@ async fn add_fault(
     AdminSandbox(sandbox): AdminSandbox,
     AdminJson(fault): AdminJson<FaultSpec>,
 ) -> AdminResult {
-    if let crate::faults::FaultAction::Error { error: key } = &fault.action
-        && ErrorKind::from_key(key).is_none()
-    {
-        return Err(error(
-            &state.store,
-            &Refusal::invalid(format!(
-                "action.error: expected an error catalogue key such as throughput_limit, found '{key}'"
-            )),
-        ));
-    }
-    if fault.count == Some(0) {
-        return Err(error(
-            &state.store,
-            &Refusal::invalid("count: expected at least 1, found 0"),
-        ));
-    }
+    fault
+        .check()
+        .map_err(|details| error(&state.store, &Refusal::invalid(details)))?;
     state.store.add_fault(&sandbox, fault.clone());
     Ok(Json(serde_json::to_value(fault).unwrap_or_default()))
 }
@@ -390,21 +421,33 @@ async fn clear_faults(AdminSandbox(sandbox): AdminSandbox) -> Json<Value> {
 }
 
 async fn set_throughput(
+    State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
     AdminJson(body): AdminJson<Throughput>,
-) -> Json<Throughput> {
+) -> Result<Json<Throughput>, GraphError> {
+    if body.messages_per_second == Some(0) {
+        return Err(error(
+            &state.store,
+            &Refusal::invalid(
+                "messages_per_second: expected at least 1 (null lifts the limit), found 0",
+            ),
+        ));
+    }
     sandbox
         .lock()
         .faults
         .set_throughput(body.messages_per_second);
-    Json(body)
+    Ok(Json(body))
 }
 
-/// The body is optional; it may carry the sandbox's own webhook settings.
+/// The body is optional; it may carry the sandbox's own webhook settings. Under
+/// `--strict-auth` only a known token may create sandboxes.
 async fn create_sandbox(
     State(state): State<AppState>,
-    body: axum::body::Bytes,
+    _: AdminSandbox,
+    request: Request,
 ) -> Result<Json<NewSandbox>, GraphError> {
+    let body = body_bytes(request, &state).await?;
     let settings: WebhookSettings = if body.iter().all(u8::is_ascii_whitespace) {
         WebhookSettings::default()
     } else {

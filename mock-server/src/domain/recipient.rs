@@ -81,7 +81,26 @@ fn default_read() -> u64 {
     READ_AFTER.as_secs()
 }
 
+/// The longest status delay a profile may set: 30 days keeps every timeline far inside the
+/// clock's range.
+pub(crate) const MAX_DELAY_SECONDS: u64 = 30 * 86_400;
+
 impl Profile {
+    /// Why the admin API refuses this profile, naming the field.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        for (field, value) in [
+            ("delivered_after_seconds", self.delivered_after_seconds),
+            ("read_after_seconds", self.read_after_seconds),
+        ] {
+            if value > MAX_DELAY_SECONDS {
+                return Err(format!(
+                    "{field}: expected at most {MAX_DELAY_SECONDS}, found {value}"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The default profile for `behaviour`.
     pub(crate) fn with_behaviour(behaviour: Behaviour) -> Self {
         Self {

@@ -1,6 +1,6 @@
 //! The one error type at the Graph edge: a catalogue entry rendered in Graph's envelope.
 
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use wa_contract::payload::error::GraphErrorBody;
 use wa_contract::{Catalogue, GraphVersion};
@@ -33,8 +33,14 @@ impl GraphError {
     }
 }
 
+/// The envelope, with its trace id also in `x-fb-trace-id` as Graph sends it.
 impl IntoResponse for GraphError {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(*self.body)).into_response()
+        let trace = HeaderValue::from_str(&self.body.error.fbtrace_id).ok();
+        let mut response = (self.status, axum::Json(*self.body)).into_response();
+        if let Some(trace) = trace {
+            response.headers_mut().insert("x-fb-trace-id", trace);
+        }
+        response
     }
 }

@@ -165,95 +165,62 @@ pub(crate) async fn dispatch(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let store = &state.store;
-    let request::GraphPath { version, segments } = request::split_path(uri.path());
+    // The body is read here, not by an extractor, so that an oversized or badly framed one is
+    // answered in Graph's envelope and journaled like any other refusal.
+    let (bytes, unreadable) = match crate::edge::read_body(body).await {
+        Ok(bytes) => (bytes, None),
+        Err(refusal) => (Bytes::new(), Some(refusal)),
+    };
+    let path = request::split_path(uri.path());
+    let version = path.as_ref().map_or(GraphVersion::NEWEST, |p| p.version);
     let query = request::parse_query(uri.query());
-    let raw = request::RawBody::new(&headers, body);
+    let raw = request::RawBody::new(&headers, bytes);
     let parsed = raw.parse();
-    let early = |refusal: Refusal| {
-        let error = GraphError::render(store.catalogue(), version, &refusal, &store.fbtrace_id());
-        finish(
-            version,
-            error.body.error.fbtrace_id.clone(),
-            error.into_response(),
-        )
-    };
-    let (id, edge) = match segments.as_slice() {
-        [id] => (*id, None),
-        [id, edge] => (*id, Some(*edge)),
-        _ => {
-            return early(Refusal::new(ErrorKind::UnknownPath).with("path", uri.path()));
-        }
-    };
     let sandbox = match store.resolve(request::token(&headers, &query, &parsed)) {
         Ok(s) => s,
-        Err(AuthError::Missing) => return early(Refusal::new(ErrorKind::AccessTokenMissing)),
-        Err(AuthError::Invalid) => return early(Refusal::new(ErrorKind::AccessTokenInvalid)),
+        Err(e) => {
+            let kind = match e {
+                AuthError::Missing => ErrorKind::AccessTokenMissing,
+                AuthError::Invalid => ErrorKind::AccessTokenInvalid,
+            };
+            let error = GraphError::render(
+                store.catalogue(),
+                version,
+                &Refusal::new(kind),
+                &store.fbtrace_id(),
+            );
+            let trace = error.body.error.fbtrace_id.clone();
+            return finish(version, trace, error.into_response());
+        }
+    };
+    let segments = path
+        .as_ref()
+        .map(|p| p.segments.as_slice())
+        .unwrap_or_default();
+    let target = match (unreadable, &path, segments) {
+        (Some(refusal), _, _) => Err(refusal),
+        (None, Err(()), _) => Err(Refusal::new(ErrorKind::UnknownPath).with("path", uri.path())),
+        (None, Ok(_), [id]) => Ok((*id, None)),
+        (None, Ok(_), [id, edge]) => Ok((*id, Some(*edge))),
+        (None, Ok(_), _) => Err(Refusal::new(ErrorKind::UnknownPath).with("path", uri.path())),
     };
     let mut ctx = GraphCtx {
         store,
         sandbox: &sandbox,
         version,
-        id,
+        id: target.as_ref().map_or("", |(id, _)| id),
         query: &query,
         body: &parsed,
         violations: Vec::new(),
     };
-    // The object lookup and the fault check share one critical section.
-    let (kind, routed, fault) = {
-        let mut state = sandbox.lock();
-        let kind = state.object_kind(id);
-        let routed = kind.map(|kind| route(kind, edge, &method));
-        let fault = match routed {
-            // Without faults or a throughput limit there is nothing to match against.
-            Some(Ok(_)) if state.faults.armed() => {
-                let to = parsed
-                    .as_ref()
-                    .ok()
-                    .and_then(|b| b.get("to"))
-                    .and_then(Value::as_str);
-                let to_digits = to.map(crate::store::digits);
-                let phones: Vec<&str> = std::iter::once(id).chain(to_digits.as_deref()).collect();
-                state
-                    .faults
-                    .take(&segments.join("/"), &phones, store.clock().now())
-            }
-            _ => None,
-        };
-        (kind, routed, fault)
-    };
-    let handshake = (kind == Some(ObjectKind::Waba)
-        && edge == Some("subscribed_apps")
-        && method == Method::POST)
-        .then_some(&state.webhooks);
-    let method_name = || method.as_str().to_ascii_lowercase();
-    let result = match routed {
-        None => Err(ctx.error(
-            &Refusal::new(ErrorKind::UnknownObject)
-                .with("method", method_name())
-                .with("id", id),
-        )),
-        Some(Err(ErrorKind::UnknownPath)) => Err(
-            ctx.error(&Refusal::new(ErrorKind::UnknownPath).with("path", edge.unwrap_or_default()))
-        ),
-        Some(Err(other)) => Err(ctx.error(
-            &Refusal::new(other)
-                .with("method", method_name())
-                .with("id", id),
-        )),
-        Some(Ok(handler)) => match fault {
-            Some(FaultAction::Drop) => return dropped_connection(),
-            Some(FaultAction::Latency { millis }) => {
-                tokio::time::sleep(Duration::from_millis(millis)).await;
-                handle(handler, &mut ctx, handshake).await
-            }
-            Some(FaultAction::Error { error }) => {
-                let kind = ErrorKind::from_key(&error).unwrap_or(ErrorKind::SomethingWentWrong);
-                Err(ctx.error(&Refusal::new(kind)))
-            }
-            None => handle(handler, &mut ctx, handshake).await,
+    let result = match target {
+        Err(refusal) => Err(ctx.error(&refusal)),
+        Ok((id, edge)) => match operate(&state, &mut ctx, &method, segments, id, edge).await {
+            Some(result) => result,
+            None => return dropped_connection(),
         },
     };
     let (status, response_body, trace, code) = match result {
@@ -299,6 +266,76 @@ pub(crate) async fn dispatch(
     finish(version, trace, response)
 }
 
+/// Looks `id` up, routes `(kind, edge, method)` to its handler, applies any fault and runs it;
+/// `None` when a fault drops the connection.
+async fn operate(
+    state: &AppState,
+    ctx: &mut GraphCtx<'_>,
+    method: &Method,
+    segments: &[&str],
+    id: &str,
+    edge: Option<&str>,
+) -> Option<Result<Vec<u8>, GraphError>> {
+    let store = &state.store;
+    // The object lookup and the fault check share one critical section.
+    let (kind, routed, fault) = {
+        let mut sandbox = ctx.sandbox.lock();
+        let kind = sandbox.object_kind(id);
+        let routed = kind.map(|kind| route(kind, edge, method));
+        let fault = match routed {
+            // Without faults or a throughput limit there is nothing to match against.
+            Some(Ok(_)) if sandbox.faults.armed() => {
+                let to = ctx
+                    .body
+                    .as_ref()
+                    .ok()
+                    .and_then(|b| b.get("to"))
+                    .and_then(Value::as_str);
+                let to_digits = to.map(crate::store::digits);
+                let phones: Vec<&str> = std::iter::once(id).chain(to_digits.as_deref()).collect();
+                sandbox
+                    .faults
+                    .take(&segments.join("/"), &phones, store.clock().now())
+            }
+            _ => None,
+        };
+        (kind, routed, fault)
+    };
+    let handshake = (kind == Some(ObjectKind::Waba)
+        && edge == Some("subscribed_apps")
+        && *method == Method::POST)
+        .then_some(&state.webhooks);
+    let method_name = || method.as_str().to_ascii_lowercase();
+    let result = match routed {
+        None => Err(ctx.error(
+            &Refusal::new(ErrorKind::UnknownObject)
+                .with("method", method_name())
+                .with("id", id),
+        )),
+        Some(Err(ErrorKind::UnknownPath)) => Err(
+            ctx.error(&Refusal::new(ErrorKind::UnknownPath).with("path", edge.unwrap_or_default()))
+        ),
+        Some(Err(other)) => Err(ctx.error(
+            &Refusal::new(other)
+                .with("method", method_name())
+                .with("id", id),
+        )),
+        Some(Ok(handler)) => match fault {
+            Some(FaultAction::Drop) => return None,
+            Some(FaultAction::Latency { millis }) => {
+                tokio::time::sleep(Duration::from_millis(millis)).await;
+                handle(handler, ctx, handshake).await
+            }
+            Some(FaultAction::Error { error }) => {
+                let kind = ErrorKind::from_key(&error).unwrap_or(ErrorKind::SomethingWentWrong);
+                Err(ctx.error(&Refusal::new(kind)))
+            }
+            None => handle(handler, ctx, handshake).await,
+        },
+    };
+    Some(result)
+}
+
 /// Runs `handler`; subscribing a callback first passes Meta's verification handshake, so a
 /// failed one changes nothing.
 async fn handle(
@@ -315,9 +352,7 @@ async fn handle(
 /// Adds the version and trace headers; the values take over the strings rather than copy them.
 fn finish(version: GraphVersion, trace: String, mut response: Response) -> Response {
     let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_maybe_shared(Bytes::from(version.to_string())) {
-        headers.insert("facebook-api-version", v);
-    }
+    headers.insert("facebook-api-version", crate::edge::version_header(version));
     if let Ok(v) = HeaderValue::from_maybe_shared(Bytes::from(trace)) {
         headers.insert("x-fb-trace-id", v);
     }

@@ -15,17 +15,24 @@ pub(crate) struct GraphPath<'a> {
     pub(crate) segments: Vec<&'a str>,
 }
 
-/// Splits `/v23.0/123/messages` into `v23.0` and `["123", "messages"]`.
-pub(crate) fn split_path(path: &str) -> GraphPath<'_> {
+/// Splits `/v23.0/123/messages` into `v23.0` and `["123", "messages"]`; `Err` when the first
+/// segment is a version (`v` and a digit) that Meta never released, which Graph answers as an
+/// unknown path.
+pub(crate) fn split_path(path: &str) -> Result<GraphPath<'_>, ()> {
     let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let version = match segments.first().map(|s| s.parse::<GraphVersion>()) {
-        Some(Ok(v)) => {
+    let version = match segments.first() {
+        Some(first)
+            if first.len() > 1
+                && first.starts_with('v')
+                && first.as_bytes()[1].is_ascii_digit() =>
+        {
+            let version = first.parse::<GraphVersion>().map_err(|_| ())?;
             segments.remove(0);
-            v
+            version
         }
         _ => GraphVersion::NEWEST,
     };
-    GraphPath { version, segments }
+    Ok(GraphPath { version, segments })
 }
 
 /// Query parameters, in order.
@@ -125,10 +132,16 @@ mod tests {
 
     #[test]
     fn versions_are_split_off_and_default_to_the_newest() {
-        let p = split_path("/v21.0/123/messages");
+        let p = split_path("/v21.0/123/messages").unwrap();
         assert_eq!(p.version, GraphVersion::new(21, 0));
         assert_eq!(p.segments, ["123", "messages"]);
-        assert_eq!(split_path("/123").version, GraphVersion::NEWEST);
+        assert_eq!(split_path("/123").unwrap().version, GraphVersion::NEWEST);
+        assert!(split_path("/v99.0/123").is_err());
+        assert!(split_path("/v0.0/123").is_err());
+        assert_eq!(
+            split_path("/vanity/123").unwrap().segments,
+            ["vanity", "123"]
+        );
     }
 
     #[test]

@@ -14,6 +14,8 @@ use crate::domain::template::{Template, status_str};
 use crate::ids::{TemplateId, WabaId};
 
 const DEFAULT_LIMIT: usize = 25;
+/// The largest page, as Graph's other WhatsApp lists document (invented for templates).
+const MAX_LIMIT: usize = 100;
 
 /// The body as a `kind` request. Contract violations go to the journal but do not refuse a
 /// body that still parses: the store's checks answer with Meta's template codes, which must win
@@ -72,13 +74,24 @@ fn from_cursor(cursor: &str) -> Option<TemplateId> {
 /// `before`/`after`.
 pub(super) fn list_templates(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
     let waba_id = WabaId::new(ctx.id);
+    // Graph ignores parameters it does not know, but one that would change the answer if the
+    // mock knew it (a sort order) must not silently be ignored.
+    if ctx.query("sort").is_some() {
+        return Err(ctx.error(&Refusal::invalid(
+            "sort: not supported; message templates are listed oldest first",
+        )));
+    }
     let limit = match ctx.query("limit") {
         None => DEFAULT_LIMIT,
-        Some(l) => l.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
-            ctx.error(&Refusal::invalid(format!(
-                "limit: expected a positive integer, found '{l}'"
-            )))
-        })?,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| {
+                ctx.error(&Refusal::invalid(format!(
+                    "limit: expected an integer from 1 to {MAX_LIMIT}, found '{l}'"
+                )))
+            })?,
     };
     let matches = |value: &str, filter: Option<&str>| {
         filter.is_none_or(|f| f.split(',').any(|f| f.trim().eq_ignore_ascii_case(value)))
@@ -98,7 +111,7 @@ pub(super) fn list_templates(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError
     let (start, end) = match (ctx.query("after"), ctx.query("before")) {
         (Some(after), _) => {
             let start = position(after).map_or(all.len(), |p| p + 1);
-            (start, (start + limit).min(all.len()))
+            (start, start.saturating_add(limit).min(all.len()))
         }
         (None, Some(before)) => {
             let end = position(before).unwrap_or(0);
@@ -188,6 +201,24 @@ pub(super) fn get_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> 
 /// `POST /{template_id}`.
 pub(super) fn edit_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
     let req: TemplateEditRequest = typed_body(ctx, PayloadKind::TemplateEditRequest)?;
+    // Answering success for an edit that changes nothing would hide a misspelt field.
+    if req.changes_nothing() {
+        let unknown: Vec<&str> = req
+            .cta_url_link_tracking_opted_out
+            .map(|_| "cta_url_link_tracking_opted_out")
+            .into_iter()
+            .chain(req.extra.keys().map(String::as_str))
+            .collect();
+        return Err(ctx.error(&Refusal::invalid(format!(
+            "request body: expected at least one of category, components, parameter_format, \
+             message_send_ttl_seconds, degrees_of_freedom_spec; found {}",
+            if unknown.is_empty() {
+                "none".to_owned()
+            } else {
+                format!("only {}", unknown.join(", "))
+            }
+        ))));
+    }
     ctx.store
         .edit_template(ctx.sandbox, &TemplateId::new(ctx.id), req)
         .map_err(|r| ctx.error(&r))?;

@@ -66,10 +66,11 @@ async fn send(url: &str, token: &str) -> (u16, Value) {
     (res.status().as_u16(), res.json().await.unwrap())
 }
 
-/// What a server started one way shows: clock, a seeded send, strictness, its world.
+/// What a server started one way shows: clock, a seeded send, strictness, its world (whose
+/// token the admin API needs under strict auth).
 async fn observe(b: &Binary) -> Value {
-    let (_, clock) = get(&format!("{}/__admin/clock", b.url), "").await;
-    let (_, state) = get(&format!("{}/__admin/state", b.url), "").await;
+    let (_, clock) = get(&format!("{}/__admin/clock", b.url), "example-token").await;
+    let (_, state) = get(&format!("{}/__admin/state", b.url), "example-token").await;
     let (status, sent) = send(&b.url, "stranger").await;
     json!({"mode": clock["mode"], "now": clock["now"], "send_status": status,
         "send": sent, "token": state["token"]})
@@ -209,8 +210,8 @@ async fn the_admin_api_answers_only_loopback_peers_unless_any_peer_is_allowed() 
     .await;
     let (open_status, _) = get(&format!("{}/__admin/state", via(&open)), "x").await;
 
-    assert_eq!(refused_status, 400);
-    assert_eq!(refused["error"]["code"], 100);
+    assert_eq!(refused_status, 403);
+    assert_eq!(refused["error"]["code"], 10);
     assert!(
         refused["error"]["error_data"]["details"]
             .as_str()

@@ -5,6 +5,7 @@ mod campaign;
 mod cli;
 mod determinism;
 mod fuzz;
+mod hardening;
 mod helpers;
 mod onboarding;
 mod precedence;

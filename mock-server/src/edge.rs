@@ -1,0 +1,337 @@
+//! The HTTP edge's own rules, before any handler runs: how much body a request may carry, that
+//! every answer — the HTTP layer's included — is Graph's envelope with trace headers, and the
+//! admin API's guards.
+//!
+//! The mock runs on developers' laptops beside their browsers, so the admin API (which resets
+//! sandboxes, moves clocks and arms faults) must not be drivable by a web page: a foreign `Host`
+//! (DNS rebinding) or `Origin` is refused, and so is a state-changing request whose content type
+//! a cross-site form or `no-cors` fetch can send without a CORS preflight. No CORS headers are
+//! ever answered, so a browser never lets another origin read an answer.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use wa_contract::{ErrorKind, GraphVersion};
+
+use crate::AppState;
+use crate::domain::Refusal;
+use crate::graph::GraphError;
+
+/// The most bytes a request body may carry.
+pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Reads a whole request body, up to [`MAX_BODY_BYTES`].
+pub(crate) async fn read_body(body: Body) -> Result<Bytes, Refusal> {
+    match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(Refusal::new(ErrorKind::RequestTooLarge).with("limit", MAX_BODY_BYTES.to_string()))
+        }
+        Err(e) => {
+            // The innermost cause names what broke ("invalid chunk size line").
+            let mut cause: &dyn std::error::Error = &*e;
+            while let Some(inner) = cause.source() {
+                cause = inner;
+            }
+            Err(Refusal::new(ErrorKind::RequestUnreadable).with(
+                "details",
+                format!("request body: could not be read: {cause}"),
+            ))
+        }
+    }
+}
+
+/// Renders a refusal that happened before any sandbox was known.
+pub(crate) fn refuse(state: &AppState, refusal: &Refusal) -> GraphError {
+    GraphError::render(
+        state.store.catalogue(),
+        GraphVersion::NEWEST,
+        refusal,
+        &state.store.fbtrace_id(),
+    )
+}
+
+/// Middleware on the whole app: an error answer that is not JSON (one of axum's or hyper's own
+/// rejections) becomes Graph's envelope, and every answer says which Graph version it speaks.
+pub(crate) async fn graph_envelope(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if status.is_client_error() || status.is_server_error() {
+        let is_json = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+        if !is_json {
+            response = plain_error_as_graph(&state, status, response).await;
+        }
+    }
+    response
+        .headers_mut()
+        .entry("facebook-api-version")
+        .or_insert_with(|| version_header(GraphVersion::NEWEST));
+    response
+}
+
+/// The `facebook-api-version` header for `version`.
+pub(crate) fn version_header(version: GraphVersion) -> HeaderValue {
+    HeaderValue::from_maybe_shared(Bytes::from(version.to_string()))
+        .unwrap_or_else(|_| HeaderValue::from_static("v25.0"))
+}
+
+async fn plain_error_as_graph(
+    state: &AppState,
+    status: StatusCode,
+    response: Response,
+) -> Response {
+    let text = read_body(response.into_body())
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let refusal = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            Refusal::new(ErrorKind::RequestTooLarge).with("limit", MAX_BODY_BYTES.to_string())
+        }
+        _ if text.is_empty() => Refusal::new(ErrorKind::RequestUnreadable).with(
+            "details",
+            status.canonical_reason().unwrap_or("bad request"),
+        ),
+        _ => Refusal::new(ErrorKind::RequestUnreadable).with("details", text),
+    };
+    let mut error = refuse(state, &refusal);
+    error.status = status;
+    error.into_response()
+}
+
+/// Which `Host` (and `Origin`) names the admin API answers.
+#[derive(Clone, Debug)]
+pub(crate) struct AllowedHosts {
+    /// The address the server listens on: its IP is accepted, and when it is unspecified
+    /// (`0.0.0.0`) every IP is, since the server answers on all of them.
+    listen: IpAddr,
+    /// `--allowed-host` names, lower-case, with or without a port.
+    extra: Vec<String>,
+}
+
+impl AllowedHosts {
+    pub(crate) fn new(listen: SocketAddr, extra: &[String]) -> Self {
+        Self {
+            listen: listen.ip(),
+            extra: extra
+                .iter()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .collect(),
+        }
+    }
+
+    /// Whether `host` (a `Host` header value: a name or IP, maybe with a port) names this server:
+    /// loopback, the listen address, or an allowed name. DNS rebinding needs a name that the
+    /// attacker controls, so it is names, not addresses, that must be known.
+    pub(crate) fn allows(&self, host: &str) -> bool {
+        let host = host.trim().to_ascii_lowercase();
+        if self.extra.contains(&host) {
+            return true;
+        }
+        let name = strip_port(&host).trim_end_matches('.');
+        if name == "localhost" || name.ends_with(".localhost") {
+            return true;
+        }
+        if let Ok(ip) = name
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+        {
+            let ip = ip.to_canonical();
+            return ip.is_loopback() || self.listen.is_unspecified() || ip == self.listen;
+        }
+        self.extra.iter().any(|h| h == name)
+    }
+}
+
+/// `name` of `name:port`, `[v6]` of `[v6]:port`; a bare IPv6 address stays whole.
+fn strip_port(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host.find(']').map_or(host, |end| &host[..=end]);
+    }
+    match host.rsplit_once(':') {
+        Some((name, port)) if !name.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => {
+            name
+        }
+        _ => host,
+    }
+}
+
+/// Middleware on the admin API: the peer, `Host`, `Origin` and content-type rules.
+pub(crate) async fn admin_guard(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match admin_refusal(&state, &request) {
+        None => next.run(request).await,
+        Some(details) => refuse(
+            &state,
+            &Refusal::new(ErrorKind::AdminForbidden).with("details", details),
+        )
+        .into_response(),
+    }
+}
+
+/// Why the admin API refuses `request`, if it does.
+fn admin_refusal(state: &AppState, request: &Request) -> Option<String> {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>();
+    // `::ffff:127.0.0.1` is loopback too: a dual-stack listener reports IPv4 peers that way.
+    let loopback = peer.is_none_or(|ConnectInfo(addr)| addr.ip().to_canonical().is_loopback());
+    if !state.admin_any_peer && !loopback {
+        return Some(
+            "the admin API answers only loopback peers; start wa-mock with --admin-any-peer to allow others"
+                .to_owned(),
+        );
+    }
+    let headers = request.headers();
+    let host = request
+        .uri()
+        .authority()
+        .map(|a| a.as_str())
+        .or_else(|| headers.get(header::HOST).and_then(|v| v.to_str().ok()));
+    if let Some(host) = host
+        && !state.allowed_hosts.allows(host)
+    {
+        return Some(format!(
+            "Host: '{}' is not this server's name; the admin API answers loopback names and the listen address (add others with --allowed-host)",
+            host.escape_debug()
+        ));
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let named = origin
+            .to_str()
+            .ok()
+            .and_then(|o| o.split_once("://"))
+            .map(|(_, rest)| rest);
+        if !named.is_some_and(|host| state.allowed_hosts.allows(host)) {
+            return Some(format!(
+                "Origin: {} may not drive the admin API (cross-site request)",
+                String::from_utf8_lossy(origin.as_bytes()).escape_debug()
+            ));
+        }
+    }
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site")
+    {
+        return Some("Sec-Fetch-Site: cross-site requests may not drive the admin API".to_owned());
+    }
+    let changes_state = !matches!(*request.method(), Method::GET | Method::HEAD);
+    if changes_state {
+        return form_like_body(headers).map(|found| {
+            format!(
+                "Content-Type: expected application/json for a request that changes state, found {found}"
+            )
+        });
+    }
+    None
+}
+
+/// What a state-changing request's body is sent as, when a browser form could send it that way
+/// without a preflight: any non-JSON content type, or a body with none.
+fn form_like_body(headers: &HeaderMap) -> Option<String> {
+    match headers.get(header::CONTENT_TYPE) {
+        Some(ct) => {
+            let essence = ct
+                .to_str()
+                .unwrap_or_default()
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            let json = essence == "application/json"
+                || (essence.starts_with("application/") && essence.ends_with("+json"));
+            (!json).then(|| format!("'{}'", essence.escape_debug()))
+        }
+        None => {
+            let empty = headers
+                .get(header::CONTENT_LENGTH)
+                .is_none_or(|l| l.as_bytes() == b"0")
+                && !headers.contains_key(header::TRANSFER_ENCODING);
+            (!empty).then(|| "a body without a content type".to_owned())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_names_and_the_listen_address_are_allowed_and_nothing_else() {
+        let hosts = AllowedHosts::new(
+            "192.168.1.5:8089".parse().unwrap(),
+            &["wa-mock".to_owned(), "mock.test:9000".to_owned()],
+        );
+        for ok in [
+            "127.0.0.1:8089",
+            "127.9.9.9",
+            "localhost",
+            "LOCALHOST:1",
+            "app.localhost:80",
+            "[::1]:8089",
+            "[::ffff:127.0.0.1]:8089",
+            "192.168.1.5:8089",
+            "wa-mock",
+            "wa-mock:8089",
+            "mock.test:9000",
+        ] {
+            assert!(hosts.allows(ok), "{ok}");
+        }
+        for bad in [
+            "evil.com",
+            "localhost.evil.com",
+            "127.0.0.1.evil.com",
+            "10.0.0.1:8089",
+            "mock.test:9001",
+            "",
+        ] {
+            assert!(!hosts.allows(bad), "{bad}");
+        }
+        let any = AllowedHosts::new("0.0.0.0:8089".parse().unwrap(), &[]);
+        assert!(any.allows("10.0.0.1:8089"));
+        assert!(any.allows("localhost:8089"));
+        assert!(!any.allows("evil.com:8089"));
+    }
+
+    #[test]
+    fn form_content_types_and_untyped_bodies_are_form_like() {
+        let with = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, HeaderValue::from_static(v));
+            }
+            form_like_body(&h)
+        };
+        assert_eq!(
+            with(&[("content-type", "application/json; charset=utf-8")]),
+            None
+        );
+        assert_eq!(
+            with(&[("content-type", "application/merge-patch+json")]),
+            None
+        );
+        assert_eq!(with(&[]), None);
+        assert_eq!(with(&[("content-length", "0")]), None);
+        assert!(with(&[("content-type", "text/plain")]).is_some());
+        assert!(with(&[("content-type", "application/x-www-form-urlencoded")]).is_some());
+        assert!(with(&[("content-type", "multipart/form-data; boundary=x")]).is_some());
+        assert!(with(&[("content-length", "12")]).is_some());
+        assert!(with(&[("transfer-encoding", "chunked")]).is_some());
+    }
+}
