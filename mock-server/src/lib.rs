@@ -32,6 +32,7 @@
 //! - `store` keeps sandboxes and runs one operation per use case.
 //! - `graph` is the Graph API edge; [`admin`] the control plane.
 //! - `webhooks` turns events into signed webhook POSTs, with retries on the clock.
+//! - `log` escapes client-chosen strings before they reach a log line.
 //! - `world` reads world files; `config` the command line ([`Config`]).
 
 pub mod admin;
@@ -42,6 +43,7 @@ mod domain;
 mod faults;
 mod graph;
 mod ids;
+mod log;
 mod store;
 mod webhooks;
 mod world;

@@ -19,6 +19,7 @@ use wa_contract::signature::SIGNATURE_HEADER;
 use super::Shared;
 use super::subscription::Hooks;
 use crate::clock::Timestamp;
+use crate::log::Escaped;
 
 /// When failed deliveries are tried again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -223,10 +224,10 @@ pub(crate) async fn attempt(shared: Arc<Shared>, mut delivery: Delivery) {
     };
     match &error {
         None => {
-            tracing::info!(url = %delivery.url, field = delivery.field, attempt = delivery.attempts, status, latency_ms, "webhook delivered")
+            tracing::info!(url = %Escaped(&delivery.url), field = delivery.field, attempt = delivery.attempts, status, latency_ms, "webhook delivered")
         }
         Some(e) => {
-            tracing::warn!(url = %delivery.url, field = delivery.field, attempt = delivery.attempts, ?outcome, error = %e, "webhook failed")
+            tracing::warn!(url = %Escaped(&delivery.url), field = delivery.field, attempt = delivery.attempts, ?outcome, error = %Escaped(e), "webhook failed")
         }
     }
     let record = Attempt {

@@ -33,6 +33,7 @@ use wa_contract::signature::{ascii_json, sign};
 use crate::clock::Timestamp;
 use crate::domain::events::{Event, EventKind, StatusChange};
 use crate::ids::{Token, WabaId};
+use crate::log::Escaped;
 use crate::store::{Sandbox, Store};
 pub use chaos::Chaos;
 pub(crate) use delivery::{Attempt, RetryPolicy};
@@ -584,8 +585,10 @@ impl Webhooks {
         let challenge = lock(&self.shared.hooks(sandbox)).rng.next_u64().to_string();
         let result = handshake(&self.shared.client, url, verify_token, &challenge).await;
         match &result {
-            Ok(()) => tracing::info!(url, "callback verified"),
-            Err(reason) => tracing::warn!(url, reason, "callback verification failed"),
+            Ok(()) => tracing::info!(url = %Escaped(url), "callback verified"),
+            Err(reason) => {
+                tracing::warn!(url = %Escaped(url), reason = %Escaped(reason), "callback verification failed");
+            }
         }
         result
     }
