@@ -12,7 +12,7 @@ use crate::domain::template::waba_features_with_defaults;
 use crate::domain::waba::{Business, PhoneNumber, Waba};
 use crate::ids::{BusinessId, PhoneNumberId, WabaId};
 use crate::store::{SandboxState, Subscription, WabaUpdate};
-use crate::webhooks::Webhooks;
+use crate::webhooks::{Webhooks, check_url};
 
 fn object(v: Value) -> Map<String, Value> {
     match v {
@@ -194,6 +194,8 @@ pub(super) async fn verify_callback(
             "verify_token: required when override_callback_uri is set",
         )));
     };
+    check_url(uri)
+        .map_err(|why| ctx.error(&Refusal::invalid(format!("override_callback_uri: {why}"))))?;
     webhooks
         .verify_callback(ctx.sandbox, uri, verify_token)
         .await

@@ -16,6 +16,7 @@
 
 pub(crate) mod chaos;
 pub(crate) mod delivery;
+pub(crate) mod outbound;
 pub(crate) mod payload;
 pub(crate) mod subscription;
 
@@ -38,6 +39,7 @@ use crate::store::{Sandbox, Store};
 pub use chaos::Chaos;
 pub(crate) use delivery::{Attempt, RetryPolicy};
 use delivery::{Delivery, attempt};
+pub(crate) use outbound::check_url;
 pub(crate) use subscription::WebhookSettings;
 use subscription::{Hooks, callback_url, handshake};
 
@@ -193,15 +195,8 @@ pub(crate) fn start(
     config: WebhookConfig,
 ) -> std::io::Result<(Webhooks, Dispatcher)> {
     let timeout = Duration::from_millis(config.timeout_ms);
-    let client = reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout)
-        .pool_max_idle_per_host(config.concurrency.max(1))
-        .no_proxy()
-        // What Meta's webhook requests identify as.
-        .user_agent("facebookexternalua")
-        .build()
-        .map_err(std::io::Error::other)?;
+    let client =
+        outbound::client(timeout, config.concurrency.max(1)).map_err(std::io::Error::other)?;
     let (flushes, flush_rx) = mpsc::unbounded_channel();
     let shared = Arc::new(Shared {
         store,
@@ -575,7 +570,7 @@ impl Webhooks {
     }
 
     /// Meta's verification handshake with `url`, using a challenge from the sandbox's
-    /// generator. The error says why the endpoint failed, in Graph's words.
+    /// generator. The error says what failed, never what the endpoint answered.
     pub(crate) async fn verify_callback(
         &self,
         sandbox: &Sandbox,
@@ -583,7 +578,16 @@ impl Webhooks {
         verify_token: &str,
     ) -> Result<(), String> {
         let challenge = lock(&self.shared.hooks(sandbox)).rng.next_u64().to_string();
-        let result = handshake(&self.shared.client, url, verify_token, &challenge).await;
+        let timeout_ms = self.shared.config.timeout_ms;
+        let result = handshake(
+            &self.shared.client,
+            url,
+            verify_token,
+            &challenge,
+            timeout_ms,
+        )
+        .await
+        .map_err(|e| e.to_string());
         match &result {
             Ok(()) => tracing::info!(url = %Escaped(url), "callback verified"),
             Err(reason) => {

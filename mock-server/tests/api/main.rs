@@ -7,6 +7,7 @@ mod determinism;
 mod fuzz;
 mod helpers;
 mod onboarding;
+mod outbound;
 mod precedence;
 mod routing;
 mod send_rules;
