@@ -305,6 +305,50 @@ async fn callback_urls_that_are_not_plain_http_urls_are_refused_before_any_reque
 }
 
 #[tokio::test]
+async fn wrong_types_on_subscribed_apps_are_refused_and_the_subscription_is_kept() {
+    let receiver = Receiver::start().await;
+    let app = spawn_app().await;
+    let url = receiver.url("/echo");
+    assert_eq!(subscribe_to(&app, &url).await.status, 200);
+    let subscribed = app.subscription_list().await;
+    assert_eq!(subscribed["data"][0]["override_callback_uri"], url.as_str());
+    let handshakes = receiver.seen.paths().len();
+
+    for (body, details) in [
+        (
+            json!({"override_callback_uri": 7}),
+            "Field override_callback_uri should be a string, but is the number 7 (type).",
+        ),
+        (
+            json!({"override_callback_uri": url, "verify_token": 7}),
+            "Field verify_token should be a string, but is the number 7 (type).",
+        ),
+        (
+            json!({"override_callback_uri": [url], "verify_token": "tok"}),
+            "Field override_callback_uri should be a string, but is an array of 1 items (type).",
+        ),
+        (
+            json!({"verify_token": {"a": 1}}),
+            "Field verify_token should be a string, but is an object (type).",
+        ),
+        (
+            json!({"override_callback_uri": true, "verify_token": false}),
+            "Field verify_token should be a string, but is the boolean false (type).",
+        ),
+    ] {
+        let answer = app.post_subscription(&body).await;
+        assert_eq!(answer.status, 400, "{body}");
+        assert_eq!(error_without_trace(&answer), invalid(details), "{body}");
+        assert_eq!(app.subscription_list().await, subscribed, "{body}");
+    }
+    assert_eq!(
+        receiver.seen.paths().len(),
+        handshakes,
+        "no handshake was tried"
+    );
+}
+
+#[tokio::test]
 async fn deliveries_follow_no_redirect() {
     let receiver = Receiver::start().await;
     let app = spawn_app().await;
