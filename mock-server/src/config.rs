@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::{Parser, ValueEnum};
 
 use crate::clock::ClockMode;
-use crate::webhooks::{AppEndpoint, WebhookConfig};
+use crate::webhooks::{AppEndpoint, WebhookConfig, check_url};
 
 /// Which clock the server runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -42,8 +42,8 @@ pub struct Config {
     /// A world file (TOML) to serve instead of the built-in default world.
     #[arg(long = "config", env = "WA_MOCK_CONFIG")]
     pub world: Option<PathBuf>,
-    /// Where webhooks are sent.
-    #[arg(long, env = "WA_MOCK_WEBHOOK_URL")]
+    /// Where webhooks are sent (an http or https URL).
+    #[arg(long, env = "WA_MOCK_WEBHOOK_URL", value_parser = webhook_url_flag)]
     pub webhook_url: Option<String>,
     /// Secret used to sign webhooks (`X-Hub-Signature-256`).
     #[arg(long, env = "WA_MOCK_APP_SECRET")]
@@ -124,6 +124,14 @@ impl Config {
         self
     }
 
+    /// The first setting the server cannot run with, named by its flag.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        if let Some(url) = &self.webhook_url {
+            check_url(url).map_err(|why| format!("--webhook-url: {why}"))?;
+        }
+        self.webhooks.check()
+    }
+
     /// The app's own webhook endpoint.
     pub(crate) fn app_endpoint(&self) -> AppEndpoint {
         AppEndpoint {
@@ -145,6 +153,13 @@ impl Config {
     pub fn redacted(&self) -> impl fmt::Display + '_ {
         Redacted(self)
     }
+}
+
+/// `--webhook-url`, held to the rule every callback URL follows.
+fn webhook_url_flag(text: &str) -> Result<String, String> {
+    check_url(text)
+        .map(|()| text.to_owned())
+        .map_err(str::to_owned)
 }
 
 struct Redacted<'a>(&'a Config);

@@ -160,8 +160,12 @@ impl RunningServer {
     }
 }
 
-/// Binds `config.listen` (port 0 picks a free port) and serves in the background.
+/// Binds `config.listen` (port 0 picks a free port) and serves in the background. Settings
+/// out of range (see `wa-mock --help`) are refused with `InvalidInput`, naming the flag.
 pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
+    config
+        .check()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let store = build_store(&config)?;
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;

@@ -415,6 +415,9 @@ async fn create_sandbox(
             )
         })?
     };
+    settings
+        .check()
+        .map_err(|e| error(&state.store, &Refusal::invalid(e)))?;
     let sandbox = state
         .store
         .create_sandbox()

@@ -13,7 +13,7 @@ use wa_contract::GraphVersion;
 
 use super::chaos::Chaos;
 use super::delivery::DeliveryLog;
-use super::outbound::{CHALLENGE_CAP, Failure, body_within};
+use super::outbound::{CHALLENGE_CAP, Failure, body_within, check_url};
 use crate::ids::{IdGen, WabaId};
 use crate::store::Subscription;
 
@@ -33,6 +33,21 @@ pub(crate) struct WebhookSettings {
     /// Delivery chaos.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) chaos: Option<Chaos>,
+}
+
+impl WebhookSettings {
+    /// The first setting the mock cannot use, named by its field.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        if let Some(url) = &self.webhook_url {
+            check_url(url).map_err(|why| format!("webhook_url: {why}"))?;
+        }
+        match &self.chaos {
+            Some(chaos) => chaos
+                .check()
+                .map_err(|(field, e)| format!("chaos.{field}: {e}")),
+            None => Ok(()),
+        }
+    }
 }
 
 /// A sandbox's webhook state: its settings, its chaos and challenge generator, its log.

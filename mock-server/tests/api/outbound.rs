@@ -3,6 +3,7 @@
 //! callback URLs and delivery settings are checked before anything is stored or requested.
 
 use std::pin::Pin;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
@@ -406,6 +407,192 @@ async fn a_huge_webhook_answer_is_read_only_up_to_the_cap_and_logged_as_its_stat
         assert_eq!(
             app.get("/__admin/health").await.body,
             json!({"status": "ok"})
+        );
+    }
+}
+
+/// Bodies every settings endpoint must refuse, and the field the refusal names.
+fn bad_settings() -> Vec<(Value, &'static str)> {
+    vec![
+        (
+            json!({"chaos": {"duplicate": 2.0}}),
+            "chaos.duplicate: expected a probability from 0 to 1, found 2",
+        ),
+        (
+            json!({"chaos": {"duplicate": -0.5}}),
+            "chaos.duplicate: expected a probability from 0 to 1, found -0.5",
+        ),
+        (
+            json!({"chaos": {"reorder": 1.5}}),
+            "chaos.reorder: expected a probability from 0 to 1, found 1.5",
+        ),
+        (
+            json!({"chaos": {"batch": 0}}),
+            "chaos.batch: expected 1 to 100, found 0",
+        ),
+        (
+            json!({"chaos": {"batch": 1_000_000}}),
+            "chaos.batch: expected 1 to 100, found 1000000",
+        ),
+        (
+            json!({"chaos": {"reorder": 1.0, "reorder_delay_seconds": u64::MAX}}),
+            "chaos.reorder_delay_seconds: expected 0 to 86400, found 18446744073709551615",
+        ),
+        (
+            json!({"webhook_url": "ftp://127.0.0.1/hook"}),
+            "webhook_url: the scheme must be http or https",
+        ),
+        (
+            json!({"webhook_url": "http://127.0.0.1/a\nb"}),
+            "webhook_url: control characters are not allowed",
+        ),
+        (
+            json!({"webhook_url": "http://u:p@127.0.0.1/"}),
+            "webhook_url: credentials are not allowed",
+        ),
+        (
+            json!({"webhook_url": "/relative"}),
+            "webhook_url: not a valid absolute URL",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn out_of_range_settings_are_refused_by_put_webhooks_and_nothing_changes() {
+    let app = spawn_app().await;
+    let good = json!({"webhook_url": "http://127.0.0.1:9/hook", "chaos": {"duplicate": 0.5, "batch": 100, "reorder_delay_seconds": 86_400}});
+    assert_eq!(app.put_webhooks(&good).await.status, 200);
+    let before = app.get("/__admin/webhooks").await.body;
+
+    for (body, details) in bad_settings() {
+        let answer = app.put_webhooks(&body).await;
+        assert_eq!(answer.status, 400, "{body}");
+        assert_eq!(error_without_trace(&answer), invalid(details), "{body}");
+        assert_eq!(app.get("/__admin/webhooks").await.body, before, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn out_of_range_settings_are_refused_by_new_sandboxes_and_none_is_made() {
+    let app = spawn_app().await;
+    for (body, details) in bad_settings() {
+        let answer = app.post("/__admin/sandboxes", &body).await;
+        assert_eq!(answer.status, 400, "{body}");
+        assert_eq!(error_without_trace(&answer), invalid(details), "{body}");
+    }
+    // Tokens and trace ids come from one seeded generator. A fresh server that answers as
+    // many refusals for an unknown field (refused before any sandbox could be made) then
+    // gives its first sandbox the same token only if the refusals above made none either.
+    let fresh = spawn_app().await;
+    for _ in bad_settings() {
+        let answer = fresh
+            .post("/__admin/sandboxes", &json!({"unknown": 1}))
+            .await;
+        assert_eq!(answer.status, 400);
+    }
+    let token = |answer: Answer| answer.body["token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        token(app.post("/__admin/sandboxes", &json!({})).await),
+        token(fresh.post("/__admin/sandboxes", &json!({})).await)
+    );
+}
+
+#[tokio::test]
+async fn in_process_settings_out_of_range_do_not_start_a_server() {
+    let mut nan = Config::default();
+    nan.webhooks.chaos.reorder = f64::NAN;
+    let mut zero_retry = Config::default();
+    zero_retry.webhooks.retry_seconds = 0;
+    for (config, message) in [
+        (
+            nan,
+            "--webhook-chaos-reorder: expected a probability from 0 to 1, found NaN",
+        ),
+        (
+            zero_retry,
+            "--webhook-retry-seconds: expected 1 to 86400, found 0",
+        ),
+        (
+            Config::default().webhook_url("gopher://127.0.0.1/"),
+            "--webhook-url: the scheme must be http or https",
+        ),
+    ] {
+        let error = wa_mock::spawn(config).await.expect_err(message);
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+        assert_eq!(error.to_string(), message);
+    }
+}
+
+#[test]
+fn out_of_range_flags_stop_the_binary_with_a_message_naming_the_flag() {
+    for (flag, value, says) in [
+        (
+            "--webhook-chaos-duplicate",
+            "2",
+            "expected a probability from 0 to 1, found 2",
+        ),
+        (
+            "--webhook-chaos-reorder",
+            "NaN",
+            "expected a probability from 0 to 1, found NaN",
+        ),
+        ("--webhook-chaos-batch", "0", "0 is not in 1..=100"),
+        ("--webhook-chaos-batch", "101", "101 is not in 1..=100"),
+        (
+            "--webhook-chaos-reorder-delay-seconds",
+            "18446744073709551615",
+            "is not in 0..=86400",
+        ),
+        ("--webhook-timeout-ms", "0", "0 is not in 1..=300000"),
+        ("--webhook-retry-seconds", "0", "0 is not in 1..=86400"),
+        (
+            "--webhook-retry-max-seconds",
+            "86401",
+            "86401 is not in 1..=86400",
+        ),
+        (
+            "--webhook-max-age-seconds",
+            "604801",
+            "604801 is not in 0..=604800",
+        ),
+        ("--webhook-concurrency", "0", "0 is not in 1..=1024"),
+        (
+            "--webhook-log-size",
+            "100001",
+            "100001 is not in 0..=100000",
+        ),
+        (
+            "--webhook-url",
+            "ftp://127.0.0.1/",
+            "the scheme must be http or https",
+        ),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wa-mock"))
+            .args(["--listen", "127.0.0.1:0", flag, value])
+            .env_clear()
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("binary starts");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                panic!("{flag} {value}: the server started");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(2), "{flag} {value}: {stderr}");
+        assert!(
+            stderr.contains(&format!("invalid value '{value}' for '{flag}"))
+                && stderr.contains(says),
+            "{flag} {value}: {stderr}"
         );
     }
 }
