@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::{Parser, ValueEnum};
 
 use crate::clock::ClockMode;
-use crate::webhooks::{AppEndpoint, WebhookConfig};
+use crate::webhooks::{AppEndpoint, WebhookConfig, check_url};
 
 /// Which clock the server runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -43,8 +43,8 @@ pub struct Config {
     /// A world file (TOML) to serve instead of the built-in default world.
     #[arg(long = "config", env = "WA_MOCK_CONFIG")]
     pub world: Option<PathBuf>,
-    /// Where webhooks are sent.
-    #[arg(long, env = "WA_MOCK_WEBHOOK_URL")]
+    /// Where webhooks are sent (an http or https URL).
+    #[arg(long, env = "WA_MOCK_WEBHOOK_URL", value_parser = webhook_url_flag)]
     pub webhook_url: Option<String>,
     /// Secret used to sign webhooks (`X-Hub-Signature-256`).
     #[arg(long, env = "WA_MOCK_APP_SECRET")]
@@ -140,9 +140,14 @@ impl Config {
         self
     }
 
-    /// The checks the command line makes, for settings built in code.
+    /// The first setting the server cannot run with, named by its flag: the command line's
+    /// checks, for settings built in code.
     pub(crate) fn check(&self) -> Result<(), String> {
-        parse_speed(&self.speed.to_string()).map(|_| ())
+        parse_speed(&self.speed.to_string()).map_err(|why| format!("--speed: {why}"))?;
+        if let Some(url) = &self.webhook_url {
+            check_url(url).map_err(|why| format!("--webhook-url: {why}"))?;
+        }
+        self.webhooks.check()
     }
 
     /// The app's own webhook endpoint.
@@ -183,6 +188,13 @@ fn parse_speed(s: &str) -> Result<f64, String> {
             "expected a finite speed above 0 and at most {MAX_SPEED}, found {s}"
         ))
     }
+}
+
+/// `--webhook-url`, held to the rule every callback URL follows.
+fn webhook_url_flag(text: &str) -> Result<String, String> {
+    check_url(text)
+        .map(|()| text.to_owned())
+        .map_err(str::to_owned)
 }
 
 struct Redacted<'a>(&'a Config);

@@ -32,6 +32,7 @@
 //! - `store` keeps sandboxes and runs one operation per use case.
 //! - `graph` is the Graph API edge; [`admin`] the control plane.
 //! - `webhooks` turns events into signed webhook POSTs, with retries on the clock.
+//! - `log` escapes client-chosen strings before they reach a log line.
 //! - `world` reads world files; `config` the command line ([`Config`]).
 
 pub mod admin;
@@ -43,6 +44,7 @@ mod edge;
 mod faults;
 mod graph;
 mod ids;
+mod log;
 mod store;
 mod webhooks;
 mod world;
@@ -167,7 +169,8 @@ impl RunningServer {
     }
 }
 
-/// Binds `config.listen` (port 0 picks a free port) and serves in the background.
+/// Binds `config.listen` (port 0 picks a free port) and serves in the background. Settings
+/// out of range (see `wa-mock --help`) are refused with `InvalidInput`, naming the flag.
 pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
     config
         .check()

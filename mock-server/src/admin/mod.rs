@@ -458,6 +458,9 @@ async fn create_sandbox(
             )
         })?
     };
+    settings
+        .check()
+        .map_err(|e| error(&state.store, &Refusal::invalid(e)))?;
     let sandbox = state
         .store
         .create_sandbox()

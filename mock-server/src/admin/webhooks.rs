@@ -5,8 +5,10 @@ use axum::extract::State;
 use axum::http::Uri;
 
 use super::types::List;
-use super::{AdminJson, AdminSandbox};
+use super::{AdminJson, AdminSandbox, error};
 use crate::AppState;
+use crate::domain::Refusal;
+use crate::graph::GraphError;
 use crate::graph::request::parse_query;
 use crate::webhooks::{WebhookSettings, WebhookView};
 
@@ -19,14 +21,17 @@ pub(super) async fn get_webhooks(
 }
 
 /// `PUT /__admin/webhooks`: replaces the sandbox's own settings (absent ones fall back to the
-/// server's).
+/// server's); settings out of range change nothing.
 pub(super) async fn put_webhooks(
     State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
     AdminJson(settings): AdminJson<WebhookSettings>,
-) -> Json<WebhookView> {
+) -> Result<Json<WebhookView>, GraphError> {
+    settings
+        .check()
+        .map_err(|e| error(&state.store, &Refusal::invalid(e)))?;
     state.webhooks.configure(&sandbox, settings);
-    Json(state.webhooks.view(&sandbox))
+    Ok(Json(state.webhooks.view(&sandbox)))
 }
 
 /// `GET /__admin/webhooks/deliveries[?message_id=…][&field=…]`: every attempt, oldest first.

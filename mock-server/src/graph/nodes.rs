@@ -12,7 +12,7 @@ use crate::domain::template::waba_features_with_defaults;
 use crate::domain::waba::{Business, PhoneNumber, Waba};
 use crate::ids::{BusinessId, PhoneNumberId, WabaId};
 use crate::store::{SandboxState, Subscription, WabaUpdate};
-use crate::webhooks::Webhooks;
+use crate::webhooks::{Webhooks, check_url};
 
 fn object(v: Value) -> Map<String, Value> {
     match v {
@@ -178,21 +178,40 @@ pub(super) fn list_subscribed_apps(ctx: &mut GraphCtx<'_>) -> Result<Value, Grap
     Ok(json!({"data": data}))
 }
 
+/// The subscription a `POST /{waba_id}/subscribed_apps` body asks for; the handshake and the
+/// subscription read it through this one function, so they cannot disagree. A body the contract
+/// calls wrong (a field of the wrong type, `verify_token` missing) is refused with 100 — except
+/// for Meta's https-only rule, only journaled since the mock speaks no TLS — and so is a
+/// callback URL the mock will not call.
+fn subscription_request(ctx: &mut GraphCtx<'_>) -> Result<Subscription, GraphError> {
+    let body = ctx.body()?;
+    let report = validate(PayloadKind::SubscribedAppsRequest, &body);
+    ctx.violations = report.violations.iter().map(ToString::to_string).collect();
+    if let Some(wrong) = report.violations.iter().find(|v| v.rule != "https_url") {
+        return Err(ctx.error(&Refusal::invalid(wrong.to_string())));
+    }
+    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
+    let sub = Subscription {
+        override_callback_uri: text("override_callback_uri"),
+        verify_token: text("verify_token"),
+    };
+    if let Some(uri) = &sub.override_callback_uri {
+        check_url(uri)
+            .map_err(|why| ctx.error(&Refusal::invalid(format!("override_callback_uri: {why}"))))?;
+    }
+    Ok(sub)
+}
+
 /// Before `POST /{waba_id}/subscribed_apps` with an `override_callback_uri` changes anything,
 /// the callback must pass Meta's GET handshake (`hub.mode`, `hub.challenge`,
 /// `hub.verify_token`).
 pub(super) async fn verify_callback(
-    ctx: &GraphCtx<'_>,
+    ctx: &mut GraphCtx<'_>,
     webhooks: &Webhooks,
 ) -> Result<(), GraphError> {
-    let body = ctx.body()?;
-    let Some(uri) = body.get("override_callback_uri").and_then(Value::as_str) else {
+    let sub = subscription_request(ctx)?;
+    let (Some(uri), Some(verify_token)) = (&sub.override_callback_uri, &sub.verify_token) else {
         return Ok(());
-    };
-    let Some(verify_token) = body.get("verify_token").and_then(Value::as_str) else {
-        return Err(ctx.error(&Refusal::invalid(
-            "verify_token: required when override_callback_uri is set",
-        )));
     };
     webhooks
         .verify_callback(ctx.sandbox, uri, verify_token)
@@ -202,17 +221,9 @@ pub(super) async fn verify_callback(
         })
 }
 
-/// `POST /{waba_id}/subscribed_apps` (after [`verify_callback`]). Plain-HTTP callbacks are
-/// accepted, since the mock speaks no TLS; the journal notes Meta's https rule.
+/// `POST /{waba_id}/subscribed_apps` (after [`verify_callback`]).
 pub(super) fn subscribe_app(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
-    let body = ctx.body()?;
-    let report = validate(PayloadKind::SubscribedAppsRequest, &body);
-    ctx.violations = report.violations.iter().map(ToString::to_string).collect();
-    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
-    let sub = Subscription {
-        override_callback_uri: text("override_callback_uri"),
-        verify_token: text("verify_token"),
-    };
+    let sub = subscription_request(ctx)?;
     ctx.store.subscribe(ctx.sandbox, &WabaId::new(ctx.id), sub);
     Ok(json!({"success": true}))
 }

@@ -4,12 +4,20 @@
 //! Every decision is drawn from the sandbox's seeded generator, so a seeded run misbehaves the
 //! same way every time.
 
+use std::ops::RangeInclusive;
+
 use serde::{Deserialize, Serialize};
 
+use super::within;
 use crate::ids::IdGen;
 
 /// Seconds a held-back status waits by default.
 pub(crate) const DEFAULT_REORDER_DELAY_SECONDS: u64 = 10;
+/// Seconds a held-back status may wait: a day at most, since a due time past the clock's end
+/// is never reached and the webhook would be lost.
+pub(crate) const REORDER_DELAY_SECONDS: RangeInclusive<u64> = 0..=86_400;
+/// Statuses one POST may carry.
+pub(crate) const BATCH: RangeInclusive<u64> = 1..=100;
 
 /// What the dispatcher does wrong on purpose.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, clap::Args)]
@@ -19,7 +27,8 @@ pub struct Chaos {
     #[arg(
         long = "webhook-chaos-duplicate",
         env = "WA_MOCK_WEBHOOK_CHAOS_DUPLICATE",
-        default_value_t = 0.0
+        default_value_t = 0.0,
+        value_parser = probability_flag
     )]
     pub duplicate: f64,
     /// Probability (0–1) that a `sent` or `delivered` status is held back, so that the message's
@@ -27,22 +36,25 @@ pub struct Chaos {
     #[arg(
         long = "webhook-chaos-reorder",
         env = "WA_MOCK_WEBHOOK_CHAOS_REORDER",
-        default_value_t = 0.0
+        default_value_t = 0.0,
+        value_parser = probability_flag
     )]
     pub reorder: f64,
-    /// Seconds a held-back status waits.
+    /// Seconds a held-back status waits (at most 86,400).
     #[arg(
         long = "webhook-chaos-reorder-delay-seconds",
         env = "WA_MOCK_WEBHOOK_CHAOS_REORDER_DELAY_SECONDS",
-        default_value_t = DEFAULT_REORDER_DELAY_SECONDS
+        default_value_t = DEFAULT_REORDER_DELAY_SECONDS,
+        value_parser = clap::value_parser!(u64).range(REORDER_DELAY_SECONDS)
     )]
     pub reorder_delay_seconds: u64,
     /// Most statuses one POST carries when several of one phone number fall due together
-    /// (1 sends each on its own).
+    /// (1 sends each on its own; at most 100).
     #[arg(
         long = "webhook-chaos-batch",
         env = "WA_MOCK_WEBHOOK_CHAOS_BATCH",
-        default_value_t = 1
+        default_value_t = 1,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(BATCH)
     )]
     pub batch: usize,
 }
@@ -60,6 +72,15 @@ impl Default for Chaos {
 }
 
 impl Chaos {
+    /// The first field out of range and what was wrong with it.
+    pub(crate) fn check(&self) -> Result<(), (&'static str, String)> {
+        probability(self.duplicate).map_err(|e| ("duplicate", e))?;
+        probability(self.reorder).map_err(|e| ("reorder", e))?;
+        within(self.reorder_delay_seconds, REORDER_DELAY_SECONDS)
+            .map_err(|e| ("reorder_delay_seconds", e))?;
+        within(self.batch as u64, BATCH).map_err(|e| ("batch", e))
+    }
+
     /// Whether to POST a webhook twice.
     pub(crate) fn duplicate(&self, rng: &mut IdGen) -> bool {
         chance(rng, self.duplicate)
@@ -69,6 +90,23 @@ impl Chaos {
     pub(crate) fn hold(&self, rng: &mut IdGen) -> bool {
         chance(rng, self.reorder)
     }
+}
+
+/// `Err` unless `p` is a probability (NaN is not).
+fn probability(p: f64) -> Result<(), String> {
+    if (0.0..=1.0).contains(&p) {
+        Ok(())
+    } else {
+        Err(format!("expected a probability from 0 to 1, found {p}"))
+    }
+}
+
+/// A probability flag.
+fn probability_flag(text: &str) -> Result<f64, String> {
+    let p: f64 = text
+        .parse()
+        .map_err(|e: std::num::ParseFloatError| e.to_string())?;
+    probability(p).map(|()| p)
 }
 
 /// `true` with probability `p`; draws nothing when `p` is zero, so turning chaos off leaves the

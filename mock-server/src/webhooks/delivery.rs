@@ -17,8 +17,10 @@ use serde::{Serialize, Serializer};
 use wa_contract::signature::SIGNATURE_HEADER;
 
 use super::Shared;
+use super::outbound::{ANSWER_CAP, Failure, body_within};
 use super::subscription::Hooks;
 use crate::clock::Timestamp;
+use crate::log::Escaped;
 
 /// When failed deliveries are tried again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -202,14 +204,15 @@ pub(crate) async fn attempt(shared: Arc<Shared>, mut delivery: Delivery) {
         .send()
         .await;
     let (status, error) = match sent {
-        Ok(response) => {
+        Ok(mut response) => {
             let status = response.status();
-            // Reading the answer lets the connection go back to the pool.
-            let _ = response.bytes().await;
-            let error = (!status.is_success()).then(|| format!("HTTP {status}"));
+            // Reading a short answer lets the connection go back to the pool; a long one is
+            // cut off, since nothing in it matters and the endpoint chose its length.
+            let _ = body_within(&mut response, ANSWER_CAP).await;
+            let error = (!status.is_success()).then(|| Failure::Status(status.as_u16()));
             (Some(status.as_u16()), error)
         }
-        Err(e) => (None, Some(describe(&e, shared.config.timeout_ms))),
+        Err(e) => (None, Some(Failure::of(&e, shared.config.timeout_ms))),
     };
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let next = match error {
@@ -223,10 +226,10 @@ pub(crate) async fn attempt(shared: Arc<Shared>, mut delivery: Delivery) {
     };
     match &error {
         None => {
-            tracing::info!(url = %delivery.url, field = delivery.field, attempt = delivery.attempts, status, latency_ms, "webhook delivered")
+            tracing::info!(url = %Escaped(&delivery.url), field = delivery.field, attempt = delivery.attempts, status, latency_ms, "webhook delivered")
         }
         Some(e) => {
-            tracing::warn!(url = %delivery.url, field = delivery.field, attempt = delivery.attempts, ?outcome, error = %e, "webhook failed")
+            tracing::warn!(url = %Escaped(&delivery.url), field = delivery.field, attempt = delivery.attempts, ?outcome, error = %e, "webhook failed")
         }
     }
     let record = Attempt {
@@ -238,7 +241,7 @@ pub(crate) async fn attempt(shared: Arc<Shared>, mut delivery: Delivery) {
         message_ids: delivery.message_ids.clone(),
         status,
         latency_ms,
-        error,
+        error: error.map(|e| e.to_string()),
         outcome,
         next_attempt_at: next,
         duplicate_of: delivery.duplicate_of,
@@ -250,22 +253,6 @@ pub(crate) async fn attempt(shared: Arc<Shared>, mut delivery: Delivery) {
         // Scheduled from the attempt's own time, so retries keep their spacing on the clock.
         let wait = next.since(clock.now());
         Shared::requeue_in(&shared, wait, delivery);
-    }
-}
-
-/// A failed request in words: the timeout, or the innermost cause (e.g. connection refused).
-fn describe(e: &reqwest::Error, timeout_ms: u64) -> String {
-    if e.is_timeout() {
-        return format!("timed out after {timeout_ms} ms");
-    }
-    let mut cause: &dyn std::error::Error = e;
-    while let Some(inner) = cause.source() {
-        cause = inner;
-    }
-    if e.is_connect() {
-        format!("connection failed: {cause}")
-    } else {
-        format!("request failed: {cause}")
     }
 }
 

@@ -16,10 +16,12 @@
 
 pub(crate) mod chaos;
 pub(crate) mod delivery;
+pub(crate) mod outbound;
 pub(crate) mod payload;
 pub(crate) mod subscription;
 
 use std::collections::{HashMap, VecDeque};
+use std::ops::RangeInclusive;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
@@ -33,15 +35,29 @@ use wa_contract::signature::{ascii_json, sign};
 use crate::clock::Timestamp;
 use crate::domain::events::{Event, EventKind, StatusChange};
 use crate::ids::{Token, WabaId};
+use crate::log::Escaped;
 use crate::store::{Sandbox, Store};
 pub use chaos::Chaos;
 pub(crate) use delivery::{Attempt, RetryPolicy};
 use delivery::{Delivery, attempt};
+pub(crate) use outbound::check_url;
 pub(crate) use subscription::WebhookSettings;
 use subscription::{Hooks, callback_url, handshake};
 
 /// The secret webhooks are signed with when none is configured.
 pub(crate) const DEFAULT_APP_SECRET: &str = "wa-mock-app-secret";
+
+/// Milliseconds an endpoint may be given: up to five minutes.
+const TIMEOUT_MS: RangeInclusive<u64> = 1..=300_000;
+/// Seconds before the first retry, and the longest wait between two: at least a second, so
+/// retries cannot pile up at one instant of the clock; at most a day.
+const RETRY_SECONDS: RangeInclusive<u64> = 1..=86_400;
+/// Age after which a webhook is dropped: at most the seven days Meta keeps retrying.
+const MAX_AGE_SECONDS: RangeInclusive<u64> = 0..=604_800;
+/// POSTs in flight at once.
+const CONCURRENCY: RangeInclusive<u64> = 1..=1_024;
+/// Attempts a sandbox's log keeps; each holds its body.
+const LOG_SIZE: RangeInclusive<u64> = 0..=100_000;
 
 /// How webhooks are delivered: the `--webhook-*` flags.
 #[derive(Clone, Debug, clap::Args)]
@@ -49,46 +65,53 @@ pub struct WebhookConfig {
     /// Graph version whose webhook shapes are sent (`conversation` is dropped from v24.0).
     #[arg(id = "webhook_version", long = "webhook-version", env = "WA_MOCK_WEBHOOK_VERSION", default_value_t = GraphVersion::NEWEST)]
     pub version: GraphVersion,
-    /// Milliseconds an endpoint has to answer before the attempt counts as failed.
+    /// Milliseconds an endpoint has to answer before the attempt counts as failed (1–300,000).
     #[arg(
         long = "webhook-timeout-ms",
         env = "WA_MOCK_WEBHOOK_TIMEOUT_MS",
-        default_value_t = 5_000
+        default_value_t = 5_000,
+        value_parser = clap::value_parser!(u64).range(TIMEOUT_MS)
     )]
     pub timeout_ms: u64,
-    /// Seconds before the first retry; each later retry waits twice as long.
+    /// Seconds before the first retry; each later retry waits twice as long (1–86,400).
     #[arg(
         long = "webhook-retry-seconds",
         env = "WA_MOCK_WEBHOOK_RETRY_SECONDS",
-        default_value_t = 10
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(RETRY_SECONDS)
     )]
     pub retry_seconds: u64,
-    /// Longest wait between two attempts, in seconds.
+    /// Longest wait between two attempts, in seconds (1–86,400).
     #[arg(
         long = "webhook-retry-max-seconds",
         env = "WA_MOCK_WEBHOOK_RETRY_MAX_SECONDS",
-        default_value_t = 3_600
+        default_value_t = 3_600,
+        value_parser = clap::value_parser!(u64).range(RETRY_SECONDS)
     )]
     pub retry_max_seconds: u64,
-    /// Simulated seconds after which an undelivered webhook is dropped (marked `expired`).
+    /// Simulated seconds after which an undelivered webhook is dropped (marked `expired`;
+    /// at most 604,800).
     #[arg(
         long = "webhook-max-age-seconds",
         env = "WA_MOCK_WEBHOOK_MAX_AGE_SECONDS",
-        default_value_t = 86_400
+        default_value_t = 86_400,
+        value_parser = clap::value_parser!(u64).range(MAX_AGE_SECONDS)
     )]
     pub max_age_seconds: u64,
-    /// Webhook POSTs in flight at once.
+    /// Webhook POSTs in flight at once (1–1,024).
     #[arg(
         long = "webhook-concurrency",
         env = "WA_MOCK_WEBHOOK_CONCURRENCY",
-        default_value_t = 64
+        default_value_t = 64,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(CONCURRENCY)
     )]
     pub concurrency: usize,
-    /// Delivery attempts each sandbox's log keeps.
+    /// Delivery attempts each sandbox's log keeps (at most 100,000).
     #[arg(
         long = "webhook-log-size",
         env = "WA_MOCK_WEBHOOK_LOG_SIZE",
-        default_value_t = 10_000
+        default_value_t = 10_000,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(LOG_SIZE)
     )]
     pub log_size: usize,
     /// Delivery chaos for every sandbox (a sandbox may set its own).
@@ -113,6 +136,25 @@ impl Default for WebhookConfig {
 }
 
 impl WebhookConfig {
+    /// The first setting out of range, named by its flag. The command line checks the same
+    /// ranges as it parses; this catches settings made in code.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        let numbers = [
+            ("timeout-ms", self.timeout_ms, TIMEOUT_MS),
+            ("retry-seconds", self.retry_seconds, RETRY_SECONDS),
+            ("retry-max-seconds", self.retry_max_seconds, RETRY_SECONDS),
+            ("max-age-seconds", self.max_age_seconds, MAX_AGE_SECONDS),
+            ("concurrency", self.concurrency as u64, CONCURRENCY),
+            ("log-size", self.log_size as u64, LOG_SIZE),
+        ];
+        for (flag, value, range) in numbers {
+            within(value, range).map_err(|e| format!("--webhook-{flag}: {e}"))?;
+        }
+        self.chaos
+            .check()
+            .map_err(|(field, e)| format!("--webhook-chaos-{}: {e}", field.replace('_', "-")))
+    }
+
     /// The retry schedule these settings describe.
     pub(crate) fn retry(&self) -> RetryPolicy {
         RetryPolicy {
@@ -192,15 +234,8 @@ pub(crate) fn start(
     config: WebhookConfig,
 ) -> std::io::Result<(Webhooks, Dispatcher)> {
     let timeout = Duration::from_millis(config.timeout_ms);
-    let client = reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout)
-        .pool_max_idle_per_host(config.concurrency.max(1))
-        .no_proxy()
-        // What Meta's webhook requests identify as.
-        .user_agent("facebookexternalua")
-        .build()
-        .map_err(std::io::Error::other)?;
+    let client =
+        outbound::client(timeout, config.concurrency.max(1)).map_err(std::io::Error::other)?;
     let (flushes, flush_rx) = mpsc::unbounded_channel();
     let shared = Arc::new(Shared {
         store,
@@ -574,7 +609,7 @@ impl Webhooks {
     }
 
     /// Meta's verification handshake with `url`, using a challenge from the sandbox's
-    /// generator. The error says why the endpoint failed, in Graph's words.
+    /// generator. The error says what failed, never what the endpoint answered.
     pub(crate) async fn verify_callback(
         &self,
         sandbox: &Sandbox,
@@ -582,10 +617,21 @@ impl Webhooks {
         verify_token: &str,
     ) -> Result<(), String> {
         let challenge = lock(&self.shared.hooks(sandbox)).rng.next_u64().to_string();
-        let result = handshake(&self.shared.client, url, verify_token, &challenge).await;
+        let timeout_ms = self.shared.config.timeout_ms;
+        let result = handshake(
+            &self.shared.client,
+            url,
+            verify_token,
+            &challenge,
+            timeout_ms,
+        )
+        .await
+        .map_err(|e| e.to_string());
         match &result {
-            Ok(()) => tracing::info!(url, "callback verified"),
-            Err(reason) => tracing::warn!(url, reason, "callback verification failed"),
+            Ok(()) => tracing::info!(url = %Escaped(url), "callback verified"),
+            Err(reason) => {
+                tracing::warn!(url = %Escaped(url), reason = %Escaped(reason), "callback verification failed");
+            }
         }
         result
     }
@@ -604,6 +650,19 @@ impl Webhooks {
             let sandbox = webhooks.shared.store.default_sandbox().clone();
             let _ = webhooks.verify_callback(&sandbox, &url, &token).await;
         });
+    }
+}
+
+/// `Err` saying what was expected unless `value` lies in `range`.
+pub(crate) fn within(value: u64, range: RangeInclusive<u64>) -> Result<(), String> {
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected {} to {}, found {value}",
+            range.start(),
+            range.end()
+        ))
     }
 }
 

@@ -13,6 +13,7 @@ use wa_contract::GraphVersion;
 
 use super::chaos::Chaos;
 use super::delivery::DeliveryLog;
+use super::outbound::{CHALLENGE_CAP, Failure, body_within, check_url};
 use crate::ids::{IdGen, WabaId};
 use crate::store::Subscription;
 
@@ -32,6 +33,21 @@ pub(crate) struct WebhookSettings {
     /// Delivery chaos.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) chaos: Option<Chaos>,
+}
+
+impl WebhookSettings {
+    /// The first setting the mock cannot use, named by its field.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        if let Some(url) = &self.webhook_url {
+            check_url(url).map_err(|why| format!("webhook_url: {why}"))?;
+        }
+        match &self.chaos {
+            Some(chaos) => chaos
+                .check()
+                .map_err(|(field, e)| format!("chaos.{field}: {e}")),
+            None => Ok(()),
+        }
+    }
 }
 
 /// A sandbox's webhook state: its settings, its chaos and challenge generator, its log.
@@ -79,14 +95,17 @@ pub(crate) fn callback_url<'a>(
 }
 
 /// Meta's verification GET: `hub.mode=subscribe`, `hub.challenge`, `hub.verify_token`. The
-/// endpoint must answer 200 with exactly the challenge; otherwise says why, in Graph's words.
+/// endpoint must answer 200 with exactly the challenge. Nothing it answered is echoed back: the
+/// URL is the caller's choice, and an echo would let a form read any page the mock can reach.
 pub(crate) async fn handshake(
     client: &reqwest::Client,
     url: &str,
     verify_token: &str,
     challenge: &str,
-) -> Result<(), String> {
-    let response = client
+    timeout_ms: u64,
+) -> Result<(), Failure> {
+    let failed = |e: reqwest::Error| Failure::of(&e, timeout_ms);
+    let mut response = client
         .get(url)
         .query(&[
             ("hub.mode", "subscribe"),
@@ -95,29 +114,18 @@ pub(crate) async fn handshake(
         ])
         .send()
         .await
-        .map_err(|e| {
-            if e.is_timeout() {
-                "Operation timed out".to_owned()
-            } else {
-                "Couldn't connect to server".to_owned()
-            }
-        })?;
+        .map_err(failed)?;
     let status = response.status();
     if status != reqwest::StatusCode::OK {
-        return Err(format!(
-            "HTTP Status Code = {}; HTTP Message = {}",
-            status.as_u16(),
-            status.canonical_reason().unwrap_or("Unknown")
-        ));
+        return Err(Failure::Status(status.as_u16()));
     }
-    let body = response.text().await.unwrap_or_default();
-    if body != challenge {
-        let received: String = body.chars().take(100).collect();
-        return Err(format!(
-            "Response does not match challenge, expected value=\"{challenge}\", received=\"{received}\""
-        ));
+    match body_within(&mut response, CHALLENGE_CAP)
+        .await
+        .map_err(failed)?
+    {
+        Some(body) if body == challenge.as_bytes() => Ok(()),
+        _ => Err(Failure::ChallengeMismatch),
     }
-    Ok(())
 }
 
 #[cfg(test)]

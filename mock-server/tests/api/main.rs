@@ -8,6 +8,7 @@ mod fuzz;
 mod hardening;
 mod helpers;
 mod onboarding;
+mod outbound;
 mod precedence;
 mod routing;
 mod send_rules;

@@ -366,7 +366,7 @@ async fn a_failing_endpoint_is_retried_with_doubling_waits_on_the_clock() {
         log.iter()
             .all(|a| a["delivery_id"] == log[0]["delivery_id"])
     );
-    assert_eq!(log[0]["error"], "HTTP 500 Internal Server Error");
+    assert_eq!(log[0]["error"], "status 500");
     assert_eq!(log[0]["url"], receiver.url.as_str());
     assert_eq!(log[0]["body"], posts[0].json());
     assert_eq!(
@@ -420,7 +420,7 @@ async fn a_dead_slow_or_failing_endpoint_does_not_change_what_the_send_path_answ
 
     for (url, error) in [
         (closed.as_str(), "connection failed"),
-        (failing.url.as_str(), "HTTP 500 Internal Server Error"),
+        (failing.url.as_str(), "status 500"),
         (slow.url.as_str(), "timed out after 300 ms"),
     ] {
         let mut config = Config::default();
@@ -529,13 +529,9 @@ async fn a_callback_that_fails_the_handshake_is_refused_and_nothing_changes() {
         )
         .await;
     assert_eq!((answer.status, answer.code()), (400, 2200));
-    let challenge = url_param(&wrong.hits()[0].query, "hub.challenge");
     assert_eq!(
         answer.body["error"]["message"],
-        format!(
-            "(#2200) Callback verification failed with the following errors: Response does not \
-             match challenge, expected value=\"{challenge}\", received=\"not-the-challenge\""
-        )
+        "(#2200) Callback verification failed with the following errors: challenge mismatch"
     );
     assert_eq!(url_param(&wrong.hits()[0].query, "hub.verify_token"), "tok");
     assert_eq!(url_param(&wrong.hits()[0].query, "hub.mode"), "subscribe");
@@ -549,8 +545,7 @@ async fn a_callback_that_fails_the_handshake_is_refused_and_nothing_changes() {
     assert_eq!(answer.code(), 2200);
     assert_eq!(
         answer.body["error"]["message"],
-        "(#2200) Callback verification failed with the following errors: HTTP Status Code = \
-         404; HTTP Message = Not Found"
+        "(#2200) Callback verification failed with the following errors: status 404"
     );
     assert!(validate(PayloadKind::GraphError, &answer.body).is_ok());
     assert_eq!(app.subscribed_apps(WABA).await.body, json!({"data": []}));
