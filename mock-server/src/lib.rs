@@ -32,6 +32,7 @@
 //! - `store` keeps sandboxes and runs one operation per use case.
 //! - `graph` is the Graph API edge; [`admin`] the control plane.
 //! - `webhooks` turns events into signed webhook POSTs, with retries on the clock.
+//! - `serve` accepts connections and bounds them (count, idle and header timeouts).
 //! - `world` reads world files; `config` the command line ([`Config`]).
 
 pub mod admin;
@@ -42,6 +43,7 @@ mod domain;
 mod faults;
 mod graph;
 mod ids;
+mod serve;
 mod store;
 mod webhooks;
 mod world;
@@ -116,7 +118,7 @@ pub struct RunningServer {
     addr: SocketAddr,
     store: Store,
     stop: oneshot::Sender<()>,
-    task: JoinHandle<std::io::Result<()>>,
+    task: JoinHandle<()>,
     runner: Option<clock::Runner>,
     dispatcher: webhooks::Dispatcher,
 }
@@ -160,6 +162,9 @@ impl RunningServer {
 
 /// Binds `config.listen` (port 0 picks a free port) and serves in the background.
 pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
+    let limits = config
+        .limits()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let store = build_store(&config)?;
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
@@ -175,16 +180,7 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
         webhooks,
     });
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
-            let _ = stopped.await;
-        })
-        .await
-    });
+    let task = tokio::spawn(serve::serve(listener, router, limits, stopped));
     Ok(RunningServer {
         addr,
         store,

@@ -27,7 +27,16 @@ fn start(args: &[&str], env: &[(&str, &str)]) -> Binary {
 }
 
 fn start_logging_to(args: &[&str], env: &[(&str, &str)], stderr: Stdio) -> Binary {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wa-mock"));
+    launch(
+        Command::new(env!("CARGO_BIN_EXE_wa-mock")),
+        args,
+        env,
+        stderr,
+    )
+}
+
+/// Starts `command`: the binary, or a shell that runs it.
+fn launch(mut command: Command, args: &[&str], env: &[(&str, &str)], stderr: Stdio) -> Binary {
     command
         .args(args)
         .stdout(Stdio::piped())
@@ -246,4 +255,42 @@ async fn logs_to_a_pipe_carry_no_colour_codes() {
         "{}",
         String::from_utf8_lossy(&logs).escape_debug()
     );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn out_of_file_descriptors_the_server_still_answers_new_clients() {
+    // Fewer descriptors than the default --max-connections: accepting fails before the
+    // connection maximum is reached.
+    let mut shell = Command::new("/bin/sh");
+    shell.args([
+        "-c",
+        "ulimit -n 64 && exec \"$0\" \"$@\"",
+        env!("CARGO_BIN_EXE_wa-mock"),
+    ]);
+    let binary = launch(
+        shell,
+        &["--listen", "127.0.0.1:0", "--clock", "manual"],
+        &[],
+        Stdio::null(),
+    );
+    let addr = binary.url.strip_prefix("http://").unwrap();
+    let mut idle = Vec::new();
+    for _ in 0..100 {
+        idle.push(
+            tokio::net::TcpStream::connect(addr)
+                .await
+                .expect("connects"),
+        );
+    }
+
+    let (status, phone) = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        get(&format!("{}/v25.0/{PHONE}", binary.url), "t"),
+    )
+    .await
+    .expect("a new client is answered");
+
+    assert_eq!(status, 200, "{phone}");
+    assert_eq!(phone["id"], PHONE);
 }
