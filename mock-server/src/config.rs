@@ -3,12 +3,22 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
 use crate::clock::ClockMode;
+use crate::serve::Limits;
 use crate::webhooks::{AppEndpoint, WebhookConfig, check_url};
+
+/// Values `--max-connections` accepts.
+const MAX_CONNECTIONS: RangeInclusive<i64> = 1..=65_536;
+/// Values `--header-timeout-seconds` accepts.
+const HEADER_TIMEOUT_SECONDS: RangeInclusive<u64> = 1..=300;
+/// Values `--idle-timeout-seconds` accepts.
+const IDLE_TIMEOUT_SECONDS: RangeInclusive<u64> = 1..=3_600;
 
 /// Which clock the server runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -66,6 +76,30 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub allowed_hosts: Vec<String>,
+    /// Connections open at once (1..=65536); when full, the oldest is closed to make room.
+    #[arg(
+        long,
+        env = "WA_MOCK_MAX_CONNECTIONS",
+        default_value_t = 512,
+        value_parser = clap::value_parser!(u32).range(MAX_CONNECTIONS)
+    )]
+    pub max_connections: u32,
+    /// Seconds a client has from the first byte of a request to the end of its headers (1..=300).
+    #[arg(
+        long,
+        env = "WA_MOCK_HEADER_TIMEOUT_SECONDS",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(HEADER_TIMEOUT_SECONDS)
+    )]
+    pub header_timeout_seconds: u64,
+    /// Seconds a connection may wait for its next request before it is closed (1..=3600).
+    #[arg(
+        long,
+        env = "WA_MOCK_IDLE_TIMEOUT_SECONDS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(IDLE_TIMEOUT_SECONDS)
+    )]
+    pub idle_timeout_seconds: u64,
     /// How webhooks are delivered.
     #[command(flatten)]
     pub webhooks: WebhookConfig,
@@ -86,6 +120,9 @@ impl Default for Config {
             strict_auth: false,
             admin_any_peer: false,
             allowed_hosts: Vec::new(),
+            max_connections: 512,
+            header_timeout_seconds: 10,
+            idle_timeout_seconds: 30,
             webhooks: WebhookConfig::default(),
         }
     }
@@ -150,6 +187,49 @@ impl Config {
         self.webhooks.check()
     }
 
+    /// Keeps at most `max` connections open.
+    pub fn max_connections(mut self, max: u32) -> Self {
+        self.max_connections = max;
+        self
+    }
+
+    /// Gives clients `seconds` from a request's first byte to the end of its headers.
+    pub fn header_timeout_seconds(mut self, seconds: u64) -> Self {
+        self.header_timeout_seconds = seconds;
+        self
+    }
+
+    /// Closes a connection that waits `seconds` for its next request.
+    pub fn idle_timeout_seconds(mut self, seconds: u64) -> Self {
+        self.idle_timeout_seconds = seconds;
+        self
+    }
+
+    /// The connection limits, checked against the ranges the flags accept (in-process callers
+    /// set the fields directly).
+    pub(crate) fn limits(&self) -> Result<Limits, String> {
+        let max_connections = in_range(
+            "max_connections",
+            i64::from(self.max_connections),
+            &MAX_CONNECTIONS,
+        )?;
+        let header = in_range(
+            "header_timeout_seconds",
+            self.header_timeout_seconds,
+            &HEADER_TIMEOUT_SECONDS,
+        )?;
+        let idle = in_range(
+            "idle_timeout_seconds",
+            self.idle_timeout_seconds,
+            &IDLE_TIMEOUT_SECONDS,
+        )?;
+        Ok(Limits {
+            max_connections: usize::try_from(max_connections).map_err(|e| e.to_string())?,
+            header_timeout: Duration::from_secs(header),
+            idle_timeout: Duration::from_secs(idle),
+        })
+    }
+
     /// The app's own webhook endpoint.
     pub(crate) fn app_endpoint(&self) -> AppEndpoint {
         AppEndpoint {
@@ -190,6 +270,22 @@ fn parse_speed(s: &str) -> Result<f64, String> {
     }
 }
 
+fn in_range<T: PartialOrd + fmt::Display>(
+    name: &str,
+    value: T,
+    range: &RangeInclusive<T>,
+) -> Result<T, String> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{name} must be in {}..={}, not {value}",
+            range.start(),
+            range.end()
+        ))
+    }
+}
+
 /// `--webhook-url`, held to the rule every callback URL follows.
 fn webhook_url_flag(text: &str) -> Result<String, String> {
     check_url(text)
@@ -206,8 +302,9 @@ impl fmt::Display for Redacted<'_> {
         write!(
             f,
             "listen={} clock={:?} speed={} seed={} world={} webhook_url={} app_secret={} \
-             verify_token={} strict_auth={} admin_any_peer={} allowed_hosts={:?} webhook_version={} \
-             webhook_timeout_ms={} webhook_retry={}s..{}s webhook_max_age={}s chaos={:?}",
+             verify_token={} strict_auth={} admin_any_peer={} allowed_hosts={:?} max_connections={} \
+             header_timeout={}s idle_timeout={}s webhook_version={} webhook_timeout_ms={} \
+             webhook_retry={}s..{}s webhook_max_age={}s chaos={:?}",
             c.listen,
             c.clock,
             c.speed,
@@ -222,6 +319,9 @@ impl fmt::Display for Redacted<'_> {
             c.strict_auth,
             c.admin_any_peer,
             c.allowed_hosts,
+            c.max_connections,
+            c.header_timeout_seconds,
+            c.idle_timeout_seconds,
             c.webhooks.version,
             c.webhooks.timeout_ms,
             c.webhooks.retry_seconds,
@@ -257,6 +357,37 @@ mod tests {
         let line = c.redacted().to_string();
         assert!(!line.contains("hunter2"), "{line}");
         assert!(line.contains("app_secret=<redacted>"), "{line}");
+        assert!(line.contains("max_connections=512 header_timeout=10s idle_timeout=30s"));
+    }
+
+    #[test]
+    fn connection_limits_are_range_checked_on_the_command_line_and_in_process() {
+        for (flag, value) in [
+            ("--max-connections", "0"),
+            ("--max-connections", "65537"),
+            ("--header-timeout-seconds", "0"),
+            ("--header-timeout-seconds", "301"),
+            ("--idle-timeout-seconds", "0"),
+            ("--idle-timeout-seconds", "3601"),
+        ] {
+            assert!(
+                Config::try_parse_from(["wa-mock", flag, value]).is_err(),
+                "{flag} {value}"
+            );
+        }
+        let limits = Config::try_parse_from(["wa-mock"])
+            .unwrap()
+            .limits()
+            .unwrap();
+        assert_eq!(limits.max_connections, 512);
+        assert_eq!(limits.header_timeout, Duration::from_secs(10));
+        assert_eq!(limits.idle_timeout, Duration::from_secs(30));
+        let err = Config::default()
+            .idle_timeout_seconds(0)
+            .limits()
+            .unwrap_err();
+        assert_eq!(err, "idle_timeout_seconds must be in 1..=3600, not 0");
+        assert!(Config::default().max_connections(0).limits().is_err());
     }
 
     #[test]

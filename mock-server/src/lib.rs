@@ -33,6 +33,7 @@
 //! - `graph` is the Graph API edge; [`admin`] the control plane.
 //! - `webhooks` turns events into signed webhook POSTs, with retries on the clock.
 //! - `log` escapes client-chosen strings before they reach a log line.
+//! - `serve` accepts connections and bounds them (count, idle and header timeouts).
 //! - `world` reads world files; `config` the command line ([`Config`]).
 
 pub mod admin;
@@ -45,6 +46,7 @@ mod faults;
 mod graph;
 mod ids;
 mod log;
+mod serve;
 mod store;
 mod webhooks;
 mod world;
@@ -127,7 +129,7 @@ pub struct RunningServer {
     addr: SocketAddr,
     store: Store,
     stop: oneshot::Sender<()>,
-    task: JoinHandle<std::io::Result<()>>,
+    task: JoinHandle<()>,
     runner: Option<clock::Runner>,
     dispatcher: webhooks::Dispatcher,
 }
@@ -175,6 +177,9 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
     config
         .check()
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    let limits = config
+        .limits()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let store = build_store(&config)?;
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
@@ -191,16 +196,7 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
         webhooks,
     });
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
-            let _ = stopped.await;
-        })
-        .await
-    });
+    let task = tokio::spawn(serve::serve(listener, router, limits, stopped));
     Ok(RunningServer {
         addr,
         store,

@@ -1,6 +1,6 @@
 //! The `wa-mock` binary: parse the configuration, start logging, serve until SIGINT/SIGTERM.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use clap::Parser;
 use wa_mock::{Config, spawn};
@@ -14,6 +14,8 @@ async fn main() -> std::io::Result<()> {
                 .unwrap_or_else(|_| "wa_mock=info".into()),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only where a person reads them: not in files, pipes or CI logs.
+        .with_ansi(std::io::stderr().is_terminal() && !no_color())
         .init();
     tracing::info!(config = %config.redacted(), "starting");
     let server = spawn(config).await?;
@@ -25,6 +27,11 @@ async fn main() -> std::io::Result<()> {
     tracing::info!("shutting down");
     server.shutdown().await;
     Ok(())
+}
+
+/// <https://no-color.org>: a `NO_COLOR` that is set and not empty turns colour off.
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
 fn print_banner(server: &wa_mock::RunningServer) -> std::io::Result<()> {

@@ -1,7 +1,7 @@
-//! §8: the binary's flags, each also as a `WA_MOCK_*` variable; §7: the admin API answers only
-//! loopback peers unless told otherwise.
+//! §8: the binary's flags, each also as a `WA_MOCK_*` variable, and its logs; §7: the admin API
+//! answers only loopback peers unless told otherwise.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::net::{IpAddr, UdpSocket};
 use std::process::{Child, Command, Stdio};
 
@@ -23,11 +23,24 @@ impl Drop for Binary {
 }
 
 fn start(args: &[&str], env: &[(&str, &str)]) -> Binary {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wa-mock"));
+    start_logging_to(args, env, Stdio::null())
+}
+
+fn start_logging_to(args: &[&str], env: &[(&str, &str)], stderr: Stdio) -> Binary {
+    launch(
+        Command::new(env!("CARGO_BIN_EXE_wa-mock")),
+        args,
+        env,
+        stderr,
+    )
+}
+
+/// Starts `command`: the binary, or a shell that runs it.
+fn launch(mut command: Command, args: &[&str], env: &[(&str, &str)], stderr: Stdio) -> Binary {
     command
         .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .env_clear();
     for (k, v) in env {
         command.env(k, v);
@@ -221,4 +234,64 @@ async fn the_admin_api_answers_only_loopback_peers_unless_any_peer_is_allowed() 
     assert_eq!(graph_status, 200, "the Graph API answers everyone");
     assert_eq!(loopback_status, 200);
     assert_eq!(open_status, 200);
+}
+
+#[tokio::test]
+async fn logs_to_a_pipe_carry_no_colour_codes() {
+    let mut binary = start_logging_to(
+        &["--listen", "127.0.0.1:0", "--clock", "manual"],
+        &[("RUST_LOG", "wa_mock=debug")],
+        Stdio::piped(),
+    );
+    let mut stderr = binary.child.stderr.take().expect("stderr");
+    let (status, _) = send(&binary.url, "t").await;
+    drop(binary);
+    let mut logs = Vec::new();
+    stderr.read_to_end(&mut logs).expect("logs read");
+
+    assert_eq!(status, 200);
+    assert!(!logs.is_empty(), "the server logged");
+    assert!(
+        !logs.contains(&0x1b),
+        "{}",
+        String::from_utf8_lossy(&logs).escape_debug()
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn out_of_file_descriptors_the_server_still_answers_new_clients() {
+    // Fewer descriptors than the default --max-connections: accepting fails before the
+    // connection maximum is reached.
+    let mut shell = Command::new("/bin/sh");
+    shell.args([
+        "-c",
+        "ulimit -n 64 && exec \"$0\" \"$@\"",
+        env!("CARGO_BIN_EXE_wa-mock"),
+    ]);
+    let binary = launch(
+        shell,
+        &["--listen", "127.0.0.1:0", "--clock", "manual"],
+        &[],
+        Stdio::null(),
+    );
+    let addr = binary.url.strip_prefix("http://").unwrap();
+    let mut idle = Vec::new();
+    for _ in 0..100 {
+        idle.push(
+            tokio::net::TcpStream::connect(addr)
+                .await
+                .expect("connects"),
+        );
+    }
+
+    let (status, phone) = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        get(&format!("{}/v25.0/{PHONE}", binary.url), "t"),
+    )
+    .await
+    .expect("a new client is answered");
+
+    assert_eq!(status, 200, "{phone}");
+    assert_eq!(phone["id"], PHONE);
 }

@@ -3,6 +3,7 @@
 mod admin;
 mod campaign;
 mod cli;
+mod connections;
 mod determinism;
 mod fuzz;
 mod hardening;
