@@ -12,33 +12,6 @@ use crate::helpers::*;
 
 const ENDPOINTS: [&str; 2] = ["marketing_messages", "messages"];
 
-/// Codes Meta documents with a 5xx.
-const DOCUMENTED_5XX: [u64; 3] = [134102, 131000, 131016];
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-/// Checks Graph's envelope; returns the error object.
-fn graph_error(status: u16, body: &Value) -> Result<Value, TestCaseError> {
-    let error = body["error"].clone();
-    prop_assert!(error["message"].is_string(), "{status} {body}");
-    prop_assert!(error["type"].is_string(), "{status} {body}");
-    prop_assert!(error["code"].is_u64(), "{status} {body}");
-    prop_assert!(error["fbtrace_id"].is_string(), "{status} {body}");
-    let code = error["code"].as_u64().unwrap_or_default();
-    if status >= 500 {
-        prop_assert!(DOCUMENTED_5XX.contains(&code), "{status} {body}");
-    } else {
-        prop_assert!((400..500).contains(&status), "{status} {body}");
-    }
-    Ok(error)
-}
-
 /// Invalid-parameter errors say which field: in `details`, or in the message itself.
 fn names_a_field(error: &Value) -> Result<(), TestCaseError> {
     if error["code"] != 100 {
@@ -55,50 +28,6 @@ fn names_a_field(error: &Value) -> Result<(), TestCaseError> {
         || text.contains(':');
     prop_assert!(named, "no field named in {error}");
     Ok(())
-}
-
-fn arbitrary_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_filter("finite", |f| f.is_finite())
-            .prop_map(Value::from),
-        "\\PC{0,12}".prop_map(Value::String),
-        prop_oneof![
-            Just("template"),
-            Just("text"),
-            Just("whatsapp"),
-            Just("STRICT"),
-            Just("seasonal_promo"),
-            Just("en_US"),
-            Just("16505551234"),
-        ]
-        .prop_map(|s| Value::String(s.to_owned())),
-    ];
-    let keys = prop_oneof![
-        Just("messaging_product".to_owned()),
-        Just("to".to_owned()),
-        Just("recipient".to_owned()),
-        Just("type".to_owned()),
-        Just("template".to_owned()),
-        Just("name".to_owned()),
-        Just("language".to_owned()),
-        Just("code".to_owned()),
-        Just("components".to_owned()),
-        Just("parameters".to_owned()),
-        Just("product_policy".to_owned()),
-        Just("message_activity_sharing".to_owned()),
-        "[a-z_]{1,8}",
-    ];
-    leaf.prop_recursive(4, 32, 6, move |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::vec((keys.clone(), inner), 0..6)
-                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
-        ]
-    })
 }
 
 /// A conformant request with one value somewhere replaced by arbitrary JSON.
@@ -119,26 +48,6 @@ fn garbled_send() -> impl Strategy<Value = Value> {
             }
             body
         })
-}
-
-fn collect_pointers(value: &Value, at: &str, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                let p = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
-                out.push(p.clone());
-                collect_pointers(v, &p, out);
-            }
-        }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                let p = format!("{at}/{i}");
-                out.push(p.clone());
-                collect_pointers(v, &p, out);
-            }
-        }
-        _ => {}
-    }
 }
 
 #[test]

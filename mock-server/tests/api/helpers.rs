@@ -1,5 +1,6 @@
 //! `spawn_app()` and a client with one method per endpoint.
 
+use proptest::prelude::*;
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 use wa_mock::{Config, RunningServer, spawn};
@@ -239,6 +240,23 @@ pub(crate) struct RawAnswer {
 }
 
 impl RawAnswer {
+    /// Reads `res` whole; `Err` when the connection broke before the answer ended.
+    pub(crate) async fn read(res: reqwest::Response) -> Result<Self, reqwest::Error> {
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        Ok(Self {
+            status: res.status().as_u16(),
+            content_type: header("content-type"),
+            api_version: header("facebook-api-version"),
+            trace_id: header("x-fb-trace-id"),
+            text: res.text().await?,
+        })
+    }
+
     pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("{e}: {}", self.text))
     }
@@ -262,19 +280,7 @@ impl TestApp {
             req = req.header("content-type", ct);
         }
         let res = req.send().await.expect("request sent");
-        let header = |name: &str| {
-            res.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        RawAnswer {
-            status: res.status().as_u16(),
-            content_type: header("content-type"),
-            api_version: header("facebook-api-version"),
-            trace_id: header("x-fb-trace-id"),
-            text: res.text().await.expect("body read"),
-        }
+        RawAnswer::read(res).await.expect("body read")
     }
 
     /// The sandbox as `GET /__admin/state` shows it, with its messages, events and faults.
@@ -298,5 +304,99 @@ pub(crate) async fn spawn_app_seeded(seed: u64) -> TestApp {
         server,
         client: Client::new(),
         token: wa_mock::DEFAULT_TOKEN.to_owned(),
+    }
+}
+
+/// Codes Meta documents with a 5xx.
+pub(crate) const DOCUMENTED_5XX: [u64; 3] = [134102, 131000, 131016];
+
+/// A runtime for driving a server from synchronous proptest bodies.
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// Checks Graph's envelope; returns the error object.
+pub(crate) fn graph_error(status: u16, body: &Value) -> Result<Value, TestCaseError> {
+    let error = body["error"].clone();
+    prop_assert!(error["message"].is_string(), "{status} {body}");
+    prop_assert!(error["type"].is_string(), "{status} {body}");
+    prop_assert!(error["code"].is_u64(), "{status} {body}");
+    prop_assert!(error["fbtrace_id"].is_string(), "{status} {body}");
+    let code = error["code"].as_u64().unwrap_or_default();
+    if status >= 500 {
+        prop_assert!(DOCUMENTED_5XX.contains(&code), "{status} {body}");
+    } else {
+        prop_assert!((400..500).contains(&status), "{status} {body}");
+    }
+    Ok(error)
+}
+
+/// Any JSON, its keys and strings biased towards the send contract's own.
+pub(crate) fn arbitrary_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        "\\PC{0,12}".prop_map(Value::String),
+        prop_oneof![
+            Just("template"),
+            Just("text"),
+            Just("whatsapp"),
+            Just("STRICT"),
+            Just("seasonal_promo"),
+            Just("en_US"),
+            Just("16505551234"),
+        ]
+        .prop_map(|s| Value::String(s.to_owned())),
+    ];
+    let keys = prop_oneof![
+        Just("messaging_product".to_owned()),
+        Just("to".to_owned()),
+        Just("recipient".to_owned()),
+        Just("type".to_owned()),
+        Just("template".to_owned()),
+        Just("name".to_owned()),
+        Just("language".to_owned()),
+        Just("code".to_owned()),
+        Just("components".to_owned()),
+        Just("parameters".to_owned()),
+        Just("product_policy".to_owned()),
+        Just("message_activity_sharing".to_owned()),
+        "[a-z_]{1,8}",
+    ];
+    leaf.prop_recursive(4, 32, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec((keys.clone(), inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+/// The JSON pointer of every value inside `value`, depth first.
+pub(crate) fn collect_pointers(value: &Value, at: &str, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let p = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+                out.push(p.clone());
+                collect_pointers(v, &p, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                let p = format!("{at}/{i}");
+                out.push(p.clone());
+                collect_pointers(v, &p, out);
+            }
+        }
+        _ => {}
     }
 }

@@ -14,5 +14,6 @@ mod precedence;
 mod routing;
 mod send_rules;
 mod surface;
+mod sweep;
 mod templates;
 mod webhooks;
