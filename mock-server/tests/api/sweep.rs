@@ -757,8 +757,18 @@ async fn snapshot(app: &TestApp, ids: &Ids) -> Value {
     snapshot["clock"]["pending_jobs"] = Value::Null;
     snapshot["recipients"] = app.get("/__admin/recipients").await.body;
     snapshot["webhooks"] = app.get("/__admin/webhooks").await.body;
+    // A read through the Graph API would spend an armed fault or count against a throughput
+    // limit itself, so template components are compared only while none is armed.
+    let armed = snapshot["faults"]["data"]
+        .as_array()
+        .is_some_and(|f| !f.is_empty())
+        || !snapshot["faults"]["throughput"]["messages_per_second"].is_null();
     for waba in &ids.wabas {
-        snapshot[waba] = app.list_templates(waba, "limit=100").await.body;
+        snapshot[waba] = if armed {
+            Value::Null
+        } else {
+            app.list_templates(waba, "limit=100").await.body
+        };
     }
     snapshot
 }
