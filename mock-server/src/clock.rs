@@ -1,10 +1,11 @@
-//! The one clock: every time read and every delayed behaviour goes through it.
+//! A sandbox's clock: every time read and every delayed behaviour of the sandbox goes through it.
 //!
-//! A [`Clock`] is either `manual` (frozen at [`Timestamp::MANUAL_START`] until advanced) or
-//! `realtime` (wall time, optionally sped up). It owns a scheduler of due jobs ordered by
-//! `(time, seq)`: [`Clock::advance`] runs every job that falls due, in order, moving the clock to
-//! each job's time before running it, so tests never sleep. In realtime mode a background
-//! [`Runner`] runs jobs as they fall due; it stops when its handle is shut down or dropped.
+//! A [`Clock`] is either `manual` (frozen at its start until advanced) or `realtime` (wall time,
+//! optionally sped up). It owns a scheduler of due jobs ordered by `(time, seq)`:
+//! [`Clock::advance`] runs every job that falls due, in order, moving the clock to each job's
+//! time before running it, so tests never sleep. In realtime mode a background [`Runner`] runs
+//! jobs as they fall due; it stops when its handle is dropped. Each sandbox has its own clock,
+//! so moving one moves nothing in another.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -20,12 +21,98 @@ use tokio::sync::Notify;
 pub(crate) struct Timestamp(i64);
 
 impl Timestamp {
-    /// Where the manual clock starts: 2026-01-01T00:00:00Z.
+    /// Where manual clocks start unless told otherwise: 2026-01-01T00:00:00Z.
     pub(crate) const MANUAL_START: Timestamp = Timestamp(1_767_225_600_000);
+    /// 1970-01-01T00:00:00Z, the earliest start a clock accepts.
+    pub(crate) const EARLIEST: Timestamp = Timestamp(0);
+    /// 9999-12-31T23:59:59Z, the last second with a four-digit year.
+    pub(crate) const LATEST: Timestamp = Timestamp(253_402_300_799_000);
 
-    /// Milliseconds since the Unix epoch.
-    pub(crate) const fn millis(self) -> i64 {
-        self.0
+    /// Reads an RFC 3339 time (`2026-07-01T09:30:00Z`, fractions and `±HH:MM` offsets allowed)
+    /// between [`Self::EARLIEST`] and [`Self::LATEST`].
+    pub(crate) fn parse_rfc3339(text: &str) -> Result<Self, String> {
+        let bad = || {
+            format!(
+                "expected an RFC 3339 time such as 2026-07-01T09:30:00Z, found '{}'",
+                text.escape_debug()
+            )
+        };
+        let b = text.as_bytes();
+        let num = |r: std::ops::Range<usize>| -> Option<i64> {
+            let part = b.get(r)?;
+            part.iter()
+                .all(u8::is_ascii_digit)
+                .then(|| part.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0')))
+        };
+        let sep = |i: usize, c: &[u8]| b.get(i).is_some_and(|x| c.contains(x));
+        if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt ") && sep(13, b":") && sep(16, b":")) {
+            return Err(bad());
+        }
+        let (y, mo, d) = (num(0..4), num(5..7), num(8..10));
+        let (h, mi, sec) = (num(11..13), num(14..16), num(17..19));
+        let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) = (y, mo, d, h, mi, sec)
+        else {
+            return Err(bad());
+        };
+        let mut rest = &text[19..];
+        let mut millis = 0;
+        if let Some(fraction) = rest.strip_prefix('.') {
+            let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                return Err(bad());
+            }
+            millis = fraction[..digits.min(3)]
+                .bytes()
+                .chain(std::iter::repeat(b'0'))
+                .take(3)
+                .fold(0, |n, d| n * 10 + i64::from(d - b'0'));
+            rest = &fraction[digits..];
+        }
+        let offset = match rest.as_bytes() {
+            [b'Z' | b'z'] => 0,
+            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2]
+                if [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()) =>
+            {
+                let digit = |c: &u8| i64::from(c - b'0');
+                let minutes = (digit(h1) * 10 + digit(h2)) * 60 + digit(m1) * 10 + digit(m2);
+                if *sign == b'+' { minutes } else { -minutes }
+            }
+            _ => return Err(bad()),
+        };
+        let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+        let month_days = [
+            31,
+            if leap { 29 } else { 28 },
+            31,
+            30,
+            31,
+            30,
+            31,
+            31,
+            30,
+            31,
+            30,
+            31,
+        ];
+        let valid = (1..=12).contains(&mo)
+            && d >= 1
+            && d <= month_days[usize::try_from(mo - 1).unwrap_or(0)]
+            && h < 24
+            && mi < 60
+            && sec < 60;
+        if !valid {
+            return Err(bad());
+        }
+        let days = days_from_civil(y, mo, d);
+        let at =
+            Timestamp(((days * 86_400 + h * 3600 + mi * 60 + sec - offset * 60) * 1000) + millis);
+        if at < Self::EARLIEST || at > Self::LATEST {
+            return Err(format!(
+                "expected a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z, found '{}'",
+                text.escape_debug()
+            ));
+        }
+        Ok(at)
     }
 
     /// Whole seconds since the Unix epoch (what Graph puts in `timestamp` fields).
@@ -76,6 +163,17 @@ impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
     }
+}
+
+/// Day count since 1970-01-01 of a Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
@@ -143,7 +241,7 @@ struct Inner {
     changed: Notify,
 }
 
-/// The clock and its scheduler; a cheap `Clone` handle.
+/// A clock and its scheduler; a cheap `Clone` handle.
 #[derive(Clone)]
 pub(crate) struct Clock {
     inner: Arc<Inner>,
@@ -159,11 +257,10 @@ impl fmt::Debug for Clock {
 }
 
 impl Clock {
-    /// A clock in `mode`; manual clocks start at [`Timestamp::MANUAL_START`], realtime ones at
-    /// the wall time.
-    pub(crate) fn new(mode: ClockMode) -> Self {
+    /// A clock in `mode`; manual clocks start at `start`, realtime ones at the wall time.
+    pub(crate) fn new(mode: ClockMode, start: Timestamp) -> Self {
         let anchor = match mode {
-            ClockMode::Manual => Timestamp::MANUAL_START,
+            ClockMode::Manual => start,
             ClockMode::Realtime { .. } => wall_time(),
         };
         Self {
@@ -291,14 +388,12 @@ impl Clock {
     }
 
     /// Starts the background task that runs jobs as they fall due (realtime mode only; a manual
-    /// clock only moves when advanced, so it returns `None`).
+    /// clock only moves when advanced, so it returns `None`). Needs a Tokio runtime.
     pub(crate) fn start_runner(&self) -> Option<Runner> {
         if self.inner.mode == ClockMode::Manual {
             return None;
         }
         let clock = self.clone();
-        let stop = Arc::new(Notify::new());
-        let stopped = stop.clone();
         let task = tokio::spawn(async move {
             loop {
                 clock.run_due();
@@ -306,27 +401,17 @@ impl Clock {
                 tokio::select! {
                     () = tokio::time::sleep(wait) => {}
                     () = clock.inner.changed.notified() => {}
-                    () = stopped.notified() => return,
                 }
             }
         });
-        Some(Runner { stop, task })
+        Some(Runner { task })
     }
 }
 
-/// The realtime scheduler's background task; dropping it stops the task.
+/// A realtime clock's background task; dropping the handle (with its sandbox) stops it.
 #[derive(Debug)]
 pub(crate) struct Runner {
-    stop: Arc<Notify>,
     task: tokio::task::JoinHandle<()>,
-}
-
-impl Runner {
-    /// Stops the task and waits for it to finish.
-    pub(crate) async fn shutdown(mut self) {
-        self.stop.notify_one();
-        let _ = (&mut self.task).await;
-    }
 }
 
 impl Drop for Runner {
@@ -335,7 +420,7 @@ impl Drop for Runner {
     }
 }
 
-/// The wall clock, read once for a realtime clock's start and the default seed.
+/// The wall clock, read once for a realtime clock's start.
 pub(crate) fn wall_time() -> Timestamp {
     let since = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -350,7 +435,7 @@ mod tests {
 
     #[test]
     fn a_manual_clock_is_frozen_until_advanced() {
-        let clock = Clock::new(ClockMode::Manual);
+        let clock = Clock::new(ClockMode::Manual, Timestamp::MANUAL_START);
         assert_eq!(clock.now(), Timestamp::MANUAL_START);
         assert_eq!(clock.now().to_string(), "2026-01-01T00:00:00.000Z");
         clock.advance(Duration::from_secs(90));
@@ -359,7 +444,7 @@ mod tests {
 
     #[test]
     fn advance_runs_due_jobs_in_time_then_insertion_order_at_their_time() {
-        let clock = Clock::new(ClockMode::Manual);
+        let clock = Clock::new(ClockMode::Manual, Timestamp::MANUAL_START);
         let seen = Arc::new(StdMutex::new(Vec::new()));
         for (name, secs) in [("b", 20), ("a", 10), ("c", 20), ("late", 100)] {
             let seen = seen.clone();
@@ -383,7 +468,7 @@ mod tests {
 
     #[test]
     fn jobs_scheduled_by_jobs_run_in_the_same_advance_when_due() {
-        let clock = Clock::new(ClockMode::Manual);
+        let clock = Clock::new(ClockMode::Manual, Timestamp::MANUAL_START);
         let seen = Arc::new(StdMutex::new(Vec::new()));
         let (c, s) = (clock.clone(), seen.clone());
         clock.schedule_in(
@@ -403,7 +488,7 @@ mod tests {
 
     #[test]
     fn advance_to_stops_at_the_next_due_job_and_never_goes_back() {
-        let clock = Clock::new(ClockMode::Manual);
+        let clock = Clock::new(ClockMode::Manual, Timestamp::MANUAL_START);
         assert_eq!(clock.next_due(), None);
         clock.schedule_in(Duration::from_secs(10), Box::new(|_| {}));
         clock.schedule_in(Duration::from_secs(4), Box::new(|_| {}));
@@ -413,6 +498,45 @@ mod tests {
         assert_eq!((clock.now(), clock.pending()), (first, 1));
         clock.advance_to(Timestamp::MANUAL_START);
         assert_eq!(clock.now(), first);
+    }
+
+    #[test]
+    fn rfc3339_times_parse_within_the_four_digit_years() {
+        let parse = |t| Timestamp::parse_rfc3339(t).map(|t| t.to_string());
+        assert_eq!(
+            parse("2026-01-01T00:00:00Z").unwrap(),
+            "2026-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            parse("2024-02-29T23:30:00.25+02:00").unwrap(),
+            "2024-02-29T21:30:00.250Z"
+        );
+        assert_eq!(
+            parse("1970-01-01T00:00:00Z").unwrap(),
+            "1970-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            parse("9999-12-31T23:59:59Z").unwrap(),
+            "9999-12-31T23:59:59.000Z"
+        );
+        assert_eq!(
+            Timestamp::parse_rfc3339("2026-01-01T00:00:00Z"),
+            Ok(Timestamp::MANUAL_START)
+        );
+        for bad in [
+            "2026-01-01",
+            "2026-13-01T00:00:00Z",
+            "2025-02-29T00:00:00Z",
+            "2026-01-01T24:00:00Z",
+            "2026-01-01T00:00:00",
+            "2026-01-01T00:00:00.Z",
+            "1969-12-31T23:59:59Z",
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59-01:00",
+            "tomorrow",
+        ] {
+            assert!(Timestamp::parse_rfc3339(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
-use crate::clock::ClockMode;
+use crate::clock::{ClockMode, Timestamp};
 use crate::serve::Limits;
 use crate::webhooks::{AppEndpoint, WebhookConfig, check_url};
 
@@ -47,9 +47,13 @@ pub struct Config {
     /// 1,000,000.
     #[arg(long, env = "WA_MOCK_SPEED", default_value_t = 1.0, value_parser = parse_speed)]
     pub speed: f64,
-    /// Seed for every generated id; without it the seed comes from the clock.
+    /// Seed for every generated id and token; without it both come from the OS.
     #[arg(long, env = "WA_MOCK_SEED")]
     pub seed: Option<u64>,
+    /// Where manual clocks start (RFC 3339, 1970 to 9999); default 2026-01-01T00:00:00Z, or the
+    /// world file's `clock_start`.
+    #[arg(long, env = "WA_MOCK_CLOCK_START", value_parser = clock_start_flag)]
+    pub clock_start: Option<String>,
     /// A world file (TOML) to serve instead of the built-in default world.
     #[arg(long = "config", env = "WA_MOCK_CONFIG")]
     pub world: Option<PathBuf>,
@@ -113,6 +117,7 @@ impl Default for Config {
             clock: ClockKind::Realtime,
             speed: 1.0,
             seed: None,
+            clock_start: None,
             world: None,
             webhook_url: None,
             app_secret: None,
@@ -132,6 +137,12 @@ impl Config {
     /// Runs on the manual clock (frozen until advanced) — what tests want.
     pub fn manual_clock(mut self) -> Self {
         self.clock = ClockKind::Manual;
+        self
+    }
+
+    /// Starts manual clocks at `start` (RFC 3339).
+    pub fn clock_start(mut self, start: impl Into<String>) -> Self {
+        self.clock_start = Some(start.into());
         self
     }
 
@@ -181,6 +192,9 @@ impl Config {
     /// checks, for settings built in code.
     pub(crate) fn check(&self) -> Result<(), String> {
         parse_speed(&self.speed.to_string()).map_err(|why| format!("--speed: {why}"))?;
+        if let Some(start) = &self.clock_start {
+            clock_start_flag(start).map_err(|why| format!("--clock-start: {why}"))?;
+        }
         if let Some(url) = &self.webhook_url {
             check_url(url).map_err(|why| format!("--webhook-url: {why}"))?;
         }
@@ -286,6 +300,11 @@ fn in_range<T: PartialOrd + fmt::Display>(
     }
 }
 
+/// `--clock-start`: an RFC 3339 time the clock can hold.
+fn clock_start_flag(text: &str) -> Result<String, String> {
+    Timestamp::parse_rfc3339(text).map(|_| text.to_owned())
+}
+
 /// `--webhook-url`, held to the rule every callback URL follows.
 fn webhook_url_flag(text: &str) -> Result<String, String> {
     check_url(text)
@@ -301,7 +320,7 @@ impl fmt::Display for Redacted<'_> {
         let secret = |s: &Option<String>| if s.is_some() { "<redacted>" } else { "<none>" };
         write!(
             f,
-            "listen={} clock={:?} speed={} seed={} world={} webhook_url={} app_secret={} \
+            "listen={} clock={:?} speed={} seed={} clock_start={} world={} webhook_url={} app_secret={} \
              verify_token={} strict_auth={} admin_any_peer={} allowed_hosts={:?} max_connections={} \
              header_timeout={}s idle_timeout={}s webhook_version={} webhook_timeout_ms={} \
              webhook_retry={}s..{}s webhook_max_age={}s chaos={:?}",
@@ -309,7 +328,8 @@ impl fmt::Display for Redacted<'_> {
             c.clock,
             c.speed,
             c.seed
-                .map_or_else(|| "<from clock>".to_owned(), |s| s.to_string()),
+                .map_or_else(|| "<from the OS>".to_owned(), |s| s.to_string()),
+            c.clock_start.as_deref().unwrap_or("<default>"),
             c.world
                 .as_ref()
                 .map_or_else(|| "<default>".to_owned(), |p| p.display().to_string()),

@@ -1,9 +1,11 @@
 //! Identifiers: newtypes for every kind of id, and the seeded generator they come from.
 //!
 //! All randomness in the mock comes from [`IdGen`], a SplitMix64 generator written out here so
-//! that a given seed produces the same ids whatever crate versions are in use. The server holds
-//! one generator (for sandbox tokens and seeds) and each sandbox its own, so parallel tests in
-//! separate sandboxes do not disturb each other's ids.
+//! that a given seed produces the same ids whatever crate versions are in use. Every kind of id
+//! has its own stream per sandbox, seeded from `(seed, sandbox, kind)` ([`IdStreams`]): drawing a
+//! trace id for a refusal never shifts the next wamid, and one sandbox never shifts another's.
+//! Tokens come from [`TokenMint`]: from the seed when there is one, from the OS otherwise, and
+//! signed so that a token this server issued is recognised after its sandbox is gone.
 
 use std::fmt;
 use std::io::Write as _;
@@ -66,6 +68,13 @@ id_newtypes! {
     Wamid,
     /// An access token; it selects a sandbox.
     Token,
+}
+
+/// Sandboxes are looked up by the token's text without copying it into a `Token`.
+impl std::borrow::Borrow<str> for Token {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
 }
 
 /// SplitMix64: a tiny, well-known generator whose output never changes between versions.
@@ -141,20 +150,160 @@ impl IdGen {
         (1_000_000_000_000_000 + self.below(9_000_000_000_000_000)).to_string()
     }
 
-    /// A fresh access token, shaped like Meta's (`EAA…`).
-    pub(crate) fn token(&mut self) -> Token {
-        let tail = self.alphabet_string(
-            40,
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-        );
-        Token::new(format!("EAAW{tail}"))
-    }
-
     fn alphabet_string(&mut self, len: usize, alphabet: &[u8]) -> String {
         (0..len)
             .map(|_| char::from(alphabet[self.below(alphabet.len() as u64) as usize]))
             .collect()
     }
+}
+
+/// What a stream draws: each kind has its own generator, so drawing one never shifts another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stream {
+    /// Business, WABA and phone number ids, and template namespaces (world building).
+    Objects = 1,
+    /// Message ids, drawn only for accepted messages and inbound ones.
+    Wamids,
+    /// Template ids, drawn only for created templates.
+    Templates,
+    /// `fbtrace_id`s.
+    Traces,
+    /// Conversation ids.
+    Conversations,
+    /// Onboarding request ids.
+    Requests,
+    /// Subscription handshake challenges.
+    Challenges,
+    /// Webhook delivery chaos.
+    Chaos,
+    /// The sandbox's token (seeded servers only).
+    Token,
+}
+
+impl Stream {
+    /// The generator of this kind for sandbox number `sandbox` of a server seeded with `seed`.
+    pub(crate) fn generator(self, seed: u64, sandbox: u64) -> IdGen {
+        // Each input goes through a full SplitMix round, so neighbouring sandboxes and kinds
+        // get unrelated streams.
+        let mix = |x: u64| IdGen::new(x).next_u64();
+        IdGen::new(mix(
+            mix(seed) ^ mix(sandbox.wrapping_add(1) << 8 | self as u64)
+        ))
+    }
+}
+
+/// One sandbox's id streams.
+#[derive(Clone, Debug)]
+pub(crate) struct IdStreams {
+    /// Business, WABA and phone number ids.
+    pub(crate) objects: IdGen,
+    /// Message ids.
+    pub(crate) wamids: IdGen,
+    /// Template ids.
+    pub(crate) templates: IdGen,
+    /// Trace ids.
+    pub(crate) traces: IdGen,
+    /// Conversation ids.
+    pub(crate) conversations: IdGen,
+    /// Onboarding request ids.
+    pub(crate) requests: IdGen,
+}
+
+impl IdStreams {
+    /// The streams of sandbox number `sandbox` of a server seeded with `seed`.
+    pub(crate) fn new(seed: u64, sandbox: u64) -> Self {
+        Self {
+            objects: Stream::Objects.generator(seed, sandbox),
+            wamids: Stream::Wamids.generator(seed, sandbox),
+            templates: Stream::Templates.generator(seed, sandbox),
+            traces: Stream::Traces.generator(seed, sandbox),
+            conversations: Stream::Conversations.generator(seed, sandbox),
+            requests: Stream::Requests.generator(seed, sandbox),
+        }
+    }
+}
+
+/// Mints sandbox tokens, shaped like Meta's (`EAAW…`): 32 characters drawn from the seed's token
+/// stream (seeded servers) or from the OS (otherwise, so no token reveals another), then 8 that
+/// sign them with a key of the server's. [`TokenMint::issued`] recognises a token this server
+/// minted even once its sandbox is deleted or evicted.
+pub(crate) struct TokenMint {
+    key: [u8; 16],
+    seed: Option<u64>,
+}
+
+const TOKEN_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const TOKEN_PREFIX: &str = "EAAW";
+const TOKEN_BODY: usize = 32;
+const TOKEN_TAG: usize = 8;
+
+impl TokenMint {
+    /// A mint for a server seeded with `seed`, or drawing from the OS without one.
+    pub(crate) fn new(seed: Option<u64>) -> Self {
+        let key = match seed {
+            Some(seed) => {
+                let mut g = Stream::Token.generator(seed, u64::MAX);
+                let (a, b) = (g.next_u64(), g.next_u64());
+                (u128::from(a) << 64 | u128::from(b)).to_le_bytes()
+            }
+            None => os_random().to_le_bytes(),
+        };
+        Self { key, seed }
+    }
+
+    /// A seed for a server started without one.
+    pub(crate) fn os_seed() -> u64 {
+        os_random() as u64
+    }
+
+    /// The token of sandbox number `sandbox`.
+    pub(crate) fn token(&self, sandbox: u64) -> Token {
+        let body: String = match self.seed {
+            Some(seed) => {
+                let mut g = Stream::Token.generator(seed, sandbox);
+                g.alphabet_string(TOKEN_BODY, TOKEN_ALPHABET)
+            }
+            None => {
+                let bits = [os_random(), os_random()];
+                bits.iter()
+                    .flat_map(|b| b.to_le_bytes())
+                    .map(|b| char::from(TOKEN_ALPHABET[usize::from(b) % TOKEN_ALPHABET.len()]))
+                    .collect()
+            }
+        };
+        let tag = self.tag(&body);
+        Token::new(format!("{TOKEN_PREFIX}{body}{tag}"))
+    }
+
+    /// Whether this server minted `token`.
+    pub(crate) fn issued(&self, token: &str) -> bool {
+        let Some(rest) = token.strip_prefix(TOKEN_PREFIX) else {
+            return false;
+        };
+        if rest.len() != TOKEN_BODY + TOKEN_TAG || !rest.is_ascii() {
+            return false;
+        }
+        let (body, tag) = rest.split_at(TOKEN_BODY);
+        self.tag(body) == tag
+    }
+
+    fn tag(&self, body: &str) -> String {
+        use hmac::{KeyInit, Mac};
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.key)
+            .expect("HMAC takes keys of any length");
+        mac.update(body.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .take(TOKEN_TAG)
+            .map(|b| char::from(TOKEN_ALPHABET[usize::from(*b) % TOKEN_ALPHABET.len()]))
+            .collect()
+    }
+}
+
+/// 128 bits from the operating system's generator.
+fn os_random() -> u128 {
+    uuid::Uuid::new_v4().as_u128()
 }
 
 /// Appends `bytes` in standard, padded base64.
@@ -205,6 +354,35 @@ mod tests {
                     .starts_with("wamid.HBgL")
             );
         }
+    }
+
+    #[test]
+    fn streams_of_different_kinds_and_sandboxes_are_unrelated() {
+        let first = |kind: Stream, sandbox| kind.generator(42, sandbox).next_u64();
+        assert_eq!(first(Stream::Wamids, 3), first(Stream::Wamids, 3));
+        assert_ne!(first(Stream::Wamids, 3), first(Stream::Traces, 3));
+        assert_ne!(first(Stream::Wamids, 3), first(Stream::Wamids, 4));
+        assert_ne!(
+            Stream::Wamids.generator(42, 3).next_u64(),
+            Stream::Wamids.generator(43, 3).next_u64()
+        );
+    }
+
+    #[test]
+    fn minted_tokens_are_recognised_and_seeded_ones_repeat() {
+        let mint = TokenMint::new(Some(9));
+        let token = mint.token(1);
+        assert!(mint.issued(token.as_str()), "{token}");
+        assert_eq!(token, TokenMint::new(Some(9)).token(1));
+        assert_ne!(token, mint.token(2));
+        assert!(!TokenMint::new(Some(10)).issued(token.as_str()));
+        let mut forged = token.as_str().to_owned();
+        forged.replace_range(5..6, if &forged[5..6] == "A" { "B" } else { "A" });
+        assert!(!mint.issued(&forged));
+        assert!(!mint.issued("wa-mock-default-token"));
+        let os = TokenMint::new(None);
+        assert_ne!(os.token(1), os.token(1), "unseeded tokens come from the OS");
+        assert!(os.issued(os.token(5).as_str()));
     }
 
     #[test]

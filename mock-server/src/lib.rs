@@ -62,8 +62,8 @@ use tokio::task::JoinHandle;
 pub use config::{ClockKind, Config};
 pub use webhooks::{Chaos, WebhookConfig};
 
-use clock::Clock;
-use store::Store;
+use clock::Timestamp;
+use store::{Store, StoreSettings};
 use webhooks::Webhooks;
 use world::WorldSpec;
 
@@ -109,18 +109,26 @@ fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Builds the store a configuration describes (world, clock, seed).
+/// Builds the store a configuration describes (world, clocks, seed).
 fn build_store(config: &Config) -> std::io::Result<Store> {
     let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
     let world = match &config.world {
         Some(path) => WorldSpec::load(path).map_err(|e| invalid(e.to_string()))?,
         None => WorldSpec::default_world(),
     };
-    let clock = Clock::new(config.clock_mode());
-    let seed = config
-        .seed
-        .unwrap_or_else(|| clock::wall_time().millis().unsigned_abs());
-    Store::new(world, clock, seed, config.strict_auth).map_err(invalid)
+    let clock_start = match config.clock_start.as_ref().or(world.clock_start.as_ref()) {
+        Some(text) => {
+            Timestamp::parse_rfc3339(text).map_err(|e| invalid(format!("clock_start: {e}")))?
+        }
+        None => Timestamp::MANUAL_START,
+    };
+    let settings = StoreSettings {
+        clock_mode: config.clock_mode(),
+        clock_start,
+        seed: config.seed,
+        strict_auth: config.strict_auth,
+    };
+    Store::new(world, settings).map_err(invalid)
 }
 
 /// A server running in the background.
@@ -130,14 +138,13 @@ pub struct RunningServer {
     store: Store,
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
-    runner: Option<clock::Runner>,
     dispatcher: webhooks::Dispatcher,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
-            .field("clock", self.clock())
+            .field("clock", self.default_sandbox().clock())
             .finish_non_exhaustive()
     }
 }
@@ -165,9 +172,6 @@ impl RunningServer {
         let _ = self.stop.send(());
         let _ = self.task.await;
         self.dispatcher.shutdown().await;
-        if let Some(runner) = self.runner {
-            runner.shutdown().await;
-        }
     }
 }
 
@@ -183,7 +187,6 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
     let store = build_store(&config)?;
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
-    let runner = store.clock().start_runner();
     let (webhooks, dispatcher) = webhooks::start(
         store.clone(),
         config.app_endpoint(),
@@ -202,7 +205,6 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
         store,
         stop,
         task,
-        runner,
         dispatcher,
     })
 }

@@ -1,13 +1,16 @@
-//! The store: every sandbox's state, and one operation per use case.
+//! The store: the one registry of sandboxes, and one operation per use case.
 //!
-//! [`Store`] is a cheap `Clone` handle. Each [`Sandbox`] sits behind its own std `Mutex`, taken
+//! [`Store`] is a cheap `Clone` handle. Each [`Sandbox`] is a world of its own: its clock and
+//! scheduler, its id streams, its webhook state, and its objects behind a std `Mutex` taken
 //! briefly and never across an `.await`. An operation checks the rules, then changes state,
 //! history and the event outbox together; a refused operation changes nothing. Delayed work
-//! (template review, message status steps) is scheduled on the [`Clock`] as jobs that hold only
-//! weak references, so a reset or a dropped store simply makes them no-ops.
+//! (template review, message status steps) is scheduled on the sandbox's [`Clock`] as jobs that
+//! hold only weak references, so a reset or a deleted sandbox simply makes them no-ops. A
+//! sandbox with new events queues itself for the webhook dispatcher, which never scans idle ones.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, Weak};
 use std::time::Duration;
 
 use axum::http::{Method, Uri};
@@ -22,7 +25,7 @@ use wa_contract::payload::template::{
 };
 use wa_contract::{Catalogue, ErrorKind};
 
-use crate::clock::{Clock, Timestamp};
+use crate::clock::{Clock, ClockMode, Runner, Timestamp};
 use crate::domain::Refusal;
 use crate::domain::events::{
     AccountUpdate, Conversation, Event, EventKind, InboundMessage, Outbox, Pricing, StatusChange,
@@ -40,7 +43,11 @@ use crate::domain::waba::{
 };
 use crate::faults::{FaultSpec, Faults};
 use crate::graph::request::RawBody;
-use crate::ids::{BusinessId, IdGen, PhoneNumberId, TemplateId, Token, WabaId, Wamid};
+use crate::ids::{
+    BusinessId, IdGen, IdStreams, PhoneNumberId, Stream, TemplateId, Token, TokenMint, WabaId,
+    Wamid,
+};
+use crate::webhooks::subscription::Hooks;
 use crate::world::{Retention, WorldSpec};
 
 /// How old default-world templates are at startup (synced, not yet dormant).
@@ -52,22 +59,49 @@ pub(crate) struct Store {
     inner: Arc<Inner>,
 }
 
+/// How the store is set up: clocks, seed and auth.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StoreSettings {
+    /// How every sandbox's clock moves.
+    pub(crate) clock_mode: ClockMode,
+    /// Where manual clocks start unless a sandbox says otherwise.
+    pub(crate) clock_start: Timestamp,
+    /// The seed of every id stream; `None` draws one (and every token) from the OS.
+    pub(crate) seed: Option<u64>,
+    /// Refuse unknown tokens instead of giving them the default sandbox.
+    pub(crate) strict_auth: bool,
+}
+
 struct Inner {
-    clock: Clock,
+    settings: StoreSettings,
+    seed: u64,
+    mint: TokenMint,
     catalogue: Catalogue,
     world: WorldSpec,
-    strict_auth: bool,
     default: Arc<Sandbox>,
     sandboxes: RwLock<HashMap<Token, Arc<Sandbox>>>,
-    ids: Mutex<IdGen>,
+    /// The number the next sandbox gets (the default one is 0).
+    next_sandbox: AtomicU64,
+    /// Trace ids of refusals made before any sandbox is known.
+    traces: Mutex<IdGen>,
+    /// Sandboxes whose outbox has events no drain took yet.
+    ready: Mutex<Vec<Arc<Sandbox>>>,
     events_ready: Notify,
 }
 
 /// One isolated world, selected by its token.
 pub(crate) struct Sandbox {
     token: Token,
+    /// Its creation number: with the seed, it keys the sandbox's id streams.
+    number: u64,
     seed: u64,
     fixed_ids: bool,
+    clock: Clock,
+    /// Runs the clock's jobs in realtime mode; dropped (and stopped) with the sandbox.
+    _runner: Option<Runner>,
+    /// Webhook settings, chaos and delivery log, made on first use by the dispatcher.
+    pub(crate) hooks: OnceLock<Arc<Mutex<Hooks>>>,
+    me: Weak<Sandbox>,
     state: Mutex<SandboxState>,
 }
 
@@ -110,7 +144,7 @@ pub(crate) struct JournalEntry {
 /// The mutable part of a sandbox.
 pub(crate) struct SandboxState {
     generation: u64,
-    pub(crate) ids: IdGen,
+    pub(crate) ids: IdStreams,
     review_delay: Duration,
     rejection_rules: Vec<RejectionRule>,
     retention: Retention,
@@ -159,50 +193,52 @@ pub(crate) struct Accepted {
 pub(crate) enum AuthError {
     /// No token at all (104).
     Missing,
-    /// An unknown token while auth is strict (190).
+    /// An unknown token while auth is strict, or the token of a deleted or evicted sandbox
+    /// (190).
     Invalid,
 }
 
+/// Why a sandbox could not be deleted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DeleteError {
+    /// The default sandbox stays.
+    Default,
+    /// No sandbox has the token.
+    Unknown,
+}
+
 impl Store {
-    /// A store serving `world` on `clock`, with ids from `seed`.
-    pub(crate) fn new(
-        world: WorldSpec,
-        clock: Clock,
-        seed: u64,
-        strict_auth: bool,
-    ) -> Result<Self, String> {
+    /// A store serving `world`: the default sandbox (number 0, the world's fixed ids) and room
+    /// for more.
+    pub(crate) fn new(world: WorldSpec, settings: StoreSettings) -> Result<Self, String> {
         let catalogue = Catalogue::builtin()
             .clone()
             .with_overrides(world.error_overrides.clone())
             .map_err(|e| e.to_string())?;
-        let mut ids = IdGen::new(seed);
-        let default_seed = ids.next_u64();
-        let token = world.token.clone().map_or_else(|| ids.token(), Token::new);
-        let default = Arc::new(Sandbox::build(
-            &world,
-            &clock,
-            token.clone(),
-            default_seed,
-            true,
-        )?);
+        let seed = settings.seed.unwrap_or_else(TokenMint::os_seed);
+        let mint = TokenMint::new(settings.seed);
+        let token = world
+            .token
+            .clone()
+            .map_or_else(|| mint.token(0), Token::new);
+        let clock = Clock::new(settings.clock_mode, settings.clock_start);
+        let default = Sandbox::build(&world, clock, token.clone(), seed, 0, true)?;
         let sandboxes = RwLock::new(HashMap::from([(token, default.clone())]));
         Ok(Self {
             inner: Arc::new(Inner {
-                clock,
+                settings,
+                seed,
+                mint,
                 catalogue,
                 world,
-                strict_auth,
                 default,
                 sandboxes,
-                ids: Mutex::new(ids),
+                next_sandbox: AtomicU64::new(1),
+                traces: Mutex::new(Stream::Traces.generator(seed, u64::MAX)),
+                ready: Mutex::new(Vec::new()),
                 events_ready: Notify::new(),
             }),
         })
-    }
-
-    /// The clock.
-    pub(crate) fn clock(&self) -> &Clock {
-        &self.inner.clock
     }
 
     /// The error catalogue in force.
@@ -217,16 +253,16 @@ impl Store {
 
     /// Whether unknown or missing tokens are refused rather than given the default sandbox.
     pub(crate) fn strict_auth(&self) -> bool {
-        self.inner.strict_auth
+        self.inner.settings.strict_auth
     }
 
-    /// A fresh id generator draw for errors that happen before a sandbox is known.
+    /// A trace id for a refusal made before a sandbox is known (its own stream).
     pub(crate) fn fbtrace_id(&self) -> String {
-        lock(&self.inner.ids).fbtrace_id()
+        lock(&self.inner.traces).fbtrace_id()
     }
 
     /// The sandbox a token selects: unknown tokens get the default sandbox unless auth is
-    /// strict.
+    /// strict, or the token is one this server issued for a sandbox that is gone.
     pub(crate) fn resolve(&self, token: Option<&str>) -> Result<Arc<Sandbox>, AuthError> {
         let token = token.filter(|t| !t.is_empty()).ok_or(AuthError::Missing)?;
         let sandboxes = self
@@ -234,27 +270,35 @@ impl Store {
             .sandboxes
             .read()
             .unwrap_or_else(|p| p.into_inner());
-        match sandboxes.get(&Token::new(token)) {
+        match sandboxes.get(token) {
             Some(s) => Ok(s.clone()),
-            None if self.inner.strict_auth => Err(AuthError::Invalid),
+            None if self.inner.settings.strict_auth || self.inner.mint.issued(token) => {
+                Err(AuthError::Invalid)
+            }
             None => Ok(self.inner.default.clone()),
         }
     }
 
-    /// Makes a sandbox of the configured world's shape with fresh ids and a new token.
-    pub(crate) fn create_sandbox(&self) -> Result<Arc<Sandbox>, String> {
-        let (token, seed) = {
-            let mut ids = lock(&self.inner.ids);
-            (ids.token(), ids.next_u64())
-        };
-        let sandbox = Arc::new(Sandbox::build(
-            &self.inner.world,
-            &self.inner.clock,
+    /// Makes a sandbox of the configured world's shape with fresh ids, a new token and its own
+    /// clock (a manual one starting at `clock_start`, else where the server's start).
+    pub(crate) fn create_sandbox(
+        &self,
+        clock_start: Option<Timestamp>,
+    ) -> Result<Arc<Sandbox>, String> {
+        let inner = &self.inner;
+        let number = inner.next_sandbox.fetch_add(1, Ordering::Relaxed);
+        let token = inner.mint.token(number);
+        let start = clock_start.unwrap_or(inner.settings.clock_start);
+        let clock = Clock::new(inner.settings.clock_mode, start);
+        let sandbox = Sandbox::build(
+            &inner.world,
+            clock,
             token.clone(),
-            seed,
+            inner.seed,
+            number,
             false,
-        )?);
-        self.inner
+        )?;
+        inner
             .sandboxes
             .write()
             .unwrap_or_else(|p| p.into_inner())
@@ -262,12 +306,28 @@ impl Store {
         Ok(sandbox)
     }
 
-    /// Puts a sandbox back in its starting state (same token, same ids); pending jobs lapse.
+    /// Forgets the sandbox `token` selects, with everything it holds; its pending jobs lapse and
+    /// its token answers 190 from now on.
+    pub(crate) fn delete_sandbox(&self, token: &str) -> Result<(), DeleteError> {
+        if token == self.inner.default.token.as_str() {
+            return Err(DeleteError::Default);
+        }
+        let removed = self
+            .inner
+            .sandboxes
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(token);
+        removed.map(drop).ok_or(DeleteError::Unknown)
+    }
+
+    /// Puts a sandbox back in its starting state (same token, same ids); its clock stays where
+    /// it is and its pending jobs lapse.
     pub(crate) fn reset(&self, sandbox: &Sandbox) -> Result<(), String> {
         let fresh = SandboxState::build(
             &self.inner.world,
-            &self.inner.clock,
-            sandbox.seed,
+            sandbox.clock.now(),
+            IdStreams::new(sandbox.seed, sandbox.number),
             sandbox.fixed_ids,
         )?;
         let mut state = sandbox.lock();
@@ -282,29 +342,22 @@ impl Store {
         self.inner.events_ready.notified().await;
     }
 
-    /// Takes every undelivered event of every sandbox, with the sandbox's token.
-    pub(crate) fn drain_outbox(&self) -> Vec<(Token, Vec<Arc<Event>>)> {
-        let sandboxes: Vec<Arc<Sandbox>> = self
-            .inner
-            .sandboxes
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .cloned()
-            .collect();
-        sandboxes
+    /// Takes the undelivered events of every sandbox that queued itself since the last drain.
+    pub(crate) fn drain_outbox(&self) -> Vec<(Arc<Sandbox>, Vec<Arc<Event>>)> {
+        let ready = std::mem::take(&mut *lock(&self.inner.ready));
+        ready
             .into_iter()
             .filter_map(|s| {
                 let events = s.lock().outbox.drain();
-                (!events.is_empty()).then(|| (s.token.clone(), events))
+                (!events.is_empty()).then_some((s, events))
             })
             .collect()
     }
 
-    /// Releases `state` and wakes the dispatcher if it has events no wake-up announced yet:
-    /// one wake-up per drain is enough, since a drain takes everything pending.
-    fn publish(&self, state: MutexGuard<'_, SandboxState>) {
-        publish(&self.inner, state);
+    /// Releases `state` and, if it has events no drain announced yet, queues the sandbox for
+    /// the dispatcher and wakes it: once per drain is enough, since a drain takes everything.
+    fn publish(&self, sandbox: &Sandbox, state: MutexGuard<'_, SandboxState>) {
+        publish(&self.inner, sandbox, state);
     }
 
     /// `POST /{phone_number_id}/marketing_messages`, rules 3–7 (the edge checked 1–2).
@@ -315,7 +368,7 @@ impl Store {
         req: &SendMessageRequest,
         message: &TemplateMessage,
     ) -> Result<Accepted, Refusal> {
-        let now = self.clock().now();
+        let now = sandbox.clock.now();
         let mut state = sandbox.lock();
         let (waba_idx, template_idx) = state.sendable_template(phone_id, message)?;
         let category = state.templates[template_idx].category;
@@ -355,7 +408,7 @@ impl Store {
             marketing: true,
         };
         let accepted = state.accept(self, sandbox, phone_id, req, draft, now);
-        self.publish(state);
+        self.publish(sandbox, state);
         Ok(accepted)
     }
 
@@ -367,7 +420,7 @@ impl Store {
         phone_id: &PhoneNumberId,
         req: &SendMessageRequest,
     ) -> Result<Accepted, Refusal> {
-        let now = self.clock().now();
+        let now = sandbox.clock.now();
         let mut state = sandbox.lock();
         let message_type = req.effective_type().as_str().to_owned();
         let draft = match &req.template {
@@ -407,7 +460,7 @@ impl Store {
             },
         };
         let accepted = state.accept(self, sandbox, phone_id, req, draft, now);
-        self.publish(state);
+        self.publish(sandbox, state);
         Ok(accepted)
     }
 
@@ -419,7 +472,7 @@ impl Store {
         waba_id: &WabaId,
         req: TemplateCreateRequest,
     ) -> Result<(TemplateId, TemplateCategory), Refusal> {
-        let now = self.clock().now();
+        let now = sandbox.clock.now();
         let mut state = sandbox.lock();
         let existing: Vec<&Template> = state
             .templates
@@ -427,7 +480,7 @@ impl Store {
             .filter(|t| &t.waba_id == waba_id)
             .collect();
         check_create(&req, &existing)?;
-        let id = state.ids.template_id();
+        let id = state.ids.templates.template_id();
         let category = req.category;
         let template = Template::create(id.clone(), waba_id.clone(), req, now);
         state.templates.push(template);
@@ -447,8 +500,8 @@ impl Store {
                 }
             }
         });
-        self.publish(state);
-        self.clock().schedule_in(delay, job);
+        self.publish(sandbox, state);
+        sandbox.clock.schedule_in(delay, job);
         Ok((id, category))
     }
 
@@ -498,7 +551,7 @@ impl Store {
         name: &str,
         hsm_id: Option<&TemplateId>,
     ) -> usize {
-        let now = self.clock().now();
+        let now = sandbox.clock.now();
         let mut state = sandbox.lock();
         let doomed: Vec<TemplateId> = state
             .templates
@@ -516,7 +569,7 @@ impl Store {
             state.record_template_change(id, &change, now);
         }
         state.templates.retain(|t| !doomed.contains(&t.id));
-        self.publish(state);
+        self.publish(sandbox, state);
         doomed.len()
     }
 
@@ -528,13 +581,13 @@ impl Store {
         status: TemplateStatus,
         reason: Option<String>,
     ) -> Option<()> {
-        let now = self.clock().now();
+        let now = sandbox.clock.now();
         let mut state = sandbox.lock();
         let change = state
             .template_mut(id)?
             .set_status(status, reason.unwrap_or_else(|| "NONE".to_owned()));
         state.record_template_change(id, &change, now);
-        self.publish(state);
+        self.publish(sandbox, state);
         Some(())
     }
 
@@ -546,7 +599,7 @@ impl Store {
         id: &WabaId,
         update: WabaUpdate,
     ) -> Option<()> {
-        let now = self.clock().now();
+        let now = sandbox.clock.now();
         let mut state = sandbox.lock();
         let waba = state.wabas.iter_mut().find(|w| &w.id == id)?;
         let mut became_onboarded = false;
@@ -579,7 +632,7 @@ impl Store {
                     event: "MM_LITE_TERMS_SIGNED",
                 }),
             );
-            self.publish(state);
+            self.publish(sandbox, state);
         }
         Some(())
     }
@@ -590,10 +643,10 @@ impl Store {
         sandbox: &Sandbox,
         id: &BusinessId,
     ) -> Result<String, Refusal> {
-        let now = self.clock().now();
+        let now = sandbox.clock.now();
         let mut state = sandbox.lock();
         let state = &mut *state;
-        let ids = &mut state.ids;
+        let ids = &mut state.ids.requests;
         let business = state
             .businesses
             .iter_mut()
@@ -620,11 +673,11 @@ impl Store {
         name: Option<String>,
         body: InboundBody,
     ) -> Option<Wamid> {
-        let now = self.clock().now();
+        let now = sandbox.clock.now();
         let mut state = sandbox.lock();
         let phone = state.phones.iter().find(|p| &p.id == phone_id)?.clone();
         let wa_id = digits(from);
-        let wamid = state.ids.wamid(&wa_id);
+        let wamid = state.ids.wamids.wamid(&wa_id);
         let mut message = serde_json::json!({
             "from": wa_id,
             "id": wamid,
@@ -664,7 +717,7 @@ impl Store {
                 message,
             }),
         );
-        self.publish(state);
+        self.publish(sandbox, state);
         Some(wamid)
     }
 
@@ -695,7 +748,7 @@ impl Store {
         trace: Option<String>,
     ) -> String {
         let mut state = sandbox.lock();
-        let trace = trace.unwrap_or_else(|| state.ids.fbtrace_id());
+        let trace = trace.unwrap_or_else(|| state.ids.traces.fbtrace_id());
         state.journal_seq += 1;
         entry.seq = state.journal_seq;
         if state.journal.len() >= state.retention.requests {
@@ -730,7 +783,7 @@ impl Store {
             }
             work(&mut state, at);
             if let Some(inner) = weak_store.upgrade() {
-                publish(&inner, state);
+                publish(&inner, &sandbox, state);
             }
         })
     }
@@ -806,10 +859,11 @@ pub(crate) fn digits(phone: &str) -> String {
     phone.chars().filter(char::is_ascii_digit).collect()
 }
 
-fn publish(inner: &Inner, mut state: MutexGuard<'_, SandboxState>) {
+fn publish(inner: &Inner, sandbox: &Sandbox, mut state: MutexGuard<'_, SandboxState>) {
     let wake = state.outbox.announce();
     drop(state);
-    if wake {
+    if wake && let Some(me) = sandbox.me.upgrade() {
+        lock(&inner.ready).push(me);
         inner.events_ready.notify_one();
     }
 }
@@ -821,17 +875,26 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Sandbox {
     fn build(
         world: &WorldSpec,
-        clock: &Clock,
+        clock: Clock,
         token: Token,
         seed: u64,
+        number: u64,
         fixed_ids: bool,
-    ) -> Result<Self, String> {
-        Ok(Self {
-            state: Mutex::new(SandboxState::build(world, clock, seed, fixed_ids)?),
+    ) -> Result<Arc<Self>, String> {
+        let state =
+            SandboxState::build(world, clock.now(), IdStreams::new(seed, number), fixed_ids)?;
+        let runner = clock.start_runner();
+        Ok(Arc::new_cyclic(|me| Self {
+            state: Mutex::new(state),
             token,
+            number,
             seed,
             fixed_ids,
-        })
+            clock,
+            _runner: runner,
+            hooks: OnceLock::new(),
+            me: me.clone(),
+        }))
     }
 
     /// The token that selects this sandbox.
@@ -839,9 +902,15 @@ impl Sandbox {
         &self.token
     }
 
-    /// The seed its ids come from (other seeded behaviour derives its own generator from it).
-    pub(crate) fn seed(&self) -> u64 {
-        self.seed
+    /// The sandbox's clock.
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// A generator of its own for `kind` (webhook chaos, challenges), apart from the streams
+    /// its Graph ids come from.
+    pub(crate) fn stream(&self, kind: Stream) -> IdGen {
+        kind.generator(self.seed, self.number)
     }
 
     /// Locks the state (briefly; never across an `.await`).
@@ -851,9 +920,12 @@ impl Sandbox {
 }
 
 impl SandboxState {
-    fn build(world: &WorldSpec, clock: &Clock, seed: u64, fixed_ids: bool) -> Result<Self, String> {
-        let now = clock.now();
-        let mut ids = IdGen::new(seed);
+    fn build(
+        world: &WorldSpec,
+        now: Timestamp,
+        mut ids: IdStreams,
+        fixed_ids: bool,
+    ) -> Result<Self, String> {
         let mut state = Self {
             generation: 0,
             review_delay: Duration::from_secs(world.review_delay_seconds),
@@ -871,11 +943,11 @@ impl SandboxState {
             journal_seq: 0,
             outbox: Outbox::new(world.retention.events),
             faults: Faults::default(),
-            ids: IdGen::new(0),
+            ids: IdStreams::new(0, 0),
         };
-        let id = |fixed: &Option<String>, ids: &mut IdGen| match fixed {
+        let id = |fixed: &Option<String>, ids: &mut IdStreams| match fixed {
             Some(f) if fixed_ids => f.clone(),
-            _ => ids.numeric_id(),
+            _ => ids.objects.numeric_id(),
         };
         for b in &world.businesses {
             let business_id = BusinessId::new(id(&b.id, &mut ids));
@@ -897,7 +969,7 @@ impl SandboxState {
                     disable_marketing_on_cloud_api: w.disable_marketing_messages_on_cloud_api,
                     message_activity_sharing: w.message_activity_sharing,
                     creative_features: w.degrees_of_freedom_spec.clone().unwrap_or_default(),
-                    template_namespace: format!("{:016x}", ids.next_u64()),
+                    template_namespace: format!("{:016x}", ids.objects.next_u64()),
                 });
                 for p in &w.phone_numbers {
                     state.phones.push(PhoneNumber {
@@ -912,7 +984,7 @@ impl SandboxState {
                     let req = t.create_request()?;
                     let template_id = match &t.id {
                         Some(f) if fixed_ids => TemplateId::new(f.clone()),
-                        _ => ids.template_id(),
+                        _ => ids.templates.template_id(),
                     };
                     let created = if t.syncing {
                         now
@@ -1037,7 +1109,7 @@ impl SandboxState {
             (None, Some(bsuid)) => (bsuid.clone(), bsuid.clone(), Some(bsuid.clone())),
             (None, None) => (String::new(), String::new(), None),
         };
-        let wamid = self.ids.wamid(&wa_id);
+        let wamid = self.ids.wamids.wamid(&wa_id);
         let waba_id = self
             .phone(phone_id)
             .map(|p| p.waba_id.clone())
@@ -1057,7 +1129,7 @@ impl SandboxState {
             message_activity_sharing: draft.message_activity_sharing,
             ttl_seconds: draft.ttl.as_secs(),
             biz_opaque_callback_data: req.biz_opaque_callback_data.clone(),
-            conversation_id: self.ids.conversation_id(),
+            conversation_id: self.ids.conversations.conversation_id(),
             created_at: now,
             statuses: Vec::new(),
         };
@@ -1084,7 +1156,7 @@ impl SandboxState {
                     state.step(&wamid, status, error, at);
                 }
             });
-            store.clock().schedule_in(delay, job);
+            sandbox.clock.schedule_in(delay, job);
         }
         Accepted {
             wamid,

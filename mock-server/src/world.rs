@@ -26,6 +26,9 @@ pub(crate) struct WorldSpec {
     /// Token of the first sandbox built from this world.
     #[serde(default)]
     pub(crate) token: Option<String>,
+    /// Where manual clocks start (RFC 3339); `--clock-start` wins over it.
+    #[serde(default)]
+    pub(crate) clock_start: Option<String>,
     /// Seconds from template creation to the review verdict.
     #[serde(default = "default_review_delay")]
     pub(crate) review_delay_seconds: u64,

@@ -25,14 +25,16 @@ use serde_json::{Value, json};
 use wa_contract::{ErrorKind, GraphVersion};
 
 use crate::AppState;
-use crate::clock::ClockMode;
+use crate::clock::{ClockMode, Timestamp};
 use crate::domain::Refusal;
 use crate::domain::recipient::Profile;
 use crate::faults::FaultSpec;
 use crate::graph::GraphError;
 use crate::graph::request::{parse_query, token};
 use crate::ids::{PhoneNumberId, TemplateId, WabaId};
-use crate::store::{AuthError, InboundBody, Sandbox, SandboxState, Store, WabaUpdate, digits};
+use crate::store::{
+    AuthError, DeleteError, InboundBody, Sandbox, SandboxState, Store, WabaUpdate, digits,
+};
 use crate::webhooks::WebhookSettings;
 use types::{
     Advance, ClockState, Health, Inbound, InboundAccepted, List, NewSandbox, TemplateStatusChange,
@@ -70,6 +72,10 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         )
         .route("/__admin/throughput", put(set_throughput))
         .route("/__admin/sandboxes", post(create_sandbox))
+        .route(
+            "/__admin/sandboxes/{token}",
+            axum::routing::delete(delete_sandbox),
+        )
         .route("/__admin/inbound", post(inbound))
         .route("/__admin", any(unknown_admin_path))
         .route("/__admin/{*rest}", any(unknown_admin_path))
@@ -242,8 +248,8 @@ async fn get_state(AdminSandbox(sandbox): AdminSandbox) -> Json<Value> {
     Json(state_json(&sandbox))
 }
 
-fn clock_state(store: &Store) -> ClockState {
-    let clock = store.clock();
+fn clock_state(sandbox: &Sandbox) -> ClockState {
+    let clock = sandbox.clock();
     let now = clock.now();
     ClockState {
         mode: match clock.mode() {
@@ -256,21 +262,21 @@ fn clock_state(store: &Store) -> ClockState {
     }
 }
 
-/// The token is checked (under `--strict-auth`) although the clock is still the server's.
-async fn get_clock(State(state): State<AppState>, _: AdminSandbox) -> Json<ClockState> {
-    Json(clock_state(&state.store))
+/// The token's sandbox's clock.
+async fn get_clock(AdminSandbox(sandbox): AdminSandbox) -> Json<ClockState> {
+    Json(clock_state(&sandbox))
 }
 
-/// Returns once every job and every webhook that fell due has run or been attempted.
+/// Moves the token's sandbox's clock (no other); returns once every job and every webhook that
+/// fell due has run or been attempted.
 async fn advance_clock(
     State(state): State<AppState>,
-    _: AdminSandbox,
+    AdminSandbox(sandbox): AdminSandbox,
     AdminJson(body): AdminJson<Advance>,
 ) -> Result<Json<ClockState>, GraphError> {
-    /// 9999-12-31T23:59:59Z: later times have no four-digit year and soon overflow the clock.
-    const LAST_SECOND: i64 = 253_402_300_799;
-    let now = state.store.clock().now().unix_seconds();
-    let room = u64::try_from(LAST_SECOND.saturating_sub(now)).unwrap_or(0);
+    // Later times have no four-digit year and soon overflow the clock.
+    let now = sandbox.clock().now().unix_seconds();
+    let room = u64::try_from(Timestamp::LATEST.unix_seconds().saturating_sub(now)).unwrap_or(0);
     if body.seconds > room {
         return Err(error(
             &state.store,
@@ -282,9 +288,9 @@ async fn advance_clock(
     }
     state
         .webhooks
-        .advance(Duration::from_secs(body.seconds))
+        .advance(&sandbox, Duration::from_secs(body.seconds))
         .await;
-    Ok(Json(clock_state(&state.store)))
+    Ok(Json(clock_state(&sandbox)))
 }
 
 async fn patch_waba(
@@ -440,36 +446,58 @@ async fn set_throughput(
     Ok(Json(body))
 }
 
-/// The body is optional; it may carry the sandbox's own webhook settings. Under
-/// `--strict-auth` only a known token may create sandboxes.
+/// The body is optional; it may carry the sandbox's own webhook settings and `clock_start`.
+/// Under `--strict-auth` only a known token may create sandboxes.
 async fn create_sandbox(
     State(state): State<AppState>,
     _: AdminSandbox,
     request: Request,
 ) -> Result<Json<NewSandbox>, GraphError> {
+    let invalid = |details: String| error(&state.store, &Refusal::invalid(details));
     let body = body_bytes(request, &state).await?;
-    let settings: WebhookSettings = if body.iter().all(u8::is_ascii_whitespace) {
-        WebhookSettings::default()
+    let mut fields: serde_json::Map<String, Value> = if body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::Map::new()
     } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            error(
-                &state.store,
-                &Refusal::invalid(format!("request body: {e}")),
-            )
-        })?
+        serde_json::from_slice(&body).map_err(|e| invalid(format!("request body: {e}")))?
     };
-    settings
-        .check()
-        .map_err(|e| error(&state.store, &Refusal::invalid(e)))?;
-    let sandbox = state
-        .store
-        .create_sandbox()
-        .map_err(|e| error(&state.store, &Refusal::invalid(e)))?;
+    let clock_start = match fields.remove("clock_start") {
+        None => None,
+        Some(Value::String(text)) => Some(
+            Timestamp::parse_rfc3339(&text).map_err(|e| invalid(format!("clock_start: {e}")))?,
+        ),
+        Some(other) => {
+            return Err(invalid(format!(
+                "clock_start: expected an RFC 3339 time as a string, found {other}"
+            )));
+        }
+    };
+    let settings: WebhookSettings = serde_json::from_value(Value::Object(fields))
+        .map_err(|e| invalid(format!("request body: {e}")))?;
+    settings.check().map_err(invalid)?;
+    let sandbox = state.store.create_sandbox(clock_start).map_err(invalid)?;
     state.webhooks.configure(&sandbox, settings);
     Ok(Json(NewSandbox {
         token: sandbox.token().to_string(),
         state: state_json(&sandbox),
     }))
+}
+
+/// Deletes the sandbox `token` selects, freeing what it holds at once.
+async fn delete_sandbox(
+    State(state): State<AppState>,
+    _: AdminSandbox,
+    AdminPath(token): AdminPath,
+) -> AdminResult {
+    state.store.delete_sandbox(&token).map_err(|e| {
+        let details = match e {
+            DeleteError::Default => {
+                "token: the default sandbox cannot be deleted (reset it instead)"
+            }
+            DeleteError::Unknown => "token: no sandbox has this token",
+        };
+        error(&state.store, &Refusal::invalid(details))
+    })?;
+    Ok(Json(json!({"success": true})))
 }
 
 async fn inbound(

@@ -49,7 +49,7 @@ pub(crate) struct GraphCtx<'a> {
 impl<'a> GraphCtx<'a> {
     /// Renders a refusal with a trace id from the sandbox's generator.
     pub(crate) fn error(&self, refusal: &Refusal) -> GraphError {
-        let trace = self.sandbox.lock().ids.fbtrace_id();
+        let trace = self.sandbox.lock().ids.traces.fbtrace_id();
         GraphError::render(self.store.catalogue(), self.version, refusal, &trace)
     }
 
@@ -253,7 +253,7 @@ pub(crate) async fn dispatch(
         &sandbox,
         JournalEntry {
             seq: 0,
-            at: store.clock().now(),
+            at: sandbox.clock().now(),
             method: method.clone(),
             uri,
             status: status.as_u16(),
@@ -276,7 +276,6 @@ async fn operate(
     id: &str,
     edge: Option<&str>,
 ) -> Option<Result<Vec<u8>, GraphError>> {
-    let store = &state.store;
     // The object lookup and the fault check share one critical section.
     let (kind, routed, fault) = {
         let mut sandbox = ctx.sandbox.lock();
@@ -295,7 +294,7 @@ async fn operate(
                 let phones: Vec<&str> = std::iter::once(id).chain(to_digits.as_deref()).collect();
                 sandbox
                     .faults
-                    .take(&segments.join("/"), &phones, store.clock().now())
+                    .take(&segments.join("/"), &phones, ctx.sandbox.clock().now())
             }
             _ => None,
         };

@@ -19,7 +19,7 @@ use wa_contract::signature::SIGNATURE_HEADER;
 use super::Shared;
 use super::outbound::{ANSWER_CAP, Failure, body_within};
 use super::subscription::Hooks;
-use crate::clock::Timestamp;
+use crate::clock::{Clock, Timestamp};
 use crate::log::Escaped;
 
 /// When failed deliveries are tried again.
@@ -70,6 +70,8 @@ pub(crate) struct Delivery {
     pub(crate) id: u64,
     /// The sandbox's webhook state, where attempts are logged.
     pub(crate) hooks: Arc<Mutex<Hooks>>,
+    /// The sandbox's clock, which times attempts and retries.
+    pub(crate) clock: Clock,
     pub(crate) url: Arc<str>,
     pub(crate) field: &'static str,
     /// The wamids the body is about (statuses' messages or the inbound message).
@@ -192,7 +194,7 @@ impl DeliveryLog {
 /// POSTs `delivery` once, logs the attempt and schedules the next one if it failed.
 pub(crate) async fn attempt(shared: Arc<Shared>, mut delivery: Delivery) {
     delivery.attempts += 1;
-    let clock = shared.store.clock();
+    let clock = delivery.clock.clone();
     let at = clock.now();
     let started = Instant::now();
     let sent = shared

@@ -32,9 +32,9 @@ use tokio::task::{JoinHandle, JoinSet};
 use wa_contract::GraphVersion;
 use wa_contract::signature::{ascii_json, sign};
 
-use crate::clock::Timestamp;
+use crate::clock::{Clock, Timestamp};
 use crate::domain::events::{Event, EventKind, StatusChange};
-use crate::ids::{Token, WabaId};
+use crate::ids::{Stream, WabaId};
 use crate::log::Escaped;
 use crate::store::{Sandbox, Store};
 pub use chaos::Chaos;
@@ -198,7 +198,6 @@ pub(crate) struct Shared {
     config: WebhookConfig,
     retry: RetryPolicy,
     app: AppEndpoint,
-    sandboxes: Mutex<HashMap<Token, Arc<Mutex<Hooks>>>>,
     /// Deliveries whose (re)try fell due, waiting for the task.
     ready: Mutex<Vec<Delivery>>,
     wake: Notify,
@@ -243,7 +242,6 @@ pub(crate) fn start(
         retry: config.retry(),
         config,
         app,
-        sandboxes: Mutex::new(HashMap::new()),
         ready: Mutex::new(Vec::new()),
         wake: Notify::new(),
         flushes,
@@ -297,19 +295,21 @@ impl Shared {
     /// Moves every retry that fell due and every new event's deliveries into `backlog`.
     fn collect(self: &Arc<Self>, backlog: &mut VecDeque<Delivery>) {
         backlog.extend(std::mem::take(&mut *lock(&self.ready)));
-        for (token, events) in self.store.drain_outbox() {
-            if let Ok(sandbox) = self.store.resolve(Some(token.as_str())) {
-                self.plan(&sandbox, &events, backlog);
-            }
+        for (sandbox, events) in self.store.drain_outbox() {
+            self.plan(&sandbox, &events, backlog);
         }
     }
 
     /// The webhook state of `sandbox`, made on first use.
     fn hooks(&self, sandbox: &Sandbox) -> Arc<Mutex<Hooks>> {
-        lock(&self.sandboxes)
-            .entry(sandbox.token().clone())
-            .or_insert_with(|| {
-                Arc::new(Mutex::new(Hooks::new(sandbox.seed(), self.config.log_size)))
+        sandbox
+            .hooks
+            .get_or_init(|| {
+                Arc::new(Mutex::new(Hooks::new(
+                    sandbox.stream(Stream::Chaos),
+                    sandbox.stream(Stream::Challenges),
+                    self.config.log_size,
+                )))
             })
             .clone()
     }
@@ -348,7 +348,8 @@ impl Shared {
                     .map(|url| (url, &**e))
             })
             .collect();
-        let now = self.store.clock().now();
+        let clock = sandbox.clock();
+        let now = clock.now();
         let hold_for = Duration::from_secs(chaos.reorder_delay_seconds);
         let shape = Shape {
             secret,
@@ -357,12 +358,12 @@ impl Shared {
         };
         for (url, group) in batches(targeted, chaos.batch) {
             let id = hooks.next_id();
-            let mut delivery = self.build(&hooks_handle, id, url, &group, &shape);
-            let held = overtakable(&group) && chaos.hold(&mut hooks.rng);
+            let mut delivery = self.build(&hooks_handle, clock, id, url, &group, &shape);
+            let held = overtakable(&group) && chaos.hold(&mut hooks.chaos);
             if held {
                 delivery.first_due = now.plus(hold_for);
             }
-            let twin = chaos.duplicate(&mut hooks.rng).then(|| Delivery {
+            let twin = chaos.duplicate(&mut hooks.chaos).then(|| Delivery {
                 id: hooks.next_id(),
                 duplicate_of: Some(delivery.id),
                 ..delivery.clone()
@@ -381,6 +382,7 @@ impl Shared {
     fn build(
         &self,
         hooks: &Arc<Mutex<Hooks>>,
+        clock: &Clock,
         id: u64,
         url: Arc<str>,
         group: &[&Event],
@@ -421,6 +423,7 @@ impl Shared {
         Delivery {
             id,
             hooks: hooks.clone(),
+            clock: clock.clone(),
             url,
             field: payload::field(&group[0].kind),
             message_ids: message_ids.into(),
@@ -432,11 +435,12 @@ impl Shared {
         }
     }
 
-    /// Puts `delivery` back in the queue once `wait` has passed on the clock. The job holds the
-    /// dispatcher weakly, so a stopped server's pending retries simply lapse.
+    /// Puts `delivery` back in the queue once `wait` has passed on its sandbox's clock. The
+    /// job holds the dispatcher weakly, so a stopped server's pending retries simply lapse.
     pub(crate) fn requeue_in(self: &Arc<Self>, wait: Duration, delivery: Delivery) {
         let weak: Weak<Shared> = Arc::downgrade(self);
-        self.store.clock().schedule_in(
+        let clock = delivery.clock.clone();
+        clock.schedule_in(
             wait,
             Box::new(move |_| {
                 if let Some(shared) = weak.upgrade() {
@@ -536,10 +540,10 @@ impl Webhooks {
         }
     }
 
-    /// Moves the clock forward by `d`, stopping at each due job's time to let the dispatcher
-    /// attempt everything that fell due, in time order. Returns the new time.
-    pub(crate) async fn advance(&self, d: Duration) -> Timestamp {
-        let clock = self.shared.store.clock();
+    /// Moves `sandbox`'s clock forward by `d`, stopping at each due job's time to let the
+    /// dispatcher attempt everything that fell due, in time order. Returns the new time.
+    pub(crate) async fn advance(&self, sandbox: &Sandbox, d: Duration) -> Timestamp {
+        let clock = sandbox.clock();
         let target = clock.now().plus(d);
         self.flush().await;
         while let Some(due) = clock.next_due().filter(|t| *t <= target) {
@@ -616,7 +620,10 @@ impl Webhooks {
         url: &str,
         verify_token: &str,
     ) -> Result<(), String> {
-        let challenge = lock(&self.shared.hooks(sandbox)).rng.next_u64().to_string();
+        let challenge = lock(&self.shared.hooks(sandbox))
+            .challenges
+            .next_u64()
+            .to_string();
         let timeout_ms = self.shared.config.timeout_ms;
         let result = handshake(
             &self.shared.client,

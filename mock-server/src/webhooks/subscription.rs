@@ -50,24 +50,25 @@ impl WebhookSettings {
     }
 }
 
-/// A sandbox's webhook state: its settings, its chaos and challenge generator, its log.
+/// A sandbox's webhook state: its settings, its chaos and challenge generators, its log.
 pub(crate) struct Hooks {
     pub(crate) settings: WebhookSettings,
-    /// Seeded from the sandbox, apart from the generator its Graph ids come from.
-    pub(crate) rng: IdGen,
+    /// Chaos decisions, a stream of the sandbox's own.
+    pub(crate) chaos: IdGen,
+    /// Handshake challenges, another.
+    pub(crate) challenges: IdGen,
     /// The last delivery id handed out.
     pub(crate) last_id: u64,
     pub(crate) log: DeliveryLog,
 }
 
 impl Hooks {
-    /// Fresh state for a sandbox seeded with `seed`.
-    pub(crate) fn new(seed: u64, log_size: usize) -> Self {
-        // A fixed offset keeps chaos draws independent of the sandbox's id sequence.
-        const SALT: u64 = 0x5745_4248_4f4f_4b53;
+    /// Fresh state drawing from the given streams.
+    pub(crate) fn new(chaos: IdGen, challenges: IdGen, log_size: usize) -> Self {
         Self {
             settings: WebhookSettings::default(),
-            rng: IdGen::new(seed ^ SALT),
+            chaos,
+            challenges,
             last_id: 0,
             log: DeliveryLog::new(log_size),
         }
