@@ -11,19 +11,15 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::routing::post;
 use bytes::Bytes;
-use common::{run_load, send_body};
-use http_body_util::Full;
-use hyper_util::rt::TokioIo;
-use tokio::net::{TcpListener, TcpStream};
+use common::{Prepared, env_or, posts, rss_kib, run_load, send_body, start_binary, wait_healthy};
+use tokio::net::TcpListener;
 
 fn main() {
     let seconds = env_or("WA_BENCH_SECONDS", 5);
@@ -50,9 +46,12 @@ fn main() {
         "/v23.0/{}/marketing_messages",
         wa_mock::DEFAULT_PHONE_NUMBER_ID
     );
-    let body: Arc<[Bytes]> = Arc::new([Bytes::from(
-        serde_json::to_vec(&send_body("+16505551234")).unwrap(),
-    )]);
+    let body = posts(
+        &path,
+        [Bytes::from(
+            serde_json::to_vec(&send_body("+16505551234")).unwrap(),
+        )],
+    );
 
     println!("load: {connections} connections, {seconds} s each, over loopback\n");
     println!(
@@ -65,7 +64,6 @@ fn main() {
     for (name, addr) in [("bare axum", bare), ("wa-mock", mock.addr())] {
         load.block_on(run_load(
             addr,
-            &path,
             body.clone(),
             connections as usize,
             warmup,
@@ -73,7 +71,6 @@ fn main() {
         ));
         let r = load.block_on(run_load(
             addr,
-            &path,
             body.clone(),
             connections as usize,
             dur,
@@ -93,16 +90,16 @@ fn main() {
         results[1].throughput() / results[0].throughput()
     );
 
-    process_figures(&load, &path, &body);
+    process_figures(&load, &body);
 }
 
 /// Startup, idle memory and memory per retained message of the `wa-mock` binary.
-fn process_figures(load: &tokio::runtime::Runtime, path: &str, body: &Arc<[Bytes]>) {
+fn process_figures(load: &tokio::runtime::Runtime, body: &Arc<[Prepared]>) {
     const RUNS: usize = 5;
     let mut startups: Vec<Duration> = (0..RUNS)
         .map(|_| {
             let started = Instant::now();
-            let (mut child, addr) = start_binary();
+            let (mut child, addr) = start_binary(&[]);
             load.block_on(wait_healthy(addr));
             let took = started.elapsed();
             child.kill().unwrap();
@@ -116,7 +113,7 @@ fn process_figures(load: &tokio::runtime::Runtime, path: &str, body: &Arc<[Bytes
         startups[RUNS / 2].as_secs_f64() * 1000.0
     );
 
-    let (mut child, addr) = start_binary();
+    let (mut child, addr) = start_binary(&[]);
     load.block_on(wait_healthy(addr));
     let idle = rss_kib(child.id());
     println!("idle memory (RSS): {:.1} MiB", idle as f64 / 1024.0);
@@ -124,7 +121,6 @@ fn process_figures(load: &tokio::runtime::Runtime, path: &str, body: &Arc<[Bytes
     const CAP: usize = 10_000;
     load.block_on(run_load(
         addr,
-        path,
         body.clone(),
         8,
         Duration::from_secs(600),
@@ -138,7 +134,6 @@ fn process_figures(load: &tokio::runtime::Runtime, path: &str, body: &Arc<[Bytes
     );
     load.block_on(run_load(
         addr,
-        path,
         body.clone(),
         8,
         Duration::from_secs(600),
@@ -152,71 +147,6 @@ fn process_figures(load: &tokio::runtime::Runtime, path: &str, body: &Arc<[Bytes
     );
     child.kill().unwrap();
     child.wait().unwrap();
-}
-
-/// Starts the binary on a free port and reads the address from its first stdout line.
-fn start_binary() -> (Child, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wa-mock"))
-        .args(["--listen", "127.0.0.1:0", "--seed", "1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap()
-        .parse()
-        .unwrap();
-    (child, addr)
-}
-
-async fn wait_healthy(addr: SocketAddr) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        assert!(
-            Instant::now() < deadline,
-            "wa-mock at {addr} did not answer within 10 s"
-        );
-        if let Ok(stream) = TcpStream::connect(addr).await {
-            let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                .await
-                .unwrap();
-            tokio::spawn(conn);
-            let request = hyper::Request::get("/__admin/health")
-                .header("host", "127.0.0.1")
-                .body(Full::new(Bytes::new()))
-                .unwrap();
-            if sender
-                .send_request(request)
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                return;
-            }
-        }
-        tokio::task::yield_now().await;
-    }
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 async fn spawn_bare() -> SocketAddr {

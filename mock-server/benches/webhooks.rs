@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use common::{run_load, send_body};
+use common::{posts, run_load, send_body};
 use tokio::net::TcpListener;
 use wa_mock::{Config, RunningServer};
 
@@ -61,14 +61,16 @@ async fn mock(messages: usize, url: Option<String>) -> RunningServer {
 /// sent → delivered at +2 s → read at +5 s).
 async fn send(addr: SocketAddr, n: usize) {
     // Ending in 1 keeps clear of the magic suffixes that make recipients fail.
-    let bodies: Arc<[Bytes]> = (0..n)
-        .map(|i| Bytes::from(serde_json::to_vec(&send_body(&format!("165{i:07}1"))).unwrap()))
-        .collect();
     let path = format!(
         "/v23.0/{}/marketing_messages",
         wa_mock::DEFAULT_PHONE_NUMBER_ID
     );
-    let sent = run_load(addr, &path, bodies, 8, Duration::from_secs(600), n).await;
+    let requests = posts(
+        &path,
+        (0..n)
+            .map(|i| Bytes::from(serde_json::to_vec(&send_body(&format!("165{i:07}1"))).unwrap())),
+    );
+    let sent = run_load(addr, requests, 8, Duration::from_secs(600), n).await;
     assert_eq!(sent.latencies_us.len(), n);
     println!(
         "  (set-up: {n} sends over 8 connections at {:.0} req/s, p99 {:.2} ms)",

@@ -13,6 +13,8 @@ use crate::clock::{ClockMode, Timestamp};
 use crate::serve::Limits;
 use crate::webhooks::{AppEndpoint, WebhookConfig, check_url};
 
+/// Values `--memory-budget-mb` accepts.
+const MEMORY_BUDGET_MB: RangeInclusive<i64> = 16..=1_048_576;
 /// Values `--max-connections` accepts.
 const MAX_CONNECTIONS: RangeInclusive<i64> = 1..=65_536;
 /// Values `--header-timeout-seconds` accepts.
@@ -69,6 +71,15 @@ pub struct Config {
     /// Reject unknown tokens (190) instead of mapping them to the default sandbox.
     #[arg(long, env = "WA_MOCK_STRICT_AUTH")]
     pub strict_auth: bool,
+    /// MiB that all sandboxes may retain together (16 to 1,048,576); past it histories are
+    /// trimmed, oldest first, then least recently used sandboxes evicted.
+    #[arg(
+        long,
+        env = "WA_MOCK_MEMORY_BUDGET_MB",
+        default_value_t = 256,
+        value_parser = clap::value_parser!(u32).range(MEMORY_BUDGET_MB)
+    )]
+    pub memory_budget_mb: u32,
     /// Answer `/__admin` requests from any peer, not only loopback ones.
     #[arg(long, env = "WA_MOCK_ADMIN_ANY_PEER")]
     pub admin_any_peer: bool,
@@ -119,6 +130,7 @@ impl Default for Config {
             seed: None,
             clock_start: None,
             world: None,
+            memory_budget_mb: 256,
             webhook_url: None,
             app_secret: None,
             verify_token: None,
@@ -192,6 +204,11 @@ impl Config {
     /// checks, for settings built in code.
     pub(crate) fn check(&self) -> Result<(), String> {
         parse_speed(&self.speed.to_string()).map_err(|why| format!("--speed: {why}"))?;
+        in_range(
+            "--memory-budget-mb",
+            i64::from(self.memory_budget_mb),
+            &MEMORY_BUDGET_MB,
+        )?;
         if let Some(start) = &self.clock_start {
             clock_start_flag(start).map_err(|why| format!("--clock-start: {why}"))?;
         }
@@ -199,6 +216,19 @@ impl Config {
             check_url(url).map_err(|why| format!("--webhook-url: {why}"))?;
         }
         self.webhooks.check()
+    }
+
+    /// Lets all sandboxes retain `mib` MiB together.
+    pub fn memory_budget_mb(mut self, mib: u32) -> Self {
+        self.memory_budget_mb = mib;
+        self
+    }
+
+    /// The memory budget in bytes.
+    pub(crate) fn memory_budget_bytes(&self) -> usize {
+        usize::try_from(self.memory_budget_mb)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(1024 * 1024)
     }
 
     /// Keeps at most `max` connections open.
@@ -320,7 +350,8 @@ impl fmt::Display for Redacted<'_> {
         let secret = |s: &Option<String>| if s.is_some() { "<redacted>" } else { "<none>" };
         write!(
             f,
-            "listen={} clock={:?} speed={} seed={} clock_start={} world={} webhook_url={} app_secret={} \
+            "listen={} clock={:?} speed={} seed={} clock_start={} world={} memory_budget={}MiB \
+             webhook_url={} app_secret={} \
              verify_token={} strict_auth={} admin_any_peer={} allowed_hosts={:?} max_connections={} \
              header_timeout={}s idle_timeout={}s webhook_version={} webhook_timeout_ms={} \
              webhook_retry={}s..{}s webhook_max_age={}s chaos={:?}",
@@ -333,6 +364,7 @@ impl fmt::Display for Redacted<'_> {
             c.world
                 .as_ref()
                 .map_or_else(|| "<default>".to_owned(), |p| p.display().to_string()),
+            c.memory_budget_mb,
             c.webhook_url.as_deref().unwrap_or("<none>"),
             secret(&c.app_secret),
             secret(&c.verify_token),

@@ -38,6 +38,7 @@
 
 pub mod admin;
 mod banner;
+mod budget;
 mod clock;
 mod config;
 mod domain;
@@ -127,6 +128,7 @@ fn build_store(config: &Config) -> std::io::Result<Store> {
         clock_start,
         seed: config.seed,
         strict_auth: config.strict_auth,
+        memory_budget: config.memory_budget_bytes(),
     };
     Store::new(world, settings).map_err(invalid)
 }

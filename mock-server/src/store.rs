@@ -9,11 +9,11 @@
 //! sandbox with new events queues itself for the webhook dispatcher, which never scans idle ones.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, Weak};
 use std::time::Duration;
 
-use axum::http::{Method, Uri};
+use axum::http::Method;
 use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
@@ -25,6 +25,7 @@ use wa_contract::payload::template::{
 };
 use wa_contract::{Catalogue, ErrorKind};
 
+use crate::budget::{Budget, JOURNAL_BODY_CAP, Retained, SANDBOX_BYTES};
 use crate::clock::{Clock, ClockMode, Runner, Timestamp};
 use crate::domain::Refusal;
 use crate::domain::events::{
@@ -70,6 +71,8 @@ pub(crate) struct StoreSettings {
     pub(crate) seed: Option<u64>,
     /// Refuse unknown tokens instead of giving them the default sandbox.
     pub(crate) strict_auth: bool,
+    /// Bytes all sandboxes may retain together.
+    pub(crate) memory_budget: usize,
 }
 
 struct Inner {
@@ -87,6 +90,11 @@ struct Inner {
     /// Sandboxes whose outbox has events no drain took yet.
     ready: Mutex<Vec<Arc<Sandbox>>>,
     events_ready: Notify,
+    budget: Budget,
+    /// Held while the budget is enforced, so that one request does it and others go on.
+    enforcing: Mutex<()>,
+    /// Ticks on every token lookup: a sandbox's last tick says how recently it was used.
+    ticks: AtomicU64,
 }
 
 /// One isolated world, selected by its token.
@@ -103,6 +111,14 @@ pub(crate) struct Sandbox {
     pub(crate) hooks: OnceLock<Arc<Mutex<Hooks>>>,
     me: Weak<Sandbox>,
     state: Mutex<SandboxState>,
+    /// What its state was last counted as in the budget.
+    accounted: AtomicUsize,
+    /// What its delivery log is counted as.
+    hooks_bytes: AtomicUsize,
+    /// The store's tick when its token was last used.
+    last_used: AtomicU64,
+    /// Deleted or evicted: counts nothing any more.
+    gone: AtomicBool,
 }
 
 /// A subscription made through `subscribed_apps`.
@@ -116,6 +132,14 @@ pub(crate) struct Subscription {
     pub(crate) verify_token: Option<String>,
 }
 
+impl Retained for JournalEntry {
+    fn retained_bytes(&self) -> usize {
+        let violations: usize = self.violations.iter().map(|v| v.len() + 24).sum();
+        // The entry, its slot, the URI's and the bodies' buffers.
+        320 + self.request.len() + self.response.len() + self.path.len() + violations
+    }
+}
+
 /// One Graph request as the journal keeps it.
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct JournalEntry {
@@ -126,14 +150,16 @@ pub(crate) struct JournalEntry {
     /// HTTP method (kept as is: standard methods copy for free).
     #[serde(serialize_with = "method_str")]
     pub(crate) method: Method,
-    /// The request target; the journal shows its path. Kept as is: it shares the request's
-    /// bytes.
-    #[serde(rename = "path", serialize_with = "uri_path")]
-    pub(crate) uri: Uri,
+    /// The request's path, copied: the request's own URI shares the connection's read
+    /// buffer, which the journal must not keep alive.
+    pub(crate) path: Box<str>,
     /// HTTP status answered.
     pub(crate) status: u16,
-    /// The body as parsed (JSON or form fields), `null` when empty.
+    /// The body as parsed (JSON or form fields), `null` when empty or cut.
     pub(crate) request: RawBody,
+    /// The size of a body cut to [`JOURNAL_BODY_CAP`] bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) request_truncated_from: Option<usize>,
     /// The body answered: the very bytes sent, shown as JSON.
     #[serde(serialize_with = "json_bytes")]
     pub(crate) response: Bytes,
@@ -158,6 +184,10 @@ pub(crate) struct SandboxState {
     pub(crate) subscriptions: HashMap<WabaId, Vec<Subscription>>,
     journal: VecDeque<JournalEntry>,
     journal_seq: u64,
+    /// What `journal` holds, by [`Retained`].
+    journal_bytes: usize,
+    /// What `messages` hold.
+    message_bytes: usize,
     pub(crate) outbox: Outbox,
     pub(crate) faults: Faults,
 }
@@ -224,7 +254,7 @@ impl Store {
         let clock = Clock::new(settings.clock_mode, settings.clock_start);
         let default = Sandbox::build(&world, clock, token.clone(), seed, 0, true)?;
         let sandboxes = RwLock::new(HashMap::from([(token, default.clone())]));
-        Ok(Self {
+        let store = Self {
             inner: Arc::new(Inner {
                 settings,
                 seed,
@@ -237,8 +267,14 @@ impl Store {
                 traces: Mutex::new(Stream::Traces.generator(seed, u64::MAX)),
                 ready: Mutex::new(Vec::new()),
                 events_ready: Notify::new(),
+                budget: Budget::new(settings.memory_budget),
+                enforcing: Mutex::new(()),
+                ticks: AtomicU64::new(0),
             }),
-        })
+        };
+        let default = &store.inner.default;
+        store.inner.settle(default, &default.lock());
+        Ok(store)
     }
 
     /// The error catalogue in force.
@@ -271,7 +307,11 @@ impl Store {
             .read()
             .unwrap_or_else(|p| p.into_inner());
         match sandboxes.get(token) {
-            Some(s) => Ok(s.clone()),
+            Some(s) => {
+                let tick = self.inner.ticks.fetch_add(1, Ordering::Relaxed);
+                s.last_used.store(tick, Ordering::Relaxed);
+                Ok(s.clone())
+            }
             None if self.inner.settings.strict_auth || self.inner.mint.issued(token) => {
                 Err(AuthError::Invalid)
             }
@@ -298,11 +338,18 @@ impl Store {
             number,
             false,
         )?;
+        sandbox.last_used.store(
+            inner.ticks.fetch_add(1, Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
         inner
             .sandboxes
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .insert(token, sandbox.clone());
+        if inner.settle(&sandbox, &sandbox.lock()) {
+            inner.enforce_budget(&sandbox);
+        }
         Ok(sandbox)
     }
 
@@ -318,7 +365,40 @@ impl Store {
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .remove(token);
-        removed.map(drop).ok_or(DeleteError::Unknown)
+        let sandbox = removed.ok_or(DeleteError::Unknown)?;
+        self.inner.release(&sandbox);
+        Ok(())
+    }
+
+    /// The memory budget.
+    pub(crate) fn budget(&self) -> &Budget {
+        &self.inner.budget
+    }
+
+    /// How many sandboxes there are, the default one included.
+    pub(crate) fn sandbox_count(&self) -> usize {
+        self.inner
+            .sandboxes
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
+    }
+
+    /// Counts a change in `sandbox`'s delivery log, and makes room if the budget is exceeded.
+    pub(crate) fn charge_deliveries(&self, sandbox: &Sandbox, added: usize, removed: usize) {
+        if sandbox.gone.load(Ordering::Relaxed) {
+            return;
+        }
+        sandbox.hooks_bytes.fetch_add(added, Ordering::Relaxed);
+        let _ = sandbox
+            .hooks_bytes
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                Some(b.saturating_sub(removed))
+            });
+        self.inner.budget.adjust(removed, added);
+        if self.inner.budget.over() {
+            self.inner.enforce_budget(sandbox);
+        }
     }
 
     /// Puts a sandbox back in its starting state (same token, same ids); its clock stays where
@@ -334,6 +414,7 @@ impl Store {
         let generation = state.generation + 1;
         *state = fresh;
         state.generation = generation;
+        self.inner.settle(sandbox, &state);
         Ok(())
     }
 
@@ -747,14 +828,24 @@ impl Store {
         mut entry: JournalEntry,
         trace: Option<String>,
     ) -> String {
+        entry.request.compact(JOURNAL_BODY_CAP);
+        entry.request_truncated_from = entry.request.truncated_from();
         let mut state = sandbox.lock();
         let trace = trace.unwrap_or_else(|| state.ids.traces.fbtrace_id());
         state.journal_seq += 1;
         entry.seq = state.journal_seq;
         if state.journal.len() >= state.retention.requests {
-            state.journal.pop_front();
+            state.trim_journal();
         }
-        state.journal.push_back(entry);
+        if state.retention.requests > 0 {
+            state.journal_bytes += entry.retained_bytes();
+            state.journal.push_back(entry);
+        }
+        let over = self.inner.settle(sandbox, &state);
+        drop(state);
+        if over {
+            self.inner.enforce_budget(sandbox);
+        }
         trace
     }
 
@@ -844,10 +935,6 @@ fn method_str<S: serde::Serializer>(method: &Method, s: S) -> Result<S::Ok, S::E
     s.serialize_str(method.as_str())
 }
 
-fn uri_path<S: serde::Serializer>(uri: &Uri, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(uri.path())
-}
-
 fn json_bytes<S: serde::Serializer>(bytes: &Bytes, s: S) -> Result<S::Ok, S::Error> {
     serde_json::from_slice::<Value>(bytes)
         .unwrap_or(Value::Null)
@@ -861,10 +948,113 @@ pub(crate) fn digits(phone: &str) -> String {
 
 fn publish(inner: &Inner, sandbox: &Sandbox, mut state: MutexGuard<'_, SandboxState>) {
     let wake = state.outbox.announce();
+    let over = inner.settle(sandbox, &state);
     drop(state);
     if wake && let Some(me) = sandbox.me.upgrade() {
         lock(&inner.ready).push(me);
         inner.events_ready.notify_one();
+    }
+    if over {
+        inner.enforce_budget(sandbox);
+    }
+}
+
+impl Inner {
+    /// Counts what `sandbox` retains now; whether the budget is exceeded.
+    fn settle(&self, sandbox: &Sandbox, state: &SandboxState) -> bool {
+        if sandbox.gone.load(Ordering::Relaxed) {
+            return false;
+        }
+        let now = state.retained();
+        let before = sandbox.accounted.swap(now, Ordering::Relaxed);
+        self.budget.adjust(before, now);
+        self.budget.over()
+    }
+
+    /// Brings the budget back to its target: first the histories of the least recently used
+    /// sandboxes, oldest entries first, then whole sandboxes, least recently used first — never
+    /// the default sandbox nor `serving`, the one whose request is under way.
+    fn enforce_budget(&self, serving: &Sandbox) {
+        let Ok(_enforcing) = self.enforcing.try_lock() else {
+            return;
+        };
+        let target = self.budget.target();
+        let mut all: Vec<Arc<Sandbox>> = self
+            .sandboxes
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        all.sort_by_key(|s| s.last_used.load(Ordering::Relaxed));
+        for sandbox in &all {
+            if self.budget.used() <= target {
+                return;
+            }
+            self.trim(sandbox, target);
+        }
+        for sandbox in &all {
+            if self.budget.used() <= target {
+                return;
+            }
+            if Arc::ptr_eq(sandbox, &self.default) || std::ptr::eq(&**sandbox, serving) {
+                continue;
+            }
+            let removed = self
+                .sandboxes
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(sandbox.token.as_str());
+            if removed.is_some() {
+                tracing::info!(
+                    sandbox = sandbox.number,
+                    "sandbox evicted by the memory budget"
+                );
+                self.release(sandbox);
+            }
+        }
+    }
+
+    /// Drops `sandbox`'s history, oldest first, until the budget reaches `target` or nothing
+    /// is left: journal, events, delivery attempts, then messages.
+    fn trim(&self, sandbox: &Sandbox, target: usize) {
+        {
+            let mut state = sandbox.lock();
+            while self.budget.used() > target {
+                let Some(freed) = state.trim_history() else {
+                    break;
+                };
+                sandbox.accounted.fetch_sub(
+                    freed.min(sandbox.accounted.load(Ordering::Relaxed)),
+                    Ordering::Relaxed,
+                );
+                self.budget.sub(freed);
+            }
+        }
+        let Some(hooks) = sandbox.hooks.get() else {
+            return;
+        };
+        let mut hooks = lock(hooks);
+        while self.budget.used() > target {
+            let Some(freed) = hooks.log.trim_oldest() else {
+                break;
+            };
+            let _ = sandbox
+                .hooks_bytes
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                    Some(b.saturating_sub(freed))
+                });
+            self.budget.sub(freed);
+        }
+    }
+
+    /// Takes a sandbox that left the registry off the budget for good.
+    fn release(&self, sandbox: &Sandbox) {
+        sandbox.gone.store(true, Ordering::Relaxed);
+        self.budget
+            .sub(sandbox.accounted.swap(0, Ordering::Relaxed));
+        self.budget
+            .sub(sandbox.hooks_bytes.swap(0, Ordering::Relaxed));
     }
 }
 
@@ -885,6 +1075,10 @@ impl Sandbox {
             SandboxState::build(world, clock.now(), IdStreams::new(seed, number), fixed_ids)?;
         let runner = clock.start_runner();
         Ok(Arc::new_cyclic(|me| Self {
+            accounted: AtomicUsize::new(0),
+            hooks_bytes: AtomicUsize::new(0),
+            last_used: AtomicU64::new(0),
+            gone: AtomicBool::new(false),
             state: Mutex::new(state),
             token,
             number,
@@ -900,6 +1094,11 @@ impl Sandbox {
     /// The token that selects this sandbox.
     pub(crate) fn token(&self) -> &Token {
         &self.token
+    }
+
+    /// A weak handle on itself, for work that must not keep it alive.
+    pub(crate) fn me(&self) -> Weak<Sandbox> {
+        self.me.clone()
     }
 
     /// The sandbox's clock.
@@ -941,6 +1140,8 @@ impl SandboxState {
             subscriptions: HashMap::new(),
             journal: VecDeque::new(),
             journal_seq: 0,
+            journal_bytes: 0,
+            message_bytes: 0,
             outbox: Outbox::new(world.retention.events),
             faults: Faults::default(),
             ids: IdStreams::new(0, 0),
@@ -1004,6 +1205,35 @@ impl SandboxState {
         }
         state.ids = ids;
         Ok(state)
+    }
+
+    /// What the sandbox holds, by [`Retained`]: its world and its histories.
+    fn retained(&self) -> usize {
+        SANDBOX_BYTES + self.journal_bytes + self.message_bytes + self.outbox.history_bytes()
+    }
+
+    /// Drops the oldest journal entry; the bytes it held.
+    fn trim_journal(&mut self) -> Option<usize> {
+        let entry = self.journal.pop_front()?;
+        let bytes = entry.retained_bytes();
+        self.journal_bytes = self.journal_bytes.saturating_sub(bytes);
+        Some(bytes)
+    }
+
+    /// Forgets the oldest message; the bytes it held. Its pending status steps then find
+    /// nothing to move.
+    fn trim_messages(&mut self) -> Option<usize> {
+        let wamid = self.message_order.pop_front()?;
+        let bytes = self.messages.remove(&wamid)?.retained_bytes();
+        self.message_bytes = self.message_bytes.saturating_sub(bytes);
+        Some(bytes)
+    }
+
+    /// Drops the oldest entry of the first history that has one: journal, events, messages.
+    fn trim_history(&mut self) -> Option<usize> {
+        self.trim_journal()
+            .or_else(|| self.outbox.trim_oldest())
+            .or_else(|| self.trim_messages())
     }
 
     /// What a Graph object id names in this sandbox.
@@ -1133,11 +1363,10 @@ impl SandboxState {
             created_at: now,
             statuses: Vec::new(),
         };
-        if self.message_order.len() >= self.retention.messages
-            && let Some(old) = self.message_order.pop_front()
-        {
-            self.messages.remove(&old);
+        if self.message_order.len() >= self.retention.messages {
+            self.trim_messages();
         }
+        self.message_bytes += message.retained_bytes();
         self.message_order.push_back(wamid.clone());
         self.messages.insert(wamid.clone(), message);
         let timeline = self.recipients.timeline(&wa_id, draft.marketing, draft.ttl);

@@ -1,7 +1,9 @@
-//! What the benchmarks share: a keep-alive HTTP/1.1 load generator that records latencies, and
-//! the marketing send they drive.
+//! What the benchmarks share: a keep-alive HTTP/1.1 load generator that records latencies, the
+//! marketing send they drive, and the `wa-mock` binary started as users start it.
 
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -28,6 +30,26 @@ pub(crate) fn send_body(to: &str) -> serde_json::Value {
     })
 }
 
+/// One request the load generator sends: its path, the token it carries and its body.
+pub(crate) struct Prepared {
+    pub(crate) path: String,
+    pub(crate) token: String,
+    pub(crate) body: Bytes,
+}
+
+/// `bodies` POSTed to `path` with a token that selects the default sandbox.
+#[allow(dead_code, reason = "each benchmark uses part of what is shared")]
+pub(crate) fn posts(path: &str, bodies: impl IntoIterator<Item = Bytes>) -> Arc<[Prepared]> {
+    bodies
+        .into_iter()
+        .map(|body| Prepared {
+            path: path.to_owned(),
+            token: "bench".to_owned(),
+            body,
+        })
+        .collect()
+}
+
 /// What one load run measured.
 pub(crate) struct LoadResult {
     /// How long the run took.
@@ -50,11 +72,10 @@ impl LoadResult {
 }
 
 /// Sends from `connections` keep-alive connections until `dur` passes or `budget` requests
-/// were sent; request `i` carries `bodies[i % bodies.len()]`.
+/// were sent; request `i` is `requests[i % requests.len()]`.
 pub(crate) async fn run_load(
     addr: SocketAddr,
-    path: &str,
-    bodies: Arc<[Bytes]>,
+    requests: Arc<[Prepared]>,
     connections: usize,
     dur: Duration,
     budget: usize,
@@ -64,8 +85,8 @@ pub(crate) async fn run_load(
     let budget = Arc::new(AtomicUsize::new(budget));
     let tasks: Vec<_> = (0..connections)
         .map(|_| {
-            let (path, bodies, budget) = (path.to_owned(), bodies.clone(), budget.clone());
-            tokio::spawn(connection(addr, path, bodies, deadline, budget))
+            let (requests, budget) = (requests.clone(), budget.clone());
+            tokio::spawn(connection(addr, requests, deadline, budget))
         })
         .collect();
     let mut latencies_us = Vec::new();
@@ -82,8 +103,7 @@ pub(crate) async fn run_load(
 
 async fn connection(
     addr: SocketAddr,
-    path: String,
-    bodies: Arc<[Bytes]>,
+    requests: Arc<[Prepared]>,
     deadline: Instant,
     budget: Arc<AtomicUsize>,
 ) -> Vec<u32> {
@@ -100,12 +120,12 @@ async fn connection(
         else {
             break;
         };
-        let body = bodies[left % bodies.len()].clone();
-        let request = hyper::Request::post(path.as_str())
+        let prepared = &requests[left % requests.len()];
+        let request = hyper::Request::post(prepared.path.as_str())
             .header("host", "127.0.0.1")
             .header("content-type", "application/json")
-            .header("authorization", "Bearer bench")
-            .body(Full::new(body))
+            .header("authorization", format!("Bearer {}", prepared.token))
+            .body(Full::new(prepared.body.clone()))
             .unwrap();
         let sent = Instant::now();
         let response = sender.send_request(request).await.unwrap();
@@ -119,4 +139,85 @@ async fn connection(
         latencies.push(sent.elapsed().as_micros() as u32);
     }
     latencies
+}
+
+/// Starts the binary (seeded, with `args`) on a free port and reads the address from its first stdout line.
+#[allow(dead_code, reason = "each benchmark uses part of what is shared")]
+pub(crate) fn start_binary(args: &[&str]) -> (Child, SocketAddr) {
+    // On core 0 where taskset exists, so that a load generator on core 1 does not compete.
+    let pinned = Command::new("taskset").arg("-V").output().is_ok();
+    let mut command = if pinned {
+        let mut c = Command::new("taskset");
+        c.args(["-c", "0", env!("CARGO_BIN_EXE_wa-mock")]);
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_wa-mock"))
+    };
+    let mut child = command
+        .args(["--listen", "127.0.0.1:0", "--seed", "1"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap()
+        .parse()
+        .unwrap();
+    (child, addr)
+}
+
+#[allow(dead_code, reason = "each benchmark uses part of what is shared")]
+pub(crate) async fn wait_healthy(addr: SocketAddr) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "wa-mock at {addr} did not answer within 10 s"
+        );
+        if let Ok(stream) = TcpStream::connect(addr).await {
+            let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                .await
+                .unwrap();
+            tokio::spawn(conn);
+            let request = hyper::Request::get("/__admin/health")
+                .header("host", "127.0.0.1")
+                .body(Full::new(Bytes::new()))
+                .unwrap();
+            if sender
+                .send_request(request)
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return;
+            }
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
+/// The resident memory of process `pid`, in KiB.
+#[allow(dead_code, reason = "each benchmark uses part of what is shared")]
+pub(crate) fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// The number in variable `name`, or `default`.
+#[allow(dead_code, reason = "each benchmark uses part of what is shared")]
+pub(crate) fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }

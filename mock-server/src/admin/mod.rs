@@ -37,8 +37,8 @@ use crate::store::{
 };
 use crate::webhooks::WebhookSettings;
 use types::{
-    Advance, ClockState, Health, Inbound, InboundAccepted, List, NewSandbox, TemplateStatusChange,
-    Throughput, WabaPatch,
+    Advance, ClockState, Health, Inbound, InboundAccepted, List, Memory, NewSandbox,
+    TemplateStatusChange, Throughput, WabaPatch,
 };
 
 type AdminResult = Result<Json<Value>, GraphError>;
@@ -47,6 +47,7 @@ type AdminResult = Result<Json<Value>, GraphError>;
 pub(crate) fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/__admin/health", get(health))
+        .route("/__admin/memory", get(memory))
         .route("/__admin/reset", post(reset))
         .route("/__admin/state", get(get_state))
         .route("/__admin/clock", get(get_clock))
@@ -206,6 +207,16 @@ fn unknown(store: &Store, method: &Method, id: &str) -> GraphError {
 async fn health() -> Json<Health> {
     Json(Health {
         status: "ok".to_owned(),
+    })
+}
+
+/// The server's memory budget (not one sandbox's: the token only passes strict auth).
+async fn memory(State(state): State<AppState>, _: AdminSandbox) -> Json<Memory> {
+    let budget = state.store.budget();
+    Json(Memory {
+        budget_bytes: budget.limit(),
+        used_bytes: budget.used(),
+        sandboxes: state.store.sandbox_count(),
     })
 }
 

@@ -13,6 +13,17 @@ pub struct Health {
     pub status: String,
 }
 
+/// `GET /__admin/memory`: the budget for retained state and what is counted against it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Memory {
+    /// `--memory-budget-mb` in bytes.
+    pub budget_bytes: usize,
+    /// Bytes counted now, every sandbox together.
+    pub used_bytes: usize,
+    /// Sandboxes, the default one included.
+    pub sandboxes: usize,
+}
+
 /// `GET /__admin/clock` and the answer of `POST /__admin/clock/advance`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClockState {

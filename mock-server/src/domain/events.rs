@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use wa_contract::ErrorKind;
 
+use crate::budget::Retained;
 use crate::clock::Timestamp;
 use crate::ids::{BusinessId, PhoneNumberId, TemplateId, WabaId, Wamid};
 
@@ -156,7 +157,21 @@ pub(crate) struct Outbox {
     /// Whether the dispatcher was told about `pending` since the last drain.
     announced: bool,
     history: VecDeque<Arc<Event>>,
+    /// What `history` holds, by [`Retained`].
+    history_bytes: usize,
     cap: usize,
+}
+
+impl Retained for Event {
+    fn retained_bytes(&self) -> usize {
+        let text = match &self.kind {
+            EventKind::MessageStatus(c) => c.recipient_name.len() + c.display_phone_number.len(),
+            EventKind::Inbound(m) => 256 + m.profile_name.len(),
+            EventKind::TemplateStatus(_) | EventKind::AccountUpdate(_) => 64,
+        };
+        // The event, its `Arc`, the ids it shares and the history slot.
+        448 + text
+    }
 }
 
 impl Outbox {
@@ -167,6 +182,7 @@ impl Outbox {
             pending: Vec::new(),
             announced: false,
             history: VecDeque::new(),
+            history_bytes: 0,
             cap,
         }
     }
@@ -180,9 +196,12 @@ impl Outbox {
         });
         self.next_seq += 1;
         if self.history.len() == self.cap {
-            self.history.pop_front();
+            self.trim_oldest();
         }
-        self.history.push_back(event.clone());
+        if self.cap > 0 {
+            self.history_bytes += event.retained_bytes();
+            self.history.push_back(event.clone());
+        }
         self.pending.push(event);
     }
 
@@ -198,6 +217,19 @@ impl Outbox {
         let news = !self.pending.is_empty() && !self.announced;
         self.announced |= news;
         news
+    }
+
+    /// Drops the oldest event of the history; the bytes it held, if there was one.
+    pub(crate) fn trim_oldest(&mut self) -> Option<usize> {
+        let event = self.history.pop_front()?;
+        let bytes = event.retained_bytes();
+        self.history_bytes = self.history_bytes.saturating_sub(bytes);
+        Some(bytes)
+    }
+
+    /// What the history holds.
+    pub(crate) fn history_bytes(&self) -> usize {
+        self.history_bytes
     }
 
     /// The most recent events, oldest first.

@@ -113,6 +113,27 @@ pub(crate) struct Message {
     pub(crate) statuses: Vec<StatusRecord>,
 }
 
+impl crate::budget::Retained for Message {
+    /// Fixed over the message's life (statuses are counted as the three most reach), so that
+    /// what is added when it is stored is what is taken off when it goes.
+    fn retained_bytes(&self) -> usize {
+        let text = self.input.len()
+            + self.wa_id.len()
+            + self.message_type.len()
+            + self.conversation_id.len()
+            + self
+                .biz_opaque_callback_data
+                .as_ref()
+                .map_or(0, String::len)
+            + self
+                .template
+                .as_ref()
+                .map_or(0, |t| t.name.len() + t.language.len());
+        // The struct in its map slot, the order queue's copy of the id, three statuses.
+        1_024 + self.id.as_str().len() * 2 + text
+    }
+}
+
 /// A status change the state machine does not allow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct InvalidTransition {

@@ -71,6 +71,8 @@ pub(crate) fn token<'a>(
 pub(crate) struct RawBody {
     bytes: Bytes,
     form: bool,
+    /// The size it arrived with, when it was cut for the journal.
+    truncated_from: Option<usize>,
 }
 
 impl RawBody {
@@ -80,7 +82,31 @@ impl RawBody {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        Self { bytes, form }
+        Self {
+            bytes,
+            form,
+            truncated_from: None,
+        }
+    }
+
+    /// Copies the body (its first `cap` bytes, if longer) into a buffer of its own: the
+    /// request's bytes are a slice of the connection's read buffer, which a journal entry must
+    /// not keep alive.
+    pub(crate) fn compact(&mut self, cap: usize) {
+        if self.bytes.len() > cap {
+            self.truncated_from = Some(self.bytes.len());
+        }
+        self.bytes = Bytes::copy_from_slice(&self.bytes[..self.bytes.len().min(cap)]);
+    }
+
+    /// The size the body arrived with, when it was cut.
+    pub(crate) fn truncated_from(&self) -> Option<usize> {
+        self.truncated_from
+    }
+
+    /// Bytes kept.
+    pub(crate) fn len(&self) -> usize {
+        self.bytes.len()
     }
 
     /// Parses the body: JSON, or form fields whose values are JSON objects, arrays or booleans
@@ -99,7 +125,7 @@ impl RawBody {
     }
 }
 
-/// As parsed; `null` when it does not parse.
+/// As parsed; `null` when it does not parse (or was cut).
 impl Serialize for RawBody {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.parse().unwrap_or(Value::Null).serialize(serializer)

@@ -8,7 +8,7 @@
 //! `DeliveryLog`.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -19,8 +19,10 @@ use wa_contract::signature::SIGNATURE_HEADER;
 use super::Shared;
 use super::outbound::{ANSWER_CAP, Failure, body_within};
 use super::subscription::Hooks;
+use crate::budget::Retained;
 use crate::clock::{Clock, Timestamp};
 use crate::log::Escaped;
+use crate::store::Sandbox;
 
 /// When failed deliveries are tried again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -72,6 +74,8 @@ pub(crate) struct Delivery {
     pub(crate) hooks: Arc<Mutex<Hooks>>,
     /// The sandbox's clock, which times attempts and retries.
     pub(crate) clock: Clock,
+    /// The sandbox, whose memory budget the log's growth is charged to.
+    pub(crate) sandbox: Weak<Sandbox>,
     pub(crate) url: Arc<str>,
     pub(crate) field: &'static str,
     /// The wamids the body is about (statuses' messages or the inbound message).
@@ -157,6 +161,17 @@ pub(crate) struct DeliveryLog {
     attempts: VecDeque<Attempt>,
 }
 
+impl Retained for Attempt {
+    fn retained_bytes(&self) -> usize {
+        // The record, its slot, the error text; body, URL and signature are shared with the
+        // delivery but outlive it here.
+        256 + self.body.len()
+            + self.url.len()
+            + self.signature.len()
+            + self.error.as_ref().map_or(0, String::len)
+    }
+}
+
 impl DeliveryLog {
     pub(crate) fn new(cap: usize) -> Self {
         Self {
@@ -165,13 +180,24 @@ impl DeliveryLog {
         }
     }
 
-    fn push(&mut self, attempt: Attempt) {
-        if self.attempts.len() >= self.cap {
-            self.attempts.pop_front();
+    /// Logs an attempt; the bytes added and the bytes freed by dropping the oldest.
+    fn push(&mut self, attempt: Attempt) -> (usize, usize) {
+        let removed = if self.attempts.len() >= self.cap {
+            self.trim_oldest().unwrap_or(0)
+        } else {
+            0
+        };
+        if self.cap == 0 {
+            return (0, removed);
         }
-        if self.cap > 0 {
-            self.attempts.push_back(attempt);
-        }
+        let added = attempt.retained_bytes();
+        self.attempts.push_back(attempt);
+        (added, removed)
+    }
+
+    /// Drops the oldest attempt; the bytes it held.
+    pub(crate) fn trim_oldest(&mut self) -> Option<usize> {
+        self.attempts.pop_front().map(|a| a.retained_bytes())
     }
 
     /// Attempts about `message_id` (if given) under `field` (if given).
@@ -186,8 +212,9 @@ impl DeliveryLog {
         })
     }
 
-    pub(crate) fn clear(&mut self) {
-        self.attempts.clear();
+    /// Forgets every attempt; the bytes they held.
+    pub(crate) fn clear(&mut self) -> usize {
+        self.attempts.drain(..).map(|a| a.retained_bytes()).sum()
     }
 }
 
@@ -250,7 +277,10 @@ pub(crate) async fn attempt(shared: Arc<Shared>, mut delivery: Delivery) {
         signature: delivery.signature.clone(),
         body: delivery.body.clone(),
     };
-    super::lock(&delivery.hooks).log.push(record);
+    let (added, removed) = super::lock(&delivery.hooks).log.push(record);
+    if let Some(sandbox) = delivery.sandbox.upgrade() {
+        shared.store.charge_deliveries(&sandbox, added, removed);
+    }
     if let Some(next) = next {
         // Scheduled from the attempt's own time, so retries keep their spacing on the clock.
         let wait = next.since(clock.now());

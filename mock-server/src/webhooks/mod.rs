@@ -32,7 +32,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use wa_contract::GraphVersion;
 use wa_contract::signature::{ascii_json, sign};
 
-use crate::clock::{Clock, Timestamp};
+use crate::clock::Timestamp;
 use crate::domain::events::{Event, EventKind, StatusChange};
 use crate::ids::{Stream, WabaId};
 use crate::log::Escaped;
@@ -358,7 +358,7 @@ impl Shared {
         };
         for (url, group) in batches(targeted, chaos.batch) {
             let id = hooks.next_id();
-            let mut delivery = self.build(&hooks_handle, clock, id, url, &group, &shape);
+            let mut delivery = self.build(sandbox, &hooks_handle, id, url, &group, &shape);
             let held = overtakable(&group) && chaos.hold(&mut hooks.chaos);
             if held {
                 delivery.first_due = now.plus(hold_for);
@@ -381,8 +381,8 @@ impl Shared {
     /// Signs and packs one webhook carrying `group` (one event, or statuses of one number).
     fn build(
         &self,
+        sandbox: &Sandbox,
         hooks: &Arc<Mutex<Hooks>>,
-        clock: &Clock,
         id: u64,
         url: Arc<str>,
         group: &[&Event],
@@ -423,7 +423,8 @@ impl Shared {
         Delivery {
             id,
             hooks: hooks.clone(),
-            clock: clock.clone(),
+            clock: sandbox.clock().clone(),
+            sandbox: sandbox.me(),
             url,
             field: payload::field(&group[0].kind),
             message_ids: message_ids.into(),
@@ -609,7 +610,8 @@ impl Webhooks {
 
     /// Forgets a sandbox's delivery log (its settings stay).
     pub(crate) fn reset(&self, sandbox: &Sandbox) {
-        lock(&self.shared.hooks(sandbox)).log.clear();
+        let freed = lock(&self.shared.hooks(sandbox)).log.clear();
+        self.shared.store.charge_deliveries(sandbox, 0, freed);
     }
 
     /// Meta's verification handshake with `url`, using a challenge from the sandbox's

@@ -2,6 +2,7 @@
 //! slow clients cannot lock new ones out; keep-alive, chunked bodies and graceful shutdown
 //! still work. Spoken as raw HTTP/1.1 over TCP to see exactly when the server closes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -202,7 +203,8 @@ async fn shutdown_stops_accepting_and_finishes_a_request_under_way() {
     send(&mut conn, head.as_bytes()).await;
     send(&mut conn, &body.as_bytes()[..10]).await;
 
-    let shutdown = tokio::spawn(app.server.shutdown());
+    let server = Arc::into_inner(app.server).expect("the only handle");
+    let shutdown = tokio::spawn(server.shutdown());
     let refused = tokio::time::timeout(BOUND, async {
         while TcpStream::connect(addr).await.is_ok() {
             tokio::task::yield_now().await;

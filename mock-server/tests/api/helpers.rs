@@ -1,6 +1,8 @@
 //! `spawn_app()` and a client with one method per endpoint.
 
 use proptest::prelude::*;
+use std::sync::Arc;
+
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 use wa_mock::{Config, RunningServer, spawn};
@@ -12,7 +14,8 @@ pub(crate) const WABA: &str = wa_mock::DEFAULT_WABA_ID;
 pub(crate) const ELIGIBLE_WABA: &str = wa_mock::ELIGIBLE_WABA_ID;
 
 pub(crate) struct TestApp {
-    pub(crate) server: RunningServer,
+    /// Shared by every client of the same server ([`TestApp::with_token`]).
+    pub(crate) server: Arc<RunningServer>,
     pub(crate) client: Client,
     pub(crate) token: String,
 }
@@ -27,7 +30,7 @@ pub(crate) async fn spawn_app_with(config: Config) -> TestApp {
         .await
         .expect("server starts");
     TestApp {
-        server,
+        server: Arc::new(server),
         client: Client::new(),
         token: wa_mock::DEFAULT_TOKEN.to_owned(),
     }
@@ -77,6 +80,15 @@ impl Answer {
 }
 
 impl TestApp {
+    /// A client of the same server that speaks with `token` (another sandbox's, say).
+    pub(crate) fn with_token(&self, token: &str) -> TestApp {
+        TestApp {
+            server: self.server.clone(),
+            client: self.client.clone(),
+            token: token.to_owned(),
+        }
+    }
+
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.server.url())
     }
@@ -301,7 +313,7 @@ pub(crate) async fn spawn_app_seeded(seed: u64) -> TestApp {
         .await
         .expect("server starts");
     TestApp {
-        server,
+        server: Arc::new(server),
         client: Client::new(),
         token: wa_mock::DEFAULT_TOKEN.to_owned(),
     }

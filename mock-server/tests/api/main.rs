@@ -8,6 +8,7 @@ mod determinism;
 mod fuzz;
 mod hardening;
 mod helpers;
+mod isolation;
 mod onboarding;
 mod outbound;
 mod precedence;
