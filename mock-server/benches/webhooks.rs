@@ -48,7 +48,12 @@ async fn mock(messages: usize, url: Option<String>) -> RunningServer {
         format!("{default_world}\n[retention]\nmessages = {messages}\n"),
     )
     .unwrap();
-    let mut config = Config::default().manual_clock().seed(7).world_file(&world);
+    // A budget that keeps every message and attempt the benchmark makes.
+    let mut config = Config::default()
+        .manual_clock()
+        .seed(7)
+        .world_file(&world)
+        .memory_budget_mb(4096);
     config.webhook_url = url;
     config.app_secret = Some("bench-secret".to_owned());
     config.webhooks.log_size = 3 * messages;

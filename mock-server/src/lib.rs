@@ -12,7 +12,7 @@
 //! # async fn main() -> std::io::Result<()> {
 //! use wa_mock::{Config, spawn};
 //!
-//! // A free loopback port, time frozen at 2026-01-01T00:00:00Z, deterministic ids.
+//! // A free loopback port, clocks frozen at 2026-01-01T00:00:00Z, deterministic ids.
 //! let server = spawn(Config::default().manual_clock().seed(7)).await?;
 //! println!("Graph base URL: {}", server.url());
 //!
@@ -25,12 +25,15 @@
 //!
 //! # How it fits together
 //!
-//! - `clock` is the one clock; every delayed behaviour is a job on its scheduler.
-//! - `ids` holds the id newtypes and the seeded generator.
+//! - `clock` is a sandbox's clock; every delayed behaviour is a job on its scheduler.
+//! - `ids` holds the id newtypes, the seeded generator with one stream per sandbox and kind,
+//!   and the token mint.
 //! - `domain` is the plain-Rust model: WABAs, templates, routing, messages, recipients and
 //!   the event outbox.
-//! - `store` keeps sandboxes and runs one operation per use case.
-//! - `graph` is the Graph API edge; [`admin`] the control plane.
+//! - `store` is the registry of sandboxes and runs one operation per use case; `budget`
+//!   counts what they retain against the memory budget.
+//! - `edge` holds the HTTP layer's rules (body limit, Graph's envelope for its own errors, the
+//!   admin API's cross-site guards); `graph` is the Graph API; [`admin`] the control plane.
 //! - `webhooks` turns events into signed webhook POSTs, with retries on the clock.
 //! - `log` escapes client-chosen strings before they reach a log line.
 //! - `serve` accepts connections and bounds them (count, idle and header timeouts).

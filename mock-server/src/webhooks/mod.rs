@@ -56,8 +56,8 @@ const RETRY_SECONDS: RangeInclusive<u64> = 1..=86_400;
 const MAX_AGE_SECONDS: RangeInclusive<u64> = 0..=604_800;
 /// POSTs in flight at once.
 const CONCURRENCY: RangeInclusive<u64> = 1..=1_024;
-/// Attempts a sandbox's log keeps; each holds its body.
-const LOG_SIZE: RangeInclusive<u64> = 0..=100_000;
+/// Attempts a sandbox's log keeps; each holds its body, and the memory budget bounds them all.
+const LOG_SIZE: RangeInclusive<u64> = 0..=1_000_000;
 
 /// How webhooks are delivered: the `--webhook-*` flags.
 #[derive(Clone, Debug, clap::Args)]

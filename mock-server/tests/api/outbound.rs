@@ -558,8 +558,8 @@ fn out_of_range_flags_stop_the_binary_with_a_message_naming_the_flag() {
         ("--webhook-concurrency", "0", "0 is not in 1..=1024"),
         (
             "--webhook-log-size",
-            "100001",
-            "100001 is not in 0..=100000",
+            "1000001",
+            "1000001 is not in 0..=1000000",
         ),
         (
             "--webhook-url",
