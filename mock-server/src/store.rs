@@ -178,6 +178,8 @@ pub(crate) struct SandboxState {
     pub(crate) wabas: Vec<Waba>,
     pub(crate) phones: Vec<PhoneNumber>,
     pub(crate) templates: Vec<Template>,
+    /// What each object id names: the Graph edge's lookup, by hash.
+    objects: HashMap<Arc<str>, ObjectKind>,
     messages: HashMap<Wamid, Message>,
     message_order: VecDeque<Wamid>,
     pub(crate) recipients: Recipients,
@@ -564,6 +566,9 @@ impl Store {
         let id = state.ids.templates.template_id();
         let category = req.category;
         let template = Template::create(id.clone(), waba_id.clone(), req, now);
+        state
+            .objects
+            .insert(Arc::from(id.as_str()), ObjectKind::Template);
         state.templates.push(template);
         let change = StatusChanged {
             status: TemplateStatus::Pending,
@@ -650,6 +655,9 @@ impl Store {
             state.record_template_change(id, &change, now);
         }
         state.templates.retain(|t| !doomed.contains(&t.id));
+        for id in &doomed {
+            state.objects.remove(id.as_str());
+        }
         self.publish(sandbox, state);
         doomed.len()
     }
@@ -1134,6 +1142,7 @@ impl SandboxState {
             wabas: Vec::new(),
             phones: Vec::new(),
             templates: Vec::new(),
+            objects: HashMap::new(),
             messages: HashMap::new(),
             message_order: VecDeque::new(),
             recipients: Recipients::default(),
@@ -1203,6 +1212,35 @@ impl SandboxState {
                 .recipients
                 .set_profile(digits(&r.phone), r.profile.clone());
         }
+        let kinds = [
+            (
+                ObjectKind::PhoneNumber,
+                state
+                    .phones
+                    .iter()
+                    .map(|p| p.id.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                ObjectKind::Waba,
+                state.wabas.iter().map(|w| w.id.as_str()).collect(),
+            ),
+            (
+                ObjectKind::Template,
+                state.templates.iter().map(|t| t.id.as_str()).collect(),
+            ),
+            (
+                ObjectKind::Business,
+                state.businesses.iter().map(|b| b.id.as_str()).collect(),
+            ),
+        ];
+        // Inserted in reverse precedence, so a clash resolves as the old linear lookup did.
+        let objects: HashMap<Arc<str>, ObjectKind> = kinds
+            .into_iter()
+            .rev()
+            .flat_map(|(kind, ids)| ids.into_iter().map(move |id| (Arc::from(id), kind)))
+            .collect();
+        state.objects = objects;
         state.ids = ids;
         Ok(state)
     }
@@ -1238,17 +1276,7 @@ impl SandboxState {
 
     /// What a Graph object id names in this sandbox.
     pub(crate) fn object_kind(&self, id: &str) -> Option<ObjectKind> {
-        if self.phones.iter().any(|p| p.id.as_str() == id) {
-            Some(ObjectKind::PhoneNumber)
-        } else if self.wabas.iter().any(|w| w.id.as_str() == id) {
-            Some(ObjectKind::Waba)
-        } else if self.templates.iter().any(|t| t.id.as_str() == id) {
-            Some(ObjectKind::Template)
-        } else if self.businesses.iter().any(|b| b.id.as_str() == id) {
-            Some(ObjectKind::Business)
-        } else {
-            None
-        }
+        self.objects.get(id).copied()
     }
 
     /// The phone number `id`.
