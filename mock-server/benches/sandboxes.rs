@@ -47,15 +47,13 @@ struct Made {
     phone: String,
 }
 
+/// The JSON answer of `request`.
+async fn json(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 async fn new_sandbox(client: &reqwest::Client, addr: SocketAddr) -> Made {
-    let body: Value = client
-        .post(format!("http://{addr}/__admin/sandboxes"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = json(client.post(format!("http://{addr}/__admin/sandboxes"))).await;
     Made {
         token: body["token"].as_str().unwrap().to_owned(),
         phone: body["state"]["phone_numbers"][0]["id"]
@@ -170,14 +168,7 @@ async fn memory() {
         assert!(answer.status().is_client_error(), "{}", answer.status());
     }
     let full = rss_kib(child.id());
-    let counted: Value = client
-        .get(format!("http://{addr}/__admin/memory"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let counted = json(client.get(format!("http://{addr}/__admin/memory"))).await;
     let mib = |kib: u64| kib as f64 / 1024.0;
     println!(
         "\nmemory (budget {} MiB):",
