@@ -13,6 +13,15 @@ use crate::clock::{ClockMode, Timestamp};
 use crate::serve::Limits;
 use crate::webhooks::{AppEndpoint, WebhookConfig, check_url};
 
+/// The defaults, declared once for the command line and [`Config::default`].
+mod defaults {
+    pub(super) const SPEED: f64 = 1.0;
+    pub(super) const MEMORY_BUDGET_MB: u32 = 256;
+    pub(super) const MAX_CONNECTIONS: u32 = 512;
+    pub(super) const HEADER_TIMEOUT_SECONDS: u64 = 10;
+    pub(super) const IDLE_TIMEOUT_SECONDS: u64 = 30;
+}
+
 /// Values `--memory-budget-mb` accepts.
 const MEMORY_BUDGET_MB: RangeInclusive<i64> = 16..=1_048_576;
 /// Values `--max-connections` accepts.
@@ -47,7 +56,7 @@ pub struct Config {
     pub clock: ClockKind,
     /// Simulated seconds per real second (realtime clock only); finite, above 0, at most
     /// 1,000,000.
-    #[arg(long, env = "WA_MOCK_SPEED", default_value_t = 1.0, value_parser = parse_speed)]
+    #[arg(long, env = "WA_MOCK_SPEED", default_value_t = defaults::SPEED, value_parser = parse_speed)]
     pub speed: f64,
     /// Seed for every generated id and token; without it both come from the OS.
     #[arg(long, env = "WA_MOCK_SEED")]
@@ -76,7 +85,7 @@ pub struct Config {
     #[arg(
         long,
         env = "WA_MOCK_MEMORY_BUDGET_MB",
-        default_value_t = 256,
+        default_value_t = defaults::MEMORY_BUDGET_MB,
         value_parser = clap::value_parser!(u32).range(MEMORY_BUDGET_MB)
     )]
     pub memory_budget_mb: u32,
@@ -95,7 +104,7 @@ pub struct Config {
     #[arg(
         long,
         env = "WA_MOCK_MAX_CONNECTIONS",
-        default_value_t = 512,
+        default_value_t = defaults::MAX_CONNECTIONS,
         value_parser = clap::value_parser!(u32).range(MAX_CONNECTIONS)
     )]
     pub max_connections: u32,
@@ -103,7 +112,7 @@ pub struct Config {
     #[arg(
         long,
         env = "WA_MOCK_HEADER_TIMEOUT_SECONDS",
-        default_value_t = 10,
+        default_value_t = defaults::HEADER_TIMEOUT_SECONDS,
         value_parser = clap::value_parser!(u64).range(HEADER_TIMEOUT_SECONDS)
     )]
     pub header_timeout_seconds: u64,
@@ -111,7 +120,7 @@ pub struct Config {
     #[arg(
         long,
         env = "WA_MOCK_IDLE_TIMEOUT_SECONDS",
-        default_value_t = 30,
+        default_value_t = defaults::IDLE_TIMEOUT_SECONDS,
         value_parser = clap::value_parser!(u64).range(IDLE_TIMEOUT_SECONDS)
     )]
     pub idle_timeout_seconds: u64,
@@ -126,20 +135,20 @@ impl Default for Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             clock: ClockKind::Realtime,
-            speed: 1.0,
+            speed: defaults::SPEED,
             seed: None,
             clock_start: None,
             world: None,
-            memory_budget_mb: 256,
+            memory_budget_mb: defaults::MEMORY_BUDGET_MB,
             webhook_url: None,
             app_secret: None,
             verify_token: None,
             strict_auth: false,
             admin_any_peer: false,
             allowed_hosts: Vec::new(),
-            max_connections: 512,
-            header_timeout_seconds: 10,
-            idle_timeout_seconds: 30,
+            max_connections: defaults::MAX_CONNECTIONS,
+            header_timeout_seconds: defaults::HEADER_TIMEOUT_SECONDS,
+            idle_timeout_seconds: defaults::IDLE_TIMEOUT_SECONDS,
             webhooks: WebhookConfig::default(),
         }
     }
@@ -354,7 +363,8 @@ impl fmt::Display for Redacted<'_> {
              webhook_url={} app_secret={} \
              verify_token={} strict_auth={} admin_any_peer={} allowed_hosts={:?} max_connections={} \
              header_timeout={}s idle_timeout={}s webhook_version={} webhook_timeout_ms={} \
-             webhook_retry={}s..{}s webhook_max_age={}s chaos={:?}",
+             webhook_retry={}s..{}s webhook_max_age={}s webhook_concurrency={} \
+             webhook_log_size={} chaos={:?}",
             c.listen,
             c.clock,
             c.speed,
@@ -379,6 +389,8 @@ impl fmt::Display for Redacted<'_> {
             c.webhooks.retry_seconds,
             c.webhooks.retry_max_seconds,
             c.webhooks.max_age_seconds,
+            c.webhooks.concurrency,
+            c.webhooks.log_size,
             c.webhooks.chaos,
         )
     }
@@ -440,6 +452,20 @@ mod tests {
             .unwrap_err();
         assert_eq!(err, "idle_timeout_seconds must be in 1..=3600, not 0");
         assert!(Config::default().max_connections(0).limits().is_err());
+    }
+
+    #[test]
+    fn the_in_process_defaults_are_the_command_lines_but_for_the_port() {
+        let parsed = Config::try_parse_from(["wa-mock"]).unwrap();
+        let default = Config {
+            listen: parsed.listen,
+            ..Config::default()
+        };
+        assert_eq!(
+            default.redacted().to_string(),
+            parsed.redacted().to_string()
+        );
+        assert_eq!(Config::default().listen.port(), 0);
     }
 
     #[test]

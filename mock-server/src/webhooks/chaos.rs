@@ -13,6 +13,10 @@ use crate::ids::IdGen;
 
 /// Seconds a held-back status waits by default.
 pub(crate) const DEFAULT_REORDER_DELAY_SECONDS: u64 = 10;
+/// No webhook is duplicated or held back unless asked.
+const NO_CHANCE: f64 = 0.0;
+/// Each status in a POST of its own unless asked.
+const UNBATCHED: usize = 1;
 /// Seconds a held-back status may wait: a day at most, since a due time past the clock's end
 /// is never reached and the webhook would be lost.
 pub(crate) const REORDER_DELAY_SECONDS: RangeInclusive<u64> = 0..=86_400;
@@ -27,7 +31,7 @@ pub struct Chaos {
     #[arg(
         long = "webhook-chaos-duplicate",
         env = "WA_MOCK_WEBHOOK_CHAOS_DUPLICATE",
-        default_value_t = 0.0,
+        default_value_t = NO_CHANCE,
         value_parser = probability_flag
     )]
     pub duplicate: f64,
@@ -36,7 +40,7 @@ pub struct Chaos {
     #[arg(
         long = "webhook-chaos-reorder",
         env = "WA_MOCK_WEBHOOK_CHAOS_REORDER",
-        default_value_t = 0.0,
+        default_value_t = NO_CHANCE,
         value_parser = probability_flag
     )]
     pub reorder: f64,
@@ -53,7 +57,7 @@ pub struct Chaos {
     #[arg(
         long = "webhook-chaos-batch",
         env = "WA_MOCK_WEBHOOK_CHAOS_BATCH",
-        default_value_t = 1,
+        default_value_t = UNBATCHED,
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(BATCH)
     )]
     pub batch: usize,
@@ -63,10 +67,10 @@ impl Default for Chaos {
     /// No chaos.
     fn default() -> Self {
         Self {
-            duplicate: 0.0,
-            reorder: 0.0,
+            duplicate: NO_CHANCE,
+            reorder: NO_CHANCE,
             reorder_delay_seconds: DEFAULT_REORDER_DELAY_SECONDS,
-            batch: 1,
+            batch: UNBATCHED,
         }
     }
 }

@@ -59,6 +59,16 @@ const CONCURRENCY: RangeInclusive<u64> = 1..=1_024;
 /// Attempts a sandbox's log keeps; each holds its body, and the memory budget bounds them all.
 const LOG_SIZE: RangeInclusive<u64> = 0..=1_000_000;
 
+/// The `--webhook-*` defaults, declared once for the command line and [`WebhookConfig::default`].
+mod defaults {
+    pub(super) const TIMEOUT_MS: u64 = 5_000;
+    pub(super) const RETRY_SECONDS: u64 = 10;
+    pub(super) const RETRY_MAX_SECONDS: u64 = 3_600;
+    pub(super) const MAX_AGE_SECONDS: u64 = 86_400;
+    pub(super) const CONCURRENCY: usize = 64;
+    pub(super) const LOG_SIZE: usize = 10_000;
+}
+
 /// How webhooks are delivered: the `--webhook-*` flags.
 #[derive(Clone, Debug, clap::Args)]
 pub struct WebhookConfig {
@@ -69,7 +79,7 @@ pub struct WebhookConfig {
     #[arg(
         long = "webhook-timeout-ms",
         env = "WA_MOCK_WEBHOOK_TIMEOUT_MS",
-        default_value_t = 5_000,
+        default_value_t = defaults::TIMEOUT_MS,
         value_parser = clap::value_parser!(u64).range(TIMEOUT_MS)
     )]
     pub timeout_ms: u64,
@@ -77,7 +87,7 @@ pub struct WebhookConfig {
     #[arg(
         long = "webhook-retry-seconds",
         env = "WA_MOCK_WEBHOOK_RETRY_SECONDS",
-        default_value_t = 10,
+        default_value_t = defaults::RETRY_SECONDS,
         value_parser = clap::value_parser!(u64).range(RETRY_SECONDS)
     )]
     pub retry_seconds: u64,
@@ -85,7 +95,7 @@ pub struct WebhookConfig {
     #[arg(
         long = "webhook-retry-max-seconds",
         env = "WA_MOCK_WEBHOOK_RETRY_MAX_SECONDS",
-        default_value_t = 3_600,
+        default_value_t = defaults::RETRY_MAX_SECONDS,
         value_parser = clap::value_parser!(u64).range(RETRY_SECONDS)
     )]
     pub retry_max_seconds: u64,
@@ -94,7 +104,7 @@ pub struct WebhookConfig {
     #[arg(
         long = "webhook-max-age-seconds",
         env = "WA_MOCK_WEBHOOK_MAX_AGE_SECONDS",
-        default_value_t = 86_400,
+        default_value_t = defaults::MAX_AGE_SECONDS,
         value_parser = clap::value_parser!(u64).range(MAX_AGE_SECONDS)
     )]
     pub max_age_seconds: u64,
@@ -102,7 +112,7 @@ pub struct WebhookConfig {
     #[arg(
         long = "webhook-concurrency",
         env = "WA_MOCK_WEBHOOK_CONCURRENCY",
-        default_value_t = 64,
+        default_value_t = defaults::CONCURRENCY,
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(CONCURRENCY)
     )]
     pub concurrency: usize,
@@ -110,7 +120,7 @@ pub struct WebhookConfig {
     #[arg(
         long = "webhook-log-size",
         env = "WA_MOCK_WEBHOOK_LOG_SIZE",
-        default_value_t = 10_000,
+        default_value_t = defaults::LOG_SIZE,
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(LOG_SIZE)
     )]
     pub log_size: usize,
@@ -124,12 +134,12 @@ impl Default for WebhookConfig {
     fn default() -> Self {
         Self {
             version: GraphVersion::NEWEST,
-            timeout_ms: 5_000,
-            retry_seconds: 10,
-            retry_max_seconds: 3_600,
-            max_age_seconds: 86_400,
-            concurrency: 64,
-            log_size: 10_000,
+            timeout_ms: defaults::TIMEOUT_MS,
+            retry_seconds: defaults::RETRY_SECONDS,
+            retry_max_seconds: defaults::RETRY_MAX_SECONDS,
+            max_age_seconds: defaults::MAX_AGE_SECONDS,
+            concurrency: defaults::CONCURRENCY,
+            log_size: defaults::LOG_SIZE,
             chaos: Chaos::default(),
         }
     }
