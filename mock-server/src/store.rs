@@ -48,7 +48,7 @@ use crate::ids::{
     BusinessId, IdGen, IdStreams, PhoneNumberId, Stream, TemplateId, Token, TokenMint, WabaId,
     Wamid,
 };
-use crate::webhooks::subscription::Hooks;
+use crate::webhooks::hooks::Hooks;
 use crate::world::{Retention, WorldSpec};
 
 /// How old default-world templates are at startup (synced, not yet dormant).

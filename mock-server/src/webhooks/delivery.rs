@@ -1,13 +1,12 @@
-//! One webhook on its way: the signed body, its attempts, the retry schedule and the log.
+//! One webhook on its way: the signed body, its attempts and the retry schedule.
 //!
 //! A `Delivery` is built once (body and signature never change between attempts, as with
 //! Meta) and POSTed by `attempt`. A 2xx answer delivers it; anything else — another status,
 //! a refused connection, a timeout — logs the failure and, while the webhook is younger than the
 //! maximum age, schedules the next attempt as a job on the clock, so retries happen in
 //! simulated time like everything else. Every attempt lands in its sandbox's bounded
-//! `DeliveryLog`.
+//! `DeliveryLog` (in `hooks`).
 
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -17,9 +16,8 @@ use serde::{Serialize, Serializer};
 use wa_contract::signature::SIGNATURE_HEADER;
 
 use super::Shared;
+use super::hooks::{Attempt, Hooks, Outcome};
 use super::outbound::{ANSWER_CAP, Failure, body_within};
-use super::subscription::Hooks;
-use crate::budget::Retained;
 use crate::clock::{Clock, Timestamp};
 use crate::log::Escaped;
 use crate::store::Sandbox;
@@ -89,133 +87,6 @@ pub(crate) struct Delivery {
     pub(crate) attempts: u32,
     /// For a chaos duplicate: the delivery it copies.
     pub(crate) duplicate_of: Option<u64>,
-}
-
-/// How an attempt ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Outcome {
-    /// The endpoint answered 2xx.
-    Delivered,
-    /// It failed; another attempt is scheduled.
-    Retrying,
-    /// It failed and the webhook is now too old to retry: dropped.
-    Expired,
-}
-
-/// One POST of a webhook, as `GET /__admin/webhooks/deliveries` shows it.
-#[derive(Clone, Debug, Serialize)]
-pub(crate) struct Attempt {
-    /// The delivery (all attempts of one webhook share it).
-    pub(crate) delivery_id: u64,
-    /// Attempt number, from 1.
-    pub(crate) attempt: u32,
-    /// Clock time of the attempt.
-    pub(crate) at: Timestamp,
-    /// Where it was POSTed.
-    #[serde(serialize_with = "as_str")]
-    pub(crate) url: Arc<str>,
-    /// The webhook's `field`.
-    pub(crate) field: &'static str,
-    /// Message ids the body is about.
-    #[serde(serialize_with = "as_list")]
-    pub(crate) message_ids: Arc<[String]>,
-    /// HTTP status answered; `null` when none came (refused, timed out).
-    pub(crate) status: Option<u16>,
-    /// Real milliseconds the attempt took.
-    pub(crate) latency_ms: u64,
-    /// Why it failed.
-    pub(crate) error: Option<String>,
-    /// What happens next.
-    pub(crate) outcome: Outcome,
-    /// When the next attempt falls due, while retrying.
-    pub(crate) next_attempt_at: Option<Timestamp>,
-    /// For a chaos duplicate: the delivery it copies.
-    pub(crate) duplicate_of: Option<u64>,
-    /// The `X-Hub-Signature-256` header sent.
-    #[serde(serialize_with = "as_str")]
-    pub(crate) signature: Arc<str>,
-    /// The body sent.
-    #[serde(serialize_with = "as_json")]
-    pub(crate) body: Bytes,
-}
-
-fn as_str<S: Serializer>(v: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(v)
-}
-
-fn as_list<S: Serializer>(v: &Arc<[String]>, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(v.iter())
-}
-
-fn as_json<S: Serializer>(body: &Bytes, s: S) -> Result<S::Ok, S::Error> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(serde::ser::Error::custom)?;
-    value.serialize(s)
-}
-
-/// A sandbox's most recent attempts, oldest first.
-#[derive(Debug)]
-pub(crate) struct DeliveryLog {
-    cap: usize,
-    attempts: VecDeque<Attempt>,
-}
-
-impl Retained for Attempt {
-    fn retained_bytes(&self) -> usize {
-        // The record, its slot, the error text; body, URL and signature are shared with the
-        // delivery but outlive it here.
-        256 + self.body.len()
-            + self.url.len()
-            + self.signature.len()
-            + self.error.as_ref().map_or(0, String::len)
-    }
-}
-
-impl DeliveryLog {
-    pub(crate) fn new(cap: usize) -> Self {
-        Self {
-            cap,
-            attempts: VecDeque::new(),
-        }
-    }
-
-    /// Logs an attempt; the bytes added and the bytes freed by dropping the oldest.
-    fn push(&mut self, attempt: Attempt) -> (usize, usize) {
-        let removed = if self.attempts.len() >= self.cap {
-            self.trim_oldest().unwrap_or(0)
-        } else {
-            0
-        };
-        if self.cap == 0 {
-            return (0, removed);
-        }
-        let added = attempt.retained_bytes();
-        self.attempts.push_back(attempt);
-        (added, removed)
-    }
-
-    /// Drops the oldest attempt; the bytes it held.
-    pub(crate) fn trim_oldest(&mut self) -> Option<usize> {
-        self.attempts.pop_front().map(|a| a.retained_bytes())
-    }
-
-    /// Attempts about `message_id` (if given) under `field` (if given).
-    pub(crate) fn matching<'a>(
-        &'a self,
-        message_id: Option<&'a str>,
-        field: Option<&'a str>,
-    ) -> impl Iterator<Item = &'a Attempt> {
-        self.attempts.iter().filter(move |a| {
-            message_id.is_none_or(|id| a.message_ids.iter().any(|m| m == id))
-                && field.is_none_or(|f| a.field == f)
-        })
-    }
-
-    /// Forgets every attempt; the bytes they held.
-    pub(crate) fn clear(&mut self) -> usize {
-        self.attempts.drain(..).map(|a| a.retained_bytes()).sum()
-    }
 }
 
 /// POSTs `delivery` once, logs the attempt and schedules the next one if it failed.

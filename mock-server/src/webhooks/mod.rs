@@ -1,12 +1,15 @@
 //! Webhooks: the mock calls the client back as Meta does.
 //!
-//! How the parts fit. Store operations append events to their sandbox's outbox and ring the
-//! store's bell. The dispatcher task (owned by a [`Dispatcher`]) wakes, drains every outbox and
-//! plans deliveries: [`subscription`] picks each WABA's callback URL and the sandbox's secret,
-//! version and chaos; [`payload`] builds Meta's body from the contract's typed model, written
-//! as ASCII-only JSON and signed over exactly those bytes; [`chaos`] may batch, hold back or
-//! duplicate. [`delivery`] POSTs each one (bounded concurrency, one pooled client), logs every
-//! attempt and schedules retries as clock jobs that put the delivery back in the queue.
+//! How the parts fit. Store operations append events to their sandbox's outbox, and a sandbox
+//! with news queues itself and rings the store's bell. The dispatcher task (owned by a
+//! [`Dispatcher`]) wakes, drains the queued outboxes and plans deliveries: [`subscription`]
+//! picks each WABA's callback URL and the sandbox's secret, version and chaos; [`payload`] builds
+//! Meta's body from the contract's typed model, written as ASCII-only JSON and signed over
+//! exactly those bytes; [`chaos`] may batch, hold back or duplicate. [`delivery`] POSTs each one
+//! through [`outbound`] (bounded concurrency, one pooled client, no redirects, capped answers),
+//! logs every attempt in the sandbox's [`hooks`] and schedules retries as jobs on the sandbox's
+//! clock that put the delivery back in the queue. The leaves depend on nothing above them:
+//! `hooks` and `subscription` hold state and rules, `delivery` does the I/O.
 //!
 //! Nothing on the Graph path waits for any of this: a send only appends to the outbox. In
 //! manual time, [`Webhooks::advance`] steps the clock from one due job to the next and at each
@@ -16,6 +19,7 @@
 
 pub(crate) mod chaos;
 pub(crate) mod delivery;
+pub(crate) mod hooks;
 pub(crate) mod outbound;
 pub(crate) mod payload;
 pub(crate) mod subscription;
@@ -38,11 +42,13 @@ use crate::ids::{Stream, WabaId};
 use crate::log::Escaped;
 use crate::store::{Sandbox, Store};
 pub use chaos::Chaos;
-pub(crate) use delivery::{Attempt, RetryPolicy};
+pub(crate) use delivery::RetryPolicy;
 use delivery::{Delivery, attempt};
+pub(crate) use hooks::Attempt;
+use hooks::Hooks;
 pub(crate) use outbound::check_url;
 pub(crate) use subscription::WebhookSettings;
-use subscription::{Hooks, callback_url, handshake};
+use subscription::{callback_url, handshake};
 
 /// The secret webhooks are signed with when none is configured.
 pub(crate) const DEFAULT_APP_SECRET: &str = "wa-mock-app-secret";

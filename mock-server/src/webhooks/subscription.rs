@@ -12,9 +12,8 @@ use serde::{Deserialize, Serialize};
 use wa_contract::GraphVersion;
 
 use super::chaos::Chaos;
-use super::delivery::DeliveryLog;
 use super::outbound::{CHALLENGE_CAP, Failure, body_within, check_url};
-use crate::ids::{IdGen, WabaId};
+use crate::ids::WabaId;
 use crate::store::Subscription;
 
 /// A sandbox's own webhook settings; each one left out falls back to the server's.
@@ -47,37 +46,6 @@ impl WebhookSettings {
                 .map_err(|(field, e)| format!("chaos.{field}: {e}")),
             None => Ok(()),
         }
-    }
-}
-
-/// A sandbox's webhook state: its settings, its chaos and challenge generators, its log.
-pub(crate) struct Hooks {
-    pub(crate) settings: WebhookSettings,
-    /// Chaos decisions, a stream of the sandbox's own.
-    pub(crate) chaos: IdGen,
-    /// Handshake challenges, another.
-    pub(crate) challenges: IdGen,
-    /// The last delivery id handed out.
-    pub(crate) last_id: u64,
-    pub(crate) log: DeliveryLog,
-}
-
-impl Hooks {
-    /// Fresh state drawing from the given streams.
-    pub(crate) fn new(chaos: IdGen, challenges: IdGen, log_size: usize) -> Self {
-        Self {
-            settings: WebhookSettings::default(),
-            chaos,
-            challenges,
-            last_id: 0,
-            log: DeliveryLog::new(log_size),
-        }
-    }
-
-    /// The next delivery id.
-    pub(crate) fn next_id(&mut self) -> u64 {
-        self.last_id += 1;
-        self.last_id
     }
 }
 
