@@ -81,10 +81,13 @@
 //! ```
 
 mod catalogue;
+#[cfg(feature = "graph-mock")]
 pub mod graph_mock;
 pub mod payload;
 pub mod signature;
+#[cfg(feature = "snapshot")]
 pub mod snapshot;
+#[cfg(feature = "strategies")]
 pub mod strategies;
 mod validation;
 mod version;
@@ -95,6 +98,7 @@ pub use validation::{
 };
 pub use version::{GraphVersion, InvalidVersion};
 
+#[cfg(feature = "snapshot")]
 #[doc(hidden)]
 pub use insta as __insta;
 #[doc(hidden)]
