@@ -79,12 +79,38 @@
 //! wa-contract journal  --mock URL [--token TOKEN] [--format text|json]
 //! wa-contract snapshot --mock URL [--token TOKEN] [--format text|json]
 //! ```
+//!
+//! # Features
+//!
+//! All are on by default. Without them (`default-features = false`) the crate is the payload
+//! types, [`validate`], the [`Catalogue`], [`GraphVersion`] and [`signature`], and compiles
+//! nothing but serde, serde_json, hmac, sha2 and hex.
+//!
+//! | Feature      | Adds                                                     | Pulls in               |
+//! |--------------|----------------------------------------------------------|------------------------|
+//! | `strategies` | the `strategies` module                                  | proptest               |
+//! | `snapshot`   | the `snapshot` module and `assert_graph_snapshot!`       | insta                  |
+//! | `graph-mock` | the `graph_mock` module                                  | wiremock               |
+//! | `cli`        | the `wa-contract` binary; turns on the three above       | clap, reqwest, tokio   |
+//!
+//! For the types and validators alone:
+//!
+//! ```toml
+//! [dependencies]
+//! wa-contract = { path = "…", default-features = false }
+//!
+//! [dev-dependencies]
+//! wa-contract = { path = "…", default-features = false, features = ["strategies", "snapshot"] }
+//! ```
 
 mod catalogue;
+#[cfg(feature = "graph-mock")]
 pub mod graph_mock;
 pub mod payload;
 pub mod signature;
+#[cfg(feature = "snapshot")]
 pub mod snapshot;
+#[cfg(feature = "strategies")]
 pub mod strategies;
 mod validation;
 mod version;
@@ -95,6 +121,7 @@ pub use validation::{
 };
 pub use version::{GraphVersion, InvalidVersion};
 
+#[cfg(feature = "snapshot")]
 #[doc(hidden)]
 pub use insta as __insta;
 #[doc(hidden)]
