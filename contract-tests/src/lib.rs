@@ -82,6 +82,7 @@
 
 mod catalogue;
 pub mod graph_mock;
+pub mod operations;
 pub mod payload;
 pub mod signature;
 pub mod snapshot;
