@@ -45,6 +45,9 @@ use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::{Catalogue, ErrorKind, PayloadKind, Report, Violation, validate};
 
+// Kept here too: the stub is where clients' tests first meet it.
+pub use crate::operations::request_kind;
+
 /// An optional version segment and a numeric Graph id: `^/(v23.0/)?123`.
 const NODE: &str = r"^/(v\d+\.\d+/)?(\d+)";
 
@@ -58,47 +61,6 @@ fn json_body(request: &Request) -> Result<Value, Report> {
             found: err.to_string(),
         }],
     })
-}
-
-/// The contract a Graph request's body is checked against, from its method and path (with or
-/// without a version segment); `None` for requests without a checked body (reads, deletes,
-/// unknown edges). A `POST /{id}` is a template edit or a WABA update, told apart by `body`.
-///
-/// ```
-/// use serde_json::json;
-/// use wa_contract::PayloadKind;
-/// use wa_contract::graph_mock::request_kind;
-///
-/// let kind = request_kind("POST", "/v23.0/106540352242922/marketing_messages", &json!({}));
-/// assert_eq!(kind, Some(PayloadKind::MarketingMessageRequest));
-/// assert_eq!(request_kind("GET", "/102290129340398/message_templates", &json!(null)), None);
-/// ```
-pub fn request_kind(method: &str, path: &str, body: &Value) -> Option<PayloadKind> {
-    if !method.eq_ignore_ascii_case("POST") {
-        return None;
-    }
-    let mut segments = path.trim_matches('/').split('/').peekable();
-    if segments
-        .peek()
-        .is_some_and(|s| s.starts_with('v') && s.contains('.'))
-    {
-        segments.next();
-    }
-    let node = segments.next()?;
-    if node.is_empty() || !node.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    match (segments.next(), segments.next()) {
-        (None, _) => Some(match PayloadKind::detect(body) {
-            Some(PayloadKind::TemplateEditRequest) => PayloadKind::TemplateEditRequest,
-            _ => PayloadKind::WabaUpdateRequest,
-        }),
-        (Some("marketing_messages"), None) => Some(PayloadKind::MarketingMessageRequest),
-        (Some("messages"), None) => Some(PayloadKind::MessageRequest),
-        (Some("message_templates"), None) => Some(PayloadKind::TemplateCreateRequest),
-        (Some("subscribed_apps"), None) => Some(PayloadKind::SubscribedAppsRequest),
-        _ => None,
-    }
 }
 
 /// Matches requests whose body conforms to the contract for one [`PayloadKind`].

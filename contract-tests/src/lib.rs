@@ -106,6 +106,7 @@
 mod catalogue;
 #[cfg(feature = "graph-mock")]
 pub mod graph_mock;
+pub mod operations;
 pub mod payload;
 pub mod signature;
 #[cfg(feature = "snapshot")]

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
-use wa_contract::graph_mock::request_kind;
+use wa_contract::operations::request_kind;
 use wa_contract::snapshot::redact;
 use wa_contract::validate;
 

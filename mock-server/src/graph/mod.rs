@@ -3,10 +3,11 @@
 //! Graph ids are polymorphic (`/{id}` may be a WABA, a phone number, a template or a business),
 //! so routing happens here rather than in axum's router: the version segment is split off
 //! ([`request`]), the token selects a sandbox, the id is looked up, faults are applied, and the
-//! handler for `(object kind, edge, method)` runs. Handlers are named for the Graph operation
-//! and live in [`send`], [`templates`] and [`nodes`]; subscribing a callback URL first runs
-//! Meta's verification handshake against it. Every answer — success or [`GraphError`]
-//! — is JSON with `facebook-api-version` and `x-fb-trace-id` headers, and lands in the journal.
+//! operation for `(object kind, edge, method)` — a row of [`wa_contract::operations`] — runs
+//! its handler. Handlers are named for the operation and live in [`send`], [`templates`] and
+//! [`nodes`]; subscribing a callback URL first runs Meta's verification handshake against it.
+//! Every answer — success or [`GraphError`] — is JSON with `facebook-api-version` and
+//! `x-fb-trace-id` headers, and lands in the journal.
 
 pub(crate) mod error;
 mod nodes;
@@ -24,6 +25,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::{Map, Value};
+use wa_contract::operations::{self, Operation, OperationId, Unrouted};
 use wa_contract::{ErrorKind, GraphVersion};
 
 pub(crate) use error::GraphError;
@@ -121,42 +123,49 @@ pub(crate) fn json_bytes(body: &impl serde::Serialize) -> Vec<u8> {
     serde_json::to_vec(body).unwrap_or_default()
 }
 
-/// The handler for an operation on an object, or why there is none.
-fn route(kind: ObjectKind, edge: Option<&str>, method: &Method) -> Result<Handler, ErrorKind> {
-    use ObjectKind::{Business, PhoneNumber, Template, Waba};
-    let handler: Handler = match (kind, edge, method.as_str()) {
-        (PhoneNumber, None, "GET") => tree!(nodes::get_phone_number),
-        (PhoneNumber, Some("marketing_messages"), "POST") => send::send_marketing_message,
-        (PhoneNumber, Some("messages"), "POST") => send::send_message,
-        (Waba, None, "GET") => tree!(nodes::get_waba),
-        (Waba, None, "POST") => tree!(nodes::update_waba),
-        (Waba, Some("message_templates"), "GET") => tree!(templates::list_templates),
-        (Waba, Some("message_templates"), "POST") => tree!(templates::create_template),
-        (Waba, Some("message_templates"), "DELETE") => tree!(templates::delete_templates),
-        (Waba, Some("phone_numbers"), "GET") => tree!(nodes::list_phone_numbers),
-        (Waba, Some("subscribed_apps"), "GET") => tree!(nodes::list_subscribed_apps),
-        (Waba, Some("subscribed_apps"), "POST") => tree!(nodes::subscribe_app),
-        (Waba, Some("subscribed_apps"), "DELETE") => tree!(nodes::unsubscribe_app),
-        (Template, None, "GET") => tree!(templates::get_template),
-        (Template, None, "POST") => tree!(templates::edit_template),
-        (Business, None, "GET") => tree!(nodes::get_business),
-        (Business, Some("client_whatsapp_business_accounts"), "GET") => {
-            tree!(nodes::list_client_wabas)
-        }
-        (Business, Some("onboard_partners_to_mm_lite"), "POST") => tree!(nodes::onboard_partners),
-        (_, None, _) => return Err(ErrorKind::UnsupportedMethod),
-        (PhoneNumber, Some("marketing_messages" | "messages"), _)
-        | (Waba, Some("message_templates" | "phone_numbers" | "subscribed_apps"), _)
-        | (
-            Business,
-            Some("client_whatsapp_business_accounts" | "onboard_partners_to_mm_lite"),
-            _,
-        ) => {
-            return Err(ErrorKind::UnsupportedMethod);
-        }
-        _ => return Err(ErrorKind::UnknownPath),
-    };
-    Ok(handler)
+/// The operation on an object with its handler, or why there is none; the operation comes from
+/// wa-contract's table, so the 100/33-vs-2500 answer follows it too.
+fn route(
+    object: operations::ObjectKind,
+    edge: Option<&str>,
+    method: &Method,
+) -> Result<(&'static Operation, Handler), ErrorKind> {
+    let operation =
+        operations::find(object, edge, method.as_str()).map_err(Unrouted::error_kind)?;
+    Ok((operation, handler(operation.id)))
+}
+
+/// The handler of each operation in the table.
+fn handler(id: OperationId) -> Handler {
+    match id {
+        OperationId::GetPhoneNumber => tree!(nodes::get_phone_number),
+        OperationId::SendMarketingMessage => send::send_marketing_message,
+        OperationId::SendMessage => send::send_message,
+        OperationId::GetWaba => tree!(nodes::get_waba),
+        OperationId::UpdateWaba => tree!(nodes::update_waba),
+        OperationId::ListTemplates => tree!(templates::list_templates),
+        OperationId::CreateTemplate => tree!(templates::create_template),
+        OperationId::DeleteTemplates => tree!(templates::delete_templates),
+        OperationId::ListPhoneNumbers => tree!(nodes::list_phone_numbers),
+        OperationId::ListSubscribedApps => tree!(nodes::list_subscribed_apps),
+        OperationId::SubscribeApp => tree!(nodes::subscribe_app),
+        OperationId::UnsubscribeApp => tree!(nodes::unsubscribe_app),
+        OperationId::GetTemplate => tree!(templates::get_template),
+        OperationId::EditTemplate => tree!(templates::edit_template),
+        OperationId::GetBusiness => tree!(nodes::get_business),
+        OperationId::ListClientWabas => tree!(nodes::list_client_wabas),
+        OperationId::OnboardPartners => tree!(nodes::onboard_partners),
+    }
+}
+
+/// The store's kind of object as the operation table names it.
+fn object(kind: ObjectKind) -> operations::ObjectKind {
+    match kind {
+        ObjectKind::Business => operations::ObjectKind::Business,
+        ObjectKind::Waba => operations::ObjectKind::Waba,
+        ObjectKind::PhoneNumber => operations::ObjectKind::PhoneNumber,
+        ObjectKind::Template => operations::ObjectKind::Template,
+    }
 }
 
 /// Handles every Graph API request.
@@ -267,8 +276,8 @@ pub(crate) async fn dispatch(
     finish(version, trace, response)
 }
 
-/// Looks `id` up, routes `(kind, edge, method)` to its handler, applies any fault and runs it;
-/// `None` when a fault drops the connection.
+/// Looks `id` up, routes `(kind, edge, method)` to its operation's handler, applies any fault
+/// and runs it; `None` when a fault drops the connection.
 async fn operate(
     state: &AppState,
     ctx: &mut GraphCtx<'_>,
@@ -278,10 +287,11 @@ async fn operate(
     edge: Option<&str>,
 ) -> Option<Result<Vec<u8>, GraphError>> {
     // The object lookup and the fault check share one critical section.
-    let (kind, routed, fault) = {
+    let (routed, fault) = {
         let mut sandbox = ctx.sandbox.lock();
-        let kind = sandbox.object_kind(id);
-        let routed = kind.map(|kind| route(kind, edge, method));
+        let routed = sandbox
+            .object_kind(id)
+            .map(|kind| route(object(kind), edge, method));
         let fault = match routed {
             // Without faults or a throughput limit there is nothing to match against.
             Some(Ok(_)) if sandbox.faults.armed() => {
@@ -299,11 +309,9 @@ async fn operate(
             }
             _ => None,
         };
-        (kind, routed, fault)
+        (routed, fault)
     };
-    let handshake = (kind == Some(ObjectKind::Waba)
-        && edge == Some("subscribed_apps")
-        && *method == Method::POST)
+    let handshake = matches!(routed, Some(Ok((op, _))) if op.id == OperationId::SubscribeApp)
         .then_some(&state.webhooks);
     let method_name = || method.as_str().to_ascii_lowercase();
     let result = match routed {
@@ -320,7 +328,7 @@ async fn operate(
                 .with("method", method_name())
                 .with("id", id),
         )),
-        Some(Ok(handler)) => match fault {
+        Some(Ok((_, handler))) => match fault {
             Some(FaultAction::Drop) => return None,
             Some(FaultAction::Latency { millis }) => {
                 tokio::time::sleep(Duration::from_millis(millis)).await;
@@ -387,5 +395,20 @@ pub(crate) fn select_fields(node: Map<String, Value>, fields: Option<&[&str]>) -
                 .filter(|(k, _)| k == "id" || fields.contains(&k.as_str()))
                 .collect(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row added to the contract's table is routed here, to a handler of its own.
+    #[test]
+    fn every_operation_has_a_handler() {
+        for op in operations::OPERATIONS {
+            let method = Method::from_bytes(op.method.as_str().as_bytes()).expect("a method");
+            let routed = route(op.object, op.edge, &method).map(|(routed, _)| routed);
+            assert_eq!(routed, Ok(op), "{}", op.name());
+        }
     }
 }

@@ -1,0 +1,507 @@
+//! The Graph API surface as data: one [`Operation`] per `(object kind, edge, method)`, in
+//! [`OPERATIONS`].
+//!
+//! Everything that needs to know which Graph requests exist reads this table: the mock's router
+//! ([`find`] an operation, then run its handler), the wiremock stub and `wa-contract journal`
+//! ([`request_kind`]: which contract a request body is checked against). Adding an endpoint is
+//! one row here and one handler in the mock.
+//!
+//! ```
+//! use wa_contract::PayloadKind;
+//! use wa_contract::operations::{self, ObjectKind, OperationId, Unrouted};
+//!
+//! let send = operations::find(ObjectKind::PhoneNumber, Some("marketing_messages"), "POST");
+//! let send = send.unwrap();
+//! assert_eq!(send.id, OperationId::SendMarketingMessage);
+//! assert_eq!(send.request, Some(PayloadKind::MarketingMessageRequest));
+//! assert_eq!(send.name(), "send_marketing_message");
+//!
+//! // An edge the object has, asked with another method, is Graph's 100/33; any other edge 2500.
+//! let get = operations::find(ObjectKind::PhoneNumber, Some("marketing_messages"), "GET");
+//! assert_eq!(get.unwrap_err(), Unrouted::UnsupportedMethod);
+//! let typo = operations::find(ObjectKind::PhoneNumber, Some("marketing_message"), "POST");
+//! assert_eq!(typo.unwrap_err(), Unrouted::UnknownPath);
+//! ```
+
+use serde_json::Value;
+
+use crate::{ErrorKind, PayloadKind};
+
+/// The kind of Graph object an id names: `/{id}` is polymorphic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    /// A business phone number.
+    PhoneNumber,
+    /// A WhatsApp Business Account.
+    Waba,
+    /// A message template.
+    Template,
+    /// A business portfolio.
+    Business,
+}
+
+/// The HTTP methods Graph operations use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET`: a read.
+    Get,
+    /// `POST`: a create, an update or an action.
+    Post,
+    /// `DELETE`.
+    Delete,
+}
+
+impl Method {
+    /// The method as it appears on the wire (`"GET"`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
+/// Names a Graph operation, one per row of [`OPERATIONS`]; [`OperationId::as_str`] is its
+/// stable snake_case name (also the mock's handler's name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OperationId {
+    /// `GET /{phone_number_id}`.
+    GetPhoneNumber,
+    /// `POST /{phone_number_id}/marketing_messages`.
+    SendMarketingMessage,
+    /// `POST /{phone_number_id}/messages`.
+    SendMessage,
+    /// `GET /{waba_id}`.
+    GetWaba,
+    /// `POST /{waba_id}`.
+    UpdateWaba,
+    /// `GET /{waba_id}/message_templates`.
+    ListTemplates,
+    /// `POST /{waba_id}/message_templates`.
+    CreateTemplate,
+    /// `DELETE /{waba_id}/message_templates`.
+    DeleteTemplates,
+    /// `GET /{waba_id}/phone_numbers`.
+    ListPhoneNumbers,
+    /// `GET /{waba_id}/subscribed_apps`.
+    ListSubscribedApps,
+    /// `POST /{waba_id}/subscribed_apps`.
+    SubscribeApp,
+    /// `DELETE /{waba_id}/subscribed_apps`.
+    UnsubscribeApp,
+    /// `GET /{template_id}`.
+    GetTemplate,
+    /// `POST /{template_id}`.
+    EditTemplate,
+    /// `GET /{business_id}`.
+    GetBusiness,
+    /// `GET /{business_id}/client_whatsapp_business_accounts`.
+    ListClientWabas,
+    /// `POST /{business_id}/onboard_partners_to_mm_lite`.
+    OnboardPartners,
+}
+
+impl OperationId {
+    /// The stable snake_case name, e.g. `"send_marketing_message"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::GetPhoneNumber => "get_phone_number",
+            Self::SendMarketingMessage => "send_marketing_message",
+            Self::SendMessage => "send_message",
+            Self::GetWaba => "get_waba",
+            Self::UpdateWaba => "update_waba",
+            Self::ListTemplates => "list_templates",
+            Self::CreateTemplate => "create_template",
+            Self::DeleteTemplates => "delete_templates",
+            Self::ListPhoneNumbers => "list_phone_numbers",
+            Self::ListSubscribedApps => "list_subscribed_apps",
+            Self::SubscribeApp => "subscribe_app",
+            Self::UnsubscribeApp => "unsubscribe_app",
+            Self::GetTemplate => "get_template",
+            Self::EditTemplate => "edit_template",
+            Self::GetBusiness => "get_business",
+            Self::ListClientWabas => "list_client_wabas",
+            Self::OnboardPartners => "onboard_partners",
+        }
+    }
+}
+
+/// One Graph operation: a method on an object or on one of its edges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Operation {
+    /// Which operation this is.
+    pub id: OperationId,
+    /// The kind of object the path's id names.
+    pub object: ObjectKind,
+    /// The edge after the id (`/{id}/marketing_messages`), `None` for the object itself.
+    pub edge: Option<&'static str>,
+    /// The HTTP method.
+    pub method: Method,
+    /// The contract the request body is checked against, if it has one.
+    pub request: Option<PayloadKind>,
+    /// The contract of the success response, if the contract has one.
+    pub response: Option<PayloadKind>,
+}
+
+impl Operation {
+    /// The stable snake_case name ([`OperationId::as_str`]).
+    pub const fn name(&self) -> &'static str {
+        self.id.as_str()
+    }
+}
+
+/// Why [`find`] has no operation for a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unrouted {
+    /// The object has this edge, but not under this method.
+    UnsupportedMethod,
+    /// The object has no such edge.
+    UnknownPath,
+}
+
+impl Unrouted {
+    /// The catalogue error Graph answers: 100/33 or 2500.
+    pub const fn error_kind(self) -> ErrorKind {
+        match self {
+            Self::UnsupportedMethod => ErrorKind::UnsupportedMethod,
+            Self::UnknownPath => ErrorKind::UnknownPath,
+        }
+    }
+}
+
+/// A row of [`OPERATIONS`].
+const fn op(
+    id: OperationId,
+    object: ObjectKind,
+    edge: Option<&'static str>,
+    method: Method,
+    request: Option<PayloadKind>,
+    response: Option<PayloadKind>,
+) -> Operation {
+    Operation {
+        id,
+        object,
+        edge,
+        method,
+        request,
+        response,
+    }
+}
+
+/// Every Graph operation the contract knows. Where one path and method fit several objects
+/// (`POST /{id}`: a WABA update or a template edit), [`request_kind`] falls back to the first
+/// row's contract.
+pub const OPERATIONS: &[Operation] = {
+    use Method::{Delete, Get, Post};
+    use ObjectKind::{Business, PhoneNumber, Template, Waba};
+    use OperationId as Id;
+    use PayloadKind as K;
+    &[
+        op(Id::GetPhoneNumber, PhoneNumber, None, Get, None, None),
+        op(
+            Id::SendMarketingMessage,
+            PhoneNumber,
+            Some("marketing_messages"),
+            Post,
+            Some(K::MarketingMessageRequest),
+            Some(K::SendResponse),
+        ),
+        op(
+            Id::SendMessage,
+            PhoneNumber,
+            Some("messages"),
+            Post,
+            Some(K::MessageRequest),
+            Some(K::SendResponse),
+        ),
+        op(Id::GetWaba, Waba, None, Get, None, Some(K::WabaNode)),
+        op(
+            Id::UpdateWaba,
+            Waba,
+            None,
+            Post,
+            Some(K::WabaUpdateRequest),
+            Some(K::SuccessResponse),
+        ),
+        op(
+            Id::ListTemplates,
+            Waba,
+            Some("message_templates"),
+            Get,
+            None,
+            Some(K::TemplateList),
+        ),
+        op(
+            Id::CreateTemplate,
+            Waba,
+            Some("message_templates"),
+            Post,
+            Some(K::TemplateCreateRequest),
+            Some(K::TemplateCreateResponse),
+        ),
+        op(
+            Id::DeleteTemplates,
+            Waba,
+            Some("message_templates"),
+            Delete,
+            None,
+            Some(K::SuccessResponse),
+        ),
+        op(
+            Id::ListPhoneNumbers,
+            Waba,
+            Some("phone_numbers"),
+            Get,
+            None,
+            None,
+        ),
+        op(
+            Id::ListSubscribedApps,
+            Waba,
+            Some("subscribed_apps"),
+            Get,
+            None,
+            Some(K::SubscribedAppsList),
+        ),
+        op(
+            Id::SubscribeApp,
+            Waba,
+            Some("subscribed_apps"),
+            Post,
+            Some(K::SubscribedAppsRequest),
+            Some(K::SuccessResponse),
+        ),
+        op(
+            Id::UnsubscribeApp,
+            Waba,
+            Some("subscribed_apps"),
+            Delete,
+            None,
+            Some(K::SuccessResponse),
+        ),
+        op(
+            Id::GetTemplate,
+            Template,
+            None,
+            Get,
+            None,
+            Some(K::TemplateObject),
+        ),
+        op(
+            Id::EditTemplate,
+            Template,
+            None,
+            Post,
+            Some(K::TemplateEditRequest),
+            Some(K::SuccessResponse),
+        ),
+        op(
+            Id::GetBusiness,
+            Business,
+            None,
+            Get,
+            None,
+            Some(K::BusinessNode),
+        ),
+        op(
+            Id::ListClientWabas,
+            Business,
+            Some("client_whatsapp_business_accounts"),
+            Get,
+            None,
+            None,
+        ),
+        op(
+            Id::OnboardPartners,
+            Business,
+            Some("onboard_partners_to_mm_lite"),
+            Post,
+            None,
+            None,
+        ),
+    ]
+};
+
+/// The operation `method` (as on the wire, case-sensitive) names on `object`'s `edge`, or why
+/// there is none: [`Unrouted::UnsupportedMethod`] when some row has this object and edge,
+/// [`Unrouted::UnknownPath`] when none does.
+pub fn find(
+    object: ObjectKind,
+    edge: Option<&str>,
+    method: &str,
+) -> Result<&'static Operation, Unrouted> {
+    let mut on_path = OPERATIONS
+        .iter()
+        .filter(|op| op.object == object && op.edge == edge)
+        .peekable();
+    if on_path.peek().is_none() {
+        return Err(Unrouted::UnknownPath);
+    }
+    on_path
+        .find(|op| op.method.as_str() == method)
+        .ok_or(Unrouted::UnsupportedMethod)
+}
+
+/// The operations a request may be, from its method (any case) and path (with or without a
+/// version segment) alone: the id's object kind is not known here, so every object kind with
+/// this edge and method fits. Only numeric ids and at most one edge match anything.
+///
+/// ```
+/// use wa_contract::operations::{OperationId, candidates};
+///
+/// let ids: Vec<_> = candidates("POST", "/v23.0/102290129340398").map(|op| op.id).collect();
+/// assert_eq!(ids, [OperationId::UpdateWaba, OperationId::EditTemplate]);
+/// assert_eq!(candidates("GET", "/me/message_templates").count(), 0);
+/// ```
+pub fn candidates<'a>(
+    method: &'a str,
+    path: &'a str,
+) -> impl Iterator<Item = &'static Operation> + 'a {
+    let edge = node_edge(path);
+    OPERATIONS
+        .iter()
+        .filter(move |op| edge == Some(op.edge) && op.method.as_str().eq_ignore_ascii_case(method))
+}
+
+/// The edge of a `/{numeric id}` or `/{numeric id}/{edge}` path (`None` for the node itself),
+/// skipping a version segment; `None` for any other path.
+fn node_edge(path: &str) -> Option<Option<&str>> {
+    let mut segments = path.trim_matches('/').split('/').peekable();
+    if segments
+        .peek()
+        .is_some_and(|s| s.starts_with('v') && s.contains('.'))
+    {
+        segments.next();
+    }
+    let node = segments.next()?;
+    if node.is_empty() || !node.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let edge = segments.next();
+    segments.next().is_none().then_some(edge)
+}
+
+/// The contract a Graph request's body is checked against, from its method and path
+/// ([`candidates`]); `None` for requests without a checked body (reads, deletes, unknown
+/// edges). When several operations fit (`POST /{id}`), the body's detected kind picks among
+/// them, else the first row's.
+///
+/// ```
+/// use serde_json::json;
+/// use wa_contract::PayloadKind;
+/// use wa_contract::operations::request_kind;
+///
+/// let kind = request_kind("POST", "/v23.0/106540352242922/marketing_messages", &json!({}));
+/// assert_eq!(kind, Some(PayloadKind::MarketingMessageRequest));
+/// assert_eq!(request_kind("GET", "/102290129340398/message_templates", &json!(null)), None);
+/// ```
+pub fn request_kind(method: &str, path: &str, body: &Value) -> Option<PayloadKind> {
+    let mut kinds = candidates(method, path)
+        .filter_map(|op| op.request)
+        .peekable();
+    let first = *kinds.peek()?;
+    let detected = PayloadKind::detect(body);
+    Some(kinds.find(|kind| Some(*kind) == detected).unwrap_or(first))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn rows_are_unique() {
+        let mut routes = HashSet::new();
+        let mut ids = HashSet::new();
+        for op in OPERATIONS {
+            assert!(
+                routes.insert((op.object, op.edge, op.method)),
+                "two rows for {:?} {:?} {:?}",
+                op.object,
+                op.edge,
+                op.method
+            );
+            assert!(ids.insert(op.id), "two rows named {}", op.name());
+        }
+    }
+
+    #[test]
+    fn find_returns_each_row() {
+        for op in OPERATIONS {
+            assert_eq!(find(op.object, op.edge, op.method.as_str()), Ok(op));
+        }
+    }
+
+    #[test]
+    fn wrong_methods_and_unknown_edges() {
+        use ObjectKind::{Business, PhoneNumber, Template, Waba};
+        assert_eq!(
+            find(Template, None, "DELETE"),
+            Err(Unrouted::UnsupportedMethod)
+        );
+        assert_eq!(
+            find(Waba, Some("subscribed_apps"), "PUT"),
+            Err(Unrouted::UnsupportedMethod)
+        );
+        assert_eq!(
+            find(PhoneNumber, None, "get"),
+            Err(Unrouted::UnsupportedMethod)
+        );
+        // An edge of another kind of object is unknown on this one.
+        assert_eq!(
+            find(Business, Some("messages"), "POST"),
+            Err(Unrouted::UnknownPath)
+        );
+        assert_eq!(
+            find(Waba, Some("nonexistent"), "GET"),
+            Err(Unrouted::UnknownPath)
+        );
+    }
+
+    #[test]
+    fn request_kinds_from_paths() {
+        let edit = json!({"components": [{"type": "BODY", "text": "hi"}]});
+        let update = json!({"disable_marketing_messages_on_cloud_api": true});
+        let cases = [
+            (
+                "post",
+                "/123/messages",
+                json!({}),
+                Some(PayloadKind::MessageRequest),
+            ),
+            (
+                "POST",
+                "/v25.0/123/message_templates/",
+                json!({}),
+                Some(PayloadKind::TemplateCreateRequest),
+            ),
+            (
+                "POST",
+                "/123/subscribed_apps",
+                json!({}),
+                Some(PayloadKind::SubscribedAppsRequest),
+            ),
+            ("POST", "/123", edit, Some(PayloadKind::TemplateEditRequest)),
+            ("POST", "/123", update, Some(PayloadKind::WabaUpdateRequest)),
+            // Neither detected: the first row's, as before the table.
+            (
+                "POST",
+                "/123",
+                json!({}),
+                Some(PayloadKind::WabaUpdateRequest),
+            ),
+            ("POST", "/123/onboard_partners_to_mm_lite", json!({}), None),
+            ("DELETE", "/123/subscribed_apps", json!({}), None),
+            ("POST", "/123/messages/extra", json!({}), None),
+            ("POST", "/me/messages", json!({}), None),
+            ("POST", "/v23.0", json!({}), None),
+        ];
+        for (method, path, body, kind) in cases {
+            assert_eq!(request_kind(method, path, &body), kind, "{method} {path}");
+        }
+    }
+}
