@@ -13,10 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, Weak};
 use std::time::Duration;
 
-use axum::http::Method;
-use bytes::Bytes;
 use serde::Serialize;
-use serde_json::Value;
 use tokio::sync::Notify;
 use wa_contract::payload::send::{SendMessageRequest, TemplateMessage};
 use wa_contract::payload::template::{
@@ -43,11 +40,11 @@ use crate::domain::waba::{
     Business, BusinessOnboardingStatus, IntentOutcome, OnboardingStatus, PhoneNumber, Waba,
 };
 use crate::faults::{FaultSpec, Faults};
-use crate::graph::request::RawBody;
 use crate::ids::{
     BusinessId, IdGen, IdStreams, PhoneNumberId, Stream, TemplateId, Token, TokenMint, WabaId,
     Wamid,
 };
+use crate::journal::JournalEntry;
 use crate::webhooks::subscription::Hooks;
 use crate::world::{Retention, WorldSpec};
 
@@ -130,41 +127,6 @@ pub(crate) struct Subscription {
     /// `verify_token`, if given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) verify_token: Option<String>,
-}
-
-impl Retained for JournalEntry {
-    fn retained_bytes(&self) -> usize {
-        let violations: usize = self.violations.iter().map(|v| v.len() + 24).sum();
-        // The entry, its slot, the URI's and the bodies' buffers.
-        320 + self.request.len() + self.response.len() + self.path.len() + violations
-    }
-}
-
-/// One Graph request as the journal keeps it.
-#[derive(Clone, Debug, Serialize)]
-pub(crate) struct JournalEntry {
-    /// Position in the sandbox's journal, from 1.
-    pub(crate) seq: u64,
-    /// When it arrived.
-    pub(crate) at: Timestamp,
-    /// HTTP method (kept as is: standard methods copy for free).
-    #[serde(serialize_with = "method_str")]
-    pub(crate) method: Method,
-    /// The request's path, copied: the request's own URI shares the connection's read
-    /// buffer, which the journal must not keep alive.
-    pub(crate) path: Box<str>,
-    /// HTTP status answered.
-    pub(crate) status: u16,
-    /// The body as parsed (JSON or form fields), `null` when empty or cut.
-    pub(crate) request: RawBody,
-    /// The size of a body cut to [`JOURNAL_BODY_CAP`] bytes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) request_truncated_from: Option<usize>,
-    /// The body answered: the very bytes sent, shown as JSON.
-    #[serde(serialize_with = "json_bytes")]
-    pub(crate) response: Bytes,
-    /// Contract violations found in the request body.
-    pub(crate) violations: Vec<String>,
 }
 
 /// The mutable part of a sandbox.
@@ -937,16 +899,6 @@ fn pricing_category(category: TemplateCategory) -> &'static str {
         TemplateCategory::Utility => "utility",
         TemplateCategory::Authentication => "authentication",
     }
-}
-
-fn method_str<S: serde::Serializer>(method: &Method, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(method.as_str())
-}
-
-fn json_bytes<S: serde::Serializer>(bytes: &Bytes, s: S) -> Result<S::Ok, S::Error> {
-    serde_json::from_slice::<Value>(bytes)
-        .unwrap_or(Value::Null)
-        .serialize(s)
 }
 
 /// The digits of a phone number as typed (`+1 650-555-1234` → `16505551234`).

@@ -31,7 +31,8 @@ pub(crate) use error::GraphError;
 use crate::AppState;
 use crate::domain::Refusal;
 use crate::faults::FaultAction;
-use crate::store::{AuthError, JournalEntry, ObjectKind, Sandbox, Store};
+use crate::journal::JournalEntry;
+use crate::store::{AuthError, ObjectKind, Sandbox, Store};
 use crate::webhooks::Webhooks;
 
 /// One Graph request being handled.
@@ -77,15 +78,13 @@ impl<'a> GraphCtx<'a> {
         match self.body {
             Err(e) => Err(self.error(&Refusal::invalid(e.clone()))),
             Ok(body @ Value::Object(_)) => Ok(Cow::Borrowed(body)),
-            Ok(Value::Null) => Ok(Cow::Owned(Value::Object(
-                crate::graph::request::form_fields(
-                    self.query
-                        .iter()
-                        .filter(|(k, _)| k != "access_token")
-                        .cloned()
-                        .collect(),
-                ),
-            ))),
+            Ok(Value::Null) => Ok(Cow::Owned(Value::Object(crate::journal::form_fields(
+                self.query
+                    .iter()
+                    .filter(|(k, _)| k != "access_token")
+                    .cloned()
+                    .collect(),
+            )))),
             Ok(other) => Err(self.error(&Refusal::invalid(format!(
                 "request body: expected a JSON object, found {}",
                 kind_of(other)
@@ -177,7 +176,7 @@ pub(crate) async fn dispatch(
     let path = request::split_path(uri.path());
     let version = path.as_ref().map_or(GraphVersion::NEWEST, |p| p.version);
     let query = request::parse_query(uri.query());
-    let raw = request::RawBody::new(&headers, bytes);
+    let raw = request::raw_body(&headers, bytes);
     let parsed = raw.parse();
     let sandbox = match store.resolve(request::token(&headers, &query, &parsed)) {
         Ok(s) => s,
@@ -254,7 +253,7 @@ pub(crate) async fn dispatch(
         JournalEntry {
             seq: 0,
             at: sandbox.clock().now(),
-            method: method.clone(),
+            method: method.as_str().into(),
             path: uri.path().into(),
             status: status.as_u16(),
             request: raw,
