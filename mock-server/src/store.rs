@@ -30,11 +30,11 @@ use crate::domain::events::{
     TemplateStatusChange,
 };
 use crate::domain::message::{Message, MessageStatus, TemplateRef};
-use crate::domain::recipient::{Profile, Recipients, Step};
+use crate::domain::recipient::{Profile, Recipients, Step, digits, stops_promotions};
 use crate::domain::routing::{Route, route_marketing_message};
 use crate::domain::template::{
     self, RejectionRule, StatusChanged, Template, check_components, check_create, check_ttl,
-    effective_features, status_str,
+    effective_features, pricing_category, status_str,
 };
 use crate::domain::waba::{
     Business, BusinessOnboardingStatus, IntentOutcome, OnboardingStatus, PhoneNumber, Waba,
@@ -744,7 +744,7 @@ impl Store {
                 payload,
                 context,
             } => {
-                if text.to_lowercase().contains("stop promotions") {
+                if stops_promotions(&text) {
                     state.recipients.opt_out(wa_id.clone());
                 }
                 message["type"] = "button".into();
@@ -891,19 +891,6 @@ struct Draft {
     message_activity_sharing: Option<bool>,
     ttl: Duration,
     marketing: bool,
-}
-
-fn pricing_category(category: TemplateCategory) -> &'static str {
-    match category {
-        TemplateCategory::Marketing => "marketing",
-        TemplateCategory::Utility => "utility",
-        TemplateCategory::Authentication => "authentication",
-    }
-}
-
-/// The digits of a phone number as typed (`+1 650-555-1234` → `16505551234`).
-pub(crate) fn digits(phone: &str) -> String {
-    phone.chars().filter(char::is_ascii_digit).collect()
 }
 
 fn publish(inner: &Inner, sandbox: &Sandbox, mut state: MutexGuard<'_, SandboxState>) {

@@ -290,7 +290,7 @@ async fn operate(
                     .ok()
                     .and_then(|b| b.get("to"))
                     .and_then(Value::as_str);
-                let to_digits = to.map(crate::store::digits);
+                let to_digits = to.map(crate::domain::recipient::digits);
                 let phones: Vec<&str> = std::iter::once(id).chain(to_digits.as_deref()).collect();
                 sandbox
                     .faults
