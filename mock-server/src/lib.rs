@@ -32,6 +32,8 @@
 //!   the event outbox.
 //! - `store` is the registry of sandboxes and runs one operation per use case; `budget`
 //!   counts what they retain against the memory budget.
+//! - `journal` is what the store keeps of each Graph request: method, path, status and the
+//!   bodies as they went over the wire.
 //! - `edge` holds the HTTP layer's rules (body limit, Graph's envelope for its own errors, the
 //!   admin API's cross-site guards); `graph` is the Graph API; [`admin`] the control plane.
 //! - `webhooks` turns events into signed webhook POSTs, with retries on the clock.
@@ -49,6 +51,7 @@ mod edge;
 mod faults;
 mod graph;
 mod ids;
+mod journal;
 mod log;
 mod serve;
 mod store;

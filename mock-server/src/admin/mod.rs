@@ -27,14 +27,12 @@ use wa_contract::{ErrorKind, GraphVersion};
 use crate::AppState;
 use crate::clock::{ClockMode, Timestamp};
 use crate::domain::Refusal;
-use crate::domain::recipient::Profile;
+use crate::domain::recipient::{Profile, digits};
 use crate::faults::FaultSpec;
 use crate::graph::GraphError;
 use crate::graph::request::{parse_query, token};
 use crate::ids::{PhoneNumberId, TemplateId, WabaId};
-use crate::store::{
-    AuthError, DeleteError, InboundBody, Sandbox, SandboxState, Store, WabaUpdate, digits,
-};
+use crate::store::{AuthError, DeleteError, InboundBody, Sandbox, SandboxState, Store, WabaUpdate};
 use crate::webhooks::WebhookSettings;
 use types::{
     Advance, ClockState, Health, Inbound, InboundAccepted, List, Memory, NewSandbox,

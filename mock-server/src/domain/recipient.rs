@@ -3,6 +3,7 @@
 //! Every recipient has a [`Profile`]; by default it is chosen by the number's magic suffix (like
 //! a payment sandbox's test cards), and the admin API can set one per number. A [`Timeline`] is
 //! what a profile makes of one message: the statuses it will go through and when.
+//! Tapping a "stop promotions" button ([`stops_promotions`]) opts a user out of marketing.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -200,6 +201,16 @@ impl Recipients {
             },
         }
     }
+}
+
+/// The digits of a phone number as typed (`+1 650-555-1234` → `16505551234`).
+pub(crate) fn digits(phone: &str) -> String {
+    phone.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// Whether tapping a button with this text opts the user out of marketing.
+pub(crate) fn stops_promotions(button_text: &str) -> bool {
+    button_text.to_lowercase().contains("stop promotions")
 }
 
 #[cfg(test)]

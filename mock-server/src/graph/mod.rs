@@ -33,7 +33,8 @@ pub(crate) use error::GraphError;
 use crate::AppState;
 use crate::domain::Refusal;
 use crate::faults::FaultAction;
-use crate::store::{AuthError, JournalEntry, ObjectKind, Sandbox, Store};
+use crate::journal::JournalEntry;
+use crate::store::{AuthError, ObjectKind, Sandbox, Store};
 use crate::webhooks::Webhooks;
 
 /// One Graph request being handled.
@@ -79,15 +80,13 @@ impl<'a> GraphCtx<'a> {
         match self.body {
             Err(e) => Err(self.error(&Refusal::invalid(e.clone()))),
             Ok(body @ Value::Object(_)) => Ok(Cow::Borrowed(body)),
-            Ok(Value::Null) => Ok(Cow::Owned(Value::Object(
-                crate::graph::request::form_fields(
-                    self.query
-                        .iter()
-                        .filter(|(k, _)| k != "access_token")
-                        .cloned()
-                        .collect(),
-                ),
-            ))),
+            Ok(Value::Null) => Ok(Cow::Owned(Value::Object(crate::journal::form_fields(
+                self.query
+                    .iter()
+                    .filter(|(k, _)| k != "access_token")
+                    .cloned()
+                    .collect(),
+            )))),
             Ok(other) => Err(self.error(&Refusal::invalid(format!(
                 "request body: expected a JSON object, found {}",
                 kind_of(other)
@@ -186,7 +185,7 @@ pub(crate) async fn dispatch(
     let path = request::split_path(uri.path());
     let version = path.as_ref().map_or(GraphVersion::NEWEST, |p| p.version);
     let query = request::parse_query(uri.query());
-    let raw = request::RawBody::new(&headers, bytes);
+    let raw = request::raw_body(&headers, bytes);
     let parsed = raw.parse();
     let sandbox = match store.resolve(request::token(&headers, &query, &parsed)) {
         Ok(s) => s,
@@ -263,7 +262,7 @@ pub(crate) async fn dispatch(
         JournalEntry {
             seq: 0,
             at: sandbox.clock().now(),
-            method: method.clone(),
+            method: method.as_str().into(),
             path: uri.path().into(),
             status: status.as_u16(),
             request: raw,
@@ -301,7 +300,7 @@ async fn operate(
                     .ok()
                     .and_then(|b| b.get("to"))
                     .and_then(Value::as_str);
-                let to_digits = to.map(crate::store::digits);
+                let to_digits = to.map(crate::domain::recipient::digits);
                 let phones: Vec<&str> = std::iter::once(id).chain(to_digits.as_deref()).collect();
                 sandbox
                     .faults

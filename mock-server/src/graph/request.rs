@@ -3,9 +3,10 @@
 
 use axum::http::{HeaderMap, header};
 use bytes::Bytes;
-use serde::{Serialize, Serializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use wa_contract::GraphVersion;
+
+use crate::journal::RawBody;
 
 /// The path split into its version and the segments after it.
 pub(crate) struct GraphPath<'a> {
@@ -65,91 +66,13 @@ pub(crate) fn token<'a>(
         .or_else(|| body.as_ref().ok()?.get("access_token")?.as_str())
 }
 
-/// A request body as it arrived. The journal keeps these rather than parsed trees: bytes are
-/// shared with the request at no cost, and parsing again is only needed when someone reads it.
-#[derive(Clone, Debug)]
-pub(crate) struct RawBody {
-    bytes: Bytes,
-    form: bool,
-    /// The size it arrived with, when it was cut for the journal.
-    truncated_from: Option<usize>,
-}
-
-impl RawBody {
-    /// The body of a request with `headers`.
-    pub(crate) fn new(headers: &HeaderMap, bytes: Bytes) -> Self {
-        let form = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        Self {
-            bytes,
-            form,
-            truncated_from: None,
-        }
-    }
-
-    /// Copies the body (its first `cap` bytes, if longer) into a buffer of its own: the
-    /// request's bytes are a slice of the connection's read buffer, which a journal entry must
-    /// not keep alive.
-    pub(crate) fn compact(&mut self, cap: usize) {
-        if self.bytes.len() > cap {
-            self.truncated_from = Some(self.bytes.len());
-        }
-        self.bytes = Bytes::copy_from_slice(&self.bytes[..self.bytes.len().min(cap)]);
-    }
-
-    /// The size the body arrived with, when it was cut.
-    pub(crate) fn truncated_from(&self) -> Option<usize> {
-        self.truncated_from
-    }
-
-    /// Bytes kept.
-    pub(crate) fn len(&self) -> usize {
-        self.bytes.len()
-    }
-
-    /// Parses the body: JSON, or form fields whose values are JSON objects, arrays or booleans
-    /// where they look like them. An empty body is `null`.
-    pub(crate) fn parse(&self) -> Result<Value, String> {
-        let body = &self.bytes;
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Value::Null);
-        }
-        if self.form {
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-                .map_err(|e| format!("request body: form fields could not be read: {e}"))?;
-            return Ok(Value::Object(form_fields(pairs)));
-        }
-        serde_json::from_slice(body).map_err(|e| format!("request body: expected JSON, {e}"))
-    }
-}
-
-/// As parsed; `null` when it does not parse (or was cut).
-impl Serialize for RawBody {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.parse().unwrap_or(Value::Null).serialize(serializer)
-    }
-}
-
-/// Form fields as JSON: values that are JSON objects, arrays or booleans are parsed.
-pub(crate) fn form_fields(pairs: Vec<(String, String)>) -> Map<String, Value> {
-    pairs
-        .into_iter()
-        .map(|(k, v)| {
-            let trimmed = v.trim_start();
-            let parsed = if trimmed.starts_with('{')
-                || trimmed.starts_with('[')
-                || v == "true"
-                || v == "false"
-            {
-                serde_json::from_str(&v).unwrap_or(Value::String(v))
-            } else {
-                Value::String(v)
-            };
-            (k, parsed)
-        })
-        .collect()
+/// The body of a request with `headers`, as it arrived.
+pub(crate) fn raw_body(headers: &HeaderMap, bytes: Bytes) -> RawBody {
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    RawBody::new(bytes, form)
 }
 
 #[cfg(test)]
@@ -179,7 +102,7 @@ mod tests {
         );
         let body =
             Bytes::from_static(b"name=promo&template=%7B%22a%22%3A1%7D&flag=true&to=%2B1650");
-        let v = RawBody::new(&headers, body).parse().unwrap();
+        let v = raw_body(&headers, body).parse().unwrap();
         assert_eq!(
             v,
             serde_json::json!({"name":"promo","template":{"a":1},"flag":true,"to":"+1650"})

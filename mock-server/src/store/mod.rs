@@ -1,0 +1,394 @@
+//! The store: the one registry of sandboxes, and one operation per use case.
+//!
+//! [`Store`] is a cheap `Clone` handle. Each [`Sandbox`] is a world of its own: its clock and
+//! scheduler, its id streams, its webhook state, and its objects behind a std `Mutex` taken
+//! briefly and never across an `.await`. An operation checks the rules, then changes state,
+//! history and the event outbox together; a refused operation changes nothing. Delayed work
+//! (template review, message status steps) is scheduled on the sandbox's [`Clock`] as jobs that
+//! hold only weak references, so a reset or a deleted sandbox simply makes them no-ops. A
+//! sandbox with new events queues itself for the webhook dispatcher, which never scans idle ones.
+//!
+//! This module is the core every operation shares: the [`Store`] handle, its registry of
+//! sandboxes and the tokens that select them, [`Sandbox`] and its [`SandboxState`], publishing
+//! new events to the dispatcher, and wrapping delayed work as clock jobs. Each use case is an
+//! `impl Store` block in a module of its own, as `graph/` has one per Graph resource:
+//!
+//! - [`sandboxes`]: creating, deleting and resetting sandboxes; the memory budget (counting,
+//!   trimming histories, evicting).
+//! - [`world`]: a sandbox's starting state, built from the [`WorldSpec`].
+//! - [`sends`]: `/marketing_messages` and `/messages`, and each message's status timeline.
+//! - [`templates`]: creating, reviewing, editing and deleting templates.
+//! - [`accounts`]: WABA settings, onboarding and `subscribed_apps`.
+//! - [`inbound`]: recipient profiles and what users send.
+//! - [`requests`]: the request journal and armed faults.
+//!
+//! The rules themselves live in [`crate::domain`]; the store applies them under the sandbox's
+//! lock. It knows nothing of HTTP: the edge hands it parsed requests, and journal entries from
+//! [`crate::journal`].
+
+mod accounts;
+mod inbound;
+mod requests;
+mod sandboxes;
+mod sends;
+mod templates;
+mod world;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, Weak};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use wa_contract::Catalogue;
+
+use crate::budget::Budget;
+use crate::clock::{Clock, ClockMode, Runner, Timestamp};
+use crate::domain::events::{Event, Outbox};
+use crate::domain::message::Message;
+use crate::domain::recipient::Recipients;
+use crate::domain::template::{RejectionRule, Template};
+use crate::domain::waba::{Business, PhoneNumber, Waba};
+use crate::faults::Faults;
+use crate::ids::{
+    IdGen, IdStreams, PhoneNumberId, Stream, TemplateId, Token, TokenMint, WabaId, Wamid,
+};
+use crate::journal::JournalEntry;
+use crate::webhooks::hooks::Hooks;
+use crate::world::{Retention, WorldSpec};
+
+pub(crate) use accounts::{Subscription, WabaUpdate};
+pub(crate) use inbound::InboundBody;
+pub(crate) use sandboxes::DeleteError;
+pub(crate) use sends::Accepted;
+
+/// The whole server state; a cheap `Clone` handle.
+#[derive(Clone)]
+pub(crate) struct Store {
+    inner: Arc<Inner>,
+}
+
+/// How the store is set up: clocks, seed and auth.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StoreSettings {
+    /// How every sandbox's clock moves.
+    pub(crate) clock_mode: ClockMode,
+    /// Where manual clocks start unless a sandbox says otherwise.
+    pub(crate) clock_start: Timestamp,
+    /// The seed of every id stream; `None` draws one (and every token) from the OS.
+    pub(crate) seed: Option<u64>,
+    /// Refuse unknown tokens instead of giving them the default sandbox.
+    pub(crate) strict_auth: bool,
+    /// Bytes all sandboxes may retain together.
+    pub(crate) memory_budget: usize,
+}
+
+struct Inner {
+    settings: StoreSettings,
+    seed: u64,
+    mint: TokenMint,
+    catalogue: Catalogue,
+    world: WorldSpec,
+    default: Arc<Sandbox>,
+    sandboxes: RwLock<HashMap<Token, Arc<Sandbox>>>,
+    /// The number the next sandbox gets (the default one is 0).
+    next_sandbox: AtomicU64,
+    /// Trace ids of refusals made before any sandbox is known.
+    traces: Mutex<IdGen>,
+    /// Sandboxes whose outbox has events no drain took yet.
+    ready: Mutex<Vec<Arc<Sandbox>>>,
+    events_ready: Notify,
+    budget: Budget,
+    /// Held while the budget is enforced, so that one request does it and others go on.
+    enforcing: Mutex<()>,
+    /// Ticks on every token lookup: a sandbox's last tick says how recently it was used.
+    ticks: AtomicU64,
+}
+
+/// One isolated world, selected by its token.
+pub(crate) struct Sandbox {
+    token: Token,
+    /// Its creation number: with the seed, it keys the sandbox's id streams.
+    number: u64,
+    seed: u64,
+    fixed_ids: bool,
+    clock: Clock,
+    /// Runs the clock's jobs in realtime mode; dropped (and stopped) with the sandbox.
+    _runner: Option<Runner>,
+    /// Webhook settings, chaos and delivery log, made on first use by the dispatcher.
+    pub(crate) hooks: OnceLock<Arc<Mutex<Hooks>>>,
+    me: Weak<Sandbox>,
+    state: Mutex<SandboxState>,
+    /// What its state was last counted as in the budget.
+    accounted: AtomicUsize,
+    /// What its delivery log is counted as.
+    hooks_bytes: AtomicUsize,
+    /// The store's tick when its token was last used.
+    last_used: AtomicU64,
+    /// Deleted or evicted: counts nothing any more.
+    gone: AtomicBool,
+}
+
+/// The mutable part of a sandbox.
+pub(crate) struct SandboxState {
+    generation: u64,
+    pub(crate) ids: IdStreams,
+    review_delay: Duration,
+    rejection_rules: Vec<RejectionRule>,
+    retention: Retention,
+    pub(crate) businesses: Vec<Business>,
+    pub(crate) wabas: Vec<Waba>,
+    pub(crate) phones: Vec<PhoneNumber>,
+    pub(crate) templates: Vec<Template>,
+    /// What each object id names: the Graph edge's lookup, by hash.
+    objects: HashMap<Arc<str>, ObjectKind>,
+    messages: HashMap<Wamid, Message>,
+    message_order: VecDeque<Wamid>,
+    pub(crate) recipients: Recipients,
+    pub(crate) subscriptions: HashMap<WabaId, Vec<Subscription>>,
+    journal: VecDeque<JournalEntry>,
+    journal_seq: u64,
+    /// What `journal` holds, by [`Retained`](crate::budget::Retained).
+    journal_bytes: usize,
+    /// What `messages` hold.
+    message_bytes: usize,
+    pub(crate) outbox: Outbox,
+    pub(crate) faults: Faults,
+}
+
+/// A Graph object id resolved in a sandbox.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ObjectKind {
+    /// A business portfolio.
+    Business,
+    /// A WABA.
+    Waba,
+    /// A phone number.
+    PhoneNumber,
+    /// A template.
+    Template,
+}
+
+/// Why a token did not select a sandbox.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AuthError {
+    /// No token at all (104).
+    Missing,
+    /// An unknown token while auth is strict, or the token of a deleted or evicted sandbox
+    /// (190).
+    Invalid,
+}
+
+impl Store {
+    /// A store serving `world`: the default sandbox (number 0, the world's fixed ids) and room
+    /// for more.
+    pub(crate) fn new(world: WorldSpec, settings: StoreSettings) -> Result<Self, String> {
+        let catalogue = Catalogue::builtin()
+            .clone()
+            .with_overrides(world.error_overrides.clone())
+            .map_err(|e| e.to_string())?;
+        let seed = settings.seed.unwrap_or_else(TokenMint::os_seed);
+        let mint = TokenMint::new(settings.seed);
+        let token = world
+            .token
+            .clone()
+            .map_or_else(|| mint.token(0), Token::new);
+        let clock = Clock::new(settings.clock_mode, settings.clock_start);
+        let default = Sandbox::build(&world, clock, token.clone(), seed, 0, true)?;
+        let sandboxes = RwLock::new(HashMap::from([(token, default.clone())]));
+        let store = Self {
+            inner: Arc::new(Inner {
+                settings,
+                seed,
+                mint,
+                catalogue,
+                world,
+                default,
+                sandboxes,
+                next_sandbox: AtomicU64::new(1),
+                traces: Mutex::new(Stream::Traces.generator(seed, u64::MAX)),
+                ready: Mutex::new(Vec::new()),
+                events_ready: Notify::new(),
+                budget: Budget::new(settings.memory_budget),
+                enforcing: Mutex::new(()),
+                ticks: AtomicU64::new(0),
+            }),
+        };
+        let default = &store.inner.default;
+        store.inner.settle(default, &default.lock());
+        Ok(store)
+    }
+
+    /// The error catalogue in force.
+    pub(crate) fn catalogue(&self) -> &Catalogue {
+        &self.inner.catalogue
+    }
+
+    /// The default sandbox.
+    pub(crate) fn default_sandbox(&self) -> &Arc<Sandbox> {
+        &self.inner.default
+    }
+
+    /// Whether unknown or missing tokens are refused rather than given the default sandbox.
+    pub(crate) fn strict_auth(&self) -> bool {
+        self.inner.settings.strict_auth
+    }
+
+    /// A trace id for a refusal made before a sandbox is known (its own stream).
+    pub(crate) fn fbtrace_id(&self) -> String {
+        lock(&self.inner.traces).fbtrace_id()
+    }
+
+    /// The sandbox a token selects: unknown tokens get the default sandbox unless auth is
+    /// strict, or the token is one this server issued for a sandbox that is gone.
+    pub(crate) fn resolve(&self, token: Option<&str>) -> Result<Arc<Sandbox>, AuthError> {
+        let token = token.filter(|t| !t.is_empty()).ok_or(AuthError::Missing)?;
+        let sandboxes = self
+            .inner
+            .sandboxes
+            .read()
+            .unwrap_or_else(|p| p.into_inner());
+        match sandboxes.get(token) {
+            Some(s) => {
+                let tick = self.inner.ticks.fetch_add(1, Ordering::Relaxed);
+                s.last_used.store(tick, Ordering::Relaxed);
+                Ok(s.clone())
+            }
+            None if self.inner.settings.strict_auth || self.inner.mint.issued(token) => {
+                Err(AuthError::Invalid)
+            }
+            None => Ok(self.inner.default.clone()),
+        }
+    }
+
+    /// Waits until some sandbox has undelivered events.
+    pub(crate) async fn events_ready(&self) {
+        self.inner.events_ready.notified().await;
+    }
+
+    /// Takes the undelivered events of every sandbox that queued itself since the last drain.
+    pub(crate) fn drain_outbox(&self) -> Vec<(Arc<Sandbox>, Vec<Arc<Event>>)> {
+        let ready = std::mem::take(&mut *lock(&self.inner.ready));
+        ready
+            .into_iter()
+            .filter_map(|s| {
+                let events = s.lock().outbox.drain();
+                (!events.is_empty()).then_some((s, events))
+            })
+            .collect()
+    }
+
+    /// Releases `state` and, if it has events no drain announced yet, queues the sandbox for
+    /// the dispatcher and wakes it: once per drain is enough, since a drain takes everything.
+    fn publish(&self, sandbox: &Sandbox, state: MutexGuard<'_, SandboxState>) {
+        publish(&self.inner, sandbox, state);
+    }
+
+    /// Wraps `work` as a clock job on `sandbox` that lapses if the sandbox is reset or dropped.
+    fn sandbox_job(
+        &self,
+        sandbox: &Arc<Sandbox>,
+        state: &SandboxState,
+        work: impl FnOnce(&mut SandboxState, Timestamp) + Send + 'static,
+    ) -> crate::clock::Job {
+        let weak_sandbox: Weak<Sandbox> = Arc::downgrade(sandbox);
+        let weak_store: Weak<Inner> = Arc::downgrade(&self.inner);
+        let generation = state.generation;
+        Box::new(move |at| {
+            let Some(sandbox) = weak_sandbox.upgrade() else {
+                return;
+            };
+            let mut state = sandbox.lock();
+            if state.generation != generation {
+                return;
+            }
+            work(&mut state, at);
+            if let Some(inner) = weak_store.upgrade() {
+                publish(&inner, &sandbox, state);
+            }
+        })
+    }
+}
+
+fn publish(inner: &Inner, sandbox: &Sandbox, mut state: MutexGuard<'_, SandboxState>) {
+    let wake = state.outbox.announce();
+    let over = inner.settle(sandbox, &state);
+    drop(state);
+    if wake && let Some(me) = sandbox.me.upgrade() {
+        lock(&inner.ready).push(me);
+        inner.events_ready.notify_one();
+    }
+    if over {
+        inner.enforce_budget(sandbox);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Sandbox {
+    /// The token that selects this sandbox.
+    pub(crate) fn token(&self) -> &Token {
+        &self.token
+    }
+
+    /// A weak handle on itself, for work that must not keep it alive.
+    pub(crate) fn me(&self) -> Weak<Sandbox> {
+        self.me.clone()
+    }
+
+    /// The sandbox's clock.
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// A generator of its own for `kind` (webhook chaos, challenges), apart from the streams
+    /// its Graph ids come from.
+    pub(crate) fn stream(&self, kind: Stream) -> IdGen {
+        kind.generator(self.seed, self.number)
+    }
+
+    /// Locks the state (briefly; never across an `.await`).
+    pub(crate) fn lock(&self) -> MutexGuard<'_, SandboxState> {
+        lock(&self.state)
+    }
+}
+
+impl SandboxState {
+    /// What a Graph object id names in this sandbox.
+    pub(crate) fn object_kind(&self, id: &str) -> Option<ObjectKind> {
+        self.objects.get(id).copied()
+    }
+
+    /// The phone number `id`.
+    pub(crate) fn phone(&self, id: &PhoneNumberId) -> Option<&PhoneNumber> {
+        self.phones.iter().find(|p| &p.id == id)
+    }
+
+    /// The WABA `id`.
+    pub(crate) fn waba(&self, id: &WabaId) -> Option<&Waba> {
+        self.wabas.iter().find(|w| &w.id == id)
+    }
+
+    /// The template `id`.
+    pub(crate) fn template(&self, id: &TemplateId) -> Option<&Template> {
+        self.templates.iter().find(|t| &t.id == id)
+    }
+
+    fn template_mut(&mut self, id: &TemplateId) -> Option<&mut Template> {
+        self.templates.iter_mut().find(|t| &t.id == id)
+    }
+
+    /// Messages, oldest first.
+    pub(crate) fn messages(&self) -> impl Iterator<Item = &Message> {
+        self.message_order
+            .iter()
+            .filter_map(|id| self.messages.get(id))
+    }
+
+    /// The journal, oldest first.
+    pub(crate) fn journal(&self) -> impl Iterator<Item = &JournalEntry> {
+        self.journal.iter()
+    }
+}

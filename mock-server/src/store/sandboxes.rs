@@ -1,0 +1,252 @@
+//! Sandboxes come and go: created with fresh ids and a token of their own, deleted, or reset
+//! to their start. All of them together stay within the memory budget: each counts what it
+//! retains, and when the total passes the limit the least recently used give up their oldest
+//! history first, then whole sandboxes are evicted.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use super::{Inner, Sandbox, SandboxState, Store, lock};
+use crate::budget::{Budget, Retained, SANDBOX_BYTES};
+use crate::clock::{Clock, Timestamp};
+use crate::ids::IdStreams;
+
+/// Why a sandbox could not be deleted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DeleteError {
+    /// The default sandbox stays.
+    Default,
+    /// No sandbox has the token.
+    Unknown,
+}
+
+impl Store {
+    /// Makes a sandbox of the configured world's shape with fresh ids, a new token and its own
+    /// clock (a manual one starting at `clock_start`, else where the server's start).
+    pub(crate) fn create_sandbox(
+        &self,
+        clock_start: Option<Timestamp>,
+    ) -> Result<Arc<Sandbox>, String> {
+        let inner = &self.inner;
+        let number = inner.next_sandbox.fetch_add(1, Ordering::Relaxed);
+        let token = inner.mint.token(number);
+        let start = clock_start.unwrap_or(inner.settings.clock_start);
+        let clock = Clock::new(inner.settings.clock_mode, start);
+        let sandbox = Sandbox::build(
+            &inner.world,
+            clock,
+            token.clone(),
+            inner.seed,
+            number,
+            false,
+        )?;
+        sandbox.last_used.store(
+            inner.ticks.fetch_add(1, Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+        inner
+            .sandboxes
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(token, sandbox.clone());
+        if inner.settle(&sandbox, &sandbox.lock()) {
+            inner.enforce_budget(&sandbox);
+        }
+        Ok(sandbox)
+    }
+
+    /// Forgets the sandbox `token` selects, with everything it holds; its pending jobs lapse and
+    /// its token answers 190 from now on.
+    pub(crate) fn delete_sandbox(&self, token: &str) -> Result<(), DeleteError> {
+        if token == self.inner.default.token.as_str() {
+            return Err(DeleteError::Default);
+        }
+        let removed = self
+            .inner
+            .sandboxes
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(token);
+        let sandbox = removed.ok_or(DeleteError::Unknown)?;
+        self.inner.release(&sandbox);
+        Ok(())
+    }
+
+    /// The memory budget.
+    pub(crate) fn budget(&self) -> &Budget {
+        &self.inner.budget
+    }
+
+    /// How many sandboxes there are, the default one included.
+    pub(crate) fn sandbox_count(&self) -> usize {
+        self.inner
+            .sandboxes
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
+    }
+
+    /// Counts a change in `sandbox`'s delivery log, and makes room if the budget is exceeded.
+    pub(crate) fn charge_deliveries(&self, sandbox: &Sandbox, added: usize, removed: usize) {
+        if sandbox.gone.load(Ordering::Relaxed) {
+            return;
+        }
+        sandbox.hooks_bytes.fetch_add(added, Ordering::Relaxed);
+        let _ = sandbox
+            .hooks_bytes
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                Some(b.saturating_sub(removed))
+            });
+        self.inner.budget.adjust(removed, added);
+        if self.inner.budget.over() {
+            self.inner.enforce_budget(sandbox);
+        }
+    }
+
+    /// Puts a sandbox back in its starting state (same token, same ids); its clock stays where
+    /// it is and its pending jobs lapse.
+    pub(crate) fn reset(&self, sandbox: &Sandbox) -> Result<(), String> {
+        let fresh = SandboxState::build(
+            &self.inner.world,
+            sandbox.clock.now(),
+            IdStreams::new(sandbox.seed, sandbox.number),
+            sandbox.fixed_ids,
+        )?;
+        let mut state = sandbox.lock();
+        let generation = state.generation + 1;
+        *state = fresh;
+        state.generation = generation;
+        self.inner.settle(sandbox, &state);
+        Ok(())
+    }
+}
+
+impl Inner {
+    /// Counts what `sandbox` retains now; whether the budget is exceeded.
+    pub(super) fn settle(&self, sandbox: &Sandbox, state: &SandboxState) -> bool {
+        if sandbox.gone.load(Ordering::Relaxed) {
+            return false;
+        }
+        let now = state.retained();
+        let before = sandbox.accounted.swap(now, Ordering::Relaxed);
+        self.budget.adjust(before, now);
+        self.budget.over()
+    }
+
+    /// Brings the budget back to its target: first the histories of the least recently used
+    /// sandboxes, oldest entries first, then whole sandboxes, least recently used first — never
+    /// the default sandbox nor `serving`, the one whose request is under way.
+    pub(super) fn enforce_budget(&self, serving: &Sandbox) {
+        let Ok(_enforcing) = self.enforcing.try_lock() else {
+            return;
+        };
+        let target = self.budget.target();
+        let mut all: Vec<Arc<Sandbox>> = self
+            .sandboxes
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        all.sort_by_key(|s| s.last_used.load(Ordering::Relaxed));
+        for sandbox in &all {
+            if self.budget.used() <= target {
+                return;
+            }
+            self.trim(sandbox, target);
+        }
+        for sandbox in &all {
+            if self.budget.used() <= target {
+                return;
+            }
+            if Arc::ptr_eq(sandbox, &self.default) || std::ptr::eq(&**sandbox, serving) {
+                continue;
+            }
+            let removed = self
+                .sandboxes
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(sandbox.token.as_str());
+            if removed.is_some() {
+                tracing::info!(
+                    sandbox = sandbox.number,
+                    "sandbox evicted by the memory budget"
+                );
+                self.release(sandbox);
+            }
+        }
+    }
+
+    /// Drops `sandbox`'s history, oldest first, until the budget reaches `target` or nothing
+    /// is left: journal, events, delivery attempts, then messages.
+    fn trim(&self, sandbox: &Sandbox, target: usize) {
+        {
+            let mut state = sandbox.lock();
+            while self.budget.used() > target {
+                let Some(freed) = state.trim_history() else {
+                    break;
+                };
+                sandbox.accounted.fetch_sub(
+                    freed.min(sandbox.accounted.load(Ordering::Relaxed)),
+                    Ordering::Relaxed,
+                );
+                self.budget.sub(freed);
+            }
+        }
+        let Some(hooks) = sandbox.hooks.get() else {
+            return;
+        };
+        let mut hooks = lock(hooks);
+        while self.budget.used() > target {
+            let Some(freed) = hooks.log.trim_oldest() else {
+                break;
+            };
+            let _ = sandbox
+                .hooks_bytes
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                    Some(b.saturating_sub(freed))
+                });
+            self.budget.sub(freed);
+        }
+    }
+
+    /// Takes a sandbox that left the registry off the budget for good.
+    fn release(&self, sandbox: &Sandbox) {
+        sandbox.gone.store(true, Ordering::Relaxed);
+        self.budget
+            .sub(sandbox.accounted.swap(0, Ordering::Relaxed));
+        self.budget
+            .sub(sandbox.hooks_bytes.swap(0, Ordering::Relaxed));
+    }
+}
+
+impl SandboxState {
+    /// What the sandbox holds, by [`Retained`]: its world and its histories.
+    fn retained(&self) -> usize {
+        SANDBOX_BYTES + self.journal_bytes + self.message_bytes + self.outbox.history_bytes()
+    }
+
+    /// Drops the oldest journal entry; the bytes it held.
+    pub(super) fn trim_journal(&mut self) -> Option<usize> {
+        let entry = self.journal.pop_front()?;
+        let bytes = entry.retained_bytes();
+        self.journal_bytes = self.journal_bytes.saturating_sub(bytes);
+        Some(bytes)
+    }
+
+    /// Forgets the oldest message; the bytes it held. Its pending status steps then find
+    /// nothing to move.
+    pub(super) fn trim_messages(&mut self) -> Option<usize> {
+        let wamid = self.message_order.pop_front()?;
+        let bytes = self.messages.remove(&wamid)?.retained_bytes();
+        self.message_bytes = self.message_bytes.saturating_sub(bytes);
+        Some(bytes)
+    }
+
+    /// Drops the oldest entry of the first history that has one: journal, events, messages.
+    fn trim_history(&mut self) -> Option<usize> {
+        self.trim_journal()
+            .or_else(|| self.outbox.trim_oldest())
+            .or_else(|| self.trim_messages())
+    }
+}

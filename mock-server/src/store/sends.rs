@@ -1,0 +1,298 @@
+//! Sends: `/marketing_messages` (rules 3–7) and `/messages`. An accepted message is recorded
+//! with its first status, and its later statuses are scheduled on the sandbox's clock.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use wa_contract::ErrorKind;
+use wa_contract::payload::send::{SendMessageRequest, TemplateMessage};
+use wa_contract::payload::template::TemplateCategory;
+
+use super::{Sandbox, SandboxState, Store};
+use crate::budget::Retained;
+use crate::clock::Timestamp;
+use crate::domain::Refusal;
+use crate::domain::events::{Conversation, EventKind, Pricing, StatusChange};
+use crate::domain::message::{Message, MessageStatus, TemplateRef};
+use crate::domain::recipient::{Step, digits};
+use crate::domain::routing::{Route, route_marketing_message};
+use crate::domain::template::{self, effective_features, pricing_category};
+use crate::ids::{PhoneNumberId, WabaId, Wamid};
+
+/// An accepted send: what the response reports.
+#[derive(Clone, Debug)]
+pub(crate) struct Accepted {
+    /// The new message id.
+    pub(crate) wamid: Wamid,
+    /// The recipient as sent.
+    pub(crate) input: String,
+    /// The recipient's WhatsApp id, for phone-number recipients.
+    pub(crate) wa_id: Option<String>,
+    /// The business-scoped user id, for BSUID recipients.
+    pub(crate) user_id: Option<String>,
+}
+
+impl Store {
+    /// `POST /{phone_number_id}/marketing_messages`, rules 3–7 (the edge checked 1–2).
+    pub(crate) fn send_marketing_message(
+        &self,
+        sandbox: &Arc<Sandbox>,
+        phone_id: &PhoneNumberId,
+        req: &SendMessageRequest,
+        message: &TemplateMessage,
+    ) -> Result<Accepted, Refusal> {
+        let now = sandbox.clock.now();
+        let mut state = sandbox.lock();
+        let (waba_idx, template_idx) = state.sendable_template(phone_id, message)?;
+        let category = state.templates[template_idx].category;
+        if category != TemplateCategory::Marketing {
+            return Err(Refusal::new(ErrorKind::MarketingOnly));
+        }
+        let policy = req.product_policy.unwrap_or_default();
+        let route = route_marketing_message(&state.wabas[waba_idx], policy)?;
+        let waba = &state.wabas[waba_idx];
+        let (features, sharing) = match route {
+            Route::MarketingMessages => (
+                effective_features(&state.templates[template_idx], |k| waba.feature(k)),
+                Some(
+                    req.message_activity_sharing
+                        .unwrap_or(waba.message_activity_sharing),
+                ),
+            ),
+            Route::CloudApi => (Vec::new(), None),
+        };
+        if route == Route::MarketingMessages {
+            state.templates[template_idx].check_mm_send(now)?;
+        }
+        let template = &state.templates[template_idx];
+        let draft = Draft {
+            endpoint: "marketing_messages",
+            message_type: "template".to_owned(),
+            template: Some(TemplateRef {
+                name: template.name.clone(),
+                language: template.language.clone(),
+                category: category.as_str(),
+            }),
+            route,
+            pricing_category: route.marketing_pricing_category(),
+            creative_features: features,
+            message_activity_sharing: sharing,
+            ttl: template.message_ttl(route),
+            marketing: true,
+        };
+        let accepted = state.accept(self, sandbox, phone_id, req, draft, now);
+        self.publish(sandbox, state);
+        Ok(accepted)
+    }
+
+    /// `POST /{phone_number_id}/messages`: any type; templates are checked like Graph does and
+    /// MARKETING templates refused while the WABA disabled them on Cloud API.
+    pub(crate) fn send_message(
+        &self,
+        sandbox: &Arc<Sandbox>,
+        phone_id: &PhoneNumberId,
+        req: &SendMessageRequest,
+    ) -> Result<Accepted, Refusal> {
+        let now = sandbox.clock.now();
+        let mut state = sandbox.lock();
+        let message_type = req.effective_type().as_str().to_owned();
+        let draft = match &req.template {
+            Some(message) if message_type == "template" => {
+                let (waba_idx, template_idx) = state.sendable_template(phone_id, message)?;
+                let template = &state.templates[template_idx];
+                let marketing = template.category == TemplateCategory::Marketing;
+                if marketing && state.wabas[waba_idx].disable_marketing_on_cloud_api {
+                    return Err(Refusal::new(ErrorKind::MarketingDisabledOnCloudApi));
+                }
+                Draft {
+                    endpoint: "messages",
+                    message_type,
+                    template: Some(TemplateRef {
+                        name: template.name.clone(),
+                        language: template.language.clone(),
+                        category: template.category.as_str(),
+                    }),
+                    route: Route::CloudApi,
+                    pricing_category: pricing_category(template.category),
+                    creative_features: Vec::new(),
+                    message_activity_sharing: None,
+                    ttl: template.message_ttl(Route::CloudApi),
+                    marketing,
+                }
+            }
+            _ => Draft {
+                endpoint: "messages",
+                message_type,
+                template: None,
+                route: Route::CloudApi,
+                pricing_category: "service",
+                creative_features: Vec::new(),
+                message_activity_sharing: None,
+                ttl: Duration::from_secs(u64::from(TemplateCategory::Utility.default_ttl())),
+                marketing: false,
+            },
+        };
+        let accepted = state.accept(self, sandbox, phone_id, req, draft, now);
+        self.publish(sandbox, state);
+        Ok(accepted)
+    }
+}
+
+struct Draft {
+    endpoint: &'static str,
+    message_type: String,
+    template: Option<TemplateRef>,
+    route: Route,
+    pricing_category: &'static str,
+    creative_features: Vec<wa_contract::payload::template::CreativeFeatureKey>,
+    message_activity_sharing: Option<bool>,
+    ttl: Duration,
+    marketing: bool,
+}
+
+impl SandboxState {
+    /// Rule 3: the template named in `message` for the phone's WABA, approved and with the
+    /// right parameter counts. Returns the WABA's and the template's positions.
+    fn sendable_template(
+        &self,
+        phone_id: &PhoneNumberId,
+        message: &TemplateMessage,
+    ) -> Result<(usize, usize), Refusal> {
+        let waba_id = &self
+            .phone(phone_id)
+            .ok_or_else(|| Refusal::invalid("phone number not found"))?
+            .waba_id;
+        let waba_idx = self
+            .wabas
+            .iter()
+            .position(|w| &w.id == waba_id)
+            .ok_or_else(|| Refusal::invalid("WhatsApp Business Account not found"))?;
+        let code = &message.language.code;
+        let template_idx = self
+            .templates
+            .iter()
+            .position(|t| &t.waba_id == waba_id && t.name == message.name && &t.language == code)
+            .ok_or_else(|| template::not_found(&message.name, code))?;
+        let t = &self.templates[template_idx];
+        t.check_sendable()?;
+        t.check_parameters(message)?;
+        Ok((waba_idx, template_idx))
+    }
+
+    /// Rule 7: records the message, its first status and its scheduled timeline.
+    fn accept(
+        &mut self,
+        store: &Store,
+        sandbox: &Arc<Sandbox>,
+        phone_id: &PhoneNumberId,
+        req: &SendMessageRequest,
+        draft: Draft,
+        now: Timestamp,
+    ) -> Accepted {
+        let (input, wa_id, user_id) = match (&req.to, &req.recipient) {
+            (Some(to), _) => (to.clone(), digits(to), None),
+            (None, Some(bsuid)) => (bsuid.clone(), bsuid.clone(), Some(bsuid.clone())),
+            (None, None) => (String::new(), String::new(), None),
+        };
+        let wamid = self.ids.wamids.wamid(&wa_id);
+        let waba_id = self
+            .phone(phone_id)
+            .map(|p| p.waba_id.clone())
+            .unwrap_or_else(|| WabaId::new(""));
+        let message = Message {
+            id: wamid.clone(),
+            phone_number_id: phone_id.clone(),
+            waba_id,
+            endpoint: draft.endpoint,
+            input: input.clone(),
+            wa_id: wa_id.clone(),
+            message_type: draft.message_type,
+            template: draft.template,
+            route: draft.route,
+            pricing_category: draft.pricing_category,
+            creative_features: draft.creative_features,
+            message_activity_sharing: draft.message_activity_sharing,
+            ttl_seconds: draft.ttl.as_secs(),
+            biz_opaque_callback_data: req.biz_opaque_callback_data.clone(),
+            conversation_id: self.ids.conversations.conversation_id(),
+            created_at: now,
+            statuses: Vec::new(),
+        };
+        if self.message_order.len() >= self.retention.messages {
+            self.trim_messages();
+        }
+        self.message_bytes += message.retained_bytes();
+        self.message_order.push_back(wamid.clone());
+        self.messages.insert(wamid.clone(), message);
+        let timeline = self.recipients.timeline(&wa_id, draft.marketing, draft.ttl);
+        if timeline.sent {
+            self.step(&wamid, MessageStatus::Sent, None, now);
+        }
+        for (delay, step) in timeline.steps {
+            let job = store.sandbox_job(sandbox, self, {
+                let wamid = wamid.clone();
+                move |state, at| {
+                    let (status, error) = match step {
+                        Step::Delivered => (MessageStatus::Delivered, None),
+                        Step::Read => (MessageStatus::Read, None),
+                        Step::Failed(kind) => (MessageStatus::Failed, Some(kind)),
+                    };
+                    state.step(&wamid, status, error, at);
+                }
+            });
+            sandbox.clock.schedule_in(delay, job);
+        }
+        Accepted {
+            wamid,
+            input,
+            wa_id: user_id.is_none().then_some(wa_id),
+            user_id,
+        }
+    }
+
+    /// Moves a message to `status` and records the status event; a transition the state
+    /// machine refuses (e.g. a read after a failure) is dropped.
+    fn step(
+        &mut self,
+        wamid: &Wamid,
+        status: MessageStatus,
+        error: Option<ErrorKind>,
+        at: Timestamp,
+    ) {
+        let Some(message) = self.messages.get_mut(wamid) else {
+            return;
+        };
+        let pricing = message.carries_pricing(status);
+        if message.transition(status, at, error).is_err() {
+            return;
+        }
+        let phone = self.phones.iter().find(|p| p.id == message.phone_number_id);
+        let display = phone
+            .map(|p| p.display_phone_number.clone())
+            .unwrap_or_default();
+        let category = message.pricing_category;
+        let change = StatusChange {
+            waba_id: message.waba_id.clone(),
+            phone_number_id: message.phone_number_id.clone(),
+            display_phone_number: display,
+            wamid: wamid.clone(),
+            status: status.as_str(),
+            recipient_id: message.wa_id.clone(),
+            recipient_name: self.recipients.profile(&message.wa_id).name,
+            pricing: pricing.then_some(Pricing {
+                billable: true,
+                pricing_model: "PMP",
+                pricing_type: "regular",
+                category,
+            }),
+            conversation: pricing.then(|| Conversation {
+                id: message.conversation_id.clone(),
+                expiration: message.created_at.plus(Duration::from_secs(24 * 3600)),
+                origin: category,
+            }),
+            error,
+            biz_opaque_callback_data: message.biz_opaque_callback_data.clone(),
+        };
+        self.outbox.push(at, EventKind::MessageStatus(change));
+    }
+}

@@ -1,0 +1,168 @@
+//! Templates: creation (with its review scheduled on the clock), edits, deletion and the admin
+//! API's status override. Every status change is an event.
+
+use std::sync::Arc;
+
+use wa_contract::payload::template::{
+    TemplateCategory, TemplateCreateRequest, TemplateEditRequest, TemplateStatus,
+};
+
+use super::{ObjectKind, Sandbox, SandboxState, Store};
+use crate::clock::Timestamp;
+use crate::domain::Refusal;
+use crate::domain::events::{EventKind, TemplateStatusChange};
+use crate::domain::template::{
+    StatusChanged, Template, check_components, check_create, check_ttl, status_str,
+};
+use crate::ids::{TemplateId, WabaId};
+
+impl Store {
+    /// `POST /{waba_id}/message_templates`: validates, stores a PENDING template and schedules
+    /// its review.
+    pub(crate) fn create_template(
+        &self,
+        sandbox: &Arc<Sandbox>,
+        waba_id: &WabaId,
+        req: TemplateCreateRequest,
+    ) -> Result<(TemplateId, TemplateCategory), Refusal> {
+        let now = sandbox.clock.now();
+        let mut state = sandbox.lock();
+        let existing: Vec<&Template> = state
+            .templates
+            .iter()
+            .filter(|t| &t.waba_id == waba_id)
+            .collect();
+        check_create(&req, &existing)?;
+        let id = state.ids.templates.template_id();
+        let category = req.category;
+        let template = Template::create(id.clone(), waba_id.clone(), req, now);
+        state
+            .objects
+            .insert(Arc::from(id.as_str()), ObjectKind::Template);
+        state.templates.push(template);
+        let change = StatusChanged {
+            status: TemplateStatus::Pending,
+            reason: "NONE".to_owned(),
+        };
+        state.record_template_change(&id, &change, now);
+        let delay = state.review_delay;
+        let job = self.sandbox_job(sandbox, &state, {
+            let id = id.clone();
+            move |state, at| {
+                let rules = state.rejection_rules.clone();
+                let change = state.template_mut(&id).and_then(|t| t.review(&rules));
+                if let Some(change) = change {
+                    state.record_template_change(&id, &change, at);
+                }
+            }
+        });
+        self.publish(sandbox, state);
+        sandbox.clock.schedule_in(delay, job);
+        Ok((id, category))
+    }
+
+    /// `POST /{template_id}`: edits components, category, TTL or creative features.
+    pub(crate) fn edit_template(
+        &self,
+        sandbox: &Sandbox,
+        id: &TemplateId,
+        req: TemplateEditRequest,
+    ) -> Result<(), Refusal> {
+        let mut state = sandbox.lock();
+        let t = state
+            .template_mut(id)
+            .ok_or_else(|| Refusal::invalid("template not found"))?;
+        let category = req.category.unwrap_or(t.category);
+        if let Some(components) = &req.components {
+            check_components(components)?;
+        }
+        check_ttl(category, req.message_send_ttl_seconds)?;
+        if category != t.category {
+            t.ttl_seconds = None;
+        }
+        t.category = category;
+        if let Some(components) = req.components {
+            t.components = components;
+        }
+        if let Some(format) = req.parameter_format {
+            t.parameter_format = format;
+        }
+        if let Some(ttl) = req.message_send_ttl_seconds {
+            t.ttl_seconds = Some(ttl);
+        }
+        if let Some(spec) = &req.degrees_of_freedom_spec {
+            crate::domain::waba::merge_features(&mut t.creative_features, spec);
+        }
+        if let Some(opted_out) = req.cta_url_link_tracking_opted_out {
+            t.cta_url_link_tracking_opted_out = Some(opted_out);
+        }
+        Ok(())
+    }
+
+    /// `DELETE /{waba_id}/message_templates?name=…[&hsm_id=…]`: returns how many were deleted.
+    pub(crate) fn delete_templates(
+        &self,
+        sandbox: &Sandbox,
+        waba_id: &WabaId,
+        name: &str,
+        hsm_id: Option<&TemplateId>,
+    ) -> usize {
+        let now = sandbox.clock.now();
+        let mut state = sandbox.lock();
+        let doomed: Vec<TemplateId> = state
+            .templates
+            .iter()
+            .filter(|t| {
+                &t.waba_id == waba_id && t.name == name && hsm_id.is_none_or(|h| h == &t.id)
+            })
+            .map(|t| t.id.clone())
+            .collect();
+        for id in &doomed {
+            let change = StatusChanged {
+                status: TemplateStatus::Deleted,
+                reason: "NONE".to_owned(),
+            };
+            state.record_template_change(id, &change, now);
+        }
+        state.templates.retain(|t| !doomed.contains(&t.id));
+        for id in &doomed {
+            state.objects.remove(id.as_str());
+        }
+        self.publish(sandbox, state);
+        doomed.len()
+    }
+
+    /// Sets a template's status (admin).
+    pub(crate) fn set_template_status(
+        &self,
+        sandbox: &Sandbox,
+        id: &TemplateId,
+        status: TemplateStatus,
+        reason: Option<String>,
+    ) -> Option<()> {
+        let now = sandbox.clock.now();
+        let mut state = sandbox.lock();
+        let change = state
+            .template_mut(id)?
+            .set_status(status, reason.unwrap_or_else(|| "NONE".to_owned()));
+        state.record_template_change(id, &change, now);
+        self.publish(sandbox, state);
+        Some(())
+    }
+}
+
+impl SandboxState {
+    fn record_template_change(&mut self, id: &TemplateId, change: &StatusChanged, at: Timestamp) {
+        let Some(t) = self.template(id) else { return };
+        let kind = EventKind::TemplateStatus(TemplateStatusChange {
+            waba_id: t.waba_id.clone(),
+            template_id: t.id.clone(),
+            name: t.name.clone(),
+            language: t.language.clone(),
+            category: t.category.as_str().to_owned(),
+            event: status_str(change.status).to_owned(),
+            reason: change.reason.clone(),
+        });
+        self.outbox.push(at, kind);
+    }
+}

@@ -1,0 +1,174 @@
+//! A sandbox's starting state, built from the [`WorldSpec`]: its businesses, WABAs, phone
+//! numbers, templates and recipient profiles. The default sandbox keeps the ids the world
+//! fixes; every other sandbox draws its own from its id streams.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use super::{ObjectKind, Sandbox, SandboxState};
+use crate::clock::{Clock, Timestamp};
+use crate::domain::events::Outbox;
+use crate::domain::recipient::{Recipients, digits};
+use crate::domain::template::Template;
+use crate::domain::waba::{Business, PhoneNumber, Waba};
+use crate::faults::Faults;
+use crate::ids::{BusinessId, IdStreams, PhoneNumberId, TemplateId, Token, WabaId};
+use crate::world::WorldSpec;
+
+/// How old default-world templates are at startup (synced, not yet dormant).
+const PRESEEDED_TEMPLATE_AGE: Duration = Duration::from_secs(3600);
+
+impl Sandbox {
+    /// A sandbox of `world`'s shape on `clock`, whose runner starts with it.
+    pub(super) fn build(
+        world: &WorldSpec,
+        clock: Clock,
+        token: Token,
+        seed: u64,
+        number: u64,
+        fixed_ids: bool,
+    ) -> Result<Arc<Self>, String> {
+        let state =
+            SandboxState::build(world, clock.now(), IdStreams::new(seed, number), fixed_ids)?;
+        let runner = clock.start_runner();
+        Ok(Arc::new_cyclic(|me| Self {
+            accounted: AtomicUsize::new(0),
+            hooks_bytes: AtomicUsize::new(0),
+            last_used: AtomicU64::new(0),
+            gone: AtomicBool::new(false),
+            state: Mutex::new(state),
+            token,
+            number,
+            seed,
+            fixed_ids,
+            clock,
+            _runner: runner,
+            hooks: OnceLock::new(),
+            me: me.clone(),
+        }))
+    }
+}
+
+impl SandboxState {
+    /// `world`'s objects as of `now`, with the world's own ids if `fixed_ids`, else drawn from
+    /// `ids`.
+    pub(super) fn build(
+        world: &WorldSpec,
+        now: Timestamp,
+        mut ids: IdStreams,
+        fixed_ids: bool,
+    ) -> Result<Self, String> {
+        let mut state = Self {
+            generation: 0,
+            review_delay: Duration::from_secs(world.review_delay_seconds),
+            rejection_rules: world.rejection_rules.clone(),
+            retention: world.retention,
+            businesses: Vec::new(),
+            wabas: Vec::new(),
+            phones: Vec::new(),
+            templates: Vec::new(),
+            objects: HashMap::new(),
+            messages: HashMap::new(),
+            message_order: VecDeque::new(),
+            recipients: Recipients::default(),
+            subscriptions: HashMap::new(),
+            journal: VecDeque::new(),
+            journal_seq: 0,
+            journal_bytes: 0,
+            message_bytes: 0,
+            outbox: Outbox::new(world.retention.events),
+            faults: Faults::default(),
+            ids: IdStreams::new(0, 0),
+        };
+        let id = |fixed: &Option<String>, ids: &mut IdStreams| match fixed {
+            Some(f) if fixed_ids => f.clone(),
+            _ => ids.objects.numeric_id(),
+        };
+        for b in &world.businesses {
+            let business_id = BusinessId::new(id(&b.id, &mut ids));
+            state.businesses.push(Business {
+                id: business_id.clone(),
+                name: b.name.clone(),
+                onboarding: b.onboarding_status,
+                onboarding_time: now,
+                intent_request_id: None,
+            });
+            for w in &b.wabas {
+                let waba_id = WabaId::new(id(&w.id, &mut ids));
+                state.wabas.push(Waba {
+                    id: waba_id.clone(),
+                    business_id: business_id.clone(),
+                    name: w.name.clone(),
+                    onboarding: w.marketing_messages_onboarding_status,
+                    msc: w.msc,
+                    disable_marketing_on_cloud_api: w.disable_marketing_messages_on_cloud_api,
+                    message_activity_sharing: w.message_activity_sharing,
+                    creative_features: w.degrees_of_freedom_spec.clone().unwrap_or_default(),
+                    template_namespace: format!("{:016x}", ids.objects.next_u64()),
+                });
+                for p in &w.phone_numbers {
+                    state.phones.push(PhoneNumber {
+                        id: PhoneNumberId::new(id(&p.id, &mut ids)),
+                        waba_id: waba_id.clone(),
+                        display_phone_number: p.display_phone_number.clone(),
+                        verified_name: p.verified_name.clone(),
+                        quality_rating: "GREEN".to_owned(),
+                    });
+                }
+                for t in &w.templates {
+                    let req = t.create_request()?;
+                    let template_id = match &t.id {
+                        Some(f) if fixed_ids => TemplateId::new(f.clone()),
+                        _ => ids.templates.template_id(),
+                    };
+                    let created = if t.syncing {
+                        now
+                    } else {
+                        now.minus(PRESEEDED_TEMPLATE_AGE)
+                    };
+                    let mut template = Template::create(template_id, waba_id.clone(), req, created);
+                    template.status = t.status;
+                    state.templates.push(template);
+                }
+            }
+        }
+        for r in &world.recipients {
+            state
+                .recipients
+                .set_profile(digits(&r.phone), r.profile.clone());
+        }
+        let kinds = [
+            (
+                ObjectKind::PhoneNumber,
+                state
+                    .phones
+                    .iter()
+                    .map(|p| p.id.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                ObjectKind::Waba,
+                state.wabas.iter().map(|w| w.id.as_str()).collect(),
+            ),
+            (
+                ObjectKind::Template,
+                state.templates.iter().map(|t| t.id.as_str()).collect(),
+            ),
+            (
+                ObjectKind::Business,
+                state.businesses.iter().map(|b| b.id.as_str()).collect(),
+            ),
+        ];
+        // Inserted in reverse precedence, so a clash resolves as the old linear lookup did.
+        let objects: HashMap<Arc<str>, ObjectKind> = kinds
+            .into_iter()
+            .rev()
+            .flat_map(|(kind, ids)| ids.into_iter().map(move |id| (Arc::from(id), kind)))
+            .collect();
+        state.objects = objects;
+        state.ids = ids;
+        Ok(state)
+    }
+}
