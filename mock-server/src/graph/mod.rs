@@ -34,7 +34,7 @@ use crate::AppState;
 use crate::domain::Refusal;
 use crate::faults::FaultAction;
 use crate::journal::JournalEntry;
-use crate::store::{AuthError, ObjectKind, Sandbox, Store};
+use crate::store::{AuthError, Sandbox, Store};
 use crate::webhooks::Webhooks;
 
 /// One Graph request being handled.
@@ -154,16 +154,6 @@ fn handler(id: OperationId) -> Handler {
         OperationId::GetBusiness => tree!(nodes::get_business),
         OperationId::ListClientWabas => tree!(nodes::list_client_wabas),
         OperationId::OnboardPartners => tree!(nodes::onboard_partners),
-    }
-}
-
-/// The store's kind of object as the operation table names it.
-fn object(kind: ObjectKind) -> operations::ObjectKind {
-    match kind {
-        ObjectKind::Business => operations::ObjectKind::Business,
-        ObjectKind::Waba => operations::ObjectKind::Waba,
-        ObjectKind::PhoneNumber => operations::ObjectKind::PhoneNumber,
-        ObjectKind::Template => operations::ObjectKind::Template,
     }
 }
 
@@ -290,7 +280,7 @@ async fn operate(
         let mut sandbox = ctx.sandbox.lock();
         let routed = sandbox
             .object_kind(id)
-            .map(|kind| route(object(kind), edge, method));
+            .map(|kind| route(kind, edge, method));
         let fault = match routed {
             // Without faults or a throughput limit there is nothing to match against.
             Some(Ok(_)) if sandbox.faults.armed() => {

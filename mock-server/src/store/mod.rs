@@ -56,6 +56,8 @@ use crate::ids::{
 use crate::journal::JournalEntry;
 use crate::webhooks::hooks::Hooks;
 use crate::world::{Retention, WorldSpec};
+/// What a Graph object id names: the contract's kinds, which the operations table routes on.
+pub(crate) use wa_contract::operations::ObjectKind;
 
 pub(crate) use accounts::{Subscription, WabaUpdate};
 pub(crate) use inbound::InboundBody;
@@ -154,19 +156,6 @@ pub(crate) struct SandboxState {
     message_bytes: usize,
     pub(crate) outbox: Outbox,
     pub(crate) faults: Faults,
-}
-
-/// A Graph object id resolved in a sandbox.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ObjectKind {
-    /// A business portfolio.
-    Business,
-    /// A WABA.
-    Waba,
-    /// A phone number.
-    PhoneNumber,
-    /// A template.
-    Template,
 }
 
 /// Why a token did not select a sandbox.
