@@ -228,13 +228,13 @@ impl SandboxState {
         if timeline.sent {
             self.step(&wamid, MessageStatus::Sent, None, now);
         }
-        for (delay, status, error) in timeline.steps {
-            let job = store.sandbox_job(sandbox, self, {
-                let wamid = wamid.clone();
-                move |state, at| state.step(&wamid, status, error, at)
-            });
-            sandbox.clock.schedule_in(delay, job);
-        }
+        store.schedule_timeline(
+            sandbox,
+            self,
+            wamid.clone(),
+            now,
+            timeline.steps.into_iter(),
+        );
         Accepted {
             wamid,
             input,
@@ -267,5 +267,28 @@ impl SandboxState {
         if let Ok(change) = message.transition(status, at, error, names) {
             self.outbox.push(at, EventKind::MessageStatus(change));
         }
+    }
+}
+
+impl Store {
+    /// Schedules the first of a message's later `steps` (delays after `accepted`). Its job
+    /// applies that step and schedules the next, so a timeline holds one job on the clock at a
+    /// time, each at the time it would have had on its own.
+    fn schedule_timeline(
+        &self,
+        sandbox: &Arc<Sandbox>,
+        state: &SandboxState,
+        wamid: Wamid,
+        accepted: Timestamp,
+        mut steps: std::vec::IntoIter<(Duration, MessageStatus, Option<ErrorKind>)>,
+    ) {
+        let Some((delay, status, error)) = steps.next() else {
+            return;
+        };
+        let job = self.sandbox_job(sandbox, state, move |store, sandbox, state, at| {
+            state.step(&wamid, status, error, at);
+            store.schedule_timeline(sandbox, state, wamid, accepted, steps);
+        });
+        sandbox.clock.schedule_at(accepted.plus(delay), job);
     }
 }

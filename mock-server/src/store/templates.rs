@@ -46,7 +46,7 @@ impl Store {
         let delay = state.review_delay;
         let job = self.sandbox_job(sandbox, &state, {
             let id = id.clone();
-            move |state, at| {
+            move |_, _, state, at| {
                 let rules = state.rejection_rules.clone();
                 let change = state.template_mut(&id).and_then(|t| t.review(&rules));
                 if let Some(change) = change {
