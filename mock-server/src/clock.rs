@@ -304,8 +304,19 @@ impl Clock {
 
     /// Runs `job` once the clock reaches `now + delay`.
     pub(crate) fn schedule_in(&self, delay: Duration, job: Job) {
-        let mut state = self.state();
+        let state = self.state();
         let at = self.now_locked(&state).plus(delay);
+        self.push(state, at, job);
+    }
+
+    /// Runs `job` once the clock reaches `at` (at the next run if `at` has passed): for work
+    /// that follows earlier work and must keep its own time, however late that ran.
+    pub(crate) fn schedule_at(&self, at: Timestamp, job: Job) {
+        let state = self.state();
+        self.push(state, at, job);
+    }
+
+    fn push(&self, mut state: MutexGuard<'_, State>, at: Timestamp, job: Job) {
         state.seq += 1;
         let seq = state.seq;
         // The runner sleeps until the earliest job; only a new earliest one needs to wake it

@@ -10,6 +10,9 @@ use std::sync::Arc;
 use serde::Serialize;
 use wa_contract::ErrorKind;
 
+use wa_contract::payload::template::{TemplateCategory, TemplateStatus};
+
+use super::message::{MessageStatus, PricingCategory};
 use crate::budget::Retained;
 use crate::clock::Timestamp;
 use crate::ids::{BusinessId, PhoneNumberId, TemplateId, WabaId, Wamid};
@@ -51,8 +54,8 @@ pub(crate) struct StatusChange {
     pub(crate) display_phone_number: String,
     /// The message.
     pub(crate) wamid: Wamid,
-    /// `sent`, `delivered`, `read` or `failed`.
-    pub(crate) status: &'static str,
+    /// `sent`, `delivered`, `read` or `failed` (never `accepted`).
+    pub(crate) status: MessageStatus,
     /// The recipient's WhatsApp id.
     pub(crate) recipient_id: String,
     /// The recipient's profile name (for the webhook's `contacts`).
@@ -88,8 +91,8 @@ pub(crate) struct Pricing {
     /// `regular`.
     #[serde(rename = "type")]
     pub(crate) pricing_type: &'static str,
-    /// `marketing_lite`, `marketing`, `utility`, `authentication` or `service`.
-    pub(crate) category: &'static str,
+    /// What the message is charged as.
+    pub(crate) category: PricingCategory,
 }
 
 /// The `conversation` object of a status webhook.
@@ -100,7 +103,7 @@ pub(crate) struct Conversation {
     /// When the conversation window closes.
     pub(crate) expiration: Timestamp,
     /// `origin.type`: the pricing category.
-    pub(crate) origin: &'static str,
+    pub(crate) origin: PricingCategory,
 }
 
 /// A template status change.
@@ -115,9 +118,9 @@ pub(crate) struct TemplateStatusChange {
     /// Template language.
     pub(crate) language: String,
     /// Template category.
-    pub(crate) category: String,
+    pub(crate) category: TemplateCategory,
     /// The new status (the webhook's `event`).
-    pub(crate) event: String,
+    pub(crate) event: TemplateStatus,
     /// Why (`NONE` unless rejected).
     pub(crate) reason: String,
 }

@@ -1,13 +1,19 @@
 //! A sent message and its status state machine: `sent` → `delivered` → `read`, or `failed`
 //! from any state that is not final. `read` may follow `sent` directly (delivery implied).
 
+use std::time::Duration;
+
 use serde::Serialize;
 use wa_contract::ErrorKind;
-use wa_contract::payload::template::CreativeFeatureKey;
+use wa_contract::payload::template::{CreativeFeatureKey, TemplateCategory};
 
+use super::events::{Conversation, Pricing, StatusChange};
 use super::routing::Route;
 use crate::clock::Timestamp;
 use crate::ids::{PhoneNumberId, WabaId, Wamid};
+
+/// How long a conversation window stays open after the message that opened it.
+const CONVERSATION_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
 /// A message status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -26,15 +32,9 @@ pub(crate) enum MessageStatus {
 }
 
 impl MessageStatus {
-    /// The wire spelling.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::Accepted => "accepted",
-            Self::Sent => "sent",
-            Self::Delivered => "delivered",
-            Self::Read => "read",
-            Self::Failed => "failed",
-        }
+    /// Whether a later status may still overtake this one on the wire.
+    pub(crate) fn overtakable(self) -> bool {
+        matches!(self, Self::Sent | Self::Delivered)
     }
 
     fn rank(self) -> u8 {
@@ -43,6 +43,44 @@ impl MessageStatus {
             Self::Sent => 1,
             Self::Delivered => 2,
             Self::Read | Self::Failed => 3,
+        }
+    }
+}
+
+/// What a message is charged as (the `pricing.category` of its status webhooks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum PricingCategory {
+    /// A marketing message carried by the MM API.
+    MarketingLite,
+    /// A marketing message carried by the Cloud API.
+    Marketing,
+    /// A utility template.
+    Utility,
+    /// An authentication template.
+    Authentication,
+    /// A free-form message inside the customer service window.
+    Service,
+}
+
+impl PricingCategory {
+    /// The wire spelling.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::MarketingLite => "marketing_lite",
+            Self::Marketing => "marketing",
+            Self::Utility => "utility",
+            Self::Authentication => "authentication",
+            Self::Service => "service",
+        }
+    }
+
+    /// The category of a template message sent through the Cloud API.
+    pub(crate) fn of_template(category: TemplateCategory) -> Self {
+        match category {
+            TemplateCategory::Marketing => Self::Marketing,
+            TemplateCategory::Utility => Self::Utility,
+            TemplateCategory::Authentication => Self::Authentication,
         }
     }
 }
@@ -93,8 +131,8 @@ pub(crate) struct Message {
     pub(crate) template: Option<TemplateRef>,
     /// The API that carried it.
     pub(crate) route: Route,
-    /// `marketing_lite`, `marketing`, `utility`, `authentication` or `service`.
-    pub(crate) pricing_category: &'static str,
+    /// What it is charged as.
+    pub(crate) pricing_category: PricingCategory,
     /// Creative features applied (MM API only).
     pub(crate) creative_features: Vec<CreativeFeatureKey>,
     /// Whether the message's activity is shared with Meta (MM API sends).
@@ -134,6 +172,16 @@ impl crate::budget::Retained for Message {
     }
 }
 
+/// What a status webhook calls the two ends of a message, which the message itself does not
+/// hold: the sandbox knows them at the time of each change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Names {
+    /// The sending number as displayed.
+    pub(crate) display_phone_number: String,
+    /// The recipient's profile name.
+    pub(crate) recipient_name: String,
+}
+
 /// A status change the state machine does not allow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct InvalidTransition {
@@ -151,13 +199,15 @@ impl Message {
             .map_or(MessageStatus::Accepted, |r| r.status)
     }
 
-    /// Moves to `to` at `at`; refuses going backwards or leaving a final status.
+    /// Moves to `to` at `at`; refuses going backwards or leaving a final status. Returns the
+    /// change to report, with `pricing` where [`Message::carries_pricing`] says so.
     pub(crate) fn transition(
         &mut self,
         to: MessageStatus,
         at: Timestamp,
         error: Option<ErrorKind>,
-    ) -> Result<(), InvalidTransition> {
+        names: Names,
+    ) -> Result<StatusChange, InvalidTransition> {
         let from = self.status();
         let allowed = match to {
             MessageStatus::Failed => from.rank() < 3,
@@ -167,12 +217,35 @@ impl Message {
         if !allowed {
             return Err(InvalidTransition { from, to });
         }
+        let priced = self.carries_pricing(to);
         self.statuses.push(StatusRecord {
             status: to,
             at,
             error: error.map(ErrorKind::key),
         });
-        Ok(())
+        let category = self.pricing_category;
+        Ok(StatusChange {
+            waba_id: self.waba_id.clone(),
+            phone_number_id: self.phone_number_id.clone(),
+            display_phone_number: names.display_phone_number,
+            wamid: self.id.clone(),
+            status: to,
+            recipient_id: self.wa_id.clone(),
+            recipient_name: names.recipient_name,
+            pricing: priced.then_some(Pricing {
+                billable: true,
+                pricing_model: "PMP",
+                pricing_type: "regular",
+                category,
+            }),
+            conversation: priced.then(|| Conversation {
+                id: self.conversation_id.clone(),
+                expiration: self.created_at.plus(CONVERSATION_WINDOW),
+                origin: category,
+            }),
+            error,
+            biz_opaque_callback_data: self.biz_opaque_callback_data.clone(),
+        })
     }
 
     /// Whether this status change carries `pricing`: `sent`, and the first of
@@ -205,7 +278,7 @@ mod tests {
             message_type: "template".to_owned(),
             template: None,
             route: Route::MarketingMessages,
-            pricing_category: "marketing_lite",
+            pricing_category: PricingCategory::MarketingLite,
             creative_features: Vec::new(),
             message_activity_sharing: Some(true),
             ttl_seconds: 60,
@@ -216,17 +289,32 @@ mod tests {
         }
     }
 
+    fn names() -> Names {
+        Names {
+            display_phone_number: "+1 555".to_owned(),
+            recipient_name: "Ann".to_owned(),
+        }
+    }
+
     #[test]
     fn statuses_only_move_forward_and_failed_is_final() {
         let t = Timestamp::MANUAL_START;
         let mut m = message();
-        m.transition(MessageStatus::Sent, t, None).unwrap();
-        m.transition(MessageStatus::Read, t, None).unwrap();
-        assert!(m.transition(MessageStatus::Delivered, t, None).is_err());
+        m.transition(MessageStatus::Sent, t, None, names()).unwrap();
+        m.transition(MessageStatus::Read, t, None, names()).unwrap();
+        assert!(
+            m.transition(MessageStatus::Delivered, t, None, names())
+                .is_err()
+        );
         let mut m = message();
-        m.transition(MessageStatus::Failed, t, Some(ErrorKind::TtlExpired))
-            .unwrap();
-        assert!(m.transition(MessageStatus::Sent, t, None).is_err());
+        m.transition(
+            MessageStatus::Failed,
+            t,
+            Some(ErrorKind::TtlExpired),
+            names(),
+        )
+        .unwrap();
+        assert!(m.transition(MessageStatus::Sent, t, None, names()).is_err());
         assert_eq!(m.statuses[0].error, Some("ttl_expired"));
     }
 
@@ -234,9 +322,10 @@ mod tests {
     fn read_carries_pricing_only_without_a_delivered() {
         let t = Timestamp::MANUAL_START;
         let mut m = message();
-        m.transition(MessageStatus::Sent, t, None).unwrap();
+        m.transition(MessageStatus::Sent, t, None, names()).unwrap();
         assert!(m.carries_pricing(MessageStatus::Read));
-        m.transition(MessageStatus::Delivered, t, None).unwrap();
+        m.transition(MessageStatus::Delivered, t, None, names())
+            .unwrap();
         assert!(!m.carries_pricing(MessageStatus::Read));
     }
 }

@@ -11,6 +11,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use wa_contract::ErrorKind;
 
+use super::message::MessageStatus;
+
 /// What happens to messages sent to a recipient.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -113,24 +115,13 @@ impl Profile {
     }
 }
 
-/// One status a message will reach, relative to acceptance.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Step {
-    /// Delivered to the phone.
-    Delivered,
-    /// Read by the user.
-    Read,
-    /// Failed, for the reason in the catalogue.
-    Failed(ErrorKind),
-}
-
 /// What a message will go through: whether it is `sent` on acceptance, then later steps.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Timeline {
     /// `sent` is recorded on acceptance.
     pub(crate) sent: bool,
-    /// Later steps with their delay after acceptance.
-    pub(crate) steps: Vec<(Duration, Step)>,
+    /// Later statuses in order, each with its delay after acceptance and, for `failed`, why.
+    pub(crate) steps: Vec<(Duration, MessageStatus, Option<ErrorKind>)>,
 }
 
 /// The recipients a sandbox knows: profile overrides and marketing opt-outs.
@@ -174,7 +165,7 @@ impl Recipients {
         let profile = self.profile(wa_id);
         let fail = |kind| Timeline {
             sent: false,
-            steps: vec![(FAILED_AFTER, Step::Failed(kind))],
+            steps: vec![(FAILED_AFTER, MessageStatus::Failed, Some(kind))],
         };
         let delivered = Duration::from_secs(profile.delivered_after_seconds);
         let read = Duration::from_secs(
@@ -189,15 +180,18 @@ impl Recipients {
             Behaviour::EcosystemLimited => fail(ErrorKind::EcosystemEngagement),
             Behaviour::Offline => Timeline {
                 sent: true,
-                steps: vec![(ttl, Step::Failed(ErrorKind::TtlExpired))],
+                steps: vec![(ttl, MessageStatus::Failed, Some(ErrorKind::TtlExpired))],
             },
             Behaviour::NeverRead => Timeline {
                 sent: true,
-                steps: vec![(delivered, Step::Delivered)],
+                steps: vec![(delivered, MessageStatus::Delivered, None)],
             },
             Behaviour::Default | Behaviour::StoppedMarketing => Timeline {
                 sent: true,
-                steps: vec![(delivered, Step::Delivered), (read, Step::Read)],
+                steps: vec![
+                    (delivered, MessageStatus::Delivered, None),
+                    (read, MessageStatus::Read, None),
+                ],
             },
         }
     }
@@ -235,7 +229,11 @@ mod tests {
         let marketing = r.timeline("16505551050", true, TTL);
         assert_eq!(
             marketing.steps,
-            [(FAILED_AFTER, Step::Failed(ErrorKind::UserStoppedMarketing))]
+            [(
+                FAILED_AFTER,
+                MessageStatus::Failed,
+                Some(ErrorKind::UserStoppedMarketing)
+            )]
         );
         assert!(r.timeline("16505551050", false, TTL).sent);
     }
@@ -251,6 +249,9 @@ mod tests {
     #[test]
     fn offline_users_fail_when_the_ttl_runs_out() {
         let t = Recipients::default().timeline("16505550408", true, TTL);
-        assert_eq!(t.steps, [(TTL, Step::Failed(ErrorKind::TtlExpired))]);
+        assert_eq!(
+            t.steps,
+            [(TTL, MessageStatus::Failed, Some(ErrorKind::TtlExpired))]
+        );
     }
 }

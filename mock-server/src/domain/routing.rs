@@ -9,6 +9,7 @@ use wa_contract::ErrorKind;
 use wa_contract::payload::send::ProductPolicy;
 
 use super::Refusal;
+use super::message::PricingCategory;
 use super::waba::{OnboardingStatus, Waba};
 
 /// The API a message went through.
@@ -23,10 +24,10 @@ pub(crate) enum Route {
 
 impl Route {
     /// The pricing category of a marketing message on this route.
-    pub(crate) fn marketing_pricing_category(self) -> &'static str {
+    pub(crate) fn marketing_pricing_category(self) -> PricingCategory {
         match self {
-            Self::MarketingMessages => "marketing_lite",
-            Self::CloudApi => "marketing",
+            Self::MarketingMessages => PricingCategory::MarketingLite,
+            Self::CloudApi => PricingCategory::Marketing,
         }
     }
 }

@@ -468,15 +468,6 @@ pub(crate) fn check_ttl(category: TemplateCategory, ttl: Option<i64>) -> Result<
     }
 }
 
-/// The pricing category of a Cloud API message sent from a template of `category`.
-pub(crate) fn pricing_category(category: TemplateCategory) -> &'static str {
-    match category {
-        TemplateCategory::Marketing => "marketing",
-        TemplateCategory::Utility => "utility",
-        TemplateCategory::Authentication => "authentication",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,8 +5,9 @@
 //! briefly and never across an `.await`. An operation checks the rules, then changes state,
 //! history and the event outbox together; a refused operation changes nothing. Delayed work
 //! (template review, message status steps) is scheduled on the sandbox's [`Clock`] as jobs that
-//! hold only weak references, so a reset or a deleted sandbox simply makes them no-ops. A
-//! sandbox with new events queues itself for the webhook dispatcher, which never scans idle ones.
+//! hold only weak references, so a reset or a deleted sandbox simply makes them no-ops; a
+//! message's timeline is one job at a time, each scheduling the next. A sandbox with new events
+//! queues itself for the webhook dispatcher, which never scans idle ones.
 //!
 //! This module is the core every operation shares: the [`Store`] handle, its registry of
 //! sandboxes and the tokens that select them, [`Sandbox`] and its [`SandboxState`], publishing
@@ -274,27 +275,29 @@ impl Store {
     }
 
     /// Wraps `work` as a clock job on `sandbox` that lapses if the sandbox is reset or dropped.
+    /// `work` gets the store and the sandbox back, to schedule whatever follows it.
     fn sandbox_job(
         &self,
         sandbox: &Arc<Sandbox>,
         state: &SandboxState,
-        work: impl FnOnce(&mut SandboxState, Timestamp) + Send + 'static,
+        work: impl FnOnce(&Store, &Arc<Sandbox>, &mut SandboxState, Timestamp) + Send + 'static,
     ) -> crate::clock::Job {
         let weak_sandbox: Weak<Sandbox> = Arc::downgrade(sandbox);
         let weak_store: Weak<Inner> = Arc::downgrade(&self.inner);
         let generation = state.generation;
         Box::new(move |at| {
-            let Some(sandbox) = weak_sandbox.upgrade() else {
+            // A dropped store has no one left to tell about the work.
+            let (Some(sandbox), Some(inner)) = (weak_sandbox.upgrade(), weak_store.upgrade())
+            else {
                 return;
             };
+            let store = Store { inner };
             let mut state = sandbox.lock();
             if state.generation != generation {
                 return;
             }
-            work(&mut state, at);
-            if let Some(inner) = weak_store.upgrade() {
-                publish(&inner, &sandbox, state);
-            }
+            work(&store, &sandbox, &mut state, at);
+            store.publish(&sandbox, state);
         })
     }
 }

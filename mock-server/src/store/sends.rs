@@ -12,11 +12,11 @@ use super::{Sandbox, SandboxState, Store};
 use crate::budget::Retained;
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
-use crate::domain::events::{Conversation, EventKind, Pricing, StatusChange};
-use crate::domain::message::{Message, MessageStatus, TemplateRef};
-use crate::domain::recipient::{Step, digits};
+use crate::domain::events::EventKind;
+use crate::domain::message::{Message, MessageStatus, Names, PricingCategory, TemplateRef};
+use crate::domain::recipient::digits;
 use crate::domain::routing::{Route, route_marketing_message};
-use crate::domain::template::{self, effective_features, pricing_category};
+use crate::domain::template::{self, effective_features};
 use crate::ids::{PhoneNumberId, WabaId, Wamid};
 
 /// An accepted send: what the response reports.
@@ -113,7 +113,7 @@ impl Store {
                         category: template.category.as_str(),
                     }),
                     route: Route::CloudApi,
-                    pricing_category: pricing_category(template.category),
+                    pricing_category: PricingCategory::of_template(template.category),
                     creative_features: Vec::new(),
                     message_activity_sharing: None,
                     ttl: template.message_ttl(Route::CloudApi),
@@ -125,7 +125,7 @@ impl Store {
                 message_type,
                 template: None,
                 route: Route::CloudApi,
-                pricing_category: "service",
+                pricing_category: PricingCategory::Service,
                 creative_features: Vec::new(),
                 message_activity_sharing: None,
                 ttl: Duration::from_secs(u64::from(TemplateCategory::Utility.default_ttl())),
@@ -143,7 +143,7 @@ struct Draft {
     message_type: String,
     template: Option<TemplateRef>,
     route: Route,
-    pricing_category: &'static str,
+    pricing_category: PricingCategory,
     creative_features: Vec<wa_contract::payload::template::CreativeFeatureKey>,
     message_activity_sharing: Option<bool>,
     ttl: Duration,
@@ -228,20 +228,13 @@ impl SandboxState {
         if timeline.sent {
             self.step(&wamid, MessageStatus::Sent, None, now);
         }
-        for (delay, step) in timeline.steps {
-            let job = store.sandbox_job(sandbox, self, {
-                let wamid = wamid.clone();
-                move |state, at| {
-                    let (status, error) = match step {
-                        Step::Delivered => (MessageStatus::Delivered, None),
-                        Step::Read => (MessageStatus::Read, None),
-                        Step::Failed(kind) => (MessageStatus::Failed, Some(kind)),
-                    };
-                    state.step(&wamid, status, error, at);
-                }
-            });
-            sandbox.clock.schedule_in(delay, job);
-        }
+        store.schedule_timeline(
+            sandbox,
+            self,
+            wamid.clone(),
+            now,
+            timeline.steps.into_iter(),
+        );
         Accepted {
             wamid,
             input,
@@ -262,37 +255,40 @@ impl SandboxState {
         let Some(message) = self.messages.get_mut(wamid) else {
             return;
         };
-        let pricing = message.carries_pricing(status);
-        if message.transition(status, at, error).is_err() {
-            return;
-        }
-        let phone = self.phones.iter().find(|p| p.id == message.phone_number_id);
-        let display = phone
-            .map(|p| p.display_phone_number.clone())
-            .unwrap_or_default();
-        let category = message.pricing_category;
-        let change = StatusChange {
-            waba_id: message.waba_id.clone(),
-            phone_number_id: message.phone_number_id.clone(),
-            display_phone_number: display,
-            wamid: wamid.clone(),
-            status: status.as_str(),
-            recipient_id: message.wa_id.clone(),
+        let names = Names {
+            display_phone_number: self
+                .phones
+                .iter()
+                .find(|p| p.id == message.phone_number_id)
+                .map(|p| p.display_phone_number.clone())
+                .unwrap_or_default(),
             recipient_name: self.recipients.profile(&message.wa_id).name,
-            pricing: pricing.then_some(Pricing {
-                billable: true,
-                pricing_model: "PMP",
-                pricing_type: "regular",
-                category,
-            }),
-            conversation: pricing.then(|| Conversation {
-                id: message.conversation_id.clone(),
-                expiration: message.created_at.plus(Duration::from_secs(24 * 3600)),
-                origin: category,
-            }),
-            error,
-            biz_opaque_callback_data: message.biz_opaque_callback_data.clone(),
         };
-        self.outbox.push(at, EventKind::MessageStatus(change));
+        if let Ok(change) = message.transition(status, at, error, names) {
+            self.outbox.push(at, EventKind::MessageStatus(change));
+        }
+    }
+}
+
+impl Store {
+    /// Schedules the first of a message's later `steps` (delays after `accepted`). Its job
+    /// applies that step and schedules the next, so a timeline holds one job on the clock at a
+    /// time, each at the time it would have had on its own.
+    fn schedule_timeline(
+        &self,
+        sandbox: &Arc<Sandbox>,
+        state: &SandboxState,
+        wamid: Wamid,
+        accepted: Timestamp,
+        mut steps: std::vec::IntoIter<(Duration, MessageStatus, Option<ErrorKind>)>,
+    ) {
+        let Some((delay, status, error)) = steps.next() else {
+            return;
+        };
+        let job = self.sandbox_job(sandbox, state, move |store, sandbox, state, at| {
+            state.step(&wamid, status, error, at);
+            store.schedule_timeline(sandbox, state, wamid, accepted, steps);
+        });
+        sandbox.clock.schedule_at(accepted.plus(delay), job);
     }
 }

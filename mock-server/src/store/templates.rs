@@ -11,9 +11,7 @@ use super::{ObjectKind, Sandbox, SandboxState, Store};
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::events::{EventKind, TemplateStatusChange};
-use crate::domain::template::{
-    StatusChanged, Template, check_components, check_create, check_ttl, status_str,
-};
+use crate::domain::template::{StatusChanged, Template, check_components, check_create, check_ttl};
 use crate::ids::{TemplateId, WabaId};
 
 impl Store {
@@ -48,7 +46,7 @@ impl Store {
         let delay = state.review_delay;
         let job = self.sandbox_job(sandbox, &state, {
             let id = id.clone();
-            move |state, at| {
+            move |_, _, state, at| {
                 let rules = state.rejection_rules.clone();
                 let change = state.template_mut(&id).and_then(|t| t.review(&rules));
                 if let Some(change) = change {
@@ -159,8 +157,8 @@ impl SandboxState {
             template_id: t.id.clone(),
             name: t.name.clone(),
             language: t.language.clone(),
-            category: t.category.as_str().to_owned(),
-            event: status_str(change.status).to_owned(),
+            category: t.category,
+            event: change.status,
             reason: change.reason.clone(),
         });
         self.outbox.push(at, kind);

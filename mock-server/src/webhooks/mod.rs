@@ -514,9 +514,9 @@ fn batches(targeted: Vec<(Arc<str>, &Event)>, batch: usize) -> Vec<(Arc<str>, Ve
 
 /// Whether a later status could overtake this POST: it carries only `sent`/`delivered`.
 fn overtakable(group: &[&Event]) -> bool {
-    group.iter().all(|e| {
-        matches!(&e.kind, EventKind::MessageStatus(c) if matches!(c.status, "sent" | "delivered"))
-    })
+    group
+        .iter()
+        .all(|e| matches!(&e.kind, EventKind::MessageStatus(c) if c.status.overtakable()))
 }
 
 /// How `GET /__admin/webhooks` describes a sandbox's webhooks.

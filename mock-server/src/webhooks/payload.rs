@@ -6,7 +6,7 @@
 //! one phone number may share a body (delivery chaos batches them).
 
 use serde_json::{Map, Value};
-use wa_contract::payload::template::TemplateCategory;
+use wa_contract::payload::template::TemplateStatus;
 use wa_contract::payload::webhook::{
     AccountUpdate, ChangeValue, Conversation, ConversationOrigin, InboundMessage, MessagesValue,
     Metadata, Pricing, Profile, Status, StatusKind, TemplateStatusUpdate, WabaInfo, WebhookContact,
@@ -18,6 +18,8 @@ use crate::clock::Timestamp;
 use crate::domain::events::{
     self, Event, EventKind, InboundMessage as Inbound, StatusChange, TemplateStatusChange,
 };
+use crate::domain::message::MessageStatus;
+use crate::domain::template::status_str;
 
 /// Where Meta's status webhooks point `errors[].href`.
 pub(crate) const ERROR_CODES_HREF: &str =
@@ -95,10 +97,11 @@ pub(crate) fn statuses(
 
 fn status(at: Timestamp, c: &StatusChange, version: GraphVersion, catalogue: &Catalogue) -> Status {
     let kind = match c.status {
-        "delivered" => StatusKind::Delivered,
-        "read" => StatusKind::Read,
-        "failed" => StatusKind::Failed,
-        _ => StatusKind::Sent,
+        // Never reported: the state machine refuses moving to `accepted`.
+        MessageStatus::Accepted | MessageStatus::Sent => StatusKind::Sent,
+        MessageStatus::Delivered => StatusKind::Delivered,
+        MessageStatus::Read => StatusKind::Read,
+        MessageStatus::Failed => StatusKind::Failed,
     };
     let conversation = c
         .conversation
@@ -108,14 +111,14 @@ fn status(at: Timestamp, c: &StatusChange, version: GraphVersion, catalogue: &Ca
             id: conv.id.clone(),
             expiration_timestamp: Some(conv.expiration.unix_seconds().to_string()),
             origin: ConversationOrigin {
-                origin_type: conv.origin.to_owned(),
+                origin_type: conv.origin.as_str().to_owned(),
             },
         });
     let pricing = c.pricing.as_ref().map(|p: &events::Pricing| Pricing {
         billable: Some(p.billable),
         pricing_model: p.pricing_model.to_owned(),
         pricing_type: Some(p.pricing_type.to_owned()),
-        category: p.category.to_owned(),
+        category: p.category.as_str().to_owned(),
     });
     let errors = c
         .error
@@ -146,14 +149,14 @@ fn status(at: Timestamp, c: &StatusChange, version: GraphVersion, catalogue: &Ca
 }
 
 fn template_status(at: Timestamp, c: &TemplateStatusChange) -> WebhookPayload {
-    let rejected = c.event == "REJECTED";
+    let rejected = c.event == TemplateStatus::Rejected;
     let value = TemplateStatusUpdate {
-        event: c.event.clone(),
+        event: status_str(c.event).to_owned(),
         message_template_id: c.template_id.as_str().parse().unwrap_or_default(),
         message_template_name: c.name.clone(),
         message_template_language: c.language.clone(),
         reason: Some(c.reason.clone()),
-        message_template_category: TemplateCategory::parse(&c.category),
+        message_template_category: Some(c.category),
         rejection_info: rejected.then(|| rejection_info(&c.reason)),
         disable_info: None,
         other_info: None,
@@ -255,13 +258,16 @@ mod tests {
     use wa_contract::{ErrorKind, PayloadKind, validate};
 
     use super::*;
+    use wa_contract::payload::template::TemplateCategory;
+
     use crate::domain::events::{Conversation as Conv, Pricing as Price};
+    use crate::domain::message::PricingCategory;
     use crate::ids::{BusinessId, PhoneNumberId, TemplateId, WabaId, Wamid};
 
     const AT: Timestamp = Timestamp::MANUAL_START;
 
-    fn change(status: &'static str, to: &str) -> StatusChange {
-        let priced = status != "failed";
+    fn change(status: MessageStatus, to: &str) -> StatusChange {
+        let priced = status != MessageStatus::Failed;
         StatusChange {
             waba_id: WabaId::new("100000000000011"),
             phone_number_id: PhoneNumberId::new("100000000000021"),
@@ -274,12 +280,12 @@ mod tests {
                 billable: true,
                 pricing_model: "PMP",
                 pricing_type: "regular",
-                category: "marketing_lite",
+                category: PricingCategory::MarketingLite,
             }),
             conversation: priced.then(|| Conv {
                 id: "c0ffee".to_owned(),
                 expiration: AT.plus(Duration::from_secs(86_400)),
-                origin: "marketing_lite",
+                origin: PricingCategory::MarketingLite,
             }),
             error: (!priced).then_some(ErrorKind::TtlExpired),
             biz_opaque_callback_data: Some("campaign=7".to_owned()),
@@ -297,7 +303,7 @@ mod tests {
 
     #[test]
     fn a_sent_status_carries_conversation_up_to_v23_only() {
-        let c = change("sent", "16505551234");
+        let c = change(MessageStatus::Sent, "16505551234");
         let v23 = json_of(&statuses(
             &[(AT, &c)],
             GraphVersion::new(23, 0),
@@ -329,7 +335,7 @@ mod tests {
 
     #[test]
     fn a_failed_status_carries_the_catalogue_error_and_no_pricing() {
-        let c = change("failed", "16505550408");
+        let c = change(MessageStatus::Failed, "16505550408");
         let body = json_of(&statuses(
             &[(AT, &c)],
             GraphVersion::NEWEST,
@@ -353,9 +359,9 @@ mod tests {
     #[test]
     fn batched_statuses_share_one_value_with_one_contact_each() {
         let (a, b, c) = (
-            change("delivered", "16505551234"),
-            change("delivered", "16505559999"),
-            change("read", "16505551234"),
+            change(MessageStatus::Delivered, "16505551234"),
+            change(MessageStatus::Delivered, "16505559999"),
+            change(MessageStatus::Read, "16505551234"),
         );
         let batch = [(AT, &a), (AT, &b), (AT, &c)];
         let body = json_of(&statuses(
@@ -379,8 +385,8 @@ mod tests {
                 template_id: TemplateId::new("1689556908129832"),
                 name: "fall_promo".to_owned(),
                 language: "en_US".to_owned(),
-                category: "MARKETING".to_owned(),
-                event: "REJECTED".to_owned(),
+                category: TemplateCategory::Marketing,
+                event: TemplateStatus::Rejected,
                 reason: "INVALID_FORMAT".to_owned(),
             }),
         };
