@@ -4,9 +4,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 use wa_contract::admin::{
-    Attempt, ClockMode, ClockState, Event, Fault, Faults, Health, InboundAccepted, JournalEntry,
-    List, Memory, Message, MessageStatus, NewSandbox, Recipient, State, Success, TemplateStatusSet,
-    Throughput, Waba, WebhookView,
+    Attempt, Chaos, ClockMode, ClockState, Event, Fault, Faults, Health, InboundAccepted,
+    JournalEntry, List, Memory, Message, MessageStatus, NewSandbox, Recipient, SandboxRequest,
+    State, Success, TemplateStatusSet, Throughput, Waba, WebhookView,
 };
 use wa_contract::payload::template::{ParameterFormat, TemplateStatus};
 use wiremock::matchers::method;
@@ -150,14 +150,24 @@ async fn the_other_admin_answers_read_as_their_types() {
     assert!(waba.msc);
     let cleared: Success = app.admin(Method::DELETE, "/__admin/faults", None).await;
     assert!(cleared.success);
+    let request = SandboxRequest {
+        clock_start: Some("2026-07-01T09:00:00Z".to_owned()),
+        ..SandboxRequest::default()
+    };
     let sandbox: NewSandbox = app
         .admin(
             Method::POST,
             "/__admin/sandboxes",
-            Some(&json!({"clock_start": "2026-07-01T09:00:00Z"})),
+            Some(&serde_json::to_value(&request).unwrap()),
         )
         .await;
     assert_eq!(sandbox.token, sandbox.state.token);
+    let fresh = app.with_token(&sandbox.token);
+    let clock: ClockState = fresh.admin(Method::GET, "/__admin/clock", None).await;
+    assert_eq!(clock.now, "2026-07-01T09:00:00.000Z");
+    // A sandbox that asked for no chaos shows the type's default: the two agree.
+    let view: WebhookView = fresh.admin(Method::GET, "/__admin/webhooks", None).await;
+    assert_eq!(view.chaos, Chaos::default());
     let deleted: Success = app
         .admin(
             Method::DELETE,
