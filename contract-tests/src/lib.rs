@@ -68,6 +68,19 @@
 //! "#);
 //! ```
 //!
+//! # Read the mock's admin API
+//!
+//! [`admin`] has the wire types of `wa-mock`'s `/__admin` endpoints: the server answers with
+//! them, so a client reading an answer into its type sees exactly the mock's shape.
+//!
+//! ```
+//! let clock: wa_contract::admin::ClockState = serde_json::from_str(
+//!     r#"{"mode":"manual","now":"2026-01-01T00:00:00Z","unix":1767225600,"pending_jobs":0}"#,
+//! )
+//! .unwrap();
+//! assert_eq!(clock.mode, wa_contract::admin::ClockMode::Manual);
+//! ```
+//!
 //! # Command line
 //!
 //! The `wa-contract` binary brings the same checks to any language's CI; exit codes are 0
@@ -83,8 +96,8 @@
 //! # Features
 //!
 //! All are on by default. Without them (`default-features = false`) the crate is the payload
-//! types, [`validate`], the [`Catalogue`], [`GraphVersion`] and [`signature`], and compiles
-//! nothing but serde, serde_json, hmac, sha2 and hex.
+//! and [`admin`] types, [`validate`], the [`Catalogue`], [`GraphVersion`] and [`signature`],
+//! and compiles nothing but serde, serde_json, hmac, sha2 and hex.
 //!
 //! | Feature      | Adds                                                     | Pulls in               |
 //! |--------------|----------------------------------------------------------|------------------------|
@@ -103,6 +116,7 @@
 //! wa-contract = { path = "…", default-features = false, features = ["strategies", "snapshot"] }
 //! ```
 
+pub mod admin;
 mod catalogue;
 #[cfg(feature = "graph-mock")]
 pub mod graph_mock;

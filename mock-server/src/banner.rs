@@ -6,7 +6,7 @@ use crate::store::Sandbox;
 
 /// The summary of `sandbox`, served at `url`.
 pub(crate) fn startup_summary(url: &str, sandbox: &Sandbox) -> String {
-    let state = admin::state_json(sandbox);
+    let state = serde_json::to_value(admin::state(sandbox)).unwrap_or_default();
     let token = state["token"].as_str().unwrap_or_default().to_owned();
     let mut lines = vec![format!("token: {token}")];
     for w in state["wabas"].as_array().into_iter().flatten() {

@@ -35,13 +35,13 @@
 //! - `journal` is what the store keeps of each Graph request: method, path, status and the
 //!   bodies as they went over the wire.
 //! - `edge` holds the HTTP layer's rules (body limit, Graph's envelope for its own errors, the
-//!   admin API's cross-site guards); `graph` is the Graph API; [`admin`] the control plane.
+//!   admin API's cross-site guards); `graph` is the Graph API; `admin` the control plane.
 //! - `webhooks` turns events into signed webhook POSTs, with retries on the clock.
 //! - `log` escapes client-chosen strings before they reach a log line.
 //! - `serve` accepts connections and bounds them (count, idle and header timeouts).
 //! - `world` reads world files; `config` the command line ([`Config`]).
 
-pub mod admin;
+mod admin;
 mod banner;
 mod budget;
 mod clock;

@@ -1,13 +1,16 @@
 //! `wa-contract journal` and `wa-contract snapshot`: read a running `wa-mock` through its admin
-//! API (`/__admin/requests`, `/__admin/messages`, `/__admin/webhooks/deliveries`, each answering
-//! `{"data": [...]}`), authenticated with the sandbox's token.
+//! API (`/__admin/requests`, `/__admin/messages`, `/__admin/webhooks/deliveries`, each a
+//! [`List`]), authenticated with the sandbox's token.
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use wa_contract::admin::{JournalEntry, List};
 use wa_contract::operations::request_kind;
 use wa_contract::snapshot::redact;
-use wa_contract::validate;
+use wa_contract::{PayloadKind, Violation, validate};
 
 use super::{Format, InputError, Outcome, runtime};
 
@@ -25,11 +28,11 @@ pub(super) struct Args {
     format: Format,
 }
 
-/// `GET {mock}/__admin/{list}` → its `data`.
-fn admin_list(mock: &Args, list: &str) -> Result<Vec<Value>, InputError> {
+/// `GET {mock}/__admin/{list}` → its `data`, each item read as a `T`.
+fn admin_list<T: DeserializeOwned>(mock: &Args, list: &str) -> Result<Vec<T>, InputError> {
     let url = format!("{}/__admin/{list}", mock.mock.trim_end_matches('/'));
     let rt = runtime()?;
-    let body: Value = rt.block_on(async {
+    let body: List<T> = rt.block_on(async {
         let mut request = reqwest::Client::new().get(&url);
         if let Some(token) = &mock.token {
             request = request.bearer_auth(token);
@@ -42,39 +45,45 @@ fn admin_list(mock: &Args, list: &str) -> Result<Vec<Value>, InputError> {
         if !status.is_success() {
             return Err(InputError(format!("{url}: HTTP {status}")));
         }
-        response
-            .json()
+        let text = response
+            .text()
             .await
-            .map_err(|e| InputError(format!("{url}: not JSON: {e}")))
+            .map_err(|e| InputError(format!("{url}: {e}")))?;
+        serde_json::from_str(&text)
+            .map_err(|e| InputError(format!("{url}: not an admin list answer: {e}")))
     })?;
-    match body {
-        Value::Object(mut map) => match map.remove("data") {
-            Some(Value::Array(data)) => Ok(data),
-            _ => Err(InputError(format!("{url}: no `data` array in the answer"))),
-        },
-        _ => Err(InputError(format!("{url}: not a JSON object"))),
-    }
+    Ok(body.data)
+}
+
+/// A journal entry whose request body breaks its contract.
+#[derive(Serialize)]
+struct Failing<'a> {
+    seq: u64,
+    method: &'a str,
+    path: &'a str,
+    kind: PayloadKind,
+    violations: Vec<Violation>,
 }
 
 /// Runs `journal`: validates the body of every request with a checked contract.
 pub(super) fn journal(args: &Args) -> Result<Outcome, InputError> {
-    let entries = admin_list(args, "requests")?;
+    let entries: Vec<JournalEntry> = admin_list(args, "requests")?;
     let mut checked = 0;
     let mut failing = Vec::new();
     for entry in &entries {
-        let method = entry["method"].as_str().unwrap_or_default();
-        let path = entry["path"].as_str().unwrap_or_default();
-        let body = &entry["request"];
-        let Some(kind) = request_kind(method, path, body) else {
+        let Some(kind) = request_kind(&entry.method, &entry.path, &entry.request) else {
             continue;
         };
         checked += 1;
-        let report = validate(kind, body);
+        let report = validate(kind, &entry.request);
         if !report.is_ok() {
-            failing.push(serde_json::json!({
-                "seq": entry["seq"], "method": method, "path": path, "kind": kind,
-                "violations": report.violations,
-            }));
+            failing.push(Failing {
+                seq: entry.seq,
+                method: &entry.method,
+                path: &entry.path,
+                kind,
+                violations: report.violations,
+            });
         }
     }
     match args.format {
@@ -87,21 +96,16 @@ pub(super) fn journal(args: &Args) -> Result<Outcome, InputError> {
             for request in &failing {
                 println!(
                     "#{} {} {} ({}):",
-                    request["seq"],
-                    request["method"].as_str().unwrap_or_default(),
-                    request["path"].as_str().unwrap_or_default(),
-                    request["kind"].as_str().unwrap_or_default()
+                    request.seq,
+                    request.method,
+                    request.path,
+                    request.kind.as_str()
                 );
-                for v in request["violations"].as_array().into_iter().flatten() {
-                    let path = v["path"]
-                        .as_str()
-                        .filter(|p| !p.is_empty())
-                        .unwrap_or("(root)");
+                for v in &request.violations {
+                    let path = if v.path.is_empty() { "(root)" } else { &v.path };
                     println!(
                         "  {path}: expected {}, found {} [{}]",
-                        v["expected"].as_str().unwrap_or_default(),
-                        v["found"].as_str().unwrap_or_default(),
-                        v["rule"].as_str().unwrap_or_default()
+                        v.expected, v.found, v.rule
                     );
                 }
             }

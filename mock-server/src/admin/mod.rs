@@ -1,14 +1,15 @@
 //! The admin API under `/__admin`: inspect and drive a sandbox.
 //!
 //! Requests select the sandbox with the same token as the Graph API (no token: the default
-//! sandbox, unless auth is strict). Bodies are the typed structs of [`types`]; malformed ones
+//! sandbox, unless auth is strict). Bodies and answers are the wire types of
+//! [`wa_contract::admin`] (built from domain values in `wire`); malformed bodies
 //! are answered with the catalogue's Graph-shaped `InvalidParameter`, unknown ids with
 //! `UnknownObject`. Every route sits behind the edge's admin guard: loopback peers only unless
 //! the server was started with `--admin-any-peer`, this server's own `Host` names, no cross-site
 //! `Origin`, JSON bodies only.
 
-pub mod types;
 mod webhooks;
+mod wire;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,25 +22,27 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post, put};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::Value;
+use wa_contract::admin::{
+    Advance, ClockState, Faults, Health, Inbound, InboundAccepted, List, Memory, NewSandbox,
+    Recipient, State as World, Success, TemplateStatusChange, TemplateStatusSet, Throughput, Waba,
+    WabaPatch,
+};
 use wa_contract::{ErrorKind, GraphVersion};
 
 use crate::AppState;
-use crate::clock::{ClockMode, Timestamp};
+use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::recipient::{Profile, digits};
 use crate::faults::FaultSpec;
 use crate::graph::GraphError;
 use crate::graph::request::{parse_query, token};
 use crate::ids::{PhoneNumberId, TemplateId, WabaId};
-use crate::store::{AuthError, DeleteError, InboundBody, Sandbox, SandboxState, Store, WabaUpdate};
+use crate::store::{AuthError, DeleteError, InboundBody, Sandbox, Store, WabaUpdate};
 use crate::webhooks::WebhookSettings;
-use types::{
-    Advance, ClockState, Health, Inbound, InboundAccepted, List, Memory, NewSandbox,
-    TemplateStatusChange, Throughput, WabaPatch,
-};
+pub(crate) use wire::state;
 
-type AdminResult = Result<Json<Value>, GraphError>;
+type AdminResult<T> = Result<Json<T>, GraphError>;
 
 /// The admin routes.
 pub(crate) fn router(state: AppState) -> Router<AppState> {
@@ -218,53 +221,27 @@ async fn memory(State(state): State<AppState>, _: AdminSandbox) -> Json<Memory> 
     })
 }
 
-/// The sandbox as `GET /__admin/state` shows it.
-pub(crate) fn state_json(sandbox: &Sandbox) -> Value {
-    let state = sandbox.lock();
-    let s: &SandboxState = &state;
-    json!({
-        "token": sandbox.token(),
-        "businesses": s.businesses.iter().map(|b| json!({
-            "id": b.id, "name": b.name, "onboarding_status": b.onboarding,
-        })).collect::<Vec<_>>(),
-        "wabas": s.wabas.iter().map(|w| json!({
-            "id": w.id, "business_id": w.business_id, "name": w.name,
-            "marketing_messages_onboarding_status": w.onboarding, "msc": w.msc,
-            "disable_marketing_messages_on_cloud_api": w.disable_marketing_on_cloud_api,
-            "message_activity_sharing": w.message_activity_sharing,
-        })).collect::<Vec<_>>(),
-        "phone_numbers": s.phones.iter().map(|p| json!({
-            "id": p.id, "waba_id": p.waba_id, "display_phone_number": p.display_phone_number,
-        })).collect::<Vec<_>>(),
-        "templates": s.templates.iter().map(|t| json!({
-            "id": t.id, "waba_id": t.waba_id, "name": t.name, "language": t.language,
-            "category": t.category, "status": t.status, "created_at": t.created_at,
-            "synced_at": t.synced_at, "last_mm_send": t.last_mm_send,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-async fn reset(State(state): State<AppState>, AdminSandbox(sandbox): AdminSandbox) -> AdminResult {
+async fn reset(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+) -> AdminResult<World> {
     state
         .store
         .reset(&sandbox)
         .map_err(|e| error(&state.store, &Refusal::invalid(e)))?;
     state.webhooks.reset(&sandbox);
-    Ok(Json(state_json(&sandbox)))
+    Ok(Json(wire::state(&sandbox)))
 }
 
-async fn get_state(AdminSandbox(sandbox): AdminSandbox) -> Json<Value> {
-    Json(state_json(&sandbox))
+async fn get_state(AdminSandbox(sandbox): AdminSandbox) -> Json<World> {
+    Json(wire::state(&sandbox))
 }
 
 fn clock_state(sandbox: &Sandbox) -> ClockState {
     let clock = sandbox.clock();
     let now = clock.now();
     ClockState {
-        mode: match clock.mode() {
-            ClockMode::Manual => "manual".to_owned(),
-            ClockMode::Realtime { .. } => "realtime".to_owned(),
-        },
+        mode: wire::clock_mode(&clock.mode()),
         now: now.to_string(),
         unix: now.unix_seconds(),
         pending_jobs: clock.pending(),
@@ -282,7 +259,7 @@ async fn advance_clock(
     State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
     AdminJson(body): AdminJson<Advance>,
-) -> Result<Json<ClockState>, GraphError> {
+) -> AdminResult<ClockState> {
     // Later times have no four-digit year and soon overflow the clock.
     let now = sandbox.clock().now().unix_seconds();
     let room = u64::try_from(Timestamp::LATEST.unix_seconds().saturating_sub(now)).unwrap_or(0);
@@ -308,7 +285,7 @@ async fn patch_waba(
     method: Method,
     AdminPath(id): AdminPath,
     AdminJson(patch): AdminJson<WabaPatch>,
-) -> AdminResult {
+) -> AdminResult<Waba> {
     let update = WabaUpdate {
         onboarding: patch.marketing_messages_onboarding_status,
         msc: patch.msc,
@@ -320,12 +297,12 @@ async fn patch_waba(
         .store
         .update_waba(&sandbox, &WabaId::new(id.as_str()), update)
         .ok_or_else(|| unknown(&state.store, &method, &id))?;
-    let state_value = state_json(&sandbox);
-    let waba = state_value["wabas"]
-        .as_array()
-        .and_then(|ws| ws.iter().find(|w| w["id"] == id.as_str()).cloned())
-        .unwrap_or_default();
-    Ok(Json(waba))
+    wire::state(&sandbox)
+        .wabas
+        .into_iter()
+        .find(|w| w.id == id)
+        .map(Json)
+        .ok_or_else(|| unknown(&state.store, &method, &id))
 }
 
 async fn set_template_status(
@@ -334,7 +311,7 @@ async fn set_template_status(
     method: Method,
     AdminPath(id): AdminPath,
     AdminJson(change): AdminJson<TemplateStatusChange>,
-) -> AdminResult {
+) -> AdminResult<TemplateStatusSet> {
     state
         .store
         .set_template_status(
@@ -344,15 +321,18 @@ async fn set_template_status(
             change.reason,
         )
         .ok_or_else(|| unknown(&state.store, &method, &id))?;
-    Ok(Json(json!({"id": id, "status": change.status})))
+    Ok(Json(TemplateStatusSet {
+        id,
+        status: change.status,
+    }))
 }
 
-async fn list_recipients(AdminSandbox(sandbox): AdminSandbox) -> Json<List> {
+async fn list_recipients(AdminSandbox(sandbox): AdminSandbox) -> Json<List<Recipient>> {
     let state = sandbox.lock();
     let data = state
         .recipients
         .overrides()
-        .map(|(phone, profile)| json!({"phone": phone, "profile": profile}))
+        .map(|(phone, profile)| wire::recipient(phone, profile))
         .collect();
     Json(List { data })
 }
@@ -362,7 +342,7 @@ async fn put_recipient(
     AdminSandbox(sandbox): AdminSandbox,
     AdminPath(phone): AdminPath,
     AdminJson(profile): AdminJson<Profile>,
-) -> Result<Json<Value>, GraphError> {
+) -> AdminResult<Recipient> {
     profile
         .check()
         .map_err(|details| error(&state.store, &Refusal::invalid(details)))?;
@@ -376,70 +356,66 @@ async fn put_recipient(
             )),
         ));
     }
-    state
-        .store
-        .set_recipient(&sandbox, wa_id.clone(), profile.clone());
-    Ok(Json(json!({"phone": wa_id, "profile": profile})))
+    let answer = wire::recipient(&wa_id, &profile);
+    state.store.set_recipient(&sandbox, wa_id, profile);
+    Ok(Json(answer))
 }
 
-async fn list_messages(AdminSandbox(sandbox): AdminSandbox) -> Json<List> {
+async fn list_messages(
+    AdminSandbox(sandbox): AdminSandbox,
+) -> Json<List<wa_contract::admin::Message>> {
     let state = sandbox.lock();
-    let data = state
-        .messages()
-        .map(|m| serde_json::to_value(m).unwrap_or_default())
-        .collect();
+    let data = state.messages().map(wire::message).collect();
     Json(List { data })
 }
 
-async fn list_requests(AdminSandbox(sandbox): AdminSandbox) -> Json<List> {
+async fn list_requests(
+    AdminSandbox(sandbox): AdminSandbox,
+) -> Json<List<wa_contract::admin::JournalEntry>> {
     let state = sandbox.lock();
-    let data = state
-        .journal()
-        .map(|e| serde_json::to_value(e).unwrap_or_default())
-        .collect();
+    let data = state.journal().map(wire::journal_entry).collect();
     Json(List { data })
 }
 
-async fn list_events(AdminSandbox(sandbox): AdminSandbox) -> Json<List> {
+async fn list_events(AdminSandbox(sandbox): AdminSandbox) -> Json<List<wa_contract::admin::Event>> {
     let state = sandbox.lock();
-    let data = state
-        .outbox
-        .history()
-        .map(|e| serde_json::to_value(e).unwrap_or_default())
-        .collect();
+    let data = state.outbox.history().map(wire::event).collect();
     Json(List { data })
 }
 
-async fn list_faults(AdminSandbox(sandbox): AdminSandbox) -> Json<Value> {
+async fn list_faults(AdminSandbox(sandbox): AdminSandbox) -> Json<Faults> {
     let state = sandbox.lock();
-    Json(json!({
-        "data": state.faults.specs(),
-        "throughput": {"messages_per_second": state.faults.throughput()},
-    }))
+    Json(Faults {
+        data: state.faults.specs().iter().map(wire::fault).collect(),
+        throughput: Throughput {
+            messages_per_second: state.faults.throughput(),
+        },
+    })
 }
 
 async fn add_fault(
     State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
     AdminJson(fault): AdminJson<FaultSpec>,
-) -> AdminResult {
+) -> AdminResult<wa_contract::admin::Fault> {
     fault
         .check()
         .map_err(|details| error(&state.store, &Refusal::invalid(details)))?;
-    state.store.add_fault(&sandbox, fault.clone());
-    Ok(Json(serde_json::to_value(fault).unwrap_or_default()))
+    let answer = wire::fault(&fault);
+    state.store.add_fault(&sandbox, fault);
+    Ok(Json(answer))
 }
 
-async fn clear_faults(AdminSandbox(sandbox): AdminSandbox) -> Json<Value> {
+async fn clear_faults(AdminSandbox(sandbox): AdminSandbox) -> Json<Success> {
     sandbox.lock().faults.clear();
-    Json(json!({"success": true}))
+    Json(Success { success: true })
 }
 
 async fn set_throughput(
     State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
     AdminJson(body): AdminJson<Throughput>,
-) -> Result<Json<Throughput>, GraphError> {
+) -> AdminResult<Throughput> {
     if body.messages_per_second == Some(0) {
         return Err(error(
             &state.store,
@@ -461,7 +437,7 @@ async fn create_sandbox(
     State(state): State<AppState>,
     _: AdminSandbox,
     request: Request,
-) -> Result<Json<NewSandbox>, GraphError> {
+) -> AdminResult<NewSandbox> {
     let invalid = |details: String| error(&state.store, &Refusal::invalid(details));
     let body = body_bytes(request, &state).await?;
     let mut fields: serde_json::Map<String, Value> = if body.iter().all(u8::is_ascii_whitespace) {
@@ -487,7 +463,7 @@ async fn create_sandbox(
     state.webhooks.configure(&sandbox, settings);
     Ok(Json(NewSandbox {
         token: sandbox.token().to_string(),
-        state: state_json(&sandbox),
+        state: wire::state(&sandbox),
     }))
 }
 
@@ -496,7 +472,7 @@ async fn delete_sandbox(
     State(state): State<AppState>,
     _: AdminSandbox,
     AdminPath(token): AdminPath,
-) -> AdminResult {
+) -> AdminResult<Success> {
     state.store.delete_sandbox(&token).map_err(|e| {
         let details = match e {
             DeleteError::Default => {
@@ -506,7 +482,7 @@ async fn delete_sandbox(
         };
         error(&state.store, &Refusal::invalid(details))
     })?;
-    Ok(Json(json!({"success": true})))
+    Ok(Json(Success { success: true }))
 }
 
 async fn inbound(
@@ -514,7 +490,7 @@ async fn inbound(
     AdminSandbox(sandbox): AdminSandbox,
     method: Method,
     AdminJson(body): AdminJson<Inbound>,
-) -> Result<Json<InboundAccepted>, GraphError> {
+) -> AdminResult<InboundAccepted> {
     let phone_id = match body.phone_number_id {
         Some(id) => PhoneNumberId::new(id),
         None => sandbox

@@ -4,20 +4,20 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
 
-use super::types::List;
-use super::{AdminJson, AdminSandbox, error};
+use wa_contract::admin::{Attempt, List, WebhookView};
+
+use super::{AdminJson, AdminResult, AdminSandbox, error, wire};
 use crate::AppState;
 use crate::domain::Refusal;
-use crate::graph::GraphError;
 use crate::graph::request::parse_query;
-use crate::webhooks::{WebhookSettings, WebhookView};
+use crate::webhooks::WebhookSettings;
 
 /// `GET /__admin/webhooks`: the settings in force and where each WABA's webhooks go.
 pub(super) async fn get_webhooks(
     State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
 ) -> Json<WebhookView> {
-    Json(state.webhooks.view(&sandbox))
+    Json(wire::webhook_view(state.webhooks.view(&sandbox)))
 }
 
 /// `PUT /__admin/webhooks`: replaces the sandbox's own settings (absent ones fall back to the
@@ -26,12 +26,12 @@ pub(super) async fn put_webhooks(
     State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
     AdminJson(settings): AdminJson<WebhookSettings>,
-) -> Result<Json<WebhookView>, GraphError> {
+) -> AdminResult<WebhookView> {
     settings
         .check()
         .map_err(|e| error(&state.store, &Refusal::invalid(e)))?;
     state.webhooks.configure(&sandbox, settings);
-    Ok(Json(state.webhooks.view(&sandbox)))
+    Ok(Json(wire::webhook_view(state.webhooks.view(&sandbox))))
 }
 
 /// `GET /__admin/webhooks/deliveries[?message_id=…][&field=…]`: every attempt, oldest first.
@@ -39,7 +39,7 @@ pub(super) async fn list_deliveries(
     State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
     uri: Uri,
-) -> Json<List> {
+) -> Json<List<Attempt>> {
     let query = parse_query(uri.query());
     let param = |name: &str| {
         query
@@ -51,7 +51,7 @@ pub(super) async fn list_deliveries(
         .webhooks
         .deliveries(&sandbox, param("message_id"), param("field"))
         .iter()
-        .map(|a| serde_json::to_value(a).unwrap_or_default())
+        .map(wire::attempt)
         .collect();
     Json(List { data })
 }

@@ -4,6 +4,8 @@ use proptest::prelude::*;
 use std::sync::Arc;
 
 use reqwest::{Client, Method};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use wa_mock::{Config, RunningServer, spawn};
 
@@ -118,6 +120,26 @@ impl TestApp {
 
     pub(crate) async fn post(&self, path: &str, body: &Value) -> Answer {
         self.call(Method::POST, path, Some(body)).await
+    }
+
+    /// `method path` answered 200 and read as its admin wire type `T`, which must hold the
+    /// whole answer: written back, it is the JSON that came.
+    pub(crate) async fn admin<T: DeserializeOwned + Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> T {
+        let answer = self.call(method.clone(), path, body).await;
+        assert_eq!(answer.status, 200, "{method} {path}: {}", answer.body);
+        let typed: T = serde_json::from_value(answer.body.clone())
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}: {}", answer.body));
+        assert_eq!(
+            serde_json::to_value(&typed).unwrap(),
+            answer.body,
+            "{method} {path} read as its type and written back"
+        );
+        typed
     }
 
     pub(crate) async fn send_marketing_message(&self, phone: &str, body: &Value) -> Answer {

@@ -18,3 +18,4 @@ mod surface;
 mod sweep;
 mod templates;
 mod webhooks;
+mod wire;

@@ -1,0 +1,636 @@
+//! Wire types of `wa-mock`'s admin API under `/__admin`: what each endpoint takes and answers.
+//!
+//! The mock builds its answers from these types and clients (the `wa-contract` CLI, tests) read
+//! them back, so the two cannot disagree. Times are RFC 3339 strings as the mock's clock prints
+//! them. Closed shapes refuse unknown fields; open ones (an event's kind, a request body as it
+//! arrived) stay [`Value`].
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::GraphVersion;
+use crate::payload::template::{
+    CreativeFeatureKey, DegreesOfFreedomSpec, ParameterFormat, TemplateCategory, TemplateComponent,
+    TemplateStatus,
+};
+use crate::payload::waba::{BusinessOnboardingStatus, OnboardingStatus};
+
+/// A list answer: `{"data": [...]}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct List<T> {
+    /// The items, oldest first.
+    pub data: Vec<T>,
+}
+
+/// The answer of `DELETE /__admin/faults` and `DELETE /__admin/sandboxes/{token}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Success {
+    /// Always `true`.
+    pub success: bool,
+}
+
+/// `GET /__admin/health`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Health {
+    /// Always `ok`.
+    pub status: String,
+}
+
+/// `GET /__admin/memory`: the budget for retained state and what is counted against it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Memory {
+    /// `--memory-budget-mb` in bytes.
+    pub budget_bytes: usize,
+    /// Bytes counted now, every sandbox together.
+    pub used_bytes: usize,
+    /// Sandboxes, the default one included.
+    pub sandboxes: usize,
+}
+
+/// `GET /__admin/state`, `POST /__admin/reset`: a sandbox's world.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    /// The token selecting this sandbox.
+    pub token: String,
+    /// Business portfolios.
+    pub businesses: Vec<Business>,
+    /// WhatsApp Business Accounts.
+    pub wabas: Vec<Waba>,
+    /// Business phone numbers.
+    pub phone_numbers: Vec<PhoneNumber>,
+    /// Message templates, in full.
+    pub templates: Vec<Template>,
+}
+
+/// A business portfolio.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Business {
+    /// Its id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// MM API terms status.
+    pub onboarding_status: BusinessOnboardingStatus,
+}
+
+/// A WABA, as `GET /__admin/state` lists it and `PATCH /__admin/wabas/{id}` answers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waba {
+    /// Its id.
+    pub id: String,
+    /// The business portfolio owning it.
+    pub business_id: String,
+    /// Display name.
+    pub name: String,
+    /// MM API onboarding.
+    pub marketing_messages_onboarding_status: OnboardingStatus,
+    /// Whether it is an MSC business (routes marketing to the Cloud API).
+    pub msc: bool,
+    /// Whether marketing messages may not fall back to the Cloud API.
+    pub disable_marketing_messages_on_cloud_api: bool,
+    /// Default `message_activity_sharing` of its MM API sends.
+    pub message_activity_sharing: bool,
+}
+
+/// A business phone number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneNumber {
+    /// Its id.
+    pub id: String,
+    /// The WABA it belongs to.
+    pub waba_id: String,
+    /// E.g. `15550100021`.
+    pub display_phone_number: String,
+}
+
+/// A message template.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    /// Its id.
+    pub id: String,
+    /// The WABA owning it.
+    pub waba_id: String,
+    /// Name.
+    pub name: String,
+    /// Language code such as `en_US`.
+    pub language: String,
+    /// Category.
+    pub category: TemplateCategory,
+    /// Review status.
+    pub status: TemplateStatus,
+    /// When it was created.
+    pub created_at: String,
+    /// When its current ad sync completes (the MM API refuses it before).
+    pub synced_at: String,
+    /// Its last MM API send.
+    pub last_mm_send: Option<String>,
+    /// Components as created or last edited.
+    pub components: Vec<TemplateComponent>,
+    /// `POSITIONAL` or `NAMED`.
+    pub parameter_format: ParameterFormat,
+    /// Custom time to live of its messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_send_ttl_seconds: Option<i64>,
+    /// Why it was rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected_reason: Option<String>,
+}
+
+/// Whether a sandbox's clock moves by itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockMode {
+    /// Only `POST /__admin/clock/advance` moves it.
+    Manual,
+    /// It follows real time.
+    Realtime,
+}
+
+/// `GET /__admin/clock` and the answer of `POST /__admin/clock/advance`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockState {
+    /// Manual or realtime.
+    pub mode: ClockMode,
+    /// RFC 3339.
+    pub now: String,
+    /// Unix seconds.
+    pub unix: i64,
+    /// Jobs waiting on the clock (reviews, status steps, webhook retries).
+    pub pending_jobs: usize,
+}
+
+/// `POST /__admin/clock/advance`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Advance {
+    /// How far to move the clock.
+    pub seconds: u64,
+}
+
+/// `PATCH /__admin/wabas/{id}`: any subset of the WABA's flags.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WabaPatch {
+    /// New onboarding status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marketing_messages_onboarding_status: Option<OnboardingStatus>,
+    /// MSC flag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msc: Option<bool>,
+    /// `disable_marketing_messages_on_cloud_api`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_marketing_messages_on_cloud_api: Option<bool>,
+    /// Default `message_activity_sharing`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_activity_sharing: Option<bool>,
+    /// WABA-level creative features (merged into the current ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub degrees_of_freedom_spec: Option<DegreesOfFreedomSpec>,
+}
+
+/// `POST /__admin/templates/{id}/status`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateStatusChange {
+    /// The new status.
+    pub status: TemplateStatus,
+    /// The reason reported (`NONE` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The answer of `POST /__admin/templates/{id}/status`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateStatusSet {
+    /// The template.
+    pub id: String,
+    /// Its status now.
+    pub status: TemplateStatus,
+}
+
+/// What happens to messages sent to a recipient.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Behaviour {
+    /// sent → delivered → read.
+    #[default]
+    Default,
+    /// Fails with 131026 (not on WhatsApp).
+    Undeliverable,
+    /// Fails with 131049 (per-user marketing limit).
+    EcosystemLimited,
+    /// Marketing fails with 131050 (user stopped marketing).
+    StoppedMarketing,
+    /// Stays `sent` until the message's TTL runs out, then fails.
+    Offline,
+    /// sent → delivered, never read.
+    NeverRead,
+}
+
+/// A recipient's settings, as `PUT /__admin/recipients/{phone}` answers them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// What happens to messages.
+    pub behaviour: Behaviour,
+    /// Profile name shown in webhooks' `contacts`.
+    pub name: String,
+    /// Seconds from `sent` to `delivered`.
+    pub delivered_after_seconds: u64,
+    /// Seconds from `sent` to `read`.
+    pub read_after_seconds: u64,
+}
+
+/// One entry of `GET /__admin/recipients`, and the answer of `PUT /__admin/recipients/{phone}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipient {
+    /// The recipient's WhatsApp id (digits).
+    pub phone: String,
+    /// Its settings.
+    pub profile: Profile,
+}
+
+/// The API that carried a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    /// The Marketing Messages API.
+    MarketingMessages,
+    /// The Cloud API (`/messages`, or MM API fallback).
+    CloudApi,
+}
+
+/// A message status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    /// Accepted, not yet sent.
+    Accepted,
+    /// Sent to WhatsApp.
+    Sent,
+    /// Delivered to the phone.
+    Delivered,
+    /// Read by the user.
+    Read,
+    /// Not delivered.
+    Failed,
+}
+
+/// One step of a message's status history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRecord {
+    /// The status reached.
+    pub status: MessageStatus,
+    /// When.
+    pub at: String,
+    /// For `failed`: the catalogue key of the reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The template a message carried.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateRef {
+    /// Template name.
+    pub name: String,
+    /// Language code.
+    pub language: String,
+    /// Category, as Graph spells it.
+    pub category: String,
+}
+
+/// One entry of `GET /__admin/messages`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Message {
+    /// Its wamid.
+    pub id: String,
+    /// The sending number.
+    pub phone_number_id: String,
+    /// The WABA of the sending number.
+    pub waba_id: String,
+    /// The endpoint it was sent to: `marketing_messages` or `messages`.
+    pub endpoint: String,
+    /// The recipient as sent.
+    pub input: String,
+    /// The recipient's WhatsApp id (digits).
+    pub wa_id: String,
+    /// The message type.
+    #[serde(rename = "type")]
+    pub message_type: String,
+    /// The template, for template messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<TemplateRef>,
+    /// The API that carried it.
+    pub route: Route,
+    /// How it is priced: `marketing_lite`, `marketing`, `utility`, `authentication` or
+    /// `service`.
+    pub pricing_category: String,
+    /// Creative features applied (MM API only).
+    pub creative_features: Vec<CreativeFeatureKey>,
+    /// Whether its activity is shared with Meta (MM API sends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_activity_sharing: Option<bool>,
+    /// Time to live in seconds.
+    pub ttl_seconds: u64,
+    /// Echoed in status webhooks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
+    /// Conversation id reported with pricing.
+    pub conversation_id: String,
+    /// When it was accepted.
+    pub created_at: String,
+    /// Every status reached, in order.
+    pub statuses: Vec<StatusRecord>,
+}
+
+/// One entry of `GET /__admin/requests`: a Graph request as the journal keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalEntry {
+    /// Position in the sandbox's journal, from 1.
+    pub seq: u64,
+    /// When it arrived.
+    pub at: String,
+    /// HTTP method.
+    pub method: String,
+    /// The request's path.
+    pub path: String,
+    /// HTTP status answered.
+    pub status: u16,
+    /// The body as parsed (JSON or form fields); `null` when empty or cut.
+    pub request: Value,
+    /// The size of a body cut for the journal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_truncated_from: Option<usize>,
+    /// The body answered.
+    pub response: Value,
+    /// Contract violations found in the request body.
+    pub violations: Vec<String>,
+}
+
+/// One entry of `GET /__admin/events`: a domain event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the sandbox's history, from 1.
+    pub seq: u64,
+    /// When it happened.
+    pub at: String,
+    /// What happened: `type` and the fields of that kind.
+    #[serde(flatten)]
+    pub kind: Map<String, Value>,
+}
+
+/// Delivery chaos: what the webhook dispatcher does wrong on purpose. In a request, fields
+/// left out take their values of [`Chaos::default`] (no chaos).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Chaos {
+    /// Probability (0–1) that a webhook is POSTed twice.
+    pub duplicate: f64,
+    /// Probability (0–1) that a `sent` or `delivered` status is held back.
+    pub reorder: f64,
+    /// Seconds a held-back status waits.
+    pub reorder_delay_seconds: u64,
+    /// Most statuses one POST carries.
+    pub batch: usize,
+}
+
+impl Default for Chaos {
+    fn default() -> Self {
+        Self {
+            duplicate: 0.0,
+            reorder: 0.0,
+            reorder_delay_seconds: 10,
+            batch: 1,
+        }
+    }
+}
+
+/// When failed deliveries are tried again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryPolicy {
+    /// Wait before the first retry; each later one waits twice as long.
+    pub first_retry_seconds: u64,
+    /// Longest wait between two attempts.
+    pub max_wait_seconds: u64,
+    /// Age after which an undelivered webhook is dropped.
+    pub max_age_seconds: u64,
+}
+
+/// `GET` and `PUT /__admin/webhooks`: the settings in force.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookView {
+    /// Callback URL for WABAs without an override.
+    pub webhook_url: Option<String>,
+    /// Whether a secret was configured (otherwise the mock's default signs).
+    pub app_secret_configured: bool,
+    /// Graph version of the webhook shapes.
+    pub webhook_version: GraphVersion,
+    /// Delivery chaos in force.
+    pub chaos: Chaos,
+    /// Retry schedule.
+    pub retry: RetryPolicy,
+    /// Milliseconds an endpoint has to answer.
+    pub timeout_ms: u64,
+    /// Where each WABA's webhooks go.
+    pub wabas: Vec<WabaTarget>,
+}
+
+/// Where one WABA's webhooks go.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WabaTarget {
+    /// The WABA.
+    pub waba_id: String,
+    /// Its callback URL; `null`: nowhere.
+    pub callback_url: Option<String>,
+}
+
+/// How a delivery attempt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The endpoint answered 2xx.
+    Delivered,
+    /// It failed; another attempt is scheduled.
+    Retrying,
+    /// It failed and is too old to retry: dropped.
+    Expired,
+}
+
+/// One entry of `GET /__admin/webhooks/deliveries`: one POST of a webhook.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attempt {
+    /// The delivery (all attempts of one webhook share it).
+    pub delivery_id: u64,
+    /// Attempt number, from 1.
+    pub attempt: u32,
+    /// Clock time of the attempt.
+    pub at: String,
+    /// Where it was POSTed.
+    pub url: String,
+    /// The webhook's `field`.
+    pub field: String,
+    /// Message ids the body is about.
+    pub message_ids: Vec<String>,
+    /// HTTP status answered; `null` when none came.
+    pub status: Option<u16>,
+    /// Real milliseconds the attempt took.
+    pub latency_ms: u64,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// What happens next.
+    pub outcome: Outcome,
+    /// When the next attempt falls due, while retrying.
+    pub next_attempt_at: Option<String>,
+    /// For a chaos duplicate: the delivery it copies.
+    pub duplicate_of: Option<u64>,
+    /// The `X-Hub-Signature-256` header sent.
+    pub signature: String,
+    /// The body sent.
+    pub body: Value,
+}
+
+/// What a fault does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FaultAction {
+    /// Waits before handling the request normally.
+    Latency {
+        /// Real milliseconds to wait.
+        millis: u64,
+    },
+    /// Answers with a catalogue error instead.
+    Error {
+        /// Catalogue key, e.g. `throughput_limit`.
+        error: String,
+    },
+    /// Closes the connection without a complete answer.
+    Drop,
+}
+
+/// A fault, as `POST /__admin/faults` takes and answers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// Matches paths containing this; any path when `null`.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Matches requests whose phone number id or recipient is this; any when `null`.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// How many requests it affects; unlimited when `null`.
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// What it does.
+    pub action: FaultAction,
+}
+
+/// `GET /__admin/faults`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Faults {
+    /// Faults armed, in the order they match.
+    pub data: Vec<Fault>,
+    /// The throughput limit.
+    pub throughput: Throughput,
+}
+
+/// `PUT /__admin/throughput`, and its answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Throughput {
+    /// Sends per phone number per second; `null` lifts the limit.
+    pub messages_per_second: Option<u32>,
+}
+
+/// `POST /__admin/sandboxes` (the body is optional).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxRequest {
+    /// Where the sandbox's clock starts (RFC 3339, 1970–9999).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_start: Option<String>,
+    /// Callback URL for WABAs without an override.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+    /// Secret for `X-Hub-Signature-256`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_secret: Option<String>,
+    /// Graph version whose webhook shapes to send.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_version: Option<GraphVersion>,
+    /// Delivery chaos.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chaos: Option<Chaos>,
+}
+
+/// The answer of `POST /__admin/sandboxes`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSandbox {
+    /// Token selecting the new sandbox (Graph and admin).
+    pub token: String,
+    /// Its world.
+    pub state: State,
+}
+
+/// `POST /__admin/inbound`: a user message or button tap.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inbound {
+    /// The user's number.
+    pub from: String,
+    /// The business number receiving it (default: the sandbox's first number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number_id: Option<String>,
+    /// The user's profile name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A text message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// A quick-reply button tap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub button: Option<ButtonTap>,
+}
+
+/// A quick-reply tap.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ButtonTap {
+    /// Button text, e.g. `Stop promotions`.
+    pub text: String,
+    /// Payload (defaults to the text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<String>,
+    /// The wamid of the template message tapped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_message_id: Option<String>,
+}
+
+/// The answer of `POST /__admin/inbound`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InboundAccepted {
+    /// The inbound message's wamid.
+    pub id: String,
+}

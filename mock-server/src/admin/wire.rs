@@ -1,0 +1,249 @@
+//! Domain values as the admin API's wire types ([`wa_contract::admin`]).
+
+use serde_json::Value;
+use wa_contract::admin as wire;
+
+use crate::clock::ClockMode;
+use crate::domain::message::{Message, MessageStatus};
+use crate::domain::recipient::{Behaviour, Profile};
+use crate::domain::routing::Route;
+use crate::faults::{FaultAction, FaultSpec};
+use crate::journal::JournalEntry;
+use crate::store::{Sandbox, SandboxState};
+use crate::webhooks::hooks::Outcome;
+use crate::webhooks::{Attempt, Chaos, WebhookView};
+
+/// The sandbox as `GET /__admin/state` shows it.
+pub(crate) fn state(sandbox: &Sandbox) -> wire::State {
+    let state = sandbox.lock();
+    let s: &SandboxState = &state;
+    wire::State {
+        token: sandbox.token().to_string(),
+        businesses: s
+            .businesses
+            .iter()
+            .map(|b| wire::Business {
+                id: b.id.to_string(),
+                name: b.name.clone(),
+                onboarding_status: b.onboarding,
+            })
+            .collect(),
+        wabas: s
+            .wabas
+            .iter()
+            .map(|w| wire::Waba {
+                id: w.id.to_string(),
+                business_id: w.business_id.to_string(),
+                name: w.name.clone(),
+                marketing_messages_onboarding_status: w.onboarding,
+                msc: w.msc,
+                disable_marketing_messages_on_cloud_api: w.disable_marketing_on_cloud_api,
+                message_activity_sharing: w.message_activity_sharing,
+            })
+            .collect(),
+        phone_numbers: s
+            .phones
+            .iter()
+            .map(|p| wire::PhoneNumber {
+                id: p.id.to_string(),
+                waba_id: p.waba_id.to_string(),
+                display_phone_number: p.display_phone_number.clone(),
+            })
+            .collect(),
+        templates: s
+            .templates
+            .iter()
+            .map(|t| wire::Template {
+                id: t.id.to_string(),
+                waba_id: t.waba_id.to_string(),
+                name: t.name.clone(),
+                language: t.language.clone(),
+                category: t.category,
+                status: t.status,
+                created_at: t.created_at.to_string(),
+                synced_at: t.synced_at.to_string(),
+                last_mm_send: t.last_mm_send.map(|at| at.to_string()),
+                components: t.components.clone(),
+                parameter_format: t.parameter_format,
+                message_send_ttl_seconds: t.ttl_seconds,
+                // `NONE` is the domain's "not rejected", not a reason.
+                rejected_reason: (t.rejected_reason != "NONE").then(|| t.rejected_reason.clone()),
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn clock_mode(mode: &ClockMode) -> wire::ClockMode {
+    match mode {
+        ClockMode::Manual => wire::ClockMode::Manual,
+        ClockMode::Realtime { .. } => wire::ClockMode::Realtime,
+    }
+}
+
+pub(crate) fn recipient(phone: &str, profile: &Profile) -> wire::Recipient {
+    wire::Recipient {
+        phone: phone.to_owned(),
+        profile: wire::Profile {
+            behaviour: match profile.behaviour {
+                Behaviour::Default => wire::Behaviour::Default,
+                Behaviour::Undeliverable => wire::Behaviour::Undeliverable,
+                Behaviour::EcosystemLimited => wire::Behaviour::EcosystemLimited,
+                Behaviour::StoppedMarketing => wire::Behaviour::StoppedMarketing,
+                Behaviour::Offline => wire::Behaviour::Offline,
+                Behaviour::NeverRead => wire::Behaviour::NeverRead,
+            },
+            name: profile.name.clone(),
+            delivered_after_seconds: profile.delivered_after_seconds,
+            read_after_seconds: profile.read_after_seconds,
+        },
+    }
+}
+
+fn message_status(status: MessageStatus) -> wire::MessageStatus {
+    match status {
+        MessageStatus::Accepted => wire::MessageStatus::Accepted,
+        MessageStatus::Sent => wire::MessageStatus::Sent,
+        MessageStatus::Delivered => wire::MessageStatus::Delivered,
+        MessageStatus::Read => wire::MessageStatus::Read,
+        MessageStatus::Failed => wire::MessageStatus::Failed,
+    }
+}
+
+pub(crate) fn message(m: &Message) -> wire::Message {
+    wire::Message {
+        id: m.id.to_string(),
+        phone_number_id: m.phone_number_id.to_string(),
+        waba_id: m.waba_id.to_string(),
+        endpoint: m.endpoint.to_owned(),
+        input: m.input.clone(),
+        wa_id: m.wa_id.clone(),
+        message_type: m.message_type.clone(),
+        template: m.template.as_ref().map(|t| wire::TemplateRef {
+            name: t.name.clone(),
+            language: t.language.clone(),
+            category: t.category.to_owned(),
+        }),
+        route: match m.route {
+            Route::MarketingMessages => wire::Route::MarketingMessages,
+            Route::CloudApi => wire::Route::CloudApi,
+        },
+        pricing_category: m.pricing_category.to_owned(),
+        creative_features: m.creative_features.clone(),
+        message_activity_sharing: m.message_activity_sharing,
+        ttl_seconds: m.ttl_seconds,
+        biz_opaque_callback_data: m.biz_opaque_callback_data.clone(),
+        conversation_id: m.conversation_id.clone(),
+        created_at: m.created_at.to_string(),
+        statuses: m
+            .statuses
+            .iter()
+            .map(|s| wire::StatusRecord {
+                status: message_status(s.status),
+                at: s.at.to_string(),
+                error: s.error.map(str::to_owned),
+            })
+            .collect(),
+    }
+}
+
+/// Bytes that should hold JSON, `null` when they do not.
+fn json_or_null(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes).unwrap_or(Value::Null)
+}
+
+pub(crate) fn journal_entry(e: &JournalEntry) -> wire::JournalEntry {
+    wire::JournalEntry {
+        seq: e.seq,
+        at: e.at.to_string(),
+        method: e.method.to_string(),
+        path: e.path.to_string(),
+        status: e.status,
+        request: e.request.parse().unwrap_or(Value::Null),
+        request_truncated_from: e.request_truncated_from,
+        response: json_or_null(&e.response),
+        violations: e.violations.clone(),
+    }
+}
+
+/// An event as the admin API shows it: the domain event's own serialisation, kind flattened.
+pub(crate) fn event(e: &crate::domain::events::Event) -> wire::Event {
+    let kind = match serde_json::to_value(&e.kind) {
+        Ok(Value::Object(fields)) => fields,
+        _ => serde_json::Map::new(),
+    };
+    wire::Event {
+        seq: e.seq,
+        at: e.at.to_string(),
+        kind,
+    }
+}
+
+fn chaos(c: &Chaos) -> wire::Chaos {
+    wire::Chaos {
+        duplicate: c.duplicate,
+        reorder: c.reorder,
+        reorder_delay_seconds: c.reorder_delay_seconds,
+        batch: c.batch,
+    }
+}
+
+pub(crate) fn webhook_view(v: WebhookView) -> wire::WebhookView {
+    wire::WebhookView {
+        webhook_url: v.webhook_url,
+        app_secret_configured: v.app_secret_configured,
+        webhook_version: v.webhook_version,
+        chaos: chaos(&v.chaos),
+        retry: wire::RetryPolicy {
+            first_retry_seconds: v.retry.first.as_secs(),
+            max_wait_seconds: v.retry.max_wait.as_secs(),
+            max_age_seconds: v.retry.max_age.as_secs(),
+        },
+        timeout_ms: v.timeout_ms,
+        wabas: v
+            .wabas
+            .into_iter()
+            .map(|w| wire::WabaTarget {
+                waba_id: w.waba_id.to_string(),
+                callback_url: w.callback_url,
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn attempt(a: &Attempt) -> wire::Attempt {
+    wire::Attempt {
+        delivery_id: a.delivery_id,
+        attempt: a.attempt,
+        at: a.at.to_string(),
+        url: a.url.to_string(),
+        field: a.field.to_owned(),
+        message_ids: a.message_ids.to_vec(),
+        status: a.status,
+        latency_ms: a.latency_ms,
+        error: a.error.clone(),
+        outcome: match a.outcome {
+            Outcome::Delivered => wire::Outcome::Delivered,
+            Outcome::Retrying => wire::Outcome::Retrying,
+            Outcome::Expired => wire::Outcome::Expired,
+        },
+        next_attempt_at: a.next_attempt_at.map(|at| at.to_string()),
+        duplicate_of: a.duplicate_of,
+        signature: a.signature.to_string(),
+        body: json_or_null(&a.body),
+    }
+}
+
+pub(crate) fn fault(f: &FaultSpec) -> wire::Fault {
+    wire::Fault {
+        path: f.path.clone(),
+        phone: f.phone.clone(),
+        count: f.count,
+        action: match &f.action {
+            FaultAction::Latency { millis } => wire::FaultAction::Latency { millis: *millis },
+            FaultAction::Error { error } => wire::FaultAction::Error {
+                error: error.clone(),
+            },
+            FaultAction::Drop => wire::FaultAction::Drop,
+        },
+    }
+}
