@@ -127,7 +127,7 @@ pub(crate) fn message(m: &Message) -> wire::Message {
             Route::MarketingMessages => wire::Route::MarketingMessages,
             Route::CloudApi => wire::Route::CloudApi,
         },
-        pricing_category: m.pricing_category.to_owned(),
+        pricing_category: m.pricing_category.as_str().to_owned(),
         creative_features: m.creative_features.clone(),
         message_activity_sharing: m.message_activity_sharing,
         ttl_seconds: m.ttl_seconds,
