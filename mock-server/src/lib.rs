@@ -40,6 +40,11 @@
 //! - `log` escapes client-chosen strings before they reach a log line.
 //! - `serve` accepts connections and bounds them (count, idle and header timeouts).
 //! - `world` reads world files; `config` the command line ([`Config`]).
+//!
+//! Layering: `serve` and `edge` → `graph`, `admin` → `webhooks` → `store` → `domain`,
+//! `journal`, `faults`, `world` → `clock`, `ids`, `budget`. A module uses only those to its
+//! right; where a lower one must hold state of a higher one (a sandbox's webhook state), it
+//! holds it behind a trait it defines itself (`store::SandboxHooks`).
 
 mod admin;
 mod banner;

@@ -55,7 +55,6 @@ use crate::ids::{
     IdGen, IdStreams, PhoneNumberId, Stream, TemplateId, Token, TokenMint, WabaId, Wamid,
 };
 use crate::journal::JournalEntry;
-use crate::webhooks::hooks::Hooks;
 use crate::world::{Retention, WorldSpec};
 /// What a Graph object id names: the contract's kinds, which the operations table routes on.
 pub(crate) use wa_contract::operations::ObjectKind;
@@ -118,8 +117,9 @@ pub(crate) struct Sandbox {
     clock: Clock,
     /// Runs the clock's jobs in realtime mode; dropped (and stopped) with the sandbox.
     _runner: Option<Runner>,
-    /// Webhook settings, chaos and delivery log, made on first use by the dispatcher.
-    pub(crate) hooks: OnceLock<Arc<Mutex<Hooks>>>,
+    /// The webhook dispatcher's state for this sandbox (settings, chaos, delivery log), made
+    /// on first use by the dispatcher; the store keeps it without knowing its type.
+    pub(crate) hooks: OnceLock<Arc<dyn SandboxHooks>>,
     me: Weak<Sandbox>,
     state: Mutex<SandboxState>,
     /// What its state was last counted as in the budget.
@@ -157,6 +157,15 @@ pub(crate) struct SandboxState {
     message_bytes: usize,
     pub(crate) outbox: Outbox,
     pub(crate) faults: Faults,
+}
+
+/// What the store needs of the per-sandbox state another layer keeps in [`Sandbox::hooks`]:
+/// a way to give back memory when the budget is exceeded, and the state itself.
+pub(crate) trait SandboxHooks: Send + Sync {
+    /// Drops the oldest retained entry; the bytes it held, or `None` when nothing is left.
+    fn trim_oldest(&self) -> Option<usize>;
+    /// The state, for its owner to downcast.
+    fn as_any(self: Arc<Self>) -> Arc<dyn std::any::Any + Send + Sync>;
 }
 
 /// Why a token did not select a sandbox.

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use super::{Inner, Sandbox, SandboxState, Store, lock};
+use super::{Inner, Sandbox, SandboxState, Store};
 use crate::budget::{Budget, Retained, SANDBOX_BYTES};
 use crate::clock::{Clock, Timestamp};
 use crate::ids::IdStreams;
@@ -196,9 +196,8 @@ impl Inner {
         let Some(hooks) = sandbox.hooks.get() else {
             return;
         };
-        let mut hooks = lock(hooks);
         while self.budget.used() > target {
-            let Some(freed) = hooks.log.trim_oldest() else {
+            let Some(freed) = hooks.trim_oldest() else {
                 break;
             };
             let _ = sandbox

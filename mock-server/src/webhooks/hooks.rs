@@ -2,7 +2,7 @@
 //! from, and the log of every delivery attempt. Delivery writes to it; nothing here calls out.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use serde::{Serialize, Serializer};
@@ -11,6 +11,7 @@ use super::subscription::WebhookSettings;
 use crate::budget::Retained;
 use crate::clock::Timestamp;
 use crate::ids::IdGen;
+use crate::store::SandboxHooks;
 
 /// A sandbox's webhook state: its settings, its chaos and challenge generators, its log.
 pub(crate) struct Hooks {
@@ -167,5 +168,16 @@ impl DeliveryLog {
     /// Forgets every attempt; the bytes they held.
     pub(crate) fn clear(&mut self) -> usize {
         self.attempts.drain(..).map(|a| a.retained_bytes()).sum()
+    }
+}
+
+/// The budget trims delivery attempts through the store, which knows only this trait.
+impl SandboxHooks for Mutex<Hooks> {
+    fn trim_oldest(&self) -> Option<usize> {
+        super::lock(self).log.trim_oldest()
+    }
+
+    fn as_any(self: Arc<Self>) -> Arc<dyn std::any::Any + Send + Sync> {
+        self
     }
 }

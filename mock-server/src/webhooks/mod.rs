@@ -318,16 +318,17 @@ impl Shared {
 
     /// The webhook state of `sandbox`, made on first use.
     fn hooks(&self, sandbox: &Sandbox) -> Arc<Mutex<Hooks>> {
-        sandbox
-            .hooks
-            .get_or_init(|| {
-                Arc::new(Mutex::new(Hooks::new(
-                    sandbox.stream(Stream::Chaos),
-                    sandbox.stream(Stream::Challenges),
-                    self.config.log_size,
-                )))
-            })
-            .clone()
+        let slot = sandbox.hooks.get_or_init(|| {
+            Arc::new(Mutex::new(Hooks::new(
+                sandbox.stream(Stream::Chaos),
+                sandbox.stream(Stream::Challenges),
+                self.config.log_size,
+            )))
+        });
+        slot.clone()
+            .as_any()
+            .downcast::<Mutex<Hooks>>()
+            .expect("only the dispatcher fills a sandbox's hooks")
     }
 
     /// Turns one sandbox's events into deliveries: due ones into `backlog`, held-back ones
