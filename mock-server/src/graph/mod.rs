@@ -1,11 +1,13 @@
 //! The Graph API edge: every path that is not `/__admin` lands in [`dispatch`].
 //!
 //! Graph ids are polymorphic (`/{id}` may be a WABA, a phone number, a template or a business),
-//! so routing happens here rather than in axum's router: the version segment is split off
-//! ([`request`]), the token selects a sandbox, the id is looked up, faults are applied, and the
-//! operation for `(object kind, edge, method)` — a row of [`wa_contract::operations`] — runs
-//! its handler. Handlers are named for the operation and live in [`send`], [`templates`] and
-//! [`nodes`]; subscribing a callback URL first runs Meta's verification handshake against it.
+//! so routing happens here rather than in axum's router. [`dispatch`] is the pipeline, in this
+//! order: body (read up to the limit) → version ([`request`]) → auth (the token selects a
+//! sandbox) → route (the id is looked up; the operation for `(object kind, edge, method)` is a
+//! row of [`wa_contract::operations`]) → faults → operation → journal → answer. Handlers are
+//! named for the operation and live in [`send`], [`templates`] and [`nodes`]; the one that
+//! does I/O (subscribing a callback, after Meta's verification handshake) is awaited like the
+//! rest.
 //! Every answer — success or [`GraphError`] — is JSON with `facebook-api-version` and
 //! `x-fb-trace-id` headers, and lands in the journal.
 
@@ -108,12 +110,23 @@ fn kind_of(v: &Value) -> &'static str {
 
 /// A handler's answer is the serialised body: typed answers (sends) go straight to bytes
 /// without building a JSON tree first.
-type Handler = fn(&mut GraphCtx<'_>) -> Result<Vec<u8>, GraphError>;
+type SyncHandler = fn(&mut GraphCtx<'_>) -> Result<Vec<u8>, GraphError>;
+
+/// How an operation runs: most change state in one critical section; the subscription waits
+/// on the callback's handshake first. Named rather than boxed, so the common path allocates no
+/// future.
+#[derive(Clone, Copy)]
+enum Handler {
+    /// Runs at once.
+    Sync(SyncHandler),
+    /// `POST /{waba_id}/subscribed_apps`: the handshake, then the subscription.
+    SubscribeApp,
+}
 
 /// A handler that answers a JSON tree, as a [`Handler`].
 macro_rules! tree {
     ($handler:path) => {
-        |ctx| $handler(ctx).map(|value| json_bytes(&value))
+        Handler::Sync(|ctx| $handler(ctx).map(|value| json_bytes(&value)))
     };
 }
 
@@ -138,8 +151,8 @@ fn route(
 fn handler(id: OperationId) -> Handler {
     match id {
         OperationId::GetPhoneNumber => tree!(nodes::get_phone_number),
-        OperationId::SendMarketingMessage => send::send_marketing_message,
-        OperationId::SendMessage => send::send_message,
+        OperationId::SendMarketingMessage => Handler::Sync(send::send_marketing_message),
+        OperationId::SendMessage => Handler::Sync(send::send_message),
         OperationId::GetWaba => tree!(nodes::get_waba),
         OperationId::UpdateWaba => tree!(nodes::update_waba),
         OperationId::ListTemplates => tree!(templates::list_templates),
@@ -147,7 +160,7 @@ fn handler(id: OperationId) -> Handler {
         OperationId::DeleteTemplates => tree!(templates::delete_templates),
         OperationId::ListPhoneNumbers => tree!(nodes::list_phone_numbers),
         OperationId::ListSubscribedApps => tree!(nodes::list_subscribed_apps),
-        OperationId::SubscribeApp => tree!(nodes::subscribe_app),
+        OperationId::SubscribeApp => Handler::SubscribeApp,
         OperationId::UnsubscribeApp => tree!(nodes::unsubscribe_app),
         OperationId::GetTemplate => tree!(templates::get_template),
         OperationId::EditTemplate => tree!(templates::edit_template),
@@ -300,8 +313,6 @@ async fn operate(
         };
         (routed, fault)
     };
-    let handshake = matches!(routed, Some(Ok((op, _))) if op.id == OperationId::SubscribeApp)
-        .then_some(&state.webhooks);
     let method_name = || method.as_str().to_ascii_lowercase();
     let result = match routed {
         None => Err(ctx.error(
@@ -321,29 +332,30 @@ async fn operate(
             Some(FaultAction::Drop) => return None,
             Some(FaultAction::Latency { millis }) => {
                 tokio::time::sleep(Duration::from_millis(millis)).await;
-                handle(handler, ctx, handshake).await
+                handle(handler, ctx, &state.webhooks).await
             }
             Some(FaultAction::Error { error }) => {
                 let kind = ErrorKind::from_key(&error).unwrap_or(ErrorKind::SomethingWentWrong);
                 Err(ctx.error(&Refusal::new(kind)))
             }
-            None => handle(handler, ctx, handshake).await,
+            None => handle(handler, ctx, &state.webhooks).await,
         },
     };
     Some(result)
 }
 
-/// Runs `handler`; subscribing a callback first passes Meta's verification handshake, so a
-/// failed one changes nothing.
+/// Runs `handler`: the one operation that does I/O awaits it here, like any other.
 async fn handle(
     handler: Handler,
     ctx: &mut GraphCtx<'_>,
-    handshake: Option<&Webhooks>,
+    webhooks: &Webhooks,
 ) -> Result<Vec<u8>, GraphError> {
-    if let Some(webhooks) = handshake {
-        nodes::verify_callback(ctx, webhooks).await?;
+    match handler {
+        Handler::Sync(handler) => handler(ctx),
+        Handler::SubscribeApp => nodes::subscribe_app(ctx, webhooks)
+            .await
+            .map(|value| json_bytes(&value)),
     }
-    handler(ctx)
 }
 
 /// Adds the version and trace headers; the values take over the strings rather than copy them.

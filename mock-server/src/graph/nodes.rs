@@ -205,11 +205,11 @@ fn subscription_request(ctx: &mut GraphCtx<'_>) -> Result<Subscription, GraphErr
 /// Before `POST /{waba_id}/subscribed_apps` with an `override_callback_uri` changes anything,
 /// the callback must pass Meta's GET handshake (`hub.mode`, `hub.challenge`,
 /// `hub.verify_token`).
-pub(super) async fn verify_callback(
+async fn verify_callback(
     ctx: &mut GraphCtx<'_>,
     webhooks: &Webhooks,
+    sub: &Subscription,
 ) -> Result<(), GraphError> {
-    let sub = subscription_request(ctx)?;
     let (Some(uri), Some(verify_token)) = (&sub.override_callback_uri, &sub.verify_token) else {
         return Ok(());
     };
@@ -221,9 +221,14 @@ pub(super) async fn verify_callback(
         })
 }
 
-/// `POST /{waba_id}/subscribed_apps` (after [`verify_callback`]).
-pub(super) fn subscribe_app(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+/// `POST /{waba_id}/subscribed_apps`: the callback passes [`verify_callback`] first, so a
+/// failed handshake changes nothing.
+pub(super) async fn subscribe_app(
+    ctx: &mut GraphCtx<'_>,
+    webhooks: &Webhooks,
+) -> Result<Value, GraphError> {
     let sub = subscription_request(ctx)?;
+    verify_callback(ctx, webhooks, &sub).await?;
     ctx.store.subscribe(ctx.sandbox, &WabaId::new(ctx.id), sub);
     Ok(json!({"success": true}))
 }
