@@ -6,72 +6,36 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
 use wa_contract::ErrorKind;
 
 use crate::clock::Timestamp;
 
-/// What a fault does.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub(crate) enum FaultAction {
-    /// Waits before handling the request normally.
-    Latency {
-        /// Real milliseconds to wait.
-        millis: u64,
-    },
-    /// Answers with a catalogue error instead of handling the request.
-    Error {
-        /// Catalogue key, e.g. `throughput_limit` (130429), `pair_rate_limit` (131056),
-        /// `something_went_wrong` (131000), `service_unavailable` (131016).
-        error: String,
-    },
-    /// Closes the connection without a complete answer.
-    Drop,
-}
-
-/// A fault and what it matches.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct FaultSpec {
-    /// Matches paths containing this (e.g. `marketing_messages`); any path when absent.
-    #[serde(default)]
-    pub(crate) path: Option<String>,
-    /// Matches requests whose phone number id or recipient is this; any when absent.
-    #[serde(default)]
-    pub(crate) phone: Option<String>,
-    /// How many requests it affects; unlimited when absent.
-    #[serde(default)]
-    pub(crate) count: Option<u32>,
-    /// What it does.
-    pub(crate) action: FaultAction,
-}
+/// A fault and what it matches: the admin API's own type, so the wire and the state agree.
+pub(crate) use wa_contract::admin::{Fault as FaultSpec, FaultAction};
 
 /// The longest latency a fault may add: a minute is past every client timeout worth testing,
 /// and a request never hangs for good.
 pub(crate) const MAX_LATENCY_MILLIS: u64 = 60_000;
 
-impl FaultSpec {
-    /// Why the admin API refuses this fault, naming the field.
-    pub(crate) fn check(&self) -> Result<(), String> {
-        match &self.action {
-            FaultAction::Error { error } if ErrorKind::from_key(error).is_none() => {
-                return Err(format!(
-                    "action.error: expected an error catalogue key such as throughput_limit, found '{error}'"
-                ));
-            }
-            FaultAction::Latency { millis } if *millis > MAX_LATENCY_MILLIS => {
-                return Err(format!(
-                    "action.millis: expected at most {MAX_LATENCY_MILLIS}, found {millis}"
-                ));
-            }
-            _ => {}
+/// Why the admin API refuses `fault`, naming the field.
+pub(crate) fn check(fault: &FaultSpec) -> Result<(), String> {
+    match &fault.action {
+        FaultAction::Error { error } if ErrorKind::from_key(error).is_none() => {
+            return Err(format!(
+                "action.error: expected an error catalogue key such as throughput_limit, found '{error}'"
+            ));
         }
-        if self.count == Some(0) {
-            return Err("count: expected at least 1, found 0".to_owned());
+        FaultAction::Latency { millis } if *millis > MAX_LATENCY_MILLIS => {
+            return Err(format!(
+                "action.millis: expected at most {MAX_LATENCY_MILLIS}, found {millis}"
+            ));
         }
-        Ok(())
+        _ => {}
     }
+    if fault.count == Some(0) {
+        return Err("count: expected at least 1, found 0".to_owned());
+    }
+    Ok(())
 }
 
 /// A sandbox's faults and throughput limit.

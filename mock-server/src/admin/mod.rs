@@ -386,7 +386,7 @@ async fn list_events(AdminSandbox(sandbox): AdminSandbox) -> Json<List<wa_contra
 async fn list_faults(AdminSandbox(sandbox): AdminSandbox) -> Json<Faults> {
     let state = sandbox.lock();
     Json(Faults {
-        data: state.faults.specs().iter().map(wire::fault).collect(),
+        data: state.faults.specs().to_vec(),
         throughput: Throughput {
             messages_per_second: state.faults.throughput(),
         },
@@ -398,10 +398,9 @@ async fn add_fault(
     AdminSandbox(sandbox): AdminSandbox,
     AdminJson(fault): AdminJson<FaultSpec>,
 ) -> AdminResult<wa_contract::admin::Fault> {
-    fault
-        .check()
+    crate::faults::check(&fault)
         .map_err(|details| error(&state.store, &Refusal::invalid(details)))?;
-    let answer = wire::fault(&fault);
+    let answer = fault.clone();
     state.store.add_fault(&sandbox, fault);
     Ok(Json(answer))
 }

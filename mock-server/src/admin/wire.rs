@@ -5,12 +5,10 @@ use wa_contract::admin as wire;
 
 use crate::clock::ClockMode;
 use crate::domain::message::{Message, MessageStatus};
-use crate::domain::recipient::{Behaviour, Profile};
+use crate::domain::recipient::Profile;
 use crate::domain::routing::Route;
-use crate::faults::{FaultAction, FaultSpec};
 use crate::journal::JournalEntry;
 use crate::store::{Sandbox, SandboxState};
-use crate::webhooks::hooks::Outcome;
 use crate::webhooks::{Attempt, Chaos, WebhookView};
 
 /// The sandbox as `GET /__admin/state` shows it.
@@ -84,14 +82,7 @@ pub(crate) fn recipient(phone: &str, profile: &Profile) -> wire::Recipient {
     wire::Recipient {
         phone: phone.to_owned(),
         profile: wire::Profile {
-            behaviour: match profile.behaviour {
-                Behaviour::Default => wire::Behaviour::Default,
-                Behaviour::Undeliverable => wire::Behaviour::Undeliverable,
-                Behaviour::EcosystemLimited => wire::Behaviour::EcosystemLimited,
-                Behaviour::StoppedMarketing => wire::Behaviour::StoppedMarketing,
-                Behaviour::Offline => wire::Behaviour::Offline,
-                Behaviour::NeverRead => wire::Behaviour::NeverRead,
-            },
+            behaviour: profile.behaviour,
             name: profile.name.clone(),
             delivered_after_seconds: profile.delivered_after_seconds,
             read_after_seconds: profile.read_after_seconds,
@@ -221,29 +212,10 @@ pub(crate) fn attempt(a: &Attempt) -> wire::Attempt {
         status: a.status,
         latency_ms: a.latency_ms,
         error: a.error.clone(),
-        outcome: match a.outcome {
-            Outcome::Delivered => wire::Outcome::Delivered,
-            Outcome::Retrying => wire::Outcome::Retrying,
-            Outcome::Expired => wire::Outcome::Expired,
-        },
+        outcome: a.outcome,
         next_attempt_at: a.next_attempt_at.map(|at| at.to_string()),
         duplicate_of: a.duplicate_of,
         signature: a.signature.to_string(),
         body: json_or_null(&a.body),
-    }
-}
-
-pub(crate) fn fault(f: &FaultSpec) -> wire::Fault {
-    wire::Fault {
-        path: f.path.clone(),
-        phone: f.phone.clone(),
-        count: f.count,
-        action: match &f.action {
-            FaultAction::Latency { millis } => wire::FaultAction::Latency { millis: *millis },
-            FaultAction::Error { error } => wire::FaultAction::Error {
-                error: error.clone(),
-            },
-            FaultAction::Drop => wire::FaultAction::Drop,
-        },
     }
 }

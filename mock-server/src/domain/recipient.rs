@@ -13,40 +13,22 @@ use wa_contract::ErrorKind;
 
 use super::message::MessageStatus;
 
-/// What happens to messages sent to a recipient.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Behaviour {
-    /// sent → delivered → read.
-    #[default]
-    Default,
-    /// failed with 131026 (not on WhatsApp).
-    Undeliverable,
-    /// failed with 131049 (per-user marketing limit).
-    EcosystemLimited,
-    /// marketing fails with 131050 (user stopped marketing); other messages behave by default.
-    StoppedMarketing,
-    /// stays `sent` until the message's TTL runs out, then fails.
-    Offline,
-    /// sent → delivered, never read.
-    NeverRead,
-}
+/// What happens to messages sent to a recipient: the admin API's own type.
+pub(crate) use wa_contract::admin::Behaviour;
 
-impl Behaviour {
-    /// The behaviour a number's magic suffix selects.
-    pub(crate) fn for_number(wa_id: &str) -> Self {
-        const SUFFIXES: [(&str, Behaviour); 5] = [
-            ("1026", Behaviour::Undeliverable),
-            ("1049", Behaviour::EcosystemLimited),
-            ("1050", Behaviour::StoppedMarketing),
-            ("0408", Behaviour::Offline),
-            ("0007", Behaviour::NeverRead),
-        ];
-        SUFFIXES
-            .iter()
-            .find(|(suffix, _)| wa_id.ends_with(suffix))
-            .map_or(Behaviour::Default, |(_, b)| *b)
-    }
+/// The behaviour a number's magic suffix selects.
+pub(crate) fn behaviour_for_number(wa_id: &str) -> Behaviour {
+    const SUFFIXES: [(&str, Behaviour); 5] = [
+        ("1026", Behaviour::Undeliverable),
+        ("1049", Behaviour::EcosystemLimited),
+        ("1050", Behaviour::StoppedMarketing),
+        ("0408", Behaviour::Offline),
+        ("0007", Behaviour::NeverRead),
+    ];
+    SUFFIXES
+        .iter()
+        .find(|(suffix, _)| wa_id.ends_with(suffix))
+        .map_or(Behaviour::Default, |(_, b)| *b)
 }
 
 /// Default delay from `sent` to `delivered`.
@@ -137,7 +119,7 @@ impl Recipients {
         self.profiles
             .get(wa_id)
             .cloned()
-            .unwrap_or_else(|| Profile::with_behaviour(Behaviour::for_number(wa_id)))
+            .unwrap_or_else(|| Profile::with_behaviour(behaviour_for_number(wa_id)))
     }
 
     /// Sets `wa_id`'s profile.
@@ -216,11 +198,11 @@ mod tests {
     #[test]
     fn magic_suffixes_pick_behaviours() {
         assert_eq!(
-            Behaviour::for_number("16505551026"),
+            behaviour_for_number("16505551026"),
             Behaviour::Undeliverable
         );
-        assert_eq!(Behaviour::for_number("16505550408"), Behaviour::Offline);
-        assert_eq!(Behaviour::for_number("16505551234"), Behaviour::Default);
+        assert_eq!(behaviour_for_number("16505550408"), Behaviour::Offline);
+        assert_eq!(behaviour_for_number("16505551234"), Behaviour::Default);
     }
 
     #[test]

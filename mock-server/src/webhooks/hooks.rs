@@ -44,17 +44,8 @@ impl Hooks {
     }
 }
 
-/// How an attempt ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Outcome {
-    /// The endpoint answered 2xx.
-    Delivered,
-    /// It failed; another attempt is scheduled.
-    Retrying,
-    /// It failed and the webhook is now too old to retry: dropped.
-    Expired,
-}
+/// How an attempt ended: the admin API's own type.
+pub(crate) use wa_contract::admin::Outcome;
 
 /// One POST of a webhook, as `GET /__admin/webhooks/deliveries` shows it.
 #[derive(Clone, Debug, Serialize)]
