@@ -212,7 +212,7 @@ impl Config {
     /// The first setting the server cannot run with, named by its flag: the command line's
     /// checks, for settings built in code.
     pub(crate) fn check(&self) -> Result<(), String> {
-        parse_speed(&self.speed.to_string()).map_err(|why| format!("--speed: {why}"))?;
+        check_speed(self.speed).map_err(|why| format!("--speed: {why}"))?;
         in_range(
             "--memory-budget-mb",
             i64::from(self.memory_budget_mb),
@@ -314,13 +314,20 @@ fn parse_speed(s: &str) -> Result<f64, String> {
     let speed: f64 = s
         .parse()
         .map_err(|_| format!("expected a number, found '{s}'"))?;
+    // The error shows the flag as typed: `1e300`, not its 301 digits.
+    check_speed(speed).map_err(|_| speed_error(s))
+}
+
+fn check_speed(speed: f64) -> Result<f64, String> {
     if speed.is_finite() && speed > 0.0 && speed <= MAX_SPEED {
         Ok(speed)
     } else {
-        Err(format!(
-            "expected a finite speed above 0 and at most {MAX_SPEED}, found {s}"
-        ))
+        Err(speed_error(speed))
     }
+}
+
+fn speed_error(found: impl fmt::Display) -> String {
+    format!("expected a finite speed above 0 and at most {MAX_SPEED}, found {found}")
 }
 
 fn in_range<T: PartialOrd + fmt::Display>(

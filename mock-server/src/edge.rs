@@ -22,6 +22,7 @@ use wa_contract::{ErrorKind, GraphVersion};
 use crate::AppState;
 use crate::domain::Refusal;
 use crate::graph::GraphError;
+use crate::store::Store;
 
 /// The most bytes a request body may carry.
 pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -48,12 +49,12 @@ pub(crate) async fn read_body(body: Body) -> Result<Bytes, Refusal> {
 }
 
 /// Renders a refusal that happened before any sandbox was known.
-pub(crate) fn refuse(state: &AppState, refusal: &Refusal) -> GraphError {
+pub(crate) fn refuse(store: &Store, refusal: &Refusal) -> GraphError {
     GraphError::render(
-        state.store.catalogue(),
+        store.catalogue(),
         GraphVersion::NEWEST,
         refusal,
-        &state.store.fbtrace_id(),
+        &store.fbtrace_id(),
     )
 }
 
@@ -107,7 +108,7 @@ async fn plain_error_as_graph(
         ),
         _ => Refusal::new(ErrorKind::RequestUnreadable).with("details", text),
     };
-    let mut error = refuse(state, &refusal);
+    let mut error = refuse(&state.store, &refusal);
     error.status = status;
     error.into_response()
 }
@@ -179,7 +180,7 @@ pub(crate) async fn admin_guard(
     match admin_refusal(&state, &request) {
         None => next.run(request).await,
         Some(details) => refuse(
-            &state,
+            &state.store,
             &Refusal::new(ErrorKind::AdminForbidden).with("details", details),
         )
         .into_response(),

@@ -23,17 +23,18 @@ use axum::routing::{any, get, post, put};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use wa_contract::ErrorKind;
 use wa_contract::admin::{
     Advance, ClockState, Faults, Health, Inbound, InboundAccepted, List, Memory, NewSandbox,
     Recipient, State as World, Success, TemplateStatusChange, TemplateStatusSet, Throughput, Waba,
     WabaPatch,
 };
-use wa_contract::{ErrorKind, GraphVersion};
 
 use crate::AppState;
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::recipient::{Profile, digits};
+use crate::edge::refuse;
 use crate::faults::FaultSpec;
 use crate::graph::GraphError;
 use crate::graph::request::{parse_query, token};
@@ -90,7 +91,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
 
 /// A path under `/__admin` that names no endpoint: Graph's unknown-path error, not a bare 404.
 async fn unknown_admin_path(State(state): State<AppState>, uri: Uri) -> GraphError {
-    let mut refusal = error(
+    let mut refusal = refuse(
         &state.store,
         &Refusal::new(ErrorKind::UnknownPath).with("path", uri.path()),
     );
@@ -100,7 +101,7 @@ async fn unknown_admin_path(State(state): State<AppState>, uri: Uri) -> GraphErr
 
 /// A known admin path asked with a method it does not serve: 405, in Graph's envelope.
 async fn method_not_allowed(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
-    let mut refusal = error(
+    let mut refusal = refuse(
         &state.store,
         &Refusal::invalid(format!(
             "method: {method} is not supported on {}",
@@ -109,15 +110,6 @@ async fn method_not_allowed(State(state): State<AppState>, method: Method, uri: 
     );
     refusal.status = axum::http::StatusCode::METHOD_NOT_ALLOWED;
     refusal.into_response()
-}
-
-fn error(store: &Store, refusal: &Refusal) -> GraphError {
-    GraphError::render(
-        store.catalogue(),
-        GraphVersion::NEWEST,
-        refusal,
-        &store.fbtrace_id(),
-    )
 }
 
 /// The sandbox the request's token selects.
@@ -137,11 +129,11 @@ impl FromRequestParts<AppState> for AdminSandbox {
             Err(AuthError::Missing) if !state.store.strict_auth() => {
                 Ok(Self(state.store.default_sandbox().clone()))
             }
-            Err(AuthError::Missing) => Err(error(
+            Err(AuthError::Missing) => Err(refuse(
                 &state.store,
                 &Refusal::new(ErrorKind::AccessTokenMissing),
             )),
-            Err(AuthError::Invalid) => Err(error(
+            Err(AuthError::Invalid) => Err(refuse(
                 &state.store,
                 &Refusal::new(ErrorKind::AccessTokenInvalid),
             )),
@@ -163,7 +155,7 @@ impl FromRequestParts<AppState> for AdminPath {
             .await
             .map(|Path(p)| Self(p))
             .map_err(|e| {
-                error(
+                refuse(
                     &state.store,
                     &Refusal::new(ErrorKind::RequestUnreadable)
                         .with("details", format!("path: {e}")),
@@ -176,7 +168,7 @@ impl FromRequestParts<AppState> for AdminPath {
 async fn body_bytes(req: Request, state: &AppState) -> Result<axum::body::Bytes, GraphError> {
     crate::edge::read_body(req.into_body())
         .await
-        .map_err(|refusal| error(&state.store, &refusal))
+        .map_err(|refusal| refuse(&state.store, &refusal))
 }
 
 /// A JSON body whose rejections speak Graph.
@@ -188,7 +180,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for AdminJson<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let bytes = body_bytes(req, state).await?;
         serde_json::from_slice(&bytes).map(Self).map_err(|e| {
-            error(
+            refuse(
                 &state.store,
                 &Refusal::invalid(format!("request body: {e}")),
             )
@@ -197,7 +189,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for AdminJson<T> {
 }
 
 fn unknown(store: &Store, method: &Method, id: &str) -> GraphError {
-    error(
+    refuse(
         store,
         &Refusal::new(ErrorKind::UnknownObject)
             .with("method", method.as_str().to_ascii_lowercase())
@@ -228,7 +220,7 @@ async fn reset(
     state
         .store
         .reset(&sandbox)
-        .map_err(|e| error(&state.store, &Refusal::invalid(e)))?;
+        .map_err(|e| refuse(&state.store, &Refusal::invalid(e)))?;
     state.webhooks.reset(&sandbox);
     Ok(Json(wire::state(&sandbox)))
 }
@@ -264,7 +256,7 @@ async fn advance_clock(
     let now = sandbox.clock().now().unix_seconds();
     let room = u64::try_from(Timestamp::LATEST.unix_seconds().saturating_sub(now)).unwrap_or(0);
     if body.seconds > room {
-        return Err(error(
+        return Err(refuse(
             &state.store,
             &Refusal::invalid(format!(
                 "seconds: expected at most {room} (the clock stops at 9999-12-31T23:59:59Z), found {}",
@@ -345,10 +337,10 @@ async fn put_recipient(
 ) -> AdminResult<Recipient> {
     profile
         .check()
-        .map_err(|details| error(&state.store, &Refusal::invalid(details)))?;
+        .map_err(|details| refuse(&state.store, &Refusal::invalid(details)))?;
     let wa_id = digits(&phone);
     if wa_id.is_empty() {
-        return Err(error(
+        return Err(refuse(
             &state.store,
             &Refusal::invalid(format!(
                 "phone: expected a phone number, found '{}'",
@@ -399,7 +391,7 @@ async fn add_fault(
     AdminJson(fault): AdminJson<FaultSpec>,
 ) -> AdminResult<wa_contract::admin::Fault> {
     crate::faults::check(&fault)
-        .map_err(|details| error(&state.store, &Refusal::invalid(details)))?;
+        .map_err(|details| refuse(&state.store, &Refusal::invalid(details)))?;
     let answer = fault.clone();
     state.store.add_fault(&sandbox, fault);
     Ok(Json(answer))
@@ -416,7 +408,7 @@ async fn set_throughput(
     AdminJson(body): AdminJson<Throughput>,
 ) -> AdminResult<Throughput> {
     if body.messages_per_second == Some(0) {
-        return Err(error(
+        return Err(refuse(
             &state.store,
             &Refusal::invalid(
                 "messages_per_second: expected at least 1 (null lifts the limit), found 0",
@@ -437,7 +429,7 @@ async fn create_sandbox(
     _: AdminSandbox,
     request: Request,
 ) -> AdminResult<NewSandbox> {
-    let invalid = |details: String| error(&state.store, &Refusal::invalid(details));
+    let invalid = |details: String| refuse(&state.store, &Refusal::invalid(details));
     let body = body_bytes(request, &state).await?;
     let mut fields: serde_json::Map<String, Value> = if body.iter().all(u8::is_ascii_whitespace) {
         serde_json::Map::new()
@@ -479,7 +471,7 @@ async fn delete_sandbox(
             }
             DeleteError::Unknown => "token: no sandbox has this token",
         };
-        error(&state.store, &Refusal::invalid(details))
+        refuse(&state.store, &Refusal::invalid(details))
     })?;
     Ok(Json(Success { success: true }))
 }
@@ -498,7 +490,7 @@ async fn inbound(
             .first()
             .map(|p| p.id.clone())
             .ok_or_else(|| {
-                error(
+                refuse(
                     &state.store,
                     &Refusal::invalid("phone_number_id: the sandbox has no phone numbers"),
                 )
@@ -512,7 +504,7 @@ async fn inbound(
         },
         (Some(text), None) => InboundBody::Text(text),
         (None, None) => {
-            return Err(error(
+            return Err(refuse(
                 &state.store,
                 &Refusal::invalid("text or button: one of them is required"),
             ));

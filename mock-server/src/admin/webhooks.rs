@@ -6,9 +6,10 @@ use axum::http::Uri;
 
 use wa_contract::admin::{Attempt, List, WebhookView};
 
-use super::{AdminJson, AdminResult, AdminSandbox, error, wire};
+use super::{AdminJson, AdminResult, AdminSandbox, wire};
 use crate::AppState;
 use crate::domain::Refusal;
+use crate::edge::refuse;
 use crate::graph::request::parse_query;
 use crate::webhooks::WebhookSettings;
 
@@ -29,7 +30,7 @@ pub(super) async fn put_webhooks(
 ) -> AdminResult<WebhookView> {
     settings
         .check()
-        .map_err(|e| error(&state.store, &Refusal::invalid(e)))?;
+        .map_err(|e| refuse(&state.store, &Refusal::invalid(e)))?;
     state.webhooks.configure(&sandbox, settings);
     Ok(Json(wire::webhook_view(state.webhooks.view(&sandbox))))
 }
