@@ -258,6 +258,65 @@ async fn logs_to_a_pipe_carry_no_colour_codes() {
     );
 }
 
+#[tokio::test]
+async fn client_chosen_text_never_reaches_the_log_raw() {
+    let mut binary = start_logging_to(
+        &["--listen", "127.0.0.1:0", "--clock", "manual"],
+        &[("RUST_LOG", "wa_mock=debug")],
+        Stdio::piped(),
+    );
+    let mut stderr = binary.child.stderr.take().expect("stderr");
+    let client = reqwest::Client::new();
+    let forged = "http://127.0.0.1:9/hook\r\nINJECTED line\u{1b}[31m";
+    let subscribe = client
+        .post(format!("{}/v25.0/{WABA}/subscribed_apps", binary.url))
+        .bearer_auth("t")
+        .json(&json!({"override_callback_uri": forged, "verify_token": "v"}))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    let settings = client
+        .put(format!("{}/__admin/webhooks", binary.url))
+        .json(&json!({"webhook_url": forged}))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    let path = client
+        .get(format!("{}/v25.0/%0AINJECTED%1B[31m", binary.url))
+        .bearer_auth("t")
+        .send()
+        .await
+        .unwrap()
+        .status();
+    drop(binary);
+    let mut logs = Vec::new();
+    stderr.read_to_end(&mut logs).expect("logs read");
+    let logs = String::from_utf8_lossy(&logs);
+
+    assert_eq!(
+        (subscribe.as_u16(), settings.as_u16(), path.as_u16()),
+        (400, 400, 400)
+    );
+    assert!(
+        logs.contains("INJECTED"),
+        "the requests were logged: {logs}"
+    );
+    for line in logs.lines() {
+        assert!(
+            !line.starts_with("INJECTED"),
+            "a forged line: {}",
+            logs.escape_debug()
+        );
+        assert!(
+            !line.chars().any(|c| c.is_control() && c != '\t'),
+            "a raw control character: {}",
+            line.escape_debug()
+        );
+    }
+}
+
 #[cfg(unix)]
 #[tokio::test]
 async fn out_of_file_descriptors_the_server_still_answers_new_clients() {
