@@ -370,6 +370,27 @@ pub fn validate_send(endpoint: SendEndpoint, value: &Value) -> Result<SendMessag
     })
 }
 
+/// [`validate_send`] on the raw bytes of a JSON body, parsing them once, straight into the
+/// typed request. `Some` when the request breaks no rule; `None` when the bytes must be walked
+/// as a tree by [`validate_send`] for the verdict: they are not a typed request, break a rule,
+/// or use something the typed check does not vouch for. Whatever it accepts, [`validate_send`]
+/// accepts as the same request.
+///
+/// ```
+/// use wa_contract::{SendEndpoint, validate_send_json};
+///
+/// let body = br#"{"messaging_product": "whatsapp", "to": "16505551234", "type": "template",
+///                 "template": {"name": "promo", "language": {"code": "en_US"}}}"#;
+/// let request = validate_send_json(SendEndpoint::MarketingMessages, body).unwrap();
+/// assert_eq!(request.to.as_deref(), Some("16505551234"));
+/// let bad = br#"{"messaging_product": "whatsapp", "to": "16505551234", "type": "text"}"#;
+/// assert!(validate_send_json(SendEndpoint::MarketingMessages, bad).is_none());
+/// ```
+pub fn validate_send_json(endpoint: SendEndpoint, bytes: &[u8]) -> Option<SendMessageRequest> {
+    let request: SendMessageRequest = serde_json::from_slice(bytes).ok()?;
+    send::conforms(&request, endpoint).then_some(request)
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -5,7 +5,8 @@ use serde_json::{Map, Value};
 use super::check::{Checker, Path, child, describe, item, one_of_text};
 use super::shapes::{language_code, phone_number, wamid};
 use crate::payload::send::{
-    ComponentKind, MessageType, ParameterKind, SendMessageRequest, SendResponse,
+    ComponentKind, MediaBody, MessageType, ParameterKind, SendMessageRequest, SendParameter,
+    SendResponse, TemplateMessage,
 };
 use crate::payload::template::is_parameter_name;
 
@@ -83,6 +84,148 @@ pub(super) fn send_request(
     c.parses_as(value)
 }
 
+/// The typed twin of [`send_request`] for the common case: `Some` only when `request` breaks
+/// none of its rules. It may answer `None` for a request the rules accept (it vouches for
+/// template and text sends only, and not for location parameters), never `Some` for one they
+/// refuse; the shape rules are the same functions, run on a scratch [`Checker`].
+pub(super) fn conforms(request: &SendMessageRequest, endpoint: Endpoint) -> bool {
+    let mut c = Checker::default();
+    let group = match request.recipient_type.as_deref() {
+        None | Some("individual") => false,
+        Some("group") => true,
+        Some(_) => return false,
+    };
+    if request.messaging_product != "whatsapp"
+        || (request.to.is_none() && request.recipient.is_none())
+    {
+        return false;
+    }
+    if let Some(to) = request.to.as_deref().filter(|_| !group) {
+        phone_number(&mut c, "to", to);
+    }
+    if let Some(bsuid) = request.recipient.as_deref()
+        && !is_bsuid(bsuid)
+    {
+        return false;
+    }
+    let bodies_other_than = |kind: MessageType| {
+        let present = [
+            (MessageType::Template, request.template.is_some()),
+            (MessageType::Text, request.text.is_some()),
+            (MessageType::Image, request.image.is_some()),
+            (MessageType::Audio, request.audio.is_some()),
+            (MessageType::Video, request.video.is_some()),
+            (MessageType::Document, request.document.is_some()),
+            (MessageType::Sticker, request.sticker.is_some()),
+            (MessageType::Location, request.location.is_some()),
+            (MessageType::Contacts, request.contacts.is_some()),
+            (MessageType::Interactive, request.interactive.is_some()),
+            (MessageType::Reaction, request.reaction.is_some()),
+        ];
+        present.iter().any(|(k, some)| *some && *k != kind)
+    };
+    let message_type = match (&request.message_type, endpoint) {
+        (Some(t), _) => t.clone(),
+        (None, Endpoint::Messages) => MessageType::Text,
+        (None, Endpoint::MarketingMessages) => return false,
+    };
+    let body_ok = match (&message_type, endpoint) {
+        (MessageType::Template, _) => request
+            .template
+            .as_ref()
+            .is_some_and(|t| template_conforms(&mut c, t)),
+        (MessageType::Text, Endpoint::Messages) => request
+            .text
+            .as_ref()
+            .is_some_and(|t| t.body.chars().count() <= 4096),
+        _ => false,
+    };
+    body_ok
+        && !bodies_other_than(message_type)
+        && request
+            .biz_opaque_callback_data
+            .as_ref()
+            .is_none_or(|d| d.chars().count() <= 512)
+        && c.violations.is_empty()
+}
+
+/// [`template`]'s rules on a typed template.
+fn template_conforms(c: &mut Checker, template: &TemplateMessage) -> bool {
+    if template.name.chars().count() > 512
+        || template
+            .language
+            .policy
+            .as_deref()
+            .is_some_and(|p| p != "deterministic")
+    {
+        return false;
+    }
+    language_code(c, "", &template.language.code);
+    template.components.iter().all(|component| {
+        let position_ok =
+            match component.kind() {
+                ComponentKind::Other => false,
+                ComponentKind::Button => {
+                    component.sub_type.as_deref().is_some_and(|s| {
+                        BUTTON_SUB_TYPES.contains(&s.to_ascii_lowercase().as_str())
+                    }) && component.button_index().is_some_and(|i| i <= 9)
+                }
+                _ => true,
+            };
+        let named = component
+            .parameters
+            .iter()
+            .filter(|p| p.parameter_name.is_some())
+            .count();
+        position_ok
+            && (named == 0 || named == component.parameters.len())
+            && component
+                .parameters
+                .iter()
+                .all(|p| parameter_conforms(c, p))
+    })
+}
+
+/// [`send_parameter`]'s rules on a typed parameter; location values are left to the tree.
+fn parameter_conforms(c: &mut Checker, parameter: &SendParameter) -> bool {
+    if let Some(name) = &parameter.parameter_name {
+        parameter_name(c, &Path::Text(""), name);
+    }
+    let media = |m: &Option<MediaBody>| {
+        m.as_ref().is_some_and(|m| {
+            m.id.is_some() != m.link.is_some()
+                && m.caption.as_ref().is_none_or(|t| t.chars().count() <= 1024)
+        })
+    };
+    match parameter.kind() {
+        ParameterKind::Text => parameter.text.is_some(),
+        ParameterKind::Payload => parameter.payload.is_some(),
+        ParameterKind::CouponCode => parameter
+            .coupon_code
+            .as_ref()
+            .is_some_and(|code| code.chars().count() <= 15),
+        ParameterKind::Currency => parameter.currency.as_ref().is_some_and(|currency| {
+            currency.code.len() == 3 && currency.code.bytes().all(|b| b.is_ascii_uppercase())
+        }),
+        ParameterKind::DateTime => parameter.date_time.is_some(),
+        ParameterKind::Image => media(&parameter.image),
+        ParameterKind::Video => media(&parameter.video),
+        ParameterKind::Document => media(&parameter.document),
+        ParameterKind::Action => parameter.action.as_ref().is_some_and(Value::is_object),
+        ParameterKind::Location | ParameterKind::Other => false,
+    }
+}
+
+/// A business-scoped user id: two uppercase letters, a dot, then letters and digits.
+fn is_bsuid(bsuid: &str) -> bool {
+    bsuid.split_once('.').is_some_and(|(country, id)| {
+        country.len() == 2
+            && country.bytes().all(|b| b.is_ascii_uppercase())
+            && !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
+}
+
 /// At least one of `to` / `recipient`, each in its shape.
 fn recipient(c: &mut Checker, root: &Map<String, Value>, group: bool) {
     let to = Checker::optional(root, "to");
@@ -100,13 +243,7 @@ fn recipient(c: &mut Checker, root: &Map<String, Value>, group: bool) {
         phone_number(c, "to", to);
     }
     if let Some(bsuid) = c.optional_str("", root, "recipient") {
-        let ok = bsuid.split_once('.').is_some_and(|(country, id)| {
-            country.len() == 2
-                && country.bytes().all(|b| b.is_ascii_uppercase())
-                && !id.is_empty()
-                && id.bytes().all(|b| b.is_ascii_alphanumeric())
-        });
-        if !ok {
+        if !is_bsuid(bsuid) {
             c.push(
                 "recipient",
                 "bsuid",

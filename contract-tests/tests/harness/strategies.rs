@@ -104,3 +104,68 @@ fn every_payload_kind_has_near_misses_for_several_rules() {
         assert!(rules.len() >= 2, "{kind}: {rules:?}");
     }
 }
+
+/// The send kinds with the endpoint each is for.
+fn any_send_kind() -> impl Strategy<Value = (PayloadKind, wa_contract::SendEndpoint)> {
+    proptest::sample::select(vec![
+        (
+            PayloadKind::MarketingMessageRequest,
+            wa_contract::SendEndpoint::MarketingMessages,
+        ),
+        (
+            PayloadKind::MessageRequest,
+            wa_contract::SendEndpoint::Messages,
+        ),
+    ])
+}
+
+/// What the one-parse check of a send says, beside the tree walk's verdict: it never accepts
+/// what the tree refuses, and accepts as the same request.
+fn agrees(
+    endpoint: wa_contract::SendEndpoint,
+    value: &serde_json::Value,
+) -> Result<bool, TestCaseError> {
+    let bytes = serde_json::to_vec(value).unwrap();
+    let Some(typed) = wa_contract::validate_send_json(endpoint, &bytes) else {
+        return Ok(false);
+    };
+    let walked = wa_contract::validate_send(endpoint, value);
+    prop_assert_eq!(
+        walked.as_ref().ok(),
+        Some(&typed),
+        "{:?}\n{:#}",
+        walked,
+        value
+    );
+    Ok(true)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn the_one_parse_send_check_never_accepts_a_near_miss(
+        ((_, endpoint), (value, rule)) in any_send_kind()
+            .prop_flat_map(|(kind, endpoint)| (Just((kind, endpoint)), strategies::invalid(kind)))
+    ) {
+        prop_assert!(!agrees(endpoint, &value)?, "accepted a near miss of {}:\n{:#}", rule, value);
+    }
+
+    #[test]
+    fn the_one_parse_send_check_accepts_generated_template_sends_as_the_tree_does(
+        value in strategies::marketing_message_request()
+    ) {
+        let value = serde_json::to_value(value).unwrap();
+        let has_location = value.to_string().contains("\"latitude\"");
+        let accepted = agrees(wa_contract::SendEndpoint::MarketingMessages, &value)?;
+        prop_assert!(accepted || has_location, "{:#}", value);
+    }
+
+    #[test]
+    fn the_one_parse_send_check_agrees_on_cloud_api_sends(value in strategies::message_request()) {
+        agrees(
+            wa_contract::SendEndpoint::Messages,
+            &serde_json::to_value(value).unwrap(),
+        )?;
+    }
+}
