@@ -91,6 +91,12 @@ impl RawBody {
         self.bytes.len()
     }
 
+    /// The bytes of a JSON body: not form-encoded, not blank.
+    pub(crate) fn json(&self) -> Option<&[u8]> {
+        let blank = self.bytes.iter().all(u8::is_ascii_whitespace);
+        (!self.form && !blank).then_some(&self.bytes[..])
+    }
+
     /// Parses the body: JSON, or form fields whose values are JSON objects, arrays or booleans
     /// where they look like them. An empty body is `null`.
     pub(crate) fn parse(&self) -> Result<Value, String> {

@@ -242,15 +242,15 @@ fn recipient(c: &mut Checker, root: &Map<String, Value>, group: bool) {
     if let Some(to) = c.optional_str("", root, "to").filter(|_| !group) {
         phone_number(c, "to", to);
     }
-    if let Some(bsuid) = c.optional_str("", root, "recipient") {
-        if !is_bsuid(bsuid) {
-            c.push(
-                "recipient",
-                "bsuid",
-                "a business-scoped user id such as \"US.13491208655302741918\"",
-                describe(Some(&Value::from(bsuid))),
-            );
-        }
+    if let Some(bsuid) = c.optional_str("", root, "recipient")
+        && !is_bsuid(bsuid)
+    {
+        c.push(
+            "recipient",
+            "bsuid",
+            "a business-scoped user id such as \"US.13491208655302741918\"",
+            describe(Some(&Value::from(bsuid))),
+        );
     }
 }
 

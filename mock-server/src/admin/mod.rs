@@ -123,8 +123,7 @@ impl FromRequestParts<AppState> for AdminSandbox {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let query = parse_query(parts.uri.query());
-        let none = Ok(Value::Null);
-        match state.store.resolve(token(&parts.headers, &query, &none)) {
+        match state.store.resolve(token(&parts.headers, &query)) {
             Ok(s) => Ok(Self(s)),
             Err(AuthError::Missing) if !state.store.strict_auth() => {
                 Ok(Self(state.store.default_sandbox().clone()))
@@ -287,7 +286,8 @@ async fn patch_waba(
     };
     state
         .store
-        .update_waba(&sandbox, &WabaId::new(id.as_str()), update)
+        .session(&sandbox)
+        .update_waba(&WabaId::new(id.as_str()), update)
         .ok_or_else(|| unknown(&state.store, &method, &id))?;
     wire::state(&sandbox)
         .wabas

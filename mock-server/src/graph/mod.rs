@@ -36,38 +36,36 @@ use crate::AppState;
 use crate::domain::Refusal;
 use crate::faults::FaultAction;
 use crate::journal::JournalEntry;
-use crate::store::{AuthError, Sandbox, Store};
-use crate::webhooks::Webhooks;
+use crate::store::{AuthError, Sandbox, Session, Store};
+use request::GraphRequest;
 
-/// One Graph request being handled.
+/// One Graph request being handled, with its sandbox locked: everything a handler reads or
+/// changes goes through `state`, in the request's one critical section.
 pub(crate) struct GraphCtx<'a> {
     pub(crate) store: &'a Store,
     pub(crate) sandbox: &'a Arc<Sandbox>,
+    pub(crate) state: Session<'a>,
     pub(crate) version: GraphVersion,
     pub(crate) id: &'a str,
-    query: &'a [(String, String)],
-    body: &'a Result<Value, String>,
+    request: &'a GraphRequest<'a>,
     /// Contract violations found in the body, for the journal.
     pub(crate) violations: Vec<String>,
 }
 
 impl<'a> GraphCtx<'a> {
     /// Renders a refusal with a trace id from the sandbox's generator.
-    pub(crate) fn error(&self, refusal: &Refusal) -> GraphError {
-        let trace = self.sandbox.lock().ids.traces.fbtrace_id();
+    pub(crate) fn error(&mut self, refusal: &Refusal) -> GraphError {
+        let trace = self.state.ids.traces.fbtrace_id();
         GraphError::render(self.store.catalogue(), self.version, refusal, &trace)
     }
 
     /// A query parameter.
-    pub(crate) fn query(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+    pub(crate) fn query(&self, name: &str) -> Option<&'a str> {
+        self.request.query(name)
     }
 
     /// `fields=a,b` as a list, if given.
-    pub(crate) fn fields(&self) -> Option<Vec<&str>> {
+    pub(crate) fn fields(&self) -> Option<Vec<&'a str>> {
         self.query("fields").map(|f| {
             f.split(',')
                 .map(str::trim)
@@ -76,14 +74,21 @@ impl<'a> GraphCtx<'a> {
         })
     }
 
+    /// The bytes of a JSON body, for operations that parse it straight into their request.
+    pub(crate) fn json_body(&self) -> Option<&'a [u8]> {
+        self.request.raw.json()
+    }
+
     /// The body as a JSON object (POST query parameters fill in fields the body lacks);
     /// borrowed when the request had one.
-    pub(crate) fn body(&self) -> Result<Cow<'a, Value>, GraphError> {
-        match self.body {
+    pub(crate) fn body(&mut self) -> Result<Cow<'a, Value>, GraphError> {
+        let request = self.request;
+        match request.tree() {
             Err(e) => Err(self.error(&Refusal::invalid(e.clone()))),
             Ok(body @ Value::Object(_)) => Ok(Cow::Borrowed(body)),
             Ok(Value::Null) => Ok(Cow::Owned(Value::Object(crate::journal::form_fields(
-                self.query
+                request
+                    .query
                     .iter()
                     .filter(|(k, _)| k != "access_token")
                     .cloned()
@@ -170,71 +175,201 @@ fn handler(id: OperationId) -> Handler {
     }
 }
 
-/// Handles every Graph API request.
+/// What is left of a request after a locked step of the pipeline.
+enum Next {
+    /// Answered and journaled.
+    Answer(Answered),
+    /// A fault drops the connection.
+    Drop,
+    /// A latency fault: wait, then run the operation.
+    Wait { millis: u64, handler: Handler },
+    /// The subscription waits on its callback's handshake.
+    Handshake(nodes::PendingSubscription),
+}
+
+/// An answer with what its log line says.
+struct Answered {
+    response: Response,
+    status: StatusCode,
+    code: Option<u32>,
+}
+
+/// Handles every Graph API request: the pipeline, in order — body (read up to the limit) and
+/// version → auth → route → faults → operation → journal → answer. Route, faults, operation
+/// and journal run in one critical section on the sandbox ([`Session`]); only a latency fault
+/// or a handshake splits it in two, around the wait.
 pub(crate) async fn dispatch(
-    State(state): State<AppState>,
+    State(app): State<AppState>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let store = &state.store;
     // The body is read here, not by an extractor, so that an oversized or badly framed one is
     // answered in Graph's envelope and journaled like any other refusal.
-    let (bytes, unreadable) = match crate::edge::read_body(body).await {
-        Ok(bytes) => (bytes, None),
-        Err(refusal) => (Bytes::new(), Some(refusal)),
+    let body = crate::edge::read_body(body).await;
+    let request = GraphRequest::new(&method, &uri, &headers, body);
+    let sandbox = match app.store.resolve(request.token(&headers)) {
+        Ok(sandbox) => sandbox,
+        Err(e) => return unauthenticated(&app.store, &request, e),
     };
-    let path = request::split_path(uri.path());
-    let version = path.as_ref().map_or(GraphVersion::NEWEST, |p| p.version);
-    let query = request::parse_query(uri.query());
-    let raw = request::raw_body(&headers, bytes);
-    let parsed = raw.parse();
-    let sandbox = match store.resolve(request::token(&headers, &query, &parsed)) {
-        Ok(s) => s,
-        Err(e) => {
-            let kind = match e {
-                AuthError::Missing => ErrorKind::AccessTokenMissing,
-                AuthError::Invalid => ErrorKind::AccessTokenInvalid,
-            };
-            let error = GraphError::render(
-                store.catalogue(),
-                version,
-                &Refusal::new(kind),
-                &store.fbtrace_id(),
-            );
-            let trace = error.body.error.fbtrace_id.clone();
-            return finish(version, trace, error.into_response());
-        }
+    let mut next = locked(&app, &sandbox, &request, begin);
+    loop {
+        next = match next {
+            Next::Answer(answered) => {
+                let code = answered.code.map(|c| format!(" (code {c})"));
+                tracing::info!(
+                    "{method} {} -> {}{}",
+                    request.path,
+                    answered.status.as_u16(),
+                    code.unwrap_or_default()
+                );
+                return answered.response;
+            }
+            Next::Drop => return dropped_connection(),
+            Next::Wait { millis, handler } => {
+                tokio::time::sleep(Duration::from_millis(millis)).await;
+                locked(&app, &sandbox, &request, |ctx| run(ctx, handler))
+            }
+            Next::Handshake(pending) => {
+                let outcome = pending.verify(&app.webhooks, &sandbox).await;
+                locked(&app, &sandbox, &request, |ctx| {
+                    let result = nodes::subscribed(ctx, pending, outcome);
+                    answer(ctx, result.map(|value| json_bytes(&value)))
+                })
+            }
+        };
+    }
+}
+
+/// The answer to a request whose token selects no sandbox.
+fn unauthenticated(store: &Store, request: &GraphRequest<'_>, e: AuthError) -> Response {
+    let kind = match e {
+        AuthError::Missing => ErrorKind::AccessTokenMissing,
+        AuthError::Invalid => ErrorKind::AccessTokenInvalid,
     };
-    let segments = path
-        .as_ref()
-        .map(|p| p.segments.as_slice())
-        .unwrap_or_default();
-    let target = match (unreadable, &path, segments) {
-        (Some(refusal), _, _) => Err(refusal),
-        (None, Err(()), _) => Err(Refusal::new(ErrorKind::UnknownPath).with("path", uri.path())),
-        (None, Ok(_), [id]) => Ok((*id, None)),
-        (None, Ok(_), [id, edge]) => Ok((*id, Some(*edge))),
-        (None, Ok(_), _) => Err(Refusal::new(ErrorKind::UnknownPath).with("path", uri.path())),
-    };
+    let error = GraphError::render(
+        store.catalogue(),
+        request.version,
+        &Refusal::new(kind),
+        &store.fbtrace_id(),
+    );
+    let trace = error.body.error.fbtrace_id.clone();
+    finish(request.version, trace, error.into_response())
+}
+
+/// Runs `step` with the sandbox locked for it.
+fn locked<'a>(
+    app: &'a AppState,
+    sandbox: &'a Arc<Sandbox>,
+    request: &'a GraphRequest<'a>,
+    step: impl FnOnce(&mut GraphCtx<'a>) -> Next,
+) -> Next {
     let mut ctx = GraphCtx {
-        store,
-        sandbox: &sandbox,
-        version,
-        id: target.as_ref().map_or("", |(id, _)| id),
-        query: &query,
-        body: &parsed,
+        store: &app.store,
+        sandbox,
+        state: app.store.session(sandbox),
+        version: request.version,
+        id: request.target.as_ref().map_or("", |(id, _)| id),
+        request,
         violations: Vec::new(),
     };
-    let result = match target {
-        Err(refusal) => Err(ctx.error(&refusal)),
-        Ok((id, edge)) => match operate(&state, &mut ctx, &method, segments, id, edge).await {
-            Some(result) => result,
-            None => return dropped_connection(),
+    step(&mut ctx)
+}
+
+/// Route and faults, then the operation unless a fault says otherwise.
+fn begin(ctx: &mut GraphCtx<'_>) -> Next {
+    let (id, edge) = match &ctx.request.target {
+        Ok(target) => *target,
+        Err(refusal) => {
+            let error = ctx.error(refusal);
+            return answer(ctx, Err(error));
+        }
+    };
+    let handler = match route_object(ctx, id, edge) {
+        Ok(handler) => handler,
+        Err(error) => return answer(ctx, Err(error)),
+    };
+    match fault(ctx) {
+        None => run(ctx, handler),
+        Some(FaultAction::Drop) => Next::Drop,
+        Some(FaultAction::Latency { millis }) => Next::Wait { millis, handler },
+        Some(FaultAction::Error { error }) => {
+            let kind = ErrorKind::from_key(&error).unwrap_or(ErrorKind::SomethingWentWrong);
+            let error = ctx.error(&Refusal::new(kind));
+            answer(ctx, Err(error))
+        }
+    }
+}
+
+/// The handler of the operation on object `id` and `edge`, by the request's method; or
+/// Graph's answer when there is no such object or operation.
+fn route_object(
+    ctx: &mut GraphCtx<'_>,
+    id: &str,
+    edge: Option<&str>,
+) -> Result<Handler, GraphError> {
+    let method = ctx.request.method;
+    let method_name = || method.as_str().to_ascii_lowercase();
+    let refusal = match ctx
+        .state
+        .object_kind(id)
+        .map(|kind| route(kind, edge, method))
+    {
+        Some(Ok((_, handler))) => return Ok(handler),
+        None => Refusal::new(ErrorKind::UnknownObject)
+            .with("method", method_name())
+            .with("id", id),
+        Some(Err(ErrorKind::UnknownPath)) => {
+            Refusal::new(ErrorKind::UnknownPath).with("path", edge.unwrap_or_default())
+        }
+        Some(Err(other)) => Refusal::new(other)
+            .with("method", method_name())
+            .with("id", id),
+    };
+    Err(ctx.error(&refusal))
+}
+
+/// The armed fault this request meets, matched on its path and on the phone numbers it names
+/// (the object id, and the body's `to`).
+fn fault(ctx: &mut GraphCtx<'_>) -> Option<FaultAction> {
+    // Without faults or a throughput limit there is nothing to match against.
+    if !ctx.state.faults.armed() {
+        return None;
+    }
+    let request = ctx.request;
+    let to = request
+        .tree()
+        .as_ref()
+        .ok()
+        .and_then(|b| b.get("to"))
+        .and_then(Value::as_str);
+    let to_digits = to.map(crate::domain::recipient::digits);
+    let phones: Vec<&str> = std::iter::once(ctx.id)
+        .chain(to_digits.as_deref())
+        .collect();
+    let now = ctx.sandbox.clock().now();
+    ctx.state
+        .faults
+        .take(&request.segments.join("/"), &phones, now)
+}
+
+/// Runs the operation's handler; the subscription stops at its handshake.
+fn run(ctx: &mut GraphCtx<'_>, handler: Handler) -> Next {
+    let result = match handler {
+        Handler::Sync(handler) => handler(ctx),
+        Handler::SubscribeApp => match nodes::subscribe_app(ctx) {
+            Ok(nodes::Subscribing::Done(value)) => Ok(json_bytes(&value)),
+            Ok(nodes::Subscribing::Verify(pending)) => return Next::Handshake(pending),
+            Err(error) => Err(error),
         },
     };
-    let (status, response_body, trace, code) = match result {
+    answer(ctx, result)
+}
+
+/// Journals the answer, serialised once: the same bytes go to the client and into the journal.
+fn answer(ctx: &mut GraphCtx<'_>, result: Result<Vec<u8>, GraphError>) -> Next {
+    let (status, body, trace, code) = match result {
         Ok(body) => (StatusCode::OK, body, None, None),
         Err(e) => {
             let trace = e.body.error.fbtrace_id.clone();
@@ -242,120 +377,34 @@ pub(crate) async fn dispatch(
             (e.status, json_bytes(&e.body), Some(trace), Some(code))
         }
     };
-    // Serialised once: the same bytes go to the client and into the journal.
-    let response_body = Bytes::from(response_body);
-    let violations = std::mem::take(&mut ctx.violations);
-    tracing::info!(
-        "{method} {} -> {}{}",
-        uri.path(),
-        status.as_u16(),
-        code.map(|c| format!(" (code {c})")).unwrap_or_default()
-    );
+    let body = Bytes::from(body);
+    let request = ctx.request;
+    let entry = JournalEntry {
+        seq: 0,
+        at: ctx.sandbox.clock().now(),
+        method: request.method.as_str().into(),
+        path: request.path.into(),
+        status: status.as_u16(),
+        request: request.raw.clone(),
+        request_truncated_from: None,
+        response: body.clone(),
+        violations: std::mem::take(&mut ctx.violations),
+    };
+    let trace = ctx.state.record_request(entry, trace);
     let response = (
         status,
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
-        response_body.clone(),
+        body,
     )
         .into_response();
-    let trace = store.record_request(
-        &sandbox,
-        JournalEntry {
-            seq: 0,
-            at: sandbox.clock().now(),
-            method: method.as_str().into(),
-            path: uri.path().into(),
-            status: status.as_u16(),
-            request: raw,
-            request_truncated_from: None,
-            response: response_body,
-            violations,
-        },
-        trace,
-    );
-    finish(version, trace, response)
-}
-
-/// Looks `id` up, routes `(kind, edge, method)` to its operation's handler, applies any fault
-/// and runs it; `None` when a fault drops the connection.
-async fn operate(
-    state: &AppState,
-    ctx: &mut GraphCtx<'_>,
-    method: &Method,
-    segments: &[&str],
-    id: &str,
-    edge: Option<&str>,
-) -> Option<Result<Vec<u8>, GraphError>> {
-    // The object lookup and the fault check share one critical section.
-    let (routed, fault) = {
-        let mut sandbox = ctx.sandbox.lock();
-        let routed = sandbox
-            .object_kind(id)
-            .map(|kind| route(kind, edge, method));
-        let fault = match routed {
-            // Without faults or a throughput limit there is nothing to match against.
-            Some(Ok(_)) if sandbox.faults.armed() => {
-                let to = ctx
-                    .body
-                    .as_ref()
-                    .ok()
-                    .and_then(|b| b.get("to"))
-                    .and_then(Value::as_str);
-                let to_digits = to.map(crate::domain::recipient::digits);
-                let phones: Vec<&str> = std::iter::once(id).chain(to_digits.as_deref()).collect();
-                sandbox
-                    .faults
-                    .take(&segments.join("/"), &phones, ctx.sandbox.clock().now())
-            }
-            _ => None,
-        };
-        (routed, fault)
-    };
-    let method_name = || method.as_str().to_ascii_lowercase();
-    let result = match routed {
-        None => Err(ctx.error(
-            &Refusal::new(ErrorKind::UnknownObject)
-                .with("method", method_name())
-                .with("id", id),
-        )),
-        Some(Err(ErrorKind::UnknownPath)) => Err(
-            ctx.error(&Refusal::new(ErrorKind::UnknownPath).with("path", edge.unwrap_or_default()))
-        ),
-        Some(Err(other)) => Err(ctx.error(
-            &Refusal::new(other)
-                .with("method", method_name())
-                .with("id", id),
-        )),
-        Some(Ok((_, handler))) => match fault {
-            Some(FaultAction::Drop) => return None,
-            Some(FaultAction::Latency { millis }) => {
-                tokio::time::sleep(Duration::from_millis(millis)).await;
-                handle(handler, ctx, &state.webhooks).await
-            }
-            Some(FaultAction::Error { error }) => {
-                let kind = ErrorKind::from_key(&error).unwrap_or(ErrorKind::SomethingWentWrong);
-                Err(ctx.error(&Refusal::new(kind)))
-            }
-            None => handle(handler, ctx, &state.webhooks).await,
-        },
-    };
-    Some(result)
-}
-
-/// Runs `handler`: the one operation that does I/O awaits it here, like any other.
-async fn handle(
-    handler: Handler,
-    ctx: &mut GraphCtx<'_>,
-    webhooks: &Webhooks,
-) -> Result<Vec<u8>, GraphError> {
-    match handler {
-        Handler::Sync(handler) => handler(ctx),
-        Handler::SubscribeApp => nodes::subscribe_app(ctx, webhooks)
-            .await
-            .map(|value| json_bytes(&value)),
-    }
+    Next::Answer(Answered {
+        response: finish(request.version, trace, response),
+        status,
+        code,
+    })
 }
 
 /// Adds the version and trace headers; the values take over the strings rather than copy them.

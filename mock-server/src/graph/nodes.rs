@@ -11,7 +11,7 @@ use crate::domain::Refusal;
 use crate::domain::template::waba_features_with_defaults;
 use crate::domain::waba::{Business, PhoneNumber, Waba};
 use crate::ids::{BusinessId, PhoneNumberId, WabaId};
-use crate::store::{SandboxState, Subscription, WabaUpdate};
+use crate::store::{Sandbox, SandboxState, Subscription, WabaUpdate};
 use crate::webhooks::{Webhooks, check_url};
 
 fn object(v: Value) -> Map<String, Value> {
@@ -23,7 +23,7 @@ fn object(v: Value) -> Map<String, Value> {
 
 /// Every field a node offers, or the unknown one asked for.
 fn pick(
-    ctx: &GraphCtx<'_>,
+    ctx: &mut GraphCtx<'_>,
     node: Map<String, Value>,
     defaults: &[&str],
     node_type: &str,
@@ -62,8 +62,7 @@ const PHONE_DEFAULTS: [&str; 5] = [
 /// `GET /{phone_number_id}`.
 pub(super) fn get_phone_number(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
     let node = ctx
-        .sandbox
-        .lock()
+        .state
         .phone(&PhoneNumberId::new(ctx.id))
         .map(phone_node)
         .unwrap_or_default();
@@ -75,8 +74,8 @@ pub(super) fn list_phone_numbers(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphE
     let waba_id = WabaId::new(ctx.id);
     let fields = ctx.fields();
     let wanted: Vec<&str> = fields.unwrap_or_else(|| PHONE_DEFAULTS.to_vec());
-    let state = ctx.sandbox.lock();
-    let data: Vec<Value> = state
+    let data: Vec<Value> = ctx
+        .state
         .phones
         .iter()
         .filter(|p| p.waba_id == waba_id)
@@ -117,13 +116,11 @@ fn waba_node(state: &SandboxState, w: &Waba) -> Map<String, Value> {
 
 /// `GET /{waba_id}?fields=…`.
 pub(super) fn get_waba(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
-    let node = {
-        let state = ctx.sandbox.lock();
-        state
-            .waba(&WabaId::new(ctx.id))
-            .map(|w| waba_node(&state, w))
-            .unwrap_or_default()
-    };
+    let state = &ctx.state;
+    let node = state
+        .waba(&WabaId::new(ctx.id))
+        .map(|w| waba_node(state, w))
+        .unwrap_or_default();
     pick(ctx, node, &["id", "name"], "WhatsAppBusinessAccount")
 }
 
@@ -153,15 +150,14 @@ pub(super) fn update_waba(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
         creative_features,
         ..WabaUpdate::default()
     };
-    ctx.store
-        .update_waba(ctx.sandbox, &WabaId::new(ctx.id), update);
+    ctx.state.update_waba(&WabaId::new(ctx.id), update);
     Ok(json!({"success": true}))
 }
 
 /// `GET /{waba_id}/subscribed_apps`.
 pub(super) fn list_subscribed_apps(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
-    let state = ctx.sandbox.lock();
-    let data: Vec<Value> = state
+    let data: Vec<Value> = ctx
+        .state
         .subscriptions
         .get(&WabaId::new(ctx.id))
         .into_iter()
@@ -202,60 +198,93 @@ fn subscription_request(ctx: &mut GraphCtx<'_>) -> Result<Subscription, GraphErr
     Ok(sub)
 }
 
-/// Before `POST /{waba_id}/subscribed_apps` with an `override_callback_uri` changes anything,
-/// the callback must pass Meta's GET handshake (`hub.mode`, `hub.challenge`,
-/// `hub.verify_token`).
-async fn verify_callback(
-    ctx: &mut GraphCtx<'_>,
-    webhooks: &Webhooks,
-    sub: &Subscription,
-) -> Result<(), GraphError> {
-    let (Some(uri), Some(verify_token)) = (&sub.override_callback_uri, &sub.verify_token) else {
-        return Ok(());
-    };
-    webhooks
-        .verify_callback(ctx.sandbox, uri, verify_token)
-        .await
-        .map_err(|reason| {
-            ctx.error(&Refusal::new(ErrorKind::CallbackVerificationFailed).with("reason", reason))
-        })
+/// A subscription waiting on Meta's GET handshake with its callback (`hub.mode`,
+/// `hub.challenge`, `hub.verify_token`): nothing changes before the callback passes it.
+pub(super) struct PendingSubscription {
+    sub: Subscription,
+    uri: String,
+    verify_token: String,
+    /// The body's contract violations, for the journal entry written once it is answered.
+    violations: Vec<String>,
 }
 
-/// `POST /{waba_id}/subscribed_apps`: the callback passes [`verify_callback`] first, so a
-/// failed handshake changes nothing.
-pub(super) async fn subscribe_app(
-    ctx: &mut GraphCtx<'_>,
-    webhooks: &Webhooks,
-) -> Result<Value, GraphError> {
+impl PendingSubscription {
+    /// The handshake; the reason it failed, if it did.
+    pub(super) async fn verify(
+        &self,
+        webhooks: &Webhooks,
+        sandbox: &Sandbox,
+    ) -> Result<(), String> {
+        webhooks
+            .verify_callback(sandbox, &self.uri, &self.verify_token)
+            .await
+    }
+}
+
+/// Where `POST /{waba_id}/subscribed_apps` got to without waiting.
+pub(super) enum Subscribing {
+    /// Subscribed (no callback to verify).
+    Done(Value),
+    /// The callback must pass the handshake first.
+    Verify(PendingSubscription),
+}
+
+/// `POST /{waba_id}/subscribed_apps`: subscribes at once, or after [`PendingSubscription::verify`]
+/// (then [`subscribed`]), so a failed handshake changes nothing.
+pub(super) fn subscribe_app(ctx: &mut GraphCtx<'_>) -> Result<Subscribing, GraphError> {
     let sub = subscription_request(ctx)?;
-    verify_callback(ctx, webhooks, &sub).await?;
-    ctx.store.subscribe(ctx.sandbox, &WabaId::new(ctx.id), sub);
+    if let (Some(uri), Some(verify_token)) =
+        (sub.override_callback_uri.clone(), sub.verify_token.clone())
+    {
+        let violations = std::mem::take(&mut ctx.violations);
+        return Ok(Subscribing::Verify(PendingSubscription {
+            sub,
+            uri,
+            verify_token,
+            violations,
+        }));
+    }
+    ctx.state.subscribe(&WabaId::new(ctx.id), sub);
+    Ok(Subscribing::Done(json!({"success": true})))
+}
+
+/// The subscription, once its handshake gave `outcome`.
+pub(super) fn subscribed(
+    ctx: &mut GraphCtx<'_>,
+    pending: PendingSubscription,
+    outcome: Result<(), String>,
+) -> Result<Value, GraphError> {
+    ctx.violations = pending.violations;
+    if let Err(reason) = outcome {
+        return Err(
+            ctx.error(&Refusal::new(ErrorKind::CallbackVerificationFailed).with("reason", reason))
+        );
+    }
+    ctx.state.subscribe(&WabaId::new(ctx.id), pending.sub);
     Ok(json!({"success": true}))
 }
 
 /// `DELETE /{waba_id}/subscribed_apps`.
 pub(super) fn unsubscribe_app(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
-    ctx.store.unsubscribe(ctx.sandbox, &WabaId::new(ctx.id));
+    ctx.state.unsubscribe(&WabaId::new(ctx.id));
     Ok(json!({"success": true}))
 }
 
 /// `GET /{business_id}?fields=…`.
 pub(super) fn get_business(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
-    let node = {
-        let state = ctx.sandbox.lock();
-        state
-            .businesses
-            .iter()
-            .find(|b| b.id.as_str() == ctx.id)
-            .map(|b| {
-                object(json!({
-                    "id": b.id,
-                    "name": b.name,
-                    "marketing_messages_onboarding_status": business_status(b),
-                }))
-            })
-            .unwrap_or_default()
-    };
+    let node = ctx
+        .state
+        .businesses
+        .iter()
+        .find(|b| b.id.as_str() == ctx.id)
+        .map(|b| {
+            object(json!({
+                "id": b.id,
+                "name": b.name,
+                "marketing_messages_onboarding_status": business_status(b),
+            }))
+        })
+        .unwrap_or_default();
     pick(ctx, node, &["id", "name"], "Business")
 }
 
@@ -272,13 +301,13 @@ pub(super) fn list_client_wabas(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphEr
     let fields = ctx.fields();
     let wanted: Vec<&str> =
         fields.unwrap_or_else(|| vec!["id", "name", "timezone_id", "message_template_namespace"]);
-    let state = ctx.sandbox.lock();
+    let state = &ctx.state;
     let business = BusinessId::new(ctx.id);
     let data: Vec<Value> = state
         .wabas
         .iter()
         .filter(|w| w.business_id == business)
-        .map(|w| waba_node(&state, w))
+        .map(|w| waba_node(state, w))
         .filter(|node| filters.iter().all(|f| filter_matches(f, node)))
         .map(|node| select_fields(node, Some(&wanted)))
         .collect();
@@ -302,8 +331,8 @@ fn filter_matches(filter: &Value, node: &Map<String, Value>) -> bool {
 /// `POST /{business_id}/onboard_partners_to_mm_lite`.
 pub(super) fn onboard_partners(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
     let request_id = ctx
-        .store
-        .request_onboarding(ctx.sandbox, &BusinessId::new(ctx.id))
+        .state
+        .request_onboarding(&BusinessId::new(ctx.id))
         .map_err(|r| ctx.error(&r))?;
     Ok(json!({"request_id": request_id}))
 }

@@ -1,25 +1,103 @@
 //! What a Graph request carries once the edge has read it: version, token, query and body
 //! (JSON, form-encoded or chunked — all end up as one JSON value).
 
-use axum::http::{HeaderMap, header};
+use std::sync::OnceLock;
+
+use axum::http::{HeaderMap, Method, Uri, header};
 use bytes::Bytes;
 use serde_json::Value;
-use wa_contract::GraphVersion;
+use wa_contract::{ErrorKind, GraphVersion};
 
+use crate::domain::Refusal;
 use crate::journal::RawBody;
 
-/// The path split into its version and the segments after it.
-pub(crate) struct GraphPath<'a> {
-    /// The version segment, or the newest version when absent.
+/// A Graph request as the edge read it, before any sandbox is known. The body is kept as it
+/// arrived; its JSON tree is built only if something asks for it (most sends parse their bytes
+/// straight into the typed request instead).
+pub(crate) struct GraphRequest<'r> {
+    pub(crate) method: &'r Method,
+    /// The path as sent, for refusals and the journal.
+    pub(crate) path: &'r str,
     pub(crate) version: GraphVersion,
+    /// The path after the version.
+    pub(crate) segments: Vec<&'r str>,
+    /// The object id and edge the path names, or why it names none.
+    pub(crate) target: Result<(&'r str, Option<&'r str>), Refusal>,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) raw: RawBody,
+    tree: OnceLock<Result<Value, String>>,
+}
+
+impl<'r> GraphRequest<'r> {
+    /// Reads `uri` and `headers`; `body` is what reading the body gave.
+    pub(crate) fn new(
+        method: &'r Method,
+        uri: &'r Uri,
+        headers: &HeaderMap,
+        body: Result<Bytes, Refusal>,
+    ) -> Self {
+        let path = uri.path();
+        let (known, version, segments) = match split_path(path) {
+            Ok(p) => (true, p.version, p.segments),
+            Err(()) => (false, GraphVersion::NEWEST, Vec::new()),
+        };
+        let unknown = || Refusal::new(ErrorKind::UnknownPath).with("path", path);
+        let (bytes, target) = match body {
+            Err(refusal) => (Bytes::new(), Err(refusal)),
+            Ok(bytes) => {
+                let target = match (known, segments.as_slice()) {
+                    (true, [id]) => Ok((*id, None)),
+                    (true, [id, edge]) => Ok((*id, Some(*edge))),
+                    _ => Err(unknown()),
+                };
+                (bytes, target)
+            }
+        };
+        Self {
+            method,
+            path,
+            version,
+            segments,
+            target,
+            query: parse_query(uri.query()),
+            raw: raw_body(headers, bytes),
+            tree: OnceLock::new(),
+        }
+    }
+
+    /// A query parameter.
+    pub(crate) fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as a JSON value (form fields included), parsed on first use.
+    pub(crate) fn tree(&self) -> &Result<Value, String> {
+        self.tree.get_or_init(|| self.raw.parse())
+    }
+
+    /// The access token: the header's or the query's, else a form or JSON body's
+    /// `access_token`.
+    pub(crate) fn token<'a>(&'a self, headers: &'a HeaderMap) -> Option<&'a str> {
+        token(headers, &self.query)
+            .or_else(|| self.tree().as_ref().ok()?.get("access_token")?.as_str())
+    }
+}
+
+/// The path split into its version and the segments after it.
+struct GraphPath<'a> {
+    /// The version segment, or the newest version when absent.
+    version: GraphVersion,
     /// Segments after the version.
-    pub(crate) segments: Vec<&'a str>,
+    segments: Vec<&'a str>,
 }
 
 /// Splits `/v23.0/123/messages` into `v23.0` and `["123", "messages"]`; `Err` when the first
 /// segment is a version (`v` and a digit) that Meta never released, which Graph answers as an
 /// unknown path.
-pub(crate) fn split_path(path: &str) -> Result<GraphPath<'_>, ()> {
+fn split_path(path: &str) -> Result<GraphPath<'_>, ()> {
     let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let version = match segments.first() {
         Some(first)
@@ -43,12 +121,9 @@ pub(crate) fn parse_query(query: Option<&str>) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// The access token: `Authorization: Bearer`, else `access_token` in the query or form body.
-pub(crate) fn token<'a>(
-    headers: &'a HeaderMap,
-    query: &'a [(String, String)],
-    body: &'a Result<Value, String>,
-) -> Option<&'a str> {
+/// The access token from `Authorization: Bearer` or the `access_token` query parameter (a
+/// form body's `access_token` is the caller's to look at, only when these are absent).
+pub(crate) fn token<'a>(headers: &'a HeaderMap, query: &'a [(String, String)]) -> Option<&'a str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -63,11 +138,10 @@ pub(crate) fn token<'a>(
                 .find(|(k, _)| k == "access_token")
                 .map(|(_, v)| v.as_str())
         })
-        .or_else(|| body.as_ref().ok()?.get("access_token")?.as_str())
 }
 
 /// The body of a request with `headers`, as it arrived.
-pub(crate) fn raw_body(headers: &HeaderMap, bytes: Bytes) -> RawBody {
+fn raw_body(headers: &HeaderMap, bytes: Bytes) -> RawBody {
     let form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

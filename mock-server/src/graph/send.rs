@@ -4,7 +4,7 @@
 //! 3–7 in order.
 
 use wa_contract::payload::send::{SendContact, SendMessageRequest, SendResponse, SentMessage};
-use wa_contract::{ErrorKind, Report, SendEndpoint, validate_send};
+use wa_contract::{ErrorKind, Report, SendEndpoint, validate_send, validate_send_json};
 
 use super::{GraphCtx, GraphError, json_bytes};
 use crate::domain::Refusal;
@@ -17,6 +17,13 @@ fn conforming_request(
     ctx: &mut GraphCtx<'_>,
     endpoint: SendEndpoint,
 ) -> Result<SendMessageRequest, GraphError> {
+    // One parse for a conforming JSON body; the tree is walked only to say what is wrong.
+    if let Some(request) = ctx
+        .json_body()
+        .and_then(|bytes| validate_send_json(endpoint, bytes))
+    {
+        return Ok(request);
+    }
     let body = ctx.body()?;
     let report: Report = match validate_send(endpoint, &body) {
         Ok(request) => return Ok(request),
@@ -63,8 +70,8 @@ pub(super) fn send_marketing_message(ctx: &mut GraphCtx<'_>) -> Result<Vec<u8>, 
         return Err(ctx.error(&Refusal::new(ErrorKind::NotATemplateMessage)));
     };
     let phone = PhoneNumberId::new(ctx.id);
-    ctx.store
-        .send_marketing_message(ctx.sandbox, &phone, &req, template)
+    ctx.state
+        .send_marketing_message(&phone, &req, template)
         .map(response)
         .map_err(|r| ctx.error(&r))
 }
@@ -73,8 +80,8 @@ pub(super) fn send_marketing_message(ctx: &mut GraphCtx<'_>) -> Result<Vec<u8>, 
 pub(super) fn send_message(ctx: &mut GraphCtx<'_>) -> Result<Vec<u8>, GraphError> {
     let req = conforming_request(ctx, SendEndpoint::Messages)?;
     let phone = PhoneNumberId::new(ctx.id);
-    ctx.store
-        .send_message(ctx.sandbox, &phone, &req)
+    ctx.state
+        .send_message(&phone, &req)
         .map(response)
         .map_err(|r| ctx.error(&r))
 }

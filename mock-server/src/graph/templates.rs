@@ -97,8 +97,8 @@ pub(super) fn list_templates(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError
         filter.is_none_or(|f| f.split(',').any(|f| f.trim().eq_ignore_ascii_case(value)))
     };
     let fields = ctx.fields();
-    let state = ctx.sandbox.lock();
-    let all: Vec<&Template> = state
+    let all: Vec<&Template> = ctx
+        .state
         .templates
         .iter()
         .filter(|t| t.waba_id == waba_id)
@@ -155,8 +155,8 @@ pub(super) fn create_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphErro
     let req: TemplateCreateRequest = typed_body(ctx, PayloadKind::TemplateCreateRequest)?;
     let waba_id = WabaId::new(ctx.id);
     let (id, category) = ctx
-        .store
-        .create_template(ctx.sandbox, &waba_id, req)
+        .state
+        .create_template(&waba_id, req)
         .map_err(|r| ctx.error(&r))?;
     let response = TemplateCreateResponse {
         id: id.to_string(),
@@ -173,9 +173,9 @@ pub(super) fn delete_templates(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphErr
         return Err(ctx.error(&Refusal::invalid("name: the parameter name is required")));
     };
     let hsm_id = ctx.query("hsm_id").map(TemplateId::new);
-    let deleted =
-        ctx.store
-            .delete_templates(ctx.sandbox, &WabaId::new(ctx.id), name, hsm_id.as_ref());
+    let deleted = ctx
+        .state
+        .delete_templates(&WabaId::new(ctx.id), name, hsm_id.as_ref());
     if deleted == 0 {
         return Err(ctx.error(&Refusal::invalid(format!(
             "name: no message template named '{name}'{} in this WhatsApp Business Account",
@@ -190,8 +190,8 @@ pub(super) fn delete_templates(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphErr
 /// `GET /{template_id}`.
 pub(super) fn get_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
     let fields = ctx.fields();
-    let state = ctx.sandbox.lock();
-    let node = state
+    let node = ctx
+        .state
         .template(&TemplateId::new(ctx.id))
         .map(|t| template_node(t, fields.as_deref()))
         .unwrap_or_default();
@@ -219,8 +219,8 @@ pub(super) fn edit_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError>
             }
         ))));
     }
-    ctx.store
-        .edit_template(ctx.sandbox, &TemplateId::new(ctx.id), req)
+    ctx.state
+        .edit_template(&TemplateId::new(ctx.id), req)
         .map_err(|r| ctx.error(&r))?;
     Ok(json!({"success": true}))
 }

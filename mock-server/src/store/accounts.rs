@@ -5,7 +5,7 @@ use serde::Serialize;
 use wa_contract::ErrorKind;
 use wa_contract::payload::template::DegreesOfFreedomSpec;
 
-use super::{Sandbox, Store};
+use super::Session;
 use crate::domain::Refusal;
 use crate::domain::events::{AccountUpdate, EventKind};
 use crate::domain::waba::{BusinessOnboardingStatus, IntentOutcome, OnboardingStatus};
@@ -37,17 +37,12 @@ pub(crate) struct WabaUpdate {
     pub(crate) creative_features: Option<DegreesOfFreedomSpec>,
 }
 
-impl Store {
+impl Session<'_> {
     /// Changes a WABA's settings (Graph `POST /{waba_id}` and admin `PATCH`); an update to
     /// `ONBOARDED` signs the business's terms and emits `account_update`.
-    pub(crate) fn update_waba(
-        &self,
-        sandbox: &Sandbox,
-        id: &WabaId,
-        update: WabaUpdate,
-    ) -> Option<()> {
+    pub(crate) fn update_waba(&mut self, id: &WabaId, update: WabaUpdate) -> Option<()> {
+        let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        let mut state = sandbox.lock();
         let waba = state.wabas.iter_mut().find(|w| &w.id == id)?;
         let mut became_onboarded = false;
         if let Some(status) = update.onboarding {
@@ -79,20 +74,14 @@ impl Store {
                     event: "MM_LITE_TERMS_SIGNED",
                 }),
             );
-            self.publish(sandbox, state);
         }
         Some(())
     }
 
     /// `POST /{business_id}/onboard_partners_to_mm_lite`.
-    pub(crate) fn request_onboarding(
-        &self,
-        sandbox: &Sandbox,
-        id: &BusinessId,
-    ) -> Result<String, Refusal> {
+    pub(crate) fn request_onboarding(&mut self, id: &BusinessId) -> Result<String, Refusal> {
+        let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        let mut state = sandbox.lock();
-        let state = &mut *state;
         let ids = &mut state.ids.requests;
         let business = state
             .businesses
@@ -106,19 +95,15 @@ impl Store {
     }
 
     /// `POST /{waba_id}/subscribed_apps`.
-    pub(crate) fn subscribe(&self, sandbox: &Sandbox, waba_id: &WabaId, sub: Subscription) {
-        let mut state = sandbox.lock();
-        let subs = state.subscriptions.entry(waba_id.clone()).or_default();
+    pub(crate) fn subscribe(&mut self, waba_id: &WabaId, sub: Subscription) {
+        let subs = self.subscriptions.entry(waba_id.clone()).or_default();
         subs.clear();
         subs.push(sub);
     }
 
     /// `DELETE /{waba_id}/subscribed_apps`: the WABA stays known as unsubscribed, so it gets
     /// no webhooks (not even the app default's).
-    pub(crate) fn unsubscribe(&self, sandbox: &Sandbox, waba_id: &WabaId) {
-        sandbox
-            .lock()
-            .subscriptions
-            .insert(waba_id.clone(), Vec::new());
+    pub(crate) fn unsubscribe(&mut self, waba_id: &WabaId) {
+        self.subscriptions.insert(waba_id.clone(), Vec::new());
     }
 }

@@ -23,6 +23,10 @@
 //! - [`inbound`]: recipient profiles and what users send.
 //! - [`requests`]: the request journal and armed faults.
 //!
+//! A Graph request takes its sandbox's lock once: a [`Session`] holds it while the edge routes,
+//! checks faults, runs the operation and journals the answer, and publishes the new events
+//! when it ends. The admin API and clock jobs lock for their own operations.
+//!
 //! The rules themselves live in [`crate::domain`]; the store applies them under the sandbox's
 //! lock. It knows nothing of HTTP: the edge hands it parsed requests, and journal entries from
 //! [`crate::journal`].
@@ -308,6 +312,56 @@ impl Store {
             work(&store, &sandbox, &mut state, at);
             store.publish(&sandbox, state);
         })
+    }
+}
+
+/// A sandbox locked for one Graph operation and all that goes with it — the lookup of its
+/// object, the fault check, the operation, its journal entry — so that a request takes the
+/// sandbox's lock once. Dropping it publishes the events the operation queued.
+pub(crate) struct Session<'a> {
+    store: &'a Store,
+    sandbox: &'a Arc<Sandbox>,
+    /// Taken only by `drop`.
+    state: Option<MutexGuard<'a, SandboxState>>,
+}
+
+impl Store {
+    /// Locks `sandbox` for one operation.
+    pub(crate) fn session<'a>(&'a self, sandbox: &'a Arc<Sandbox>) -> Session<'a> {
+        Session {
+            store: self,
+            sandbox,
+            state: Some(sandbox.lock()),
+        }
+    }
+}
+
+impl Session<'_> {
+    /// The state and what scheduling delayed work needs beside it.
+    fn parts(&mut self) -> (&Store, &Arc<Sandbox>, &mut SandboxState) {
+        let state = self.state.as_deref_mut().expect("held until dropped");
+        (self.store, self.sandbox, state)
+    }
+}
+
+impl std::ops::Deref for Session<'_> {
+    type Target = SandboxState;
+    fn deref(&self) -> &SandboxState {
+        self.state.as_deref().expect("held until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Session<'_> {
+    fn deref_mut(&mut self) -> &mut SandboxState {
+        self.state.as_deref_mut().expect("held until dropped")
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        if let Some(state) = self.state.take() {
+            publish(&self.store.inner, self.sandbox, state);
+        }
     }
 }
 

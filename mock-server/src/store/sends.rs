@@ -8,7 +8,7 @@ use wa_contract::ErrorKind;
 use wa_contract::payload::send::{SendMessageRequest, TemplateMessage};
 use wa_contract::payload::template::TemplateCategory;
 
-use super::{Sandbox, SandboxState, Store};
+use super::{Sandbox, SandboxState, Session, Store};
 use crate::budget::Retained;
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
@@ -32,17 +32,16 @@ pub(crate) struct Accepted {
     pub(crate) user_id: Option<String>,
 }
 
-impl Store {
+impl Session<'_> {
     /// `POST /{phone_number_id}/marketing_messages`, rules 3–7 (the edge checked 1–2).
     pub(crate) fn send_marketing_message(
-        &self,
-        sandbox: &Arc<Sandbox>,
+        &mut self,
         phone_id: &PhoneNumberId,
         req: &SendMessageRequest,
         message: &TemplateMessage,
     ) -> Result<Accepted, Refusal> {
+        let (store, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        let mut state = sandbox.lock();
         let (waba_idx, template_idx) = state.sendable_template(phone_id, message)?;
         let category = state.templates[template_idx].category;
         if category != TemplateCategory::Marketing {
@@ -80,21 +79,18 @@ impl Store {
             ttl: template.message_ttl(route),
             marketing: true,
         };
-        let accepted = state.accept(self, sandbox, phone_id, req, draft, now);
-        self.publish(sandbox, state);
-        Ok(accepted)
+        Ok(state.accept(store, sandbox, phone_id, req, draft, now))
     }
 
     /// `POST /{phone_number_id}/messages`: any type; templates are checked like Graph does and
     /// MARKETING templates refused while the WABA disabled them on Cloud API.
     pub(crate) fn send_message(
-        &self,
-        sandbox: &Arc<Sandbox>,
+        &mut self,
         phone_id: &PhoneNumberId,
         req: &SendMessageRequest,
     ) -> Result<Accepted, Refusal> {
+        let (store, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        let mut state = sandbox.lock();
         let message_type = req.effective_type().as_str().to_owned();
         let draft = match &req.template {
             Some(message) if message_type == "template" => {
@@ -132,9 +128,7 @@ impl Store {
                 marketing: false,
             },
         };
-        let accepted = state.accept(self, sandbox, phone_id, req, draft, now);
-        self.publish(sandbox, state);
-        Ok(accepted)
+        Ok(state.accept(store, sandbox, phone_id, req, draft, now))
     }
 }
 

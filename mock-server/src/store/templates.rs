@@ -7,24 +7,23 @@ use wa_contract::payload::template::{
     TemplateCategory, TemplateCreateRequest, TemplateEditRequest, TemplateStatus,
 };
 
-use super::{ObjectKind, Sandbox, SandboxState, Store};
+use super::{ObjectKind, Sandbox, SandboxState, Session, Store};
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::events::{EventKind, TemplateStatusChange};
 use crate::domain::template::{StatusChanged, Template, check_components, check_create, check_ttl};
 use crate::ids::{TemplateId, WabaId};
 
-impl Store {
+impl Session<'_> {
     /// `POST /{waba_id}/message_templates`: validates, stores a PENDING template and schedules
     /// its review.
     pub(crate) fn create_template(
-        &self,
-        sandbox: &Arc<Sandbox>,
+        &mut self,
         waba_id: &WabaId,
         req: TemplateCreateRequest,
     ) -> Result<(TemplateId, TemplateCategory), Refusal> {
+        let (store, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        let mut state = sandbox.lock();
         let existing: Vec<&Template> = state
             .templates
             .iter()
@@ -44,7 +43,7 @@ impl Store {
         };
         state.record_template_change(&id, &change, now);
         let delay = state.review_delay;
-        let job = self.sandbox_job(sandbox, &state, {
+        let job = store.sandbox_job(sandbox, state, {
             let id = id.clone();
             move |_, _, state, at| {
                 let rules = state.rejection_rules.clone();
@@ -54,20 +53,17 @@ impl Store {
                 }
             }
         });
-        self.publish(sandbox, state);
         sandbox.clock.schedule_in(delay, job);
         Ok((id, category))
     }
 
     /// `POST /{template_id}`: edits components, category, TTL or creative features.
     pub(crate) fn edit_template(
-        &self,
-        sandbox: &Sandbox,
+        &mut self,
         id: &TemplateId,
         req: TemplateEditRequest,
     ) -> Result<(), Refusal> {
-        let mut state = sandbox.lock();
-        let t = state
+        let t = self
             .template_mut(id)
             .ok_or_else(|| Refusal::invalid("template not found"))?;
         let category = req.category.unwrap_or(t.category);
@@ -99,14 +95,13 @@ impl Store {
 
     /// `DELETE /{waba_id}/message_templates?name=…[&hsm_id=…]`: returns how many were deleted.
     pub(crate) fn delete_templates(
-        &self,
-        sandbox: &Sandbox,
+        &mut self,
         waba_id: &WabaId,
         name: &str,
         hsm_id: Option<&TemplateId>,
     ) -> usize {
+        let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        let mut state = sandbox.lock();
         let doomed: Vec<TemplateId> = state
             .templates
             .iter()
@@ -126,10 +121,11 @@ impl Store {
         for id in &doomed {
             state.objects.remove(id.as_str());
         }
-        self.publish(sandbox, state);
         doomed.len()
     }
+}
 
+impl Store {
     /// Sets a template's status (admin).
     pub(crate) fn set_template_status(
         &self,

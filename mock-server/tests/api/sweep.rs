@@ -833,12 +833,16 @@ async fn run(app: &TestApp, ids: &Ids, case: &[Call]) -> Result<usize, TestCaseE
             let mut after = snapshot(app, ids).await;
             let mut before = before;
             // A fault that answers a request is spent by it: that is the one change allowed.
+            // Templates were not read while it was armed, so they are not compared either.
             if before["faults"]["data"]
                 .as_array()
                 .is_some_and(|f| !f.is_empty())
             {
                 before["faults"] = Value::Null;
                 after["faults"] = Value::Null;
+                for waba in &ids.wabas {
+                    after[waba] = before[waba].clone();
+                }
             }
             prop_assert!(
                 before == after,
