@@ -1,5 +1,8 @@
 //! Throughput and latency of `POST /{phone}/marketing_messages` (a valid marketing send on the
-//! MM route) against a bare axum handler that parses the same JSON, side by side in one run.
+//! MM route) on the `wa-mock` binary, against a bare axum handler that parses the same JSON,
+//! side by side in one run: each server in a process of its own pinned to core 0, the load
+//! generator pinned to core 1. First 64 keep-alive connections (throughput, p99), then one
+//! (latency).
 //!
 //! Then, on the `wa-mock` binary as users run it: startup to first answer, idle memory, and memory
 //! per retained message (and that the retention cap bounds it).
@@ -11,6 +14,7 @@
 
 mod common;
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,30 +22,33 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::routing::post;
 use bytes::Bytes;
-use common::{Prepared, env_or, posts, rss_kib, run_load, send_body, start_binary, wait_healthy};
+use common::{
+    LoadResult, Prepared, env_or, pin_self, pinned, posts, rss_kib, run_load, send_body, start,
+    start_binary, wait_healthy,
+};
 use tokio::net::TcpListener;
 
+/// Set in the environment of the child process that serves the bare handler.
+const BARE_ROLE: &str = "WA_BENCH_BARE_SERVER";
+
 fn main() {
+    if std::env::var_os(BARE_ROLE).is_some() {
+        serve_bare();
+        return;
+    }
     let seconds = env_or("WA_BENCH_SECONDS", 5);
-    let connections = env_or("WA_BENCH_CONNECTIONS", 64);
-    // Servers and load generator get their own runtimes so neither starves the other's scheduler.
-    let servers = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let load = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    let connections = env_or("WA_BENCH_CONNECTIONS", 64) as usize;
+    pin_self(1);
+    let load = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
 
-    let (mock, bare) = servers.block_on(async {
-        let mock = wa_mock::spawn(wa_mock::Config::default().seed(1))
-            .await
-            .unwrap();
-        (mock, spawn_bare().await)
-    });
+    let mut bare_command = pinned(std::env::current_exe().unwrap(), 0);
+    bare_command.env(BARE_ROLE, "1");
+    let (mut bare, bare_addr) = start(bare_command);
+    let (mut mock, mock_addr) = start_binary(&[]);
+    load.block_on(wait_healthy(mock_addr));
     let path = format!(
         "/v23.0/{}/marketing_messages",
         wa_mock::DEFAULT_PHONE_NUMBER_ID
@@ -53,42 +60,45 @@ fn main() {
         )],
     );
 
-    println!("load: {connections} connections, {seconds} s each, over loopback\n");
     println!(
-        "{:<14} {:>10} {:>9} {:>9} {:>9}",
-        "target", "req/s", "p50 ms", "p99 ms", "max ms"
+        "load: {connections} connections, then 1, {seconds} s each, over loopback; servers on \
+         core 0, load on core 1\n"
+    );
+    println!(
+        "{:<10} {:>10} {:>9} {:>9} {:>12}",
+        "target", "req/s", "p50 ms", "p99 ms", "1-conn p50"
     );
     let dur = Duration::from_secs(seconds);
     let warmup = Duration::from_millis(500);
-    let mut results = Vec::new();
-    for (name, addr) in [("bare axum", bare), ("wa-mock", mock.addr())] {
-        load.block_on(run_load(
-            addr,
-            body.clone(),
-            connections as usize,
-            warmup,
-            usize::MAX,
-        ));
-        let r = load.block_on(run_load(
-            addr,
-            body.clone(),
-            connections as usize,
-            dur,
-            usize::MAX,
-        ));
+    let mut results: Vec<(LoadResult, LoadResult)> = Vec::new();
+    for (name, addr) in [("bare axum", bare_addr), ("wa-mock", mock_addr)] {
+        let run = |connections: usize, dur: Duration| {
+            load.block_on(run_load(addr, body.clone(), connections, dur, usize::MAX))
+        };
+        run(connections, warmup);
+        let many = run(connections, dur);
+        let one = run(1, dur);
         println!(
-            "{name:<14} {:>10.0} {:>9.2} {:>9.2} {:>9.2}",
-            r.throughput(),
-            r.percentile(0.50),
-            r.percentile(0.99),
-            r.percentile(1.0)
+            "{name:<10} {:>10.0} {:>9.2} {:>9.2} {:>12.3}",
+            many.throughput(),
+            many.percentile(0.50),
+            many.percentile(0.99),
+            one.percentile(0.50),
         );
-        results.push(r);
+        results.push((many, one));
     }
+    let (bare_many, bare_one) = &results[0];
+    let (mock_many, mock_one) = &results[1];
     println!(
-        "\nwa-mock / bare throughput ratio: {:.2}",
-        results[1].throughput() / results[0].throughput()
+        "\nwa-mock / bare: throughput {:.2}, p99 {:.2}, 1-connection p50 {:.2}",
+        mock_many.throughput() / bare_many.throughput(),
+        mock_many.percentile(0.99) / bare_many.percentile(0.99),
+        mock_one.percentile(0.50) / bare_one.percentile(0.50),
     );
+    for child in [&mut bare, &mut mock] {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
 
     process_figures(&load, &body);
 }
@@ -149,7 +159,8 @@ fn process_figures(load: &tokio::runtime::Runtime, body: &Arc<[Prepared]>) {
     child.wait().unwrap();
 }
 
-async fn spawn_bare() -> SocketAddr {
+/// The bare handler's process: parse the send, answer as Graph would, nothing else.
+fn serve_bare() {
     async fn handler(body: Bytes) -> axum::response::Response {
         let parsed: wa_contract::payload::send::SendMessageRequest =
             serde_json::from_slice(&body).unwrap();
@@ -161,9 +172,17 @@ async fn spawn_bare() -> SocketAddr {
         axum::Json(response).into_response()
     }
     use axum::response::IntoResponse;
-    let app = Router::new().route("/v23.0/{phone}/marketing_messages", post(handler));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let app = Router::new().route("/v23.0/{phone}/marketing_messages", post(handler));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let mut out = std::io::stdout();
+        writeln!(out, "listening on http://{addr}").unwrap();
+        out.flush().unwrap();
+        axum::serve(listener, app).await.unwrap();
+    });
 }

@@ -2,26 +2,26 @@
 //! idles or sends its headers too slowly, all finished gracefully on shutdown.
 //!
 //! hyper's header-read timer starts as soon as a connection waits for a request, so on its own
-//! it closes an idle keep-alive connection after the header timeout. Each connection therefore
-//! gets its own [`HeadTimer`]: the wait runs on the idle timeout until a byte of the next request
-//! arrives, then on the header timeout from that byte.
+//! it closes an idle keep-alive connection after the header timeout; and it arms a timer per
+//! request, which cost more than half of a small request's time. Each connection therefore keeps
+//! its own [`Phase`] — idle, reading a request's head, busy — with the time it entered it, and
+//! one watchdog that sleeps until the phase's deadline (idle timeout, or header timeout from a
+//! request's first byte) and closes the connection if the phase has not moved on by then.
 
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
-use hyper::rt::{Sleep, Timer};
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
@@ -135,26 +135,33 @@ async fn connection(
     limits: Limits,
     closed: oneshot::Receiver<()>,
 ) {
-    let phase = Arc::new(Phase::default());
+    let phase = Arc::new(Phase::new());
     let io = TokioIo::new(Watched {
         stream,
         phase: Arc::clone(&phase),
     });
-    // The admin API reads the peer address to answer only loopback peers.
-    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-        request.extensions_mut().insert(ConnectInfo(peer));
-        router.clone().oneshot(request)
+    let service = hyper::service::service_fn({
+        let phase = Arc::clone(&phase);
+        move |mut request: hyper::Request<Incoming>| {
+            phase.set(BUSY);
+            // The admin API reads the peer address to answer only loopback peers.
+            request.extensions_mut().insert(ConnectInfo(peer));
+            let response = router.clone().oneshot(request);
+            let phase = Arc::clone(&phase);
+            async move {
+                let response = response.await;
+                phase.set(IDLE);
+                response
+            }
+        }
     });
-    let mut builder = http1::Builder::new();
-    builder
-        .timer(HeadTimer {
-            phase: Arc::clone(&phase),
-            limits,
-        })
-        .header_read_timeout(limits.header_timeout);
-    let mut conn = pin!(builder.serve_connection(io, service));
+    let mut conn = pin!(http1::Builder::new().serve_connection(io, service));
     let result = tokio::select! {
         result = conn.as_mut() => result,
+        () = watchdog(&phase, limits) => {
+            tracing::debug!(%peer, "connection timed out");
+            return;
+        }
         _ = closed => {
             // hyper's graceful shutdown waits for a first request on a connection that has
             // never had one; nothing is under way on it, so it can go at once.
@@ -171,6 +178,29 @@ async fn connection(
     }
 }
 
+/// Returns when the connection has idled for the idle timeout, or taken longer than the header
+/// timeout over a request's head; a request being served never times out.
+///
+/// Outside a request's head it wakes at least once per header timeout: a head that starts after
+/// a wake then has its deadline no earlier than the next wake, so nothing needs to wake the
+/// watchdog when bytes arrive, and it closes a slow head on time.
+async fn watchdog(phase: &Phase, limits: Limits) {
+    loop {
+        let (current, since) = phase.now();
+        let now = Instant::now();
+        let step = now + limits.header_timeout;
+        let wake = match current {
+            HEAD => since + limits.header_timeout,
+            BUSY => step,
+            _ => (since + limits.idle_timeout).min(step),
+        };
+        if current != BUSY && now >= wake {
+            return;
+        }
+        tokio::time::sleep_until(wake.into()).await;
+    }
+}
+
 /// No byte read yet on this connection.
 const FRESH: u8 = 0;
 /// Waiting for the next request, no byte of it yet.
@@ -180,24 +210,39 @@ const HEAD: u8 = 2;
 /// Headers read: the request is being served.
 const BUSY: u8 = 3;
 
-/// Where a connection is: set by its reads and its header timer, all on the connection's task.
-#[derive(Debug, Default)]
-struct Phase(AtomicU8);
+/// Where a connection is and since when: set by its reads and its service, all on the
+/// connection's task.
+#[derive(Debug)]
+struct Phase {
+    current: AtomicU8,
+    /// When `current` was entered, in nanoseconds after `base`.
+    since: AtomicU64,
+    base: Instant,
+}
 
 impl Phase {
+    fn new() -> Self {
+        Self {
+            current: AtomicU8::new(FRESH),
+            since: AtomicU64::new(0),
+            base: Instant::now(),
+        }
+    }
+
     fn get(&self) -> u8 {
-        self.0.load(Ordering::Relaxed)
+        self.current.load(Ordering::Relaxed)
+    }
+
+    /// The phase and when it was entered.
+    fn now(&self) -> (u8, Instant) {
+        let since = Duration::from_nanos(self.since.load(Ordering::Relaxed));
+        (self.get(), self.base + since)
     }
 
     fn set(&self, phase: u8) {
-        self.0.store(phase, Ordering::Relaxed);
-    }
-
-    /// hyper starts waiting for a request.
-    fn wait(&self) {
-        if self.get() != FRESH {
-            self.set(IDLE);
-        }
+        let since = u64::try_from(self.base.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.since.store(since, Ordering::Relaxed);
+        self.current.store(phase, Ordering::Relaxed);
     }
 
     /// Bytes came in.
@@ -213,7 +258,6 @@ struct Watched {
     stream: TcpStream,
     phase: Arc<Phase>,
 }
-
 impl AsyncRead for Watched {
     fn poll_read(
         mut self: Pin<&mut Self>,
@@ -256,83 +300,5 @@ impl AsyncWrite for Watched {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.stream).poll_shutdown(cx)
-    }
-}
-
-/// hyper's timer for one connection. hyper uses it only for the header-read timeout, asking for
-/// a sleep each time the connection starts waiting for a request.
-struct HeadTimer {
-    phase: Arc<Phase>,
-    limits: Limits,
-}
-
-impl Timer for HeadTimer {
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Sleep>> {
-        TokioTimer::new().sleep(duration)
-    }
-
-    fn sleep_until(&self, _deadline: Instant) -> Pin<Box<dyn Sleep>> {
-        self.phase.wait();
-        Box::pin(HeadWait {
-            sleep: tokio::time::sleep(self.limits.idle_timeout),
-            header_timeout: self.limits.header_timeout,
-            heard: false,
-            phase: PhaseOnDrop(Arc::clone(&self.phase)),
-        })
-    }
-
-    fn reset(&self, sleep: &mut Pin<Box<dyn Sleep>>, new_deadline: Instant) {
-        match sleep.as_mut().downcast_mut_pin::<HeadWait>() {
-            Some(wait) => wait.restart(self.limits.idle_timeout),
-            None => *sleep = self.sleep_until(new_deadline),
-        }
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// One wait for a request: on the idle timeout until its first byte, then on the header
-    /// timeout. hyper drops it once the headers are in.
-    struct HeadWait {
-        #[pin]
-        sleep: tokio::time::Sleep,
-        header_timeout: Duration,
-        heard: bool,
-        phase: PhaseOnDrop,
-    }
-}
-
-impl HeadWait {
-    fn restart(self: Pin<&mut Self>, idle_timeout: Duration) {
-        let this = self.project();
-        this.phase.0.wait();
-        *this.heard = false;
-        this.sleep.reset(tokio::time::Instant::now() + idle_timeout);
-    }
-}
-
-impl Future for HeadWait {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut this = self.project();
-        // hyper polls this right after each read that leaves the headers incomplete.
-        if !*this.heard && this.phase.0.get() == HEAD {
-            *this.heard = true;
-            let deadline = tokio::time::Instant::now() + *this.header_timeout;
-            this.sleep.as_mut().reset(deadline);
-        }
-        this.sleep.poll(cx)
-    }
-}
-
-impl Sleep for HeadWait {}
-
-/// Marks the connection busy when its [`HeadWait`] ends: the headers are in.
-#[derive(Debug)]
-struct PhaseOnDrop(Arc<Phase>);
-
-impl Drop for PhaseOnDrop {
-    fn drop(&mut self) {
-        self.0.set(BUSY);
     }
 }

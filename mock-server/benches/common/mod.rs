@@ -144,18 +144,44 @@ async fn connection(
 /// Starts the binary (seeded, with `args`) on a free port and reads the address from its first stdout line.
 #[allow(dead_code, reason = "each benchmark uses part of what is shared")]
 pub(crate) fn start_binary(args: &[&str]) -> (Child, SocketAddr) {
-    // On core 0 where taskset exists, so that a load generator on core 1 does not compete.
-    let pinned = Command::new("taskset").arg("-V").output().is_ok();
-    let mut command = if pinned {
+    let mut command = pinned(env!("CARGO_BIN_EXE_wa-mock"), 0);
+    command
+        .args(["--listen", "127.0.0.1:0", "--seed", "1"])
+        .args(args);
+    start(command)
+}
+
+/// `program` on core `core` where taskset exists, so that servers and the load generator do
+/// not compete for one.
+#[allow(dead_code, reason = "each benchmark uses part of what is shared")]
+pub(crate) fn pinned(program: impl AsRef<std::ffi::OsStr>, core: u32) -> Command {
+    if Command::new("taskset").arg("-V").output().is_ok() {
         let mut c = Command::new("taskset");
-        c.args(["-c", "0", env!("CARGO_BIN_EXE_wa-mock")]);
+        c.arg("-c").arg(core.to_string()).arg(program);
         c
     } else {
-        Command::new(env!("CARGO_BIN_EXE_wa-mock"))
-    };
+        Command::new(program)
+    }
+}
+
+/// Pins this process to core `core` (before it starts threads, which inherit it).
+#[allow(dead_code, reason = "each benchmark uses part of what is shared")]
+pub(crate) fn pin_self(core: u32) {
+    let _ = Command::new("taskset")
+        .args([
+            "-a",
+            "-cp",
+            &core.to_string(),
+            &std::process::id().to_string(),
+        ])
+        .stdout(Stdio::null())
+        .status();
+}
+
+/// Spawns a server whose first stdout line is `listening on http://ADDR`, and reads ADDR.
+#[allow(dead_code, reason = "each benchmark uses part of what is shared")]
+pub(crate) fn start(mut command: Command) -> (Child, SocketAddr) {
     let mut child = command
-        .args(["--listen", "127.0.0.1:0", "--seed", "1"])
-        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
