@@ -167,6 +167,27 @@ pub struct ClockState {
     pub unix: i64,
     /// Jobs waiting on the clock (reviews, status steps, webhook retries).
     pub pending_jobs: usize,
+    /// Meta's dated changes in force on the clock's day, oldest first.
+    pub changes_in_force: Vec<MetaChange>,
+    /// The Graph API versions served as themselves on the clock's day, oldest first; others
+    /// released earlier are answered as the oldest of these.
+    pub graph_versions: Vec<GraphVersion>,
+}
+
+/// One of Meta's dated changes, as `fixtures/changes.json` records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetaChange {
+    /// What the mock keys the rule on, e.g. `msc_on_mm_api`.
+    pub id: String,
+    /// The day it applies from (`YYYY-MM-DD`, UTC).
+    pub date: String,
+    /// What it switches.
+    pub switches: String,
+    /// Where Meta documents it.
+    pub source: String,
+    /// Whether a detail of it is the mock's choice.
+    pub invented: bool,
 }
 
 /// `POST /__admin/clock/advance`.

@@ -75,7 +75,8 @@
 //!
 //! ```
 //! let clock: wa_contract::admin::ClockState = serde_json::from_str(
-//!     r#"{"mode":"manual","now":"2026-01-01T00:00:00Z","unix":1767225600,"pending_jobs":0}"#,
+//!     r#"{"mode":"manual","now":"2026-12-01T00:00:00Z","unix":1796083200,"pending_jobs":0,
+//!         "changes_in_force":[],"graph_versions":["v27.0"]}"#,
 //! )
 //! .unwrap();
 //! assert_eq!(clock.mode, wa_contract::admin::ClockMode::Manual);

@@ -27,7 +27,7 @@ const WA_CONTRACT = process.env.WA_CONTRACT_BIN ?? join(target, "wa-contract");
 const PHONE_ID = "100000000000021";
 const TOKEN = "wa-mock-default-token";
 const APP_SECRET = "node-example-secret";
-const CUSTOMER = "16505551234";
+const CUSTOMER = "14165551234";
 
 const results = { passed: 0, failed: 0 };
 function check(name, ok, detail = "") {

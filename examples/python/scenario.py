@@ -35,7 +35,7 @@ PHONE_ID = "100000000000021"
 TOKEN = "wa-mock-default-token"
 APP_SECRET = "python-example-secret"
 VERIFY_TOKEN = "python-example-verify"
-CUSTOMER = "16505551234"
+CUSTOMER = "14165551234"
 
 checks = {"passed": 0, "failed": 0}
 

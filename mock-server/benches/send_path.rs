@@ -56,7 +56,7 @@ fn main() {
     let body = posts(
         &path,
         [Bytes::from(
-            serde_json::to_vec(&send_body("+16505551234")).unwrap(),
+            serde_json::to_vec(&send_body("+14165551234")).unwrap(),
         )],
     );
 
@@ -166,7 +166,7 @@ fn serve_bare() {
             serde_json::from_slice(&body).unwrap();
         let response = serde_json::json!({
             "messaging_product": "whatsapp",
-            "contacts": [{"input": parsed.to, "wa_id": "16505551234"}],
+            "contacts": [{"input": parsed.to, "wa_id": "14165551234"}],
             "messages": [{"id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI1RjQyNUE3NEYxMzAzMzQ5MkEA"}]
         });
         axum::Json(response).into_response()

@@ -56,7 +56,7 @@ pub(crate) fn startup_summary(url: &str, sandbox: &Sandbox) -> String {
         lines.push(format!(
             "curl -s {}/v25.0/{phone}/marketing_messages -H 'Authorization: Bearer {token}' \
              -H 'Content-Type: application/json' -d '{{\"messaging_product\":\"whatsapp\",\
-             \"recipient_type\":\"individual\",\"to\":\"16505551234\",\"type\":\"template\",\
+             \"recipient_type\":\"individual\",\"to\":\"14165551234\",\"type\":\"template\",\
              \"template\":{{\"name\":\"{}\",\"language\":{{\"code\":\"{}\"}},\"components\":\
              [{{\"type\":\"body\",\"parameters\":[{{\"type\":\"text\",\"text\":\"Ann\"}}]}}]}}}}'",
             url,

@@ -21,8 +21,9 @@ use tokio::sync::Notify;
 pub(crate) struct Timestamp(i64);
 
 impl Timestamp {
-    /// Where manual clocks start unless told otherwise: 2026-01-01T00:00:00Z.
-    pub(crate) const MANUAL_START: Timestamp = Timestamp(1_767_225_600_000);
+    /// Where manual clocks start unless told otherwise: 2026-12-01T00:00:00Z, so that Meta's
+    /// changes to that day are in force.
+    pub(crate) const MANUAL_START: Timestamp = Timestamp(1_796_083_200_000);
     /// 1970-01-01T00:00:00Z, the earliest start a clock accepts.
     pub(crate) const EARLIEST: Timestamp = Timestamp(0);
     /// 9999-12-31T23:59:59Z, the last second with a four-digit year.
@@ -448,9 +449,9 @@ mod tests {
     fn a_manual_clock_is_frozen_until_advanced() {
         let clock = Clock::new(ClockMode::Manual, Timestamp::MANUAL_START);
         assert_eq!(clock.now(), Timestamp::MANUAL_START);
-        assert_eq!(clock.now().to_string(), "2026-01-01T00:00:00.000Z");
+        assert_eq!(clock.now().to_string(), "2026-12-01T00:00:00.000Z");
         clock.advance(Duration::from_secs(90));
-        assert_eq!(clock.now().to_string(), "2026-01-01T00:01:30.000Z");
+        assert_eq!(clock.now().to_string(), "2026-12-01T00:01:30.000Z");
     }
 
     #[test]
@@ -531,7 +532,7 @@ mod tests {
             "9999-12-31T23:59:59.000Z"
         );
         assert_eq!(
-            Timestamp::parse_rfc3339("2026-01-01T00:00:00Z"),
+            Timestamp::parse_rfc3339("2026-12-01T00:00:00Z"),
             Ok(Timestamp::MANUAL_START)
         );
         for bad in [

@@ -20,6 +20,8 @@ mod defaults {
     pub(super) const MAX_CONNECTIONS: u32 = 512;
     pub(super) const HEADER_TIMEOUT_SECONDS: u64 = 10;
     pub(super) const IDLE_TIMEOUT_SECONDS: u64 = 30;
+    pub(super) const DEFAULT_VERSION: wa_contract::GraphVersion =
+        wa_contract::GraphVersion::new(25, 0);
 }
 
 /// Values `--memory-budget-mb` accepts.
@@ -36,7 +38,7 @@ const IDLE_TIMEOUT_SECONDS: RangeInclusive<u64> = 1..=3_600;
 pub enum ClockKind {
     /// Wall time (optionally sped up with `--speed`).
     Realtime,
-    /// Frozen at 2026-01-01T00:00:00Z until `POST /__admin/clock/advance`.
+    /// Frozen at 2026-12-01T00:00:00Z until `POST /__admin/clock/advance`.
     Manual,
 }
 
@@ -61,10 +63,14 @@ pub struct Config {
     /// Seed for every generated id and token; without it both come from the OS.
     #[arg(long, env = "WA_MOCK_SEED")]
     pub seed: Option<u64>,
-    /// Where manual clocks start (RFC 3339, 1970 to 9999); default 2026-01-01T00:00:00Z, or the
-    /// world file's `clock_start`.
+    /// Where manual clocks start (RFC 3339, 1970 to 9999); default 2026-12-01T00:00:00Z, or the
+    /// world file's `clock_start`. Meta's dated changes apply as of the clock's day.
     #[arg(long, env = "WA_MOCK_CLOCK_START", value_parser = clock_start_flag)]
     pub clock_start: Option<String>,
+    /// The version unversioned Graph paths get, as an app's "Upgrade API version" setting
+    /// gives them; answered like a versioned call (an expired one as the oldest available).
+    #[arg(long, env = "WA_MOCK_DEFAULT_VERSION", default_value_t = defaults::DEFAULT_VERSION)]
+    pub default_version: wa_contract::GraphVersion,
     /// A world file (TOML) to serve instead of the built-in default world.
     #[arg(long = "config", env = "WA_MOCK_CONFIG")]
     pub world: Option<PathBuf>,
@@ -138,6 +144,7 @@ impl Default for Config {
             speed: defaults::SPEED,
             seed: None,
             clock_start: None,
+            default_version: defaults::DEFAULT_VERSION,
             world: None,
             memory_budget_mb: defaults::MEMORY_BUDGET_MB,
             webhook_url: None,
@@ -164,6 +171,12 @@ impl Config {
     /// Starts manual clocks at `start` (RFC 3339).
     pub fn clock_start(mut self, start: impl Into<String>) -> Self {
         self.clock_start = Some(start.into());
+        self
+    }
+
+    /// Answers unversioned Graph paths as `version`.
+    pub fn default_version(mut self, version: wa_contract::GraphVersion) -> Self {
+        self.default_version = version;
         self
     }
 

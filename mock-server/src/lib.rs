@@ -12,7 +12,7 @@
 //! # async fn main() -> std::io::Result<()> {
 //! use wa_mock::{Config, spawn};
 //!
-//! // A free loopback port, clocks frozen at 2026-01-01T00:00:00Z, deterministic ids.
+//! // A free loopback port, clocks frozen at 2026-12-01T00:00:00Z, deterministic ids.
 //! let server = spawn(Config::default().manual_clock().seed(7)).await?;
 //! println!("Graph base URL: {}", server.url());
 //!
@@ -107,6 +107,8 @@ pub(crate) struct AppState {
     pub(crate) allowed_hosts: Arc<edge::AllowedHosts>,
     /// Webhook delivery.
     pub(crate) webhooks: Webhooks,
+    /// What unversioned Graph paths are answered as.
+    pub(crate) default_version: wa_contract::GraphVersion,
 }
 
 /// The whole HTTP surface: the admin API under `/__admin`, the Graph API everywhere else, and
@@ -210,6 +212,7 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
         admin_any_peer: config.admin_any_peer,
         allowed_hosts: Arc::new(edge::AllowedHosts::new(addr, &config.allowed_hosts)),
         webhooks,
+        default_version: config.default_version,
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve::serve(listener, router, limits, stopped));

@@ -102,7 +102,7 @@ async fn admin(requests: serde_json::Value) -> MockServer {
 /// Journal entries as the mock records them: one good send, one with a lowercase currency.
 fn journal() -> serde_json::Value {
     let send = |code: &str| {
-        json!({"messaging_product": "whatsapp", "to": "16505551234",
+        json!({"messaging_product": "whatsapp", "to": "14165551234",
         "type": "template", "template": {"name": "spring_sale", "language": {"code": "en_US"},
         "components": [{"type": "body", "parameters": [{"type": "currency", "currency":
             {"fallback_value": "$5", "code": code, "amount_1000": 5000}}]}]}})
@@ -115,7 +115,7 @@ fn journal() -> serde_json::Value {
         {"seq": 1, "at": "2026-11-25T12:00:00Z", "method": "POST",
          "path": "/v23.0/106540352242922/marketing_messages", "status": 200,
          "request": send("USD"), "response": {"messaging_product": "whatsapp",
-            "contacts": [{"input": "16505551234", "wa_id": "16505551234"}],
+            "contacts": [{"input": "14165551234", "wa_id": "14165551234"}],
             "messages": [{"id": "wamid.HBgLMjAyNjExMjUxMjAwMDAwMDAwMDEV"}]},
          "violations": []},
         {"seq": 3, "at": "2026-11-25T12:00:03Z", "method": "GET", "path": "/102290129340398",

@@ -36,7 +36,7 @@ async fn a_conformant_send_gets_a_graph_success_body_and_no_violation() {
     let (status, body) = post(
         &server,
         "/v23.0/106540352242922/marketing_messages",
-        &promo("+1 650-555-1234"),
+        &promo("+1 416-555-1234"),
     )
     .await;
 
@@ -44,7 +44,7 @@ async fn a_conformant_send_gets_a_graph_success_body_and_no_violation() {
     assert!(validate(PayloadKind::SendResponse, &body).is_ok(), "{body}");
     assert_eq!(
         body["contacts"][0],
-        json!({"input": "+1 650-555-1234", "wa_id": "16505551234"})
+        json!({"input": "+1 416-555-1234", "wa_id": "14165551234"})
     );
     assert!(stub.violations().is_empty());
 }
@@ -55,9 +55,9 @@ async fn wamids_are_unique_per_send_and_repeat_for_the_same_seed() {
     let (second, _) = stub(42).await;
     let path = "/106540352242922/messages";
 
-    let a1 = post(&first, path, &promo("16505551234")).await.1["messages"][0]["id"].clone();
-    let a2 = post(&first, path, &promo("16505551234")).await.1["messages"][0]["id"].clone();
-    let b1 = post(&second, path, &promo("16505551234")).await.1["messages"][0]["id"].clone();
+    let a1 = post(&first, path, &promo("14165551234")).await.1["messages"][0]["id"].clone();
+    let a2 = post(&first, path, &promo("14165551234")).await.1["messages"][0]["id"].clone();
+    let b1 = post(&second, path, &promo("14165551234")).await.1["messages"][0]["id"].clone();
 
     assert_ne!(a1, a2);
     assert_eq!(a1, b1);
@@ -66,7 +66,7 @@ async fn wamids_are_unique_per_send_and_repeat_for_the_same_seed() {
 #[tokio::test]
 async fn a_non_conformant_send_gets_graph_error_100_and_is_reported_with_its_path() {
     let (server, stub) = stub(1).await;
-    let mut body = promo("16505551234");
+    let mut body = promo("14165551234");
     body["template"]["components"][0]["parameters"][0] = json!({"type": "currency",
         "currency": {"fallback_value": "$5", "code": "usd", "amount_1000": 5000}});
 

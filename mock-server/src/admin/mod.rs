@@ -33,6 +33,7 @@ use wa_contract::admin::{
 use crate::AppState;
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
+use crate::domain::changes::Changelog;
 use crate::domain::recipient::{Profile, digits};
 use crate::edge::refuse;
 use crate::faults::FaultSpec;
@@ -236,6 +237,8 @@ fn clock_state(sandbox: &Sandbox) -> ClockState {
         now: now.to_string(),
         unix: now.unix_seconds(),
         pending_jobs: clock.pending(),
+        changes_in_force: Changelog::builtin().in_force(now).cloned().collect(),
+        graph_versions: Changelog::builtin().available(now).collect(),
     }
 }
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use wa_contract::ErrorKind;
 
+use super::changes::Rules;
 use super::message::MessageStatus;
 
 /// What happens to messages sent to a recipient: the admin API's own type.
@@ -143,12 +144,21 @@ impl Recipients {
     }
 
     /// The timeline of a message to `wa_id`; `ttl` bounds how long an offline user is waited for.
-    pub(crate) fn timeline(&self, wa_id: &str, marketing: bool, ttl: Duration) -> Timeline {
+    pub(crate) fn timeline(
+        &self,
+        wa_id: &str,
+        marketing: bool,
+        ttl: Duration,
+        rules: Rules,
+    ) -> Timeline {
         let profile = self.profile(wa_id);
         let fail = |kind| Timeline {
             sent: false,
             steps: vec![(FAILED_AFTER, MessageStatus::Failed, Some(kind))],
         };
+        if marketing && rules.us_marketing_undeliverable && is_us_number(wa_id) {
+            return fail(ErrorKind::EcosystemEngagement);
+        }
         let delivered = Duration::from_secs(profile.delivered_after_seconds);
         let read = Duration::from_secs(
             profile
@@ -179,9 +189,30 @@ impl Recipients {
     }
 }
 
-/// The digits of a phone number as typed (`+1 650-555-1234` → `16505551234`).
+/// The digits of a phone number as typed (`+1 416-555-1234` → `14165551234`).
 pub(crate) fn digits(phone: &str) -> String {
     phone.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// Area codes of the +1 zone outside the United States: Canada and the Caribbean countries
+/// (US territories such as Puerto Rico and Guam count as the US).
+const NON_US_AREA_CODES: &[&str] = &[
+    // Canada
+    "204", "226", "236", "249", "250", "263", "289", "306", "343", "354", "365", "367", "368",
+    "382", "403", "416", "418", "428", "431", "437", "438", "450", "468", "474", "506", "514",
+    "519", "548", "579", "581", "584", "587", "604", "613", "639", "647", "672", "683", "705",
+    "709", "742", "753", "778", "780", "782", "807", "819", "825", "867", "873", "879", "902",
+    "905", // The Caribbean
+    "242", "246", "264", "268", "284", "345", "441", "473", "649", "658", "664", "721", "758",
+    "767", "784", "809", "829", "849", "868", "869", "876",
+];
+
+/// Whether `wa_id` is a US phone number: +1 and an area code of the United States.
+pub(crate) fn is_us_number(wa_id: &str) -> bool {
+    wa_id.len() == 11
+        && wa_id.starts_with('1')
+        && wa_id.bytes().all(|b| b.is_ascii_digit())
+        && !NON_US_AREA_CODES.contains(&&wa_id[1..4])
 }
 
 /// Whether tapping a button with this text opts the user out of marketing.
@@ -196,19 +227,57 @@ mod tests {
     const TTL: Duration = Duration::from_secs(43_200);
 
     #[test]
+    fn us_numbers_are_the_plus_one_zone_without_canada_and_the_caribbean() {
+        assert!(is_us_number("16505551234"));
+        assert!(is_us_number("17875551234"), "Puerto Rico is the US");
+        assert!(!is_us_number("14165551234"), "Toronto");
+        assert!(!is_us_number("18765551234"), "Jamaica");
+        assert!(!is_us_number("447700900123"));
+        assert!(!is_us_number("1650555123"));
+    }
+
+    #[test]
+    fn marketing_to_us_numbers_fails_with_131049_once_meta_blocks_it() {
+        let blocked = Rules {
+            us_marketing_undeliverable: true,
+            ..Rules::default()
+        };
+        let r = Recipients::default();
+        let us = r.timeline("16505551234", true, TTL, blocked);
+        assert!(!us.sent);
+        assert_eq!(
+            us.steps,
+            vec![(
+                FAILED_AFTER,
+                MessageStatus::Failed,
+                Some(ErrorKind::EcosystemEngagement)
+            )]
+        );
+        assert!(
+            r.timeline("16505551234", false, TTL, blocked).sent,
+            "utility"
+        );
+        assert!(r.timeline("14165551234", true, TTL, blocked).sent, "Canada");
+        assert!(
+            r.timeline("16505551234", true, TTL, Rules::default()).sent,
+            "before"
+        );
+    }
+
+    #[test]
     fn magic_suffixes_pick_behaviours() {
         assert_eq!(
-            behaviour_for_number("16505551026"),
+            behaviour_for_number("14165551026"),
             Behaviour::Undeliverable
         );
-        assert_eq!(behaviour_for_number("16505550408"), Behaviour::Offline);
-        assert_eq!(behaviour_for_number("16505551234"), Behaviour::Default);
+        assert_eq!(behaviour_for_number("14165550408"), Behaviour::Offline);
+        assert_eq!(behaviour_for_number("14165551234"), Behaviour::Default);
     }
 
     #[test]
     fn stopped_marketing_only_fails_marketing() {
         let r = Recipients::default();
-        let marketing = r.timeline("16505551050", true, TTL);
+        let marketing = r.timeline("14165551050", true, TTL, Rules::default());
         assert_eq!(
             marketing.steps,
             [(
@@ -217,20 +286,20 @@ mod tests {
                 Some(ErrorKind::UserStoppedMarketing)
             )]
         );
-        assert!(r.timeline("16505551050", false, TTL).sent);
+        assert!(r.timeline("14165551050", false, TTL, Rules::default()).sent);
     }
 
     #[test]
     fn an_opted_out_user_fails_later_marketing() {
         let mut r = Recipients::default();
-        r.opt_out("16505551234".to_owned());
-        assert!(!r.timeline("16505551234", true, TTL).sent);
-        assert!(r.timeline("16505551234", false, TTL).sent);
+        r.opt_out("14165551234".to_owned());
+        assert!(!r.timeline("14165551234", true, TTL, Rules::default()).sent);
+        assert!(r.timeline("14165551234", false, TTL, Rules::default()).sent);
     }
 
     #[test]
     fn offline_users_fail_when_the_ttl_runs_out() {
-        let t = Recipients::default().timeline("16505550408", true, TTL);
+        let t = Recipients::default().timeline("14165550408", true, TTL, Rules::default());
         assert_eq!(
             t.steps,
             [(TTL, MessageStatus::Failed, Some(ErrorKind::TtlExpired))]

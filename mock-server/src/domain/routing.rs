@@ -1,6 +1,7 @@
 //! Which API carries a marketing message (rule 5 of `/marketing_messages`).
 //!
-//! An onboarded WABA that is not an MSC business sends through the MM API. Otherwise `STRICT`
+//! An onboarded WABA that is not an MSC business (or, from 2026-01-29, any onboarded WABA) sends
+//! through the MM API. Otherwise `STRICT`
 //! refuses, and `CLOUD_API_FALLBACK` (the default) falls back to the Cloud API unless the WABA
 //! disabled marketing messages there.
 
@@ -9,6 +10,7 @@ use wa_contract::ErrorKind;
 use wa_contract::payload::send::ProductPolicy;
 
 use super::Refusal;
+use super::changes::Rules;
 use super::message::PricingCategory;
 use super::waba::{OnboardingStatus, Waba};
 
@@ -36,8 +38,9 @@ impl Route {
 pub(crate) fn route_marketing_message(
     waba: &Waba,
     policy: ProductPolicy,
+    rules: Rules,
 ) -> Result<Route, Refusal> {
-    if waba.routes_to_mm_api() {
+    if waba.routes_to_mm_api(rules) {
         return Ok(Route::MarketingMessages);
     }
     match policy {
@@ -110,9 +113,24 @@ mod tests {
         ];
         for (w, policy, expected) in cases {
             assert_eq!(
-                kind(route_marketing_message(&w, policy)),
+                kind(route_marketing_message(&w, policy, Rules::default())),
                 expected,
                 "{w:?} {policy:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn msc_businesses_route_to_the_mm_api_once_meta_serves_them_there() {
+        let rules = Rules {
+            msc_on_mm_api: true,
+            ..Rules::default()
+        };
+        let msc = waba(OnboardingStatus::Onboarded, true, false);
+        for policy in [ProductPolicy::Strict, ProductPolicy::CloudApiFallback] {
+            assert_eq!(
+                kind(route_marketing_message(&msc, policy, rules)),
+                Ok(Route::MarketingMessages)
             );
         }
     }

@@ -7,6 +7,7 @@
 //! after the first MM API send on a template dormant for more than 7 days) before the MM API
 //! accepts them; [`Template::check_mm_send`] enforces it.
 
+use super::changes::Rules;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -294,20 +295,35 @@ pub(crate) fn not_found(name: &str, language: &str) -> Refusal {
 pub(crate) fn effective_features(
     template: &Template,
     waba_setting: impl Fn(CreativeFeatureKey) -> Option<EnrollStatus>,
+    rules: Rules,
 ) -> Vec<CreativeFeatureKey> {
+    let default = waba_feature_default(rules);
     CreativeFeatureKey::ALL
         .into_iter()
         .filter(|&k| {
             template.feature(k) == EnrollStatus::OptIn
-                && waba_setting(k) != Some(EnrollStatus::OptOut)
+                && waba_setting(k).unwrap_or(default) == EnrollStatus::OptIn
         })
         .collect()
 }
 
-/// All ten features with the WABA-level default where nothing was set: enabled, as the MM API
-/// guide says of WABA-level settings ("All optimization features are enabled by default"), and
-/// as [`effective_features`] treats them.
-pub(crate) fn waba_features_with_defaults(spec: &DegreesOfFreedomSpec) -> DegreesOfFreedomSpec {
+/// A WABA-level feature nobody set: on, as the MM API guide said ("All optimization features
+/// are enabled by default"), until Meta turned them off by default on 2026-04-21.
+pub(crate) fn waba_feature_default(rules: Rules) -> EnrollStatus {
+    if rules.creative_optimisations_off_by_default {
+        EnrollStatus::OptOut
+    } else {
+        EnrollStatus::OptIn
+    }
+}
+
+/// All ten features with the WABA-level default ([`waba_feature_default`]) where nothing was
+/// set, as [`effective_features`] treats them.
+pub(crate) fn waba_features_with_defaults(
+    spec: &DegreesOfFreedomSpec,
+    rules: Rules,
+) -> DegreesOfFreedomSpec {
+    let default = waba_feature_default(rules);
     DegreesOfFreedomSpec {
         creative_features_spec: FeatureMap(
             CreativeFeatureKey::ALL
@@ -316,7 +332,7 @@ pub(crate) fn waba_features_with_defaults(spec: &DegreesOfFreedomSpec) -> Degree
                     let status = spec
                         .creative_features_spec
                         .get(k)
-                        .map_or(EnrollStatus::OptIn, |e| e.enroll_status);
+                        .map_or(default, |e| e.enroll_status);
                     (
                         k,
                         FeatureEnrollment {

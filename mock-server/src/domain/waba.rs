@@ -4,6 +4,7 @@
 //! [`crate::domain::routing`]); its creative-feature settings and `message_activity_sharing`
 //! default feed each accepted message.
 
+use super::changes::Rules;
 use wa_contract::payload::template::{
     CreativeFeatureKey, DegreesOfFreedomSpec, EnrollStatus, FeatureEnrollment, FeatureMap,
 };
@@ -81,9 +82,10 @@ pub(crate) struct Waba {
 }
 
 impl Waba {
-    /// Whether marketing messages go through the MM API (onboarded and not MSC).
-    pub(crate) fn routes_to_mm_api(&self) -> bool {
-        self.onboarding == OnboardingStatus::Onboarded && !self.msc
+    /// Whether marketing messages go through the MM API: onboarded, and not MSC unless Meta
+    /// serves MSC businesses there (from 2026-01-29).
+    pub(crate) fn routes_to_mm_api(&self, rules: Rules) -> bool {
+        self.onboarding == OnboardingStatus::Onboarded && (!self.msc || rules.msc_on_mm_api)
     }
 
     /// Sets the onboarding status; returns whether the WABA has just become onboarded.

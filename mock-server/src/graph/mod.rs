@@ -208,11 +208,17 @@ pub(crate) async fn dispatch(
     // The body is read here, not by an extractor, so that an oversized or badly framed one is
     // answered in Graph's envelope and journaled like any other refusal.
     let body = crate::edge::read_body(body).await;
-    let request = GraphRequest::new(&method, &uri, &headers, body);
+    let mut request = GraphRequest::new(&method, &uri, &headers, body);
     let sandbox = match app.store.resolve(request.token(&headers)) {
         Ok(sandbox) => sandbox,
-        Err(e) => return unauthenticated(&app.store, &request, e),
+        Err(e) => {
+            let now = app.store.default_sandbox().clock().now();
+            request.serve_version(app.default_version, now);
+            return unauthenticated(&app.store, &request, e);
+        }
     };
+    // Meta's versions as of the sandbox's day.
+    request.serve_version(app.default_version, sandbox.clock().now());
     let mut next = locked(&app, &sandbox, &request, begin);
     loop {
         next = match next {

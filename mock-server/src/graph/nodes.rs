@@ -8,6 +8,7 @@ use wa_contract::{ErrorKind, PayloadKind, validate};
 
 use super::{GraphCtx, GraphError, select_fields};
 use crate::domain::Refusal;
+use crate::domain::changes::{Changelog, Rules};
 use crate::domain::template::waba_features_with_defaults;
 use crate::domain::waba::{Business, PhoneNumber, Waba};
 use crate::ids::{BusinessId, PhoneNumberId, WabaId};
@@ -89,9 +90,9 @@ fn business_status(b: &Business) -> Value {
     json!({"status": b.onboarding, "time": &date[..10]})
 }
 
-fn waba_node(state: &SandboxState, w: &Waba) -> Map<String, Value> {
+fn waba_node(state: &SandboxState, w: &Waba, rules: Rules) -> Map<String, Value> {
     let business = state.businesses.iter().find(|b| b.id == w.business_id);
-    let spec = waba_features_with_defaults(&w.creative_features);
+    let spec = waba_features_with_defaults(&w.creative_features, rules);
     object(json!({
         "id": w.id,
         "name": w.name,
@@ -116,10 +117,11 @@ fn waba_node(state: &SandboxState, w: &Waba) -> Map<String, Value> {
 
 /// `GET /{waba_id}?fields=…`.
 pub(super) fn get_waba(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    let rules = Changelog::builtin().rules(ctx.sandbox.clock().now());
     let state = &ctx.state;
     let node = state
         .waba(&WabaId::new(ctx.id))
-        .map(|w| waba_node(state, w))
+        .map(|w| waba_node(state, w, rules))
         .unwrap_or_default();
     pick(ctx, node, &["id", "name"], "WhatsAppBusinessAccount")
 }
@@ -301,13 +303,14 @@ pub(super) fn list_client_wabas(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphEr
     let fields = ctx.fields();
     let wanted: Vec<&str> =
         fields.unwrap_or_else(|| vec!["id", "name", "timezone_id", "message_template_namespace"]);
+    let rules = Changelog::builtin().rules(ctx.sandbox.clock().now());
     let state = &ctx.state;
     let business = BusinessId::new(ctx.id);
     let data: Vec<Value> = state
         .wabas
         .iter()
         .filter(|w| w.business_id == business)
-        .map(|w| waba_node(state, w))
+        .map(|w| waba_node(state, w, rules))
         .filter(|node| filters.iter().all(|f| filter_matches(f, node)))
         .map(|node| select_fields(node, Some(&wanted)))
         .collect();

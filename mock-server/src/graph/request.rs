@@ -8,7 +8,9 @@ use bytes::Bytes;
 use serde_json::Value;
 use wa_contract::{ErrorKind, GraphVersion};
 
+use crate::clock::Timestamp;
 use crate::domain::Refusal;
+use crate::domain::changes::Changelog;
 use crate::journal::RawBody;
 
 /// A Graph request as the edge read it, before any sandbox is known. The body is kept as it
@@ -18,6 +20,9 @@ pub(crate) struct GraphRequest<'r> {
     pub(crate) method: &'r Method,
     /// The path as sent, for refusals and the journal.
     pub(crate) path: &'r str,
+    /// The version in the path, if any.
+    requested: Option<GraphVersion>,
+    /// The version it is answered as: see [`Self::serve_version`].
     pub(crate) version: GraphVersion,
     /// The path after the version.
     pub(crate) segments: Vec<&'r str>,
@@ -37,9 +42,9 @@ impl<'r> GraphRequest<'r> {
         body: Result<Bytes, Refusal>,
     ) -> Self {
         let path = uri.path();
-        let (known, version, segments) = match split_path(path) {
+        let (known, requested, segments) = match split_path(path) {
             Ok(p) => (true, p.version, p.segments),
-            Err(()) => (false, GraphVersion::NEWEST, Vec::new()),
+            Err(()) => (false, None, Vec::new()),
         };
         let unknown = || Refusal::new(ErrorKind::UnknownPath).with("path", path);
         let (bytes, target) = match body {
@@ -56,12 +61,34 @@ impl<'r> GraphRequest<'r> {
         Self {
             method,
             path,
-            version,
+            requested,
+            version: requested.unwrap_or_default(),
             segments,
             target,
             query: parse_query(uri.query()),
             raw: raw_body(headers, bytes),
             tree: OnceLock::new(),
+        }
+    }
+
+    /// Settles the version the request is answered as on the day `now`: the path's version,
+    /// or `default` for an unversioned path (the newest released when `default` is not out
+    /// yet); an expired one as the oldest still available, as Graph does. A version not
+    /// released by then is an unknown path.
+    pub(crate) fn serve_version(&mut self, default: GraphVersion, now: Timestamp) {
+        let changelog = Changelog::builtin();
+        let served = match self.requested {
+            Some(asked) => changelog.serve_as(asked, now),
+            None => changelog
+                .serve_as(default, now)
+                .or_else(|| changelog.newest(now)),
+        };
+        match served {
+            Some(version) => self.version = version,
+            None if self.target.is_ok() => {
+                self.target = Err(Refusal::new(ErrorKind::UnknownPath).with("path", self.path));
+            }
+            None => {}
         }
     }
 
@@ -88,8 +115,8 @@ impl<'r> GraphRequest<'r> {
 
 /// The path split into its version and the segments after it.
 struct GraphPath<'a> {
-    /// The version segment, or the newest version when absent.
-    version: GraphVersion,
+    /// The version segment, if any.
+    version: Option<GraphVersion>,
     /// Segments after the version.
     segments: Vec<&'a str>,
 }
@@ -107,9 +134,9 @@ fn split_path(path: &str) -> Result<GraphPath<'_>, ()> {
         {
             let version = first.parse::<GraphVersion>().map_err(|_| ())?;
             segments.remove(0);
-            version
+            Some(version)
         }
-        _ => GraphVersion::NEWEST,
+        _ => None,
     };
     Ok(GraphPath { version, segments })
 }
@@ -154,11 +181,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn versions_are_split_off_and_default_to_the_newest() {
+    fn versions_are_split_off_the_path() {
         let p = split_path("/v21.0/123/messages").unwrap();
-        assert_eq!(p.version, GraphVersion::new(21, 0));
+        assert_eq!(p.version, Some(GraphVersion::new(21, 0)));
         assert_eq!(p.segments, ["123", "messages"]);
-        assert_eq!(split_path("/123").unwrap().version, GraphVersion::NEWEST);
+        assert_eq!(split_path("/123").unwrap().version, None);
         assert!(split_path("/v99.0/123").is_err());
         assert!(split_path("/v0.0/123").is_err());
         assert_eq!(

@@ -12,6 +12,7 @@ use super::{Sandbox, SandboxState, Session, Store};
 use crate::budget::Retained;
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
+use crate::domain::changes::Changelog;
 use crate::domain::events::EventKind;
 use crate::domain::message::{Message, MessageStatus, Names, PricingCategory, TemplateRef};
 use crate::domain::recipient::digits;
@@ -47,12 +48,13 @@ impl Session<'_> {
         if category != TemplateCategory::Marketing {
             return Err(Refusal::new(ErrorKind::MarketingOnly));
         }
+        let rules = Changelog::builtin().rules(now);
         let policy = req.product_policy.unwrap_or_default();
-        let route = route_marketing_message(&state.wabas[waba_idx], policy)?;
+        let route = route_marketing_message(&state.wabas[waba_idx], policy, rules)?;
         let waba = &state.wabas[waba_idx];
         let (features, sharing) = match route {
             Route::MarketingMessages => (
-                effective_features(&state.templates[template_idx], |k| waba.feature(k)),
+                effective_features(&state.templates[template_idx], |k| waba.feature(k), rules),
                 Some(
                     req.message_activity_sharing
                         .unwrap_or(waba.message_activity_sharing),
@@ -97,7 +99,8 @@ impl Session<'_> {
                 let (waba_idx, template_idx) = state.sendable_template(phone_id, message)?;
                 let template = &state.templates[template_idx];
                 let marketing = template.category == TemplateCategory::Marketing;
-                if marketing && state.wabas[waba_idx].disable_marketing_on_cloud_api {
+                let sunset = Changelog::builtin().rules(now).cloud_api_marketing_sunset;
+                if marketing && (sunset || state.wabas[waba_idx].disable_marketing_on_cloud_api) {
                     return Err(Refusal::new(ErrorKind::MarketingDisabledOnCloudApi));
                 }
                 Draft {
@@ -218,7 +221,10 @@ impl SandboxState {
         self.message_bytes += message.retained_bytes();
         self.message_order.push_back(wamid.clone());
         self.messages.insert(wamid.clone(), message);
-        let timeline = self.recipients.timeline(&wa_id, draft.marketing, draft.ttl);
+        let rules = Changelog::builtin().rules(now);
+        let timeline = self
+            .recipients
+            .timeline(&wa_id, draft.marketing, draft.ttl, rules);
         if timeline.sent {
             self.step(&wamid, MessageStatus::Sent, None, now);
         }

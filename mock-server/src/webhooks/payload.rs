@@ -303,7 +303,7 @@ mod tests {
 
     #[test]
     fn a_sent_status_carries_conversation_up_to_v23_only() {
-        let c = change(MessageStatus::Sent, "16505551234");
+        let c = change(MessageStatus::Sent, "14165551234");
         let v23 = json_of(&statuses(
             &[(AT, &c)],
             GraphVersion::new(23, 0),
@@ -312,7 +312,7 @@ mod tests {
         assert_valid(PayloadKind::StatusWebhook, &v23);
         let status = &v23["entry"][0]["changes"][0]["value"]["statuses"][0];
         assert_eq!(status["conversation"]["origin"]["type"], "marketing_lite");
-        assert_eq!(status["timestamp"], "1767225600");
+        assert_eq!(status["timestamp"], "1796083200");
         assert_eq!(status["biz_opaque_callback_data"], "campaign=7");
         let v24 = json_of(&statuses(
             &[(AT, &c)],
@@ -328,14 +328,14 @@ mod tests {
         );
         assert_eq!(
             value["contacts"],
-            json!([{"profile": {"name": "Zoë"}, "wa_id": "16505551234"}])
+            json!([{"profile": {"name": "Zoë"}, "wa_id": "14165551234"}])
         );
         assert_eq!(value["metadata"]["display_phone_number"], "15550100021");
     }
 
     #[test]
     fn a_failed_status_carries_the_catalogue_error_and_no_pricing() {
-        let c = change(MessageStatus::Failed, "16505550408");
+        let c = change(MessageStatus::Failed, "14165550408");
         let body = json_of(&statuses(
             &[(AT, &c)],
             GraphVersion::NEWEST,
@@ -359,9 +359,9 @@ mod tests {
     #[test]
     fn batched_statuses_share_one_value_with_one_contact_each() {
         let (a, b, c) = (
-            change(MessageStatus::Delivered, "16505551234"),
-            change(MessageStatus::Delivered, "16505559999"),
-            change(MessageStatus::Read, "16505551234"),
+            change(MessageStatus::Delivered, "14165551234"),
+            change(MessageStatus::Delivered, "14165559999"),
+            change(MessageStatus::Read, "14165551234"),
         );
         let batch = [(AT, &a), (AT, &b), (AT, &c)];
         let body = json_of(&statuses(
@@ -392,7 +392,7 @@ mod tests {
         };
         let body = json_of(&webhook(&event, GraphVersion::NEWEST, Catalogue::builtin()));
         assert_valid(PayloadKind::TemplateStatusWebhook, &body);
-        assert_eq!(body["entry"][0]["time"], 1_767_225_600);
+        assert_eq!(body["entry"][0]["time"], 1_796_083_200);
         let value = &body["entry"][0]["changes"][0]["value"];
         assert_eq!(value["message_template_id"], 1_689_556_908_129_832_u64);
         assert_eq!(
@@ -428,8 +428,8 @@ mod tests {
                 display_phone_number: "+1 555-010-0021".to_owned(),
                 profile_name: "Ann".to_owned(),
                 message: json!({
-                    "from": "16505551234", "id": "wamid.HBgLMTY1MDU1NTEyMzQVAgASGAA=",
-                    "timestamp": "1767225600", "type": "button",
+                    "from": "14165551234", "id": "wamid.HBgLMTY1MDU1NTEyMzQVAgASGAA=",
+                    "timestamp": "1796083200", "type": "button",
                     "button": {"payload": "STOP", "text": "Stop promotions"},
                     "context": {"from": "+1 555-010-0021", "id": "wamid.HBgLMTY1MDU1NTEyMzQVAgARGAA="}
                 }),
@@ -438,7 +438,7 @@ mod tests {
         let body = json_of(&webhook(&tap, GraphVersion::NEWEST, Catalogue::builtin()));
         assert_valid(PayloadKind::InboundMessageWebhook, &body);
         let value = &body["entry"][0]["changes"][0]["value"];
-        assert_eq!(value["contacts"][0]["wa_id"], "16505551234");
+        assert_eq!(value["contacts"][0]["wa_id"], "14165551234");
         assert_eq!(value["messages"][0]["button"]["text"], "Stop promotions");
     }
 }

@@ -13,14 +13,14 @@ async fn health_and_clock_answer_in_json() {
     );
     let clock = app.advance(90).await.body;
     assert_eq!(clock["mode"], "manual");
-    assert_eq!(clock["now"], "2026-01-01T00:01:30.000Z");
+    assert_eq!(clock["now"], "2026-12-01T00:01:30.000Z");
 }
 
 #[tokio::test]
 async fn a_default_recipient_goes_sent_delivered_read_as_the_clock_advances() {
     let app = spawn_app().await;
     let id = wamid(
-        &app.send_marketing_message(PHONE, &promo_to("16505551234"))
+        &app.send_marketing_message(PHONE, &promo_to("14165551234"))
             .await,
     );
     assert_eq!(app.statuses(&id).await, ["sent"]);
@@ -34,9 +34,9 @@ async fn a_default_recipient_goes_sent_delivered_read_as_the_clock_advances() {
 async fn magic_numbers_fail_with_their_codes() {
     let app = spawn_app().await;
     let cases = [
-        ("16505551026", "message_undeliverable"),
-        ("16505551049", "ecosystem_engagement"),
-        ("16505551050", "user_stopped_marketing"),
+        ("14165551026", "message_undeliverable"),
+        ("14165551049", "ecosystem_engagement"),
+        ("14165551050", "user_stopped_marketing"),
     ];
     let mut ids = Vec::new();
     for (to, _) in cases {
@@ -49,11 +49,11 @@ async fn magic_numbers_fail_with_their_codes() {
         let m = app.message(id).await;
         assert_eq!(
             m["statuses"],
-            json!([{"status": "failed", "at": "2026-01-01T00:00:01.000Z", "error": error}])
+            json!([{"status": "failed", "at": "2026-12-01T00:00:01.000Z", "error": error}])
         );
     }
     let never_read = wamid(
-        &app.send_marketing_message(PHONE, &promo_to("16505550007"))
+        &app.send_marketing_message(PHONE, &promo_to("14165550007"))
             .await,
     );
     app.advance(60).await;
@@ -64,7 +64,7 @@ async fn magic_numbers_fail_with_their_codes() {
 async fn an_offline_recipient_fails_when_the_ttl_expires() {
     let app = spawn_app().await;
     let id = wamid(
-        &app.send_marketing_message(PHONE, &promo_to("16505550408"))
+        &app.send_marketing_message(PHONE, &promo_to("14165550408"))
             .await,
     );
     app.advance(30 * 24 * 3600 - 1).await;
@@ -79,13 +79,13 @@ async fn an_admin_profile_overrides_the_magic_suffix() {
     let app = spawn_app().await;
     let put = app
         .put_recipient(
-            "+1 650 555 1026",
+            "+1 416 555 1026",
             &json!({"behaviour": "default", "name": "Ann"}),
         )
         .await;
-    assert_eq!(put.body["phone"], "16505551026");
+    assert_eq!(put.body["phone"], "14165551026");
     let id = wamid(
-        &app.send_marketing_message(PHONE, &promo_to("16505551026"))
+        &app.send_marketing_message(PHONE, &promo_to("14165551026"))
             .await,
     );
     app.advance(5).await;
@@ -96,15 +96,15 @@ async fn an_admin_profile_overrides_the_magic_suffix() {
 async fn tapping_stop_promotions_opts_the_user_out_of_later_marketing() {
     let app = spawn_app().await;
     let first = wamid(
-        &app.send_marketing_message(PHONE, &promo_to("16505551234"))
+        &app.send_marketing_message(PHONE, &promo_to("14165551234"))
             .await,
     );
     let tap = app
-        .post("/__admin/inbound", &json!({"from": "16505551234", "button": {"text": "Stop promotions", "context_message_id": first}}))
+        .post("/__admin/inbound", &json!({"from": "14165551234", "button": {"text": "Stop promotions", "context_message_id": first}}))
         .await;
     assert!(tap.body["id"].as_str().unwrap().starts_with("wamid."));
     let later = wamid(
-        &app.send_marketing_message(PHONE, &promo_to("16505551234"))
+        &app.send_marketing_message(PHONE, &promo_to("14165551234"))
             .await,
     );
     app.advance(5).await;
@@ -115,7 +115,7 @@ async fn tapping_stop_promotions_opts_the_user_out_of_later_marketing() {
     let utility = wamid(
         &app.send_message(
             PHONE,
-            &template_send("16505551234", "order_update", &["#1"]),
+            &template_send("14165551234", "order_update", &["#1"]),
         )
         .await,
     );
@@ -126,19 +126,19 @@ async fn tapping_stop_promotions_opts_the_user_out_of_later_marketing() {
 #[tokio::test]
 async fn error_faults_match_path_and_phone_and_run_out() {
     let app = spawn_app().await;
-    let fault = json!({"path": "marketing_messages", "phone": "16505551234", "count": 1,
+    let fault = json!({"path": "marketing_messages", "phone": "14165551234", "count": 1,
         "action": {"type": "error", "error": "pair_rate_limit"}});
     assert_eq!(app.post("/__admin/faults", &fault).await.status, 200);
     let other = app
-        .send_marketing_message(PHONE, &promo_to("16505559999"))
+        .send_marketing_message(PHONE, &promo_to("14165559999"))
         .await;
     assert_eq!(other.status, 200);
     let hit = app
-        .send_marketing_message(PHONE, &promo_to("16505551234"))
+        .send_marketing_message(PHONE, &promo_to("14165551234"))
         .await;
     assert_eq!((hit.status, hit.code()), (400, 131056));
     let after = app
-        .send_marketing_message(PHONE, &promo_to("16505551234"))
+        .send_marketing_message(PHONE, &promo_to("14165551234"))
         .await;
     assert_eq!(after.status, 200);
 }
@@ -155,7 +155,7 @@ async fn a_dropped_connection_fault_closes_the_connection() {
         .client
         .post(app.url(&format!("/{PHONE}/marketing_messages")))
         .bearer_auth(&app.token)
-        .json(&promo_to("16505551234"))
+        .json(&promo_to("14165551234"))
         .send()
         .await;
     let failed = match res {
@@ -177,18 +177,18 @@ async fn the_throughput_limit_answers_130429_when_exceeded() {
         .await;
     assert_eq!(put.status, 200);
     assert_eq!(
-        app.send_marketing_message(PHONE, &promo_to("16505551234"))
+        app.send_marketing_message(PHONE, &promo_to("14165551234"))
             .await
             .status,
         200
     );
     let over = app
-        .send_marketing_message(PHONE, &promo_to("16505551234"))
+        .send_marketing_message(PHONE, &promo_to("14165551234"))
         .await;
     assert_eq!(over.code(), 130429);
     app.advance(1).await;
     assert_eq!(
-        app.send_marketing_message(PHONE, &promo_to("16505551234"))
+        app.send_marketing_message(PHONE, &promo_to("14165551234"))
             .await
             .status,
         200
@@ -198,13 +198,13 @@ async fn the_throughput_limit_answers_130429_when_exceeded() {
 #[tokio::test]
 async fn the_journal_records_requests_with_their_contract_violations() {
     let app = spawn_app().await;
-    let mut body = promo_to("16505551234");
+    let mut body = promo_to("14165551234");
     body["product_policy"] = json!("NEVER");
     app.send_marketing_message(PHONE, &body).await;
     let journal = app.get("/__admin/requests").await.body;
     let entry = &journal["data"][0];
     assert_eq!(entry["status"], 400);
-    assert_eq!(entry["path"], format!("/v25.0/{PHONE}/marketing_messages"));
+    assert_eq!(entry["path"], format!("/v24.0/{PHONE}/marketing_messages"));
     assert!(
         entry["violations"][0]
             .as_str()
@@ -228,7 +228,7 @@ async fn sandboxes_are_isolated_and_reset_restores_the_start() {
     other.token = token;
     wamid(
         &other
-            .send_marketing_message(&phone, &promo_to("16505551234"))
+            .send_marketing_message(&phone, &promo_to("14165551234"))
             .await,
     );
     assert_eq!(other.messages().await.len(), 1);
@@ -236,12 +236,12 @@ async fn sandboxes_are_isolated_and_reset_restores_the_start() {
     default.token = wa_mock::DEFAULT_TOKEN.to_owned();
     assert!(default.messages().await.is_empty());
     let not_here = default
-        .send_marketing_message(&phone, &promo_to("16505551234"))
+        .send_marketing_message(&phone, &promo_to("14165551234"))
         .await;
     assert_eq!(not_here.body["error"]["error_subcode"], 33);
     wamid(
         &default
-            .send_marketing_message(PHONE, &promo_to("16505551234"))
+            .send_marketing_message(PHONE, &promo_to("14165551234"))
             .await,
     );
     default.post("/__admin/reset", &json!({})).await;
@@ -278,7 +278,7 @@ async fn a_fault_with_a_count_of_zero_is_refused_naming_count_and_sends_still_wo
         "nothing was stored"
     );
     let send = app
-        .send_marketing_message(PHONE, &promo_to("16505551234"))
+        .send_marketing_message(PHONE, &promo_to("14165551234"))
         .await;
     assert_eq!(send.status, 200, "{}", send.body);
 }
@@ -287,7 +287,7 @@ async fn a_fault_with_a_count_of_zero_is_refused_naming_count_and_sends_still_wo
 async fn an_advance_past_the_year_9999_is_refused_naming_seconds_and_time_still_runs() {
     let app = spawn_app().await;
     let id = wamid(
-        &app.send_marketing_message(PHONE, &promo_to("16505551234"))
+        &app.send_marketing_message(PHONE, &promo_to("14165551234"))
             .await,
     );
 
@@ -303,7 +303,7 @@ async fn an_advance_past_the_year_9999_is_refused_naming_seconds_and_time_still_
     );
     assert_eq!(
         app.get("/__admin/clock").await.body["now"],
-        "2026-01-01T00:00:00.000Z"
+        "2026-12-01T00:00:00.000Z"
     );
     app.advance(5).await;
     assert_eq!(app.statuses(&id).await, ["sent", "delivered", "read"]);

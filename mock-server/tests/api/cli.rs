@@ -72,7 +72,7 @@ async fn send(url: &str, token: &str) -> (u16, Value) {
     let res = reqwest::Client::new()
         .post(format!("{url}/v25.0/{PHONE}/marketing_messages"))
         .bearer_auth(token)
-        .json(&promo_to("16505551234"))
+        .json(&promo_to("14165551234"))
         .send()
         .await
         .unwrap();
@@ -124,7 +124,7 @@ async fn each_flag_works_the_same_as_its_wa_mock_environment_variable() {
     let env = observe(&by_env).await;
 
     assert_eq!(flags["mode"], "manual");
-    assert_eq!(flags["now"], "2026-01-01T00:00:00.000Z");
+    assert_eq!(flags["now"], "2026-12-01T00:00:00.000Z");
     assert_eq!(flags["token"], "example-token", "the world file was read");
     assert_eq!(flags["send_status"], 401, "strict auth refuses a stranger");
     assert_eq!(flags["send"]["error"]["code"], 190);

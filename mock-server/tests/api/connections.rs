@@ -83,7 +83,7 @@ async fn keep_alive_serves_back_to_back_requests_on_one_connection_chunked_bodie
     let mut conn = connect(&app).await;
 
     phone_is_answered(&mut conn).await;
-    let body = promo_to("16505551234").to_string();
+    let body = promo_to("14165551234").to_string();
     let (first, second) = body.split_at(body.len() / 2);
     let chunked = format!(
         "POST /v25.0/{PHONE}/marketing_messages HTTP/1.1\r\nHost: localhost\r\n\
@@ -192,7 +192,7 @@ async fn shutdown_stops_accepting_and_finishes_a_request_under_way() {
     let app = spawn_app().await;
     let addr = app.server.addr();
     let mut conn = connect(&app).await;
-    let body = promo_to("16505551234").to_string();
+    let body = promo_to("14165551234").to_string();
     let head = format!(
         "POST /v25.0/{PHONE}/marketing_messages HTTP/1.1\r\nHost: localhost\r\n\
          Authorization: Bearer {}\r\nContent-Type: application/json\r\n\

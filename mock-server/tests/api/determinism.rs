@@ -15,17 +15,17 @@ async fn scenario(app: &TestApp) -> Value {
             &format!("/v25.0/{PHONE}/marketing_messages"),
             Some(&app.token),
             Some("application/json"),
-            promo_to("16505551234").to_string().into_bytes(),
+            promo_to("14165551234").to_string().into_bytes(),
         )
         .await;
     let cloud = app
         .send_message(
             PHONE,
-            &template_send("16505551234", "order_update", &["#9"]),
+            &template_send("14165551234", "order_update", &["#9"]),
         )
         .await;
     let refused = app
-        .send_marketing_message(PHONE, &template_send("16505551234", "nope", &[]))
+        .send_marketing_message(PHONE, &template_send("14165551234", "nope", &[]))
         .await;
     app.advance(3600).await;
     let sandbox = app.post("/__admin/sandboxes", &json!({})).await.body;
@@ -53,7 +53,7 @@ async fn the_same_seed_gives_the_same_ids_and_timestamps_on_two_servers() {
     assert_eq!(a, b);
     let m = &a["messages"]["data"][0];
     assert!(m["conversation_id"].as_str().is_some_and(|c| !c.is_empty()));
-    assert_eq!(m["created_at"], "2026-01-01T00:00:00.000Z");
+    assert_eq!(m["created_at"], "2026-12-01T00:00:00.000Z");
     assert!(a["mm_trace_header"].is_string());
 }
 
@@ -83,11 +83,11 @@ async fn refused_requests_leave_the_sandbox_exactly_as_it_was() {
         ),
         (
             format!("/v25.0/{PHONE}/marketing_messages"),
-            template_send("16505551234", "seasonal_promo", &[]),
+            template_send("14165551234", "seasonal_promo", &[]),
         ),
         (
             format!("/v25.0/{PHONE}/marketing_messages"),
-            template_send("16505551234", "order_update", &["#1"]),
+            template_send("14165551234", "order_update", &["#1"]),
         ),
         (
             format!("/v25.0/{WABA}/message_templates"),
@@ -138,7 +138,7 @@ async fn refused_requests_leave_the_sandbox_exactly_as_it_was() {
         ),
         (
             "/__admin/inbound".to_owned(),
-            json!({"from": "16505551234"}),
+            json!({"from": "14165551234"}),
         ),
     ];
 

@@ -22,6 +22,11 @@ pub(crate) struct TestApp {
     pub(crate) token: String,
 }
 
+/// A day when Meta's rules were as the seed text describes them: before MSC businesses were
+/// served on the MM API (2026-01-29) and creative optimisations went off by default
+/// (2026-04-21). v25.0 is not out yet, so tests pinned here use v24.0, as the helpers do.
+pub(crate) const SEED_ERA: &str = "2026-01-01T00:00:00Z";
+
 /// A server on the manual clock with a fixed seed, serving the default world.
 pub(crate) async fn spawn_app() -> TestApp {
     spawn_app_with(Config::default()).await
@@ -143,7 +148,7 @@ impl TestApp {
     }
 
     pub(crate) async fn send_marketing_message(&self, phone: &str, body: &Value) -> Answer {
-        self.post(&format!("/v25.0/{phone}/marketing_messages"), body)
+        self.post(&format!("/v24.0/{phone}/marketing_messages"), body)
             .await
     }
 
@@ -158,23 +163,23 @@ impl TestApp {
     }
 
     pub(crate) async fn send_message(&self, phone: &str, body: &Value) -> Answer {
-        self.post(&format!("/v25.0/{phone}/messages"), body).await
+        self.post(&format!("/v24.0/{phone}/messages"), body).await
     }
 
     pub(crate) async fn create_template(&self, waba: &str, body: &Value) -> Answer {
-        self.post(&format!("/v25.0/{waba}/message_templates"), body)
+        self.post(&format!("/v24.0/{waba}/message_templates"), body)
             .await
     }
 
     pub(crate) async fn list_templates(&self, waba: &str, query: &str) -> Answer {
-        self.get(&format!("/v25.0/{waba}/message_templates?{query}"))
+        self.get(&format!("/v24.0/{waba}/message_templates?{query}"))
             .await
     }
 
     pub(crate) async fn delete_templates(&self, waba: &str, query: &str) -> Answer {
         self.call(
             Method::DELETE,
-            &format!("/v25.0/{waba}/message_templates?{query}"),
+            &format!("/v24.0/{waba}/message_templates?{query}"),
             None,
         )
         .await
@@ -386,7 +391,7 @@ pub(crate) fn arbitrary_json() -> impl Strategy<Value = Value> {
             Just("STRICT"),
             Just("seasonal_promo"),
             Just("en_US"),
-            Just("16505551234"),
+            Just("14165551234"),
         ]
         .prop_map(|s| Value::String(s.to_owned())),
     ];

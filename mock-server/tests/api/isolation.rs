@@ -27,20 +27,20 @@ async fn advancing_one_sandboxs_clock_moves_nothing_in_another() {
     let a = app.with_token(&new_sandbox(&app, &json!({})).await);
     let b = app.with_token(&new_sandbox(&app, &json!({})).await);
     let wamid_b = wamid(
-        &b.send_marketing_message(&phone_of(&b).await, &promo_to("16505551234"))
+        &b.send_marketing_message(&phone_of(&b).await, &promo_to("14165551234"))
             .await,
     );
     let clock_b = b.get("/__admin/clock").await.body;
 
     let advanced = a.advance(3600).await;
 
-    assert_eq!(advanced.body["now"], "2026-01-01T01:00:00.000Z");
+    assert_eq!(advanced.body["now"], "2026-12-01T01:00:00.000Z");
     assert_eq!(
         a.get("/__admin/clock").await.body["now"],
-        "2026-01-01T01:00:00.000Z"
+        "2026-12-01T01:00:00.000Z"
     );
     assert_eq!(b.get("/__admin/clock").await.body, clock_b);
-    assert_eq!(clock_b["now"], "2026-01-01T00:00:00.000Z");
+    assert_eq!(clock_b["now"], "2026-12-01T00:00:00.000Z");
     assert_eq!(
         b.statuses(&wamid_b).await,
         ["sent"],
@@ -48,7 +48,7 @@ async fn advancing_one_sandboxs_clock_moves_nothing_in_another() {
     );
     assert_eq!(
         app.get("/__admin/clock").await.body["now"],
-        "2026-01-01T00:00:00.000Z",
+        "2026-12-01T00:00:00.000Z",
         "nor did the default sandbox's clock"
     );
 
@@ -59,14 +59,14 @@ async fn advancing_one_sandboxs_clock_moves_nothing_in_another() {
 /// Wamids and a template id from the default sandbox, with `noise` run between the sends.
 async fn ids_with(app: &TestApp, noise: bool) -> Value {
     let first = wamid(
-        &app.send_marketing_message(PHONE, &promo_to("16505551234"))
+        &app.send_marketing_message(PHONE, &promo_to("14165551234"))
             .await,
     );
     if noise {
         app.get(&format!("/v25.0/{PHONE}")).await;
         app.get("/__admin/messages").await;
         let refused = app
-            .send_marketing_message(PHONE, &template_send("16505551234", "nope", &[]))
+            .send_marketing_message(PHONE, &template_send("14165551234", "nope", &[]))
             .await;
         assert_eq!(refused.status, 400);
         let refused_template = app
@@ -76,7 +76,7 @@ async fn ids_with(app: &TestApp, noise: bool) -> Value {
         let other = app.with_token(&new_sandbox(app, &json!({})).await);
         wamid(
             &other
-                .send_marketing_message(&phone_of(&other).await, &promo_to("16505551234"))
+                .send_marketing_message(&phone_of(&other).await, &promo_to("14165551234"))
                 .await,
         );
     }
@@ -171,7 +171,7 @@ async fn a_deleted_sandboxs_token_is_refused_everywhere() {
         )
         .await;
     let send = gone
-        .send_marketing_message(&phone, &promo_to("16505551234"))
+        .send_marketing_message(&phone, &promo_to("14165551234"))
         .await;
     let state = gone.get("/__admin/state").await;
 
@@ -218,7 +218,7 @@ async fn a_sandbox_can_start_its_clock_anywhere_and_the_server_too() {
         "2026-07-01T07:30:00.000Z"
     );
     let sent = wamid(
-        &own.send_marketing_message(&phone_of(&own).await, &promo_to("16505551234"))
+        &own.send_marketing_message(&phone_of(&own).await, &promo_to("14165551234"))
             .await,
     );
     assert_eq!(

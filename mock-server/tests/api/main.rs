@@ -2,6 +2,7 @@
 
 mod admin;
 mod campaign;
+mod changelog;
 mod cli;
 mod connections;
 mod determinism;

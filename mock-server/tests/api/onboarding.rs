@@ -35,7 +35,7 @@ async fn inviting_a_business_returns_one_pending_request_until_it_signs_then_175
     assert_eq!(again.body, json!({"request_id": request_id}));
     assert_eq!(
         app.get(&status_path).await.body["marketing_messages_onboarding_status"],
-        json!({"status": "REQUEST_SENT", "time": "2026-01-01"})
+        json!({"status": "REQUEST_SENT", "time": "2026-12-01"})
     );
 
     let signed = app

@@ -358,7 +358,7 @@ async fn deliveries_follow_no_redirect() {
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
 
-    app.send_marketing_message(PHONE, &promo_to("16505550408"))
+    app.send_marketing_message(PHONE, &promo_to("14165550408"))
         .await;
     app.advance(0).await;
 
@@ -385,7 +385,7 @@ async fn a_huge_webhook_answer_is_read_only_up_to_the_cap_and_logged_as_its_stat
             .await;
         assert_eq!(answer.status, 200, "{}", answer.body);
 
-        app.send_marketing_message(PHONE, &promo_to("16505550408"))
+        app.send_marketing_message(PHONE, &promo_to("14165550408"))
             .await;
         let started = Instant::now();
         app.advance(0).await;

@@ -71,7 +71,7 @@ async fn an_unknown_phone_number_is_answered_before_a_garbled_body_is_read() {
 #[tokio::test]
 async fn a_malformed_body_is_answered_before_the_template_is_looked_up() {
     let app = spawn_app().await;
-    let mut body = template_send("16505551234", "no_such_template", &[]);
+    let mut body = template_send("14165551234", "no_such_template", &[]);
     body["product_policy"] = json!("WHENEVER");
 
     let answer = app.send_marketing_message(PHONE, &body).await;
@@ -92,7 +92,7 @@ async fn a_paused_utility_template_is_answered_132015_before_its_category_is_che
     let answer = app
         .send_marketing_message(
             PHONE,
-            &template_send("16505551234", "order_update", &["#1"]),
+            &template_send("14165551234", "order_update", &["#1"]),
         )
         .await;
 
@@ -104,7 +104,7 @@ async fn a_parameter_count_mismatch_is_answered_132000_before_the_category_is_ch
     let app = spawn_app().await;
 
     let answer = app
-        .send_marketing_message(PHONE, &template_send("16505551234", "order_update", &[]))
+        .send_marketing_message(PHONE, &template_send("14165551234", "order_update", &[]))
         .await;
 
     assert_eq!((answer.status, answer.code()), (400, 132000));
@@ -120,7 +120,7 @@ async fn a_utility_template_is_answered_134100_before_the_route_refuses_strict_o
         &json!({"disable_marketing_messages_on_cloud_api": true}),
     )
     .await;
-    let body = template_send("16505551234", "eligible_notice", &[]);
+    let body = template_send("14165551234", "eligible_notice", &[]);
 
     let strict_answer = app
         .send_marketing_message(ELIGIBLE_PHONE, &strict(body.clone()))
@@ -142,7 +142,7 @@ async fn strict_on_a_waba_that_is_not_onboarded_is_answered_134102_before_the_sy
     let answer = app
         .send_marketing_message(
             ELIGIBLE_PHONE,
-            &strict(template_send("16505551234", "fresh_promo", &[])),
+            &strict(template_send("14165551234", "fresh_promo", &[])),
         )
         .await;
 
@@ -153,10 +153,11 @@ async fn strict_on_a_waba_that_is_not_onboarded_is_answered_134102_before_the_sy
 #[tokio::test]
 async fn a_syncing_template_goes_out_on_the_cloud_api_fallback_since_the_sync_only_gates_the_mm_route()
  {
-    let app = spawn_app().await;
+    // Before 2026-01-29, when MSC businesses still fell back to the Cloud API.
+    let app = spawn_app_with(wa_mock::Config::default().clock_start(SEED_ERA)).await;
     approved_now(&app, ELIGIBLE_WABA, "fresh_promo", "MARKETING").await;
     approved_now(&app, wa_mock::MSC_WABA_ID, "fresh_promo", "MARKETING").await;
-    let body = template_send("16505551234", "fresh_promo", &[]);
+    let body = template_send("14165551234", "fresh_promo", &[]);
 
     let eligible = app.send_marketing_message(ELIGIBLE_PHONE, &body).await;
     let msc = app.send_marketing_message(MSC_PHONE, &body).await;
@@ -183,7 +184,7 @@ async fn disabled_fallback_is_answered_131063_before_the_sync_is_checked() {
     let answer = app
         .send_marketing_message(
             ELIGIBLE_PHONE,
-            &template_send("16505551234", "fresh_promo", &[]),
+            &template_send("14165551234", "fresh_promo", &[]),
         )
         .await;
 
@@ -195,7 +196,7 @@ async fn disabled_fallback_is_answered_131063_before_the_sync_is_checked() {
 async fn a_syncing_template_on_the_mm_route_is_answered_134101_from_v23_and_131009_before() {
     let app = spawn_app().await;
     approved_now(&app, WABA, "fresh_promo", "MARKETING").await;
-    let body = template_send("16505551234", "fresh_promo", &[]);
+    let body = template_send("14165551234", "fresh_promo", &[]);
 
     let mut answers = Vec::new();
     for version in ["v18.0", "v22.0", "v23.0", "v25.0"] {
@@ -224,7 +225,7 @@ async fn a_syncing_template_on_the_mm_route_is_answered_134101_from_v23_and_1310
 #[tokio::test]
 async fn a_non_marketing_template_is_answered_131055_on_old_versions_with_metas_details() {
     let app = spawn_app().await;
-    let body = template_send("16505551234", "login_code", &["123456"]);
+    let body = template_send("14165551234", "login_code", &["123456"]);
 
     let old = app.send_marketing_message_at("v18.0", PHONE, &body).await;
     let new = app.send_marketing_message_at("v24.0", PHONE, &body).await;

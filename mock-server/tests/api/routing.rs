@@ -2,13 +2,15 @@
 
 use serde_json::json;
 
+use wa_mock::Config;
+
 use crate::helpers::*;
 
 #[tokio::test]
 async fn an_onboarded_waba_sends_through_the_mm_api_with_marketing_lite_pricing() {
     let app = spawn_app().await;
     let id = wamid(
-        &app.send_marketing_message(PHONE, &promo_to("16505551234"))
+        &app.send_marketing_message(PHONE, &promo_to("14165551234"))
             .await,
     );
     let m = app.message(&id).await;
@@ -16,14 +18,63 @@ async fn an_onboarded_waba_sends_through_the_mm_api_with_marketing_lite_pricing(
     assert_eq!(m["pricing_category"], "marketing_lite");
     assert_eq!(m["message_activity_sharing"], true);
     assert_eq!(m["ttl_seconds"], 2_592_000);
-    assert_eq!(m["creative_features"].as_array().unwrap().len(), 10);
+    // Off by default at WABA level since 2026-04-21.
+    assert_eq!(m["creative_features"], json!([]));
+}
+
+#[tokio::test]
+async fn waba_creative_optimisations_are_on_by_default_until_2026_04_21_then_off_unless_opted_in() {
+    let before = spawn_app_with(Config::default().clock_start("2026-04-20T23:59:59Z")).await;
+    let after = spawn_app_with(Config::default().clock_start("2026-04-21T00:00:00Z")).await;
+    let features = |app: TestApp| async move {
+        let id = wamid(
+            &app.send_marketing_message(PHONE, &promo_to("14165551234"))
+                .await,
+        );
+        let m = app.message(&id).await;
+        let read_back = app
+            .get(&format!("/v24.0/{WABA}?fields=degrees_of_freedom_spec"))
+            .await
+            .body;
+        let spec = &read_back["degrees_of_freedom_spec"]["data"][0]["creative_features_spec"];
+        let touchups = spec
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|f| f.get("image_touchups"))
+            .cloned();
+        (m["creative_features"].as_array().unwrap().len(), touchups)
+    };
+    assert_eq!(features(before).await, (10, Some(json!("OPT_IN"))));
+    assert_eq!(
+        features(after.with_token(&after.token)).await,
+        (0, Some(json!("OPT_OUT")))
+    );
+
+    let opted_in = after
+        .post(
+            &format!("/v24.0/{WABA}"),
+            &json!({"degrees_of_freedom_spec": {"creative_features_spec":
+                {"image_touchups": {"enroll_status": "OPT_IN"}}}}),
+        )
+        .await;
+    assert_eq!(opted_in.body, json!({"success": true}));
+    let id = wamid(
+        &after
+            .send_marketing_message(PHONE, &promo_to("14165551234"))
+            .await,
+    );
+    assert_eq!(
+        after.message(&id).await["creative_features"],
+        json!(["image_touchups"])
+    );
 }
 
 #[tokio::test]
 async fn an_eligible_waba_falls_back_to_the_cloud_api_with_marketing_pricing() {
     let app = spawn_app().await;
     let id = wamid(
-        &app.send_marketing_message(ELIGIBLE_PHONE, &promo_to("16505551234"))
+        &app.send_marketing_message(ELIGIBLE_PHONE, &promo_to("14165551234"))
             .await,
     );
     let m = app.message(&id).await;
@@ -37,7 +88,7 @@ async fn an_eligible_waba_falls_back_to_the_cloud_api_with_marketing_pricing() {
 #[tokio::test]
 async fn strict_policy_on_an_eligible_waba_is_answered_with_134102_and_http_500() {
     let app = spawn_app().await;
-    let mut body = promo_to("16505551234");
+    let mut body = promo_to("14165551234");
     body["product_policy"] = json!("STRICT");
     let answer = app.send_marketing_message(ELIGIBLE_PHONE, &body).await;
     assert_eq!((answer.status, answer.code()), (500, 134102));
@@ -45,17 +96,31 @@ async fn strict_policy_on_an_eligible_waba_is_answered_with_134102_and_http_500(
 }
 
 #[tokio::test]
-async fn strict_policy_on_an_msc_business_is_answered_with_the_msc_details() {
-    let app = spawn_app().await;
-    let mut body = promo_to("16505551234");
+async fn strict_policy_on_an_msc_business_is_answered_with_the_msc_details_before_2026_01_29() {
+    let app = spawn_app_with(Config::default().clock_start(SEED_ERA)).await;
+    let mut body = promo_to("14165551234");
     body["product_policy"] = json!("STRICT");
     let answer = app.send_marketing_message(MSC_PHONE, &body).await;
     assert_eq!((answer.status, answer.code()), (500, 134102));
     assert!(answer.details().contains("Multi-Solution Conversations"));
     let fallback = app
-        .send_marketing_message(MSC_PHONE, &promo_to("16505551234"))
+        .send_marketing_message(MSC_PHONE, &promo_to("14165551234"))
         .await;
     assert_eq!(app.message(&wamid(&fallback)).await["route"], "cloud_api");
+}
+
+#[tokio::test]
+async fn an_msc_business_sends_through_the_mm_api_from_2026_01_29() {
+    let app = spawn_app_with(Config::default().clock_start("2026-01-29T00:00:00Z")).await;
+    let mut body = promo_to("14165551234");
+    body["product_policy"] = json!("STRICT");
+    let strict = app.send_marketing_message(MSC_PHONE, &body).await;
+    assert_eq!(strict.status, 200, "{}", strict.body);
+    let m = app.message(&wamid(&strict)).await;
+    assert_eq!(
+        (m["route"].as_str(), m["pricing_category"].as_str()),
+        (Some("marketing_messages"), Some("marketing_lite"))
+    );
 }
 
 #[tokio::test]
@@ -67,7 +132,7 @@ async fn fallback_is_refused_with_131063_when_marketing_is_disabled_on_cloud_api
     )
     .await;
     let answer = app
-        .send_marketing_message(ELIGIBLE_PHONE, &promo_to("16505551234"))
+        .send_marketing_message(ELIGIBLE_PHONE, &promo_to("14165551234"))
         .await;
     assert_eq!((answer.status, answer.code()), (400, 131063));
 }
@@ -86,7 +151,7 @@ async fn onboarding_a_waba_through_admin_moves_its_marketing_to_the_mm_api() {
         "ONBOARDED"
     );
     let id = wamid(
-        &app.send_marketing_message(ELIGIBLE_PHONE, &promo_to("16505551234"))
+        &app.send_marketing_message(ELIGIBLE_PHONE, &promo_to("14165551234"))
             .await,
     );
     assert_eq!(app.message(&id).await["route"], "marketing_messages");
@@ -104,14 +169,14 @@ async fn message_activity_sharing_on_the_message_wins_over_the_waba_default() {
     app.patch_waba(WABA, &json!({"message_activity_sharing": false}))
         .await;
     let default = wamid(
-        &app.send_marketing_message(PHONE, &promo_to("16505551234"))
+        &app.send_marketing_message(PHONE, &promo_to("14165551234"))
             .await,
     );
     assert_eq!(
         app.message(&default).await["message_activity_sharing"],
         false
     );
-    let mut body = promo_to("16505551234");
+    let mut body = promo_to("14165551234");
     body["message_activity_sharing"] = json!(true);
     let explicit = wamid(&app.send_marketing_message(PHONE, &body).await);
     assert_eq!(
@@ -122,11 +187,11 @@ async fn message_activity_sharing_on_the_message_wins_over_the_waba_default() {
 
 #[tokio::test]
 async fn creative_features_opted_out_at_template_or_waba_level_are_not_applied() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(Config::default().clock_start(SEED_ERA)).await;
     let spec = json!({"creative_features_spec": {"image_touchups": {"enroll_status": "OPT_OUT"}}});
     let edited = app
         .post(
-            "/v25.0/100000000000031",
+            "/v24.0/100000000000031",
             &json!({"degrees_of_freedom_spec": spec}),
         )
         .await;
@@ -135,13 +200,13 @@ async fn creative_features_opted_out_at_template_or_waba_level_are_not_applied()
         json!({"creative_features_spec": {"image_animation": {"enroll_status": "OPT_OUT"}}});
     let updated = app
         .post(
-            &format!("/v25.0/{WABA}"),
+            &format!("/v24.0/{WABA}"),
             &json!({"degrees_of_freedom_spec": waba_spec}),
         )
         .await;
     assert_eq!(updated.status, 200, "{}", updated.body);
     let id = wamid(
-        &app.send_marketing_message(PHONE, &promo_to("16505551234"))
+        &app.send_marketing_message(PHONE, &promo_to("14165551234"))
             .await,
     );
     let features = app.message(&id).await["creative_features"].clone();
@@ -155,14 +220,14 @@ async fn creative_features_opted_out_at_template_or_waba_level_are_not_applied()
     assert!(!features.contains(&"image_touchups") && !features.contains(&"image_animation"));
 
     let template = app
-        .get("/v25.0/100000000000031?fields=degrees_of_freedom_spec")
+        .get("/v24.0/100000000000031?fields=degrees_of_freedom_spec")
         .await;
     assert_eq!(
         template.body["degrees_of_freedom_spec"]["creative_features_spec"][1],
         json!({"key": "IMAGE_TOUCHUPS", "value": {"enroll_status": "OPT_OUT"}})
     );
     let waba = app
-        .get(&format!("/v25.0/{WABA}?fields=degrees_of_freedom_spec"))
+        .get(&format!("/v24.0/{WABA}?fields=degrees_of_freedom_spec"))
         .await;
     let read_back = &waba.body["degrees_of_freedom_spec"]["data"][0]["creative_features_spec"][0];
     assert_eq!(read_back["image_animation"], "OPT_OUT");

@@ -13,8 +13,12 @@ use crate::helpers::*;
 async fn a_node_answers_the_same_with_any_version_segment_or_none_and_echoes_the_version() {
     let app = spawn_app().await;
     let mut bodies = Vec::new();
+    // On 2026-12-01 v20.0 has expired (2026-09-24): Graph answers it as the oldest version
+    // still available. Unversioned paths get the app's version, v25.0 unless told otherwise.
     for (path, version) in [
-        (format!("/v18.0/{PHONE}"), "v18.0"),
+        (format!("/v20.0/{PHONE}"), "v21.0"),
+        (format!("/v17.0/{PHONE}"), "v21.0"),
+        (format!("/v27.0/{PHONE}"), "v27.0"),
         (format!("/v25.0/{PHONE}"), "v25.0"),
         (format!("/{PHONE}"), "v25.0"),
     ] {
@@ -26,12 +30,105 @@ async fn a_node_answers_the_same_with_any_version_segment_or_none_and_echoes_the
         assert_eq!(answer.api_version.as_deref(), Some(version), "{path}");
         bodies.push(answer.json());
     }
-    assert_eq!(bodies[0], bodies[1]);
-    assert_eq!(bodies[1], bodies[2]);
+    assert!(bodies.iter().all(|b| b == &bodies[0]));
     assert_eq!(
         bodies[0],
         json!({"verified_name": "Jasper's Market", "code_verification_status": "VERIFIED",
             "display_phone_number": "15550100021", "quality_rating": "GREEN", "id": PHONE})
+    );
+}
+
+#[tokio::test]
+async fn versions_are_served_from_their_release_day_and_expire_into_the_oldest_available() {
+    let cases = [
+        // (clock day, path version, answered as; None: Graph's unknown path)
+        ("2026-07-28T23:59:59Z", "v26.0", None),
+        ("2026-07-29T00:00:00Z", "v26.0", Some("v26.0")),
+        ("2026-11-03T00:00:00Z", "v27.0", None),
+        ("2026-11-04T00:00:00Z", "v27.0", Some("v27.0")),
+        ("2026-09-23T00:00:00Z", "v20.0", Some("v20.0")),
+        ("2026-09-24T00:00:00Z", "v20.0", Some("v21.0")),
+        ("2026-01-01T00:00:00Z", "v25.0", None),
+        ("2026-01-01T00:00:00Z", "v18.0", Some("v18.0")),
+        ("2026-01-26T00:00:00Z", "v18.0", Some("v19.0")),
+    ];
+    let app = spawn_app().await;
+    for (day, asked, served) in cases {
+        let created = app
+            .post("/__admin/sandboxes", &json!({"clock_start": day}))
+            .await;
+        let token = created.body["token"].as_str().unwrap().to_owned();
+        let phone = created.body["state"]["phone_numbers"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let path = format!("/{asked}/{phone}");
+        let answer = app
+            .raw(Method::GET, &path, Some(&token), None, Vec::new())
+            .await;
+        match served {
+            Some(version) => {
+                assert_eq!(answer.status, 200, "{day} {asked}: {}", answer.text);
+                assert_eq!(
+                    answer.api_version.as_deref(),
+                    Some(version),
+                    "{day} {asked}"
+                );
+            }
+            None => {
+                assert_eq!(answer.status, 400, "{day} {asked}: {}", answer.text);
+                assert_eq!(
+                    answer.json()["error"]["message"],
+                    format!("Unknown path components: {path}"),
+                    "{day}"
+                );
+                assert_eq!(answer.json()["error"]["code"], 2500);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn unversioned_paths_get_the_configured_default_version() {
+    let app = spawn_app_with(Config::default().default_version("v27.0".parse().unwrap())).await;
+    let answer = app
+        .raw(
+            Method::GET,
+            &format!("/{PHONE}"),
+            Some(&app.token),
+            None,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.api_version.as_deref(), Some("v27.0"));
+
+    // Before v27.0 is out, an app cannot be set to it: the newest released version answers.
+    let early = app
+        .post(
+            "/__admin/sandboxes",
+            &json!({"clock_start": "2026-08-01T00:00:00Z"}),
+        )
+        .await;
+    let token = early.body["token"].as_str().unwrap().to_owned();
+    let phone = early.body["state"]["phone_numbers"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answer = app
+        .raw(
+            Method::GET,
+            &format!("/{phone}"),
+            Some(&token),
+            None,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(
+        answer.api_version.as_deref(),
+        Some("v26.0"),
+        "{}",
+        answer.text
     );
 }
 
@@ -42,7 +139,7 @@ async fn an_unversioned_send_is_accepted_like_a_versioned_one() {
     let answer = app
         .post(
             &format!("/{PHONE}/marketing_messages"),
-            &promo_to("16505551234"),
+            &promo_to("14165551234"),
         )
         .await;
 
@@ -62,7 +159,7 @@ async fn a_token_in_the_access_token_query_parameter_selects_the_sandbox_like_th
         .post(app.url(&format!(
             "/v25.0/{phone}/marketing_messages?access_token={token}"
         )))
-        .json(&promo_to("16505551234"))
+        .json(&promo_to("14165551234"))
         .send()
         .await
         .unwrap();
@@ -71,7 +168,7 @@ async fn a_token_in_the_access_token_query_parameter_selects_the_sandbox_like_th
         .post(app.url(&format!(
             "/v25.0/{phone}/marketing_messages?access_token=not-a-token"
         )))
-        .json(&promo_to("16505551234"))
+        .json(&promo_to("14165551234"))
         .send()
         .await
         .unwrap();
@@ -86,7 +183,7 @@ async fn a_token_in_the_access_token_query_parameter_selects_the_sandbox_like_th
 #[tokio::test]
 async fn a_chunked_json_body_without_content_length_is_accepted() {
     let app = spawn_app().await;
-    let json = promo_to("16505551234").to_string();
+    let json = promo_to("14165551234").to_string();
     let (first, second) = json.split_at(json.len() / 2);
     let request = format!(
         "POST /v25.0/{PHONE}/marketing_messages HTTP/1.1\r\nHost: localhost\r\n\
@@ -153,7 +250,7 @@ async fn an_unknown_object_id_is_answered_with_graphs_unsupported_request_error(
         )
         .await;
     let post = app
-        .post("/v25.0/424242/messages", &promo_to("16505551234"))
+        .post("/v25.0/424242/messages", &promo_to("14165551234"))
         .await;
 
     assert_eq!(get.status, 400);

@@ -309,7 +309,7 @@ impl Call {
             .replace("{business}", &pick(&ids.businesses))
             .replace(
                 "{recipient}",
-                ["16505551234", "+1 650-555-0000", "abc", "%2B16505550001"][self.id.index(4)],
+                ["14165551234", "+1 416-555-0000", "abc", "%2B14165550001"][self.id.index(4)],
             );
         let mut segments: Vec<String> = filled.split('/').map(str::to_owned).collect();
         if !filled.starts_with("__admin") && !self.version.is_empty() {
@@ -447,7 +447,7 @@ fn conformant(shape: Shape) -> BoxedStrategy<Value> {
         // reaches the send rules past the template lookup.
         Shape::Contract(PayloadKind::MarketingMessageRequest) => prop_oneof![
             strategies::valid(PayloadKind::MarketingMessageRequest),
-            select(&["16505551234", "+1 650 555 0002", "447700900123"][..]).prop_map(promo_to),
+            select(&["14165551234", "+1 416 555 0002", "447700900123"][..]).prop_map(promo_to),
         ]
         .boxed(),
         Shape::Contract(kind) => strategies::valid(kind),
@@ -513,7 +513,7 @@ fn conformant(shape: Shape) -> BoxedStrategy<Value> {
         // templates never meet them; no fault ever drops the connection.
         Shape::Fault => (
             select(&["marketing_messages", "messages", "subscribed_apps"][..]),
-            option::of(select(&[PHONE, "16505551234"][..])),
+            option::of(select(&[PHONE, "14165551234"][..])),
             option::of(1u32..=3),
             prop_oneof![
                 select(FAULT_ERRORS).prop_map(|e| json!({"type": "error", "error": e})),
@@ -533,7 +533,7 @@ fn conformant(shape: Shape) -> BoxedStrategy<Value> {
             .prop_map(|n| json!({"messages_per_second": n}))
             .boxed(),
         Shape::Inbound => (
-            select(&["16505551234", "+44 7700 900123", "15550009999"][..]),
+            select(&["14165551234", "+44 7700 900123", "15550009999"][..]),
             option::of(select(&[PHONE, ELIGIBLE_PHONE][..])),
             option::of("\\PC{1,12}"),
             prop_oneof![

@@ -212,7 +212,7 @@ async fn a_custom_marketing_ttl_applies_on_the_mm_route_only() {
         assert_eq!(created.status, 200, "{}", created.body);
     }
     app.advance(11 * 60).await;
-    let body = template_send("16505551234", "half_day", &[]);
+    let body = template_send("14165551234", "half_day", &[]);
 
     let mm = wamid(&app.send_marketing_message(PHONE, &body).await);
     let cloud = wamid(&app.send_marketing_message(ELIGIBLE_PHONE, &body).await);
@@ -254,7 +254,7 @@ async fn an_edit_changes_the_template_and_a_refused_edit_changes_nothing() {
 #[tokio::test]
 async fn an_admin_status_change_is_announced_and_decides_what_a_send_answers() {
     let app = spawn_app().await;
-    let body = promo_to("16505551234");
+    let body = promo_to("14165551234");
     let mut seen = Vec::new();
     for status in ["PENDING", "REJECTED", "PAUSED", "DISABLED", "APPROVED"] {
         let set = app.set_template_status("100000000000031", status).await;

@@ -219,7 +219,7 @@ async fn statuses_arrive_signed_conformant_and_in_order_when_the_clock_advances(
     let app = app_delivering_to(&receiver).await;
 
     let id = wamid(
-        &app.send_marketing_message(PHONE, &promo_to("16505551234"))
+        &app.send_marketing_message(PHONE, &promo_to("14165551234"))
             .await,
     );
     app.advance(10).await;
@@ -242,8 +242,8 @@ async fn statuses_arrive_signed_conformant_and_in_order_when_the_clock_advances(
     assert_eq!(status(0)["pricing"]["category"], "marketing_lite");
     assert_eq!(status(1)["pricing"]["category"], "marketing_lite");
     assert!(status(2).get("pricing").is_none());
-    assert_eq!(status(1)["timestamp"], "1767225602");
-    assert_eq!(status(2)["timestamp"], "1767225605");
+    assert_eq!(status(1)["timestamp"], "1796083202");
+    assert_eq!(status(2)["timestamp"], "1796083205");
     insta::assert_json_snapshot!("sent_status_webhook", posts[0].json());
 }
 
@@ -257,9 +257,9 @@ async fn webhooks_carry_the_conversation_up_to_v23_and_drop_it_from_v24() {
         }))
         .await;
 
-        app.send_marketing_message(PHONE, &promo_to("16505551234"))
+        app.send_marketing_message(PHONE, &promo_to("14165551234"))
             .await;
-        app.send_marketing_message(ELIGIBLE_PHONE, &promo_to("16505551234"))
+        app.send_marketing_message(ELIGIBLE_PHONE, &promo_to("14165551234"))
             .await;
         app.advance(0).await;
 
@@ -302,7 +302,7 @@ async fn a_failing_endpoint_is_retried_with_doubling_waits_on_the_clock() {
 
     // An offline recipient: only `sent` until the TTL, so one webhook is in play.
     let id = wamid(
-        &app.send_marketing_message(PHONE, &promo_to("16505550408"))
+        &app.send_marketing_message(PHONE, &promo_to("14165550408"))
             .await,
     );
     app.advance(0).await;
@@ -347,19 +347,19 @@ async fn a_failing_endpoint_is_retried_with_doubling_waits_on_the_clock() {
         [
             json!([
                 1,
-                "2026-01-01T00:00:00.000Z",
+                "2026-12-01T00:00:00.000Z",
                 500,
                 "retrying",
-                "2026-01-01T00:00:10.000Z"
+                "2026-12-01T00:00:10.000Z"
             ]),
             json!([
                 2,
-                "2026-01-01T00:00:10.000Z",
+                "2026-12-01T00:00:10.000Z",
                 503,
                 "retrying",
-                "2026-01-01T00:00:30.000Z"
+                "2026-12-01T00:00:30.000Z"
             ]),
-            json!([3, "2026-01-01T00:00:30.000Z", 200, "delivered", null]),
+            json!([3, "2026-12-01T00:00:30.000Z", 200, "delivered", null]),
         ]
     );
     assert!(
@@ -384,7 +384,7 @@ async fn a_webhook_older_than_the_maximum_age_is_dropped_and_marked_expired() {
     app.use_webhooks(&json!({"webhook_url": receiver.url}))
         .await;
 
-    app.send_marketing_message(PHONE, &promo_to("16505550408"))
+    app.send_marketing_message(PHONE, &promo_to("14165550408"))
         .await;
     app.advance(3600).await;
 
@@ -397,9 +397,9 @@ async fn a_webhook_older_than_the_maximum_age_is_dropped_and_marked_expired() {
     assert_eq!(
         outcomes,
         [
-            (json!("2026-01-01T00:00:00.000Z"), json!("retrying")),
-            (json!("2026-01-01T00:00:10.000Z"), json!("retrying")),
-            (json!("2026-01-01T00:00:30.000Z"), json!("expired")),
+            (json!("2026-12-01T00:00:00.000Z"), json!("retrying")),
+            (json!("2026-12-01T00:00:10.000Z"), json!("retrying")),
+            (json!("2026-12-01T00:00:30.000Z"), json!("expired")),
         ]
     );
     assert_eq!(receiver.posts().len(), 3);
@@ -415,7 +415,7 @@ async fn a_dead_slow_or_failing_endpoint_does_not_change_what_the_send_path_answ
     let slow = Receiver::start(&[], Duration::from_secs(10), Challenge::Echo).await;
     let baseline = spawn_app().await;
     let expected = baseline
-        .send_marketing_message(PHONE, &promo_to("16505551234"))
+        .send_marketing_message(PHONE, &promo_to("14165551234"))
         .await;
 
     for (url, error) in [
@@ -430,7 +430,7 @@ async fn a_dead_slow_or_failing_endpoint_does_not_change_what_the_send_path_answ
 
         let started = Instant::now();
         let answer = app
-            .send_marketing_message(PHONE, &promo_to("16505551234"))
+            .send_marketing_message(PHONE, &promo_to("14165551234"))
             .await;
         assert!(started.elapsed() < Duration::from_millis(250), "{url}");
         assert_eq!(
@@ -499,7 +499,7 @@ async fn subscribing_an_override_runs_the_handshake_and_then_it_beats_the_app_de
     );
     assert!(validate(PayloadKind::SubscribedAppsList, &listed.body).is_ok());
 
-    app.send_marketing_message(PHONE, &promo_to("16505551234"))
+    app.send_marketing_message(PHONE, &promo_to("14165551234"))
         .await;
     app.advance(10).await;
 
@@ -556,13 +556,13 @@ async fn a_stop_promotions_tap_opts_the_user_out_and_later_marketing_fails_with_
     let receiver = Receiver::ok().await;
     let app = app_delivering_to(&receiver).await;
     let first = wamid(
-        &app.send_marketing_message(PHONE, &promo_to("16505551234"))
+        &app.send_marketing_message(PHONE, &promo_to("14165551234"))
             .await,
     );
     app.advance(10).await;
 
     let tap = app
-        .inbound(&json!({"from": "16505551234", "name": "Ann",
+        .inbound(&json!({"from": "14165551234", "name": "Ann",
             "button": {"text": "Stop promotions", "payload": "STOP", "context_message_id": first}}))
         .await;
     assert_eq!(tap.status, 200, "{}", tap.body);
@@ -572,13 +572,13 @@ async fn a_stop_promotions_tap_opts_the_user_out_and_later_marketing_fails_with_
     let value = &inbound.json()["entry"][0]["changes"][0]["value"];
     assert_eq!(
         value["contacts"],
-        json!([{"profile": {"name": "Ann"}, "wa_id": "16505551234"}])
+        json!([{"profile": {"name": "Ann"}, "wa_id": "14165551234"}])
     );
     assert_eq!(value["messages"][0]["context"]["id"], first.as_str());
     assert_eq!(value["messages"][0]["button"]["payload"], "STOP");
 
     let later = app
-        .send_marketing_message(PHONE, &promo_to("16505551234"))
+        .send_marketing_message(PHONE, &promo_to("14165551234"))
         .await;
     assert_eq!(later.status, 200, "accepted; the failure is asynchronous");
     app.advance(5).await;
@@ -600,7 +600,7 @@ async fn an_offline_recipient_fails_when_the_ttl_runs_out() {
     let receiver = Receiver::ok().await;
     let app = app_delivering_to(&receiver).await;
     let id = wamid(
-        &app.send_marketing_message(PHONE, &promo_to("16505550408"))
+        &app.send_marketing_message(PHONE, &promo_to("14165550408"))
             .await,
     );
 
@@ -613,7 +613,7 @@ async fn an_offline_recipient_fails_when_the_ttl_runs_out() {
     assert_eq!(status["id"], id.as_str());
     assert_eq!(
         status["timestamp"],
-        (1_767_225_600 + 30 * 24 * 3600).to_string()
+        (1_796_083_200 + 30 * 24 * 3600).to_string()
     );
     assert_eq!(status["errors"][0]["code"], 131026);
 }
@@ -625,7 +625,7 @@ async fn chaos_batches_statuses_due_together_and_posts_each_webhook_twice() {
     app.use_webhooks(&json!({"webhook_url": receiver.url, "app_secret": SECRET,
         "chaos": {"duplicate": 1.0, "batch": 10}}))
         .await;
-    for to in ["16505550001", "16505550002", "16505550003"] {
+    for to in ["14165550001", "14165550002", "14165550003"] {
         app.send_marketing_message(PHONE, &promo_to(to)).await;
     }
     app.advance(0).await;
@@ -660,7 +660,7 @@ async fn chaos_reordering_lets_read_overtake_sent_and_delivered() {
     app.use_webhooks(&json!({"webhook_url": receiver.url, "chaos": {"reorder": 1.0}}))
         .await;
 
-    app.send_marketing_message(PHONE, &promo_to("16505551234"))
+    app.send_marketing_message(PHONE, &promo_to("14165551234"))
         .await;
     app.advance(20).await;
 
@@ -677,9 +677,9 @@ async fn chaos_reordering_lets_read_overtake_sent_and_delivered() {
     assert_eq!(
         times,
         [
-            json!("2026-01-01T00:00:05.000Z"),
-            json!("2026-01-01T00:00:10.000Z"),
-            json!("2026-01-01T00:00:12.000Z"),
+            json!("2026-12-01T00:00:05.000Z"),
+            json!("2026-12-01T00:00:10.000Z"),
+            json!("2026-12-01T00:00:12.000Z"),
         ]
     );
 }
@@ -690,10 +690,10 @@ async fn the_delivery_log_filters_by_message_and_field() {
     let app = app_delivering_to(&receiver).await;
     app.create_promo(WABA, "winter_promo").await;
     let id = wamid(
-        &app.send_marketing_message(PHONE, &promo_to("16505551234"))
+        &app.send_marketing_message(PHONE, &promo_to("14165551234"))
             .await,
     );
-    app.send_marketing_message(PHONE, &promo_to("16505559876"))
+    app.send_marketing_message(PHONE, &promo_to("14165559876"))
         .await;
     app.advance(60).await;
 
@@ -759,7 +759,7 @@ async fn a_deleted_subscription_receives_nothing() {
         )
         .await;
     assert_eq!(deleted.body, json!({"success": true}));
-    app.send_marketing_message(PHONE, &promo_to("16505551234"))
+    app.send_marketing_message(PHONE, &promo_to("14165551234"))
         .await;
     app.advance(10).await;
 
@@ -795,7 +795,7 @@ async fn a_sandbox_created_with_webhook_settings_delivers_there_with_its_secret(
         .client
         .post(app.url(&format!("/v25.0/{phone}/marketing_messages")))
         .bearer_auth(token)
-        .json(&promo_to("16505551234"))
+        .json(&promo_to("14165551234"))
         .send()
         .await
         .unwrap();
@@ -836,7 +836,7 @@ async fn in_realtime_statuses_flow_without_advancing_the_clock() {
     let answer = reqwest::Client::new()
         .post(format!("{}/v25.0/{PHONE}/marketing_messages", server.url()))
         .bearer_auth(wa_mock::DEFAULT_TOKEN)
-        .json(&promo_to("16505551234"))
+        .json(&promo_to("14165551234"))
         .send()
         .await
         .unwrap();

@@ -36,11 +36,11 @@ async fn busy_app() -> (TestApp, MockServer, String) {
     let recipient: Recipient = app
         .admin(
             Method::PUT,
-            "/__admin/recipients/+16505551234",
+            "/__admin/recipients/+14165551234",
             Some(&json!({"behaviour": "never_read", "name": "Alex"})),
         )
         .await;
-    assert_eq!(recipient.phone, "16505551234");
+    assert_eq!(recipient.phone, "14165551234");
 
     let fault: Fault = app
         .admin(
@@ -59,7 +59,7 @@ async fn busy_app() -> (TestApp, MockServer, String) {
         .await;
 
     let sent = wamid(
-        &app.send_marketing_message(PHONE, &promo_to("16505551234"))
+        &app.send_marketing_message(PHONE, &promo_to("14165551234"))
             .await,
     );
     let created = app
@@ -85,7 +85,7 @@ async fn busy_app() -> (TestApp, MockServer, String) {
         .admin(
             Method::POST,
             "/__admin/inbound",
-            Some(&json!({"from": "16505551234", "text": "hi"})),
+            Some(&json!({"from": "14165551234", "text": "hi"})),
         )
         .await;
     assert!(inbound.id.starts_with("wamid."), "{}", inbound.id);

@@ -1,0 +1,179 @@
+//! §11 Meta's changelog on the clock: each dated change on both sides of its date, and the
+//! changes in force as `GET /__admin/clock` lists them.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// A sandbox whose clock starts at `day`, as a client of the same server.
+async fn sandbox_on(app: &TestApp, day: &str) -> (TestApp, Value) {
+    let created = app
+        .post("/__admin/sandboxes", &json!({"clock_start": day}))
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let token = created.body["token"].as_str().unwrap().to_owned();
+    (app.with_token(&token), created.body["state"].clone())
+}
+
+/// The onboarded WABA's phone number id in a sandbox's state.
+fn mm_phone(state: &Value) -> String {
+    state["phone_numbers"][0]["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn marketing_to_a_us_number_is_accepted_then_fails_with_131049_since_2025_04_01() {
+    let app = spawn_app().await;
+    let us = wamid(
+        &app.send_marketing_message(PHONE, &promo_to("+1 650 555 1234"))
+            .await,
+    );
+    let canada = wamid(
+        &app.send_marketing_message(PHONE, &promo_to("14165551234"))
+            .await,
+    );
+    let utility = wamid(
+        &app.send_message(
+            PHONE,
+            &template_send("16505551234", "order_update", &["#1"]),
+        )
+        .await,
+    );
+    let fallback = wamid(
+        &app.send_marketing_message(ELIGIBLE_PHONE, &promo_to("16505551234"))
+            .await,
+    );
+    app.advance(60).await;
+
+    for id in [&us, &fallback] {
+        assert_eq!(
+            app.message(id).await["statuses"],
+            json!([{"status": "failed", "at": "2026-12-01T00:00:01.000Z",
+                    "error": "ecosystem_engagement"}])
+        );
+    }
+    assert_eq!(app.statuses(&canada).await, ["sent", "delivered", "read"]);
+    assert_eq!(app.statuses(&utility).await, ["sent", "delivered", "read"]);
+
+    // The day before Meta stopped delivering marketing to US numbers (v22.0 was current).
+    let (early, state) = sandbox_on(&app, "2025-03-31T00:00:00Z").await;
+    let phone = mm_phone(&state);
+    let sent = early
+        .post(
+            &format!("/v22.0/{phone}/marketing_messages"),
+            &promo_to("16505551234"),
+        )
+        .await;
+    let id = wamid(&sent);
+    early.advance(60).await;
+    assert_eq!(early.statuses(&id).await, ["sent", "delivered", "read"]);
+}
+
+#[tokio::test]
+async fn marketing_templates_on_messages_are_refused_from_the_2027_10_13_sunset() {
+    let app = spawn_app().await;
+    for (day, expected) in [
+        ("2027-10-12T23:59:59Z", None),
+        ("2027-10-13T00:00:00Z", Some(131063)),
+    ] {
+        let (sandbox, state) = sandbox_on(&app, day).await;
+        let phone = mm_phone(&state);
+        let answer = sandbox
+            .send_message(
+                &phone,
+                &template_send("14165551234", "seasonal_promo", &["Ann"]),
+            )
+            .await;
+        match expected {
+            None => assert_eq!(answer.status, 200, "{day}: {}", answer.body),
+            Some(code) => {
+                assert_eq!((answer.status, answer.code()), (400, code), "{day}");
+                // The MM API still takes them.
+                let mm = sandbox
+                    .send_marketing_message(&phone, &promo_to("14165551234"))
+                    .await;
+                assert_eq!(mm.status, 200, "{}", mm.body);
+            }
+        }
+        let utility = sandbox
+            .send_message(
+                &phone,
+                &template_send("14165551234", "order_update", &["#1"]),
+            )
+            .await;
+        assert_eq!(utility.status, 200, "{day}: {}", utility.body);
+    }
+}
+
+#[tokio::test]
+async fn the_clock_lists_the_changes_in_force_on_its_day_and_the_versions_served() {
+    let app = spawn_app().await;
+    let (early, _) = sandbox_on(&app, "2026-02-01T00:00:00Z").await;
+    let clock = early.get("/__admin/clock").await;
+    assert_eq!(clock.status, 200, "{}", clock.body);
+    let ids: Vec<&str> = clock.body["changes_in_force"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["us_marketing_undeliverable", "msc_on_mm_api"]);
+    assert_eq!(
+        clock.body["changes_in_force"][1],
+        json!({
+            "id": "msc_on_mm_api",
+            "date": "2026-01-29",
+            "switches": "Multi-solution conversation (MSC) businesses send through the MM API. \
+                Before: STRICT refuses them with 134102 and CLOUD_API_FALLBACK routes them to the \
+                Cloud API.",
+            "source": "Meta, Marketing Messages API changelog, 2026-01-29",
+            "invented": false
+        })
+    );
+    assert_eq!(
+        clock.body["graph_versions"],
+        json!(["v19.0", "v20.0", "v21.0", "v22.0", "v23.0", "v24.0"])
+    );
+
+    let now = app.get("/__admin/clock").await.body;
+    let ids: Vec<&str> = now["changes_in_force"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "us_marketing_undeliverable",
+            "msc_on_mm_api",
+            "creative_optimisations_off_by_default"
+        ]
+    );
+    assert_eq!(
+        now["graph_versions"],
+        json!([
+            "v21.0", "v22.0", "v23.0", "v24.0", "v25.0", "v26.0", "v27.0"
+        ])
+    );
+
+    // Advancing the clock past a date brings the change into force.
+    let (before, _) = sandbox_on(&app, "2027-10-12T23:59:00Z").await;
+    before.advance(60).await;
+    let later = before.get("/__admin/clock").await.body;
+    assert_eq!(
+        later["changes_in_force"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()["id"],
+        "cloud_api_marketing_sunset"
+    );
+    assert_eq!(
+        later["changes_in_force"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()["invented"],
+        true
+    );
+}
