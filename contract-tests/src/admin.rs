@@ -17,6 +17,8 @@ use crate::payload::waba::{BusinessOnboardingStatus, OnboardingStatus};
 
 /// A list answer: `{"data": [...]}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(rename = "List_{T}"))]
 #[serde(deny_unknown_fields)]
 pub struct List<T> {
     /// The items, oldest first.
@@ -25,6 +27,7 @@ pub struct List<T> {
 
 /// The answer of `DELETE /__admin/faults` and `DELETE /__admin/sandboxes/{token}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Success {
     /// Always `true`.
@@ -33,6 +36,7 @@ pub struct Success {
 
 /// `GET /__admin/health`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Health {
     /// Always `ok`.
@@ -41,6 +45,7 @@ pub struct Health {
 
 /// `GET /__admin/memory`: the budget for retained state and what is counted against it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Memory {
     /// `--memory-budget-mb` in bytes.
@@ -53,6 +58,7 @@ pub struct Memory {
 
 /// `GET /__admin/state`, `POST /__admin/reset`: a sandbox's world.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct State {
     /// The token selecting this sandbox.
@@ -69,6 +75,7 @@ pub struct State {
 
 /// A business portfolio.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Business {
     /// Its id.
@@ -81,6 +88,7 @@ pub struct Business {
 
 /// A WABA, as `GET /__admin/state` lists it and `PATCH /__admin/wabas/{id}` answers it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Waba {
     /// Its id.
@@ -101,6 +109,7 @@ pub struct Waba {
 
 /// A business phone number.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PhoneNumber {
     /// Its id.
@@ -113,6 +122,7 @@ pub struct PhoneNumber {
 
 /// A message template.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Template {
     /// Its id.
@@ -147,6 +157,7 @@ pub struct Template {
 
 /// Whether a sandbox's clock moves by itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClockMode {
     /// Only `POST /__admin/clock/advance` moves it.
@@ -157,6 +168,7 @@ pub enum ClockMode {
 
 /// `GET /__admin/clock` and the answer of `POST /__admin/clock/advance`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClockState {
     /// Manual or realtime.
@@ -171,6 +183,7 @@ pub struct ClockState {
 
 /// `POST /__admin/clock/advance`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Advance {
     /// How far to move the clock.
@@ -179,6 +192,7 @@ pub struct Advance {
 
 /// `PATCH /__admin/wabas/{id}`: any subset of the WABA's flags.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WabaPatch {
     /// New onboarding status.
@@ -200,6 +214,7 @@ pub struct WabaPatch {
 
 /// `POST /__admin/templates/{id}/status`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TemplateStatusChange {
     /// The new status.
@@ -211,6 +226,7 @@ pub struct TemplateStatusChange {
 
 /// The answer of `POST /__admin/templates/{id}/status`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TemplateStatusSet {
     /// The template.
@@ -221,6 +237,7 @@ pub struct TemplateStatusSet {
 
 /// What happens to messages sent to a recipient.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Behaviour {
     /// sent → delivered → read.
@@ -240,6 +257,7 @@ pub enum Behaviour {
 
 /// A recipient's settings, as `PUT /__admin/recipients/{phone}` answers them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// What happens to messages.
@@ -254,6 +272,7 @@ pub struct Profile {
 
 /// One entry of `GET /__admin/recipients`, and the answer of `PUT /__admin/recipients/{phone}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Recipient {
     /// The recipient's WhatsApp id (digits).
@@ -264,6 +283,7 @@ pub struct Recipient {
 
 /// The API that carried a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Route {
     /// The Marketing Messages API.
@@ -274,6 +294,7 @@ pub enum Route {
 
 /// A message status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MessageStatus {
     /// Accepted, not yet sent.
@@ -290,6 +311,7 @@ pub enum MessageStatus {
 
 /// One step of a message's status history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StatusRecord {
     /// The status reached.
@@ -303,6 +325,7 @@ pub struct StatusRecord {
 
 /// The template a message carried.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TemplateRef {
     /// Template name.
@@ -315,6 +338,7 @@ pub struct TemplateRef {
 
 /// One entry of `GET /__admin/messages`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Message {
     /// Its wamid.
@@ -360,6 +384,7 @@ pub struct Message {
 
 /// One entry of `GET /__admin/requests`: a Graph request as the journal keeps it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct JournalEntry {
     /// Position in the sandbox's journal, from 1.
@@ -385,6 +410,7 @@ pub struct JournalEntry {
 
 /// One entry of `GET /__admin/events`: a domain event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Event {
     /// Position in the sandbox's history, from 1.
     pub seq: u64,
@@ -398,6 +424,7 @@ pub struct Event {
 /// Delivery chaos: what the webhook dispatcher does wrong on purpose. In a request, fields
 /// left out take their values of [`Chaos::default`] (no chaos).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Chaos {
     /// Probability (0–1) that a webhook is POSTed twice.
@@ -423,6 +450,7 @@ impl Default for Chaos {
 
 /// When failed deliveries are tried again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RetryPolicy {
     /// Wait before the first retry; each later one waits twice as long.
@@ -435,6 +463,7 @@ pub struct RetryPolicy {
 
 /// `GET` and `PUT /__admin/webhooks`: the settings in force.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WebhookView {
     /// Callback URL for WABAs without an override.
@@ -455,6 +484,7 @@ pub struct WebhookView {
 
 /// Where one WABA's webhooks go.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WabaTarget {
     /// The WABA.
@@ -465,6 +495,7 @@ pub struct WabaTarget {
 
 /// How a delivery attempt ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The endpoint answered 2xx.
@@ -477,6 +508,7 @@ pub enum Outcome {
 
 /// One entry of `GET /__admin/webhooks/deliveries`: one POST of a webhook.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Attempt {
     /// The delivery (all attempts of one webhook share it).
@@ -511,6 +543,7 @@ pub struct Attempt {
 
 /// What a fault does.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FaultAction {
     /// Waits before handling the request normally.
@@ -529,6 +562,7 @@ pub enum FaultAction {
 
 /// A fault, as `POST /__admin/faults` takes and answers it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     /// Matches paths containing this; any path when `null`.
@@ -546,6 +580,7 @@ pub struct Fault {
 
 /// `GET /__admin/faults`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Faults {
     /// Faults armed, in the order they match.
@@ -556,6 +591,7 @@ pub struct Faults {
 
 /// `PUT /__admin/throughput`, and its answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Throughput {
     /// Sends per phone number per second; `null` lifts the limit.
@@ -564,6 +600,7 @@ pub struct Throughput {
 
 /// `POST /__admin/sandboxes` (the body is optional).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SandboxRequest {
     /// Where the sandbox's clock starts (RFC 3339, 1970–9999).
@@ -585,6 +622,7 @@ pub struct SandboxRequest {
 
 /// The answer of `POST /__admin/sandboxes`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewSandbox {
     /// Token selecting the new sandbox (Graph and admin).
@@ -595,6 +633,7 @@ pub struct NewSandbox {
 
 /// `POST /__admin/inbound`: a user message or button tap.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Inbound {
     /// The user's number.
@@ -615,6 +654,7 @@ pub struct Inbound {
 
 /// A quick-reply tap.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ButtonTap {
     /// Button text, e.g. `Stop promotions`.
@@ -629,6 +669,7 @@ pub struct ButtonTap {
 
 /// The answer of `POST /__admin/inbound`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InboundAccepted {
     /// The inbound message's wamid.

@@ -10,6 +10,7 @@ mod hardening;
 mod helpers;
 mod isolation;
 mod onboarding;
+mod openapi;
 mod outbound;
 mod precedence;
 mod routing;
