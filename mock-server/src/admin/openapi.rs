@@ -42,19 +42,19 @@ struct Body {
     optional: bool,
 }
 
-const fn body<T: JsonSchema>() -> Option<Body> {
-    Some(Body {
+const fn body<T: JsonSchema>() -> Body {
+    Body {
         schema: schema::<T>,
         optional: false,
-    })
+    }
 }
 
 /// One admin endpoint.
-pub(crate) struct Operation {
+struct Operation {
     /// Lower-case HTTP method.
-    pub(crate) method: &'static str,
+    method: &'static str,
     /// The path as the router declares it, `{name}` for a parameter.
-    pub(crate) path: &'static str,
+    path: &'static str,
     /// The handler's name.
     id: &'static str,
     summary: &'static str,
@@ -99,16 +99,14 @@ impl Operation {
         self
     }
 
-    const fn body(mut self, body: Option<Body>) -> Self {
-        self.body = body;
+    const fn body(mut self, body: Body) -> Self {
+        self.body = Some(body);
         self
     }
 
-    const fn optional_body(mut self, body: Option<Body>) -> Self {
-        if let Some(mut b) = body {
-            b.optional = true;
-            self.body = Some(b);
-        }
+    const fn optional_body(mut self, mut body: Body) -> Self {
+        body.optional = true;
+        self.body = Some(body);
         self
     }
 
@@ -119,7 +117,7 @@ impl Operation {
 }
 
 /// Every route of the admin router.
-pub(crate) const OPERATIONS: &[Operation] = &[
+const OPERATIONS: &[Operation] = &[
     op("get", "/__admin/health", "health", schema::<Health>)
         .summary("Whether the server answers: `{\"status\":\"ok\"}`."),
     op("get", "/__admin/openapi.json", "openapi", document).summary("This document."),
