@@ -17,6 +17,8 @@ use crate::payload::waba::{BusinessOnboardingStatus, OnboardingStatus};
 
 /// A list answer: `{"data": [...]}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(rename = "List_{T}"))]
 #[serde(deny_unknown_fields)]
 pub struct List<T> {
     /// The items, oldest first.
@@ -25,6 +27,7 @@ pub struct List<T> {
 
 /// The answer of `DELETE /__admin/faults` and `DELETE /__admin/sandboxes/{token}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Success {
     /// Always `true`.
@@ -33,6 +36,7 @@ pub struct Success {
 
 /// `GET /__admin/health`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Health {
     /// Always `ok`.
@@ -41,6 +45,7 @@ pub struct Health {
 
 /// `GET /__admin/memory`: the budget for retained state and what is counted against it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Memory {
     /// `--memory-budget-mb` in bytes.
@@ -53,6 +58,7 @@ pub struct Memory {
 
 /// `GET /__admin/state`, `POST /__admin/reset`: a sandbox's world.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct State {
     /// The token selecting this sandbox.
@@ -69,6 +75,7 @@ pub struct State {
 
 /// A business portfolio.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Business {
     /// Its id.
@@ -81,6 +88,7 @@ pub struct Business {
 
 /// A WABA, as `GET /__admin/state` lists it and `PATCH /__admin/wabas/{id}` answers it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Waba {
     /// Its id.
@@ -101,6 +109,7 @@ pub struct Waba {
 
 /// A business phone number.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PhoneNumber {
     /// Its id.
@@ -113,6 +122,7 @@ pub struct PhoneNumber {
 
 /// A message template.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Template {
     /// Its id.
@@ -147,6 +157,7 @@ pub struct Template {
 
 /// Whether a sandbox's clock moves by itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClockMode {
     /// Only `POST /__admin/clock/advance` moves it.
@@ -157,6 +168,7 @@ pub enum ClockMode {
 
 /// `GET /__admin/clock` and the answer of `POST /__admin/clock/advance`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClockState {
     /// Manual or realtime.
@@ -176,6 +188,7 @@ pub struct ClockState {
 
 /// One of Meta's dated changes, as `fixtures/changes.json` records it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MetaChange {
     /// What the mock keys the rule on, e.g. `msc_on_mm_api`.
@@ -192,6 +205,7 @@ pub struct MetaChange {
 
 /// `POST /__admin/clock/advance`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Advance {
     /// How far to move the clock.
@@ -200,6 +214,7 @@ pub struct Advance {
 
 /// `PATCH /__admin/wabas/{id}`: any subset of the WABA's flags.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WabaPatch {
     /// New onboarding status.
@@ -221,6 +236,7 @@ pub struct WabaPatch {
 
 /// `POST /__admin/templates/{id}/status`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TemplateStatusChange {
     /// The new status.
@@ -232,6 +248,7 @@ pub struct TemplateStatusChange {
 
 /// The answer of `POST /__admin/templates/{id}/status`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TemplateStatusSet {
     /// The template.
@@ -242,6 +259,7 @@ pub struct TemplateStatusSet {
 
 /// What happens to messages sent to a recipient.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Behaviour {
     /// sent → delivered → read.
@@ -261,6 +279,7 @@ pub enum Behaviour {
 
 /// A recipient's settings, as `PUT /__admin/recipients/{phone}` answers them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// What happens to messages.
@@ -275,6 +294,7 @@ pub struct Profile {
 
 /// One entry of `GET /__admin/recipients`, and the answer of `PUT /__admin/recipients/{phone}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Recipient {
     /// The recipient's WhatsApp id (digits).
@@ -285,6 +305,7 @@ pub struct Recipient {
 
 /// The API that carried a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Route {
     /// The Marketing Messages API.
@@ -295,6 +316,7 @@ pub enum Route {
 
 /// A message status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MessageStatus {
     /// Accepted, not yet sent.
@@ -311,6 +333,7 @@ pub enum MessageStatus {
 
 /// One step of a message's status history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StatusRecord {
     /// The status reached.
@@ -324,6 +347,7 @@ pub struct StatusRecord {
 
 /// The template a message carried.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TemplateRef {
     /// Template name.
@@ -336,6 +360,7 @@ pub struct TemplateRef {
 
 /// One entry of `GET /__admin/messages`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Message {
     /// Its wamid.
@@ -381,6 +406,7 @@ pub struct Message {
 
 /// One entry of `GET /__admin/requests`: a Graph request as the journal keeps it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct JournalEntry {
     /// Position in the sandbox's journal, from 1.
@@ -406,6 +432,7 @@ pub struct JournalEntry {
 
 /// One entry of `GET /__admin/events`: a domain event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Event {
     /// Position in the sandbox's history, from 1.
     pub seq: u64,
@@ -419,6 +446,7 @@ pub struct Event {
 /// Delivery chaos: what the webhook dispatcher does wrong on purpose. In a request, fields
 /// left out take their values of [`Chaos::default`] (no chaos).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Chaos {
     /// Probability (0–1) that a webhook is POSTed twice.
@@ -444,6 +472,7 @@ impl Default for Chaos {
 
 /// When failed deliveries are tried again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RetryPolicy {
     /// Wait before the first retry; each later one waits twice as long.
@@ -456,6 +485,7 @@ pub struct RetryPolicy {
 
 /// `GET` and `PUT /__admin/webhooks`: the settings in force.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WebhookView {
     /// Callback URL for WABAs without an override.
@@ -476,6 +506,7 @@ pub struct WebhookView {
 
 /// Where one WABA's webhooks go.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WabaTarget {
     /// The WABA.
@@ -486,6 +517,7 @@ pub struct WabaTarget {
 
 /// How a delivery attempt ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The endpoint answered 2xx.
@@ -498,6 +530,7 @@ pub enum Outcome {
 
 /// One entry of `GET /__admin/webhooks/deliveries`: one POST of a webhook.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Attempt {
     /// The delivery (all attempts of one webhook share it).
@@ -532,6 +565,7 @@ pub struct Attempt {
 
 /// What a fault does.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FaultAction {
     /// Waits before handling the request normally.
@@ -550,6 +584,7 @@ pub enum FaultAction {
 
 /// A fault, as `POST /__admin/faults` takes and answers it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     /// Matches paths containing this; any path when `null`.
@@ -567,6 +602,7 @@ pub struct Fault {
 
 /// `GET /__admin/faults`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Faults {
     /// Faults armed, in the order they match.
@@ -577,6 +613,7 @@ pub struct Faults {
 
 /// `PUT /__admin/throughput`, and its answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Throughput {
     /// Sends per phone number per second; `null` lifts the limit.
@@ -585,6 +622,7 @@ pub struct Throughput {
 
 /// `POST /__admin/sandboxes` (the body is optional).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SandboxRequest {
     /// Where the sandbox's clock starts (RFC 3339, 1970–9999).
@@ -606,6 +644,7 @@ pub struct SandboxRequest {
 
 /// The answer of `POST /__admin/sandboxes`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewSandbox {
     /// Token selecting the new sandbox (Graph and admin).
@@ -616,6 +655,7 @@ pub struct NewSandbox {
 
 /// `POST /__admin/inbound`: a user message or button tap.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Inbound {
     /// The user's number.
@@ -636,6 +676,7 @@ pub struct Inbound {
 
 /// A quick-reply tap.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ButtonTap {
     /// Button text, e.g. `Stop promotions`.
@@ -650,6 +691,7 @@ pub struct ButtonTap {
 
 /// The answer of `POST /__admin/inbound`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InboundAccepted {
     /// The inbound message's wamid.

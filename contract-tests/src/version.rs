@@ -63,6 +63,22 @@ impl Default for GraphVersion {
     }
 }
 
+/// A string such as `v23.0`.
+#[cfg(feature = "openapi")]
+impl schemars::JsonSchema for GraphVersion {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "GraphVersion".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^v[0-9]+\\.[0-9]+$",
+            "description": "A Graph API version such as `v23.0`.",
+        })
+    }
+}
+
 impl fmt::Display for GraphVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "v{}.{}", self.major, self.minor)

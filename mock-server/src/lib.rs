@@ -39,7 +39,8 @@
 //! - `webhooks` turns events into signed webhook POSTs, with retries on the clock.
 //! - `log` escapes client-chosen strings before they reach a log line.
 //! - `serve` accepts connections and bounds them (count, idle and header timeouts).
-//! - `world` reads world files; `config` the command line ([`Config`]).
+//! - `world` reads world files; `config` the command line ([`Config`]); `healthcheck` is
+//!   `wa-mock healthcheck`, the check a container image runs.
 //!
 //! Layering: `serve` and `edge` → `graph`, `admin` → `webhooks` → `store` → `domain`,
 //! `journal`, `faults`, `world` → `clock`, `ids`, `budget`. A module uses only those to its
@@ -55,6 +56,7 @@ mod domain;
 mod edge;
 mod faults;
 mod graph;
+mod healthcheck;
 mod ids;
 mod journal;
 mod log;
@@ -72,6 +74,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use config::{ClockKind, Config};
+pub use healthcheck::{healthcheck, local_address};
 pub use webhooks::{Chaos, WebhookConfig};
 
 use clock::Timestamp;

@@ -1,13 +1,66 @@
-//! The `wa-mock` binary: parse the configuration, start logging, serve until SIGINT/SIGTERM.
+//! The `wa-mock` binary: parse the configuration, start logging, serve until SIGINT/SIGTERM;
+//! or, as `wa-mock healthcheck`, check a running server.
 
 use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use wa_mock::{Config, spawn};
 
+/// The command line: the server's flags, or a subcommand.
+#[derive(Parser)]
+#[command(
+    name = "wa-mock",
+    version,
+    about = "A stateful fake of Meta's WhatsApp Graph API"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    config: Config,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Exit 0 when the wa-mock at `--listen` answers `GET /__admin/health`, 1 otherwise.
+    ///
+    /// A container's health check: the address is `--listen` or `WA_MOCK_LISTEN`, as the server
+    /// was started with; one that listens on 0.0.0.0 is reached through 127.0.0.1.
+    Healthcheck {
+        /// Milliseconds to wait for the answer.
+        #[arg(
+            long,
+            env = "WA_MOCK_HEALTHCHECK_TIMEOUT_MS",
+            default_value_t = 2000,
+            value_parser = clap::value_parser!(u64).range(1..=60_000)
+        )]
+        timeout_ms: u64,
+    },
+}
+
+fn main() -> std::io::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Healthcheck { timeout_ms }) => {
+            let addr = wa_mock::local_address(cli.config.listen);
+            Ok(
+                match wa_mock::healthcheck(addr, Duration::from_millis(timeout_ms)) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(why) => {
+                        eprintln!("wa-mock healthcheck: {why}");
+                        ExitCode::FAILURE
+                    }
+                },
+            )
+        }
+        None => serve(cli.config).map(|()| ExitCode::SUCCESS),
+    }
+}
+
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
-    let config = Config::parse();
+async fn serve(config: Config) -> std::io::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 /// The body of every Graph error response.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct GraphErrorBody {
     /// The error itself.
     pub error: GraphErrorObject,
@@ -12,6 +13,7 @@ pub struct GraphErrorBody {
 
 /// The object inside Graph's error envelope (`components.schemas.GraphAPIError` in Meta's spec).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct GraphErrorObject {
     /// Human-readable message, usually `(#code) Title`.
     pub message: String,
@@ -44,6 +46,7 @@ pub struct GraphErrorObject {
 
 /// `error_data` on WhatsApp errors.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ErrorData {
     /// Always `whatsapp` on WhatsApp errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]

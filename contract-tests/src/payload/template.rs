@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 
 /// A template category.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TemplateCategory {
     /// Promotions; the only category `/marketing_messages` sends.
@@ -73,6 +74,7 @@ impl TemplateCategory {
 
 /// A template's review / lifecycle status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TemplateStatus {
     /// Usable.
@@ -115,6 +117,7 @@ impl TemplateStatus {
 
 /// How placeholders are written in a template's text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ParameterFormat {
     /// `{{1}}`, `{{2}}`, … (the default).
@@ -302,6 +305,7 @@ impl TemplateComponentKind {
 
 /// One component of a template definition.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TemplateComponent {
     /// `HEADER`, `BODY`, `FOOTER`, `BUTTONS`, … as sent (see [`Self::kind`]).
     #[serde(rename = "type")]
@@ -357,6 +361,7 @@ impl TemplateComponent {
 
 /// `example` of a template component.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ComponentExample {
     /// Header placeholder examples (positional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -380,6 +385,7 @@ pub struct ComponentExample {
 
 /// An example for one named placeholder.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NamedParamExample {
     /// The placeholder name, without braces.
     pub param_name: String,
@@ -392,6 +398,7 @@ pub struct NamedParamExample {
 
 /// One button of a `BUTTONS` component.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TemplateButton {
     /// `QUICK_REPLY`, `URL`, `PHONE_NUMBER`, `OTP`, `COPY_CODE`, `FLOW`, `MPM`, `CATALOG`, ….
     #[serde(rename = "type")]
@@ -425,6 +432,7 @@ impl TemplateButton {
 
 /// A creative feature that Meta may apply automatically to MM API messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CreativeFeatureKey {
     /// `image_brightness_and_contrast`
@@ -500,6 +508,7 @@ impl CreativeFeatureKey {
 
 /// Whether a creative feature is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum EnrollStatus {
     /// Enabled.
@@ -510,6 +519,7 @@ pub enum EnrollStatus {
 
 /// `{"enroll_status": …}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FeatureEnrollment {
     /// The status.
@@ -531,6 +541,22 @@ impl<V> FeatureMap<V> {
     /// The value for `key`, if set.
     pub fn get(&self, key: CreativeFeatureKey) -> Option<&V> {
         self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+}
+
+/// An object whose keys are creative-feature keys, each holding a `V`.
+#[cfg(feature = "openapi")]
+impl<V: schemars::JsonSchema> schemars::JsonSchema for FeatureMap<V> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("FeatureMap_{}", V::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "propertyNames": generator.subschema_for::<CreativeFeatureKey>(),
+            "additionalProperties": generator.subschema_for::<V>(),
+        })
     }
 }
 
@@ -567,6 +593,7 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for FeatureMap<V> {
 /// `degrees_of_freedom_spec` as sent on template create/edit and WABA update:
 /// `{"creative_features_spec":{"image_touchups":{"enroll_status":"OPT_IN"}}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DegreesOfFreedomSpec {
     /// Opt-in per feature.
     pub creative_features_spec: FeatureMap<FeatureEnrollment>,

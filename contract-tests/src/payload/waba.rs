@@ -8,6 +8,7 @@ use super::template::{DegreesOfFreedomSpec, WabaDofReadBack};
 
 /// WABA field `marketing_messages_onboarding_status`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OnboardingStatus {
     /// Not eligible: the WABA acts on behalf of another.
@@ -126,6 +127,7 @@ pub struct WabaUpdateRequest {
 
 /// Portfolio-level onboarding (terms of service) status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BusinessOnboardingStatus {
     /// Terms accepted.

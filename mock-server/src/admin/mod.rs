@@ -8,6 +8,7 @@
 //! the server was started with `--admin-any-peer`, this server's own `Host` names, no cross-site
 //! `Origin`, JSON bodies only.
 
+mod openapi;
 mod webhooks;
 mod wire;
 
@@ -50,6 +51,7 @@ type AdminResult<T> = Result<Json<T>, GraphError>;
 pub(crate) fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/__admin/health", get(health))
+        .route("/__admin/openapi.json", get(openapi::openapi))
         .route("/__admin/memory", get(memory))
         .route("/__admin/reset", post(reset))
         .route("/__admin/state", get(get_state))

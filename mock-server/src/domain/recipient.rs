@@ -39,9 +39,10 @@ pub(crate) const READ_AFTER: Duration = Duration::from_secs(5);
 /// Delay before an asynchronous failure is reported.
 pub(crate) const FAILED_AFTER: Duration = Duration::from_secs(1);
 
-/// A recipient's settings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A recipient's settings; each one left out takes its default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "ProfileRequest")]
 pub(crate) struct Profile {
     /// What happens to messages.
     #[serde(default)]

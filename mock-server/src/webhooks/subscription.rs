@@ -17,7 +17,7 @@ use crate::ids::WabaId;
 use crate::store::Subscription;
 
 /// A sandbox's own webhook settings; each one left out falls back to the server's.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct WebhookSettings {
     /// Callback URL for WABAs without an `override_callback_uri`.
@@ -31,6 +31,8 @@ pub(crate) struct WebhookSettings {
     pub(crate) webhook_version: Option<GraphVersion>,
     /// Delivery chaos.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    // The same shape as the admin API's.
+    #[schemars(with = "Option<wa_contract::admin::Chaos>")]
     pub(crate) chaos: Option<Chaos>,
 }
 

@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 /// The binary, killed when dropped.
-struct Binary {
-    child: Child,
-    url: String,
+pub(crate) struct Binary {
+    pub(crate) child: Child,
+    pub(crate) url: String,
 }
 
 impl Drop for Binary {
@@ -22,7 +22,7 @@ impl Drop for Binary {
     }
 }
 
-fn start(args: &[&str], env: &[(&str, &str)]) -> Binary {
+pub(crate) fn start(args: &[&str], env: &[(&str, &str)]) -> Binary {
     start_logging_to(args, env, Stdio::null())
 }
 

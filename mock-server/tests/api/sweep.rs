@@ -130,6 +130,7 @@ const ADMIN_SHAPING: &[Route] = &[
 /// The rest of `admin::router`, and its catch-all.
 const ADMIN_OTHER: &[Route] = &[
     route("GET", "__admin/health", Shape::None),
+    route("GET", "__admin/openapi.json", Shape::None),
     route("GET", "__admin/state", Shape::None),
     route("GET", "__admin/clock", Shape::None),
     route("GET", "__admin/recipients", Shape::None),
