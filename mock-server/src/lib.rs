@@ -107,6 +107,9 @@ pub(crate) struct AppState {
     pub(crate) allowed_hosts: Arc<edge::AllowedHosts>,
     /// Webhook delivery.
     pub(crate) webhooks: Webhooks,
+    /// Turns `true` when the server shuts down, so that long-lived answers (the admin API's
+    /// change stream) end and let it finish.
+    pub(crate) closing: tokio::sync::watch::Receiver<bool>,
 }
 
 /// The whole HTTP surface: the admin API under `/__admin`, the Graph API everywhere else, and
@@ -152,6 +155,7 @@ pub struct RunningServer {
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
     dispatcher: webhooks::Dispatcher,
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for Store {
@@ -182,6 +186,7 @@ impl RunningServer {
     /// Stops accepting connections, finishes in-flight requests and webhook attempts, and stops
     /// the clock's runner.
     pub async fn shutdown(self) {
+        self.closing.send_replace(true);
         let _ = self.stop.send(());
         let _ = self.task.await;
         self.dispatcher.shutdown().await;
@@ -205,11 +210,13 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
         config.app_endpoint(),
         config.webhooks.clone(),
     )?;
+    let (closing, closing_rx) = tokio::sync::watch::channel(false);
     let router = app(AppState {
         store: store.clone(),
         admin_any_peer: config.admin_any_peer,
         allowed_hosts: Arc::new(edge::AllowedHosts::new(addr, &config.allowed_hosts)),
         webhooks,
+        closing: closing_rx,
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve::serve(listener, router, limits, stopped));
@@ -219,5 +226,6 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
         stop,
         task,
         dispatcher,
+        closing,
     })
 }

@@ -4,6 +4,7 @@ mod admin;
 mod campaign;
 mod cli;
 mod connections;
+mod conversations;
 mod determinism;
 mod fuzz;
 mod hardening;
