@@ -35,13 +35,14 @@
 //! - `journal` is what the store keeps of each Graph request: method, path, status and the
 //!   bodies as they went over the wire.
 //! - `edge` holds the HTTP layer's rules (body limit, Graph's envelope for its own errors, the
-//!   admin API's cross-site guards); `graph` is the Graph API; `admin` the control plane.
+//!   admin API's cross-site guards); `graph` is the Graph API; `admin` the control plane;
+//!   `inbox` the web page that reads it, behind the same guards.
 //! - `webhooks` turns events into signed webhook POSTs, with retries on the clock.
 //! - `log` escapes client-chosen strings before they reach a log line.
 //! - `serve` accepts connections and bounds them (count, idle and header timeouts).
 //! - `world` reads world files; `config` the command line ([`Config`]).
 //!
-//! Layering: `serve` and `edge` → `graph`, `admin` → `webhooks` → `store` → `domain`,
+//! Layering: `serve` and `edge` → `inbox` → `graph`, `admin` → `webhooks` → `store` → `domain`,
 //! `journal`, `faults`, `world` → `clock`, `ids`, `budget`. A module uses only those to its
 //! right; where a lower one must hold state of a higher one (a sandbox's webhook state), it
 //! holds it behind a trait it defines itself (`store::SandboxHooks`).
@@ -56,6 +57,7 @@ mod edge;
 mod faults;
 mod graph;
 mod ids;
+mod inbox;
 mod journal;
 mod log;
 mod serve;
@@ -107,8 +109,8 @@ pub(crate) struct AppState {
     pub(crate) allowed_hosts: Arc<edge::AllowedHosts>,
     /// Webhook delivery.
     pub(crate) webhooks: Webhooks,
-    /// Turns `true` when the server shuts down, so that long-lived answers (the admin API's
-    /// change stream) end and let it finish.
+    /// Turns `true` when the server shuts down, so that long-lived answers (the inbox's live
+    /// stream) end and let it finish.
     pub(crate) closing: tokio::sync::watch::Receiver<bool>,
 }
 
@@ -116,6 +118,7 @@ pub(crate) struct AppState {
 /// the edge's envelope around both.
 fn app(state: AppState) -> Router {
     admin::router(state.clone())
+        .merge(inbox::router(state.clone()))
         .fallback(graph::dispatch)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

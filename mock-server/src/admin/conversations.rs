@@ -49,7 +49,7 @@ pub(super) async fn list_sandboxes(
         .map(|s| SandboxSummary {
             token: s.token().to_string(),
             default: s.is_default(),
-            messages: s.lock().messages().count(),
+            messages: s.lock().message_count(),
             now: s.clock().now().to_string(),
         })
         .collect();

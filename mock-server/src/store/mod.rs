@@ -420,6 +420,11 @@ impl SandboxState {
             .filter_map(|id| self.messages.get(id))
     }
 
+    /// How many messages it holds.
+    pub(crate) fn message_count(&self) -> usize {
+        self.message_order.len()
+    }
+
     /// The journal, oldest first.
     pub(crate) fn journal(&self) -> impl Iterator<Item = &JournalEntry> {
         self.journal.iter()

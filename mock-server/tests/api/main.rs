@@ -9,6 +9,7 @@ mod determinism;
 mod fuzz;
 mod hardening;
 mod helpers;
+mod inbox;
 mod isolation;
 mod onboarding;
 mod outbound;
