@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Duration;
 
 use axum::Json;
@@ -119,12 +120,45 @@ impl Item<'_> {
     }
 }
 
-/// The seq of each message's first status event still in the history.
-fn first_status_seqs(state: &SandboxState) -> HashMap<&str, u64> {
-    let mut seqs = HashMap::new();
+/// Where a wamid's text lives: a message and the events about it share one allocation, so the
+/// address names the message without hashing its (long) text.
+fn address(id: &str) -> usize {
+    id.as_ptr() as usize
+}
+
+/// Hashes an [`address`]: aligned, so its low bits say nothing until mixed.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        let mixed = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = mixed ^ (mixed >> 29);
+    }
+}
+
+/// The seq of each message's first status event still in the history (of the messages to
+/// `wa_id` only, when given), by [`address`].
+fn first_status_seqs(
+    state: &SandboxState,
+    wa_id: Option<&str>,
+) -> HashMap<usize, u64, BuildHasherDefault<AddressHasher>> {
+    let mut seqs = HashMap::default();
     for e in state.outbox.history() {
-        if let EventKind::MessageStatus(change) = &e.kind {
-            seqs.entry(change.wamid.as_str()).or_insert(e.seq);
+        if let EventKind::MessageStatus(change) = &e.kind
+            && wa_id.is_none_or(|w| w == change.recipient_id)
+        {
+            seqs.entry(address(change.wamid.as_str())).or_insert(e.seq);
         }
     }
     seqs
@@ -132,11 +166,11 @@ fn first_status_seqs(state: &SandboxState) -> HashMap<&str, u64> {
 
 /// Every item of the sandbox (of `wa_id` only, when given) with its order, unsorted.
 fn items<'a>(state: &'a SandboxState, wa_id: Option<&str>) -> Vec<(Order, &'a str, Item<'a>)> {
-    let seqs = first_status_seqs(state);
+    let seqs = first_status_seqs(state, wa_id);
     let mut out = Vec::new();
     for m in state.messages() {
         if wa_id.is_none_or(|w| w == m.wa_id) {
-            let seq = seqs.get(m.id.as_str()).copied().unwrap_or(0);
+            let seq = seqs.get(&address(m.id.as_str())).copied().unwrap_or(0);
             let n = out.len();
             out.push(((m.created_at, seq, n), m.wa_id.as_str(), Item::Out(m)));
         }
