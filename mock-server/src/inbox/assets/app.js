@@ -299,6 +299,11 @@ function renderThread() {
   if (S.before) children.push(h('button', { type: 'button', class: 'more', onclick: loadEarlier, text: 'Load earlier messages' }));
   children.push(h('ol', { class: 'bubbles' }, rows));
   thread.replaceChildren(...children);
+  if (S.scrollToEnd) {
+    // At phone width the page scrolls, not the thread.
+    const last = thread.querySelector('.bubbles > li:last-child');
+    if (last) last.scrollIntoView({ block: 'end' });
+  }
   if (atBottom || S.scrollToEnd) thread.scrollTop = thread.scrollHeight;
   S.scrollToEnd = false;
 }
@@ -314,12 +319,13 @@ function json(value) {
 async function showDetails(id) {
   const item = S.items.find((i) => i.direction === 'outbound' && i.message.id === id);
   if (!item) return;
-  S.detail = id;
   const m = item.message;
   const r = item.request || {};
   const policy = r.product_policy || (m.endpoint === 'marketing_messages' ? 'CLOUD_API_FALLBACK (default)' : '—');
   const sharing = m.message_activity_sharing === undefined || m.message_activity_sharing === null ? '—' : (m.message_activity_sharing ? 'on' : 'off');
   const body = $('details-body');
+  const panel = $('details');
+  const scrolled = S.detail === id ? panel.scrollTop : 0;
   body.replaceChildren(
     dl([
       ['Message', h('code', { text: m.id })],
@@ -341,7 +347,9 @@ async function showDetails(id) {
     item.request ? json(item.request) : h('p', { class: 'muted', text: 'No longer in the journal.' }),
     h('h3', { text: 'Webhooks' }),
     h('p', { class: 'muted', id: 'details-webhooks', text: 'Loading…' }));
-  $('details').hidden = false;
+  S.detail = id;
+  panel.hidden = false;
+  panel.scrollTop = scrolled;
   $('view-conversations').classList.add('has-details');
   document.body.classList.add('show-details');
   try {
@@ -478,7 +486,10 @@ async function refresh() {
         const [world, clock] = await Promise.all([api('/__admin/state'), api('/__admin/clock'), loadConversations()]);
         S.world = world;
         S.clock = clock;
-        if (!S.current && S.convs.length && !NARROW.matches) S.current = S.convs[0].wa_id;
+        if (!S.current && S.convs.length && !NARROW.matches) {
+          S.current = S.convs[0].wa_id;
+          S.scrollToEnd = true;
+        }
         const before = S.items.length;
         const wasOpen = S.current;
         await loadThread();
@@ -513,7 +524,7 @@ async function refresh() {
 let pending = null;
 function refreshSoon() {
   clearTimeout(pending);
-  pending = setTimeout(refresh, 60);
+  pending = setTimeout(refresh, 120);
 }
 
 function live() {
@@ -634,7 +645,8 @@ async function boot() {
     document.body.classList.add('picking');
     for (const id of ['view-conversations', 'view-templates', 'view-webhooks', 'view-journal']) $(id).hidden = true;
     $('view-picker').hidden = false;
-    $('picker-list').replaceChildren(...sandboxes.map((s) => h('li', {},
+    if (!sandboxes.length) $('picker-list').append(h('li', {}, 'No sandbox to list: open ', h('code', { text: '/__inbox/?token=YOUR_TOKEN' }), ' instead.'));
+    else $('picker-list').replaceChildren(...sandboxes.map((s) => h('li', {},
       h('a', { href: `?token=${encodeURIComponent(s.token)}` }, h('strong', { text: s.default ? 'Default sandbox' : 'Sandbox' }), h('code', { text: ` ${s.token}` })),
       h('small', { class: 'muted', text: ` ${s.messages} messages · clock ${s.now}` }))));
     return;
