@@ -172,6 +172,44 @@ await test('a message sent while the page is open appears without reload', async
   assert.equal(await page.evaluate(() => window.stillThisPage), true);
 });
 
+await test('a template with named parameters is rendered with them, header included', async () => {
+  const state = (await call('GET', '/__admin/state', box.token)).body;
+  const waba = state.phone_numbers.find((p) => p.id === box.phone).waba_id;
+  const created = await call('POST', `/v23.0/${waba}/message_templates`, box.token, {
+    name: 'order_ready', language: 'en_US', category: 'UTILITY', parameter_format: 'NAMED',
+    components: [
+      { type: 'HEADER', format: 'TEXT', text: 'Order {{order_id}}', example: { header_text_named_params: [{ param_name: 'order_id', example: 'A-1' }] } },
+      { type: 'BODY', text: 'Hi {{first_name}}, your order {{order_id}} is ready for pickup.', example: { body_text_named_params: [{ param_name: 'first_name', example: 'Ann' }, { param_name: 'order_id', example: 'A-1' }] } },
+    ],
+  });
+  assert.equal(created.status, 200, JSON.stringify(created.body));
+  await call('POST', `/__admin/templates/${created.body.id}/status`, box.token, { status: 'APPROVED' });
+  const sent = await call('POST', `/v23.0/${box.phone}/messages`, box.token, {
+    messaging_product: 'whatsapp', to: '16505551234', type: 'template',
+    template: { name: 'order_ready', language: { code: 'en_US' }, components: [
+      { type: 'header', parameters: [{ type: 'text', parameter_name: 'order_id', text: 'B-7' }] },
+      { type: 'body', parameters: [{ type: 'text', parameter_name: 'first_name', text: 'Ann' }, { type: 'text', parameter_name: 'order_id', text: 'B-7' }] },
+    ] },
+  });
+  assert.equal(sent.status, 200, JSON.stringify(sent.body));
+  const bubble = row(sent.body.messages[0].id).locator('.bubble');
+  await bubble.waitFor();
+  assert.equal(await bubble.locator('.header').textContent(), 'Order B-7');
+  assert.equal(await bubble.locator('.body').textContent(), 'Hi Ann, your order B-7 is ready for pickup.');
+  assert.equal(await bubble.locator('.meta .badge').textContent(), 'Cloud API');
+});
+
+await test('a message that outlives its TTL shows the expiry', async () => {
+  const offline = await send(box, '+1 650 555 0408', 'Dee');
+  await call('POST', '/__admin/clock/advance', box.token, { seconds: 30 * 86400 + 1 });
+  await page.locator('button.conv', { hasText: '16505550408' }).click();
+  const failure = row(offline).locator('.failure');
+  await failure.waitFor();
+  assert.match(await failure.textContent(), /^Failed \d+ — .+ \(TTL 30 d ran out\)$/);
+  await page.locator('button.conv', { hasText: '16505551234' }).click();
+  await row(first).waitFor();
+});
+
 await test('the details show route, pricing, policy and the request', async () => {
   await row(first).getByRole('button', { name: /Details of message/ }).click();
   const details = page.locator('#details');
