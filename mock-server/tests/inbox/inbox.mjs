@@ -305,8 +305,11 @@ await test(`first paint with ${BULK} messages in the sandbox is measured`, async
   console.log(`     ${BULK} messages seeded in ${seeded} ms; first contentful paint ${paint.fcp?.toFixed(0)} ms, `
     + `conversations and thread rendered ${paint.rendered?.toFixed(0)} ms after navigation`);
   console.log(`     page answered at ${paint.html?.toFixed(0)} ms; then (ms after navigation) ${paint.calls.join(', ')}`);
+  const title = await page.locator('#thread-title').textContent();
   await page.reload();
   await page.waitForSelector('body[data-ready=true]');
+  assert.equal(await page.locator('#thread-title').textContent(), title, 'the URL names the open conversation');
+  assert.ok(new URL(page.url()).hash.length > 1);
   const again = await page.evaluate(() => performance.getEntriesByName('inbox-rendered')[0]?.startTime);
   console.log(`     reloaded: rendered ${again?.toFixed(0)} ms after navigation`);
   if (perUser > 50) {

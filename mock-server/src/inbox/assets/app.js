@@ -15,7 +15,8 @@ const S = {
   convs: [],
   convTotal: 0,
   convLimit: LIST_SIZE,
-  current: null, // wa_id of the open conversation
+  // wa_id of the open conversation; the URL's fragment keeps it across reloads.
+  current: decodeURIComponent(location.hash.slice(1)) || null,
   items: [], // its items, oldest first
   before: null, // cursor for older items
   tab: 'conversations',
@@ -459,6 +460,7 @@ async function loadEarlier() {
 
 async function openConversation(waId) {
   S.current = waId;
+  history.replaceState(null, '', `#${encodeURIComponent(waId)}`);
   S.items = [];
   S.before = null;
   S.scrollToEnd = true;
@@ -483,16 +485,19 @@ async function refresh() {
     do {
       S.again = false;
       try {
-        const [world, clock] = await Promise.all([api('/__admin/state'), api('/__admin/clock'), loadConversations()]);
+        const before = S.items.length;
+        const wasOpen = S.current;
+        // A conversation known up front (open, or named in the URL) loads with the rest.
+        const thread = S.current ? loadThread() : null;
+        const [world, clock] = await Promise.all([api('/__admin/state'), api('/__admin/clock'), loadConversations(), thread]);
         S.world = world;
         S.clock = clock;
         if (!S.current && S.convs.length && !NARROW.matches) {
           S.current = S.convs[0].wa_id;
+          history.replaceState(null, '', `#${encodeURIComponent(S.current)}`);
           S.scrollToEnd = true;
+          await loadThread();
         }
-        const before = S.items.length;
-        const wasOpen = S.current;
-        await loadThread();
         if (wasOpen === S.current && S.items.length > before && before > 0) {
           const n = S.items.length - before;
           $('announce').textContent = `${n} new message${n === 1 ? '' : 's'} in this conversation`;
@@ -653,6 +658,10 @@ async function boot() {
   }
   // The sandbox list is not needed for the first paint: it fills the picker when it comes.
   listed.then(fillPicker);
+  if (S.current) {
+    S.scrollToEnd = true;
+    document.body.classList.add('show-thread');
+  }
   await refresh();
   live();
   // A realtime clock moves without changes to announce: its display follows it.
