@@ -147,6 +147,15 @@ await test('a browser asking for / is sent to the inbox', async () => {
   assert.equal(new URL(page.url()).pathname, '/__inbox/');
 });
 
+await test('without a token the page lists the sandboxes to pick from', async () => {
+  await page.goto(`${base}/__inbox/`);
+  const link = page.locator('#picker-list a', { hasText: box.token });
+  await link.waitFor();
+  await link.click();
+  await page.waitForSelector('body[data-ready=true]');
+  assert.equal(new URL(page.url()).searchParams.get('token'), box.token);
+});
+
 await test('the page renders a sent template with its parameters', async () => {
   await open(box);
   const bubble = row(first).locator('.bubble');
@@ -254,6 +263,20 @@ await test('the webhooks tab and the details show each delivery attempt', async 
   await page.locator('#details .log .entry').first().waitFor();
   assert.match(await page.locator('#details .log').textContent(), /X-Hub-Signature-256: sha256=/);
   await page.getByRole('button', { name: 'Close details' }).click();
+});
+
+await test('the tabs are reached and switched with the keyboard', async () => {
+  await page.getByRole('tab', { name: 'Conversations' }).focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getByRole('tab', { name: 'Templates' }).getAttribute('aria-selected'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-templates');
+  assert.equal(await page.locator('#view-templates').isVisible(), true);
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.locator('#view-conversations').isVisible(), true);
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('button, input, select')]
+    .filter((e) => e.offsetParent !== null && !(e.getAttribute('aria-label') || e.textContent.trim() || (e.labels && e.labels.length)))
+    .map((e) => e.outerHTML));
+  assert.deepEqual(unlabelled, [], 'every visible control has a name');
 });
 
 await test('the journal tab highlights contract violations', async () => {
