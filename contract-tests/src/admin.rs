@@ -697,3 +697,125 @@ pub struct InboundAccepted {
     /// The inbound message's wamid.
     pub id: String,
 }
+
+/// One entry of `GET /__admin/sandboxes`: a sandbox the inbox can open.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SandboxSummary {
+    /// The token selecting it.
+    pub token: String,
+    /// Whether it is the default sandbox.
+    pub default: bool,
+    /// Messages it holds.
+    pub messages: usize,
+    /// Its clock's time, RFC 3339.
+    pub now: String,
+}
+
+/// `GET /__admin/conversations[?offset=&limit=]`: one conversation per user, the most
+/// recently active first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Conversations {
+    /// The conversations asked for, most recently active first.
+    pub data: Vec<Conversation>,
+    /// How many there are in all.
+    pub total: usize,
+}
+
+/// Everything exchanged with one user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Conversation {
+    /// The user's WhatsApp id (digits).
+    pub wa_id: String,
+    /// The recipient as the last message to the user was addressed (a phone number as typed, or
+    /// a BSUID); `null` when only the user wrote.
+    pub input: Option<String>,
+    /// The user's profile name.
+    pub profile_name: String,
+    /// Messages sent to the user.
+    pub outbound: usize,
+    /// Messages and taps from the user.
+    pub inbound: usize,
+    /// When the last of them happened.
+    pub last_at: String,
+    /// What the last one was: `template`, `text`, … for messages sent, `inbound` for the user's.
+    pub last_type: String,
+    /// The status of the last message sent.
+    pub last_status: Option<MessageStatus>,
+    /// Whether the user stopped marketing messages.
+    pub opted_out: bool,
+}
+
+/// `GET /__admin/conversations/{wa_id}[?before=&limit=]`: a window of one conversation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConversationPage {
+    /// The user.
+    pub wa_id: String,
+    /// The window, oldest first: the `limit` items before `before` (default: the latest).
+    pub data: Vec<ConversationItem>,
+    /// The `before` that asks for the items older than this window; `null` when there are none.
+    pub before: Option<String>,
+}
+
+/// One item of a conversation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(tag = "direction", rename_all = "snake_case")]
+pub enum ConversationItem {
+    /// A message sent to the user.
+    Outbound(Box<OutboundItem>),
+    /// A message or tap from the user.
+    Inbound(InboundItem),
+}
+
+/// A message sent to the user, with the request that created it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OutboundItem {
+    /// The message as `GET /__admin/messages` shows it.
+    pub message: Message,
+    /// The send request's body, while the journal still holds it.
+    pub request: Option<Value>,
+    /// That request's `seq` in the journal.
+    pub request_seq: Option<u64>,
+    /// Why it failed, for a `failed` message.
+    pub failure: Option<Failure>,
+}
+
+/// Why a message failed, from the error catalogue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Failure {
+    /// Catalogue key.
+    pub key: String,
+    /// Graph error code.
+    pub code: u32,
+    /// Its title.
+    pub title: String,
+}
+
+/// A message or button tap from the user, as the webhook's `messages[]` carries it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InboundItem {
+    /// Its wamid.
+    pub id: String,
+    /// When it arrived.
+    pub at: String,
+    /// The user's profile name.
+    pub profile_name: String,
+    /// The business number that received it.
+    pub phone_number_id: String,
+    /// The message object.
+    pub message: Value,
+}

@@ -187,6 +187,12 @@ pub(crate) async fn admin_guard(
     }
 }
 
+/// Whether the admin API would answer `request` (the peer, `Host`, `Origin` and content-type
+/// rules all pass).
+pub(crate) fn admin_allows(state: &AppState, request: &Request) -> bool {
+    admin_refusal(state, request).is_none()
+}
+
 /// Why the admin API refuses `request`, if it does.
 fn admin_refusal(state: &AppState, request: &Request) -> Option<String> {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>();

@@ -35,14 +35,15 @@
 //! - `journal` is what the store keeps of each Graph request: method, path, status and the
 //!   bodies as they went over the wire.
 //! - `edge` holds the HTTP layer's rules (body limit, Graph's envelope for its own errors, the
-//!   admin API's cross-site guards); `graph` is the Graph API; `admin` the control plane.
+//!   admin API's cross-site guards); `graph` is the Graph API; `admin` the control plane;
+//!   `inbox` the web page that reads it, behind the same guards.
 //! - `webhooks` turns events into signed webhook POSTs, with retries on the clock.
 //! - `log` escapes client-chosen strings before they reach a log line.
 //! - `serve` accepts connections and bounds them (count, idle and header timeouts).
 //! - `world` reads world files; `config` the command line ([`Config`]); `healthcheck` is
 //!   `wa-mock healthcheck`, the check a container image runs.
 //!
-//! Layering: `serve` and `edge` → `graph`, `admin` → `webhooks` → `store` → `domain`,
+//! Layering: `serve` and `edge` → `inbox` → `graph`, `admin` → `webhooks` → `store` → `domain`,
 //! `journal`, `faults`, `world` → `clock`, `ids`, `budget`. A module uses only those to its
 //! right; where a lower one must hold state of a higher one (a sandbox's webhook state), it
 //! holds it behind a trait it defines itself (`store::SandboxHooks`).
@@ -58,6 +59,7 @@ mod faults;
 mod graph;
 mod healthcheck;
 mod ids;
+mod inbox;
 mod journal;
 mod log;
 mod serve;
@@ -112,12 +114,16 @@ pub(crate) struct AppState {
     pub(crate) webhooks: Webhooks,
     /// What unversioned Graph paths are answered as.
     pub(crate) default_version: wa_contract::GraphVersion,
+    /// Turns `true` when the server shuts down, so that long-lived answers (the inbox's live
+    /// stream) end and let it finish.
+    pub(crate) closing: tokio::sync::watch::Receiver<bool>,
 }
 
 /// The whole HTTP surface: the admin API under `/__admin`, the Graph API everywhere else, and
 /// the edge's envelope around both.
 fn app(state: AppState) -> Router {
     admin::router(state.clone())
+        .merge(inbox::router(state.clone()))
         .fallback(graph::dispatch)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -157,6 +163,7 @@ pub struct RunningServer {
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
     dispatcher: webhooks::Dispatcher,
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for Store {
@@ -187,6 +194,7 @@ impl RunningServer {
     /// Stops accepting connections, finishes in-flight requests and webhook attempts, and stops
     /// the clock's runner.
     pub async fn shutdown(self) {
+        self.closing.send_replace(true);
         let _ = self.stop.send(());
         let _ = self.task.await;
         self.dispatcher.shutdown().await;
@@ -210,12 +218,14 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
         config.app_endpoint(),
         config.webhooks.clone(),
     )?;
+    let (closing, closing_rx) = tokio::sync::watch::channel(false);
     let router = app(AppState {
         store: store.clone(),
         admin_any_peer: config.admin_any_peer,
         allowed_hosts: Arc::new(edge::AllowedHosts::new(addr, &config.allowed_hosts)),
         webhooks,
         default_version: config.default_version,
+        closing: closing_rx,
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve::serve(listener, router, limits, stopped));
@@ -225,5 +235,6 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
         stop,
         task,
         dispatcher,
+        closing,
     })
 }

@@ -8,6 +8,7 @@
 //! the server was started with `--admin-any-peer`, this server's own `Host` names, no cross-site
 //! `Origin`, JSON bodies only.
 
+mod conversations;
 mod openapi;
 mod webhooks;
 mod wire;
@@ -77,7 +78,19 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             get(list_faults).post(add_fault).delete(clear_faults),
         )
         .route("/__admin/throughput", put(set_throughput))
-        .route("/__admin/sandboxes", post(create_sandbox))
+        .route(
+            "/__admin/sandboxes",
+            get(conversations::list_sandboxes).post(create_sandbox),
+        )
+        .route(
+            "/__admin/conversations",
+            get(conversations::list_conversations),
+        )
+        .route(
+            "/__admin/conversations/{wa_id}",
+            get(conversations::get_conversation),
+        )
+        .route("/__admin/changes", get(conversations::stream_changes))
         .route(
             "/__admin/sandboxes/{token}",
             axum::routing::delete(delete_sandbox),
@@ -366,12 +379,22 @@ async fn list_messages(
     Json(List { data })
 }
 
+/// `GET /__admin/requests[?limit=N]`: the journal, oldest first; with `limit`, only the newest
+/// `N` entries.
 async fn list_requests(
+    State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
-) -> Json<List<wa_contract::admin::JournalEntry>> {
-    let state = sandbox.lock();
-    let data = state.journal().map(wire::journal_entry).collect();
-    Json(List { data })
+    uri: Uri,
+) -> AdminResult<List<wa_contract::admin::JournalEntry>> {
+    let limit = conversations::newest(&state.store, uri.query())?;
+    let journal = sandbox.lock();
+    let skip = journal.journal().count().saturating_sub(limit);
+    let data = journal
+        .journal()
+        .skip(skip)
+        .map(wire::journal_entry)
+        .collect();
+    Ok(Json(List { data }))
 }
 
 async fn list_events(AdminSandbox(sandbox): AdminSandbox) -> Json<List<wa_contract::admin::Event>> {

@@ -14,9 +14,10 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 use wa_contract::admin::{
-    Advance, Attempt, ClockState, Event, Fault, Faults, Health, Inbound, InboundAccepted,
-    JournalEntry, List, Memory, Message, NewSandbox, Recipient, SandboxRequest, State, Success,
-    TemplateStatusChange, TemplateStatusSet, Throughput, Waba, WabaPatch, WebhookView,
+    Advance, Attempt, ClockState, ConversationPage, Conversations, Event, Fault, Faults, Health,
+    Inbound, InboundAccepted, JournalEntry, List, Memory, Message, NewSandbox, Recipient,
+    SandboxRequest, SandboxSummary, State, Success, TemplateStatusChange, TemplateStatusSet,
+    Throughput, Waba, WabaPatch, WebhookView,
 };
 use wa_contract::payload::error::GraphErrorBody;
 
@@ -62,6 +63,8 @@ struct Operation {
     query: &'static [(&'static str, &'static str)],
     body: Option<Body>,
     answer: SchemaFn,
+    /// The answer's media type.
+    media: &'static str,
 }
 
 const fn op(
@@ -78,8 +81,21 @@ const fn op(
         query: &[],
         body: None,
         answer,
+        media: "application/json",
     }
 }
+
+/// The live stream of `GET /__admin/changes`: server-sent events, not JSON.
+fn event_stream(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({
+        "type": "string",
+        "description": "Server-sent events: `ready` at once, then `change` with \
+            `{\"version\":N}` whenever the sandbox's state changes.",
+    })
+}
+
+/// `?limit=N` on the lists read from their newest end.
+const NEWEST: &[(&str, &str)] = &[("limit", "Only the newest N entries.")];
 
 /// The filters of `GET /__admin/webhooks/deliveries`.
 const DELIVERY_FILTERS: &[(&str, &str)] = &[
@@ -91,6 +107,7 @@ const DELIVERY_FILTERS: &[(&str, &str)] = &[
         "field",
         "Only attempts of this webhook `field`, e.g. `messages`.",
     ),
+    ("limit", "Only the newest N attempts."),
 ];
 
 impl Operation {
@@ -107,6 +124,11 @@ impl Operation {
     const fn optional_body(mut self, mut body: Body) -> Self {
         body.optional = true;
         self.body = Some(body);
+        self
+    }
+
+    const fn media(mut self, media: &'static str) -> Self {
+        self.media = media;
         self
     }
 
@@ -175,7 +197,8 @@ const OPERATIONS: &[Operation] = &[
         "list_requests",
         schema::<List<JournalEntry>>,
     )
-    .summary("The Graph request journal, with contract violations."),
+    .summary("The Graph request journal, with contract violations.")
+    .query(NEWEST),
     op(
         "get",
         "/__admin/events",
@@ -242,6 +265,38 @@ const OPERATIONS: &[Operation] = &[
     )
     .summary("Deletes the sandbox a token selects."),
     op(
+        "get",
+        "/__admin/sandboxes",
+        "list_sandboxes",
+        schema::<List<SandboxSummary>>,
+    )
+    .summary("Every sandbox, the default one first."),
+    op(
+        "get",
+        "/__admin/conversations",
+        "list_conversations",
+        schema::<Conversations>,
+    )
+    .summary("One conversation per user, the most recently active first.")
+    .query(&[
+        ("offset", "How many conversations to skip."),
+        ("limit", "How many to list (at most 1,000)."),
+    ]),
+    op(
+        "get",
+        "/__admin/conversations/{wa_id}",
+        "get_conversation",
+        schema::<ConversationPage>,
+    )
+    .summary("A window of one conversation, oldest first.")
+    .query(&[
+        ("before", "The id of the item the window ends before."),
+        ("limit", "How many items (default 50)."),
+    ]),
+    op("get", "/__admin/changes", "stream_changes", event_stream)
+        .summary("A live stream announcing every change of the sandbox's state.")
+        .media("text/event-stream"),
+    op(
         "post",
         "/__admin/inbound",
         "inbound",
@@ -289,7 +344,7 @@ fn build() -> Value {
             "responses": {
                 "200": {
                     "description": "OK",
-                    "content": {"application/json": {"schema": (operation.answer)(&mut generator)}},
+                    "content": {operation.media: {"schema": (operation.answer)(&mut generator)}},
                 },
                 "default": {
                     "description": "Graph's error envelope: bad input, unknown ids, the guards",

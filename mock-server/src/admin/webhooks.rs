@@ -35,12 +35,14 @@ pub(super) async fn put_webhooks(
     Ok(Json(wire::webhook_view(state.webhooks.view(&sandbox))))
 }
 
-/// `GET /__admin/webhooks/deliveries[?message_id=…][&field=…]`: every attempt, oldest first.
+/// `GET /__admin/webhooks/deliveries[?message_id=…][&field=…][&limit=N]`: every attempt, oldest
+/// first; with `limit`, only the newest `N`.
 pub(super) async fn list_deliveries(
     State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
     uri: Uri,
-) -> Json<List<Attempt>> {
+) -> AdminResult<List<Attempt>> {
+    let limit = super::conversations::newest(&state.store, uri.query())?;
     let query = parse_query(uri.query());
     let param = |name: &str| {
         query
@@ -48,11 +50,10 @@ pub(super) async fn list_deliveries(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    let data = state
+    let attempts = state
         .webhooks
-        .deliveries(&sandbox, param("message_id"), param("field"))
-        .iter()
-        .map(wire::attempt)
-        .collect();
-    Json(List { data })
+        .deliveries(&sandbox, param("message_id"), param("field"));
+    let skip = attempts.len().saturating_sub(limit);
+    let data = attempts.iter().skip(skip).map(wire::attempt).collect();
+    Ok(Json(List { data }))
 }

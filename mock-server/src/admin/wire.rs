@@ -90,7 +90,7 @@ pub(crate) fn recipient(phone: &str, profile: &Profile) -> wire::Recipient {
     }
 }
 
-fn message_status(status: MessageStatus) -> wire::MessageStatus {
+pub(crate) fn message_status(status: MessageStatus) -> wire::MessageStatus {
     match status {
         MessageStatus::Accepted => wire::MessageStatus::Accepted,
         MessageStatus::Sent => wire::MessageStatus::Sent,

@@ -134,6 +134,8 @@ pub(crate) struct Sandbox {
     last_used: AtomicU64,
     /// Deleted or evicted: counts nothing any more.
     gone: AtomicBool,
+    /// Counts changes to its state, for those watching it live (the inbox).
+    changes: tokio::sync::watch::Sender<u64>,
 }
 
 /// The mutable part of a sandbox.
@@ -230,6 +232,20 @@ impl Store {
     /// The default sandbox.
     pub(crate) fn default_sandbox(&self) -> &Arc<Sandbox> {
         &self.inner.default
+    }
+
+    /// Every sandbox, the default one first, then in the order they were made.
+    pub(crate) fn sandboxes(&self) -> Vec<Arc<Sandbox>> {
+        let mut all: Vec<Arc<Sandbox>> = self
+            .inner
+            .sandboxes
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        all.sort_by_key(|s| s.number);
+        all
     }
 
     /// Whether unknown or missing tokens are refused rather than given the default sandbox.
@@ -408,6 +424,22 @@ impl Sandbox {
     pub(crate) fn lock(&self) -> MutexGuard<'_, SandboxState> {
         lock(&self.state)
     }
+
+    /// Whether this is the default sandbox.
+    pub(crate) fn is_default(&self) -> bool {
+        self.number == 0
+    }
+
+    /// A receiver that sees a new number each time the sandbox's state changes; watchers that
+    /// fall behind see only the latest.
+    pub(crate) fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    /// Tells watchers the state changed.
+    fn changed(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
 }
 
 impl SandboxState {
@@ -440,6 +472,11 @@ impl SandboxState {
         self.message_order
             .iter()
             .filter_map(|id| self.messages.get(id))
+    }
+
+    /// How many messages it holds.
+    pub(crate) fn message_count(&self) -> usize {
+        self.message_order.len()
     }
 
     /// The journal, oldest first.

@@ -98,6 +98,7 @@ impl Store {
                 Some(b.saturating_sub(removed))
             });
         self.inner.budget.adjust(removed, added);
+        sandbox.changed();
         if self.inner.budget.over() {
             self.inner.enforce_budget(sandbox);
         }
@@ -127,6 +128,7 @@ impl Inner {
         if sandbox.gone.load(Ordering::Relaxed) {
             return false;
         }
+        sandbox.changed();
         let now = state.retained();
         let before = sandbox.accounted.swap(now, Ordering::Relaxed);
         self.budget.adjust(before, now);

@@ -47,6 +47,7 @@ impl Sandbox {
             _runner: runner,
             hooks: OnceLock::new(),
             me: me.clone(),
+            changes: tokio::sync::watch::Sender::new(0),
         }))
     }
 }

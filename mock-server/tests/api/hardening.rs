@@ -13,26 +13,26 @@ use wa_mock::{Config, spawn};
 use crate::helpers::{PHONE, TestApp, WABA, spawn_app, spawn_app_with};
 
 /// An answer read off a raw connection: status line, headers (lower-case names) and body.
-struct Wire {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
+pub(crate) struct Wire {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
 }
 
 impl Wire {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
 
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
     }
 
     /// Asserts Graph's envelope: JSON, trace header matching the body, the given status and code.
-    fn assert_graph_error(&self, status: u16, code: u64) -> Value {
+    pub(crate) fn assert_graph_error(&self, status: u16, code: u64) -> Value {
         assert_eq!(self.status, status, "{}", self.body);
         assert_eq!(self.header("content-type"), Some("application/json"));
         let body = self.json();
@@ -45,7 +45,7 @@ impl Wire {
 }
 
 /// Writes `request` as-is on a fresh connection and reads the answer until the server closes.
-async fn wire(addr: SocketAddr, request: &[u8]) -> Wire {
+pub(crate) async fn wire(addr: SocketAddr, request: &[u8]) -> Wire {
     let mut stream = TcpStream::connect(addr).await.expect("connects");
     stream.write_all(request).await.expect("request written");
     let mut bytes = Vec::new();
@@ -70,7 +70,7 @@ async fn wire(addr: SocketAddr, request: &[u8]) -> Wire {
 }
 
 /// A one-shot HTTP/1.1 request with the given head lines after the request line.
-fn request(method: &str, path: &str, head: &[&str], body: &str) -> Vec<u8> {
+pub(crate) fn request(method: &str, path: &str, head: &[&str], body: &str) -> Vec<u8> {
     let mut text = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
     for line in head {
         text.push_str(line);
@@ -84,7 +84,7 @@ fn request(method: &str, path: &str, head: &[&str], body: &str) -> Vec<u8> {
     text.into_bytes()
 }
 
-const LOCAL: &str = "Host: 127.0.0.1";
+pub(crate) const LOCAL: &str = "Host: 127.0.0.1";
 const JSON: &str = "Content-Type: application/json";
 
 async fn clock_now(app: &TestApp) -> String {
