@@ -210,6 +210,25 @@ pub struct TemplateCreateRequest {
     /// Whether Meta may recategorise the template.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_category_change: Option<bool>,
+    /// A max price (MARKETING templates, MM API), since 2026-06-18.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimization_spec: Option<OptimizationSpec>,
+    /// The max price's former name, unsupported after 2026-07-31.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bid_spec: Option<OptimizationSpec>,
+    /// Fields this model does not name, kept as they came.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A max price per delivery of a marketing template on the MM API: `optimization_spec`, which
+/// replaced `bid_spec` on 2026-06-18 with the same fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptimizationSpec {
+    /// The most the business pays, per 1,000 deliveries.
+    pub bid_amount: i64,
+    /// How Meta bids up to it.
+    pub bid_strategy: String,
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -236,6 +255,12 @@ pub struct TemplateEditRequest {
     /// Whether click tracking of CTA URLs is turned off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cta_url_link_tracking_opted_out: Option<bool>,
+    /// New max price, since 2026-06-18.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimization_spec: Option<OptimizationSpec>,
+    /// New max price under its former name, unsupported after 2026-07-31.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bid_spec: Option<OptimizationSpec>,
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -251,6 +276,8 @@ impl TemplateEditRequest {
             && self.parameter_format.is_none()
             && self.message_send_ttl_seconds.is_none()
             && self.degrees_of_freedom_spec.is_none()
+            && self.optimization_spec.is_none()
+            && self.bid_spec.is_none()
     }
 }
 
@@ -716,6 +743,9 @@ pub struct TemplateObject {
     /// Creative features, template read-back shape.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub degrees_of_freedom_spec: Option<TemplateDofReadBack>,
+    /// The max price, when one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimization_spec: Option<OptimizationSpec>,
     /// Why review failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejected_reason: Option<String>,

@@ -11,9 +11,9 @@ use super::atoms;
 use crate::payload::error::GraphErrorBody;
 use crate::payload::template::{
     ComponentExample, CreativeFeatureKey, Cursors, DegreesOfFreedomSpec, EnrollStatus,
-    FeatureEnrollment, FeatureMap, NamedParamExample, Paging, ParameterFormat, TemplateButton,
-    TemplateCategory, TemplateComponent, TemplateCreateRequest, TemplateCreateResponse,
-    TemplateEditRequest, TemplateList, TemplateObject, TemplateStatus,
+    FeatureEnrollment, FeatureMap, NamedParamExample, OptimizationSpec, Paging, ParameterFormat,
+    TemplateButton, TemplateCategory, TemplateComponent, TemplateCreateRequest,
+    TemplateCreateResponse, TemplateEditRequest, TemplateList, TemplateObject, TemplateStatus,
 };
 use crate::payload::waba::{
     AppData, BusinessNode, BusinessOnboarding, BusinessOnboardingStatus, LiteApiStatus,
@@ -217,6 +217,15 @@ fn parameter_format() -> impl Strategy<Value = (Option<ParameterFormat>, Paramet
     ]
 }
 
+/// A max price: a positive amount per 1,000 deliveries and a strategy.
+fn max_price() -> impl Strategy<Value = OptimizationSpec> {
+    (1i64..=1_000_000, "[A-Z_]{4,24}").prop_map(|(bid_amount, bid_strategy)| OptimizationSpec {
+        bid_amount,
+        bid_strategy,
+        extra: Map::new(),
+    })
+}
+
 /// A conformant `POST /{waba_id}/message_templates` body (marketing or utility).
 pub(super) fn template_create_request() -> impl Strategy<Value = TemplateCreateRequest> {
     parameter_format().prop_flat_map(|(declared, format)| {
@@ -227,9 +236,10 @@ pub(super) fn template_create_request() -> impl Strategy<Value = TemplateCreateR
             components(format),
             option::of(creative_features()),
             option::of(any::<bool>()),
+            option::of(max_price()),
         )
             .prop_map(
-                move |(name, language, (category, ttl), components, dof, opt_out)| {
+                move |(name, language, (category, ttl), components, dof, opt_out, price)| {
                     TemplateCreateRequest {
                         name,
                         language,
@@ -240,6 +250,10 @@ pub(super) fn template_create_request() -> impl Strategy<Value = TemplateCreateR
                         degrees_of_freedom_spec: dof,
                         cta_url_link_tracking_opted_out: opt_out,
                         allow_category_change: None,
+                        // Max prices are for marketing templates.
+                        optimization_spec: price
+                            .filter(|_| category == TemplateCategory::Marketing),
+                        bid_spec: None,
                         extra: Map::new(),
                     }
                 },
@@ -256,6 +270,8 @@ pub(super) fn template_edit_request() -> impl Strategy<Value = TemplateEditReque
         message_send_ttl_seconds: ttl,
         degrees_of_freedom_spec: dof,
         cta_url_link_tracking_opted_out: None,
+        optimization_spec: None,
+        bid_spec: None,
         extra: Map::new(),
     };
     prop_oneof![
@@ -265,6 +281,10 @@ pub(super) fn template_edit_request() -> impl Strategy<Value = TemplateEditReque
             ..edit(None, Some(ttl), None)
         }),
         creative_features().prop_map(move |dof| edit(None, None, Some(dof))),
+        max_price().prop_map(move |price| TemplateEditRequest {
+            optimization_spec: Some(price),
+            ..edit(None, None, None)
+        }),
     ]
 }
 
@@ -315,6 +335,7 @@ pub(super) fn template_object() -> impl Strategy<Value = TemplateObject> {
             parameter_format: create.parameter_format,
             message_send_ttl_seconds: create.message_send_ttl_seconds,
             degrees_of_freedom_spec: None,
+            optimization_spec: create.optimization_spec,
             rejected_reason: (status == TemplateStatus::Rejected)
                 .then(|| "INVALID_FORMAT".to_owned()),
             extra: Map::new(),

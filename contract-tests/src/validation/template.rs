@@ -27,12 +27,14 @@ const BUTTON_TYPES: [&str; 9] = [
 ];
 const ENROLL_STATUSES: [&str; 2] = ["OPT_IN", "OPT_OUT"];
 /// Fields a template edit may change.
-const EDITABLE: [&str; 5] = [
+const EDITABLE: [&str; 7] = [
     "category",
     "components",
     "parameter_format",
     "message_send_ttl_seconds",
     "degrees_of_freedom_spec",
+    "optimization_spec",
+    "bid_spec",
 ];
 
 /// Whether create-time rules (examples for every placeholder) apply, as they do on create and
@@ -165,6 +167,9 @@ fn template_object(c: &mut Checker, path: &Path<'_>, value: &Value) {
     if let Some(spec) = Checker::optional(template, "degrees_of_freedom_spec") {
         template_dof_read_back(c, &child(path, "degrees_of_freedom_spec"), spec);
     }
+    if let Some(spec) = Checker::optional(template, "optimization_spec") {
+        max_price(c, &child(path, "optimization_spec"), spec);
+    }
 }
 
 /// Fields shared by create and edit: parameter format, TTL, creative features, flags.
@@ -178,6 +183,30 @@ fn definition(c: &mut Checker, root: &Map<String, Value>, category: Option<Templ
     }
     c.optional_bool("", root, "cta_url_link_tracking_opted_out");
     c.optional_bool("", root, "allow_category_change");
+    for key in ["optimization_spec", "bid_spec"] {
+        if let Some(spec) = Checker::optional(root, key) {
+            max_price(c, &Path::Text(key), spec);
+        }
+    }
+}
+
+/// A max price: a positive integer `bid_amount` and a `bid_strategy`.
+fn max_price(c: &mut Checker, path: &Path<'_>, value: &Value) {
+    let Some(spec) = c.object(path, value) else {
+        return;
+    };
+    if let Some(amount) = c.required(path, spec, "bid_amount", "a positive integer")
+        && c.integer(child(path, "bid_amount"), amount)
+            .is_some_and(|n| n <= 0)
+    {
+        c.push(
+            child(path, "bid_amount"),
+            "positive",
+            "a positive integer (the price per 1,000 deliveries)",
+            describe(Some(amount)),
+        );
+    }
+    c.required_str(path, spec, "bid_strategy");
 }
 
 /// The declared parameter format; unknown spellings were reported by the caller.

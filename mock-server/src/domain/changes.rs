@@ -45,6 +45,10 @@ pub(crate) struct Rules {
     pub(crate) msc_on_mm_api: bool,
     /// WABA-level creative optimisations are off unless opted in.
     pub(crate) creative_optimisations_off_by_default: bool,
+    /// Max prices are set as `optimization_spec`.
+    pub(crate) optimization_spec: bool,
+    /// `bid_spec` is refused.
+    pub(crate) bid_spec_unsupported: bool,
     /// MARKETING templates are refused on `/messages`.
     pub(crate) cloud_api_marketing_sunset: bool,
 }
@@ -74,11 +78,12 @@ impl Changelog {
 
     fn parse(json: &str) -> Result<Self, String> {
         let file: File = serde_json::from_str(json).map_err(|e| e.to_string())?;
-        let changes = file
+        let mut changes = file
             .changes
             .into_iter()
             .map(|c| Ok((day(&c.date)?, c)))
             .collect::<Result<Vec<_>, String>>()?;
+        changes.sort_by_key(|(at, _)| *at);
         let mut versions = file
             .versions
             .iter()
@@ -114,6 +119,8 @@ impl Changelog {
             us_marketing_undeliverable: on("us_marketing_undeliverable"),
             msc_on_mm_api: on("msc_on_mm_api"),
             creative_optimisations_off_by_default: on("creative_optimisations_off_by_default"),
+            optimization_spec: on("optimization_spec"),
+            bid_spec_unsupported: on("bid_spec_unsupported"),
             cloud_api_marketing_sunset: on("cloud_api_marketing_sunset"),
         }
     }
@@ -162,6 +169,7 @@ mod tests {
         let all = log.rules(Timestamp::LATEST);
         assert!(all.us_marketing_undeliverable && all.msc_on_mm_api);
         assert!(all.creative_optimisations_off_by_default && all.cloud_api_marketing_sunset);
+        assert!(all.optimization_spec && all.bid_spec_unsupported);
         assert_eq!(log.rules(Timestamp::EARLIEST), Rules::default());
     }
 

@@ -16,8 +16,9 @@ use wa_contract::ErrorKind;
 use wa_contract::payload::send::{ComponentKind, TemplateMessage};
 use wa_contract::payload::template::{
     CreativeFeatureKey, DegreesOfFreedomSpec, EnrollStatus, FeatureEnrollment, FeatureMap,
-    KeyedFeature, ParameterFormat, TemplateCategory, TemplateComponent, TemplateComponentKind,
-    TemplateCreateRequest, TemplateDofReadBack, TemplateStatus, is_template_name, placeholders,
+    KeyedFeature, OptimizationSpec, ParameterFormat, TemplateCategory, TemplateComponent,
+    TemplateComponentKind, TemplateCreateRequest, TemplateDofReadBack, TemplateStatus,
+    is_template_name, placeholders,
 };
 
 use super::Refusal;
@@ -57,6 +58,8 @@ pub(crate) struct Template {
     pub(crate) creative_features: DegreesOfFreedomSpec,
     /// `cta_url_link_tracking_opted_out`.
     pub(crate) cta_url_link_tracking_opted_out: Option<bool>,
+    /// The max price (`optimization_spec`, or `bid_spec` before it), if set.
+    pub(crate) max_price: Option<OptimizationSpec>,
     /// Why it was rejected (`NONE` otherwise).
     pub(crate) rejected_reason: String,
     /// When it was created.
@@ -120,6 +123,7 @@ impl Template {
         id: TemplateId,
         waba_id: WabaId,
         req: TemplateCreateRequest,
+        max_price: Option<OptimizationSpec>,
         now: Timestamp,
     ) -> Self {
         Self {
@@ -134,6 +138,7 @@ impl Template {
             ttl_seconds: req.message_send_ttl_seconds,
             creative_features: req.degrees_of_freedom_spec.unwrap_or_default(),
             cta_url_link_tracking_opted_out: req.cta_url_link_tracking_opted_out,
+            max_price,
             rejected_reason: "NONE".to_owned(),
             created_at: now,
             synced_at: now.plus(AD_SYNC),
@@ -345,6 +350,52 @@ pub(crate) fn waba_features_with_defaults(
     }
 }
 
+/// The max price a create or edit sets, under the name Meta takes on the clock's day:
+/// `optimization_spec` from 2026-06-18, `bid_spec` until 2026-07-31. Only MARKETING templates
+/// have one.
+pub(crate) fn max_price(
+    optimization_spec: Option<OptimizationSpec>,
+    bid_spec: Option<OptimizationSpec>,
+    category: TemplateCategory,
+    rules: Rules,
+) -> Result<Option<OptimizationSpec>, Refusal> {
+    let (field, spec) = match (optimization_spec, bid_spec) {
+        (None, None) => return Ok(None),
+        (Some(_), Some(_)) => {
+            return Err(Refusal::invalid(
+                "optimization_spec: send the max price once, as optimization_spec (bid_spec is \
+                 its former name)",
+            ));
+        }
+        (Some(spec), None) => ("optimization_spec", spec),
+        (None, Some(spec)) => ("bid_spec", spec),
+    };
+    if field == "optimization_spec" && !rules.optimization_spec {
+        return Err(Refusal::invalid(
+            "optimization_spec: not available before 2026-06-18; set the max price as bid_spec",
+        ));
+    }
+    if field == "bid_spec" && rules.bid_spec_unsupported {
+        return Err(Refusal::invalid(
+            "bid_spec: no longer supported after 2026-07-31; use optimization_spec",
+        ));
+    }
+    if category != TemplateCategory::Marketing {
+        return Err(Refusal::invalid(format!(
+            "{field}: a max price applies to MARKETING templates only, found {}",
+            category.as_str()
+        )));
+    }
+    if spec.bid_amount <= 0 {
+        return Err(Refusal::invalid(format!(
+            "{field}.bid_amount: expected a positive integer (the price per 1,000 deliveries), \
+             found {}",
+            spec.bid_amount
+        )));
+    }
+    Ok(Some(spec))
+}
+
 /// Meta's create-time validations, in the order Graph applies them. `existing` are the WABA's
 /// templates.
 pub(crate) fn check_create(
@@ -505,6 +556,7 @@ mod tests {
             TemplateId::new("1"),
             WabaId::new("2"),
             promo(),
+            None,
             Timestamp::MANUAL_START,
         )
     }

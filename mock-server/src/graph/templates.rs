@@ -51,6 +51,7 @@ fn template_node(t: &Template, fields: Option<&[&str]>) -> Value {
         message_send_ttl_seconds: t.ttl_seconds,
         degrees_of_freedom_spec: wants("degrees_of_freedom_spec")
             .then(|| t.creative_features_read_back()),
+        optimization_spec: t.max_price.clone(),
         rejected_reason: (t.status == TemplateStatus::Rejected || wants("rejected_reason"))
             .then(|| t.rejected_reason.clone()),
         extra: Map::new(),
@@ -211,7 +212,7 @@ pub(super) fn edit_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError>
             .collect();
         return Err(ctx.error(&Refusal::invalid(format!(
             "request body: expected at least one of category, components, parameter_format, \
-             message_send_ttl_seconds, degrees_of_freedom_spec; found {}",
+             message_send_ttl_seconds, degrees_of_freedom_spec, optimization_spec; found {}",
             if unknown.is_empty() {
                 "none".to_owned()
             } else {

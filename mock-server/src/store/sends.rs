@@ -48,6 +48,10 @@ impl Session<'_> {
         if category != TemplateCategory::Marketing {
             return Err(Refusal::new(ErrorKind::MarketingOnly));
         }
+        // A max price is charged per delivery to a phone number; Meta refuses BSUID recipients.
+        if req.to.is_none() && state.templates[template_idx].max_price.is_some() {
+            return Err(Refusal::new(ErrorKind::BsuidNotSupported));
+        }
         let rules = Changelog::builtin().rules(now);
         let policy = req.product_policy.unwrap_or_default();
         let route = route_marketing_message(&state.wabas[waba_idx], policy, rules)?;

@@ -10,8 +10,11 @@ use wa_contract::payload::template::{
 use super::{ObjectKind, Sandbox, SandboxState, Session, Store};
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
+use crate::domain::changes::Changelog;
 use crate::domain::events::{EventKind, TemplateStatusChange};
-use crate::domain::template::{StatusChanged, Template, check_components, check_create, check_ttl};
+use crate::domain::template::{
+    self, StatusChanged, Template, check_components, check_create, check_ttl,
+};
 use crate::ids::{TemplateId, WabaId};
 
 impl Session<'_> {
@@ -30,9 +33,16 @@ impl Session<'_> {
             .filter(|t| &t.waba_id == waba_id)
             .collect();
         check_create(&req, &existing)?;
+        let rules = Changelog::builtin().rules(now);
+        let price = template::max_price(
+            req.optimization_spec.clone(),
+            req.bid_spec.clone(),
+            req.category,
+            rules,
+        )?;
         let id = state.ids.templates.template_id();
         let category = req.category;
-        let template = Template::create(id.clone(), waba_id.clone(), req, now);
+        let template = Template::create(id.clone(), waba_id.clone(), req, price, now);
         state
             .objects
             .insert(Arc::from(id.as_str()), ObjectKind::Template);
@@ -63,7 +73,9 @@ impl Session<'_> {
         id: &TemplateId,
         req: TemplateEditRequest,
     ) -> Result<(), Refusal> {
-        let t = self
+        let (_, sandbox, state) = self.parts();
+        let rules = Changelog::builtin().rules(sandbox.clock.now());
+        let t = state
             .template_mut(id)
             .ok_or_else(|| Refusal::invalid("template not found"))?;
         let category = req.category.unwrap_or(t.category);
@@ -71,6 +83,19 @@ impl Session<'_> {
             check_components(components)?;
         }
         check_ttl(category, req.message_send_ttl_seconds)?;
+        let price = template::max_price(
+            req.optimization_spec.clone(),
+            req.bid_spec.clone(),
+            category,
+            rules,
+        )?;
+        // A template recategorised away from MARKETING loses its max price.
+        if category != TemplateCategory::Marketing {
+            t.max_price = None;
+        }
+        if price.is_some() {
+            t.max_price = price;
+        }
         if category != t.category {
             t.ttl_seconds = None;
         }

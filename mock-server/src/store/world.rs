@@ -129,7 +129,9 @@ impl SandboxState {
                     } else {
                         now.minus(PRESEEDED_TEMPLATE_AGE)
                     };
-                    let mut template = Template::create(template_id, waba_id.clone(), req, created);
+                    let price = req.optimization_spec.clone();
+                    let mut template =
+                        Template::create(template_id, waba_id.clone(), req, price, created);
                     template.status = t.status;
                     state.templates.push(template);
                 }

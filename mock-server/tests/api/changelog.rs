@@ -146,7 +146,9 @@ async fn the_clock_lists_the_changes_in_force_on_its_day_and_the_versions_served
         [
             "us_marketing_undeliverable",
             "msc_on_mm_api",
-            "creative_optimisations_off_by_default"
+            "creative_optimisations_off_by_default",
+            "optimization_spec",
+            "bid_spec_unsupported"
         ]
     );
     assert_eq!(
@@ -175,5 +177,129 @@ async fn the_clock_lists_the_changes_in_force_on_its_day_and_the_versions_served
             .last()
             .unwrap()["invented"],
         true
+    );
+}
+
+/// A MARKETING template create with a max price under `field`.
+fn priced(name: &str, field: &str, category: &str) -> Value {
+    let mut body = json!({"name": name, "language": "en_US", "category": category,
+        "components": [{"type": "BODY", "text": "Hello"}]});
+    body[field] = json!({"bid_amount": 2500, "bid_strategy": "LOWEST_COST_WITH_BID_CAP"});
+    body
+}
+
+#[tokio::test]
+async fn a_max_price_is_set_as_optimization_spec_read_back_edited_and_refused_to_a_bsuid() {
+    let app = spawn_app().await;
+    let created = app
+        .create_template(
+            WABA,
+            &priced("max_price_promo", "optimization_spec", "MARKETING"),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let node = app
+        .get(&format!("/v24.0/{id}?fields=optimization_spec"))
+        .await;
+    assert_eq!(
+        node.body,
+        json!({"id": id, "optimization_spec":
+            {"bid_amount": 2500, "bid_strategy": "LOWEST_COST_WITH_BID_CAP"}})
+    );
+
+    let edited = app
+        .post(
+            &format!("/v24.0/{id}"),
+            &json!({"optimization_spec": {"bid_amount": 3000, "bid_strategy": "LOWEST_COST_WITH_BID_CAP"}}),
+        )
+        .await;
+    assert_eq!(edited.body, json!({"success": true}));
+    let node = app
+        .get(&format!("/v24.0/{id}?fields=optimization_spec"))
+        .await;
+    assert_eq!(node.body["optimization_spec"]["bid_amount"], 3000);
+
+    assert_eq!(app.set_template_status(&id, "APPROVED").await.status, 200);
+    let mut to_bsuid = template_send("14165551234", "max_price_promo", &[]);
+    to_bsuid.as_object_mut().unwrap().remove("to");
+    to_bsuid["recipient"] = json!("CA.13491208655302741918");
+    let refused = app.send_marketing_message(PHONE, &to_bsuid).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (400, 131062),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.details().contains("optimization_spec"),
+        "{}",
+        refused.body
+    );
+    // Past the new template's ad sync.
+    app.advance(11 * 60).await;
+    let by_phone = app
+        .send_marketing_message(PHONE, &template_send("14165551234", "max_price_promo", &[]))
+        .await;
+    assert_eq!(by_phone.status, 200, "{}", by_phone.body);
+}
+
+#[tokio::test]
+async fn bid_spec_is_taken_until_2026_07_31_and_optimization_spec_from_2026_06_18() {
+    let app = spawn_app().await;
+    let cases = [
+        ("2026-06-17T00:00:00Z", "optimization_spec", 400),
+        ("2026-06-17T00:00:00Z", "bid_spec", 200),
+        ("2026-06-18T00:00:00Z", "optimization_spec", 200),
+        ("2026-07-31T23:59:59Z", "bid_spec", 200),
+        ("2026-08-01T00:00:00Z", "bid_spec", 400),
+        ("2026-08-01T00:00:00Z", "optimization_spec", 200),
+    ];
+    for (day, field, status) in cases {
+        let (sandbox, state) = sandbox_on(&app, day).await;
+        let waba = state["wabas"][0]["id"].as_str().unwrap().to_owned();
+        let before = sandbox.get("/__admin/state").await.body["templates"].clone();
+        let answer = sandbox
+            .create_template(&waba, &priced("priced_promo", field, "MARKETING"))
+            .await;
+        assert_eq!(answer.status, status, "{day} {field}: {}", answer.body);
+        if status == 400 {
+            assert_eq!(answer.code(), 100);
+            assert!(answer.details().starts_with(field), "{}", answer.body);
+            let after = sandbox.get("/__admin/state").await.body["templates"].clone();
+            assert_eq!(before, after, "a refused create changes nothing");
+        } else {
+            let id = answer.body["id"].as_str().unwrap();
+            let node = sandbox.get(&format!("/v24.0/{id}")).await;
+            assert_eq!(
+                node.body["optimization_spec"]["bid_amount"], 2500,
+                "{day} {field}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_max_price_on_a_utility_template_or_a_malformed_one_is_refused_naming_the_field() {
+    let app = spawn_app().await;
+    let utility = app
+        .create_template(
+            WABA,
+            &priced("priced_utility", "optimization_spec", "UTILITY"),
+        )
+        .await;
+    assert_eq!((utility.status, utility.code()), (400, 100));
+    assert_eq!(
+        utility.details(),
+        "optimization_spec: a max price applies to MARKETING templates only, found UTILITY"
+    );
+    let mut body = priced("priced_bad", "optimization_spec", "MARKETING");
+    body["optimization_spec"]["bid_amount"] = json!(-5);
+    let negative = app.create_template(WABA, &body).await;
+    assert_eq!((negative.status, negative.code()), (400, 100));
+    assert_eq!(
+        negative.details(),
+        "optimization_spec.bid_amount: expected a positive integer (the price per 1,000 \
+         deliveries), found -5"
     );
 }
