@@ -9,6 +9,7 @@
 //! request's first byte) and closes the connection if the phase has not moved on by then.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::{Pin, pin};
@@ -149,9 +150,9 @@ async fn connection(
             let response = router.clone().oneshot(request);
             let phase = Arc::clone(&phase);
             async move {
-                let response = response.await;
-                phase.set(IDLE);
-                response
+                // Busy until the body is sent: a live stream is a request being served.
+                let response = response.await?;
+                Ok::<_, Infallible>(response.map(|body| Sent { body, phase }))
             }
         }
     });
@@ -250,6 +251,38 @@ impl Phase {
         if matches!(self.get(), FRESH | IDLE) {
             self.set(HEAD);
         }
+    }
+}
+
+/// A response body that marks its connection idle once hyper is done with it.
+struct Sent {
+    body: axum::body::Body,
+    phase: Arc<Phase>,
+}
+
+impl http_body::Body for Sent {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
+impl Drop for Sent {
+    fn drop(&mut self) {
+        self.phase.set(IDLE);
     }
 }
 

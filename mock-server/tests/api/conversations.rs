@@ -12,7 +12,7 @@ use wa_contract::admin::{
 };
 use wa_mock::{Config, spawn};
 
-use crate::helpers::{PHONE, TestApp, promo_to, spawn_app, wamid};
+use crate::helpers::{PHONE, TestApp, promo_to, spawn_app, spawn_app_with, wamid};
 
 /// Reads the stream until `want` has arrived; everything read so far.
 async fn read_until(res: &mut reqwest::Response, seen: &mut String, want: &str) {
@@ -58,6 +58,27 @@ async fn the_change_stream_says_ready_then_announces_a_send() {
         change.starts_with("event: change\ndata: {\"version\":"),
         "{change}"
     );
+}
+
+#[tokio::test]
+async fn a_change_stream_is_a_request_being_served_and_outlives_the_idle_timeout() {
+    let app = spawn_app_with(Config::default().idle_timeout_seconds(1)).await;
+    let mut res = app
+        .client
+        .get(app.url("/__admin/changes"))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    let mut seen = String::new();
+    read_until(&mut res, &mut seen, "event: ready").await;
+
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let sent = app
+        .send_marketing_message(PHONE, &promo_to("14165551234"))
+        .await;
+    assert_eq!(sent.status, 200);
+    read_until(&mut res, &mut seen, "event: change\n").await;
 }
 
 #[tokio::test]

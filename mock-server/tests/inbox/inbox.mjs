@@ -209,7 +209,7 @@ await test('a template with named parameters is rendered with them, header inclu
 });
 
 await test('a message that outlives its TTL shows the expiry', async () => {
-  const offline = await send(box, '+1 650 555 0408', 'Dee');
+  const offline = await send(box, '+1 416 555 0408', 'Dee');
   await call('POST', '/__admin/clock/advance', box.token, { seconds: 30 * 86400 + 1 });
   await page.locator('button.conv', { hasText: '14165550408' }).click();
   const failure = row(offline).locator('.failure');
@@ -307,7 +307,7 @@ await test(`first paint with ${BULK} messages in the sandbox is measured`, async
   await Promise.all(Array.from({ length: 16 }, async () => {
     while (next < BULK) {
       const n = next++;
-      await send(bulk, `+1 650 600 ${String(n % 100).padStart(4, '0')}`, `User ${n}`);
+      await send(bulk, `+1 416 600 ${String(n % 100).padStart(4, '0')}`, `User ${n}`);
     }
   }));
   const seeded = Date.now() - started;
