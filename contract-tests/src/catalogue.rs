@@ -305,6 +305,8 @@ error_kinds! {
     EcosystemEngagement = "ecosystem_engagement",
     /// 131050 (async): the user stopped marketing messages.
     UserStoppedMarketing = "user_stopped_marketing",
+    /// 131047 (async): a free-form message outside the 24-hour customer-service window.
+    ReEngagement = "re_engagement",
     /// 131026 (async, invented details): the TTL ran out before delivery.
     TtlExpired = "ttl_expired",
     /// 2200 (invented for WABAs): `override_callback_uri` failed the `hub.challenge` handshake.

@@ -110,7 +110,10 @@ const SEND_RESPONSE: &[Mutation] = mutations! {
 /// The first status of a status webhook.
 const STATUS: &str = "/entry/0/changes/0/value/statuses/0";
 const STATUS_WEBHOOK: &[Mutation] = mutations! {
-    "required" => |v| remove(v, STATUS, "recipient_id"),
+    "required" => |v| {
+        remove(v, STATUS, "recipient_id");
+        remove(v, STATUS, "recipient_user_id");
+    },
     "enum" => |v| set(v, STATUS, "status", json!("seen")),
     "wamid" => |v| set(v, STATUS, "id", json!("12345")),
     "unix_timestamp" => |v| set(v, STATUS, "timestamp", json!("yesterday")),
@@ -130,7 +133,10 @@ const STATUS_WEBHOOK: &[Mutation] = mutations! {
 /// The first inbound message of an inbound webhook.
 const INBOUND: &str = "/entry/0/changes/0/value/messages/0";
 const INBOUND_WEBHOOK: &[Mutation] = mutations! {
-    "required" => |v| remove(v, INBOUND, "from"),
+    "required" => |v| {
+        remove(v, INBOUND, "from");
+        remove(v, INBOUND, "from_user_id");
+    },
     "enum" => |v| set(v, INBOUND, "type", json!("hologram")),
     "body_matches_type" => |v| set(v, INBOUND, "type", json!("sticker")),
     "wamid" => |v| set(v, INBOUND, "id", json!("12345")),

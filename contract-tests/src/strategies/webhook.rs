@@ -35,11 +35,13 @@ fn metadata() -> impl Strategy<Value = Metadata> {
 
 /// A user profile, sometimes with the user's BSUID.
 fn contact() -> impl Strategy<Value = WebhookContact> {
-    (atoms::name(), atoms::wa_id(), option::of(atoms::bsuid())).prop_map(
+    // Since April 2026 every contact has a BSUID; the phone number only when it can be shared.
+    (atoms::name(), option::of(atoms::wa_id()), atoms::bsuid()).prop_map(
         |(name, wa_id, user_id)| WebhookContact {
             profile: Profile { name },
-            wa_id: Some(wa_id),
-            user_id,
+            wa_id,
+            user_id: Some(user_id),
+            parent_user_id: None,
         },
     )
 }
@@ -129,17 +131,19 @@ fn status() -> impl Strategy<Value = Status> {
         atoms::wamid(),
         outcome,
         atoms::timestamp(),
-        atoms::wa_id(),
+        (atoms::wa_id(), option::of(atoms::bsuid())),
         option::of("[ -~]{1,64}"),
     )
         .prop_map(
-            |(id, (status, priced, errors), timestamp, recipient_id, callback)| {
+            |(id, (status, priced, errors), timestamp, (recipient_id, user_id), callback)| {
                 let (pricing, conversation) = priced.unzip();
                 Status {
                     id,
                     status,
                     timestamp,
-                    recipient_id,
+                    recipient_id: Some(recipient_id),
+                    recipient_user_id: user_id,
+                    recipient_parent_user_id: None,
                     conversation: conversation.flatten(),
                     pricing,
                     errors,
@@ -169,7 +173,10 @@ pub(super) fn status_webhook() -> impl Strategy<Value = WebhookPayload> {
 }
 
 /// One inbound message: text (any script), a quick-reply tap on a template, or an image.
-fn inbound_message(from: String) -> impl Strategy<Value = InboundMessage> {
+fn inbound_message(
+    from: Option<String>,
+    user_id: Option<String>,
+) -> impl Strategy<Value = InboundMessage> {
     let body = prop_oneof![
         atoms::text().prop_map(|body| ("text", Some(InboundText { body }), None, None, None)),
         (atoms::text(), atoms::wa_id(), atoms::wamid()).prop_map(|(label, business, id)| (
@@ -201,6 +208,8 @@ fn inbound_message(from: String) -> impl Strategy<Value = InboundMessage> {
             }
             InboundMessage {
                 from: from.clone(),
+                from_user_id: user_id.clone(),
+                from_parent_user_id: None,
                 id,
                 timestamp,
                 message_type: kind.to_owned(),
@@ -208,6 +217,7 @@ fn inbound_message(from: String) -> impl Strategy<Value = InboundMessage> {
                 button,
                 interactive: None,
                 context,
+                system: None,
                 errors: Vec::new(),
                 extra,
             }
@@ -219,12 +229,12 @@ fn inbound_message(from: String) -> impl Strategy<Value = InboundMessage> {
 pub(super) fn inbound_message_webhook() -> impl Strategy<Value = WebhookPayload> {
     (atoms::graph_id(), metadata(), contact())
         .prop_flat_map(|(waba, metadata, contact)| {
-            let from = contact.wa_id.clone().unwrap_or_default();
+            let (from, user_id) = (contact.wa_id.clone(), contact.user_id.clone());
             (
                 Just(waba),
                 Just(metadata),
                 Just(contact),
-                vec(inbound_message(from), 1..=3),
+                vec(inbound_message(from, user_id), 1..=3),
             )
         })
         .prop_map(|(waba, metadata, contact, messages)| {

@@ -41,8 +41,12 @@ pub(super) fn send_request(
     if let Some(product) = c.required_str("", root, "messaging_product") {
         c.one_of("messaging_product", product, &["whatsapp"]);
     }
-    let group =
-        c.optional_enum("", root, "recipient_type", &["individual", "group"]) == Some("group");
+    // Meta's schema for `/marketing_messages` allows only `individual`.
+    let recipient_types: &[&str] = match endpoint {
+        Endpoint::MarketingMessages => &["individual"],
+        Endpoint::Messages => &["individual", "group"],
+    };
+    let group = c.optional_enum("", root, "recipient_type", recipient_types) == Some("group");
     recipient(c, root, group);
 
     let message_type = match endpoint {
@@ -92,7 +96,7 @@ pub(super) fn conforms(request: &SendMessageRequest, endpoint: Endpoint) -> bool
     let mut c = Checker::default();
     let group = match request.recipient_type.as_deref() {
         None | Some("individual") => false,
-        Some("group") => true,
+        Some("group") if endpoint == Endpoint::Messages => true,
         Some(_) => return false,
     };
     if request.messaging_product != "whatsapp"
@@ -216,14 +220,9 @@ fn parameter_conforms(c: &mut Checker, parameter: &SendParameter) -> bool {
     }
 }
 
-/// A business-scoped user id: two uppercase letters, a dot, then letters and digits.
+/// A business-scoped user id, regular (`US.1349…`) or parent (`US.ENT.1181…`).
 fn is_bsuid(bsuid: &str) -> bool {
-    bsuid.split_once('.').is_some_and(|(country, id)| {
-        country.len() == 2
-            && country.bytes().all(|b| b.is_ascii_uppercase())
-            && !id.is_empty()
-            && id.bytes().all(|b| b.is_ascii_alphanumeric())
-    })
+    crate::payload::bsuid::is_bsuid(bsuid)
 }
 
 /// At least one of `to` / `recipient`, each in its shape.

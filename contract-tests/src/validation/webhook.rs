@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::check::{Checker, Path, child, describe, item, one_of_text};
 use super::shapes::{graph_id, language_code, unix_timestamp, wamid};
-use crate::payload::webhook::{AccountUpdate, TemplateStatusUpdate, WebhookPayload};
+use crate::payload::webhook::{AccountUpdate, SystemChange, TemplateStatusUpdate, WebhookPayload};
 
 const STATUSES: [&str; 5] = ["sent", "delivered", "read", "failed", "played"];
 const PRICING_MODELS: [&str; 2] = ["PMP", "CBP"];
@@ -182,7 +182,48 @@ fn contacts_list(c: &mut Checker, path: &Path<'_>, value: &Value) {
         {
             c.required_str(profile_path, profile, "name");
         }
-        c.required_str(contact_path, contact, "wa_id");
+        user_ids(
+            c,
+            &contact_path,
+            contact,
+            "wa_id",
+            "user_id",
+            "parent_user_id",
+        );
+    }
+}
+
+/// A user's ids under `phone`, `user` and `parent` (e.g. `wa_id`, `user_id`,
+/// `parent_user_id`): at least one of the phone number and the BSUID, each in its shape.
+fn user_ids(
+    c: &mut Checker,
+    path: &Path<'_>,
+    value: &Map<String, Value>,
+    phone: &str,
+    user: &str,
+    parent: &str,
+) {
+    let has_phone = c.optional_str(path, value, phone).is_some();
+    let bsuid = c.optional_str(path, value, user);
+    if !has_phone && bsuid.is_none() {
+        c.push(
+            child(path, phone),
+            "required",
+            format!("`{phone}` (a phone number) or `{user}` (a business-scoped user id)"),
+            "neither",
+        );
+    }
+    for (key, found) in [(user, bsuid), (parent, c.optional_str(path, value, parent))] {
+        if let Some(found) = found
+            && !crate::payload::bsuid::is_bsuid(found)
+        {
+            c.push(
+                child(path, key),
+                "bsuid",
+                "a business-scoped user id such as \"US.13491208655302741918\"",
+                describe(Some(&Value::from(found))),
+            );
+        }
     }
 }
 
@@ -198,7 +239,14 @@ fn status(c: &mut Checker, path: &Path<'_>, value: &Value) {
     if let Some(timestamp) = c.required(path, status, "timestamp", "unix seconds") {
         unix_timestamp(c, child(path, "timestamp"), timestamp);
     }
-    c.required_str(path, status, "recipient_id");
+    user_ids(
+        c,
+        path,
+        status,
+        "recipient_id",
+        "recipient_user_id",
+        "recipient_parent_user_id",
+    );
     let errors = Checker::optional(status, "errors");
     match (kind, errors) {
         (Some("failed"), None) => c.push(
@@ -289,7 +337,14 @@ fn inbound_message(c: &mut Checker, path: &Path<'_>, value: &Value) {
     let Some(message) = c.object(path, value) else {
         return;
     };
-    c.required_str(path, message, "from");
+    user_ids(
+        c,
+        path,
+        message,
+        "from",
+        "from_user_id",
+        "from_parent_user_id",
+    );
     if let Some(id) = c.required_str(path, message, "id") {
         wamid(c, child(path, "id"), id);
     }
@@ -327,6 +382,20 @@ fn inbound_message(c: &mut Checker, path: &Path<'_>, value: &Value) {
             }
         }
         "unsupported" => error_list(c, &body_path, body),
+        "system" => {
+            if let Some(system) = c.object(body_path, body) {
+                c.required_str(body_path, system, "body");
+                c.required_enum(
+                    body_path,
+                    system,
+                    "type",
+                    &[
+                        SystemChange::USER_CHANGED_NUMBER,
+                        SystemChange::USER_CHANGED_USER_ID,
+                    ],
+                );
+            }
+        }
         _ => {}
     }
     let context_path = child(path, "context");

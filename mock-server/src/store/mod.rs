@@ -64,9 +64,10 @@ use crate::world::{Retention, WorldSpec};
 pub(crate) use wa_contract::operations::ObjectKind;
 
 pub(crate) use accounts::{Subscription, WabaUpdate};
-pub(crate) use inbound::InboundBody;
+pub(crate) use inbound::{InboundBody, UserRef};
 pub(crate) use sandboxes::DeleteError;
 pub(crate) use sends::Accepted;
+pub(crate) use templates::TemplateChangeError;
 
 /// The whole server state; a cheap `Clone` handle.
 #[derive(Clone)]

@@ -13,8 +13,10 @@ use crate::budget::Retained;
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::events::EventKind;
-use crate::domain::message::{Message, MessageStatus, Names, PricingCategory, TemplateRef};
-use crate::domain::recipient::digits;
+use crate::domain::message::{
+    Message, MessageStatus, Names, PricingCategory, TemplateRef, pricing_type,
+};
+use crate::domain::recipient::{Timeline, digits};
 use crate::domain::routing::{Route, route_marketing_message};
 use crate::domain::template::{self, effective_features};
 use crate::ids::{PhoneNumberId, WabaId, Wamid};
@@ -78,6 +80,7 @@ impl Session<'_> {
             message_activity_sharing: sharing,
             ttl: template.message_ttl(route),
             marketing: true,
+            free_form: false,
         };
         Ok(state.accept(store, sandbox, phone_id, req, draft, now))
     }
@@ -114,6 +117,7 @@ impl Session<'_> {
                     message_activity_sharing: None,
                     ttl: template.message_ttl(Route::CloudApi),
                     marketing,
+                    free_form: false,
                 }
             }
             _ => Draft {
@@ -126,6 +130,7 @@ impl Session<'_> {
                 message_activity_sharing: None,
                 ttl: Duration::from_secs(u64::from(TemplateCategory::Utility.default_ttl())),
                 marketing: false,
+                free_form: true,
             },
         };
         Ok(state.accept(store, sandbox, phone_id, req, draft, now))
@@ -142,6 +147,8 @@ struct Draft {
     message_activity_sharing: Option<bool>,
     ttl: Duration,
     marketing: bool,
+    /// Not a template: deliverable only inside the customer-service window.
+    free_form: bool,
 }
 
 impl SandboxState {
@@ -183,11 +190,16 @@ impl SandboxState {
         draft: Draft,
         now: Timestamp,
     ) -> Accepted {
-        let (input, wa_id, user_id) = match (&req.to, &req.recipient) {
-            (Some(to), _) => (to.clone(), digits(to), None),
-            (None, Some(bsuid)) => (bsuid.clone(), bsuid.clone(), Some(bsuid.clone())),
-            (None, None) => (String::new(), String::new(), None),
+        let (input, to_phone, recipient) = match (&req.to, &req.recipient) {
+            (Some(to), _) => (to.clone(), true, self.recipients.by_phone(&digits(to))),
+            (None, Some(bsuid)) => (bsuid.clone(), false, self.recipients.by_bsuid(bsuid)),
+            (None, None) => (String::new(), false, self.recipients.by_bsuid("")),
         };
+        let wa_id = recipient
+            .wa_id
+            .clone()
+            .unwrap_or_else(|| recipient.user_id.clone());
+        let in_window = self.recipients.in_window(&recipient, now);
         let wamid = self.ids.wamids.wamid(&wa_id);
         let waba_id = self
             .phone(phone_id)
@@ -200,10 +212,13 @@ impl SandboxState {
             endpoint: draft.endpoint,
             input: input.clone(),
             wa_id: wa_id.clone(),
+            recipient: recipient.clone(),
+            to_phone,
             message_type: draft.message_type,
             template: draft.template,
             route: draft.route,
             pricing_category: draft.pricing_category,
+            pricing_type: pricing_type(draft.pricing_category, in_window, now),
             creative_features: draft.creative_features,
             message_activity_sharing: draft.message_activity_sharing,
             ttl_seconds: draft.ttl.as_secs(),
@@ -218,7 +233,12 @@ impl SandboxState {
         self.message_bytes += message.retained_bytes();
         self.message_order.push_back(wamid.clone());
         self.messages.insert(wamid.clone(), message);
-        let timeline = self.recipients.timeline(&wa_id, draft.marketing, draft.ttl);
+        let timeline = if draft.free_form && !in_window {
+            Timeline::failed(ErrorKind::ReEngagement)
+        } else {
+            self.recipients
+                .timeline(&recipient, draft.marketing, draft.ttl)
+        };
         if timeline.sent {
             self.step(&wamid, MessageStatus::Sent, None, now);
         }
@@ -231,9 +251,9 @@ impl SandboxState {
         );
         Accepted {
             wamid,
+            user_id: (!to_phone).then(|| input.clone()),
+            wa_id: recipient.wa_id.filter(|_| to_phone),
             input,
-            wa_id: user_id.is_none().then_some(wa_id),
-            user_id,
         }
     }
 
@@ -256,7 +276,7 @@ impl SandboxState {
                 .find(|p| p.id == message.phone_number_id)
                 .map(|p| p.display_phone_number.clone())
                 .unwrap_or_default(),
-            recipient_name: self.recipients.profile(&message.wa_id).name,
+            recipient_name: self.recipients.profile(&message.recipient).name,
         };
         if let Ok(change) = message.transition(status, at, error, names) {
             self.outbox.push(at, EventKind::MessageStatus(change));

@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::{ObjectKind, Sandbox, SandboxState};
 use crate::clock::{Clock, Timestamp};
 use crate::domain::events::Outbox;
-use crate::domain::recipient::{Recipients, digits};
+use crate::domain::recipient::Recipients;
 use crate::domain::template::Template;
 use crate::domain::waba::{Business, PhoneNumber, Waba};
 use crate::faults::Faults;
@@ -135,9 +135,8 @@ impl SandboxState {
             }
         }
         for r in &world.recipients {
-            state
-                .recipients
-                .set_profile(digits(&r.phone), r.profile.clone());
+            let who = r.identity()?;
+            state.recipients.set_profile(&who, r.profile.clone());
         }
         let kinds = [
             (

@@ -17,5 +17,6 @@ mod send_rules;
 mod surface;
 mod sweep;
 mod templates;
+mod users;
 mod webhooks;
 mod wire;
