@@ -708,3 +708,27 @@ pub struct InboundAccepted {
     /// The inbound message's wamid.
     pub id: String,
 }
+
+/// One entry of `GET /__admin/inbound`: a message a user sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceivedMessage {
+    /// Its wamid.
+    pub id: String,
+    /// The business number it reached.
+    pub phone_number_id: String,
+    /// The sender's phone number, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The sender's BSUID.
+    pub user_id: String,
+    /// `text` or `button`.
+    #[serde(rename = "type")]
+    pub message_type: String,
+    /// When it arrived (RFC 3339).
+    pub received_at: String,
+    /// When the business marked it read; `null` until then.
+    pub read_at: Option<String>,
+    /// When the business last showed a typing indicator in reply.
+    pub typing_indicator_at: Option<String>,
+}

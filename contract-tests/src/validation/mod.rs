@@ -13,7 +13,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::payload::send::SendMessageRequest;
+use crate::payload::send::{SendMessageRequest, StatusUpdateRequest};
 
 mod account;
 mod check;
@@ -349,6 +349,25 @@ pub fn validate(kind: PayloadKind, value: &Value) -> Report {
     Report {
         violations: c.violations,
     }
+}
+
+/// Checks a `/messages` read receipt (`{"messaging_product","status":"read","message_id",
+/// "typing_indicator"?}`) and returns it typed when it breaks no rule.
+///
+/// ```
+/// use serde_json::json;
+/// use wa_contract::validate_status_update;
+///
+/// let body = json!({"messaging_product": "whatsapp", "status": "read",
+///                   "message_id": "wamid.HBgLMTY1MDU1NTEyMzQVAgASGAA=",
+///                   "typing_indicator": {"type": "text"}});
+/// assert!(validate_status_update(&body).is_ok());
+/// ```
+pub fn validate_status_update(value: &Value) -> Result<StatusUpdateRequest, Report> {
+    let mut c = check::Checker::default();
+    send::status_update(&mut c, value).ok_or(Report {
+        violations: c.violations,
+    })
 }
 
 /// Checks a send request as [`validate`] does for the endpoint's kind and, when it breaks no

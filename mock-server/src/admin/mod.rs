@@ -96,7 +96,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             "/__admin/sandboxes/{token}",
             axum::routing::delete(delete_sandbox),
         )
-        .route("/__admin/inbound", post(inbound))
+        .route("/__admin/inbound", get(list_inbound).post(inbound))
         .route("/__admin", any(unknown_admin_path))
         .route("/__admin/{*rest}", any(unknown_admin_path))
         .method_not_allowed_fallback(method_not_allowed)
@@ -748,6 +748,15 @@ async fn delete_sandbox(
         refuse(&state.store, &Refusal::invalid(details))
     })?;
     Ok(Json(Success { success: true }))
+}
+
+/// The messages users sent, oldest first, with when the business read them.
+async fn list_inbound(
+    AdminSandbox(sandbox): AdminSandbox,
+) -> Json<List<wa_contract::admin::ReceivedMessage>> {
+    let state = sandbox.lock();
+    let data = state.received().map(wire::received).collect();
+    Json(List { data })
 }
 
 async fn inbound(

@@ -4,7 +4,7 @@ use serde_json::Value;
 use wa_contract::admin as wire;
 
 use crate::clock::ClockMode;
-use crate::domain::message::{Message, MessageStatus};
+use crate::domain::message::{Message, MessageStatus, Received};
 use crate::domain::recipient::Entry;
 use crate::domain::routing::Route;
 use crate::journal::JournalEntry;
@@ -93,6 +93,19 @@ pub(crate) fn recipient(entry: &Entry) -> wire::Recipient {
         },
         marketing_opted_out: entry.opted_out,
         customer_service_window_until: entry.window_until.map(|at| at.to_string()),
+    }
+}
+
+pub(crate) fn received(m: &Received) -> wire::ReceivedMessage {
+    wire::ReceivedMessage {
+        id: m.id.to_string(),
+        phone_number_id: m.phone_number_id.to_string(),
+        from: m.user.wa_id.clone(),
+        user_id: m.user.user_id.clone(),
+        message_type: m.message_type.to_owned(),
+        received_at: m.at.to_string(),
+        read_at: m.read_at.map(|at| at.to_string()),
+        typing_indicator_at: m.typing_indicator_at.map(|at| at.to_string()),
     }
 }
 

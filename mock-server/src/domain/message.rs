@@ -111,6 +111,25 @@ impl PricingCategory {
     }
 }
 
+/// A message a user sent to a business number, as the read-receipt call finds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Received {
+    /// Its wamid.
+    pub(crate) id: Wamid,
+    /// The business number it reached.
+    pub(crate) phone_number_id: PhoneNumberId,
+    /// The sender.
+    pub(crate) user: Identity,
+    /// `text`, `button`, ….
+    pub(crate) message_type: &'static str,
+    /// When it arrived.
+    pub(crate) at: Timestamp,
+    /// When the business marked it read.
+    pub(crate) read_at: Option<Timestamp>,
+    /// When the business last showed a typing indicator in reply.
+    pub(crate) typing_indicator_at: Option<Timestamp>,
+}
+
 /// One entry of a message's status history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct StatusRecord {

@@ -79,6 +79,22 @@ impl<'a> GraphCtx<'a> {
         self.request.raw.json()
     }
 
+    /// Whether the body (or, for a body-less POST, the query) names `key` at its top level.
+    /// A JSON body that does not contain the quoted key anywhere is not parsed for it.
+    pub(crate) fn body_has(&self, key: &str) -> bool {
+        if let Some(bytes) = self.json_body() {
+            let quoted = format!("\"{key}\"");
+            if !bytes.windows(quoted.len()).any(|w| w == quoted.as_bytes()) {
+                return false;
+            }
+        }
+        match self.request.tree() {
+            Ok(Value::Object(map)) => map.contains_key(key),
+            Ok(Value::Null) => self.request.query.iter().any(|(k, _)| k == key),
+            _ => false,
+        }
+    }
+
     /// The body as a JSON object (POST query parameters fill in fields the body lacks);
     /// borrowed when the request had one.
     pub(crate) fn body(&mut self) -> Result<Cow<'a, Value>, GraphError> {

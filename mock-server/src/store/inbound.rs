@@ -1,11 +1,13 @@
 //! The user's side, driven by the admin API: recipient profiles and ids, the messages and
 //! button taps users send, marketing preferences and BSUID changes.
 
-use super::{Sandbox, SandboxState, Store};
+use super::{Sandbox, SandboxState, Session, Store};
 use crate::clock::Timestamp;
+use crate::domain::Refusal;
 use crate::domain::events::{
     BusinessNumber, EventKind, InboundMessage, UserIdChange, UserPreferenceChange,
 };
+use crate::domain::message::Received;
 use crate::domain::recipient::{Identity, Profile, next_bsuid, stops_promotions};
 use crate::ids::{PhoneNumberId, Wamid};
 
@@ -41,7 +43,50 @@ pub(crate) enum UserRef {
     },
 }
 
+impl Session<'_> {
+    /// `POST /{phone_number_id}/messages` with `status: read`: marks a message the user sent
+    /// to this number read (and shows a typing indicator). Marking it read again is fine.
+    pub(crate) fn mark_read(
+        &mut self,
+        phone_id: &PhoneNumberId,
+        message_id: &str,
+        typing_indicator: bool,
+    ) -> Result<(), Refusal> {
+        let (_, sandbox, state) = self.parts();
+        let now = sandbox.clock.now();
+        let received = state
+            .received
+            .iter_mut()
+            .rev()
+            .find(|m| m.id.as_str() == message_id && &m.phone_number_id == phone_id)
+            .ok_or_else(|| {
+                Refusal::invalid(format!(
+                    "message_id: no message '{}' was received by this phone number",
+                    message_id.escape_debug()
+                ))
+            })?;
+        received.read_at.get_or_insert(now);
+        if typing_indicator {
+            received.typing_indicator_at = Some(now);
+        }
+        Ok(())
+    }
+}
+
 impl SandboxState {
+    /// Keeps a received message, dropping the oldest beyond the message retention.
+    fn receive(&mut self, message: Received) {
+        if self.received.len() >= self.retention.messages.max(1) {
+            self.received.pop_front();
+        }
+        self.received.push_back(message);
+    }
+
+    /// The messages users sent, oldest first.
+    pub(crate) fn received(&self) -> impl Iterator<Item = &Received> {
+        self.received.iter()
+    }
+
     /// The user `who` names, as the sandbox knows them.
     pub(crate) fn identify(&self, who: &UserRef) -> Identity {
         match who {
@@ -130,6 +175,10 @@ impl Store {
         message.insert("id".into(), wamid.to_string().into());
         message.insert("timestamp".into(), now.unix_seconds().to_string().into());
         let mut stop = false;
+        let message_type = match &body {
+            InboundBody::Text(_) => "text",
+            InboundBody::Button { .. } => "button",
+        };
         match body {
             InboundBody::Text(text) => {
                 message.insert("type".into(), "text".into());
@@ -158,6 +207,15 @@ impl Store {
             }
         }
         state.recipients.record_inbound(&user, now);
+        state.receive(Received {
+            id: wamid.clone(),
+            phone_number_id: number.phone_number_id.clone(),
+            user: user.clone(),
+            message_type,
+            at: now,
+            read_at: None,
+            typing_indicator_at: None,
+        });
         let profile_name = name.unwrap_or_else(|| state.recipients.profile(&user).name);
         state.outbox.push(
             now,

@@ -51,6 +51,7 @@ use crate::budget::Budget;
 use crate::clock::{Clock, ClockMode, Runner, Timestamp};
 use crate::domain::events::{Event, Outbox};
 use crate::domain::message::Message;
+use crate::domain::message::Received;
 use crate::domain::recipient::Recipients;
 use crate::domain::template::{RejectionRule, Template};
 use crate::domain::waba::{Business, PhoneNumber, Waba};
@@ -153,6 +154,8 @@ pub(crate) struct SandboxState {
     messages: HashMap<Wamid, Message>,
     message_order: VecDeque<Wamid>,
     pub(crate) recipients: Recipients,
+    /// Messages users sent, newest last (as many as messages are retained).
+    received: VecDeque<Received>,
     pub(crate) subscriptions: HashMap<WabaId, Vec<Subscription>>,
     journal: VecDeque<JournalEntry>,
     journal_seq: u64,

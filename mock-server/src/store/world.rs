@@ -73,6 +73,7 @@ impl SandboxState {
             messages: HashMap::new(),
             message_order: VecDeque::new(),
             recipients: Recipients::default(),
+            received: VecDeque::new(),
             subscriptions: HashMap::new(),
             journal: VecDeque::new(),
             journal_seq: 0,

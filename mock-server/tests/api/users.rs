@@ -4,9 +4,9 @@
 //! real listener.
 
 use serde_json::{Value, json};
-use wa_contract::PayloadKind;
 use wa_contract::payload::webhook::{ChangeValue, WebhookPayload};
 use wa_contract::signature::{SIGNATURE_HEADER, verify};
+use wa_contract::{PayloadKind, validate};
 
 use crate::helpers::{PHONE, TestApp, WABA, promo_to, template_send, wamid};
 use crate::webhooks::{Hit, Receiver, SECRET, app_delivering_to, assert_well_formed};
@@ -656,4 +656,75 @@ async fn a_world_file_says_whether_a_recipient_is_known_by_phone_by_bsuid_or_bot
         .expect("the phone recipient")
         .clone();
     assert!(by_phone["user_id"].as_str().unwrap().starts_with("GB."));
+}
+
+#[tokio::test]
+async fn metas_read_receipt_example_marks_the_inbound_message_read_and_answers_success() {
+    let app = crate::helpers::spawn_app().await;
+    let inbound = app
+        .inbound(&json!({"from": "16505551234", "text": "hi"}))
+        .await;
+    let id = inbound.body["id"].as_str().unwrap().to_owned();
+    app.advance(3).await;
+
+    // Meta's OpenAPI example "Send typing indicator and read receipt", with our wamid.
+    let receipt = json!({"message_id": id, "messaging_product": "whatsapp", "status": "read",
+        "typing_indicator": {"type": "text"}});
+    assert!(validate(PayloadKind::MessageRequest, &receipt).is_ok());
+    let answer = app.send_message(PHONE, &receipt).await;
+
+    assert_eq!(
+        (answer.status, answer.body.clone()),
+        (200, json!({"success": true}))
+    );
+    assert_eq!(
+        app.get("/__admin/inbound").await.body,
+        json!({"data": [{"id": id, "phone_number_id": PHONE, "from": "16505551234",
+            "user_id": app.recipients().await["data"][0]["user_id"], "type": "text",
+            "received_at": "2026-01-01T00:00:00.000Z", "read_at": "2026-01-01T00:00:03.000Z",
+            "typing_indicator_at": "2026-01-01T00:00:03.000Z"}]})
+    );
+    assert!(
+        app.messages().await.is_empty(),
+        "a receipt is not a message"
+    );
+}
+
+#[tokio::test]
+async fn read_receipts_for_unknown_messages_or_statuses_are_refused_and_change_nothing() {
+    let app = crate::helpers::spawn_app().await;
+    let inbound = app
+        .inbound(&json!({"from": "16505551234", "text": "hi"}))
+        .await;
+    let id = inbound.body["id"].as_str().unwrap().to_owned();
+    let before = app.get("/__admin/inbound").await.body;
+
+    for (body, field) in [
+        (
+            json!({"messaging_product": "whatsapp", "status": "read",
+                "message_id": "wamid.HBgLMTY1MDU1NTk5OTkVAgASGAA="}),
+            "message_id:",
+        ),
+        (
+            json!({"messaging_product": "whatsapp", "status": "delivered", "message_id": id}),
+            "Field status ",
+        ),
+        (
+            json!({"messaging_product": "whatsapp", "status": "read", "message_id": id,
+                "typing_indicator": {"type": "audio"}}),
+            "Field typing_indicator.type ",
+        ),
+    ] {
+        let answer = app.send_message(PHONE, &body).await;
+        assert_eq!((answer.status, answer.code()), (400, 100), "{body}");
+        assert!(answer.details().starts_with(field), "{}", answer.body);
+    }
+    let elsewhere = app
+        .send_message(
+            crate::helpers::ELIGIBLE_PHONE,
+            &json!({"messaging_product": "whatsapp", "status": "read", "message_id": id}),
+        )
+        .await;
+    assert_eq!((elsewhere.status, elsewhere.code()), (400, 100));
+    assert_eq!(app.get("/__admin/inbound").await.body, before);
 }
