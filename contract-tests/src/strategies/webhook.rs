@@ -9,9 +9,11 @@ use serde_json::{Map, Value, json};
 use super::atoms;
 use crate::payload::template::TemplateCategory;
 use crate::payload::webhook::{
-    AccountUpdate, ButtonReply, ChangeValue, Conversation, ConversationOrigin, InboundContext,
-    InboundMessage, InboundText, MessagesValue, Metadata, Pricing, Profile, Status, StatusKind,
-    TemplateStatusUpdate, WabaInfo, WebhookContact, WebhookError, WebhookErrorData, WebhookPayload,
+    AccountUpdate, ButtonReply, ChangeValue, Conversation, ConversationOrigin, IdChange,
+    InboundContext, InboundMessage, InboundText, MessagesValue, Metadata, Pricing, Profile, Status,
+    StatusKind, TemplateCategoryUpdate, TemplateQualityUpdate, TemplateStatusUpdate, UserIdUpdate,
+    UserIdUpdateValue, UserPreference, UserPreferencesValue, WabaInfo, WebhookContact,
+    WebhookError, WebhookErrorData, WebhookPayload,
 };
 use crate::{Catalogue, ErrorKind};
 
@@ -323,4 +325,144 @@ pub(super) fn account_update_webhook() -> impl Strategy<Value = WebhookPayload> 
                 ChangeValue::AccountUpdate(Box::new(update)),
             )
         })
+}
+
+const CATEGORIES: [TemplateCategory; 3] = [
+    TemplateCategory::Marketing,
+    TemplateCategory::Utility,
+    TemplateCategory::Authentication,
+];
+
+/// A `user_preferences` webhook: a user stopped or resumed marketing messages.
+pub(super) fn user_preferences_webhook() -> impl Strategy<Value = WebhookPayload> {
+    (
+        atoms::graph_id(),
+        metadata(),
+        contact(),
+        select(&UserPreference::VALUES[..]),
+        atoms::unix_seconds(),
+    )
+        .prop_map(|(waba, metadata, contact, choice, at)| {
+            let preference = UserPreference {
+                wa_id: contact.wa_id.clone(),
+                user_id: contact.user_id.clone(),
+                parent_user_id: None,
+                detail: format!("User requested to {choice} marketing messages"),
+                category: UserPreference::MARKETING_MESSAGES.to_owned(),
+                value: choice.to_owned(),
+                timestamp: Value::from(at),
+            };
+            let value = UserPreferencesValue {
+                messaging_product: "whatsapp".to_owned(),
+                metadata,
+                contacts: vec![contact],
+                user_preferences: vec![preference],
+                extra: Map::new(),
+            };
+            WebhookPayload::single(
+                waba,
+                None,
+                "user_preferences",
+                ChangeValue::UserPreferences(Box::new(value)),
+            )
+        })
+}
+
+/// A `user_id_update` webhook: a user's BSUID changed.
+pub(super) fn user_id_update_webhook() -> impl Strategy<Value = WebhookPayload> {
+    (
+        atoms::graph_id(),
+        metadata(),
+        contact(),
+        atoms::bsuid(),
+        atoms::timestamp(),
+    )
+        .prop_map(|(waba, metadata, contact, previous, timestamp)| {
+            let update = UserIdUpdate {
+                wa_id: contact.wa_id.clone(),
+                detail: format!("User id for {} has been updated.", contact.profile.name),
+                user_id: IdChange {
+                    previous,
+                    current: contact.user_id.clone().unwrap_or_default(),
+                },
+                parent_user_id: None,
+                timestamp,
+            };
+            let value = UserIdUpdateValue {
+                messaging_product: "whatsapp".to_owned(),
+                metadata,
+                contacts: vec![contact],
+                user_id_update: vec![update],
+                extra: Map::new(),
+            };
+            WebhookPayload::single(
+                waba,
+                None,
+                "user_id_update",
+                ChangeValue::UserIdUpdate(Box::new(value)),
+            )
+        })
+}
+
+/// A `message_template_quality_update` webhook.
+pub(super) fn template_quality_webhook() -> impl Strategy<Value = WebhookPayload> {
+    (
+        atoms::graph_id(),
+        atoms::unix_seconds(),
+        select(&TemplateQualityUpdate::SCORES[..]),
+        select(&TemplateQualityUpdate::SCORES[..]),
+        1_000_000_000_000_000u64..10_000_000_000_000_000,
+        atoms::template_name(),
+        atoms::language(),
+    )
+        .prop_map(|(waba, time, previous, new, id, name, language)| {
+            let update = TemplateQualityUpdate {
+                previous_quality_score: previous.to_owned(),
+                new_quality_score: new.to_owned(),
+                message_template_id: id,
+                message_template_name: name,
+                message_template_language: language,
+                extra: Map::new(),
+            };
+            WebhookPayload::single(
+                waba,
+                Some(Value::from(time)),
+                "message_template_quality_update",
+                ChangeValue::TemplateQuality(Box::new(update)),
+            )
+        })
+}
+
+/// A `template_category_update` webhook, impending or completed.
+pub(super) fn template_category_webhook() -> impl Strategy<Value = WebhookPayload> {
+    (
+        atoms::graph_id(),
+        atoms::unix_seconds(),
+        1_000_000_000_000_000u64..10_000_000_000_000_000,
+        atoms::template_name(),
+        atoms::language(),
+        select(&CATEGORIES[..]),
+        select(&CATEGORIES[..]),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(waba, time, id, name, language, previous, new, impending)| {
+                let update = TemplateCategoryUpdate {
+                    message_template_id: id,
+                    message_template_name: name,
+                    message_template_language: language,
+                    previous_category: (!impending).then_some(previous),
+                    new_category: new,
+                    correct_category: impending.then_some(new),
+                    category_update_timestamp: impending.then_some(time + 86_400),
+                    extra: Map::new(),
+                };
+                WebhookPayload::single(
+                    waba,
+                    Some(Value::from(time)),
+                    "template_category_update",
+                    ChangeValue::TemplateCategory(Box::new(update)),
+                )
+            },
+        )
 }

@@ -64,13 +64,21 @@ pub enum PayloadKind {
     TemplateStatusWebhook,
     /// `account_update` webhook.
     AccountUpdateWebhook,
+    /// `user_preferences` webhook (a user stopped or resumed marketing).
+    UserPreferencesWebhook,
+    /// `user_id_update` webhook (a user's BSUID changed).
+    UserIdUpdateWebhook,
+    /// `message_template_quality_update` webhook.
+    TemplateQualityWebhook,
+    /// `template_category_update` webhook.
+    TemplateCategoryWebhook,
     /// Graph's error envelope.
     GraphError,
 }
 
 impl PayloadKind {
     /// Every kind, in declaration order.
-    pub const ALL: [PayloadKind; 19] = [
+    pub const ALL: [PayloadKind; 23] = [
         Self::MarketingMessageRequest,
         Self::MessageRequest,
         Self::SendResponse,
@@ -89,6 +97,10 @@ impl PayloadKind {
         Self::InboundMessageWebhook,
         Self::TemplateStatusWebhook,
         Self::AccountUpdateWebhook,
+        Self::UserPreferencesWebhook,
+        Self::UserIdUpdateWebhook,
+        Self::TemplateQualityWebhook,
+        Self::TemplateCategoryWebhook,
         Self::GraphError,
     ];
 
@@ -113,6 +125,10 @@ impl PayloadKind {
             Self::InboundMessageWebhook => "inbound_message_webhook",
             Self::TemplateStatusWebhook => "template_status_webhook",
             Self::AccountUpdateWebhook => "account_update_webhook",
+            Self::UserPreferencesWebhook => "user_preferences_webhook",
+            Self::UserIdUpdateWebhook => "user_id_update_webhook",
+            Self::TemplateQualityWebhook => "template_quality_webhook",
+            Self::TemplateCategoryWebhook => "template_category_webhook",
             Self::GraphError => "graph_error",
         }
     }
@@ -132,6 +148,10 @@ impl PayloadKind {
             return match change.get("field")?.as_str()? {
                 "message_template_status_update" => Some(Self::TemplateStatusWebhook),
                 "account_update" => Some(Self::AccountUpdateWebhook),
+                "user_preferences" => Some(Self::UserPreferencesWebhook),
+                "user_id_update" => Some(Self::UserIdUpdateWebhook),
+                "message_template_quality_update" => Some(Self::TemplateQualityWebhook),
+                "template_category_update" => Some(Self::TemplateCategoryWebhook),
                 "messages" if change.pointer("/value/statuses").is_some() => {
                     Some(Self::StatusWebhook)
                 }
@@ -343,6 +363,18 @@ pub fn validate(kind: PayloadKind, value: &Value) -> Report {
         }
         PayloadKind::AccountUpdateWebhook => {
             webhook::webhook(&mut c, value, webhook::Expect::AccountUpdate);
+        }
+        PayloadKind::UserPreferencesWebhook => {
+            webhook::webhook(&mut c, value, webhook::Expect::UserPreferences);
+        }
+        PayloadKind::UserIdUpdateWebhook => {
+            webhook::webhook(&mut c, value, webhook::Expect::UserIdUpdate);
+        }
+        PayloadKind::TemplateQualityWebhook => {
+            webhook::webhook(&mut c, value, webhook::Expect::TemplateQuality);
+        }
+        PayloadKind::TemplateCategoryWebhook => {
+            webhook::webhook(&mut c, value, webhook::Expect::TemplateCategory);
         }
         PayloadKind::GraphError => account::graph_error(&mut c, value),
     }

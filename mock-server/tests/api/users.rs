@@ -36,8 +36,11 @@ fn posts_of(receiver: &Receiver, name: &str) -> Vec<Hit> {
         .collect()
 }
 
-/// Signed over its exact bytes and read by the contract's typed model as `field`'s value.
+/// Signed over its exact bytes, conformant to the contract's kind for its field, and read by
+/// the contract's typed model as that field's value.
 fn assert_signed_and_typed(hit: &Hit) -> ChangeValue {
+    let kind = PayloadKind::detect(&hit.json()).expect("a webhook kind the contract knows");
+    assert_well_formed(hit, SECRET, kind);
     let signature = hit.headers[SIGNATURE_HEADER].to_str().unwrap();
     assert!(verify(SECRET.as_bytes(), &hit.body, signature), "signed");
     let payload: WebhookPayload = serde_json::from_slice(&hit.body).expect("typed");
