@@ -188,6 +188,9 @@ pub(crate) struct WabaSpec {
     /// WABA-level creative features.
     #[serde(default)]
     pub(crate) degrees_of_freedom_spec: Option<DegreesOfFreedomSpec>,
+    /// Graph's time zone id (default `1`).
+    #[serde(default)]
+    pub(crate) timezone_id: Option<String>,
     /// Phone numbers.
     #[serde(default)]
     pub(crate) phone_numbers: Vec<PhoneSpec>,

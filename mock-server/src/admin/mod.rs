@@ -300,6 +300,7 @@ async fn patch_waba(
         disable_marketing_on_cloud_api: patch.disable_marketing_messages_on_cloud_api,
         message_activity_sharing: patch.message_activity_sharing,
         creative_features: patch.degrees_of_freedom_spec,
+        ..WabaUpdate::default()
     };
     state
         .store

@@ -425,6 +425,13 @@ pub(crate) fn next_bsuid(previous: &str) -> String {
 
 /// The ISO country of a phone number's calling code, for the few codes the mock knows.
 fn country_of(digits: &str) -> &'static str {
+    calling_code(digits).map_or("ZZ", |(_, country)| country)
+}
+
+/// The calling code a phone number (as typed) starts with and its ISO country, for the few
+/// codes the mock knows.
+pub(crate) fn calling_code(phone: &str) -> Option<(&'static str, &'static str)> {
+    let digits = digits(phone);
     const CODES: [(&str, &str); 16] = [
         ("234", "NG"),
         ("1", "US"),
@@ -446,7 +453,7 @@ fn country_of(digits: &str) -> &'static str {
     CODES
         .iter()
         .find(|(code, _)| digits.starts_with(code))
-        .map_or("ZZ", |(_, country)| country)
+        .copied()
 }
 
 /// The digits of a phone number as typed (`+1 650-555-1234` → `16505551234`).

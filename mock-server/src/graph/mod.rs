@@ -74,6 +74,24 @@ impl<'a> GraphCtx<'a> {
         })
     }
 
+    /// Graph's 100 for a `fields=` entry that `node_type` does not have: every node and list
+    /// answers it, none silently drops the field.
+    pub(crate) fn check_fields(
+        &mut self,
+        known: &[&str],
+        node_type: &str,
+    ) -> Result<(), GraphError> {
+        let unknown = self
+            .fields()
+            .and_then(|fields| fields.into_iter().find(|f| !known.contains(f)));
+        match unknown {
+            Some(field) => Err(self.error(&Refusal::invalid(format!(
+                "Tried accessing nonexisting field ({field}) on node type ({node_type})"
+            )))),
+            None => Ok(()),
+        }
+    }
+
     /// The bytes of a JSON body, for operations that parse it straight into their request.
     pub(crate) fn json_body(&self) -> Option<&'a [u8]> {
         self.request.raw.json()

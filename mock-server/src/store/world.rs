@@ -12,7 +12,7 @@ use crate::clock::{Clock, Timestamp};
 use crate::domain::events::Outbox;
 use crate::domain::recipient::Recipients;
 use crate::domain::template::Template;
-use crate::domain::waba::{Business, PhoneNumber, Waba};
+use crate::domain::waba::{Business, PhoneNumber, Waba, WabaSettings};
 use crate::faults::Faults;
 use crate::ids::{BusinessId, IdStreams, PhoneNumberId, TemplateId, Token, WabaId};
 use crate::world::WorldSpec;
@@ -94,6 +94,7 @@ impl SandboxState {
                 name: b.name.clone(),
                 onboarding: b.onboarding_status,
                 onboarding_time: now,
+                created_at: now,
                 intent_request_id: None,
             });
             for w in &b.wabas {
@@ -108,6 +109,10 @@ impl SandboxState {
                     message_activity_sharing: w.message_activity_sharing,
                     creative_features: w.degrees_of_freedom_spec.clone().unwrap_or_default(),
                     template_namespace: format!("{:016x}", ids.objects.next_u64()),
+                    settings: WabaSettings {
+                        timezone_id: w.timezone_id.clone().unwrap_or_else(|| "1".to_owned()),
+                        ..WabaSettings::default()
+                    },
                 });
                 for p in &w.phone_numbers {
                     state.phones.push(PhoneNumber {

@@ -9,6 +9,7 @@ mod fuzz;
 mod hardening;
 mod helpers;
 mod isolation;
+mod node_fields;
 mod onboarding;
 mod outbound;
 mod precedence;
