@@ -281,6 +281,8 @@ error_kinds! {
     MarketingDisabledOnCloudApi = "marketing_disabled_on_cloud_api",
     /// 131062: a BSUID recipient for a template that does not allow one.
     BsuidNotSupported = "bsuid_not_supported",
+    /// 131062 (invented details): an authentication template to a BSUID recipient.
+    BsuidAuthenticationTemplate = "bsuid_authentication_template",
     /// 1752041: the business was already invited to onboard.
     IntentDuplicate = "intent_duplicate",
     /// 100: the template name breaks Meta's format.

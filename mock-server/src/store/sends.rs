@@ -103,6 +103,10 @@ impl Session<'_> {
                 if marketing && state.wabas[waba_idx].disable_marketing_on_cloud_api {
                     return Err(Refusal::new(ErrorKind::MarketingDisabledOnCloudApi));
                 }
+                // Meta: authentication templates need a phone number, not a BSUID.
+                if template.category == TemplateCategory::Authentication && req.to.is_none() {
+                    return Err(Refusal::new(ErrorKind::BsuidAuthenticationTemplate));
+                }
                 Draft {
                     endpoint: "messages",
                     message_type,

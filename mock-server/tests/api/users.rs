@@ -731,3 +731,34 @@ async fn read_receipts_for_unknown_messages_or_statuses_are_refused_and_change_n
     assert_eq!((elsewhere.status, elsewhere.code()), (400, 100));
     assert_eq!(app.get("/__admin/inbound").await.body, before);
 }
+
+#[tokio::test]
+async fn an_authentication_template_to_a_bsuid_is_refused_with_131062() {
+    let app = crate::helpers::spawn_app().await;
+    let mut body = template_send("0", "login_code", &["123456"]);
+    let map = body.as_object_mut().unwrap();
+    map.remove("to");
+    map.insert("recipient".to_owned(), json!(BSUID));
+
+    let answer = app.send_message(PHONE, &body).await;
+
+    assert_eq!(
+        (answer.status, answer.code()),
+        (400, 131062),
+        "{}",
+        answer.body
+    );
+    assert_eq!(
+        answer.details(),
+        "Authentication templates need the user's phone number. Send the message to the user's \
+         phone number instead."
+    );
+    assert!(app.messages().await.is_empty());
+    let by_phone = app
+        .send_message(
+            PHONE,
+            &template_send("16505551234", "login_code", &["123456"]),
+        )
+        .await;
+    assert_eq!(by_phone.status, 200, "{}", by_phone.body);
+}
