@@ -153,6 +153,8 @@ pub struct Template {
     /// Why it was rejected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejected_reason: Option<String>,
+    /// Quality rating: `GREEN`, `YELLOW`, `RED` or `UNKNOWN`.
+    pub quality_score: String,
 }
 
 /// Whether a sandbox's clock moves by itself.
@@ -257,6 +259,34 @@ pub struct TemplateStatusSet {
     pub status: TemplateStatus,
 }
 
+/// `POST /__admin/templates/{id}/quality`, and its answer (with `id`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TemplateQuality {
+    /// The template (answers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `GREEN`, `YELLOW`, `RED` or `UNKNOWN`.
+    pub quality_score: String,
+}
+
+/// `POST /__admin/templates/{id}/category`, and its answer (with `id`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TemplateCategoryChange {
+    /// The template (answers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The new category; in an answer, the category the template has now.
+    pub category: TemplateCategory,
+    /// `true`: only announce the change (Meta's impending notice); the template keeps its
+    /// category until a call without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impending: Option<bool>,
+}
+
 /// What happens to messages sent to a recipient.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -292,15 +322,52 @@ pub struct Profile {
     pub read_after_seconds: u64,
 }
 
-/// One entry of `GET /__admin/recipients`, and the answer of `PUT /__admin/recipients/{phone}`.
+/// One entry of `GET /__admin/recipients`, and the answer of `PUT /__admin/recipients/{id}`
+/// and the recipient calls under it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Recipient {
-    /// The recipient's WhatsApp id (digits).
-    pub phone: String,
+    /// The user's phone number (digits), when the business knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The user's business-scoped user id.
+    pub user_id: String,
+    /// The user's parent BSUID, when the portfolio has one for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_user_id: Option<String>,
     /// Its settings.
     pub profile: Profile,
+    /// Whether the user stopped marketing messages.
+    pub marketing_opted_out: bool,
+    /// When the customer-service window the user's last message opened closes (RFC 3339);
+    /// `null` if the user never wrote.
+    pub customer_service_window_until: Option<String>,
+}
+
+/// `POST /__admin/recipients/{id}/user_preferences`: the user stops or resumes marketing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UserPreferenceSet {
+    /// `stop` or `resume`.
+    pub value: String,
+    /// The business number the user acts on (default: the sandbox's first number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number_id: Option<String>,
+}
+
+/// `POST /__admin/recipients/{id}/user_id`: the user gets a new BSUID.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UserIdChange {
+    /// The new BSUID (default: one the mock derives from the old).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The business number whose webhooks report it (default: the sandbox's first number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number_id: Option<String>,
 }
 
 /// The API that carried a message.
@@ -373,8 +440,13 @@ pub struct Message {
     pub endpoint: String,
     /// The recipient as sent.
     pub input: String,
-    /// The recipient's WhatsApp id (digits).
+    /// The recipient's phone digits, or its BSUID when the phone number is not known.
     pub wa_id: String,
+    /// The recipient's BSUID.
+    pub user_id: String,
+    /// The recipient's parent BSUID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_user_id: Option<String>,
     /// The message type.
     #[serde(rename = "type")]
     pub message_type: String,
@@ -386,6 +458,8 @@ pub struct Message {
     /// How it is priced: `marketing_lite`, `marketing`, `utility`, `authentication` or
     /// `service`.
     pub pricing_category: String,
+    /// `pricing.type`: `regular` or `free_customer_service`.
+    pub pricing_type: String,
     /// Creative features applied (MM API only).
     pub creative_features: Vec<CreativeFeatureKey>,
     /// Whether its activity is shared with Meta (MM API sends).
@@ -658,8 +732,12 @@ pub struct NewSandbox {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Inbound {
-    /// The user's number.
-    pub from: String,
+    /// The user's phone number (this or `user_id` is required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The user's BSUID, for a user who writes without sharing a phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
     /// The business number receiving it (default: the sandbox's first number).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number_id: Option<String>,
@@ -818,4 +896,29 @@ pub struct InboundItem {
     pub phone_number_id: String,
     /// The message object.
     pub message: Value,
+}
+
+/// One entry of `GET /__admin/inbound`: a message a user sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReceivedMessage {
+    /// Its wamid.
+    pub id: String,
+    /// The business number it reached.
+    pub phone_number_id: String,
+    /// The sender's phone number, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The sender's BSUID.
+    pub user_id: String,
+    /// `text` or `button`.
+    #[serde(rename = "type")]
+    pub message_type: String,
+    /// When it arrived (RFC 3339).
+    pub received_at: String,
+    /// When the business marked it read; `null` until then.
+    pub read_at: Option<String>,
+    /// When the business last showed a typing indicator in reply.
+    pub typing_indicator_at: Option<String>,
 }

@@ -281,6 +281,8 @@ error_kinds! {
     MarketingDisabledOnCloudApi = "marketing_disabled_on_cloud_api",
     /// 131062: a BSUID recipient for a template that does not allow one.
     BsuidNotSupported = "bsuid_not_supported",
+    /// 131062 (invented details): an authentication template to a BSUID recipient.
+    BsuidAuthenticationTemplate = "bsuid_authentication_template",
     /// 1752041: the business was already invited to onboard.
     IntentDuplicate = "intent_duplicate",
     /// 100: the template name breaks Meta's format.
@@ -305,6 +307,8 @@ error_kinds! {
     EcosystemEngagement = "ecosystem_engagement",
     /// 131050 (async): the user stopped marketing messages.
     UserStoppedMarketing = "user_stopped_marketing",
+    /// 131047 (async): a free-form message outside the 24-hour customer-service window.
+    ReEngagement = "re_engagement",
     /// 131026 (async, invented details): the TTL ran out before delivery.
     TtlExpired = "ttl_expired",
     /// 2200 (invented for WABAs): `override_callback_uri` failed the `hub.challenge` handshake.

@@ -135,7 +135,7 @@ mod version;
 pub use catalogue::{BUILTIN_JSON, Catalogue, CatalogueError, ErrorEntry, ErrorKind};
 pub use validation::{
     PayloadKind, Report, SendEndpoint, UnknownKind, Violation, validate, validate_send,
-    validate_send_json,
+    validate_send_json, validate_status_update,
 };
 pub use version::{GraphVersion, InvalidVersion};
 

@@ -4,8 +4,9 @@
 // escaped, so it only accepts webhooks sent as ASCII-only JSON signed over the exact bytes.
 //
 // It starts the mock (manual clock, fixed seed) with this script's receiver subscribed, sends on
-// the Marketing Messages API and on Cloud API, injects an inbound message from a user with a
-// non-ASCII name, advances the clock, and checks what both clients parsed. Then it runs
+// the Marketing Messages API (to a phone number and to a BSUID) and on Cloud API, injects an
+// inbound message from a user with a non-ASCII name, advances the clock, and checks what both
+// clients parsed. Then it runs
 // `wa-contract journal` on the mock and `wa-contract webhooks` against the same receiver.
 //
 //   node scenario.mjs     # binaries from target/debug (override: WA_MOCK_BIN, WA_CONTRACT_BIN)
@@ -28,6 +29,8 @@ const PHONE_ID = "100000000000021";
 const TOKEN = "wa-mock-default-token";
 const APP_SECRET = "node-example-secret";
 const CUSTOMER = "14165551234";
+const BSUID = "CA.13491208655302741918";
+const PARENT_BSUID = "CA.ENT.11815799212886844830";
 
 const results = { passed: 0, failed: 0 };
 function check(name, ok, detail = "") {
@@ -38,7 +41,7 @@ function check(name, ok, detail = "") {
 // whatsapp-api-js: a webhook handler that checks X-Hub-Signature-256 its own way.
 const wajs = new WhatsAppAPI({ token: TOKEN, appSecret: APP_SECRET, webhookVerifyToken: "unused", v: "v23.0" });
 const parsed = { statuses: [], messages: [] };
-wajs.on.status = ({ id, status }) => parsed.statuses.push({ id, status });
+wajs.on.status = ({ id, status, recipient }) => parsed.statuses.push({ id, status, recipient });
 wajs.on.message = ({ message, name }) => parsed.messages.push({ id: message.id, name });
 
 async function receive(req, res) {
@@ -108,6 +111,17 @@ async function run(base, hook) {
       `${e.name} ${e.code} ${e.message}`);
   }
 
+  // A user the business knows only by BSUID, with a parent BSUID.
+  await admin(base, "PUT", `/__admin/recipients/${BSUID}`, { name: "Pablo M.", parent_user_id: PARENT_BSUID });
+  const toBsuid = await client.request("POST", `${PHONE_ID}/marketing_messages`, {
+    body: { messagingProduct: "whatsapp", recipientType: "individual", recipient: BSUID, type: "template",
+      template: promo },
+    responseType: "json",
+  });
+  const bsuidId = toBsuid.messages?.[0]?.id ?? "";
+  check("kapso sends a marketing message to a BSUID", bsuidId.startsWith("wamid.") &&
+    toBsuid.contacts?.[0]?.userId === BSUID, JSON.stringify(toBsuid)); // kapso camel-cases answers
+
   const inbound = await admin(base, "POST", "/__admin/inbound", { from: CUSTOMER, name: "Zoë Ωmega 👋", text: "¿Hay descuento?" });
   await admin(base, "POST", "/__admin/clock/advance", { seconds: 60 });
 
@@ -116,6 +130,11 @@ async function run(base, hook) {
     JSON.stringify(seen(mmId)) === JSON.stringify(["sent", "delivered", "read"]), JSON.stringify(seen(mmId)));
   check("kapso parsed the same statuses", kapsoStatuses.filter((s) => s.id === mmId).length === 3,
     JSON.stringify(kapsoStatuses));
+  const bsuidStatuses = parsed.statuses.filter((s) => s.id === bsuidId);
+  check("whatsapp-api-js parsed the BSUID send's statuses with the BSUID, its parent and no phone",
+    bsuidStatuses.length === 3 && bsuidStatuses.every((s) => s.recipient?.bsuid === BSUID &&
+      s.recipient?.pbsuid === PARENT_BSUID && s.recipient?.phone === undefined),
+    JSON.stringify(bsuidStatuses));
   const mmPricing = kapsoStatuses.filter((s) => s.id === mmId && s.pricing).map((s) => s.pricing.category);
   check("the MM message is priced marketing_lite", mmPricing.length > 0 && mmPricing.every((c) => c === "marketing_lite"),
     JSON.stringify(mmPricing));

@@ -4,7 +4,8 @@
 It starts the mock (manual clock, fixed seed) with this script's webhook receiver subscribed,
 sends through pywa on the Marketing Messages API and on Cloud API, checks pywa's error mapping,
 advances the mock's clock and checks that pywa verified and parsed every status webhook the mock
-sent. Then `wa-contract journal` validates every request pywa made, and `wa-contract webhooks`
+sent, including statuses of users known only by business-scoped user id (BSUID) and the
+`user_preferences` webhook of a user who stops marketing. Then `wa-contract journal` validates every request pywa made, and `wa-contract webhooks`
 fuzzes the same pywa receiver with signed and badly signed webhooks.
 
     python scenario.py            # binaries from target/debug (override: WA_MOCK_BIN, WA_CONTRACT_BIN)
@@ -36,6 +37,8 @@ TOKEN = "wa-mock-default-token"
 APP_SECRET = "python-example-secret"
 VERIFY_TOKEN = "python-example-verify"
 CUSTOMER = "14165551234"
+BSUID = "CA.13491208655302741918"
+PARENT_BSUID = "CA.ENT.11815799212886844830"
 
 checks = {"passed": 0, "failed": 0}
 
@@ -64,6 +67,7 @@ def check(name, ok, detail=""):
 
 
 statuses = []
+preferences = []
 wa = WhatsApp(
     phone_id=PHONE_ID,
     token=TOKEN,
@@ -77,6 +81,11 @@ wa = WhatsApp(
 @wa.on_message_status
 def on_status(_: WhatsApp, status: types.MessageStatus):
     statuses.append(status)
+
+
+@wa.on_user_marketing_preferences
+def on_preferences(_: WhatsApp, update: types.UserMarketingPreferences):
+    preferences.append(update)
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -163,7 +172,27 @@ def run(base, hook):
           recorded[mm.id]["route"] == "marketing_messages" and recorded[mm.id]["pricing_category"] == "marketing_lite",
           recorded.get(mm.id))
 
+    # A user the business knows only by BSUID, with a parent BSUID; pywa sends to it as `recipient`.
+    admin(base, "PUT", f"/__admin/recipients/{BSUID}", {"name": "Pablo M.", "parent_user_id": PARENT_BSUID})
+    to_bsuid = wa.send_template(to=BSUID, name="seasonal_promo", language=TemplateLanguage.ENGLISH_US,
+                                params=promo, use_mm_lite_api=True)
+    to_parent = wa.send_template(to=PARENT_BSUID, name="seasonal_promo", language=TemplateLanguage.ENGLISH_US,
+                                 params=promo, use_mm_lite_api=True)
+    check("pywa sends marketing to a BSUID and to a parent BSUID",
+          to_bsuid.id.startswith("wamid.") and to_parent.id.startswith("wamid."), (to_bsuid, to_parent))
+    admin(base, "POST", f"/__admin/recipients/{CUSTOMER}/user_preferences", {"value": "stop"})
+
     admin(base, "POST", "/__admin/clock/advance", {"seconds": 60})
+    bsuid_statuses = [s for s in statuses if s.id in (to_bsuid.id, to_parent.id)]
+    check("pywa parsed the BSUID sends' statuses, with the BSUID and no phone number",
+          len(bsuid_statuses) == 6 and all(
+              s.from_user.bsuid == BSUID and s.from_user.wa_id is None
+              and s.from_user.parent_bsuid == PARENT_BSUID for s in bsuid_statuses),
+          [(s.status, s.from_user) for s in bsuid_statuses])
+    check("pywa parsed user_preferences: the customer stopped marketing",
+          len(preferences) == 1 and preferences[0].value.value == "stop"
+          and preferences[0].from_user.wa_id == CUSTOMER and bool(preferences[0].from_user.bsuid),
+          preferences)
     by_message = {}
     for s in statuses:
         by_message.setdefault(s.id, []).append(s.status.value)

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use wa_contract::ErrorEntry;
 use wa_contract::payload::template::{DegreesOfFreedomSpec, TemplateCreateRequest, TemplateStatus};
 
-use crate::domain::recipient::Profile;
+use crate::domain::recipient::{Identity, Profile, derived_bsuid, digits};
 use crate::domain::template::RejectionRule;
 use crate::domain::waba::{BusinessOnboardingStatus, OnboardingStatus};
 
@@ -87,15 +87,61 @@ impl Default for Retention {
     }
 }
 
-/// A recipient's profile.
+/// A recipient: known by phone number, by BSUID or by both, and its profile.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RecipientSpec {
     /// The phone number (digits).
-    pub(crate) phone: String,
+    #[serde(default)]
+    pub(crate) phone: Option<String>,
+    /// The business-scoped user id.
+    #[serde(default)]
+    pub(crate) user_id: Option<String>,
+    /// The parent BSUID.
+    #[serde(default)]
+    pub(crate) parent_user_id: Option<String>,
     /// Its profile.
     #[serde(flatten)]
     pub(crate) profile: Profile,
+}
+
+impl RecipientSpec {
+    /// Who the recipient is; an error naming the field when the ids are missing or malformed.
+    pub(crate) fn identity(&self) -> Result<Identity, String> {
+        use wa_contract::payload::bsuid::{is_bsuid, is_parent_bsuid};
+        let phone = self.phone.as_deref().map(digits);
+        if phone.as_deref().is_some_and(str::is_empty) {
+            return Err("recipients.phone: expected a phone number".to_owned());
+        }
+        if let Some(id) = &self.user_id
+            && (!is_bsuid(id) || is_parent_bsuid(id))
+        {
+            return Err(format!(
+                "recipients.user_id: expected a business-scoped user id such as \"CA.13491208655302741918\", found '{}'",
+                id.escape_debug()
+            ));
+        }
+        if let Some(id) = &self.parent_user_id
+            && !is_parent_bsuid(id)
+        {
+            return Err(format!(
+                "recipients.parent_user_id: expected a parent BSUID such as \"CA.ENT.11815799212886844830\", found '{}'",
+                id.escape_debug()
+            ));
+        }
+        let user_id = match (&self.user_id, &phone) {
+            (Some(id), _) => id.clone(),
+            (None, Some(phone)) => derived_bsuid(phone),
+            (None, None) => {
+                return Err("recipients: expected a phone, a user_id or both".to_owned());
+            }
+        };
+        Ok(Identity {
+            wa_id: phone,
+            user_id,
+            parent_user_id: self.parent_user_id.clone(),
+        })
+    }
 }
 
 /// A business portfolio.
@@ -142,6 +188,9 @@ pub(crate) struct WabaSpec {
     /// WABA-level creative features.
     #[serde(default)]
     pub(crate) degrees_of_freedom_spec: Option<DegreesOfFreedomSpec>,
+    /// Graph's time zone id (default `1`).
+    #[serde(default)]
+    pub(crate) timezone_id: Option<String>,
     /// Phone numbers.
     #[serde(default)]
     pub(crate) phone_numbers: Vec<PhoneSpec>,
@@ -246,6 +295,9 @@ impl WorldSpec {
                 t.create_request().map_err(WorldError)?;
             }
         }
+        for r in &spec.recipients {
+            r.identity().map_err(WorldError)?;
+        }
         Ok(spec)
     }
 
@@ -278,6 +330,33 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world/example.toml");
         let w = WorldSpec::load(&path).unwrap();
         assert!(!w.rejection_rules.is_empty());
+    }
+
+    #[test]
+    fn recipients_need_a_phone_or_a_bsuid_in_their_shapes() {
+        let spec = |toml: &str| {
+            WorldSpec::from_toml(&format!("businesses = []\n[[recipients]]\n{toml}\n"))
+                .map(|w| w.recipients[0].identity().unwrap())
+                .map_err(|e| e.0)
+        };
+        let known = spec("user_id = \"US.1349\"\nphone = \"+1 416 555 1234\"").unwrap();
+        assert_eq!(known.wa_id.as_deref(), Some("14165551234"));
+        assert_eq!(known.user_id, "US.1349");
+        assert!(
+            spec("name = \"Ann\"")
+                .unwrap_err()
+                .contains("a phone, a user_id or both")
+        );
+        assert!(
+            spec("user_id = \"US.ENT.1\"")
+                .unwrap_err()
+                .starts_with("recipients.user_id")
+        );
+        assert!(
+            spec("phone = \"1\"\nparent_user_id = \"US.1\"")
+                .unwrap_err()
+                .starts_with("recipients.parent_user_id")
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! rejects (closed enums such as categories and creative-feature keys). The rules serde cannot
 //! express live in [`crate::validate`].
 
+pub mod bsuid;
 pub mod error;
 pub mod send;
 pub mod template;

@@ -547,6 +547,33 @@ pub struct DateTimeValue {
     pub extra: Map<String, Value>,
 }
 
+/// A `/messages` body that marks a received message read, optionally showing a typing
+/// indicator: `{"messaging_product":"whatsapp","status":"read","message_id",
+/// "typing_indicator":{"type":"text"}}`, answered `{"success":true}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatusUpdateRequest {
+    /// Always `whatsapp`.
+    pub messaging_product: String,
+    /// Always `read`.
+    pub status: String,
+    /// The wamid of the received message.
+    pub message_id: String,
+    /// Shows "typing…" to the user until the reply (or 25 seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typing_indicator: Option<TypingIndicator>,
+    /// Fields this model does not name, kept as they came.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `typing_indicator`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypingIndicator {
+    /// Always `text`.
+    #[serde(rename = "type")]
+    pub indicator_type: String,
+}
+
 /// The success response of both send endpoints.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SendResponse {

@@ -120,6 +120,9 @@ pub struct WabaUpdateRequest {
     /// New time zone id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone_id: Option<String>,
+    /// Turn template analytics on (`template_analytics` needs it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_enabled_for_insights: Option<bool>,
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

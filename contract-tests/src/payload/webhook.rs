@@ -1,7 +1,8 @@
 //! Webhooks Graph POSTs to a subscribed app: the envelope
 //! `{"object":"whatsapp_business_account","entry":[{"id","changes":[{"field","value"}]}]}` and
 //! the `value` of each `field` the mock emits: `messages` (statuses and inbound messages),
-//! `message_template_status_update` and `account_update`.
+//! `message_template_status_update`, `account_update`, `user_preferences`, `user_id_update`,
+//! `message_template_quality_update` and `template_category_update`.
 //!
 //! [`ChangeValue`] is chosen by the change's `field`; fields the model does not know are kept
 //! as raw JSON so a webhook from a newer Graph still parses.
@@ -68,6 +69,14 @@ pub enum ChangeValue {
     TemplateStatus(Box<TemplateStatusUpdate>),
     /// `account_update`.
     AccountUpdate(Box<AccountUpdate>),
+    /// `user_preferences`: a user stopped or resumed marketing messages.
+    UserPreferences(Box<UserPreferencesValue>),
+    /// `user_id_update`: a user's BSUID changed.
+    UserIdUpdate(Box<UserIdUpdateValue>),
+    /// `message_template_quality_update`.
+    TemplateQuality(Box<TemplateQualityUpdate>),
+    /// `template_category_update`, impending or done.
+    TemplateCategory(Box<TemplateCategoryUpdate>),
     /// Any other field, kept as sent.
     Other(Value),
 }
@@ -86,6 +95,10 @@ impl Serialize for WebhookChange {
             ChangeValue::Messages(v) => serde_json::to_value(v),
             ChangeValue::TemplateStatus(v) => serde_json::to_value(v),
             ChangeValue::AccountUpdate(v) => serde_json::to_value(v),
+            ChangeValue::UserPreferences(v) => serde_json::to_value(v),
+            ChangeValue::UserIdUpdate(v) => serde_json::to_value(v),
+            ChangeValue::TemplateQuality(v) => serde_json::to_value(v),
+            ChangeValue::TemplateCategory(v) => serde_json::to_value(v),
             ChangeValue::Other(v) => Ok(v.clone()),
         }
         .map_err(S::Error::custom)?;
@@ -107,6 +120,14 @@ impl<'de> Deserialize<'de> for WebhookChange {
                 serde_json::from_value(value).map(ChangeValue::TemplateStatus)
             }
             "account_update" => serde_json::from_value(value).map(ChangeValue::AccountUpdate),
+            "user_preferences" => serde_json::from_value(value).map(ChangeValue::UserPreferences),
+            "user_id_update" => serde_json::from_value(value).map(ChangeValue::UserIdUpdate),
+            "message_template_quality_update" => {
+                serde_json::from_value(value).map(ChangeValue::TemplateQuality)
+            }
+            "template_category_update" => {
+                serde_json::from_value(value).map(ChangeValue::TemplateCategory)
+            }
             _ => Ok(ChangeValue::Other(value)),
         }
         .map_err(D::Error::custom)?;
@@ -155,9 +176,12 @@ pub struct WebhookContact {
     /// The user's WhatsApp id (phone digits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wa_id: Option<String>,
-    /// The user's BSUID.
+    /// The user's BSUID (always present in Meta's webhooks since April 2026).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// The user's parent BSUID, for portfolios enrolled in parent BSUIDs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_user_id: Option<String>,
 }
 
 /// `profile`.
@@ -192,8 +216,15 @@ pub struct Status {
     pub status: StatusKind,
     /// Unix seconds as a digit string.
     pub timestamp: String,
-    /// The user's WhatsApp id.
-    pub recipient_id: String,
+    /// The user's phone number: present when the message went to it or the business knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_id: Option<String>,
+    /// The user's BSUID: always, except on a `failed` status of a message sent to a phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_user_id: Option<String>,
+    /// The user's parent BSUID, for portfolios enrolled in parent BSUIDs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_parent_user_id: Option<String>,
     /// Conversation (dropped from v24.0 except free entry points).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation: Option<Conversation>,
@@ -274,8 +305,15 @@ pub struct WebhookErrorData {
 /// `messages[]`: a message a user sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InboundMessage {
-    /// Sender's WhatsApp id.
-    pub from: String,
+    /// Sender's phone number, when it can be shared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Sender's BSUID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_user_id: Option<String>,
+    /// Sender's parent BSUID, for portfolios enrolled in parent BSUIDs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_parent_user_id: Option<String>,
     /// The wamid.
     pub id: String,
     /// Unix seconds as a digit string.
@@ -295,12 +333,41 @@ pub struct InboundMessage {
     /// The message replied to (the template, for button taps).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<InboundContext>,
+    /// What changed, for `system` messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<SystemChange>,
     /// Errors, for `unsupported` messages.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<WebhookError>,
     /// Fields this model does not name (media bodies, …), kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// Inbound `system`: a user changed their number or their BSUID.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SystemChange {
+    /// `User <name> changed from <old> to <new>`.
+    pub body: String,
+    /// `user_changed_number` or `user_changed_user_id`.
+    #[serde(rename = "type")]
+    pub change_type: String,
+    /// The user's (new) phone number, when it can be shared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// The user's new BSUID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The user's new parent BSUID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_user_id: Option<String>,
+}
+
+impl SystemChange {
+    /// The user's BSUID changed.
+    pub const USER_CHANGED_USER_ID: &'static str = "user_changed_user_id";
+    /// The user's phone number changed.
+    pub const USER_CHANGED_NUMBER: &'static str = "user_changed_number";
 }
 
 /// Inbound `text`.
@@ -420,4 +487,142 @@ pub struct WabaInfo {
     /// Linked ad account (legacy event).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ad_account_id: Option<String>,
+}
+
+/// `value` of a `user_preferences` change (Meta's `user_preferences` webhook reference).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserPreferencesValue {
+    /// Always `whatsapp`.
+    pub messaging_product: String,
+    /// The business phone number.
+    pub metadata: Metadata,
+    /// The user's profile.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<WebhookContact>,
+    /// The preference changes.
+    pub user_preferences: Vec<UserPreference>,
+    /// Fields this model does not name, kept as they came.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `user_preferences[]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserPreference {
+    /// The user's phone number, when it can be shared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// The user's BSUID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The user's parent BSUID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_user_id: Option<String>,
+    /// What the user did, in words.
+    pub detail: String,
+    /// Always `marketing_messages`.
+    pub category: String,
+    /// `stop` or `resume`.
+    pub value: String,
+    /// Unix seconds, an integer in Meta's syntax.
+    pub timestamp: Value,
+}
+
+impl UserPreference {
+    /// The only documented category.
+    pub const MARKETING_MESSAGES: &'static str = "marketing_messages";
+    /// Values clients match on (Meta's reference cuts the enum off; these are what clients read).
+    pub const VALUES: [&'static str; 2] = ["stop", "resume"];
+}
+
+/// `value` of a `user_id_update` change (Meta's business-scoped user ids page).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserIdUpdateValue {
+    /// Always `whatsapp`.
+    pub messaging_product: String,
+    /// The business phone number.
+    pub metadata: Metadata,
+    /// The user's profile.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<WebhookContact>,
+    /// The changes.
+    pub user_id_update: Vec<UserIdUpdate>,
+    /// Fields this model does not name, kept as they came.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `user_id_update[]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserIdUpdate {
+    /// The user's phone number, when it can be shared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// `User id for <name> has been updated.`
+    pub detail: String,
+    /// The old and the new BSUID.
+    pub user_id: IdChange,
+    /// The old and the new parent BSUID, for portfolios enrolled in parent BSUIDs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_user_id: Option<IdChange>,
+    /// Unix seconds as a digit string.
+    pub timestamp: String,
+}
+
+/// `{previous, current}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdChange {
+    /// The old id.
+    pub previous: String,
+    /// The new id.
+    pub current: String,
+}
+
+/// `value` of a `message_template_quality_update` change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TemplateQualityUpdate {
+    /// `GREEN`, `YELLOW`, `RED` or `UNKNOWN`.
+    pub previous_quality_score: String,
+    /// The new score.
+    pub new_quality_score: String,
+    /// Template id, an integer as in `message_template_status_update`.
+    pub message_template_id: u64,
+    /// Template name.
+    pub message_template_name: String,
+    /// Template language.
+    pub message_template_language: String,
+    /// Fields this model does not name, kept as they came.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl TemplateQualityUpdate {
+    /// Every documented quality score.
+    pub const SCORES: [&'static str; 4] = ["GREEN", "YELLOW", "RED", "UNKNOWN"];
+}
+
+/// `value` of a `template_category_update` change: impending (`correct_category` and
+/// `category_update_timestamp`) or completed (`previous_category`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TemplateCategoryUpdate {
+    /// Template id, an integer.
+    pub message_template_id: u64,
+    /// Template name.
+    pub message_template_name: String,
+    /// Template language.
+    pub message_template_language: String,
+    /// The category the template had, once the change is done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_category: Option<TemplateCategory>,
+    /// The category it has (impending: will have).
+    pub new_category: TemplateCategory,
+    /// The category Meta found correct, on an impending change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correct_category: Option<TemplateCategory>,
+    /// When an impending change takes effect (unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_update_timestamp: Option<u64>,
+    /// Fields this model does not name, kept as they came.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }

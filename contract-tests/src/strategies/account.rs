@@ -428,6 +428,7 @@ pub(super) fn waba_update_request() -> impl Strategy<Value = WabaUpdateRequest> 
         degrees_of_freedom_spec: dof,
         name: None,
         timezone_id: None,
+        is_enabled_for_insights: None,
         extra: Map::new(),
     })
 }

@@ -110,7 +110,10 @@ const SEND_RESPONSE: &[Mutation] = mutations! {
 /// The first status of a status webhook.
 const STATUS: &str = "/entry/0/changes/0/value/statuses/0";
 const STATUS_WEBHOOK: &[Mutation] = mutations! {
-    "required" => |v| remove(v, STATUS, "recipient_id"),
+    "required" => |v| {
+        remove(v, STATUS, "recipient_id");
+        remove(v, STATUS, "recipient_user_id");
+    },
     "enum" => |v| set(v, STATUS, "status", json!("seen")),
     "wamid" => |v| set(v, STATUS, "id", json!("12345")),
     "unix_timestamp" => |v| set(v, STATUS, "timestamp", json!("yesterday")),
@@ -130,7 +133,10 @@ const STATUS_WEBHOOK: &[Mutation] = mutations! {
 /// The first inbound message of an inbound webhook.
 const INBOUND: &str = "/entry/0/changes/0/value/messages/0";
 const INBOUND_WEBHOOK: &[Mutation] = mutations! {
-    "required" => |v| remove(v, INBOUND, "from"),
+    "required" => |v| {
+        remove(v, INBOUND, "from");
+        remove(v, INBOUND, "from_user_id");
+    },
     "enum" => |v| set(v, INBOUND, "type", json!("hologram")),
     "body_matches_type" => |v| set(v, INBOUND, "type", json!("sticker")),
     "wamid" => |v| set(v, INBOUND, "id", json!("12345")),
@@ -152,6 +158,41 @@ const ACCOUNT_UPDATE_WEBHOOK: &[Mutation] = mutations! {
     "required" => |v| remove(v, "/entry/0/changes/0/value", "waba_info"),
     "graph_id" => |v| set(v, "/entry/0/changes/0/value/waba_info", "waba_id", json!("abc")),
     "enum" => |v| set(v, "", "object", json!("page")),
+};
+
+const VALUE: &str = "/entry/0/changes/0/value";
+const PREFERENCE: &str = "/entry/0/changes/0/value/user_preferences/0";
+const USER_PREFERENCES_WEBHOOK: &[Mutation] = mutations! {
+    "enum" => |v| set(v, PREFERENCE, "value", json!("pause")),
+    "required" => |v| remove(v, PREFERENCE, "detail"),
+    "bsuid" => |v| set(v, PREFERENCE, "user_id", json!("13491208655302741918")),
+    "unix_timestamp" => |v| set(v, PREFERENCE, "timestamp", json!("now")),
+    "non_empty" => |v| set(v, VALUE, "user_preferences", json!([])),
+};
+
+const USER_ID_UPDATE: &str = "/entry/0/changes/0/value/user_id_update/0";
+const USER_ID_UPDATE_WEBHOOK: &[Mutation] = mutations! {
+    "required" => |v| remove(v, USER_ID_UPDATE, "user_id"),
+    "bsuid" => |v| set(v, &format!("{USER_ID_UPDATE}/user_id"), "previous", json!("old")),
+    "unix_timestamp" => |v| set(v, USER_ID_UPDATE, "timestamp", json!("now")),
+    "non_empty" => |v| set(v, VALUE, "user_id_update", json!([])),
+};
+
+const TEMPLATE_QUALITY_WEBHOOK: &[Mutation] = mutations! {
+    "enum" => |v| set(v, VALUE, "new_quality_score", json!("BLUE")),
+    "type" => |v| set(v, VALUE, "message_template_id", json!("1689556908129832")),
+    "required" => |v| remove(v, VALUE, "previous_quality_score"),
+    "language_code" => |v| set(v, VALUE, "message_template_language", json!("English")),
+};
+
+const TEMPLATE_CATEGORY_WEBHOOK: &[Mutation] = mutations! {
+    "enum" => |v| set(v, VALUE, "new_category", json!("PROMOTIONAL")),
+    "required" => |v| remove(v, VALUE, "new_category"),
+    "type" => |v| set(v, VALUE, "message_template_id", json!("1689556908129832")),
+    "shape" => |v| {
+        set(v, VALUE, "previous_category", json!("UTILITY"));
+        set(v, VALUE, "correct_category", json!("MARKETING"));
+    },
 };
 
 const GRAPH_ERROR: &[Mutation] = mutations! {
@@ -264,6 +305,10 @@ pub(super) fn mutations(kind: PayloadKind) -> Vec<Mutation> {
         PayloadKind::InboundMessageWebhook => &[INBOUND_WEBHOOK],
         PayloadKind::TemplateStatusWebhook => &[TEMPLATE_STATUS_WEBHOOK],
         PayloadKind::AccountUpdateWebhook => &[ACCOUNT_UPDATE_WEBHOOK],
+        PayloadKind::UserPreferencesWebhook => &[USER_PREFERENCES_WEBHOOK],
+        PayloadKind::UserIdUpdateWebhook => &[USER_ID_UPDATE_WEBHOOK],
+        PayloadKind::TemplateQualityWebhook => &[TEMPLATE_QUALITY_WEBHOOK],
+        PayloadKind::TemplateCategoryWebhook => &[TEMPLATE_CATEGORY_WEBHOOK],
         PayloadKind::GraphError => &[GRAPH_ERROR],
     };
     tables

@@ -100,6 +100,26 @@ pub fn account_update_webhook() -> impl Strategy<Value = WebhookPayload> {
     webhook::account_update_webhook()
 }
 
+/// A `user_preferences` webhook (`stop` or `resume`).
+pub fn user_preferences_webhook() -> impl Strategy<Value = WebhookPayload> {
+    webhook::user_preferences_webhook()
+}
+
+/// A `user_id_update` webhook.
+pub fn user_id_update_webhook() -> impl Strategy<Value = WebhookPayload> {
+    webhook::user_id_update_webhook()
+}
+
+/// A `message_template_quality_update` webhook.
+pub fn template_quality_webhook() -> impl Strategy<Value = WebhookPayload> {
+    webhook::template_quality_webhook()
+}
+
+/// A `template_category_update` webhook, impending or completed.
+pub fn template_category_webhook() -> impl Strategy<Value = WebhookPayload> {
+    webhook::template_category_webhook()
+}
+
 /// A webhook of any kind, paired with its kind.
 pub fn any_webhook() -> impl Strategy<Value = (PayloadKind, WebhookPayload)> {
     prop_oneof![
@@ -107,6 +127,10 @@ pub fn any_webhook() -> impl Strategy<Value = (PayloadKind, WebhookPayload)> {
         2 => inbound_message_webhook().prop_map(|w| (PayloadKind::InboundMessageWebhook, w)),
         1 => template_status_webhook().prop_map(|w| (PayloadKind::TemplateStatusWebhook, w)),
         1 => account_update_webhook().prop_map(|w| (PayloadKind::AccountUpdateWebhook, w)),
+        1 => user_preferences_webhook().prop_map(|w| (PayloadKind::UserPreferencesWebhook, w)),
+        1 => user_id_update_webhook().prop_map(|w| (PayloadKind::UserIdUpdateWebhook, w)),
+        1 => template_quality_webhook().prop_map(|w| (PayloadKind::TemplateQualityWebhook, w)),
+        1 => template_category_webhook().prop_map(|w| (PayloadKind::TemplateCategoryWebhook, w)),
     ]
 }
 
@@ -196,6 +220,10 @@ pub fn valid(kind: PayloadKind) -> BoxedStrategy<Value> {
         PayloadKind::InboundMessageWebhook => inbound_message_webhook().prop_map(json).boxed(),
         PayloadKind::TemplateStatusWebhook => template_status_webhook().prop_map(json).boxed(),
         PayloadKind::AccountUpdateWebhook => account_update_webhook().prop_map(json).boxed(),
+        PayloadKind::UserPreferencesWebhook => user_preferences_webhook().prop_map(json).boxed(),
+        PayloadKind::UserIdUpdateWebhook => user_id_update_webhook().prop_map(json).boxed(),
+        PayloadKind::TemplateQualityWebhook => template_quality_webhook().prop_map(json).boxed(),
+        PayloadKind::TemplateCategoryWebhook => template_category_webhook().prop_map(json).boxed(),
         PayloadKind::GraphError => graph_error().prop_map(json).boxed(),
     }
 }

@@ -9,9 +9,11 @@ use serde_json::{Map, Value, json};
 use super::atoms;
 use crate::payload::template::TemplateCategory;
 use crate::payload::webhook::{
-    AccountUpdate, ButtonReply, ChangeValue, Conversation, ConversationOrigin, InboundContext,
-    InboundMessage, InboundText, MessagesValue, Metadata, Pricing, Profile, Status, StatusKind,
-    TemplateStatusUpdate, WabaInfo, WebhookContact, WebhookError, WebhookErrorData, WebhookPayload,
+    AccountUpdate, ButtonReply, ChangeValue, Conversation, ConversationOrigin, IdChange,
+    InboundContext, InboundMessage, InboundText, MessagesValue, Metadata, Pricing, Profile, Status,
+    StatusKind, TemplateCategoryUpdate, TemplateQualityUpdate, TemplateStatusUpdate, UserIdUpdate,
+    UserIdUpdateValue, UserPreference, UserPreferencesValue, WabaInfo, WebhookContact,
+    WebhookError, WebhookErrorData, WebhookPayload,
 };
 use crate::{Catalogue, ErrorKind};
 
@@ -35,11 +37,13 @@ fn metadata() -> impl Strategy<Value = Metadata> {
 
 /// A user profile, sometimes with the user's BSUID.
 fn contact() -> impl Strategy<Value = WebhookContact> {
-    (atoms::name(), atoms::wa_id(), option::of(atoms::bsuid())).prop_map(
+    // Since April 2026 every contact has a BSUID; the phone number only when it can be shared.
+    (atoms::name(), option::of(atoms::wa_id()), atoms::bsuid()).prop_map(
         |(name, wa_id, user_id)| WebhookContact {
             profile: Profile { name },
-            wa_id: Some(wa_id),
-            user_id,
+            wa_id,
+            user_id: Some(user_id),
+            parent_user_id: None,
         },
     )
 }
@@ -129,17 +133,19 @@ fn status() -> impl Strategy<Value = Status> {
         atoms::wamid(),
         outcome,
         atoms::timestamp(),
-        atoms::wa_id(),
+        (atoms::wa_id(), option::of(atoms::bsuid())),
         option::of("[ -~]{1,64}"),
     )
         .prop_map(
-            |(id, (status, priced, errors), timestamp, recipient_id, callback)| {
+            |(id, (status, priced, errors), timestamp, (recipient_id, user_id), callback)| {
                 let (pricing, conversation) = priced.unzip();
                 Status {
                     id,
                     status,
                     timestamp,
-                    recipient_id,
+                    recipient_id: Some(recipient_id),
+                    recipient_user_id: user_id,
+                    recipient_parent_user_id: None,
                     conversation: conversation.flatten(),
                     pricing,
                     errors,
@@ -169,7 +175,10 @@ pub(super) fn status_webhook() -> impl Strategy<Value = WebhookPayload> {
 }
 
 /// One inbound message: text (any script), a quick-reply tap on a template, or an image.
-fn inbound_message(from: String) -> impl Strategy<Value = InboundMessage> {
+fn inbound_message(
+    from: Option<String>,
+    user_id: Option<String>,
+) -> impl Strategy<Value = InboundMessage> {
     let body = prop_oneof![
         atoms::text().prop_map(|body| ("text", Some(InboundText { body }), None, None, None)),
         (atoms::text(), atoms::wa_id(), atoms::wamid()).prop_map(|(label, business, id)| (
@@ -201,6 +210,8 @@ fn inbound_message(from: String) -> impl Strategy<Value = InboundMessage> {
             }
             InboundMessage {
                 from: from.clone(),
+                from_user_id: user_id.clone(),
+                from_parent_user_id: None,
                 id,
                 timestamp,
                 message_type: kind.to_owned(),
@@ -208,6 +219,7 @@ fn inbound_message(from: String) -> impl Strategy<Value = InboundMessage> {
                 button,
                 interactive: None,
                 context,
+                system: None,
                 errors: Vec::new(),
                 extra,
             }
@@ -219,12 +231,12 @@ fn inbound_message(from: String) -> impl Strategy<Value = InboundMessage> {
 pub(super) fn inbound_message_webhook() -> impl Strategy<Value = WebhookPayload> {
     (atoms::graph_id(), metadata(), contact())
         .prop_flat_map(|(waba, metadata, contact)| {
-            let from = contact.wa_id.clone().unwrap_or_default();
+            let (from, user_id) = (contact.wa_id.clone(), contact.user_id.clone());
             (
                 Just(waba),
                 Just(metadata),
                 Just(contact),
-                vec(inbound_message(from), 1..=3),
+                vec(inbound_message(from, user_id), 1..=3),
             )
         })
         .prop_map(|(waba, metadata, contact, messages)| {
@@ -313,4 +325,144 @@ pub(super) fn account_update_webhook() -> impl Strategy<Value = WebhookPayload> 
                 ChangeValue::AccountUpdate(Box::new(update)),
             )
         })
+}
+
+const CATEGORIES: [TemplateCategory; 3] = [
+    TemplateCategory::Marketing,
+    TemplateCategory::Utility,
+    TemplateCategory::Authentication,
+];
+
+/// A `user_preferences` webhook: a user stopped or resumed marketing messages.
+pub(super) fn user_preferences_webhook() -> impl Strategy<Value = WebhookPayload> {
+    (
+        atoms::graph_id(),
+        metadata(),
+        contact(),
+        select(&UserPreference::VALUES[..]),
+        atoms::unix_seconds(),
+    )
+        .prop_map(|(waba, metadata, contact, choice, at)| {
+            let preference = UserPreference {
+                wa_id: contact.wa_id.clone(),
+                user_id: contact.user_id.clone(),
+                parent_user_id: None,
+                detail: format!("User requested to {choice} marketing messages"),
+                category: UserPreference::MARKETING_MESSAGES.to_owned(),
+                value: choice.to_owned(),
+                timestamp: Value::from(at),
+            };
+            let value = UserPreferencesValue {
+                messaging_product: "whatsapp".to_owned(),
+                metadata,
+                contacts: vec![contact],
+                user_preferences: vec![preference],
+                extra: Map::new(),
+            };
+            WebhookPayload::single(
+                waba,
+                None,
+                "user_preferences",
+                ChangeValue::UserPreferences(Box::new(value)),
+            )
+        })
+}
+
+/// A `user_id_update` webhook: a user's BSUID changed.
+pub(super) fn user_id_update_webhook() -> impl Strategy<Value = WebhookPayload> {
+    (
+        atoms::graph_id(),
+        metadata(),
+        contact(),
+        atoms::bsuid(),
+        atoms::timestamp(),
+    )
+        .prop_map(|(waba, metadata, contact, previous, timestamp)| {
+            let update = UserIdUpdate {
+                wa_id: contact.wa_id.clone(),
+                detail: format!("User id for {} has been updated.", contact.profile.name),
+                user_id: IdChange {
+                    previous,
+                    current: contact.user_id.clone().unwrap_or_default(),
+                },
+                parent_user_id: None,
+                timestamp,
+            };
+            let value = UserIdUpdateValue {
+                messaging_product: "whatsapp".to_owned(),
+                metadata,
+                contacts: vec![contact],
+                user_id_update: vec![update],
+                extra: Map::new(),
+            };
+            WebhookPayload::single(
+                waba,
+                None,
+                "user_id_update",
+                ChangeValue::UserIdUpdate(Box::new(value)),
+            )
+        })
+}
+
+/// A `message_template_quality_update` webhook.
+pub(super) fn template_quality_webhook() -> impl Strategy<Value = WebhookPayload> {
+    (
+        atoms::graph_id(),
+        atoms::unix_seconds(),
+        select(&TemplateQualityUpdate::SCORES[..]),
+        select(&TemplateQualityUpdate::SCORES[..]),
+        1_000_000_000_000_000u64..10_000_000_000_000_000,
+        atoms::template_name(),
+        atoms::language(),
+    )
+        .prop_map(|(waba, time, previous, new, id, name, language)| {
+            let update = TemplateQualityUpdate {
+                previous_quality_score: previous.to_owned(),
+                new_quality_score: new.to_owned(),
+                message_template_id: id,
+                message_template_name: name,
+                message_template_language: language,
+                extra: Map::new(),
+            };
+            WebhookPayload::single(
+                waba,
+                Some(Value::from(time)),
+                "message_template_quality_update",
+                ChangeValue::TemplateQuality(Box::new(update)),
+            )
+        })
+}
+
+/// A `template_category_update` webhook, impending or completed.
+pub(super) fn template_category_webhook() -> impl Strategy<Value = WebhookPayload> {
+    (
+        atoms::graph_id(),
+        atoms::unix_seconds(),
+        1_000_000_000_000_000u64..10_000_000_000_000_000,
+        atoms::template_name(),
+        atoms::language(),
+        select(&CATEGORIES[..]),
+        select(&CATEGORIES[..]),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(waba, time, id, name, language, previous, new, impending)| {
+                let update = TemplateCategoryUpdate {
+                    message_template_id: id,
+                    message_template_name: name,
+                    message_template_language: language,
+                    previous_category: (!impending).then_some(previous),
+                    new_category: new,
+                    correct_category: impending.then_some(new),
+                    category_update_timestamp: impending.then_some(time + 86_400),
+                    extra: Map::new(),
+                };
+                WebhookPayload::single(
+                    waba,
+                    Some(Value::from(time)),
+                    "template_category_update",
+                    ChangeValue::TemplateCategory(Box::new(update)),
+                )
+            },
+        )
 }

@@ -50,11 +50,12 @@ pub(super) fn waba_update_request(c: &mut Checker, value: &Value) {
     let Some(root) = c.object("", value) else {
         return;
     };
-    const SETTABLE: [&str; 4] = [
+    const SETTABLE: [&str; 5] = [
         "disable_marketing_messages_on_cloud_api",
         "degrees_of_freedom_spec",
         "name",
         "timezone_id",
+        "is_enabled_for_insights",
     ];
     if !SETTABLE
         .iter()
@@ -73,6 +74,7 @@ pub(super) fn waba_update_request(c: &mut Checker, value: &Value) {
     }
     c.optional_str("", root, "name");
     c.optional_str("", root, "timezone_id");
+    c.optional_bool("", root, "is_enabled_for_insights");
     c.parses_as::<WabaUpdateRequest>(value);
 }
 

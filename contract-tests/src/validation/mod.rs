@@ -13,7 +13,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::payload::send::SendMessageRequest;
+use crate::payload::send::{SendMessageRequest, StatusUpdateRequest};
 
 mod account;
 mod check;
@@ -64,13 +64,21 @@ pub enum PayloadKind {
     TemplateStatusWebhook,
     /// `account_update` webhook.
     AccountUpdateWebhook,
+    /// `user_preferences` webhook (a user stopped or resumed marketing).
+    UserPreferencesWebhook,
+    /// `user_id_update` webhook (a user's BSUID changed).
+    UserIdUpdateWebhook,
+    /// `message_template_quality_update` webhook.
+    TemplateQualityWebhook,
+    /// `template_category_update` webhook.
+    TemplateCategoryWebhook,
     /// Graph's error envelope.
     GraphError,
 }
 
 impl PayloadKind {
     /// Every kind, in declaration order.
-    pub const ALL: [PayloadKind; 19] = [
+    pub const ALL: [PayloadKind; 23] = [
         Self::MarketingMessageRequest,
         Self::MessageRequest,
         Self::SendResponse,
@@ -89,6 +97,10 @@ impl PayloadKind {
         Self::InboundMessageWebhook,
         Self::TemplateStatusWebhook,
         Self::AccountUpdateWebhook,
+        Self::UserPreferencesWebhook,
+        Self::UserIdUpdateWebhook,
+        Self::TemplateQualityWebhook,
+        Self::TemplateCategoryWebhook,
         Self::GraphError,
     ];
 
@@ -113,6 +125,10 @@ impl PayloadKind {
             Self::InboundMessageWebhook => "inbound_message_webhook",
             Self::TemplateStatusWebhook => "template_status_webhook",
             Self::AccountUpdateWebhook => "account_update_webhook",
+            Self::UserPreferencesWebhook => "user_preferences_webhook",
+            Self::UserIdUpdateWebhook => "user_id_update_webhook",
+            Self::TemplateQualityWebhook => "template_quality_webhook",
+            Self::TemplateCategoryWebhook => "template_category_webhook",
             Self::GraphError => "graph_error",
         }
     }
@@ -132,6 +148,10 @@ impl PayloadKind {
             return match change.get("field")?.as_str()? {
                 "message_template_status_update" => Some(Self::TemplateStatusWebhook),
                 "account_update" => Some(Self::AccountUpdateWebhook),
+                "user_preferences" => Some(Self::UserPreferencesWebhook),
+                "user_id_update" => Some(Self::UserIdUpdateWebhook),
+                "message_template_quality_update" => Some(Self::TemplateQualityWebhook),
+                "template_category_update" => Some(Self::TemplateCategoryWebhook),
                 "messages" if change.pointer("/value/statuses").is_some() => {
                     Some(Self::StatusWebhook)
                 }
@@ -344,11 +364,42 @@ pub fn validate(kind: PayloadKind, value: &Value) -> Report {
         PayloadKind::AccountUpdateWebhook => {
             webhook::webhook(&mut c, value, webhook::Expect::AccountUpdate);
         }
+        PayloadKind::UserPreferencesWebhook => {
+            webhook::webhook(&mut c, value, webhook::Expect::UserPreferences);
+        }
+        PayloadKind::UserIdUpdateWebhook => {
+            webhook::webhook(&mut c, value, webhook::Expect::UserIdUpdate);
+        }
+        PayloadKind::TemplateQualityWebhook => {
+            webhook::webhook(&mut c, value, webhook::Expect::TemplateQuality);
+        }
+        PayloadKind::TemplateCategoryWebhook => {
+            webhook::webhook(&mut c, value, webhook::Expect::TemplateCategory);
+        }
         PayloadKind::GraphError => account::graph_error(&mut c, value),
     }
     Report {
         violations: c.violations,
     }
+}
+
+/// Checks a `/messages` read receipt (`{"messaging_product","status":"read","message_id",
+/// "typing_indicator"?}`) and returns it typed when it breaks no rule.
+///
+/// ```
+/// use serde_json::json;
+/// use wa_contract::validate_status_update;
+///
+/// let body = json!({"messaging_product": "whatsapp", "status": "read",
+///                   "message_id": "wamid.HBgLMTY1MDU1NTEyMzQVAgASGAA=",
+///                   "typing_indicator": {"type": "text"}});
+/// assert!(validate_status_update(&body).is_ok());
+/// ```
+pub fn validate_status_update(value: &Value) -> Result<StatusUpdateRequest, Report> {
+    let mut c = check::Checker::default();
+    send::status_update(&mut c, value).ok_or(Report {
+        violations: c.violations,
+    })
 }
 
 /// Checks a send request as [`validate`] does for the endpoint's kind and, when it breaks no

@@ -6,7 +6,7 @@ use super::check::{Checker, Path, child, describe, item, one_of_text};
 use super::shapes::{language_code, phone_number, wamid};
 use crate::payload::send::{
     ComponentKind, MediaBody, MessageType, ParameterKind, SendMessageRequest, SendParameter,
-    SendResponse, TemplateMessage,
+    SendResponse, StatusUpdateRequest, TemplateMessage,
 };
 use crate::payload::template::is_parameter_name;
 
@@ -41,8 +41,17 @@ pub(super) fn send_request(
     if let Some(product) = c.required_str("", root, "messaging_product") {
         c.one_of("messaging_product", product, &["whatsapp"]);
     }
-    let group =
-        c.optional_enum("", root, "recipient_type", &["individual", "group"]) == Some("group");
+    // A read receipt (with or without a typing indicator) is a `/messages` body too.
+    if endpoint == Endpoint::Messages && Checker::optional(root, "status").is_some() {
+        status_update_rules(c, root);
+        return None;
+    }
+    // Meta's schema for `/marketing_messages` allows only `individual`.
+    let recipient_types: &[&str] = match endpoint {
+        Endpoint::MarketingMessages => &["individual"],
+        Endpoint::Messages => &["individual", "group"],
+    };
+    let group = c.optional_enum("", root, "recipient_type", recipient_types) == Some("group");
     recipient(c, root, group);
 
     let message_type = match endpoint {
@@ -92,7 +101,7 @@ pub(super) fn conforms(request: &SendMessageRequest, endpoint: Endpoint) -> bool
     let mut c = Checker::default();
     let group = match request.recipient_type.as_deref() {
         None | Some("individual") => false,
-        Some("group") => true,
+        Some("group") if endpoint == Endpoint::Messages => true,
         Some(_) => return false,
     };
     if request.messaging_product != "whatsapp"
@@ -216,14 +225,9 @@ fn parameter_conforms(c: &mut Checker, parameter: &SendParameter) -> bool {
     }
 }
 
-/// A business-scoped user id: two uppercase letters, a dot, then letters and digits.
+/// A business-scoped user id, regular (`US.1349…`) or parent (`US.ENT.1181…`).
 fn is_bsuid(bsuid: &str) -> bool {
-    bsuid.split_once('.').is_some_and(|(country, id)| {
-        country.len() == 2
-            && country.bytes().all(|b| b.is_ascii_uppercase())
-            && !id.is_empty()
-            && id.bytes().all(|b| b.is_ascii_alphanumeric())
-    })
+    crate::payload::bsuid::is_bsuid(bsuid)
 }
 
 /// At least one of `to` / `recipient`, each in its shape.
@@ -596,4 +600,28 @@ pub(super) fn send_response(c: &mut Checker, value: &Value) {
         }
     }
     c.parses_as::<SendResponse>(value);
+}
+
+/// The rules of a read receipt: `status` `read`, the received message's wamid, and an optional
+/// `typing_indicator` of type `text`.
+fn status_update_rules(c: &mut Checker, root: &Map<String, Value>) {
+    c.required_enum("", root, "status", &["read"]);
+    if let Some(id) = c.required_str("", root, "message_id") {
+        wamid(c, "message_id", id);
+    }
+    if let Some(indicator) = Checker::optional(root, "typing_indicator")
+        && let Some(indicator) = c.object("typing_indicator", indicator)
+    {
+        c.required_enum("typing_indicator", indicator, "type", &["text"]);
+    }
+}
+
+/// Checks a read receipt; returns it typed when it breaks no rule.
+pub(super) fn status_update(c: &mut Checker, value: &Value) -> Option<StatusUpdateRequest> {
+    let root = c.object("", value)?;
+    if let Some(product) = c.required_str("", root, "messaging_product") {
+        c.one_of("messaging_product", product, &["whatsapp"]);
+    }
+    status_update_rules(c, root);
+    c.parses_as(value)
 }

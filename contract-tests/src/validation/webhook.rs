@@ -4,7 +4,10 @@ use serde_json::{Map, Value};
 
 use super::check::{Checker, Path, child, describe, item, one_of_text};
 use super::shapes::{graph_id, language_code, unix_timestamp, wamid};
-use crate::payload::webhook::{AccountUpdate, TemplateStatusUpdate, WebhookPayload};
+use crate::payload::webhook::{
+    AccountUpdate, SystemChange, TemplateQualityUpdate, TemplateStatusUpdate, UserPreference,
+    WebhookPayload,
+};
 
 const STATUSES: [&str; 5] = ["sent", "delivered", "read", "failed", "played"];
 const PRICING_MODELS: [&str; 2] = ["PMP", "CBP"];
@@ -57,6 +60,14 @@ pub(super) enum Expect {
     TemplateStatus,
     /// `account_update`.
     AccountUpdate,
+    /// `user_preferences`.
+    UserPreferences,
+    /// `user_id_update`.
+    UserIdUpdate,
+    /// `message_template_quality_update`.
+    TemplateQuality,
+    /// `template_category_update`.
+    TemplateCategory,
 }
 
 impl Expect {
@@ -65,6 +76,10 @@ impl Expect {
             Self::Statuses | Self::Inbound => "messages",
             Self::TemplateStatus => "message_template_status_update",
             Self::AccountUpdate => "account_update",
+            Self::UserPreferences => "user_preferences",
+            Self::UserIdUpdate => "user_id_update",
+            Self::TemplateQuality => "message_template_quality_update",
+            Self::TemplateCategory => "template_category_update",
         }
     }
 }
@@ -129,11 +144,15 @@ fn change_value(c: &mut Checker, path: &Path<'_>, change: &Value, expect: Expect
         Expect::Statuses | Expect::Inbound => messages_value(c, &value_path, value, expect),
         Expect::TemplateStatus => template_status(c, &value_path, value),
         Expect::AccountUpdate => account_update(c, &value_path, value),
+        Expect::UserPreferences => user_preferences(c, &value_path, value),
+        Expect::UserIdUpdate => user_id_update(c, &value_path, value),
+        Expect::TemplateQuality => template_quality(c, &value_path, value),
+        Expect::TemplateCategory => template_category(c, &value_path, value),
     }
 }
 
-/// `value` of a `messages` change.
-fn messages_value(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>, expect: Expect) {
+/// `messaging_product`, `metadata` and `contacts`, shared by the user-side values.
+fn business_number_and_contacts(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>) {
     if let Some(product) = c.required_str(path, value, "messaging_product") {
         c.one_of(child(path, "messaging_product"), product, &["whatsapp"]);
     }
@@ -149,6 +168,158 @@ fn messages_value(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>, 
     if let Some(contacts) = Checker::optional(value, "contacts") {
         contacts_list(c, &child(path, "contacts"), contacts);
     }
+}
+
+/// The non-empty array under `key`, each item checked by `check`.
+fn each_item(
+    c: &mut Checker,
+    path: &Path<'_>,
+    value: &Map<String, Value>,
+    key: &str,
+    check: fn(&mut Checker, &Path<'_>, &Map<String, Value>),
+) {
+    let list_path = child(path, key);
+    let Some(list) = c.required(path, value, key, "a non-empty array") else {
+        return;
+    };
+    let Some(list) = c.array(list_path, list) else {
+        return;
+    };
+    c.non_empty(list_path, list);
+    for (i, entry) in list.iter().enumerate() {
+        let entry_path = item(&list_path, i);
+        if let Some(entry) = c.object(entry_path, entry) {
+            check(c, &entry_path, entry);
+        }
+    }
+}
+
+/// `value` of a `user_preferences` change.
+fn user_preferences(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>) {
+    business_number_and_contacts(c, path, value);
+    each_item(c, path, value, "user_preferences", |c, path, pref| {
+        user_ids(c, path, pref, "wa_id", "user_id", "parent_user_id");
+        c.required_str(path, pref, "detail");
+        c.required_enum(
+            path,
+            pref,
+            "category",
+            &[UserPreference::MARKETING_MESSAGES],
+        );
+        c.required_enum(path, pref, "value", &UserPreference::VALUES);
+        if let Some(timestamp) = c.required(path, pref, "timestamp", "unix seconds") {
+            unix_timestamp(c, child(path, "timestamp"), timestamp);
+        }
+    });
+}
+
+/// `{previous, current}` BSUIDs under `key`.
+fn id_change(
+    c: &mut Checker,
+    path: &Path<'_>,
+    value: &Map<String, Value>,
+    key: &str,
+    required: bool,
+) {
+    let change_path = child(path, key);
+    let change = if required {
+        c.required(path, value, key, "an object with previous and current")
+    } else {
+        Checker::optional(value, key)
+    };
+    let Some(change) = change.and_then(|v| c.object(change_path, v)) else {
+        return;
+    };
+    for end in ["previous", "current"] {
+        if let Some(id) = c.required_str(change_path, change, end)
+            && !crate::payload::bsuid::is_bsuid(id)
+        {
+            c.push(
+                child(&change_path, end),
+                "bsuid",
+                "a business-scoped user id such as \"US.13491208655302741918\"",
+                describe(Some(&Value::from(id))),
+            );
+        }
+    }
+}
+
+/// `value` of a `user_id_update` change.
+fn user_id_update(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>) {
+    business_number_and_contacts(c, path, value);
+    each_item(c, path, value, "user_id_update", |c, path, update| {
+        c.optional_str(path, update, "wa_id");
+        c.required_str(path, update, "detail");
+        id_change(c, path, update, "user_id", true);
+        id_change(c, path, update, "parent_user_id", false);
+        if let Some(timestamp) = c.required(path, update, "timestamp", "unix seconds") {
+            unix_timestamp(c, child(path, "timestamp"), timestamp);
+        }
+    });
+}
+
+/// `message_template_id` (an integer), name and language, shared by the template values.
+fn template_ref(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>) {
+    if let Some(id) = c.required(path, value, "message_template_id", "an integer")
+        && !id.is_u64()
+    {
+        c.push(
+            child(path, "message_template_id"),
+            "type",
+            "an integer",
+            describe(Some(id)),
+        );
+    }
+    c.required_str(path, value, "message_template_name");
+    if let Some(language) = c.required_str(path, value, "message_template_language") {
+        language_code(c, child(path, "message_template_language"), language);
+    }
+}
+
+/// `value` of a `message_template_quality_update` change.
+fn template_quality(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>) {
+    c.required_enum(
+        path,
+        value,
+        "previous_quality_score",
+        &TemplateQualityUpdate::SCORES,
+    );
+    c.required_enum(
+        path,
+        value,
+        "new_quality_score",
+        &TemplateQualityUpdate::SCORES,
+    );
+    template_ref(c, path, value);
+}
+
+/// `value` of a `template_category_update` change: impending (`correct_category`,
+/// `category_update_timestamp`) or completed (`previous_category`).
+fn template_category(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>) {
+    const CATEGORIES: [&str; 3] = ["MARKETING", "UTILITY", "AUTHENTICATION"];
+    template_ref(c, path, value);
+    c.required_enum(path, value, "new_category", &CATEGORIES);
+    let previous = c.optional_enum(path, value, "previous_category", &CATEGORIES);
+    let correct = c.optional_enum(path, value, "correct_category", &CATEGORIES);
+    let when = Checker::optional(value, "category_update_timestamp");
+    if let Some(when) = when {
+        unix_timestamp(c, child(path, "category_update_timestamp"), when);
+    }
+    let impending = correct.is_some() || when.is_some();
+    if previous.is_some() == impending {
+        c.push(
+            child(path, "previous_category"),
+            "shape",
+            "previous_category (a completed change) or correct_category and \
+             category_update_timestamp (an impending one), not both",
+            describe(value.get("previous_category")),
+        );
+    }
+}
+
+/// `value` of a `messages` change.
+fn messages_value(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>, expect: Expect) {
+    business_number_and_contacts(c, path, value);
     let (key, check): (&str, fn(&mut Checker, &Path<'_>, &Value)) = match expect {
         Expect::Statuses => ("statuses", status),
         _ => ("messages", inbound_message),
@@ -182,7 +353,48 @@ fn contacts_list(c: &mut Checker, path: &Path<'_>, value: &Value) {
         {
             c.required_str(profile_path, profile, "name");
         }
-        c.required_str(contact_path, contact, "wa_id");
+        user_ids(
+            c,
+            &contact_path,
+            contact,
+            "wa_id",
+            "user_id",
+            "parent_user_id",
+        );
+    }
+}
+
+/// A user's ids under `phone`, `user` and `parent` (e.g. `wa_id`, `user_id`,
+/// `parent_user_id`): at least one of the phone number and the BSUID, each in its shape.
+fn user_ids(
+    c: &mut Checker,
+    path: &Path<'_>,
+    value: &Map<String, Value>,
+    phone: &str,
+    user: &str,
+    parent: &str,
+) {
+    let has_phone = c.optional_str(path, value, phone).is_some();
+    let bsuid = c.optional_str(path, value, user);
+    if !has_phone && bsuid.is_none() {
+        c.push(
+            child(path, phone),
+            "required",
+            format!("`{phone}` (a phone number) or `{user}` (a business-scoped user id)"),
+            "neither",
+        );
+    }
+    for (key, found) in [(user, bsuid), (parent, c.optional_str(path, value, parent))] {
+        if let Some(found) = found
+            && !crate::payload::bsuid::is_bsuid(found)
+        {
+            c.push(
+                child(path, key),
+                "bsuid",
+                "a business-scoped user id such as \"US.13491208655302741918\"",
+                describe(Some(&Value::from(found))),
+            );
+        }
     }
 }
 
@@ -198,7 +410,14 @@ fn status(c: &mut Checker, path: &Path<'_>, value: &Value) {
     if let Some(timestamp) = c.required(path, status, "timestamp", "unix seconds") {
         unix_timestamp(c, child(path, "timestamp"), timestamp);
     }
-    c.required_str(path, status, "recipient_id");
+    user_ids(
+        c,
+        path,
+        status,
+        "recipient_id",
+        "recipient_user_id",
+        "recipient_parent_user_id",
+    );
     let errors = Checker::optional(status, "errors");
     match (kind, errors) {
         (Some("failed"), None) => c.push(
@@ -289,7 +508,14 @@ fn inbound_message(c: &mut Checker, path: &Path<'_>, value: &Value) {
     let Some(message) = c.object(path, value) else {
         return;
     };
-    c.required_str(path, message, "from");
+    user_ids(
+        c,
+        path,
+        message,
+        "from",
+        "from_user_id",
+        "from_parent_user_id",
+    );
     if let Some(id) = c.required_str(path, message, "id") {
         wamid(c, child(path, "id"), id);
     }
@@ -327,6 +553,20 @@ fn inbound_message(c: &mut Checker, path: &Path<'_>, value: &Value) {
             }
         }
         "unsupported" => error_list(c, &body_path, body),
+        "system" => {
+            if let Some(system) = c.object(body_path, body) {
+                c.required_str(body_path, system, "body");
+                c.required_enum(
+                    body_path,
+                    system,
+                    "type",
+                    &[
+                        SystemChange::USER_CHANGED_NUMBER,
+                        SystemChange::USER_CHANGED_USER_ID,
+                    ],
+                );
+            }
+        }
         _ => {}
     }
     let context_path = child(path, "context");

@@ -64,7 +64,11 @@ fn round_trip(kind: PayloadKind, value: &Value) -> Value {
         PayloadKind::StatusWebhook
         | PayloadKind::InboundMessageWebhook
         | PayloadKind::TemplateStatusWebhook
-        | PayloadKind::AccountUpdateWebhook => through::<webhook::WebhookPayload>(value),
+        | PayloadKind::AccountUpdateWebhook
+        | PayloadKind::UserPreferencesWebhook
+        | PayloadKind::UserIdUpdateWebhook
+        | PayloadKind::TemplateQualityWebhook
+        | PayloadKind::TemplateCategoryWebhook => through::<webhook::WebhookPayload>(value),
         PayloadKind::GraphError => through::<error::GraphErrorBody>(value),
     }
 }

@@ -29,6 +29,7 @@ use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::events::{Event, EventKind, InboundMessage};
 use crate::domain::message::{Message, MessageStatus};
+use crate::domain::recipient::Identity;
 use crate::edge::refuse;
 use crate::graph::request::parse_query;
 use crate::store::{SandboxState, Store};
@@ -147,6 +148,15 @@ impl Hasher for AddressHasher {
     }
 }
 
+/// The user a conversation is keyed by: a phone number's digits, or a BSUID.
+fn user(state: &SandboxState, key: &str) -> Identity {
+    if key.contains('.') {
+        state.recipients.by_bsuid(key)
+    } else {
+        state.recipients.by_phone(key)
+    }
+}
+
 /// The seq of each message's first status event still in the history (of the messages to
 /// `wa_id` only, when given), by [`address`].
 fn first_status_seqs(
@@ -156,7 +166,9 @@ fn first_status_seqs(
     let mut seqs = HashMap::default();
     for e in state.outbox.history() {
         if let EventKind::MessageStatus(change) = &e.kind
-            && wa_id.is_none_or(|w| w == change.recipient_id)
+            && wa_id.is_none_or(|w| {
+                change.recipient.wa_id.as_deref() == Some(w) || change.recipient.user_id == w
+            })
         {
             seqs.entry(address(change.wamid.as_str())).or_insert(e.seq);
         }
@@ -232,9 +244,10 @@ pub(super) async fn list_conversations(
         .into_iter()
         .filter_map(|(wa_id, acc)| {
             let (order, last_type) = acc.last?;
-            let profile_name = acc
-                .name
-                .map_or_else(|| s.recipients.profile(wa_id).name, |(_, n)| n.to_owned());
+            let profile_name = acc.name.map_or_else(
+                || s.recipients.profile(&user(&s, wa_id)).name,
+                |(_, n)| n.to_owned(),
+            );
             Some((
                 order,
                 Conversation {
@@ -246,7 +259,7 @@ pub(super) async fn list_conversations(
                     last_at: order.0.to_string(),
                     last_type: last_type.to_owned(),
                     last_status: acc.last_out.map(|(_, m)| wire::message_status(m.status())),
-                    opted_out: s.recipients.has_opted_out(wa_id),
+                    opted_out: s.recipients.has_opted_out(&user(&s, wa_id)),
                 },
             ))
         })

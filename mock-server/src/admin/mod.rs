@@ -28,21 +28,25 @@ use serde_json::Value;
 use wa_contract::ErrorKind;
 use wa_contract::admin::{
     Advance, ClockState, Faults, Health, Inbound, InboundAccepted, List, Memory, NewSandbox,
-    Recipient, State as World, Success, TemplateStatusChange, TemplateStatusSet, Throughput, Waba,
-    WabaPatch,
+    Recipient, State as World, Success, TemplateQuality, TemplateStatusChange, TemplateStatusSet,
+    Throughput, UserIdChange, UserPreferenceSet, Waba, WabaPatch,
 };
+use wa_contract::payload::bsuid::{is_bsuid, is_parent_bsuid};
+use wa_contract::payload::webhook::TemplateQualityUpdate;
 
 use crate::AppState;
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::changes::Changelog;
-use crate::domain::recipient::{Profile, digits};
+use crate::domain::recipient::{RecipientRequest, digits};
 use crate::edge::refuse;
 use crate::faults::FaultSpec;
 use crate::graph::GraphError;
 use crate::graph::request::{parse_query, token};
 use crate::ids::{PhoneNumberId, TemplateId, WabaId};
-use crate::store::{AuthError, DeleteError, InboundBody, Sandbox, Store, WabaUpdate};
+use crate::store::{
+    AuthError, DeleteError, InboundBody, Sandbox, Store, TemplateChangeError, UserRef, WabaUpdate,
+};
 use crate::webhooks::WebhookSettings;
 pub(crate) use wire::state;
 
@@ -60,8 +64,21 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/__admin/clock/advance", post(advance_clock))
         .route("/__admin/wabas/{id}", axum::routing::patch(patch_waba))
         .route("/__admin/templates/{id}/status", post(set_template_status))
+        .route(
+            "/__admin/templates/{id}/quality",
+            post(set_template_quality),
+        )
+        .route(
+            "/__admin/templates/{id}/category",
+            post(set_template_category),
+        )
         .route("/__admin/recipients", get(list_recipients))
-        .route("/__admin/recipients/{phone}", put(put_recipient))
+        .route("/__admin/recipients/{id}", put(put_recipient))
+        .route(
+            "/__admin/recipients/{id}/user_preferences",
+            post(set_user_preference),
+        )
+        .route("/__admin/recipients/{id}/user_id", post(change_user_id))
         .route("/__admin/messages", get(list_messages))
         .route("/__admin/requests", get(list_requests))
         .route("/__admin/events", get(list_events))
@@ -95,7 +112,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             "/__admin/sandboxes/{token}",
             axum::routing::delete(delete_sandbox),
         )
-        .route("/__admin/inbound", post(inbound))
+        .route("/__admin/inbound", get(list_inbound).post(inbound))
         .route("/__admin", any(unknown_admin_path))
         .route("/__admin/{*rest}", any(unknown_admin_path))
         .method_not_allowed_fallback(method_not_allowed)
@@ -301,6 +318,7 @@ async fn patch_waba(
         disable_marketing_on_cloud_api: patch.disable_marketing_messages_on_cloud_api,
         message_activity_sharing: patch.message_activity_sharing,
         creative_features: patch.degrees_of_freedom_spec,
+        ..WabaUpdate::default()
     };
     state
         .store
@@ -337,38 +355,295 @@ async fn set_template_status(
     }))
 }
 
+fn template_change_error(
+    store: &Store,
+    method: &Method,
+    id: &str,
+    e: TemplateChangeError,
+) -> GraphError {
+    match e {
+        TemplateChangeError::Unknown => unknown(store, method, id),
+        TemplateChangeError::Unchanged(details) => refuse(store, &Refusal::invalid(details)),
+    }
+}
+
+/// Sets a template's quality score, with `message_template_quality_update`.
+async fn set_template_quality(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    method: Method,
+    AdminPath(id): AdminPath,
+    AdminJson(body): AdminJson<TemplateQuality>,
+) -> AdminResult<TemplateQuality> {
+    let store = &state.store;
+    let Some(score) = TemplateQualityUpdate::SCORES
+        .into_iter()
+        .find(|s| *s == body.quality_score)
+    else {
+        return Err(refuse(
+            store,
+            &Refusal::invalid(format!(
+                "quality_score: expected one of GREEN, YELLOW, RED, UNKNOWN, found '{}'",
+                body.quality_score.escape_debug()
+            )),
+        ));
+    };
+    if body.id.is_some() {
+        return Err(refuse(
+            store,
+            &Refusal::invalid("id: the path gives the template"),
+        ));
+    }
+    store
+        .set_template_quality(&sandbox, &TemplateId::new(id.as_str()), score)
+        .map_err(|e| template_change_error(store, &method, &id, e))?;
+    Ok(Json(TemplateQuality {
+        id: Some(id),
+        quality_score: score.to_owned(),
+    }))
+}
+
+/// Announces or makes a template's recategorisation, with `template_category_update`.
+async fn set_template_category(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    method: Method,
+    AdminPath(id): AdminPath,
+    AdminJson(body): AdminJson<wa_contract::admin::TemplateCategoryChange>,
+) -> AdminResult<wa_contract::admin::TemplateCategoryChange> {
+    let store = &state.store;
+    if body.id.is_some() {
+        return Err(refuse(
+            store,
+            &Refusal::invalid("id: the path gives the template"),
+        ));
+    }
+    let impending = body.impending.unwrap_or(false);
+    let category = store
+        .set_template_category(
+            &sandbox,
+            &TemplateId::new(id.as_str()),
+            body.category,
+            impending,
+        )
+        .map_err(|e| template_change_error(store, &method, &id, e))?;
+    Ok(Json(wa_contract::admin::TemplateCategoryChange {
+        id: Some(id),
+        category,
+        impending: body.impending,
+    }))
+}
+
 async fn list_recipients(AdminSandbox(sandbox): AdminSandbox) -> Json<List<Recipient>> {
     let state = sandbox.lock();
     let data = state
         .recipients
-        .overrides()
-        .map(|(phone, profile)| wire::recipient(phone, profile))
+        .entries()
+        .iter()
+        .map(wire::recipient)
         .collect();
     Json(List { data })
+}
+
+/// A recipient named in an admin path or body: a BSUID (or parent BSUID) or a phone number.
+fn user_ref(store: &Store, field: &str, text: &str) -> Result<UserRef, GraphError> {
+    if is_bsuid(text) {
+        return Ok(UserRef::Bsuid(text.to_owned()));
+    }
+    let phone = digits(text);
+    if phone.is_empty() || text.contains('.') {
+        return Err(refuse(
+            store,
+            &Refusal::invalid(format!(
+                "{field}: expected a phone number or a business-scoped user id such as \
+                 \"CA.13491208655302741918\", found '{}'",
+                text.escape_debug()
+            )),
+        ));
+    }
+    Ok(UserRef::Phone(phone))
+}
+
+/// Refuses `value` for `field` unless `ok`, saying what was `expected`.
+fn check_field(
+    store: &Store,
+    field: &str,
+    value: Option<&str>,
+    ok: impl Fn(&str) -> bool,
+    expected: &str,
+) -> Result<(), GraphError> {
+    match value {
+        Some(v) if !ok(v) => Err(refuse(
+            store,
+            &Refusal::invalid(format!(
+                "{field}: expected {expected}, found '{}'",
+                v.escape_debug()
+            )),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn regular_bsuid(text: &str) -> bool {
+    is_bsuid(text) && !is_parent_bsuid(text)
 }
 
 async fn put_recipient(
     State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
-    AdminPath(phone): AdminPath,
-    AdminJson(profile): AdminJson<Profile>,
+    AdminPath(id): AdminPath,
+    AdminJson(request): AdminJson<RecipientRequest>,
 ) -> AdminResult<Recipient> {
-    profile
-        .check()
-        .map_err(|details| refuse(&state.store, &Refusal::invalid(details)))?;
-    let wa_id = digits(&phone);
-    if wa_id.is_empty() {
+    let store = &state.store;
+    let invalid = |details: &str| refuse(store, &Refusal::invalid(details));
+    let profile = request.profile();
+    profile.check().map_err(|details| invalid(&details))?;
+    let a_bsuid = "a business-scoped user id such as \"CA.13491208655302741918\"";
+    check_field(
+        store,
+        "user_id",
+        request.user_id.as_deref(),
+        regular_bsuid,
+        a_bsuid,
+    )?;
+    check_field(
+        store,
+        "parent_user_id",
+        request.parent_user_id.as_deref(),
+        is_parent_bsuid,
+        "a parent business-scoped user id such as \"CA.ENT.11815799212886844830\"",
+    )?;
+    check_field(
+        store,
+        "phone",
+        request.phone.as_deref(),
+        |p| !digits(p).is_empty() && !p.contains('.'),
+        "a phone number",
+    )?;
+    let who = match user_ref(store, "id", &id)? {
+        UserRef::Bsuid(b) if is_parent_bsuid(&b) => {
+            return Err(invalid(
+                "id: a parent BSUID may name several users; put the user's BSUID or phone \
+                 number in the path and the parent BSUID in parent_user_id",
+            ));
+        }
+        UserRef::Bsuid(_) if request.user_id.is_some() => {
+            return Err(invalid("user_id: the path gives the BSUID already"));
+        }
+        UserRef::Phone(_) if request.phone.is_some() => {
+            return Err(invalid("phone: the path gives the phone number already"));
+        }
+        UserRef::Bsuid(user_id) => match &request.phone {
+            Some(phone) => UserRef::Both {
+                phone: digits(phone),
+                user_id,
+            },
+            None => UserRef::Bsuid(user_id),
+        },
+        UserRef::Phone(phone) => match &request.user_id {
+            Some(user_id) => UserRef::Both {
+                phone,
+                user_id: user_id.clone(),
+            },
+            None => UserRef::Phone(phone),
+        },
+        both @ UserRef::Both { .. } => both,
+    };
+    let mut identity = sandbox.lock().identify(&who);
+    if let Some(parent) = request.parent_user_id {
+        identity.parent_user_id = Some(parent);
+    }
+    store.set_recipient(&sandbox, &identity, profile);
+    let entry = sandbox.lock().recipients.entry(&identity);
+    Ok(Json(wire::recipient(&entry)))
+}
+
+/// The phone number an admin call names, or the sandbox's first.
+fn business_phone(
+    store: &Store,
+    sandbox: &Sandbox,
+    id: Option<String>,
+) -> Result<PhoneNumberId, GraphError> {
+    match id {
+        Some(id) => Ok(PhoneNumberId::new(id)),
+        None => sandbox
+            .lock()
+            .phones
+            .first()
+            .map(|p| p.id.clone())
+            .ok_or_else(|| {
+                refuse(
+                    store,
+                    &Refusal::invalid("phone_number_id: the sandbox has no phone numbers"),
+                )
+            }),
+    }
+}
+
+/// The user stops or resumes marketing messages, with a `user_preferences` webhook when the
+/// preference changes.
+async fn set_user_preference(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    method: Method,
+    AdminPath(id): AdminPath,
+    AdminJson(body): AdminJson<UserPreferenceSet>,
+) -> AdminResult<Recipient> {
+    let store = &state.store;
+    let stop = match body.value.as_str() {
+        "stop" => true,
+        "resume" => false,
+        other => {
+            return Err(refuse(
+                store,
+                &Refusal::invalid(format!(
+                    "value: expected \"stop\" or \"resume\", found '{}'",
+                    other.escape_debug()
+                )),
+            ));
+        }
+    };
+    let who = user_ref(store, "id", &id)?;
+    let phone_id = business_phone(store, &sandbox, body.phone_number_id)?;
+    store
+        .set_marketing_preference(&sandbox, &phone_id, &who, stop)
+        .ok_or_else(|| unknown(store, &method, phone_id.as_str()))?;
+    let state = sandbox.lock();
+    let entry = state.recipients.entry(&state.identify(&who));
+    Ok(Json(wire::recipient(&entry)))
+}
+
+/// The user gets a new BSUID: `user_id_update` and the `system` message `user_changed_user_id`.
+async fn change_user_id(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    method: Method,
+    AdminPath(id): AdminPath,
+    AdminJson(body): AdminJson<UserIdChange>,
+) -> AdminResult<Recipient> {
+    let store = &state.store;
+    check_field(
+        store,
+        "user_id",
+        body.user_id.as_deref(),
+        regular_bsuid,
+        "a business-scoped user id such as \"CA.13491208655302741918\"",
+    )?;
+    let who = user_ref(store, "id", &id)?;
+    if let (Some(new), UserRef::Bsuid(old)) = (&body.user_id, &who)
+        && new == old
+    {
         return Err(refuse(
-            &state.store,
-            &Refusal::invalid(format!(
-                "phone: expected a phone number, found '{}'",
-                phone.escape_debug()
-            )),
+            store,
+            &Refusal::invalid("user_id: expected a BSUID other than the user's current one"),
         ));
     }
-    let answer = wire::recipient(&wa_id, &profile);
-    state.store.set_recipient(&sandbox, wa_id, profile);
-    Ok(Json(answer))
+    let phone_id = business_phone(store, &sandbox, body.phone_number_id)?;
+    let current = store
+        .change_user_id(&sandbox, &phone_id, &who, body.user_id)
+        .ok_or_else(|| unknown(store, &method, phone_id.as_str()))?;
+    let entry = sandbox.lock().recipients.entry(&current);
+    Ok(Json(wire::recipient(&entry)))
 }
 
 async fn list_messages(
@@ -504,25 +779,63 @@ async fn delete_sandbox(
     Ok(Json(Success { success: true }))
 }
 
+/// The messages users sent, oldest first, with when the business read them.
+async fn list_inbound(
+    AdminSandbox(sandbox): AdminSandbox,
+) -> Json<List<wa_contract::admin::ReceivedMessage>> {
+    let state = sandbox.lock();
+    let data = state.received().map(wire::received).collect();
+    Json(List { data })
+}
+
 async fn inbound(
     State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
     method: Method,
     AdminJson(body): AdminJson<Inbound>,
 ) -> AdminResult<InboundAccepted> {
-    let phone_id = match body.phone_number_id {
-        Some(id) => PhoneNumberId::new(id),
-        None => sandbox
-            .lock()
-            .phones
-            .first()
-            .map(|p| p.id.clone())
-            .ok_or_else(|| {
-                refuse(
-                    &state.store,
-                    &Refusal::invalid("phone_number_id: the sandbox has no phone numbers"),
-                )
-            })?,
+    let store = &state.store;
+    let who = match (&body.from, &body.user_id) {
+        (Some(from), user_id) => {
+            let phone = digits(from);
+            check_field(
+                store,
+                "from",
+                Some(from),
+                |f| !phone.is_empty() && !f.contains('.'),
+                "a phone number (a BSUID goes in user_id)",
+            )?;
+            check_field(
+                store,
+                "user_id",
+                user_id.as_deref(),
+                regular_bsuid,
+                "a business-scoped user id such as \"CA.13491208655302741918\"",
+            )?;
+            match user_id {
+                Some(user_id) => UserRef::Both {
+                    phone,
+                    user_id: user_id.clone(),
+                },
+                None => UserRef::Phone(phone),
+            }
+        }
+        (None, Some(user_id)) => {
+            check_field(
+                store,
+                "user_id",
+                Some(user_id),
+                is_bsuid,
+                "a business-scoped user id such as \"CA.13491208655302741918\"",
+            )?;
+            UserRef::Bsuid(user_id.clone())
+        }
+        (None, None) => {
+            return Err(refuse(
+                store,
+                &Refusal::invalid("from or user_id: one of them is required"),
+            ));
+        }
     };
     let content = match (body.text, body.button) {
         (_, Some(b)) => InboundBody::Button {
@@ -533,15 +846,15 @@ async fn inbound(
         (Some(text), None) => InboundBody::Text(text),
         (None, None) => {
             return Err(refuse(
-                &state.store,
+                store,
                 &Refusal::invalid("text or button: one of them is required"),
             ));
         }
     };
-    let wamid = state
-        .store
-        .inbound(&sandbox, &phone_id, &body.from, body.name, content)
-        .ok_or_else(|| unknown(&state.store, &method, phone_id.as_str()))?;
+    let phone_id = business_phone(store, &sandbox, body.phone_number_id)?;
+    let wamid = store
+        .inbound(&sandbox, &phone_id, &who, body.name, content)
+        .ok_or_else(|| unknown(store, &method, phone_id.as_str()))?;
     Ok(Json(InboundAccepted {
         id: wamid.to_string(),
     }))

@@ -2,7 +2,7 @@
 //!
 //! [`OPERATIONS`] holds one row per route of the admin router: its method, path, what it does,
 //! and the types of its body and answer. Those types are the ones the handlers read and write
-//! (the wire types of [`wa_contract::admin`], plus the server's own `ProfileRequest` and
+//! (the wire types of [`wa_contract::admin`], plus the server's own `RecipientRequest` and
 //! `WebhookSettings` bodies), so their JSON Schemas, derived with `schemars`, are what the
 //! server accepts and answers. An integration test calls every row over HTTP and every other
 //! method on each path, so a route missing from the table (or a row without a route) fails CI.
@@ -15,13 +15,14 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 use wa_contract::admin::{
     Advance, Attempt, ClockState, ConversationPage, Conversations, Event, Fault, Faults, Health,
-    Inbound, InboundAccepted, JournalEntry, List, Memory, Message, NewSandbox, Recipient,
-    SandboxRequest, SandboxSummary, State, Success, TemplateStatusChange, TemplateStatusSet,
-    Throughput, Waba, WabaPatch, WebhookView,
+    Inbound, InboundAccepted, JournalEntry, List, Memory, Message, NewSandbox, ReceivedMessage,
+    Recipient, SandboxRequest, SandboxSummary, State, Success, TemplateCategoryChange,
+    TemplateQuality, TemplateStatusChange, TemplateStatusSet, Throughput, UserIdChange,
+    UserPreferenceSet, Waba, WabaPatch, WebhookView,
 };
 use wa_contract::payload::error::GraphErrorBody;
 
-use crate::domain::recipient::Profile;
+use crate::domain::recipient::RecipientRequest;
 use crate::webhooks::WebhookSettings;
 
 /// A schema for `T`, registered in the document's components (a `$ref` for named types).
@@ -178,12 +179,51 @@ const OPERATIONS: &[Operation] = &[
     .summary("Recipients with a profile of their own."),
     op(
         "put",
-        "/__admin/recipients/{phone}",
+        "/__admin/recipients/{id}",
         "put_recipient",
         schema::<Recipient>,
     )
-    .summary("Sets what happens to messages sent to a recipient.")
-    .body(body::<Profile>()),
+    .summary("Sets what happens to messages sent to a recipient (a phone number or a BSUID).")
+    .body(body::<RecipientRequest>()),
+    op(
+        "post",
+        "/__admin/recipients/{id}/user_preferences",
+        "set_user_preference",
+        schema::<Recipient>,
+    )
+    .summary("The user stops or resumes marketing messages, with its user_preferences webhook.")
+    .body(body::<UserPreferenceSet>()),
+    op(
+        "post",
+        "/__admin/recipients/{id}/user_id",
+        "change_user_id",
+        schema::<Recipient>,
+    )
+    .summary("The user gets a new BSUID: user_id_update and the user_changed_user_id message.")
+    .body(body::<UserIdChange>()),
+    op(
+        "post",
+        "/__admin/templates/{id}/quality",
+        "set_template_quality",
+        schema::<TemplateQuality>,
+    )
+    .summary("Sets a template's quality, with its message_template_quality_update webhook.")
+    .body(body::<TemplateQuality>()),
+    op(
+        "post",
+        "/__admin/templates/{id}/category",
+        "set_template_category",
+        schema::<TemplateCategoryChange>,
+    )
+    .summary("Announces or makes a category change (template_category_update).")
+    .body(body::<TemplateCategoryChange>()),
+    op(
+        "get",
+        "/__admin/inbound",
+        "list_inbound",
+        schema::<List<ReceivedMessage>>,
+    )
+    .summary("The messages users sent, with read receipts and typing indicators."),
     op(
         "get",
         "/__admin/messages",

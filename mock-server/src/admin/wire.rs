@@ -4,8 +4,8 @@ use serde_json::Value;
 use wa_contract::admin as wire;
 
 use crate::clock::ClockMode;
-use crate::domain::message::{Message, MessageStatus};
-use crate::domain::recipient::Profile;
+use crate::domain::message::{Message, MessageStatus, Received};
+use crate::domain::recipient::Entry;
 use crate::domain::routing::Route;
 use crate::journal::JournalEntry;
 use crate::store::{Sandbox, SandboxState};
@@ -66,6 +66,7 @@ pub(crate) fn state(sandbox: &Sandbox) -> wire::State {
                 message_send_ttl_seconds: t.ttl_seconds,
                 // `NONE` is the domain's "not rejected", not a reason.
                 rejected_reason: (t.rejected_reason != "NONE").then(|| t.rejected_reason.clone()),
+                quality_score: t.quality_score.to_owned(),
             })
             .collect(),
     }
@@ -78,15 +79,33 @@ pub(crate) fn clock_mode(mode: &ClockMode) -> wire::ClockMode {
     }
 }
 
-pub(crate) fn recipient(phone: &str, profile: &Profile) -> wire::Recipient {
+pub(crate) fn recipient(entry: &Entry) -> wire::Recipient {
+    let profile = &entry.profile;
     wire::Recipient {
-        phone: phone.to_owned(),
+        phone: entry.identity.wa_id.clone(),
+        user_id: entry.identity.user_id.clone(),
+        parent_user_id: entry.identity.parent_user_id.clone(),
         profile: wire::Profile {
             behaviour: profile.behaviour,
             name: profile.name.clone(),
             delivered_after_seconds: profile.delivered_after_seconds,
             read_after_seconds: profile.read_after_seconds,
         },
+        marketing_opted_out: entry.opted_out,
+        customer_service_window_until: entry.window_until.map(|at| at.to_string()),
+    }
+}
+
+pub(crate) fn received(m: &Received) -> wire::ReceivedMessage {
+    wire::ReceivedMessage {
+        id: m.id.to_string(),
+        phone_number_id: m.phone_number_id.to_string(),
+        from: m.user.wa_id.clone(),
+        user_id: m.user.user_id.clone(),
+        message_type: m.message_type.to_owned(),
+        received_at: m.at.to_string(),
+        read_at: m.read_at.map(|at| at.to_string()),
+        typing_indicator_at: m.typing_indicator_at.map(|at| at.to_string()),
     }
 }
 
@@ -108,6 +127,8 @@ pub(crate) fn message(m: &Message) -> wire::Message {
         endpoint: m.endpoint.to_owned(),
         input: m.input.clone(),
         wa_id: m.wa_id.clone(),
+        user_id: m.recipient.user_id.clone(),
+        parent_user_id: m.recipient.parent_user_id.clone(),
         message_type: m.message_type.clone(),
         template: m.template.as_ref().map(|t| wire::TemplateRef {
             name: t.name.clone(),
@@ -119,6 +140,7 @@ pub(crate) fn message(m: &Message) -> wire::Message {
             Route::CloudApi => wire::Route::CloudApi,
         },
         pricing_category: m.pricing_category.as_str().to_owned(),
+        pricing_type: m.pricing_type.to_owned(),
         creative_features: m.creative_features.clone(),
         message_activity_sharing: m.message_activity_sharing,
         ttl_seconds: m.ttl_seconds,

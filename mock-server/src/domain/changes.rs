@@ -49,6 +49,8 @@ pub(crate) struct Rules {
     pub(crate) optimization_spec: bool,
     /// `bid_spec` is refused.
     pub(crate) bid_spec_unsupported: bool,
+    /// Utility templates are billed inside the customer-service window.
+    pub(crate) utility_billed_in_window: bool,
     /// MARKETING templates are refused on `/messages`.
     pub(crate) cloud_api_marketing_sunset: bool,
 }
@@ -121,6 +123,7 @@ impl Changelog {
             creative_optimisations_off_by_default: on("creative_optimisations_off_by_default"),
             optimization_spec: on("optimization_spec"),
             bid_spec_unsupported: on("bid_spec_unsupported"),
+            utility_billed_in_window: on("utility_billed_in_window"),
             cloud_api_marketing_sunset: on("cloud_api_marketing_sunset"),
         }
     }
@@ -170,6 +173,7 @@ mod tests {
         assert!(all.us_marketing_undeliverable && all.msc_on_mm_api);
         assert!(all.creative_optimisations_off_by_default && all.cloud_api_marketing_sunset);
         assert!(all.optimization_spec && all.bid_spec_unsupported);
+        assert!(all.utility_billed_in_window);
         assert_eq!(log.rules(Timestamp::EARLIEST), Rules::default());
     }
 

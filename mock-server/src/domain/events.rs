@@ -13,6 +13,7 @@ use wa_contract::ErrorKind;
 use wa_contract::payload::template::{TemplateCategory, TemplateStatus};
 
 use super::message::{MessageStatus, PricingCategory};
+use super::recipient::Identity;
 use crate::budget::Retained;
 use crate::clock::Timestamp;
 use crate::ids::{BusinessId, PhoneNumberId, TemplateId, WabaId, Wamid};
@@ -41,6 +42,95 @@ pub(crate) enum EventKind {
     AccountUpdate(AccountUpdate),
     /// A user sent a message or tapped a button (`messages` webhook with `messages`).
     Inbound(InboundMessage),
+    /// A user stopped or resumed marketing messages (`user_preferences`).
+    UserPreference(UserPreferenceChange),
+    /// A user's BSUID changed (`user_id_update`).
+    UserIdUpdate(UserIdChange),
+    /// A template's quality score changed (`message_template_quality_update`).
+    TemplateQuality(TemplateQualityChange),
+    /// A template's category changes or changed (`template_category_update`).
+    TemplateCategory(TemplateCategoryChange),
+}
+
+/// The business number a user-side event concerns, as webhooks' `metadata` names it.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct BusinessNumber {
+    /// WABA that owns the number.
+    pub(crate) waba_id: WabaId,
+    /// The number.
+    pub(crate) phone_number_id: PhoneNumberId,
+    /// The number as displayed.
+    pub(crate) display_phone_number: String,
+}
+
+/// A `user_preferences` change.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct UserPreferenceChange {
+    /// The number the user acted on.
+    #[serde(flatten)]
+    pub(crate) number: BusinessNumber,
+    /// The user.
+    pub(crate) user: Identity,
+    /// The user's profile name.
+    pub(crate) profile_name: String,
+    /// `stop` or `resume`.
+    pub(crate) value: &'static str,
+}
+
+/// A `user_id_update`.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct UserIdChange {
+    /// The number whose webhooks report it.
+    #[serde(flatten)]
+    pub(crate) number: BusinessNumber,
+    /// The user before.
+    pub(crate) previous: Identity,
+    /// The user after.
+    pub(crate) current: Identity,
+    /// The user's profile name.
+    pub(crate) profile_name: String,
+}
+
+/// A `message_template_quality_update`.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct TemplateQualityChange {
+    /// WABA that owns the template.
+    pub(crate) waba_id: WabaId,
+    /// The template.
+    pub(crate) template_id: TemplateId,
+    /// Template name.
+    pub(crate) name: String,
+    /// Template language.
+    pub(crate) language: String,
+    /// The score before.
+    pub(crate) previous: &'static str,
+    /// The score now.
+    pub(crate) new: &'static str,
+}
+
+/// A `template_category_update`: impending (`correct` and `effective_at` set) or done
+/// (`previous` set).
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct TemplateCategoryChange {
+    /// WABA that owns the template.
+    pub(crate) waba_id: WabaId,
+    /// The template.
+    pub(crate) template_id: TemplateId,
+    /// Template name.
+    pub(crate) name: String,
+    /// Template language.
+    pub(crate) language: String,
+    /// The category before, once done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) previous: Option<TemplateCategory>,
+    /// The category after.
+    pub(crate) new: TemplateCategory,
+    /// The category Meta found correct, while impending.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) correct: Option<TemplateCategory>,
+    /// When an impending change takes effect.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) effective_at: Option<Timestamp>,
 }
 
 /// A message status change.
@@ -56,8 +146,10 @@ pub(crate) struct StatusChange {
     pub(crate) wamid: Wamid,
     /// `sent`, `delivered`, `read` or `failed` (never `accepted`).
     pub(crate) status: MessageStatus,
-    /// The recipient's WhatsApp id.
-    pub(crate) recipient_id: String,
+    /// The recipient: BSUID, phone number when known, parent BSUID.
+    pub(crate) recipient: Identity,
+    /// Whether the message was sent to the phone number (not to a BSUID).
+    pub(crate) to_phone: bool,
     /// The recipient's profile name (for the webhook's `contacts`).
     pub(crate) recipient_name: String,
     /// `pricing` object, present on `sent` and on the first of `delivered`/`read`.
@@ -88,7 +180,7 @@ pub(crate) struct Pricing {
     pub(crate) billable: bool,
     /// `PMP` (per-message pricing).
     pub(crate) pricing_model: &'static str,
-    /// `regular`.
+    /// `regular` or `free_customer_service`.
     #[serde(rename = "type")]
     pub(crate) pricing_type: &'static str,
     /// What the message is charged as.
@@ -147,6 +239,10 @@ pub(crate) struct InboundMessage {
     pub(crate) display_phone_number: String,
     /// The user's profile name.
     pub(crate) profile_name: String,
+    /// The sender.
+    pub(crate) user: Identity,
+    /// Whether the webhook has a `contacts` array (system messages have none).
+    pub(crate) with_contact: bool,
     /// The message object exactly as the webhook's `messages[]` carries it.
     pub(crate) message: serde_json::Value,
 }
@@ -170,7 +266,12 @@ impl Retained for Event {
         let text = match &self.kind {
             EventKind::MessageStatus(c) => c.recipient_name.len() + c.display_phone_number.len(),
             EventKind::Inbound(m) => 256 + m.profile_name.len(),
-            EventKind::TemplateStatus(_) | EventKind::AccountUpdate(_) => 64,
+            EventKind::UserPreference(c) => 128 + c.profile_name.len(),
+            EventKind::UserIdUpdate(c) => 192 + c.profile_name.len(),
+            EventKind::TemplateStatus(_)
+            | EventKind::AccountUpdate(_)
+            | EventKind::TemplateQuality(_)
+            | EventKind::TemplateCategory(_) => 64,
         };
         // The event, its `Arc`, the ids it shares and the history slot.
         448 + text

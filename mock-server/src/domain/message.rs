@@ -1,6 +1,7 @@
 //! A sent message and its status state machine: `sent` → `delivered` → `read`, or `failed`
 //! from any state that is not final. `read` may follow `sent` directly (delivery implied).
 
+use super::changes::Rules;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -8,12 +9,35 @@ use wa_contract::ErrorKind;
 use wa_contract::payload::template::{CreativeFeatureKey, TemplateCategory};
 
 use super::events::{Conversation, Pricing, StatusChange};
+use super::recipient::Identity;
 use super::routing::Route;
 use crate::clock::Timestamp;
 use crate::ids::{PhoneNumberId, WabaId, Wamid};
 
 /// How long a conversation window stays open after the message that opened it.
 const CONVERSATION_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+/// `pricing.type` of a billed message.
+pub(crate) const PRICING_REGULAR: &str = "regular";
+/// `pricing.type` of a message free inside the customer-service window.
+pub(crate) const PRICING_FREE_CUSTOMER_SERVICE: &str = "free_customer_service";
+
+/// `pricing.type` of a message of `category`, sent `in_window` or not under `rules`: service
+/// messages (free-form, only deliverable inside the window) and, until utility templates are
+/// billed in the window (2026-10-01), utility templates inside it are `free_customer_service`;
+/// everything else is `regular`.
+pub(crate) fn pricing_type(
+    category: PricingCategory,
+    in_window: bool,
+    rules: Rules,
+) -> &'static str {
+    let utility_free = !rules.utility_billed_in_window;
+    match category {
+        PricingCategory::Service => PRICING_FREE_CUSTOMER_SERVICE,
+        PricingCategory::Utility if in_window && utility_free => PRICING_FREE_CUSTOMER_SERVICE,
+        _ => PRICING_REGULAR,
+    }
+}
 
 /// A message status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -85,6 +109,25 @@ impl PricingCategory {
     }
 }
 
+/// A message a user sent to a business number, as the read-receipt call finds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Received {
+    /// Its wamid.
+    pub(crate) id: Wamid,
+    /// The business number it reached.
+    pub(crate) phone_number_id: PhoneNumberId,
+    /// The sender.
+    pub(crate) user: Identity,
+    /// `text`, `button`, ….
+    pub(crate) message_type: &'static str,
+    /// When it arrived.
+    pub(crate) at: Timestamp,
+    /// When the business marked it read.
+    pub(crate) read_at: Option<Timestamp>,
+    /// When the business last showed a typing indicator in reply.
+    pub(crate) typing_indicator_at: Option<Timestamp>,
+}
+
 /// One entry of a message's status history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct StatusRecord {
@@ -121,8 +164,12 @@ pub(crate) struct Message {
     pub(crate) endpoint: &'static str,
     /// The recipient as sent.
     pub(crate) input: String,
-    /// The recipient's WhatsApp id (digits).
+    /// The recipient's phone digits, or its BSUID when the phone number is not known.
     pub(crate) wa_id: String,
+    /// Who the recipient is (BSUID, phone number when known, parent BSUID).
+    pub(crate) recipient: Identity,
+    /// Whether it was sent to the phone number (not to a BSUID).
+    pub(crate) to_phone: bool,
     /// The message type.
     #[serde(rename = "type")]
     pub(crate) message_type: String,
@@ -133,6 +180,8 @@ pub(crate) struct Message {
     pub(crate) route: Route,
     /// What it is charged as.
     pub(crate) pricing_category: PricingCategory,
+    /// `pricing.type`: `regular`, or `free_customer_service` inside the window.
+    pub(crate) pricing_type: &'static str,
     /// Creative features applied (MM API only).
     pub(crate) creative_features: Vec<CreativeFeatureKey>,
     /// Whether the message's activity is shared with Meta (MM API sends).
@@ -230,12 +279,13 @@ impl Message {
             display_phone_number: names.display_phone_number,
             wamid: self.id.clone(),
             status: to,
-            recipient_id: self.wa_id.clone(),
+            recipient: self.recipient.clone(),
+            to_phone: self.to_phone,
             recipient_name: names.recipient_name,
             pricing: priced.then_some(Pricing {
-                billable: true,
+                billable: self.pricing_type == PRICING_REGULAR,
                 pricing_model: "PMP",
-                pricing_type: "regular",
+                pricing_type: self.pricing_type,
                 category,
             }),
             conversation: priced.then(|| Conversation {
@@ -275,10 +325,17 @@ mod tests {
             endpoint: "marketing_messages",
             input: "+1 650".to_owned(),
             wa_id: "1650".to_owned(),
+            recipient: Identity {
+                wa_id: Some("1650".to_owned()),
+                user_id: "US.1".to_owned(),
+                parent_user_id: None,
+            },
+            to_phone: true,
             message_type: "template".to_owned(),
             template: None,
             route: Route::MarketingMessages,
             pricing_category: PricingCategory::MarketingLite,
+            pricing_type: PRICING_REGULAR,
             creative_features: Vec::new(),
             message_activity_sharing: Some(true),
             ttl_seconds: 60,
@@ -316,6 +373,30 @@ mod tests {
         .unwrap();
         assert!(m.transition(MessageStatus::Sent, t, None, names()).is_err());
         assert_eq!(m.statuses[0].error, Some("ttl_expired"));
+    }
+
+    #[test]
+    fn utility_is_free_in_the_window_until_october_2026() {
+        let before = Rules::default();
+        let after = Rules {
+            utility_billed_in_window: true,
+            ..Rules::default()
+        };
+        let utility = PricingCategory::Utility;
+        assert_eq!(
+            pricing_type(utility, true, before),
+            PRICING_FREE_CUSTOMER_SERVICE
+        );
+        assert_eq!(pricing_type(utility, true, after), PRICING_REGULAR);
+        assert_eq!(pricing_type(utility, false, before), PRICING_REGULAR);
+        assert_eq!(
+            pricing_type(PricingCategory::Service, true, after),
+            PRICING_FREE_CUSTOMER_SERVICE
+        );
+        assert_eq!(
+            pricing_type(PricingCategory::Marketing, true, before),
+            PRICING_REGULAR
+        );
     }
 
     #[test]

@@ -12,7 +12,10 @@ use serde::{Deserialize, Serialize};
 use wa_contract::ErrorKind;
 
 use super::changes::Rules;
+use wa_contract::payload::bsuid::is_parent_bsuid;
+
 use super::message::MessageStatus;
+use crate::clock::Timestamp;
 
 /// What happens to messages sent to a recipient: the admin API's own type.
 pub(crate) use wa_contract::admin::Behaviour;
@@ -99,6 +102,45 @@ impl Profile {
     }
 }
 
+/// `PUT /__admin/recipients/{id}`: a profile, and the ids the path does not give.
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RecipientRequest {
+    /// What happens to messages.
+    #[serde(default)]
+    pub(crate) behaviour: Behaviour,
+    /// Profile name shown in webhooks' `contacts`.
+    #[serde(default = "default_name")]
+    pub(crate) name: String,
+    /// Seconds from `sent` to `delivered`.
+    #[serde(default = "default_delivered")]
+    pub(crate) delivered_after_seconds: u64,
+    /// Seconds from `sent` to `read`.
+    #[serde(default = "default_read")]
+    pub(crate) read_after_seconds: u64,
+    /// The user's BSUID, when the path is a phone number.
+    #[serde(default)]
+    pub(crate) user_id: Option<String>,
+    /// The user's phone number, when the path is a BSUID (the business knows both).
+    #[serde(default)]
+    pub(crate) phone: Option<String>,
+    /// The user's parent BSUID (`CC.ENT.…`).
+    #[serde(default)]
+    pub(crate) parent_user_id: Option<String>,
+}
+
+impl RecipientRequest {
+    /// The profile part.
+    pub(crate) fn profile(&self) -> Profile {
+        Profile {
+            behaviour: self.behaviour,
+            name: self.name.clone(),
+            delivered_after_seconds: self.delivered_after_seconds,
+            read_after_seconds: self.read_after_seconds,
+        }
+    }
+}
+
 /// What a message will go through: whether it is `sent` on acceptance, then later steps.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Timeline {
@@ -108,58 +150,246 @@ pub(crate) struct Timeline {
     pub(crate) steps: Vec<(Duration, MessageStatus, Option<ErrorKind>)>,
 }
 
-/// The recipients a sandbox knows: profile overrides and marketing opt-outs.
+impl Timeline {
+    /// Never sent: `failed` with `kind` after [`FAILED_AFTER`].
+    pub(crate) fn failed(kind: ErrorKind) -> Self {
+        Self {
+            sent: false,
+            steps: vec![(FAILED_AFTER, MessageStatus::Failed, Some(kind))],
+        }
+    }
+}
+
+/// How long an inbound message keeps the customer-service window open.
+pub(crate) const CUSTOMER_SERVICE_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+/// A user as the business may see them: a BSUID always, the phone number when it is known,
+/// the parent BSUID when the user has one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct Identity {
+    /// Phone digits, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) wa_id: Option<String>,
+    /// The business-scoped user id.
+    pub(crate) user_id: String,
+    /// The parent BSUID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) parent_user_id: Option<String>,
+}
+
+impl Identity {
+    /// Whether Meta counts the user as in the US: a US phone number, or with none known a
+    /// BSUID of the US.
+    pub(crate) fn is_in_the_us(&self) -> bool {
+        match &self.wa_id {
+            Some(phone) => is_us_number(phone),
+            None => self.user_id.starts_with("US."),
+        }
+    }
+}
+
+/// What the directory knows of one user besides the BSUID it is keyed by.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Known {
+    phone: Option<String>,
+    parent: Option<String>,
+}
+
+/// The recipients a sandbox knows: who is who (phone numbers and BSUIDs), profile overrides,
+/// marketing opt-outs and customer-service windows, each keyed by the user's BSUID so that a
+/// phone send and a BSUID send to the same user behave alike.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Recipients {
+    users: HashMap<String, Known>,
+    by_phone: HashMap<String, String>,
+    by_parent: HashMap<String, String>,
     profiles: HashMap<String, Profile>,
     opted_out: HashSet<String>,
+    last_inbound: HashMap<String, Timestamp>,
+}
+
+/// One recipient as the admin API lists it.
+pub(crate) struct Entry {
+    pub(crate) identity: Identity,
+    pub(crate) profile: Profile,
+    pub(crate) opted_out: bool,
+    pub(crate) window_until: Option<Timestamp>,
 }
 
 impl Recipients {
-    /// The profile for `wa_id`: the override if one is set, else the magic suffix's.
-    pub(crate) fn profile(&self, wa_id: &str) -> Profile {
-        self.profiles
-            .get(wa_id)
+    /// The user with phone `digits`.
+    pub(crate) fn by_phone(&self, digits: &str) -> Identity {
+        let user_id = self
+            .by_phone
+            .get(digits)
             .cloned()
-            .unwrap_or_else(|| Profile::with_behaviour(behaviour_for_number(wa_id)))
+            .unwrap_or_else(|| derived_bsuid(digits));
+        let parent = self.users.get(&user_id).and_then(|k| k.parent.clone());
+        Identity {
+            wa_id: Some(digits.to_owned()),
+            user_id,
+            parent_user_id: parent,
+        }
     }
 
-    /// Sets `wa_id`'s profile.
-    pub(crate) fn set_profile(&mut self, wa_id: String, profile: Profile) {
-        self.profiles.insert(wa_id, profile);
+    /// The user with BSUID (or parent BSUID) `bsuid`; the phone number only if linked.
+    pub(crate) fn by_bsuid(&self, bsuid: &str) -> Identity {
+        let (user_id, parent) = if is_parent_bsuid(bsuid) {
+            let user_id = self
+                .by_parent
+                .get(bsuid)
+                .cloned()
+                .unwrap_or_else(|| derived_bsuid(bsuid));
+            (user_id, Some(bsuid.to_owned()))
+        } else {
+            let parent = self.users.get(bsuid).and_then(|k| k.parent.clone());
+            (bsuid.to_owned(), parent)
+        };
+        let wa_id = self.users.get(&user_id).and_then(|k| k.phone.clone());
+        Identity {
+            wa_id,
+            user_id,
+            parent_user_id: parent,
+        }
     }
 
-    /// Records that `wa_id` stopped marketing messages (a "stop promotions" tap).
-    pub(crate) fn opt_out(&mut self, wa_id: String) {
-        self.opted_out.insert(wa_id);
+    /// Records who `identity` is: its phone number and parent BSUID become known for its BSUID.
+    pub(crate) fn link(&mut self, identity: &Identity) {
+        let known = self.users.entry(identity.user_id.clone()).or_default();
+        if let Some(phone) = &identity.wa_id {
+            if let Some(old) = known.phone.replace(phone.clone())
+                && &old != phone
+            {
+                self.by_phone.remove(&old);
+            }
+            self.by_phone
+                .insert(phone.clone(), identity.user_id.clone());
+        }
+        if let Some(parent) = &identity.parent_user_id {
+            if let Some(old) = known.parent.replace(parent.clone())
+                && &old != parent
+            {
+                self.by_parent.remove(&old);
+            }
+            self.by_parent
+                .insert(parent.clone(), identity.user_id.clone());
+        }
     }
 
-    /// Whether `wa_id` stopped marketing messages.
-    pub(crate) fn has_opted_out(&self, wa_id: &str) -> bool {
-        self.opted_out.contains(wa_id)
+    /// The profile of `who`: the override if one is set, else the magic suffix's (of the phone
+    /// number when known, else of the BSUID).
+    pub(crate) fn profile(&self, who: &Identity) -> Profile {
+        self.profiles.get(&who.user_id).cloned().unwrap_or_else(|| {
+            let number = who.wa_id.as_deref().unwrap_or(&who.user_id);
+            Profile::with_behaviour(behaviour_for_number(number))
+        })
     }
 
-    /// Every override, for the admin API.
-    pub(crate) fn overrides(&self) -> impl Iterator<Item = (&String, &Profile)> {
-        self.profiles.iter()
+    /// Sets the profile of `who` and records who they are.
+    pub(crate) fn set_profile(&mut self, who: &Identity, profile: Profile) {
+        self.link(who);
+        self.profiles.insert(who.user_id.clone(), profile);
     }
 
-    /// The timeline of a message to `wa_id`; `ttl` bounds how long an offline user is waited for.
+    /// Records that `who` stopped marketing messages; whether that changed anything.
+    pub(crate) fn opt_out(&mut self, who: &Identity) -> bool {
+        self.opted_out.insert(who.user_id.clone())
+    }
+
+    /// Records that `who` resumed marketing messages; whether that changed anything.
+    pub(crate) fn resume(&mut self, who: &Identity) -> bool {
+        self.opted_out.remove(&who.user_id)
+    }
+
+    /// Whether `who` stopped marketing messages.
+    pub(crate) fn has_opted_out(&self, who: &Identity) -> bool {
+        self.opted_out.contains(&who.user_id)
+    }
+
+    /// Records a message from `who` at `at`: it opens (or extends) the customer-service window.
+    pub(crate) fn record_inbound(&mut self, who: &Identity, at: Timestamp) {
+        self.link(who);
+        self.last_inbound.insert(who.user_id.clone(), at);
+    }
+
+    /// When the customer-service window with `who` closes, if it was ever opened.
+    pub(crate) fn window_until(&self, who: &Identity) -> Option<Timestamp> {
+        self.last_inbound
+            .get(&who.user_id)
+            .map(|at| at.plus(CUSTOMER_SERVICE_WINDOW))
+    }
+
+    /// Whether the customer-service window with `who` is open at `now`.
+    pub(crate) fn in_window(&self, who: &Identity, now: Timestamp) -> bool {
+        self.window_until(who).is_some_and(|until| now < until)
+    }
+
+    /// `who` gets the BSUID `new_user_id` (a changed phone number gives a new BSUID, Meta says):
+    /// profile, opt-out and window follow. Returns the user as now known.
+    pub(crate) fn change_user_id(&mut self, who: &Identity, new_user_id: String) -> Identity {
+        let old = who.user_id.clone();
+        let known = self.users.remove(&old).unwrap_or_default();
+        for map in [&mut self.by_phone, &mut self.by_parent] {
+            map.retain(|_, user| user != &old);
+        }
+        let moved = Identity {
+            wa_id: who.wa_id.clone().or(known.phone),
+            user_id: new_user_id,
+            parent_user_id: who.parent_user_id.clone().or(known.parent),
+        };
+        // The old id is forgotten, so its own entry must not remain in the directory.
+        self.link(&moved);
+        if let Some(profile) = self.profiles.remove(&old) {
+            self.profiles.insert(moved.user_id.clone(), profile);
+        }
+        if self.opted_out.remove(&old) {
+            self.opted_out.insert(moved.user_id.clone());
+        }
+        if let Some(at) = self.last_inbound.remove(&old) {
+            self.last_inbound.insert(moved.user_id.clone(), at);
+        }
+        moved
+    }
+
+    /// What the sandbox knows of `who`.
+    pub(crate) fn entry(&self, who: &Identity) -> Entry {
+        let identity = self.by_bsuid(&who.user_id);
+        Entry {
+            profile: self.profile(&identity),
+            opted_out: self.has_opted_out(&identity),
+            window_until: self.window_until(&identity),
+            identity,
+        }
+    }
+
+    /// Every user the sandbox knows something about, ordered by BSUID.
+    pub(crate) fn entries(&self) -> Vec<Entry> {
+        let mut ids: Vec<&String> = self
+            .users
+            .keys()
+            .chain(self.profiles.keys())
+            .chain(self.opted_out.iter())
+            .chain(self.last_inbound.keys())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids.into_iter()
+            .map(|id| self.entry(&self.by_bsuid(id)))
+            .collect()
+    }
+
+    /// The timeline of a message to `who`; `ttl` bounds how long an offline user is waited for.
     pub(crate) fn timeline(
         &self,
-        wa_id: &str,
+        who: &Identity,
         marketing: bool,
         ttl: Duration,
         rules: Rules,
     ) -> Timeline {
-        let profile = self.profile(wa_id);
-        let fail = |kind| Timeline {
-            sent: false,
-            steps: vec![(FAILED_AFTER, MessageStatus::Failed, Some(kind))],
-        };
-        if marketing && rules.us_marketing_undeliverable && is_us_number(wa_id) {
-            return fail(ErrorKind::EcosystemEngagement);
+        if marketing && rules.us_marketing_undeliverable && who.is_in_the_us() {
+            return Timeline::failed(ErrorKind::EcosystemEngagement);
         }
+        let profile = self.profile(who);
         let delivered = Duration::from_secs(profile.delivered_after_seconds);
         let read = Duration::from_secs(
             profile
@@ -167,10 +397,14 @@ impl Recipients {
                 .max(profile.delivered_after_seconds),
         );
         match profile.behaviour {
-            Behaviour::StoppedMarketing if marketing => fail(ErrorKind::UserStoppedMarketing),
-            _ if marketing && self.has_opted_out(wa_id) => fail(ErrorKind::UserStoppedMarketing),
-            Behaviour::Undeliverable => fail(ErrorKind::MessageUndeliverable),
-            Behaviour::EcosystemLimited => fail(ErrorKind::EcosystemEngagement),
+            Behaviour::StoppedMarketing if marketing => {
+                Timeline::failed(ErrorKind::UserStoppedMarketing)
+            }
+            _ if marketing && self.has_opted_out(who) => {
+                Timeline::failed(ErrorKind::UserStoppedMarketing)
+            }
+            Behaviour::Undeliverable => Timeline::failed(ErrorKind::MessageUndeliverable),
+            Behaviour::EcosystemLimited => Timeline::failed(ErrorKind::EcosystemEngagement),
             Behaviour::Offline => Timeline {
                 sent: true,
                 steps: vec![(ttl, MessageStatus::Failed, Some(ErrorKind::TtlExpired))],
@@ -188,6 +422,60 @@ impl Recipients {
             },
         }
     }
+}
+
+/// The BSUID the mock gives a user it knows only by `seed` (a phone number, or a parent BSUID):
+/// the country of the number's calling code (`ZZ` when the mock does not know it) and 20
+/// digits of a hash, so the same number always has the same BSUID (*invented*).
+pub(crate) fn derived_bsuid(seed: &str) -> String {
+    let country = match seed.split_once('.') {
+        Some((country, _)) => country.to_owned(),
+        None => country_of(seed).to_owned(),
+    };
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in seed.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{country}.{hash:020}")
+}
+
+/// The next BSUID of a user whose BSUID was `previous` (*invented*, deterministic).
+pub(crate) fn next_bsuid(previous: &str) -> String {
+    derived_bsuid(&format!("{previous}+"))
+}
+
+/// The ISO country of a phone number's calling code, for the few codes the mock knows.
+fn country_of(digits: &str) -> &'static str {
+    calling_code(digits).map_or("ZZ", |(_, country)| country)
+}
+
+/// The calling code a phone number (as typed) starts with and its ISO country, for the few
+/// codes the mock knows.
+pub(crate) fn calling_code(phone: &str) -> Option<(&'static str, &'static str)> {
+    let digits = digits(phone);
+    const CODES: [(&str, &str); 16] = [
+        ("234", "NG"),
+        ("1", "US"),
+        ("20", "EG"),
+        ("27", "ZA"),
+        ("33", "FR"),
+        ("34", "ES"),
+        ("39", "IT"),
+        ("44", "GB"),
+        ("49", "DE"),
+        ("52", "MX"),
+        ("54", "AR"),
+        ("55", "BR"),
+        ("57", "CO"),
+        ("61", "AU"),
+        ("62", "ID"),
+        ("91", "IN"),
+    ];
+    CODES
+        .iter()
+        .find(|(code, _)| digits.starts_with(code))
+        .copied()
 }
 
 /// The digits of a phone number as typed (`+1 416-555-1234` → `14165551234`).
@@ -227,6 +515,10 @@ mod tests {
 
     const TTL: Duration = Duration::from_secs(43_200);
 
+    fn phone(r: &Recipients, n: &str) -> Identity {
+        r.by_phone(n)
+    }
+
     #[test]
     fn us_numbers_are_the_plus_one_zone_without_canada_and_the_caribbean() {
         assert!(is_us_number("16505551234"));
@@ -244,7 +536,7 @@ mod tests {
             ..Rules::default()
         };
         let r = Recipients::default();
-        let us = r.timeline("16505551234", true, TTL, blocked);
+        let us = r.timeline(&phone(&r, "16505551234"), true, TTL, blocked);
         assert!(!us.sent);
         assert_eq!(
             us.steps,
@@ -255,12 +547,18 @@ mod tests {
             )]
         );
         assert!(
-            r.timeline("16505551234", false, TTL, blocked).sent,
+            r.timeline(&phone(&r, "16505551234"), false, TTL, blocked)
+                .sent,
             "utility"
         );
-        assert!(r.timeline("14165551234", true, TTL, blocked).sent, "Canada");
         assert!(
-            r.timeline("16505551234", true, TTL, Rules::default()).sent,
+            r.timeline(&phone(&r, "14165551234"), true, TTL, blocked)
+                .sent,
+            "Canada"
+        );
+        assert!(
+            r.timeline(&phone(&r, "16505551234"), true, TTL, Rules::default())
+                .sent,
             "before"
         );
     }
@@ -278,32 +576,87 @@ mod tests {
     #[test]
     fn stopped_marketing_only_fails_marketing() {
         let r = Recipients::default();
-        let marketing = r.timeline("14165551050", true, TTL, Rules::default());
+        let who = phone(&r, "14165551050");
         assert_eq!(
-            marketing.steps,
-            [(
-                FAILED_AFTER,
-                MessageStatus::Failed,
-                Some(ErrorKind::UserStoppedMarketing)
-            )]
+            r.timeline(&who, true, TTL, Rules::default()),
+            Timeline::failed(ErrorKind::UserStoppedMarketing)
         );
-        assert!(r.timeline("14165551050", false, TTL, Rules::default()).sent);
+        assert!(r.timeline(&who, false, TTL, Rules::default()).sent);
     }
 
     #[test]
-    fn an_opted_out_user_fails_later_marketing() {
+    fn an_opted_out_user_fails_later_marketing_by_phone_and_by_bsuid() {
         let mut r = Recipients::default();
-        r.opt_out("14165551234".to_owned());
-        assert!(!r.timeline("14165551234", true, TTL, Rules::default()).sent);
-        assert!(r.timeline("14165551234", false, TTL, Rules::default()).sent);
+        let who = phone(&r, "14165551234");
+        assert!(r.opt_out(&who));
+        assert!(!r.timeline(&who, true, TTL, Rules::default()).sent);
+        assert!(
+            !r.timeline(&r.by_bsuid(&who.user_id), true, TTL, Rules::default())
+                .sent
+        );
+        assert!(r.timeline(&who, false, TTL, Rules::default()).sent);
+        assert!(r.resume(&who));
+        assert!(r.timeline(&who, true, TTL, Rules::default()).sent);
     }
 
     #[test]
     fn offline_users_fail_when_the_ttl_runs_out() {
-        let t = Recipients::default().timeline("14165550408", true, TTL, Rules::default());
+        let r = Recipients::default();
+        let t = r.timeline(&phone(&r, "14165550408"), true, TTL, Rules::default());
         assert_eq!(
             t.steps,
             [(TTL, MessageStatus::Failed, Some(ErrorKind::TtlExpired))]
         );
+    }
+
+    #[test]
+    fn derived_bsuids_are_stable_and_carry_the_country() {
+        let a = derived_bsuid("14165551234");
+        assert_eq!(a, derived_bsuid("14165551234"));
+        assert!(a.starts_with("US.") && a.len() == 23, "{a}");
+        assert!(derived_bsuid("447700900123").starts_with("GB."));
+        assert!(derived_bsuid("US.ENT.118").starts_with("US."));
+        assert!(wa_contract::payload::bsuid::is_bsuid(&a));
+        assert_ne!(next_bsuid(&a), a);
+    }
+
+    #[test]
+    fn a_bsuid_shows_its_phone_only_once_linked() {
+        let mut r = Recipients::default();
+        let bsuid = "CA.13491208655302741918";
+        assert_eq!(r.by_bsuid(bsuid).wa_id, None);
+        r.link(&Identity {
+            wa_id: Some("14165551234".to_owned()),
+            user_id: bsuid.to_owned(),
+            parent_user_id: Some("CA.ENT.11815799212886844830".to_owned()),
+        });
+        assert_eq!(r.by_bsuid(bsuid).wa_id.as_deref(), Some("14165551234"));
+        assert_eq!(r.by_phone("14165551234").user_id, bsuid);
+        let via_parent = r.by_bsuid("CA.ENT.11815799212886844830");
+        assert_eq!(via_parent.user_id, bsuid);
+    }
+
+    #[test]
+    fn the_window_lasts_24_hours_from_the_last_inbound_message() {
+        let mut r = Recipients::default();
+        let who = phone(&r, "14165551234");
+        let at = Timestamp::MANUAL_START;
+        assert!(!r.in_window(&who, at));
+        r.record_inbound(&who, at);
+        assert!(r.in_window(&who, at.plus(Duration::from_secs(86_399))));
+        assert!(!r.in_window(&who, at.plus(CUSTOMER_SERVICE_WINDOW)));
+    }
+
+    #[test]
+    fn a_new_bsuid_keeps_the_users_state() {
+        let mut r = Recipients::default();
+        let who = phone(&r, "14165551234");
+        r.opt_out(&who);
+        r.record_inbound(&who, Timestamp::MANUAL_START);
+        let moved = r.change_user_id(&who, "US.777".to_owned());
+        assert_eq!(r.by_phone("14165551234").user_id, "US.777");
+        assert!(r.has_opted_out(&moved));
+        assert!(r.window_until(&moved).is_some());
+        assert_eq!(r.entries().len(), 1);
     }
 }

@@ -71,6 +71,7 @@ mod tests {
             message_activity_sharing: true,
             creative_features: Default::default(),
             template_namespace: "ns".to_owned(),
+            settings: Default::default(),
         }
     }
 

@@ -68,6 +68,8 @@ pub(crate) struct Template {
     pub(crate) synced_at: Timestamp,
     /// The last MM API send.
     pub(crate) last_mm_send: Option<Timestamp>,
+    /// Quality rating: `GREEN`, `YELLOW`, `RED`, or `UNKNOWN` (new templates).
+    pub(crate) quality_score: &'static str,
 }
 
 /// A status change to report (`message_template_status_update`).
@@ -143,6 +145,7 @@ impl Template {
             created_at: now,
             synced_at: now.plus(AD_SYNC),
             last_mm_send: None,
+            quality_score: "UNKNOWN",
         }
     }
 

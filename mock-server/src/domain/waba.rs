@@ -24,6 +24,8 @@ pub(crate) struct Business {
     pub(crate) onboarding: BusinessOnboardingStatus,
     /// When the status last changed.
     pub(crate) onboarding_time: Timestamp,
+    /// When the sandbox's world made it (`created_time`).
+    pub(crate) created_at: Timestamp,
     /// The pending partner intent request, once one was made.
     pub(crate) intent_request_id: Option<String>,
 }
@@ -79,6 +81,26 @@ pub(crate) struct Waba {
     pub(crate) creative_features: DegreesOfFreedomSpec,
     /// `message_template_namespace`.
     pub(crate) template_namespace: String,
+    /// Settings `POST /{waba_id}` changes besides the MM API ones.
+    pub(crate) settings: WabaSettings,
+}
+
+/// A WABA's `timezone_id` and `is_enabled_for_insights`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct WabaSettings {
+    /// Graph's time zone id (`1` is America/Los_Angeles, Meta's default in examples).
+    pub(crate) timezone_id: String,
+    /// Whether template analytics are enabled.
+    pub(crate) is_enabled_for_insights: bool,
+}
+
+impl Default for WabaSettings {
+    fn default() -> Self {
+        Self {
+            timezone_id: "1".to_owned(),
+            is_enabled_for_insights: false,
+        }
+    }
 }
 
 impl Waba {
@@ -146,6 +168,7 @@ mod tests {
             name: "b".to_owned(),
             onboarding: BusinessOnboardingStatus::NotStarted,
             onboarding_time: Timestamp::MANUAL_START,
+            created_at: Timestamp::MANUAL_START,
             intent_request_id: None,
         }
     }

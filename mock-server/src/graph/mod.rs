@@ -74,9 +74,43 @@ impl<'a> GraphCtx<'a> {
         })
     }
 
+    /// Graph's 100 for a `fields=` entry that `node_type` does not have: every node and list
+    /// answers it, none silently drops the field.
+    pub(crate) fn check_fields(
+        &mut self,
+        known: &[&str],
+        node_type: &str,
+    ) -> Result<(), GraphError> {
+        let unknown = self
+            .fields()
+            .and_then(|fields| fields.into_iter().find(|f| !known.contains(f)));
+        match unknown {
+            Some(field) => Err(self.error(&Refusal::invalid(format!(
+                "Tried accessing nonexisting field ({field}) on node type ({node_type})"
+            )))),
+            None => Ok(()),
+        }
+    }
+
     /// The bytes of a JSON body, for operations that parse it straight into their request.
     pub(crate) fn json_body(&self) -> Option<&'a [u8]> {
         self.request.raw.json()
+    }
+
+    /// Whether the body (or, for a body-less POST, the query) names `key` at its top level.
+    /// A JSON body that does not contain the quoted key anywhere is not parsed for it.
+    pub(crate) fn body_has(&self, key: &str) -> bool {
+        if let Some(bytes) = self.json_body() {
+            let quoted = format!("\"{key}\"");
+            if !bytes.windows(quoted.len()).any(|w| w == quoted.as_bytes()) {
+                return false;
+            }
+        }
+        match self.request.tree() {
+            Ok(Value::Object(map)) => map.contains_key(key),
+            Ok(Value::Null) => self.request.query.iter().any(|(k, _)| k == key),
+            _ => false,
+        }
     }
 
     /// The body as a JSON object (POST query parameters fill in fields the body lacks);

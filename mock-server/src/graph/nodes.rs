@@ -9,6 +9,7 @@ use wa_contract::{ErrorKind, PayloadKind, validate};
 use super::{GraphCtx, GraphError, select_fields};
 use crate::domain::Refusal;
 use crate::domain::changes::{Changelog, Rules};
+use crate::domain::recipient::calling_code;
 use crate::domain::template::waba_features_with_defaults;
 use crate::domain::waba::{Business, PhoneNumber, Waba};
 use crate::ids::{BusinessId, PhoneNumberId, WabaId};
@@ -36,11 +37,37 @@ fn pick(
             "Tried accessing nonexisting field ({unknown}) on node type ({node_type})"
         ))));
     }
-    Ok(select_fields(node, Some(&wanted)))
+    Ok(without_unset(select_fields(node, Some(&wanted))))
+}
+
+/// Graph leaves a field that has no value out of the answer.
+fn without_unset(mut value: Value) -> Value {
+    if let Value::Object(map) = &mut value {
+        map.retain(|_, v| !v.is_null());
+    }
+    value
+}
+
+/// The keys of a node, for the lists that read it.
+fn keys(node: &Map<String, Value>) -> Vec<&str> {
+    node.keys().map(String::as_str).collect()
+}
+
+/// Graph's time format, `2026-01-01T00:00:00+0000`.
+fn graph_time(at: crate::clock::Timestamp) -> String {
+    let text = at.to_string();
+    format!("{}+0000", &text[..19])
 }
 
 fn phone_node(p: &PhoneNumber) -> Map<String, Value> {
+    let dial = calling_code(&p.display_phone_number);
     object(json!({
+        "status": "CONNECTED",
+        "messaging_limit_tier": "TIER_250",
+        "account_mode": "LIVE",
+        "is_official_business_account": false,
+        "country_code": dial.map(|(_, country)| country),
+        "country_dial_code": dial.map(|(code, _)| code),
         "verified_name": p.verified_name,
         "code_verification_status": "VERIFIED",
         "display_phone_number": p.display_phone_number,
@@ -73,6 +100,8 @@ pub(super) fn get_phone_number(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphErr
 /// `GET /{waba_id}/phone_numbers`.
 pub(super) fn list_phone_numbers(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
     let waba_id = WabaId::new(ctx.id);
+    let known = ctx.state.phones.first().map(phone_node).unwrap_or_default();
+    ctx.check_fields(&keys(&known), "WhatsAppBusinessPhoneNumber")?;
     let fields = ctx.fields();
     let wanted: Vec<&str> = fields.unwrap_or_else(|| PHONE_DEFAULTS.to_vec());
     let data: Vec<Value> = ctx
@@ -80,7 +109,7 @@ pub(super) fn list_phone_numbers(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphE
         .phones
         .iter()
         .filter(|p| p.waba_id == waba_id)
-        .map(|p| select_fields(phone_node(p), Some(&wanted)))
+        .map(|p| without_unset(select_fields(phone_node(p), Some(&wanted))))
         .collect();
     Ok(json!({"data": data}))
 }
@@ -96,7 +125,11 @@ fn waba_node(state: &SandboxState, w: &Waba, rules: Rules) -> Map<String, Value>
     object(json!({
         "id": w.id,
         "name": w.name,
-        "timezone_id": "1",
+        "timezone_id": w.settings.timezone_id,
+        "is_enabled_for_insights": w.settings.is_enabled_for_insights,
+        // Set only through Meta's billing flows, which the mock does not model.
+        "purchase_order_number": null,
+        "on_behalf_of_business_info": business.map(|b| json!({"name": b.name, "id": b.id})),
         "message_template_namespace": w.template_namespace,
         "account_review_status": "APPROVED",
         "business_verification_status": "verified",
@@ -134,7 +167,8 @@ fn flag(body: &Value, key: &str) -> Option<bool> {
     }
 }
 
-/// `POST /{waba_id}`: `disable_marketing_messages_on_cloud_api`, `degrees_of_freedom_spec`.
+/// `POST /{waba_id}`: `disable_marketing_messages_on_cloud_api`, `degrees_of_freedom_spec`,
+/// `name`, `timezone_id`, `is_enabled_for_insights`; each stored and read back.
 pub(super) fn update_waba(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
     let body = ctx.body()?;
     let report = validate(PayloadKind::WabaUpdateRequest, &body);
@@ -150,6 +184,12 @@ pub(super) fn update_waba(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
     let update = WabaUpdate {
         disable_marketing_on_cloud_api: flag(&body, "disable_marketing_messages_on_cloud_api"),
         creative_features,
+        name: body.get("name").and_then(Value::as_str).map(str::to_owned),
+        timezone_id: body
+            .get("timezone_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        is_enabled_for_insights: flag(&body, "is_enabled_for_insights"),
         ..WabaUpdate::default()
     };
     ctx.state.update_waba(&WabaId::new(ctx.id), update);
@@ -284,6 +324,11 @@ pub(super) fn get_business(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> 
                 "id": b.id,
                 "name": b.name,
                 "marketing_messages_onboarding_status": business_status(b),
+                "timezone_id": "1",
+                "verification_status": "verified",
+                "created_time": graph_time(b.created_at),
+                "link": format!("https://business.facebook.com/latest/settings/?business_id={}", b.id),
+                "vertical": "OTHER",
             }))
         })
         .unwrap_or_default();
@@ -300,6 +345,14 @@ pub(super) fn list_client_wabas(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphEr
             )))
         })?,
     };
+    let rules = Changelog::builtin().rules(ctx.sandbox.clock().now());
+    let known = ctx
+        .state
+        .wabas
+        .first()
+        .map(|w| waba_node(&ctx.state, w, rules))
+        .unwrap_or_default();
+    ctx.check_fields(&keys(&known), "WhatsAppBusinessAccount")?;
     let fields = ctx.fields();
     let wanted: Vec<&str> =
         fields.unwrap_or_else(|| vec!["id", "name", "timezone_id", "message_template_namespace"]);
@@ -312,7 +365,7 @@ pub(super) fn list_client_wabas(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphEr
         .filter(|w| w.business_id == business)
         .map(|w| waba_node(state, w, rules))
         .filter(|node| filters.iter().all(|f| filter_matches(f, node)))
-        .map(|node| select_fields(node, Some(&wanted)))
+        .map(|node| without_unset(select_fields(node, Some(&wanted))))
         .collect();
     Ok(json!({"data": data, "paging": {"cursors": {"before": "", "after": ""}}}))
 }

@@ -4,7 +4,10 @@
 //! 3–7 in order.
 
 use wa_contract::payload::send::{SendContact, SendMessageRequest, SendResponse, SentMessage};
-use wa_contract::{ErrorKind, Report, SendEndpoint, validate_send, validate_send_json};
+use wa_contract::payload::waba::SuccessResponse;
+use wa_contract::{
+    ErrorKind, Report, SendEndpoint, validate_send, validate_send_json, validate_status_update,
+};
 
 use super::{GraphCtx, GraphError, json_bytes};
 use crate::domain::Refusal;
@@ -76,12 +79,43 @@ pub(super) fn send_marketing_message(ctx: &mut GraphCtx<'_>) -> Result<Vec<u8>, 
         .map_err(|r| ctx.error(&r))
 }
 
-/// `POST /{phone_number_id}/messages`.
+/// `POST /{phone_number_id}/messages`: a send, or a read receipt (`status: read`).
 pub(super) fn send_message(ctx: &mut GraphCtx<'_>) -> Result<Vec<u8>, GraphError> {
+    if ctx.body_has("status") {
+        return mark_read(ctx);
+    }
     let req = conforming_request(ctx, SendEndpoint::Messages)?;
     let phone = PhoneNumberId::new(ctx.id);
     ctx.state
         .send_message(&phone, &req)
         .map(response)
         .map_err(|r| ctx.error(&r))
+}
+
+/// A read receipt, with an optional typing indicator: `{"success":true}`.
+fn mark_read(ctx: &mut GraphCtx<'_>) -> Result<Vec<u8>, GraphError> {
+    let body = ctx.body()?.into_owned();
+    let request = match validate_status_update(&body) {
+        Ok(request) => request,
+        Err(report) => {
+            ctx.violations = report.violations.iter().map(ToString::to_string).collect();
+            let details = report.violations.first().map_or_else(
+                || "request body: not a read receipt".to_owned(),
+                ToString::to_string,
+            );
+            return Err(ctx.error(&Refusal::invalid(details)));
+        }
+    };
+    let phone = PhoneNumberId::new(ctx.id);
+    ctx.state
+        .mark_read(
+            &phone,
+            &request.message_id,
+            request.typing_indicator.is_some(),
+        )
+        .map_err(|r| ctx.error(&r))?;
+    Ok(json_bytes(&SuccessResponse {
+        success: true,
+        extra: Default::default(),
+    }))
 }

@@ -36,6 +36,22 @@ fn typed_body<T: DeserializeOwned>(
     })
 }
 
+/// The fields a template node has.
+const TEMPLATE_FIELDS: [&str; 12] = [
+    "id",
+    "name",
+    "language",
+    "status",
+    "category",
+    "previous_category",
+    "components",
+    "parameter_format",
+    "message_send_ttl_seconds",
+    "degrees_of_freedom_spec",
+    "optimization_spec",
+    "rejected_reason",
+];
+
 /// A template as Graph reads it back; `degrees_of_freedom_spec` only when asked for.
 fn template_node(t: &Template, fields: Option<&[&str]>) -> Value {
     let wants = |f: &str| fields.is_some_and(|fs| fs.contains(&f));
@@ -94,6 +110,7 @@ pub(super) fn list_templates(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError
                 )))
             })?,
     };
+    ctx.check_fields(&TEMPLATE_FIELDS, "WhatsAppBusinessHSM")?;
     let matches = |value: &str, filter: Option<&str>| {
         filter.is_none_or(|f| f.split(',').any(|f| f.trim().eq_ignore_ascii_case(value)))
     };
@@ -190,6 +207,7 @@ pub(super) fn delete_templates(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphErr
 
 /// `GET /{template_id}`.
 pub(super) fn get_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+    ctx.check_fields(&TEMPLATE_FIELDS, "WhatsAppBusinessHSM")?;
     let fields = ctx.fields();
     let node = ctx
         .state

@@ -35,6 +35,12 @@ pub(crate) struct WabaUpdate {
     pub(crate) message_activity_sharing: Option<bool>,
     /// WABA-level creative features (merged).
     pub(crate) creative_features: Option<DegreesOfFreedomSpec>,
+    /// New display name.
+    pub(crate) name: Option<String>,
+    /// New `timezone_id`.
+    pub(crate) timezone_id: Option<String>,
+    /// `is_enabled_for_insights`.
+    pub(crate) is_enabled_for_insights: Option<bool>,
 }
 
 impl Session<'_> {
@@ -59,6 +65,15 @@ impl Session<'_> {
         }
         if let Some(spec) = update.creative_features {
             waba.update_creative_features(&spec);
+        }
+        if let Some(name) = update.name {
+            waba.name = name;
+        }
+        if let Some(timezone_id) = update.timezone_id {
+            waba.settings.timezone_id = timezone_id;
+        }
+        if let Some(enabled) = update.is_enabled_for_insights {
+            waba.settings.is_enabled_for_insights = enabled;
         }
         if became_onboarded {
             let business_id = waba.business_id.clone();

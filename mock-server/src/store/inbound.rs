@@ -1,9 +1,14 @@
-//! The user's side, driven by the admin API: recipient profiles, and the messages and button
-//! taps users send.
+//! The user's side, driven by the admin API: recipient profiles and ids, the messages and
+//! button taps users send, marketing preferences and BSUID changes.
 
-use super::{Sandbox, Store};
-use crate::domain::events::{EventKind, InboundMessage};
-use crate::domain::recipient::{Profile, digits, stops_promotions};
+use super::{Sandbox, SandboxState, Session, Store};
+use crate::clock::Timestamp;
+use crate::domain::Refusal;
+use crate::domain::events::{
+    BusinessNumber, EventKind, InboundMessage, UserIdChange, UserPreferenceChange,
+};
+use crate::domain::message::Received;
+use crate::domain::recipient::{Identity, Profile, next_bsuid, stops_promotions};
 use crate::ids::{PhoneNumberId, Wamid};
 
 /// What a user sends.
@@ -22,67 +27,302 @@ pub(crate) enum InboundBody {
     },
 }
 
-impl Store {
-    /// Sets a recipient's profile (admin).
-    pub(crate) fn set_recipient(&self, sandbox: &Sandbox, wa_id: String, profile: Profile) {
-        sandbox.lock().recipients.set_profile(wa_id, profile);
+/// Who a user is, as an admin call names them.
+#[derive(Clone, Debug)]
+pub(crate) enum UserRef {
+    /// By phone number (digits).
+    Phone(String),
+    /// By BSUID or parent BSUID.
+    Bsuid(String),
+    /// By both: the business learns that the BSUID has this phone number.
+    Both {
+        /// Phone digits.
+        phone: String,
+        /// BSUID (not a parent one).
+        user_id: String,
+    },
+}
+
+impl Session<'_> {
+    /// `POST /{phone_number_id}/messages` with `status: read`: marks a message the user sent
+    /// to this number read (and shows a typing indicator). Marking it read again is fine.
+    pub(crate) fn mark_read(
+        &mut self,
+        phone_id: &PhoneNumberId,
+        message_id: &str,
+        typing_indicator: bool,
+    ) -> Result<(), Refusal> {
+        let (_, sandbox, state) = self.parts();
+        let now = sandbox.clock.now();
+        let received = state
+            .received
+            .iter_mut()
+            .rev()
+            .find(|m| m.id.as_str() == message_id && &m.phone_number_id == phone_id)
+            .ok_or_else(|| {
+                Refusal::invalid(format!(
+                    "message_id: no message '{}' was received by this phone number",
+                    message_id.escape_debug()
+                ))
+            })?;
+        received.read_at.get_or_insert(now);
+        if typing_indicator {
+            received.typing_indicator_at = Some(now);
+        }
+        Ok(())
+    }
+}
+
+impl SandboxState {
+    /// Keeps a received message, dropping the oldest beyond the message retention.
+    fn receive(&mut self, message: Received) {
+        if self.received.len() >= self.retention.messages.max(1) {
+            self.received.pop_front();
+        }
+        self.received.push_back(message);
     }
 
-    /// A user message or button tap arrives (admin); a tap on a "stop promotions" button opts
-    /// the user out of marketing.
+    /// The messages users sent, oldest first.
+    pub(crate) fn received(&self) -> impl Iterator<Item = &Received> {
+        self.received.iter()
+    }
+
+    /// The user `who` names, as the sandbox knows them.
+    pub(crate) fn identify(&self, who: &UserRef) -> Identity {
+        match who {
+            UserRef::Phone(digits) => self.recipients.by_phone(digits),
+            UserRef::Bsuid(bsuid) => self.recipients.by_bsuid(bsuid),
+            UserRef::Both { phone, user_id } => Identity {
+                wa_id: Some(phone.clone()),
+                ..self.recipients.by_bsuid(user_id)
+            },
+        }
+    }
+
+    fn business_number(&self, phone_id: &PhoneNumberId) -> Option<BusinessNumber> {
+        self.phones
+            .iter()
+            .find(|p| &p.id == phone_id)
+            .map(|p| BusinessNumber {
+                waba_id: p.waba_id.clone(),
+                phone_number_id: p.id.clone(),
+                display_phone_number: p.display_phone_number.clone(),
+            })
+    }
+
+    /// Records a `user_preferences` change when the user's marketing preference moved.
+    fn set_marketing_preference(
+        &mut self,
+        number: &BusinessNumber,
+        who: &Identity,
+        stop: bool,
+        now: Timestamp,
+    ) -> bool {
+        let changed = if stop {
+            self.recipients.opt_out(who)
+        } else {
+            self.recipients.resume(who)
+        };
+        if changed {
+            let profile_name = self.recipients.profile(who).name;
+            self.outbox.push(
+                now,
+                EventKind::UserPreference(UserPreferenceChange {
+                    number: number.clone(),
+                    user: who.clone(),
+                    profile_name,
+                    value: if stop { "stop" } else { "resume" },
+                }),
+            );
+        }
+        changed
+    }
+}
+
+impl Store {
+    /// Sets a recipient's profile and ids (admin).
+    pub(crate) fn set_recipient(&self, sandbox: &Sandbox, who: &Identity, profile: Profile) {
+        sandbox.lock().recipients.set_profile(who, profile);
+    }
+
+    /// A user message or button tap arrives (admin): it opens the customer-service window, and
+    /// a tap on a "stop promotions" button opts the user out of marketing (with its
+    /// `user_preferences` webhook).
     pub(crate) fn inbound(
         &self,
         sandbox: &Sandbox,
         phone_id: &PhoneNumberId,
-        from: &str,
+        who: &UserRef,
         name: Option<String>,
         body: InboundBody,
     ) -> Option<Wamid> {
         let now = sandbox.clock.now();
         let mut state = sandbox.lock();
-        let phone = state.phones.iter().find(|p| &p.id == phone_id)?.clone();
-        let wa_id = digits(from);
-        let wamid = state.ids.wamids.wamid(&wa_id);
-        let mut message = serde_json::json!({
-            "from": wa_id,
-            "id": wamid,
-            "timestamp": now.unix_seconds().to_string(),
-        });
+        let number = state.business_number(phone_id)?;
+        let user = state.identify(who);
+        let wamid = state
+            .ids
+            .wamids
+            .wamid(user.wa_id.as_deref().unwrap_or(&user.user_id));
+        let mut message = serde_json::Map::new();
+        if let Some(phone) = &user.wa_id {
+            message.insert("from".into(), phone.clone().into());
+        }
+        message.insert("from_user_id".into(), user.user_id.clone().into());
+        if let Some(parent) = &user.parent_user_id {
+            message.insert("from_parent_user_id".into(), parent.clone().into());
+        }
+        message.insert("id".into(), wamid.to_string().into());
+        message.insert("timestamp".into(), now.unix_seconds().to_string().into());
+        let mut stop = false;
+        let message_type = match &body {
+            InboundBody::Text(_) => "text",
+            InboundBody::Button { .. } => "button",
+        };
         match body {
             InboundBody::Text(text) => {
-                message["type"] = "text".into();
-                message["text"] = serde_json::json!({ "body": text });
+                message.insert("type".into(), "text".into());
+                message.insert("text".into(), serde_json::json!({ "body": text }));
             }
             InboundBody::Button {
                 text,
                 payload,
                 context,
             } => {
-                if stops_promotions(&text) {
-                    state.recipients.opt_out(wa_id.clone());
-                }
-                message["type"] = "button".into();
-                message["button"] = serde_json::json!({ "payload": payload, "text": text });
+                stop = stops_promotions(&text);
+                message.insert("type".into(), "button".into());
+                message.insert(
+                    "button".into(),
+                    serde_json::json!({ "payload": payload, "text": text }),
+                );
                 if let Some(context) = context {
-                    message["context"] = serde_json::json!({
-                        "from": phone.display_phone_number,
-                        "id": context,
-                    });
+                    message.insert(
+                        "context".into(),
+                        serde_json::json!({
+                            "from": number.display_phone_number,
+                            "id": context,
+                        }),
+                    );
                 }
             }
         }
-        let profile_name = name.unwrap_or_else(|| state.recipients.profile(&wa_id).name);
+        state.recipients.record_inbound(&user, now);
+        state.receive(Received {
+            id: wamid.clone(),
+            phone_number_id: number.phone_number_id.clone(),
+            user: user.clone(),
+            message_type,
+            at: now,
+            read_at: None,
+            typing_indicator_at: None,
+        });
+        let profile_name = name.unwrap_or_else(|| state.recipients.profile(&user).name);
         state.outbox.push(
             now,
             EventKind::Inbound(InboundMessage {
-                waba_id: phone.waba_id.clone(),
-                phone_number_id: phone.id.clone(),
-                display_phone_number: phone.display_phone_number,
+                waba_id: number.waba_id.clone(),
+                phone_number_id: number.phone_number_id.clone(),
+                display_phone_number: number.display_phone_number.clone(),
                 profile_name,
-                message,
+                user: user.clone(),
+                with_contact: true,
+                message: serde_json::Value::Object(message),
+            }),
+        );
+        if stop {
+            state.set_marketing_preference(&number, &user, true, now);
+        }
+        self.publish(sandbox, state);
+        Some(wamid)
+    }
+
+    /// The user stops or resumes marketing messages from the business (admin); `None` when the
+    /// phone number is unknown, `Some(false)` when the preference was already so (no webhook).
+    pub(crate) fn set_marketing_preference(
+        &self,
+        sandbox: &Sandbox,
+        phone_id: &PhoneNumberId,
+        who: &UserRef,
+        stop: bool,
+    ) -> Option<bool> {
+        let now = sandbox.clock.now();
+        let mut state = sandbox.lock();
+        let number = state.business_number(phone_id)?;
+        let user = state.identify(who);
+        let changed = state.set_marketing_preference(&number, &user, stop, now);
+        self.publish(sandbox, state);
+        Some(changed)
+    }
+
+    /// The user's BSUID changes (admin; Meta gives a new one when the user changes their phone
+    /// number): a `user_id_update` webhook and the `system` message `user_changed_user_id`.
+    /// Returns the user as now known, or `None` when the phone number is unknown.
+    pub(crate) fn change_user_id(
+        &self,
+        sandbox: &Sandbox,
+        phone_id: &PhoneNumberId,
+        who: &UserRef,
+        new_user_id: Option<String>,
+    ) -> Option<Identity> {
+        let now = sandbox.clock.now();
+        let mut state = sandbox.lock();
+        let number = state.business_number(phone_id)?;
+        let previous = state.identify(who);
+        let new_user_id = new_user_id.unwrap_or_else(|| next_bsuid(&previous.user_id));
+        let current = state.recipients.change_user_id(&previous, new_user_id);
+        let profile_name = state.recipients.profile(&current).name;
+        let wamid = state
+            .ids
+            .wamids
+            .wamid(current.wa_id.as_deref().unwrap_or(&current.user_id));
+        let mut system = serde_json::Map::new();
+        system.insert(
+            "body".into(),
+            format!(
+                "User {profile_name} changed from {} to {}",
+                previous.user_id, current.user_id
+            )
+            .into(),
+        );
+        if let Some(phone) = &current.wa_id {
+            system.insert("wa_id".into(), phone.clone().into());
+        }
+        system.insert("user_id".into(), current.user_id.clone().into());
+        if let Some(parent) = &current.parent_user_id {
+            system.insert("parent_user_id".into(), parent.clone().into());
+        }
+        system.insert("type".into(), "user_changed_user_id".into());
+        let mut message = serde_json::Map::new();
+        if let Some(phone) = &current.wa_id {
+            message.insert("from".into(), phone.clone().into());
+        }
+        message.insert("from_user_id".into(), previous.user_id.clone().into());
+        message.insert("id".into(), wamid.to_string().into());
+        message.insert("timestamp".into(), now.unix_seconds().to_string().into());
+        message.insert("type".into(), "system".into());
+        message.insert("system".into(), serde_json::Value::Object(system));
+        state.outbox.push(
+            now,
+            EventKind::UserIdUpdate(UserIdChange {
+                number: number.clone(),
+                previous: previous.clone(),
+                current: current.clone(),
+                profile_name: profile_name.clone(),
+            }),
+        );
+        state.outbox.push(
+            now,
+            EventKind::Inbound(InboundMessage {
+                waba_id: number.waba_id,
+                phone_number_id: number.phone_number_id,
+                display_phone_number: number.display_phone_number,
+                profile_name,
+                user: previous,
+                with_contact: false,
+                message: serde_json::Value::Object(message),
             }),
         );
         self.publish(sandbox, state);
-        Some(wamid)
+        Some(current)
     }
 }

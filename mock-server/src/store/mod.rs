@@ -51,6 +51,7 @@ use crate::budget::Budget;
 use crate::clock::{Clock, ClockMode, Runner, Timestamp};
 use crate::domain::events::{Event, Outbox};
 use crate::domain::message::Message;
+use crate::domain::message::Received;
 use crate::domain::recipient::Recipients;
 use crate::domain::template::{RejectionRule, Template};
 use crate::domain::waba::{Business, PhoneNumber, Waba};
@@ -64,9 +65,10 @@ use crate::world::{Retention, WorldSpec};
 pub(crate) use wa_contract::operations::ObjectKind;
 
 pub(crate) use accounts::{Subscription, WabaUpdate};
-pub(crate) use inbound::InboundBody;
+pub(crate) use inbound::{InboundBody, UserRef};
 pub(crate) use sandboxes::DeleteError;
 pub(crate) use sends::Accepted;
+pub(crate) use templates::TemplateChangeError;
 
 /// The whole server state; a cheap `Clone` handle.
 #[derive(Clone)]
@@ -154,6 +156,8 @@ pub(crate) struct SandboxState {
     messages: HashMap<Wamid, Message>,
     message_order: VecDeque<Wamid>,
     pub(crate) recipients: Recipients,
+    /// Messages users sent, newest last (as many as messages are retained).
+    received: VecDeque<Received>,
     pub(crate) subscriptions: HashMap<WabaId, Vec<Subscription>>,
     journal: VecDeque<JournalEntry>,
     journal_seq: u64,

@@ -14,8 +14,10 @@ use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::changes::Changelog;
 use crate::domain::events::EventKind;
-use crate::domain::message::{Message, MessageStatus, Names, PricingCategory, TemplateRef};
-use crate::domain::recipient::digits;
+use crate::domain::message::{
+    Message, MessageStatus, Names, PricingCategory, TemplateRef, pricing_type,
+};
+use crate::domain::recipient::{Timeline, digits};
 use crate::domain::routing::{Route, route_marketing_message};
 use crate::domain::template::{self, effective_features};
 use crate::ids::{PhoneNumberId, WabaId, Wamid};
@@ -84,6 +86,7 @@ impl Session<'_> {
             message_activity_sharing: sharing,
             ttl: template.message_ttl(route),
             marketing: true,
+            free_form: false,
         };
         Ok(state.accept(store, sandbox, phone_id, req, draft, now))
     }
@@ -107,6 +110,10 @@ impl Session<'_> {
                 if marketing && (sunset || state.wabas[waba_idx].disable_marketing_on_cloud_api) {
                     return Err(Refusal::new(ErrorKind::MarketingDisabledOnCloudApi));
                 }
+                // Meta: authentication templates need a phone number, not a BSUID.
+                if template.category == TemplateCategory::Authentication && req.to.is_none() {
+                    return Err(Refusal::new(ErrorKind::BsuidAuthenticationTemplate));
+                }
                 Draft {
                     endpoint: "messages",
                     message_type,
@@ -121,6 +128,7 @@ impl Session<'_> {
                     message_activity_sharing: None,
                     ttl: template.message_ttl(Route::CloudApi),
                     marketing,
+                    free_form: false,
                 }
             }
             _ => Draft {
@@ -133,6 +141,7 @@ impl Session<'_> {
                 message_activity_sharing: None,
                 ttl: Duration::from_secs(u64::from(TemplateCategory::Utility.default_ttl())),
                 marketing: false,
+                free_form: true,
             },
         };
         Ok(state.accept(store, sandbox, phone_id, req, draft, now))
@@ -149,6 +158,8 @@ struct Draft {
     message_activity_sharing: Option<bool>,
     ttl: Duration,
     marketing: bool,
+    /// Not a template: deliverable only inside the customer-service window.
+    free_form: bool,
 }
 
 impl SandboxState {
@@ -190,11 +201,16 @@ impl SandboxState {
         draft: Draft,
         now: Timestamp,
     ) -> Accepted {
-        let (input, wa_id, user_id) = match (&req.to, &req.recipient) {
-            (Some(to), _) => (to.clone(), digits(to), None),
-            (None, Some(bsuid)) => (bsuid.clone(), bsuid.clone(), Some(bsuid.clone())),
-            (None, None) => (String::new(), String::new(), None),
+        let (input, to_phone, recipient) = match (&req.to, &req.recipient) {
+            (Some(to), _) => (to.clone(), true, self.recipients.by_phone(&digits(to))),
+            (None, Some(bsuid)) => (bsuid.clone(), false, self.recipients.by_bsuid(bsuid)),
+            (None, None) => (String::new(), false, self.recipients.by_bsuid("")),
         };
+        let wa_id = recipient
+            .wa_id
+            .clone()
+            .unwrap_or_else(|| recipient.user_id.clone());
+        let in_window = self.recipients.in_window(&recipient, now);
         let wamid = self.ids.wamids.wamid(&wa_id);
         let waba_id = self
             .phone(phone_id)
@@ -207,10 +223,17 @@ impl SandboxState {
             endpoint: draft.endpoint,
             input: input.clone(),
             wa_id: wa_id.clone(),
+            recipient: recipient.clone(),
+            to_phone,
             message_type: draft.message_type,
             template: draft.template,
             route: draft.route,
             pricing_category: draft.pricing_category,
+            pricing_type: pricing_type(
+                draft.pricing_category,
+                in_window,
+                Changelog::builtin().rules(now),
+            ),
             creative_features: draft.creative_features,
             message_activity_sharing: draft.message_activity_sharing,
             ttl_seconds: draft.ttl.as_secs(),
@@ -226,9 +249,12 @@ impl SandboxState {
         self.message_order.push_back(wamid.clone());
         self.messages.insert(wamid.clone(), message);
         let rules = Changelog::builtin().rules(now);
-        let timeline = self
-            .recipients
-            .timeline(&wa_id, draft.marketing, draft.ttl, rules);
+        let timeline = if draft.free_form && !in_window {
+            Timeline::failed(ErrorKind::ReEngagement)
+        } else {
+            self.recipients
+                .timeline(&recipient, draft.marketing, draft.ttl, rules)
+        };
         if timeline.sent {
             self.step(&wamid, MessageStatus::Sent, None, now);
         }
@@ -241,9 +267,9 @@ impl SandboxState {
         );
         Accepted {
             wamid,
+            user_id: (!to_phone).then(|| input.clone()),
+            wa_id: recipient.wa_id.filter(|_| to_phone),
             input,
-            wa_id: user_id.is_none().then_some(wa_id),
-            user_id,
         }
     }
 
@@ -266,7 +292,7 @@ impl SandboxState {
                 .find(|p| p.id == message.phone_number_id)
                 .map(|p| p.display_phone_number.clone())
                 .unwrap_or_default(),
-            recipient_name: self.recipients.profile(&message.wa_id).name,
+            recipient_name: self.recipients.profile(&message.recipient).name,
         };
         if let Ok(change) = message.transition(status, at, error, names) {
             self.outbox.push(at, EventKind::MessageStatus(change));

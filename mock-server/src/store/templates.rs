@@ -1,5 +1,5 @@
 //! Templates: creation (with its review scheduled on the clock), edits, deletion and the admin
-//! API's status override. Every status change is an event.
+//! API's status, quality and category overrides. Every change is an event.
 
 use std::sync::Arc;
 
@@ -11,7 +11,9 @@ use super::{ObjectKind, Sandbox, SandboxState, Session, Store};
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::changes::Changelog;
-use crate::domain::events::{EventKind, TemplateStatusChange};
+use crate::domain::events::{
+    EventKind, TemplateCategoryChange, TemplateQualityChange, TemplateStatusChange,
+};
 use crate::domain::template::{
     self, StatusChanged, Template, check_components, check_create, check_ttl,
 };
@@ -167,6 +169,88 @@ impl Store {
         state.record_template_change(id, &change, now);
         self.publish(sandbox, state);
         Some(())
+    }
+}
+
+/// Why a quality or category change was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum TemplateChangeError {
+    /// No template has this id.
+    Unknown,
+    /// The change would change nothing; the text names the field.
+    Unchanged(String),
+}
+
+/// How long after an impending category notice Meta's change would take effect (*invented*:
+/// Meta gives the time in the notice, not a rule).
+const CATEGORY_NOTICE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+impl Store {
+    /// Sets a template's quality score (admin), with its `message_template_quality_update`.
+    pub(crate) fn set_template_quality(
+        &self,
+        sandbox: &Sandbox,
+        id: &TemplateId,
+        score: &'static str,
+    ) -> Result<(), TemplateChangeError> {
+        let now = sandbox.clock.now();
+        let mut state = sandbox.lock();
+        let t = state.template_mut(id).ok_or(TemplateChangeError::Unknown)?;
+        if t.quality_score == score {
+            return Err(TemplateChangeError::Unchanged(format!(
+                "quality_score: the template's score is {score} already"
+            )));
+        }
+        let previous = std::mem::replace(&mut t.quality_score, score);
+        let kind = EventKind::TemplateQuality(TemplateQualityChange {
+            waba_id: t.waba_id.clone(),
+            template_id: t.id.clone(),
+            name: t.name.clone(),
+            language: t.language.clone(),
+            previous,
+            new: score,
+        });
+        state.outbox.push(now, kind);
+        self.publish(sandbox, state);
+        Ok(())
+    }
+
+    /// Announces (`impending`) or makes a template's recategorisation (admin), with its
+    /// `template_category_update`. Returns the category the template has now.
+    pub(crate) fn set_template_category(
+        &self,
+        sandbox: &Sandbox,
+        id: &TemplateId,
+        category: TemplateCategory,
+        impending: bool,
+    ) -> Result<TemplateCategory, TemplateChangeError> {
+        let now = sandbox.clock.now();
+        let mut state = sandbox.lock();
+        let t = state.template_mut(id).ok_or(TemplateChangeError::Unknown)?;
+        if t.category == category {
+            return Err(TemplateChangeError::Unchanged(format!(
+                "category: the template is {} already",
+                category.as_str()
+            )));
+        }
+        let previous = t.category;
+        if !impending {
+            t.category = category;
+        }
+        let kind = EventKind::TemplateCategory(TemplateCategoryChange {
+            waba_id: t.waba_id.clone(),
+            template_id: t.id.clone(),
+            name: t.name.clone(),
+            language: t.language.clone(),
+            previous: (!impending).then_some(previous),
+            new: category,
+            correct: impending.then_some(category),
+            effective_at: impending.then(|| now.plus(CATEGORY_NOTICE)),
+        });
+        let current = t.category;
+        state.outbox.push(now, kind);
+        self.publish(sandbox, state);
+        Ok(current)
     }
 }
 

@@ -10,9 +10,9 @@ use std::time::Duration;
 use super::{ObjectKind, Sandbox, SandboxState};
 use crate::clock::{Clock, Timestamp};
 use crate::domain::events::Outbox;
-use crate::domain::recipient::{Recipients, digits};
+use crate::domain::recipient::Recipients;
 use crate::domain::template::Template;
-use crate::domain::waba::{Business, PhoneNumber, Waba};
+use crate::domain::waba::{Business, PhoneNumber, Waba, WabaSettings};
 use crate::faults::Faults;
 use crate::ids::{BusinessId, IdStreams, PhoneNumberId, TemplateId, Token, WabaId};
 use crate::world::WorldSpec;
@@ -74,6 +74,7 @@ impl SandboxState {
             messages: HashMap::new(),
             message_order: VecDeque::new(),
             recipients: Recipients::default(),
+            received: VecDeque::new(),
             subscriptions: HashMap::new(),
             journal: VecDeque::new(),
             journal_seq: 0,
@@ -94,6 +95,7 @@ impl SandboxState {
                 name: b.name.clone(),
                 onboarding: b.onboarding_status,
                 onboarding_time: now,
+                created_at: now,
                 intent_request_id: None,
             });
             for w in &b.wabas {
@@ -108,6 +110,10 @@ impl SandboxState {
                     message_activity_sharing: w.message_activity_sharing,
                     creative_features: w.degrees_of_freedom_spec.clone().unwrap_or_default(),
                     template_namespace: format!("{:016x}", ids.objects.next_u64()),
+                    settings: WabaSettings {
+                        timezone_id: w.timezone_id.clone().unwrap_or_else(|| "1".to_owned()),
+                        ..WabaSettings::default()
+                    },
                 });
                 for p in &w.phone_numbers {
                     state.phones.push(PhoneNumber {
@@ -138,9 +144,8 @@ impl SandboxState {
             }
         }
         for r in &world.recipients {
-            state
-                .recipients
-                .set_profile(digits(&r.phone), r.profile.clone());
+            let who = r.identity()?;
+            state.recipients.set_profile(&who, r.profile.clone());
         }
         let kinds = [
             (

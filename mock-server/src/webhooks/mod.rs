@@ -484,6 +484,10 @@ fn event_waba(kind: &EventKind) -> &WabaId {
         EventKind::TemplateStatus(c) => &c.waba_id,
         EventKind::AccountUpdate(u) => &u.waba_id,
         EventKind::Inbound(m) => &m.waba_id,
+        EventKind::UserPreference(c) => &c.number.waba_id,
+        EventKind::UserIdUpdate(c) => &c.number.waba_id,
+        EventKind::TemplateQuality(c) => &c.waba_id,
+        EventKind::TemplateCategory(c) => &c.waba_id,
     }
 }
 

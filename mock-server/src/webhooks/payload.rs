@@ -8,17 +8,21 @@
 use serde_json::{Map, Value};
 use wa_contract::payload::template::TemplateStatus;
 use wa_contract::payload::webhook::{
-    AccountUpdate, ChangeValue, Conversation, ConversationOrigin, InboundMessage, MessagesValue,
-    Metadata, Pricing, Profile, Status, StatusKind, TemplateStatusUpdate, WabaInfo, WebhookContact,
-    WebhookError, WebhookErrorData, WebhookPayload,
+    AccountUpdate, ChangeValue, Conversation, ConversationOrigin, IdChange, InboundMessage,
+    MessagesValue, Metadata, Pricing, Profile, Status, StatusKind, TemplateCategoryUpdate,
+    TemplateQualityUpdate, TemplateStatusUpdate, UserIdUpdate, UserIdUpdateValue, UserPreference,
+    UserPreferencesValue, WabaInfo, WebhookContact, WebhookError, WebhookErrorData, WebhookPayload,
 };
 use wa_contract::{Catalogue, GraphVersion};
 
 use crate::clock::Timestamp;
 use crate::domain::events::{
-    self, Event, EventKind, InboundMessage as Inbound, StatusChange, TemplateStatusChange,
+    self, BusinessNumber, Event, EventKind, InboundMessage as Inbound, StatusChange,
+    TemplateCategoryChange, TemplateQualityChange, TemplateStatusChange, UserIdChange,
+    UserPreferenceChange,
 };
 use crate::domain::message::MessageStatus;
+use crate::domain::recipient::Identity;
 use crate::domain::template::status_str;
 
 /// Where Meta's status webhooks point `errors[].href`.
@@ -34,6 +38,10 @@ pub(crate) fn field(kind: &EventKind) -> &'static str {
         EventKind::MessageStatus(_) | EventKind::Inbound(_) => "messages",
         EventKind::TemplateStatus(_) => "message_template_status_update",
         EventKind::AccountUpdate(_) => "account_update",
+        EventKind::UserPreference(_) => "user_preferences",
+        EventKind::UserIdUpdate(_) => "user_id_update",
+        EventKind::TemplateQuality(_) => "message_template_quality_update",
+        EventKind::TemplateCategory(_) => "template_category_update",
     }
 }
 
@@ -48,6 +56,10 @@ pub(crate) fn webhook(
         EventKind::TemplateStatus(change) => template_status(event.at, change),
         EventKind::AccountUpdate(update) => account_update(event.at, update),
         EventKind::Inbound(message) => inbound(message),
+        EventKind::UserPreference(change) => user_preference(event.at, change),
+        EventKind::UserIdUpdate(change) => user_id_update(event.at, change),
+        EventKind::TemplateQuality(change) => template_quality(event.at, change),
+        EventKind::TemplateCategory(change) => template_category(event.at, change),
     }
 }
 
@@ -62,9 +74,9 @@ pub(crate) fn statuses(
     for (_, c) in changes {
         if !contacts
             .iter()
-            .any(|k| k.wa_id.as_deref() == Some(&c.recipient_id))
+            .any(|k| k.user_id.as_deref() == Some(&c.recipient.user_id))
         {
-            contacts.push(contact(&c.recipient_name, &c.recipient_id));
+            contacts.push(contact(&c.recipient_name, &c.recipient));
         }
     }
     let value = MessagesValue {
@@ -139,7 +151,11 @@ fn status(at: Timestamp, c: &StatusChange, version: GraphVersion, catalogue: &Ca
         id: c.wamid.to_string(),
         status: kind,
         timestamp: at.unix_seconds().to_string(),
-        recipient_id: c.recipient_id.clone(),
+        recipient_id: c.recipient.wa_id.clone(),
+        // Meta leaves the BSUID out of a `failed` status of a message sent to a phone number.
+        recipient_user_id: (kind != StatusKind::Failed || !c.to_phone)
+            .then(|| c.recipient.user_id.clone()),
+        recipient_parent_user_id: c.recipient.parent_user_id.clone(),
         conversation,
         pricing,
         errors,
@@ -211,17 +227,18 @@ fn account_update(at: Timestamp, u: &events::AccountUpdate) -> WebhookPayload {
 
 fn inbound(m: &Inbound) -> WebhookPayload {
     let message: Option<InboundMessage> = serde_json::from_value(m.message.clone()).ok();
-    let from = message
-        .as_ref()
-        .map(|msg| msg.from.clone())
-        .unwrap_or_default();
+    let contacts = if m.with_contact {
+        vec![contact(&m.profile_name, &m.user)]
+    } else {
+        Vec::new()
+    };
     let value = MessagesValue {
         messaging_product: "whatsapp".to_owned(),
         metadata: Metadata {
             display_phone_number: display_digits(&m.display_phone_number),
             phone_number_id: m.phone_number_id.to_string(),
         },
-        contacts: vec![contact(&m.profile_name, &from)],
+        contacts,
         statuses: Vec::new(),
         messages: message.into_iter().collect(),
         errors: Vec::new(),
@@ -235,14 +252,123 @@ fn inbound(m: &Inbound) -> WebhookPayload {
     )
 }
 
-fn contact(name: &str, wa_id: &str) -> WebhookContact {
+/// `contacts[]`: the BSUID always, the phone number and parent BSUID when known.
+fn contact(name: &str, who: &Identity) -> WebhookContact {
     WebhookContact {
         profile: Profile {
             name: name.to_owned(),
         },
-        wa_id: Some(wa_id.to_owned()),
-        user_id: None,
+        wa_id: who.wa_id.clone(),
+        user_id: Some(who.user_id.clone()),
+        parent_user_id: who.parent_user_id.clone(),
     }
+}
+
+fn metadata(n: &BusinessNumber) -> Metadata {
+    Metadata {
+        display_phone_number: display_digits(&n.display_phone_number),
+        phone_number_id: n.phone_number_id.to_string(),
+    }
+}
+
+/// `user_preferences`: the user, and `stop` or `resume` with Meta's `detail` wording.
+fn user_preference(at: Timestamp, c: &UserPreferenceChange) -> WebhookPayload {
+    let detail = match c.value {
+        "stop" => "User requested to stop marketing messages",
+        _ => "User requested to resume marketing messages",
+    };
+    let value = UserPreferencesValue {
+        messaging_product: "whatsapp".to_owned(),
+        metadata: metadata(&c.number),
+        contacts: vec![contact(&c.profile_name, &c.user)],
+        user_preferences: vec![UserPreference {
+            wa_id: c.user.wa_id.clone(),
+            user_id: Some(c.user.user_id.clone()),
+            parent_user_id: c.user.parent_user_id.clone(),
+            detail: detail.to_owned(),
+            category: UserPreference::MARKETING_MESSAGES.to_owned(),
+            value: c.value.to_owned(),
+            timestamp: Value::from(at.unix_seconds()),
+        }],
+        extra: Map::new(),
+    };
+    WebhookPayload::single(
+        c.number.waba_id.to_string(),
+        None,
+        "user_preferences",
+        ChangeValue::UserPreferences(Box::new(value)),
+    )
+}
+
+/// `user_id_update`: the previous and current BSUID (and parent BSUID when there is one).
+fn user_id_update(at: Timestamp, c: &UserIdChange) -> WebhookPayload {
+    let parent = match (&c.previous.parent_user_id, &c.current.parent_user_id) {
+        (Some(previous), Some(current)) => Some(IdChange {
+            previous: previous.clone(),
+            current: current.clone(),
+        }),
+        _ => None,
+    };
+    let value = UserIdUpdateValue {
+        messaging_product: "whatsapp".to_owned(),
+        metadata: metadata(&c.number),
+        contacts: vec![contact(&c.profile_name, &c.current)],
+        user_id_update: vec![UserIdUpdate {
+            wa_id: c.current.wa_id.clone(),
+            detail: format!("User id for {} has been updated.", c.profile_name),
+            user_id: IdChange {
+                previous: c.previous.user_id.clone(),
+                current: c.current.user_id.clone(),
+            },
+            parent_user_id: parent,
+            timestamp: at.unix_seconds().to_string(),
+        }],
+        extra: Map::new(),
+    };
+    WebhookPayload::single(
+        c.number.waba_id.to_string(),
+        None,
+        "user_id_update",
+        ChangeValue::UserIdUpdate(Box::new(value)),
+    )
+}
+
+fn template_quality(at: Timestamp, c: &TemplateQualityChange) -> WebhookPayload {
+    let value = TemplateQualityUpdate {
+        previous_quality_score: c.previous.to_owned(),
+        new_quality_score: c.new.to_owned(),
+        message_template_id: c.template_id.as_str().parse().unwrap_or_default(),
+        message_template_name: c.name.clone(),
+        message_template_language: c.language.clone(),
+        extra: Map::new(),
+    };
+    WebhookPayload::single(
+        c.waba_id.to_string(),
+        Some(Value::from(at.unix_seconds())),
+        "message_template_quality_update",
+        ChangeValue::TemplateQuality(Box::new(value)),
+    )
+}
+
+fn template_category(at: Timestamp, c: &TemplateCategoryChange) -> WebhookPayload {
+    let value = TemplateCategoryUpdate {
+        message_template_id: c.template_id.as_str().parse().unwrap_or_default(),
+        message_template_name: c.name.clone(),
+        message_template_language: c.language.clone(),
+        previous_category: c.previous,
+        new_category: c.new,
+        correct_category: c.correct,
+        category_update_timestamp: c
+            .effective_at
+            .and_then(|t| u64::try_from(t.unix_seconds()).ok()),
+        extra: Map::new(),
+    };
+    WebhookPayload::single(
+        c.waba_id.to_string(),
+        Some(Value::from(at.unix_seconds())),
+        "template_category_update",
+        ChangeValue::TemplateCategory(Box::new(value)),
+    )
 }
 
 /// `metadata.display_phone_number` is digits only, however the number is displayed elsewhere.
@@ -274,7 +400,12 @@ mod tests {
             display_phone_number: "+1 555-010-0021".to_owned(),
             wamid: Wamid::new(format!("wamid.HBgL{to}")),
             status,
-            recipient_id: to.to_owned(),
+            recipient: Identity {
+                wa_id: Some(to.to_owned()),
+                user_id: crate::domain::recipient::derived_bsuid(to),
+                parent_user_id: None,
+            },
+            to_phone: true,
             recipient_name: "Zoë".to_owned(),
             pricing: priced.then_some(Price {
                 billable: true,
@@ -328,7 +459,8 @@ mod tests {
         );
         assert_eq!(
             value["contacts"],
-            json!([{"profile": {"name": "Zoë"}, "wa_id": "14165551234"}])
+            json!([{"profile": {"name": "Zoë"}, "wa_id": "14165551234",
+                "user_id": crate::domain::recipient::derived_bsuid("14165551234")}])
         );
         assert_eq!(value["metadata"]["display_phone_number"], "15550100021");
     }
@@ -427,6 +559,12 @@ mod tests {
                 phone_number_id: PhoneNumberId::new("100000000000021"),
                 display_phone_number: "+1 555-010-0021".to_owned(),
                 profile_name: "Ann".to_owned(),
+                user: Identity {
+                    wa_id: Some("14165551234".to_owned()),
+                    user_id: "CA.13491208655302741918".to_owned(),
+                    parent_user_id: None,
+                },
+                with_contact: true,
                 message: json!({
                     "from": "14165551234", "id": "wamid.HBgLMTY1MDU1NTEyMzQVAgASGAA=",
                     "timestamp": "1796083200", "type": "button",

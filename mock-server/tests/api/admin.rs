@@ -322,6 +322,8 @@ async fn the_recipients_list_shows_each_profile_set_through_the_admin_api() {
     assert_eq!(put.status, 200, "{}", put.body);
     assert_eq!(
         app.get("/__admin/recipients").await.body,
-        json!({"data": [{"phone": "447700900123", "profile": profile}]})
+        json!({"data": [{"phone": "447700900123", "user_id": "GB.00820520585951121202",
+            "profile": profile, "marketing_opted_out": false,
+            "customer_service_window_until": null}]})
     );
 }

@@ -148,7 +148,8 @@ async fn the_clock_lists_the_changes_in_force_on_its_day_and_the_versions_served
             "msc_on_mm_api",
             "creative_optimisations_off_by_default",
             "optimization_spec",
-            "bid_spec_unsupported"
+            "bid_spec_unsupported",
+            "utility_billed_in_window"
         ]
     );
     assert_eq!(
@@ -302,4 +303,32 @@ async fn a_max_price_on_a_utility_template_or_a_malformed_one_is_refused_naming_
         "optimization_spec.bid_amount: expected a positive integer (the price per 1,000 \
          deliveries), found -5"
     );
+}
+
+#[tokio::test]
+async fn utility_templates_in_the_window_are_free_until_2026_10_01_then_regular() {
+    let app = spawn_app().await;
+    for (day, priced) in [
+        ("2026-09-30T00:00:00Z", "free_customer_service"),
+        ("2026-10-01T00:00:00Z", "regular"),
+    ] {
+        let (sandbox, state) = sandbox_on(&app, day).await;
+        let phone = mm_phone(&state);
+        let inbound = sandbox
+            .post(
+                "/__admin/inbound",
+                &json!({"from": "14165551234", "text": "hi"}),
+            )
+            .await;
+        assert_eq!(inbound.status, 200, "{}", inbound.body);
+        let id = wamid(
+            &sandbox
+                .send_message(
+                    &phone,
+                    &template_send("14165551234", "order_update", &["#1"]),
+                )
+                .await,
+        );
+        assert_eq!(sandbox.message(&id).await["pricing_type"], priced, "{day}");
+    }
 }

@@ -552,7 +552,8 @@ async fn admin_numbers_out_of_range_are_refused_and_change_nothing() {
     );
     assert_eq!(
         no_digits.details(),
-        "phone: expected a phone number, found 'abc'"
+        "id: expected a phone number or a business-scoped user id such as \
+         \"CA.13491208655302741918\", found 'abc'"
     );
     assert_eq!(app.snapshot_of_state().await, before);
     assert_eq!(app.get("/__admin/recipients").await.body, recipients);

@@ -206,7 +206,7 @@ async fn answers_and_accepted_bodies_match_the_schemas_the_document_gives() {
         (Method::GET, "/__admin/memory", "/__admin/memory", None),
         (
             Method::PUT,
-            "/__admin/recipients/{phone}",
+            "/__admin/recipients/{id}",
             "/__admin/recipients/16505551234",
             Some(&profile),
         ),
@@ -276,7 +276,7 @@ async fn the_documented_body_schemas_refuse_what_the_server_refuses() {
     let app = spawn_app().await;
     let doc = document(&app).await;
     let schema = doc
-        .pointer(&body_schema("/__admin/recipients/{phone}", "put"))
+        .pointer(&body_schema("/__admin/recipients/{id}", "put"))
         .unwrap();
     let root = json!({"$ref": "#/$defs/subject", "$defs": {"subject": schema},
         "components": doc["components"]});

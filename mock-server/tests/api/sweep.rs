@@ -36,6 +36,10 @@ enum Shape {
     Fault,
     Throughput,
     Inbound,
+    UserPreference,
+    UserIdChange,
+    TemplateQuality,
+    TemplateCategory,
 }
 
 /// A route as its handler expects it; `{phone}`, `{waba}`, `{template}`, `{business}` and
@@ -120,6 +124,26 @@ const ADMIN_SHAPING: &[Route] = &[
         Shape::TemplateStatus,
     ),
     route("PUT", "__admin/recipients/{recipient}", Shape::Profile),
+    route(
+        "POST",
+        "__admin/recipients/{recipient}/user_preferences",
+        Shape::UserPreference,
+    ),
+    route(
+        "POST",
+        "__admin/recipients/{recipient}/user_id",
+        Shape::UserIdChange,
+    ),
+    route(
+        "POST",
+        "__admin/templates/{template}/quality",
+        Shape::TemplateQuality,
+    ),
+    route(
+        "POST",
+        "__admin/templates/{template}/category",
+        Shape::TemplateCategory,
+    ),
     route("PUT", "__admin/webhooks", Shape::Webhooks),
     route("POST", "__admin/faults", Shape::Fault),
     route("DELETE", "__admin/faults", Shape::None),
@@ -134,6 +158,7 @@ const ADMIN_OTHER: &[Route] = &[
     route("GET", "__admin/state", Shape::None),
     route("GET", "__admin/clock", Shape::None),
     route("GET", "__admin/recipients", Shape::None),
+    route("GET", "__admin/inbound", Shape::None),
     route("GET", "__admin/messages", Shape::None),
     route("GET", "__admin/requests", Shape::None),
     route("GET", "__admin/events", Shape::None),
@@ -310,7 +335,14 @@ impl Call {
             .replace("{business}", &pick(&ids.businesses))
             .replace(
                 "{recipient}",
-                ["14165551234", "+1 416-555-0000", "abc", "%2B14165550001"][self.id.index(4)],
+                [
+                    "14165551234",
+                    "+1 416-555-0000",
+                    "abc",
+                    "%2B14165550001",
+                    "CA.13491208655302741918",
+                    "CA.ENT.11815799212886844830",
+                ][self.id.index(6)],
             );
         let mut segments: Vec<String> = filled.split('/').map(str::to_owned).collect();
         if !filled.starts_with("__admin") && !self.version.is_empty() {
@@ -532,6 +564,40 @@ fn conformant(shape: Shape) -> BoxedStrategy<Value> {
             .boxed(),
         Shape::Throughput => option::of(1u32..=20)
             .prop_map(|n| json!({"messages_per_second": n}))
+            .boxed(),
+        Shape::UserPreference => (
+            select(&["stop", "resume", "pause"][..]),
+            option::of(select(&[PHONE, ELIGIBLE_PHONE][..])),
+        )
+            .prop_map(|(value, phone)| {
+                object(vec![
+                    ("value", Some(Value::from(value))),
+                    ("phone_number_id", phone.map(Value::from)),
+                ])
+            })
+            .boxed(),
+        Shape::UserIdChange => option::of(select(
+            &[
+                "US.24817305912873645029",
+                "US.ENT.1",
+                "24817305912873645029",
+            ][..],
+        ))
+        .prop_map(|user_id| object(vec![("user_id", user_id.map(Value::from))]))
+        .boxed(),
+        Shape::TemplateQuality => select(&["GREEN", "YELLOW", "RED", "UNKNOWN", "PURPLE"][..])
+            .prop_map(|score| json!({"quality_score": score}))
+            .boxed(),
+        Shape::TemplateCategory => (
+            select(&["MARKETING", "UTILITY", "AUTHENTICATION"][..]),
+            option::of(any::<bool>()),
+        )
+            .prop_map(|(category, impending)| {
+                object(vec![
+                    ("category", Some(Value::from(category))),
+                    ("impending", impending.map(Value::from)),
+                ])
+            })
             .boxed(),
         Shape::Inbound => (
             select(&["14165551234", "+44 7700 900123", "15550009999"][..]),

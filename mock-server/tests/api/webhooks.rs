@@ -21,19 +21,19 @@ use crate::helpers::{
     spawn_app_with, wamid,
 };
 
-const SECRET: &str = "s3cret";
+pub(crate) const SECRET: &str = "s3cret";
 
 /// One request the receiver saw.
 #[derive(Clone, Debug)]
-struct Hit {
+pub(crate) struct Hit {
     method: Method,
     query: String,
-    headers: HeaderMap,
-    body: Bytes,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
 }
 
 impl Hit {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).expect("webhook bodies are JSON")
     }
 }
@@ -48,7 +48,7 @@ enum Challenge {
 /// An axum endpoint that records every request and answers POSTs with the planned statuses
 /// (then 200), optionally after a delay.
 #[derive(Clone)]
-struct Receiver {
+pub(crate) struct Receiver {
     url: String,
     hits: Arc<Mutex<Vec<Hit>>>,
     answers: Arc<Mutex<VecDeque<u16>>>,
@@ -74,7 +74,7 @@ impl Receiver {
         receiver
     }
 
-    async fn ok() -> Self {
+    pub(crate) async fn ok() -> Self {
         Self::start(&[], Duration::ZERO, Challenge::Echo).await
     }
 
@@ -82,7 +82,7 @@ impl Receiver {
         self.hits.lock().unwrap().clone()
     }
 
-    fn posts(&self) -> Vec<Hit> {
+    pub(crate) fn posts(&self) -> Vec<Hit> {
         self.hits()
             .into_iter()
             .filter(|h| h.method == Method::POST)
@@ -154,7 +154,7 @@ fn status_names(received: &[(String, String)]) -> Vec<&str> {
 }
 
 /// Every POST is signed over its exact bytes, ASCII JSON with a length, and conformant.
-fn assert_well_formed(hit: &Hit, secret: &str, kind: PayloadKind) {
+pub(crate) fn assert_well_formed(hit: &Hit, secret: &str, kind: PayloadKind) {
     let header = |name: &str| {
         hit.headers
             .get(name)
@@ -200,13 +200,13 @@ impl TestApp {
         self.get(&format!("/v25.0/{waba}/subscribed_apps")).await
     }
 
-    async fn inbound(&self, body: &Value) -> Answer {
+    pub(crate) async fn inbound(&self, body: &Value) -> Answer {
         self.post("/__admin/inbound", body).await
     }
 }
 
 /// The default world, delivering to `receiver` signed with [`SECRET`].
-async fn app_delivering_to(receiver: &Receiver) -> TestApp {
+pub(crate) async fn app_delivering_to(receiver: &Receiver) -> TestApp {
     let app = spawn_app().await;
     app.use_webhooks(&json!({"webhook_url": receiver.url, "app_secret": SECRET}))
         .await;
@@ -567,12 +567,19 @@ async fn a_stop_promotions_tap_opts_the_user_out_and_later_marketing_fails_with_
         .await;
     assert_eq!(tap.status, 200, "{}", tap.body);
     app.advance(0).await;
-    let inbound = receiver.posts().pop().unwrap();
+    // The tap and its `user_preferences` travel concurrently.
+    let inbound = receiver
+        .posts()
+        .into_iter()
+        .rfind(|h| h.json()["entry"][0]["changes"][0]["field"] == "messages")
+        .unwrap();
     assert_well_formed(&inbound, SECRET, PayloadKind::InboundMessageWebhook);
     let value = &inbound.json()["entry"][0]["changes"][0]["value"];
+    assert_eq!(value["contacts"][0]["profile"], json!({"name": "Ann"}));
+    assert_eq!(value["contacts"][0]["wa_id"], "14165551234");
     assert_eq!(
-        value["contacts"],
-        json!([{"profile": {"name": "Ann"}, "wa_id": "14165551234"}])
+        value["contacts"][0]["user_id"],
+        value["messages"][0]["from_user_id"]
     );
     assert_eq!(value["messages"][0]["context"]["id"], first.as_str());
     assert_eq!(value["messages"][0]["button"]["payload"], "STOP");

@@ -40,7 +40,7 @@ async fn busy_app() -> (TestApp, MockServer, String) {
             Some(&json!({"behaviour": "never_read", "name": "Alex"})),
         )
         .await;
-    assert_eq!(recipient.phone, "14165551234");
+    assert_eq!(recipient.phone.as_deref(), Some("14165551234"));
 
     let fault: Fault = app
         .admin(
