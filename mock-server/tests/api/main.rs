@@ -20,6 +20,7 @@ mod outbound;
 mod precedence;
 mod routing;
 mod send_rules;
+mod spec_examples;
 mod surface;
 mod sweep;
 mod templates;
