@@ -84,6 +84,8 @@ pub enum OperationId {
     DeleteTemplates,
     /// `GET /{waba_id}/phone_numbers`.
     ListPhoneNumbers,
+    /// `GET /{waba_id}/template_analytics`.
+    GetTemplateAnalytics,
     /// `GET /{waba_id}/subscribed_apps`.
     ListSubscribedApps,
     /// `POST /{waba_id}/subscribed_apps`.
@@ -115,6 +117,7 @@ impl OperationId {
             Self::CreateTemplate => "create_template",
             Self::DeleteTemplates => "delete_templates",
             Self::ListPhoneNumbers => "list_phone_numbers",
+            Self::GetTemplateAnalytics => "get_template_analytics",
             Self::ListSubscribedApps => "list_subscribed_apps",
             Self::SubscribeApp => "subscribe_app",
             Self::UnsubscribeApp => "unsubscribe_app",
@@ -252,6 +255,14 @@ pub const OPERATIONS: &[Operation] = {
             Id::ListPhoneNumbers,
             Waba,
             Some("phone_numbers"),
+            Get,
+            None,
+            None,
+        ),
+        op(
+            Id::GetTemplateAnalytics,
+            Waba,
+            Some("template_analytics"),
             Get,
             None,
             None,

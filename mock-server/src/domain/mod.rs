@@ -8,6 +8,7 @@
 //! Domain operations refuse with a [`Refusal`]: a catalogue situation plus the values its text
 //! needs. The HTTP edge turns it into Graph's envelope.
 
+pub(crate) mod analytics;
 pub(crate) mod changes;
 pub(crate) mod events;
 pub(crate) mod message;

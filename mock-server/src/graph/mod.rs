@@ -198,6 +198,7 @@ fn handler(id: OperationId) -> Handler {
         OperationId::CreateTemplate => tree!(templates::create_template),
         OperationId::DeleteTemplates => tree!(templates::delete_templates),
         OperationId::ListPhoneNumbers => tree!(nodes::list_phone_numbers),
+        OperationId::GetTemplateAnalytics => tree!(templates::template_analytics),
         OperationId::ListSubscribedApps => tree!(nodes::list_subscribed_apps),
         OperationId::SubscribeApp => Handler::SubscribeApp,
         OperationId::UnsubscribeApp => tree!(nodes::unsubscribe_app),

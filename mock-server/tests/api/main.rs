@@ -1,6 +1,7 @@
 //! Integration tests: every Graph rule and admin endpoint over real HTTP.
 
 mod admin;
+mod analytics;
 mod campaign;
 mod changelog;
 mod cli;

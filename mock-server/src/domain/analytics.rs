@@ -1,0 +1,185 @@
+//! Template analytics (`GET /{waba_id}/template_analytics`): the query's rules and the daily
+//! counts of a sandbox's own messages. Only messages the mock keeps are counted (its retention
+//! cap), and there are no clicks or costs to count: the mock models neither.
+
+use super::Refusal;
+use super::message::{Message, MessageStatus};
+use super::routing::Route;
+
+/// Meta's limit on `template_ids`.
+pub(crate) const MAX_TEMPLATE_IDS: usize = 10;
+const DAY: i64 = 86_400;
+/// How far back Meta's template analytics reach, and so the longest range a query may span.
+const LOOKBACK_DAYS: i64 = 90;
+/// The metrics a query may ask for.
+const METRICS: [&str; 5] = ["SENT", "DELIVERED", "READ", "CLICKED", "COST"];
+
+/// A checked query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Query {
+    pub(crate) template_ids: Vec<String>,
+    /// Unix seconds, the first day's start and the last day's end.
+    pub(crate) start: i64,
+    pub(crate) end: i64,
+    /// Upper-case metric names, in the order asked.
+    pub(crate) metrics: Vec<String>,
+    /// The API whose messages are counted: the Cloud API unless `product_type` names the MM API.
+    pub(crate) route: Route,
+}
+
+/// One template's counts over one day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DataPoint {
+    pub(crate) template_id: String,
+    pub(crate) start: i64,
+    pub(crate) end: i64,
+    pub(crate) sent: usize,
+    pub(crate) delivered: usize,
+    pub(crate) read: usize,
+}
+
+/// A JSON array of strings (or numbers, for ids) from a query parameter.
+fn list(name: &str, text: &str) -> Result<Vec<String>, Refusal> {
+    let bad = || {
+        Refusal::invalid(format!(
+            "{name}: expected a JSON array such as [\"…\"], found '{text}'"
+        ))
+    };
+    let values: Vec<serde_json::Value> = serde_json::from_str(text).map_err(|_| bad())?;
+    values
+        .into_iter()
+        .map(|v| match v {
+            serde_json::Value::String(s) => Ok(s),
+            serde_json::Value::Number(n) if n.is_u64() => Ok(n.to_string()),
+            _ => Err(bad()),
+        })
+        .collect()
+}
+
+fn unix(name: &str, text: Option<&str>) -> Result<i64, Refusal> {
+    let text =
+        text.ok_or_else(|| Refusal::invalid(format!("{name}: the parameter is required")))?;
+    text.parse::<i64>()
+        .ok()
+        .filter(|t| *t >= 0)
+        .ok_or_else(|| Refusal::invalid(format!("{name}: expected unix seconds, found '{text}'")))
+}
+
+/// Reads the query from its parameters (`param`), refusing each bad one by name.
+pub(crate) fn query<'a>(param: impl Fn(&str) -> Option<&'a str>) -> Result<Query, Refusal> {
+    let template_ids = match param("template_ids") {
+        None => return Err(Refusal::invalid("template_ids: the parameter is required")),
+        Some(text) => list("template_ids", text)?,
+    };
+    if template_ids.is_empty() || template_ids.len() > MAX_TEMPLATE_IDS {
+        return Err(Refusal::invalid(format!(
+            "template_ids: expected 1 to {MAX_TEMPLATE_IDS} template ids, found {}",
+            template_ids.len()
+        )));
+    }
+    let start = unix("start", param("start"))?;
+    let end = unix("end", param("end"))?;
+    if start > end {
+        return Err(Refusal::invalid(format!(
+            "start: expected a time no later than end ({end}), found {start}"
+        )));
+    }
+    if end - start > LOOKBACK_DAYS * DAY {
+        return Err(Refusal::invalid(format!(
+            "end: expected at most {LOOKBACK_DAYS} days after start, found {} days",
+            (end - start) / DAY
+        )));
+    }
+    match param("granularity") {
+        None | Some("DAILY") => {}
+        Some(other) => {
+            return Err(Refusal::invalid(format!(
+                "granularity: expected DAILY, found '{other}'"
+            )));
+        }
+    }
+    let metrics = match param("metric_types") {
+        None => METRICS
+            .iter()
+            .map(|m| (*m).to_owned())
+            .collect::<Vec<String>>(),
+        Some(text) => list("metric_types", text)?
+            .into_iter()
+            .map(|m| m.to_ascii_uppercase())
+            .collect(),
+    };
+    if let Some(unknown) = metrics.iter().find(|m| !METRICS.contains(&m.as_str())) {
+        return Err(Refusal::invalid(format!(
+            "metric_types: expected SENT, DELIVERED, READ, CLICKED or COST, found '{unknown}'"
+        )));
+    }
+    let route = match param("product_type") {
+        None | Some("CLOUD_API") => Route::CloudApi,
+        Some("MARKETING_MESSAGES_LITE_API") => Route::MarketingMessages,
+        Some(other) => {
+            return Err(Refusal::invalid(format!(
+                "product_type: expected MARKETING_MESSAGES_LITE_API or CLOUD_API, found '{other}'"
+            )));
+        }
+    };
+    Ok(Query {
+        template_ids,
+        start,
+        end,
+        metrics,
+        route,
+    })
+}
+
+/// The daily counts of `messages` (each with its template's id) for `query`: one point per
+/// template and UTC day from the day of `start` to `end`, oldest first.
+pub(crate) fn data_points(query: &Query, messages: &[(&str, &Message)]) -> Vec<DataPoint> {
+    // How far along sent → delivered → read a message got; a read message was also delivered.
+    let rank = |m: &Message| {
+        m.statuses
+            .iter()
+            .map(|s| match s.status {
+                MessageStatus::Sent => 1,
+                MessageStatus::Delivered => 2,
+                MessageStatus::Read => 3,
+                _ => 0,
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let first_day = query.start - query.start.rem_euclid(DAY);
+    let mut points = Vec::new();
+    let mut day = first_day;
+    while day <= query.end {
+        for id in &query.template_ids {
+            points.push(DataPoint {
+                template_id: id.clone(),
+                start: day,
+                end: day + DAY,
+                sent: 0,
+                delivered: 0,
+                read: 0,
+            });
+        }
+        day += DAY;
+    }
+    let per_day = query.template_ids.len();
+    for (template_id, m) in messages {
+        let at = m.created_at.unix_seconds();
+        let Some(slot) = query.template_ids.iter().position(|t| t == template_id) else {
+            continue;
+        };
+        if m.route != query.route || at < first_day || at >= day {
+            continue;
+        }
+        let Ok(index) = usize::try_from((at - first_day) / DAY) else {
+            continue;
+        };
+        let point = &mut points[index * per_day + slot];
+        let reached = rank(m);
+        point.sent += usize::from(reached >= 1);
+        point.delivered += usize::from(reached >= 2);
+        point.read += usize::from(reached >= 3);
+    }
+    points
+}
