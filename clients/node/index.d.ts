@@ -109,8 +109,15 @@ export interface Profile {
 }
 
 export interface Recipient {
-  phone: string;
+  /** Digits, when the business knows the user's phone number. */
+  phone?: string;
+  /** The business-scoped user id. */
+  user_id: string;
+  parent_user_id?: string;
   profile: Profile;
+  marketing_opted_out: boolean;
+  /** RFC 3339; null if the user never wrote. */
+  customer_service_window_until: string | null;
 }
 
 export type FaultAction =

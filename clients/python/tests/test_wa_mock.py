@@ -110,12 +110,15 @@ def test_an_undeliverable_recipient_fails_with_131026(wa_mock):
 
     assert profile == {
         "phone": CUSTOMER,
+        "user_id": "US.17587197811127514456",
         "profile": {
             "behaviour": "undeliverable",
             "name": "Ann",
             "delivered_after_seconds": 2,
             "read_after_seconds": 5,
         },
+        "marketing_opted_out": False,
+        "customer_service_window_until": None,
     }
     statuses = wa_mock.message(answer["messages"][0]["id"])["statuses"]
     assert statuses[-1]["status"] == "failed"
