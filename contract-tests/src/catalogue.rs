@@ -309,6 +309,12 @@ error_kinds! {
     UserStoppedMarketing = "user_stopped_marketing",
     /// 131047 (async): a free-form message outside the 24-hour customer-service window.
     ReEngagement = "re_engagement",
+    /// 131048: the phone number's messages were restricted as spam.
+    SpamRateLimit = "spam_rate_limit",
+    /// 130472: the user's number is part of an experiment.
+    UserInExperiment = "user_in_experiment",
+    /// 134103 (invented texts): an MM API error Meta names without explaining.
+    MarketingMessageNotSent = "marketing_message_not_sent",
     /// 131026 (async, invented details): the TTL ran out before delivery.
     TtlExpired = "ttl_expired",
     /// 2200 (invented for WABAs): `override_callback_uri` failed the `hub.challenge` handshake.

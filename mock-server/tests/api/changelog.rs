@@ -332,3 +332,48 @@ async fn utility_templates_in_the_window_are_free_until_2026_10_01_then_regular(
         assert_eq!(sandbox.message(&id).await["pricing_type"], priced, "{day}");
     }
 }
+
+#[tokio::test]
+async fn the_2025_and_2026_marketing_codes_are_in_the_catalogue_and_answer_as_faults() {
+    let app = spawn_app().await;
+    for (key, code, message) in [
+        ("spam_rate_limit", 131048, "Spam rate limit hit"),
+        (
+            "user_in_experiment",
+            130472,
+            "User's number is part of an experiment",
+        ),
+        (
+            "marketing_message_not_sent",
+            134103,
+            "Marketing message not sent",
+        ),
+        ("re_engagement", 131047, "Re-engagement message"),
+    ] {
+        let armed = app
+            .post(
+                "/__admin/faults",
+                &json!({"path": "marketing_messages", "count": 1,
+                    "action": {"type": "error", "error": key}}),
+            )
+            .await;
+        assert_eq!(armed.status, 200, "{key}: {}", armed.body);
+        let answer = app
+            .send_marketing_message(PHONE, &promo_to("14165551234"))
+            .await;
+        assert_eq!(
+            (answer.status, answer.code()),
+            (400, code),
+            "{key}: {}",
+            answer.body
+        );
+        assert!(
+            answer.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(message),
+            "{key}: {}",
+            answer.body
+        );
+    }
+}
