@@ -2,9 +2,10 @@
 //!
 //! Graph ids are polymorphic (`/{id}` may be a WABA, a phone number, a template or a business),
 //! so routing happens here rather than in axum's router. [`dispatch`] is the pipeline, in this
-//! order: body (read up to the limit) → version ([`request`]) → auth (the token selects a
-//! sandbox) → route (the id is looked up; the operation for `(object kind, edge, method)` is a
-//! row of [`wa_contract::operations`]) → faults → operation → journal → answer. Handlers are
+//! order: body (read up to the limit) and path ([`request`]) → auth (the token selects a
+//! sandbox) → version (as Meta serves it on the sandbox's day, `domain::changes`) → route (the
+//! id is looked up; the operation for `(object kind, edge, method)` is a row of
+//! [`wa_contract::operations`]) → faults → operation → journal → answer. Handlers are
 //! named for the operation and live in [`send`], [`templates`] and [`nodes`]; the one that
 //! does I/O (subscribing a callback, after Meta's verification handshake) is awaited like the
 //! rest.
@@ -230,7 +231,7 @@ struct Answered {
 }
 
 /// Handles every Graph API request: the pipeline, in order — body (read up to the limit) and
-/// version → auth → route → faults → operation → journal → answer. Route, faults, operation
+/// path → auth → version → route → faults → operation → journal → answer. Route, faults, operation
 /// and journal run in one critical section on the sandbox ([`Session`]); only a latency fault
 /// or a handshake splits it in two, around the wait.
 pub(crate) async fn dispatch(
