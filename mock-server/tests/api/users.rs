@@ -216,6 +216,16 @@ async fn recipients_are_refused_with_100_naming_the_field_and_nothing_changes() 
         assert_eq!((answer.status, answer.code()), (400, 100), "{path} {body}");
         assert!(answer.details().starts_with(field), "{}", answer.details());
     }
+    // A misspelt profile field is refused, not ignored.
+    let misspelt = app
+        .put_recipient("14165551234", &json!({"behavior": "offline"}))
+        .await;
+    assert_eq!((misspelt.status, misspelt.code()), (400, 100));
+    assert!(
+        misspelt.details().contains("unknown field `behavior`"),
+        "{}",
+        misspelt.body
+    );
     let inbound = app.post("/__admin/inbound", &json!({"text": "hi"})).await;
     assert_eq!((inbound.status, inbound.code()), (400, 100));
     assert_eq!(
