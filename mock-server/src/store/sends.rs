@@ -12,7 +12,7 @@ use super::{Sandbox, SandboxState, Session, Store};
 use crate::budget::Retained;
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
-use crate::domain::changes::Changelog;
+use crate::domain::changes::{Changelog, Rules};
 use crate::domain::events::EventKind;
 use crate::domain::message::{
     Message, MessageStatus, Names, PricingCategory, TemplateRef, pricing_type,
@@ -87,6 +87,7 @@ impl Session<'_> {
             ttl: template.message_ttl(route),
             marketing: true,
             free_form: false,
+            rules,
         };
         Ok(state.accept(store, sandbox, phone_id, req, draft, now))
     }
@@ -100,14 +101,15 @@ impl Session<'_> {
     ) -> Result<Accepted, Refusal> {
         let (store, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
+        let rules = Changelog::builtin().rules(now);
         let message_type = req.effective_type().as_str().to_owned();
         let draft = match &req.template {
             Some(message) if message_type == "template" => {
                 let (waba_idx, template_idx) = state.sendable_template(phone_id, message)?;
                 let template = &state.templates[template_idx];
                 let marketing = template.category == TemplateCategory::Marketing;
-                let sunset = Changelog::builtin().rules(now).cloud_api_marketing_sunset;
-                if marketing && (sunset || state.wabas[waba_idx].disable_marketing_on_cloud_api) {
+                let disabled = state.wabas[waba_idx].disable_marketing_on_cloud_api;
+                if marketing && (rules.cloud_api_marketing_sunset || disabled) {
                     return Err(Refusal::new(ErrorKind::MarketingDisabledOnCloudApi));
                 }
                 // Meta: authentication templates need a phone number, not a BSUID.
@@ -129,6 +131,7 @@ impl Session<'_> {
                     ttl: template.message_ttl(Route::CloudApi),
                     marketing,
                     free_form: false,
+                    rules,
                 }
             }
             _ => Draft {
@@ -142,6 +145,7 @@ impl Session<'_> {
                 ttl: Duration::from_secs(u64::from(TemplateCategory::Utility.default_ttl())),
                 marketing: false,
                 free_form: true,
+                rules,
             },
         };
         Ok(state.accept(store, sandbox, phone_id, req, draft, now))
@@ -160,6 +164,8 @@ struct Draft {
     marketing: bool,
     /// Not a template: deliverable only inside the customer-service window.
     free_form: bool,
+    /// Meta's rules on the day of the send.
+    rules: Rules,
 }
 
 impl SandboxState {
@@ -229,11 +235,7 @@ impl SandboxState {
             template: draft.template,
             route: draft.route,
             pricing_category: draft.pricing_category,
-            pricing_type: pricing_type(
-                draft.pricing_category,
-                in_window,
-                Changelog::builtin().rules(now),
-            ),
+            pricing_type: pricing_type(draft.pricing_category, in_window, draft.rules),
             creative_features: draft.creative_features,
             message_activity_sharing: draft.message_activity_sharing,
             ttl_seconds: draft.ttl.as_secs(),
@@ -248,12 +250,11 @@ impl SandboxState {
         self.message_bytes += message.retained_bytes();
         self.message_order.push_back(wamid.clone());
         self.messages.insert(wamid.clone(), message);
-        let rules = Changelog::builtin().rules(now);
         let timeline = if draft.free_form && !in_window {
             Timeline::failed(ErrorKind::ReEngagement)
         } else {
             self.recipients
-                .timeline(&recipient, draft.marketing, draft.ttl, rules)
+                .timeline(&recipient, draft.marketing, draft.ttl, draft.rules)
         };
         if timeline.sent {
             self.step(&wamid, MessageStatus::Sent, None, now);
