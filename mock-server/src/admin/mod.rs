@@ -496,7 +496,7 @@ async fn put_recipient(
 ) -> AdminResult<Recipient> {
     let store = &state.store;
     let invalid = |details: &str| refuse(store, &Refusal::invalid(details));
-    let profile = request.profile;
+    let profile = request.profile();
     profile.check().map_err(|details| invalid(&details))?;
     let a_bsuid = "a business-scoped user id such as \"CA.13491208655302741918\"";
     check_field(

@@ -106,6 +106,18 @@ impl Profile {
 #[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RecipientRequest {
+    /// What happens to messages.
+    #[serde(default)]
+    pub(crate) behaviour: Behaviour,
+    /// Profile name shown in webhooks' `contacts`.
+    #[serde(default = "default_name")]
+    pub(crate) name: String,
+    /// Seconds from `sent` to `delivered`.
+    #[serde(default = "default_delivered")]
+    pub(crate) delivered_after_seconds: u64,
+    /// Seconds from `sent` to `read`.
+    #[serde(default = "default_read")]
+    pub(crate) read_after_seconds: u64,
     /// The user's BSUID, when the path is a phone number.
     #[serde(default)]
     pub(crate) user_id: Option<String>,
@@ -115,9 +127,18 @@ pub(crate) struct RecipientRequest {
     /// The user's parent BSUID (`CC.ENT.…`).
     #[serde(default)]
     pub(crate) parent_user_id: Option<String>,
-    /// The profile; its own `deny_unknown_fields` refuses whatever is left.
-    #[serde(flatten)]
-    pub(crate) profile: Profile,
+}
+
+impl RecipientRequest {
+    /// The profile part.
+    pub(crate) fn profile(&self) -> Profile {
+        Profile {
+            behaviour: self.behaviour,
+            name: self.name.clone(),
+            delivered_after_seconds: self.delivered_after_seconds,
+            read_after_seconds: self.read_after_seconds,
+        }
+    }
 }
 
 /// What a message will go through: whether it is `sent` on acceptance, then later steps.
