@@ -694,6 +694,19 @@ pub struct Throughput {
     pub messages_per_second: Option<u32>,
 }
 
+/// `GET` and `PUT /__admin/marketing_limit`, and a world file's `marketing_limit`: how many
+/// marketing templates a user may receive in a rolling 24 hours before more fail with 131049.
+/// Meta publishes no count (it follows each user's engagement), so the mock's is set here.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MarketingLimit {
+    /// Marketing templates a user receives from every business of the sandbox in 24 hours
+    /// (1–1000); `null` turns the limit off.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = 1000)))]
+    pub per_user_per_24h: Option<u32>,
+}
+
 /// `POST /__admin/sandboxes` (the body is optional).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

@@ -2,7 +2,8 @@
 //!
 //! The built-in default world is itself a world file (`fixtures/world/default.toml`). A world
 //! names businesses → WABAs → phone numbers and templates, recipient profiles, the template
-//! review delay and rejection rules, error-catalogue overrides and retention caps. Unknown keys
+//! review delay and rejection rules, the per-user marketing limit, error-catalogue overrides and
+//! retention caps. Unknown keys
 //! fail loudly. Ids may be given; the first sandbox built from a world uses them, later sandboxes
 //! get fresh ids.
 
@@ -10,6 +11,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 use wa_contract::ErrorEntry;
+use wa_contract::admin::MarketingLimit;
 use wa_contract::payload::template::{DegreesOfFreedomSpec, TemplateCreateRequest, TemplateStatus};
 
 use crate::domain::recipient::{Identity, Profile, derived_bsuid, digits};
@@ -38,6 +40,9 @@ pub(crate) struct WorldSpec {
     /// Recipient profiles by phone number.
     #[serde(default)]
     pub(crate) recipients: Vec<RecipientSpec>,
+    /// Meta's per-user marketing limit, as the sandbox counts it (off unless set).
+    #[serde(default)]
+    pub(crate) marketing_limit: MarketingLimit,
     /// Replacements for error-catalogue entries (same shape as `fixtures/errors.json`).
     #[serde(default)]
     pub(crate) error_overrides: Vec<ErrorEntry>,
@@ -298,6 +303,8 @@ impl WorldSpec {
         for r in &spec.recipients {
             r.identity().map_err(WorldError)?;
         }
+        crate::domain::marketing_limit::check(&spec.marketing_limit)
+            .map_err(|e| WorldError(format!("marketing_limit.{e}")))?;
         Ok(spec)
     }
 
@@ -356,6 +363,20 @@ mod tests {
             spec("phone = \"1\"\nparent_user_id = \"US.1\"")
                 .unwrap_err()
                 .starts_with("recipients.parent_user_id")
+        );
+    }
+
+    #[test]
+    fn a_marketing_limit_is_read_and_checked() {
+        let world = |toml: &str| WorldSpec::from_toml(&format!("businesses = []\n{toml}\n"));
+        assert_eq!(world("").unwrap().marketing_limit.per_user_per_24h, None);
+        let set = world("marketing_limit = { per_user_per_24h = 2 }").unwrap();
+        assert_eq!(set.marketing_limit.per_user_per_24h, Some(2));
+        let zero = world("marketing_limit = { per_user_per_24h = 0 }").unwrap_err();
+        assert!(
+            zero.0
+                .starts_with("marketing_limit.per_user_per_24h: expected 1 to 1000"),
+            "{zero}"
         );
     }
 

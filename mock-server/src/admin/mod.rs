@@ -27,9 +27,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wa_contract::ErrorKind;
 use wa_contract::admin::{
-    Advance, ClockState, Faults, Health, Inbound, InboundAccepted, List, Memory, NewSandbox,
-    Recipient, State as World, Success, TemplateQuality, TemplateStatusChange, TemplateStatusSet,
-    Throughput, UserIdChange, UserPreferenceSet, Waba, WabaPatch,
+    Advance, ClockState, Faults, Health, Inbound, InboundAccepted, List, MarketingLimit, Memory,
+    NewSandbox, Recipient, State as World, Success, TemplateQuality, TemplateStatusChange,
+    TemplateStatusSet, Throughput, UserIdChange, UserPreferenceSet, Waba, WabaPatch,
 };
 use wa_contract::payload::bsuid::{is_bsuid, is_parent_bsuid};
 use wa_contract::payload::webhook::TemplateQualityUpdate;
@@ -95,6 +95,10 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             get(list_faults).post(add_fault).delete(clear_faults),
         )
         .route("/__admin/throughput", put(set_throughput))
+        .route(
+            "/__admin/marketing_limit",
+            get(get_marketing_limit).put(set_marketing_limit),
+        )
         .route(
             "/__admin/sandboxes",
             get(conversations::list_sandboxes).post(create_sandbox),
@@ -723,6 +727,22 @@ async fn set_throughput(
         .faults
         .set_throughput(body.messages_per_second);
     Ok(Json(body))
+}
+
+async fn get_marketing_limit(AdminSandbox(sandbox): AdminSandbox) -> Json<MarketingLimit> {
+    Json(sandbox.lock().marketing_limit)
+}
+
+/// Sets the sandbox's per-user marketing limit. Templates count only while a limit is set.
+async fn set_marketing_limit(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    AdminJson(body): AdminJson<serde_json::Map<String, Value>>,
+) -> AdminResult<MarketingLimit> {
+    let limit = crate::domain::marketing_limit::from_json(&body)
+        .map_err(|details| refuse(&state.store, &Refusal::invalid(details)))?;
+    sandbox.lock().marketing_limit = limit;
+    Ok(Json(limit))
 }
 
 /// The body is optional; it may carry the sandbox's own webhook settings and `clock_start`.

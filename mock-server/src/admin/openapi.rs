@@ -15,10 +15,10 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 use wa_contract::admin::{
     Advance, Attempt, ClockState, ConversationPage, Conversations, Event, Fault, Faults, Health,
-    Inbound, InboundAccepted, JournalEntry, List, Memory, Message, NewSandbox, ReceivedMessage,
-    Recipient, SandboxRequest, SandboxSummary, State, Success, TemplateCategoryChange,
-    TemplateQuality, TemplateStatusChange, TemplateStatusSet, Throughput, UserIdChange,
-    UserPreferenceSet, Waba, WabaPatch, WebhookView,
+    Inbound, InboundAccepted, JournalEntry, List, MarketingLimit, Memory, Message, NewSandbox,
+    ReceivedMessage, Recipient, SandboxRequest, SandboxSummary, State, Success,
+    TemplateCategoryChange, TemplateQuality, TemplateStatusChange, TemplateStatusSet, Throughput,
+    UserIdChange, UserPreferenceSet, Waba, WabaPatch, WebhookView,
 };
 use wa_contract::payload::error::GraphErrorBody;
 
@@ -289,6 +289,21 @@ const OPERATIONS: &[Operation] = &[
     )
     .summary("Sets the per-phone throughput limit (`null` lifts it).")
     .body(body::<Throughput>()),
+    op(
+        "get",
+        "/__admin/marketing_limit",
+        "get_marketing_limit",
+        schema::<MarketingLimit>,
+    )
+    .summary("The per-user marketing limit the sandbox applies (`null`: off)."),
+    op(
+        "put",
+        "/__admin/marketing_limit",
+        "set_marketing_limit",
+        schema::<MarketingLimit>,
+    )
+    .summary("Sets the per-user marketing limit: marketing templates a user receives in 24 hours before more fail with 131049 (`null` turns it off).")
+    .body(body::<MarketingLimit>()),
     op(
         "post",
         "/__admin/sandboxes",

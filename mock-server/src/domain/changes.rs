@@ -41,6 +41,8 @@ pub(crate) struct Changelog {
 pub(crate) struct Rules {
     /// Marketing templates to US numbers fail with 131049.
     pub(crate) us_marketing_undeliverable: bool,
+    /// A sandbox's per-user marketing limit applies, outside the customer-service window.
+    pub(crate) per_user_marketing_limit: bool,
     /// MSC businesses send through the MM API.
     pub(crate) msc_on_mm_api: bool,
     /// WABA-level creative optimisations are off unless opted in.
@@ -119,6 +121,7 @@ impl Changelog {
         let on = |id: &str| self.in_force(now).any(|c| c.id == id);
         Rules {
             us_marketing_undeliverable: on("us_marketing_undeliverable"),
+            per_user_marketing_limit: on("per_user_marketing_limit"),
             msc_on_mm_api: on("msc_on_mm_api"),
             creative_optimisations_off_by_default: on("creative_optimisations_off_by_default"),
             optimization_spec: on("optimization_spec"),
@@ -171,6 +174,7 @@ mod tests {
         let log = Changelog::builtin();
         let all = log.rules(Timestamp::LATEST);
         assert!(all.us_marketing_undeliverable && all.msc_on_mm_api);
+        assert!(all.per_user_marketing_limit);
         assert!(all.creative_optimisations_off_by_default && all.cloud_api_marketing_sunset);
         assert!(all.optimization_spec && all.bid_spec_unsupported);
         assert!(all.utility_billed_in_window);

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use wa_contract::ErrorKind;
 
 use super::changes::Rules;
+use super::marketing_limit::{Tally, is_exempt_country, is_exempt_number};
 use wa_contract::payload::bsuid::is_parent_bsuid;
 
 use super::message::MessageStatus;
@@ -158,6 +159,13 @@ impl Timeline {
             steps: vec![(FAILED_AFTER, MessageStatus::Failed, Some(kind))],
         }
     }
+
+    /// Whether the message reaches the user's phone.
+    pub(crate) fn delivers(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|(_, status, _)| matches!(status, MessageStatus::Delivered | MessageStatus::Read))
+    }
 }
 
 /// How long an inbound message keeps the customer-service window open.
@@ -186,6 +194,18 @@ impl Identity {
             None => self.user_id.starts_with("US."),
         }
     }
+
+    /// Whether Meta's per-user marketing limit is not active for the user: a phone number of
+    /// the EEA, the UK, Japan or South Korea, or with none known a BSUID of one of them.
+    pub(crate) fn is_exempt_from_marketing_limit(&self) -> bool {
+        match &self.wa_id {
+            Some(phone) => is_exempt_number(phone),
+            None => self
+                .user_id
+                .split_once('.')
+                .is_some_and(|(country, _)| is_exempt_country(country)),
+        }
+    }
 }
 
 /// What the directory knows of one user besides the BSUID it is keyed by.
@@ -206,6 +226,8 @@ pub(crate) struct Recipients {
     profiles: HashMap<String, Profile>,
     opted_out: HashSet<String>,
     last_inbound: HashMap<String, Timestamp>,
+    /// Marketing templates that count against each user's per-user limit.
+    marketing: Tally,
 }
 
 /// One recipient as the admin API lists it.
@@ -324,8 +346,18 @@ impl Recipients {
         self.window_until(who).is_some_and(|until| now < until)
     }
 
+    /// How many marketing templates count against `who`'s per-user limit at `now`.
+    pub(crate) fn marketing_counted(&self, who: &Identity, now: Timestamp) -> usize {
+        self.marketing.count(&who.user_id, now)
+    }
+
+    /// Counts a marketing template `who` received at `at` against their per-user limit.
+    pub(crate) fn count_marketing(&mut self, who: &Identity, at: Timestamp) {
+        self.marketing.record(&who.user_id, at);
+    }
+
     /// `who` gets the BSUID `new_user_id` (a changed phone number gives a new BSUID, Meta says):
-    /// profile, opt-out and window follow. Returns the user as now known.
+    /// profile, opt-out, window and marketing limit follow. Returns the user as now known.
     pub(crate) fn change_user_id(&mut self, who: &Identity, new_user_id: String) -> Identity {
         let old = who.user_id.clone();
         let known = self.users.remove(&old).unwrap_or_default();
@@ -348,6 +380,7 @@ impl Recipients {
         if let Some(at) = self.last_inbound.remove(&old) {
             self.last_inbound.insert(moved.user_id.clone(), at);
         }
+        self.marketing.rename(&old, &moved.user_id);
         moved
     }
 

@@ -46,6 +46,7 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 use wa_contract::Catalogue;
+use wa_contract::admin::MarketingLimit;
 
 use crate::budget::Budget;
 use crate::clock::{Clock, ClockMode, Runner, Timestamp};
@@ -156,6 +157,8 @@ pub(crate) struct SandboxState {
     messages: HashMap<Wamid, Message>,
     message_order: VecDeque<Wamid>,
     pub(crate) recipients: Recipients,
+    /// Meta's per-user marketing limit as this sandbox counts it.
+    pub(crate) marketing_limit: MarketingLimit,
     /// Messages users sent, newest last (as many as messages are retained).
     received: VecDeque<Received>,
     pub(crate) subscriptions: HashMap<WabaId, Vec<Subscription>>,

@@ -14,6 +14,7 @@ use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::changes::{Changelog, Rules};
 use crate::domain::events::EventKind;
+use crate::domain::marketing_limit;
 use crate::domain::message::{
     Message, MessageStatus, Names, PricingCategory, TemplateRef, pricing_type,
 };
@@ -217,6 +218,14 @@ impl SandboxState {
             .clone()
             .unwrap_or_else(|| recipient.user_id.clone());
         let in_window = self.recipients.in_window(&recipient, now);
+        let sender = self.phone(phone_id).map_or("", |p| &p.display_phone_number);
+        let limit = draft
+            .marketing
+            .then(|| {
+                let limit = self.marketing_limit;
+                marketing_limit::applying(limit, draft.rules, sender, &recipient, in_window)
+            })
+            .flatten();
         let wamid = self.ids.wamids.wamid(&wa_id);
         let waba_id = self
             .phone(phone_id)
@@ -252,10 +261,15 @@ impl SandboxState {
         self.messages.insert(wamid.clone(), message);
         let timeline = if draft.free_form && !in_window {
             Timeline::failed(ErrorKind::ReEngagement)
+        } else if limit.is_some_and(|n| self.recipients.marketing_counted(&recipient, now) >= n) {
+            Timeline::failed(ErrorKind::EcosystemEngagement)
         } else {
             self.recipients
                 .timeline(&recipient, draft.marketing, draft.ttl, draft.rules)
         };
+        if limit.is_some() && timeline.delivers() {
+            self.recipients.count_marketing(&recipient, now);
+        }
         if timeline.sent {
             self.step(&wamid, MessageStatus::Sent, None, now);
         }

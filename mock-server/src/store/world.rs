@@ -74,6 +74,7 @@ impl SandboxState {
             messages: HashMap::new(),
             message_order: VecDeque::new(),
             recipients: Recipients::default(),
+            marketing_limit: world.marketing_limit,
             received: VecDeque::new(),
             subscriptions: HashMap::new(),
             journal: VecDeque::new(),

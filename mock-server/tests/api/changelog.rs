@@ -116,9 +116,16 @@ async fn the_clock_lists_the_changes_in_force_on_its_day_and_the_versions_served
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["us_marketing_undeliverable", "msc_on_mm_api"]);
     assert_eq!(
-        clock.body["changes_in_force"][1],
+        ids,
+        [
+            "us_marketing_undeliverable",
+            "per_user_marketing_limit",
+            "msc_on_mm_api"
+        ]
+    );
+    assert_eq!(
+        clock.body["changes_in_force"][2],
         json!({
             "id": "msc_on_mm_api",
             "date": "2026-01-29",
@@ -145,6 +152,7 @@ async fn the_clock_lists_the_changes_in_force_on_its_day_and_the_versions_served
         ids,
         [
             "us_marketing_undeliverable",
+            "per_user_marketing_limit",
             "msc_on_mm_api",
             "creative_optimisations_off_by_default",
             "optimization_spec",

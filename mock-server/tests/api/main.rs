@@ -14,6 +14,7 @@ mod hardening;
 mod helpers;
 mod inbox;
 mod isolation;
+mod marketing_limit;
 mod node_fields;
 mod onboarding;
 mod openapi;

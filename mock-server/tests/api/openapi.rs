@@ -195,6 +195,7 @@ async fn answers_and_accepted_bodies_match_the_schemas_the_document_gives() {
     let advance = json!({"seconds": 30});
     let sandbox = json!({"clock_start": "2026-07-01T09:00:00Z", "chaos": {"batch": 2}});
     let inbound = json!({"from": "16505551234", "text": "hi"});
+    let limit = json!({"per_user_per_24h": 2});
     let sent = app
         .send_marketing_message(PHONE, &promo_to("16505551234"))
         .await;
@@ -239,6 +240,18 @@ async fn answers_and_accepted_bodies_match_the_schemas_the_document_gives() {
             Some(&fault),
         ),
         (Method::GET, "/__admin/faults", "/__admin/faults", None),
+        (
+            Method::PUT,
+            "/__admin/marketing_limit",
+            "/__admin/marketing_limit",
+            Some(&limit),
+        ),
+        (
+            Method::GET,
+            "/__admin/marketing_limit",
+            "/__admin/marketing_limit",
+            None,
+        ),
         (
             Method::POST,
             "/__admin/inbound",

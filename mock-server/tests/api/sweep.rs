@@ -35,6 +35,7 @@ enum Shape {
     Webhooks,
     Fault,
     Throughput,
+    MarketingLimit,
     Inbound,
     UserPreference,
     UserIdChange,
@@ -113,7 +114,8 @@ const GRAPH: &[Route] = &[
 ];
 
 /// The admin routes that shape what Graph answers next: the clock, WABA flags, template
-/// statuses, recipients, webhooks, faults, throughput, inbound messages, resets.
+/// statuses, recipients, webhooks, faults, throughput, the marketing limit, inbound messages,
+/// resets.
 const ADMIN_SHAPING: &[Route] = &[
     route("POST", "__admin/reset", Shape::None),
     route("POST", "__admin/clock/advance", Shape::Advance),
@@ -148,6 +150,7 @@ const ADMIN_SHAPING: &[Route] = &[
     route("POST", "__admin/faults", Shape::Fault),
     route("DELETE", "__admin/faults", Shape::None),
     route("PUT", "__admin/throughput", Shape::Throughput),
+    route("PUT", "__admin/marketing_limit", Shape::MarketingLimit),
     route("POST", "__admin/inbound", Shape::Inbound),
 ];
 
@@ -165,6 +168,7 @@ const ADMIN_OTHER: &[Route] = &[
     route("GET", "__admin/webhooks", Shape::None),
     route("GET", "__admin/webhooks/deliveries", Shape::None),
     route("GET", "__admin/faults", Shape::None),
+    route("GET", "__admin/marketing_limit", Shape::None),
     route("POST", "__admin/sandboxes", Shape::Webhooks),
     route("GET", "__admin", Shape::None),
 ];
@@ -564,6 +568,9 @@ fn conformant(shape: Shape) -> BoxedStrategy<Value> {
             .boxed(),
         Shape::Throughput => option::of(1u32..=20)
             .prop_map(|n| json!({"messages_per_second": n}))
+            .boxed(),
+        Shape::MarketingLimit => option::of(1u32..=3)
+            .prop_map(|n| json!({"per_user_per_24h": n}))
             .boxed(),
         Shape::UserPreference => (
             select(&["stop", "resume", "pause"][..]),
