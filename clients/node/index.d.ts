@@ -237,6 +237,10 @@ export class Sandbox {
   ): Promise<Fault>;
   clearFaults(): Promise<void>;
   setThroughput(messagesPerSecond: number | null): Promise<{ messages_per_second: number | null }>;
+  /** `GET /__admin/marketing_limit`. */
+  marketingLimit(): Promise<{ per_user_per_24h: number | null }>;
+  /** `PUT /__admin/marketing_limit`: `null` turns the limit off. */
+  setMarketingLimit(perUserPer24h: number | null): Promise<{ per_user_per_24h: number | null }>;
   setTemplateStatus(
     templateId: string,
     status: string,

@@ -317,6 +317,16 @@ export class Sandbox {
     return this.#call("PUT", "/__admin/throughput", { messages_per_second: messagesPerSecond });
   }
 
+  /** Meta's per-user marketing limit as the sandbox counts it. */
+  marketingLimit() {
+    return this.#call("GET", "/__admin/marketing_limit");
+  }
+
+  /** Marketing templates a user receives in 24 hours before more fail with 131049 (`null`: off). */
+  setMarketingLimit(perUserPer24h) {
+    return this.#call("PUT", "/__admin/marketing_limit", { per_user_per_24h: perUserPer24h });
+  }
+
   setTemplateStatus(templateId, status, reason) {
     return this.#call(
       "POST",

@@ -121,6 +121,21 @@ test("a fault answers its error as many times as asked", async (t) => {
   assert.deepEqual((await sandbox.faults()).data, []);
 });
 
+test("a user past the marketing limit fails with 131049", async (t) => {
+  const sandbox = await sandboxFor(t);
+
+  assert.deepEqual(await sandbox.setMarketingLimit(1), { per_user_per_24h: 1 });
+  const first = await send(sandbox, promo());
+  const second = await send(sandbox, promo());
+  await sandbox.advance(60);
+
+  assert.deepEqual(await sandbox.marketingLimit(), { per_user_per_24h: 1 });
+  assert.equal((await sandbox.message(first.body.messages[0].id)).statuses.at(-1).status, "read");
+  const last = (await sandbox.message(second.body.messages[0].id)).statuses.at(-1);
+  assert.deepEqual([last.status, last.error], ["failed", "ecosystem_engagement"]);
+  assert.deepEqual(await sandbox.setMarketingLimit(null), { per_user_per_24h: null });
+});
+
 test("a paused template is refused with 132015", async (t) => {
   const sandbox = await sandboxFor(t);
   const template = sandbox.template("seasonal_promo");

@@ -144,6 +144,20 @@ def test_a_fault_answers_its_error_as_many_times_as_asked(wa_mock):
     assert wa_mock.faults()["data"] == []
 
 
+def test_a_user_past_the_marketing_limit_fails_with_131049(wa_mock):
+    assert wa_mock.set_marketing_limit(1) == {"per_user_per_24h": 1}
+    _, first = send(wa_mock, promo())
+    _, second = send(wa_mock, promo())
+
+    wa_mock.advance(60)
+
+    assert wa_mock.marketing_limit() == {"per_user_per_24h": 1}
+    assert wa_mock.message(first["messages"][0]["id"])["statuses"][-1]["status"] == "read"
+    last = wa_mock.message(second["messages"][0]["id"])["statuses"][-1]
+    assert (last["status"], last["error"]) == ("failed", "ecosystem_engagement")
+    assert wa_mock.set_marketing_limit(None) == {"per_user_per_24h": None}
+
+
 def test_a_paused_template_is_refused_with_132015(wa_mock):
     template = wa_mock.template("seasonal_promo")
 

@@ -490,6 +490,18 @@ class Sandbox:
             "PUT", "/__admin/throughput", {"messages_per_second": messages_per_second}
         )
 
+    def marketing_limit(self) -> Json:
+        """``GET /__admin/marketing_limit``: Meta's per-user marketing limit as the sandbox
+        counts it."""
+        return self._call("GET", "/__admin/marketing_limit")
+
+    def set_marketing_limit(self, per_user_per_24h: Optional[int]) -> Json:
+        """``PUT /__admin/marketing_limit``: marketing templates a user receives in 24 hours
+        before more fail with 131049 (``None`` turns the limit off)."""
+        return self._call(
+            "PUT", "/__admin/marketing_limit", {"per_user_per_24h": per_user_per_24h}
+        )
+
     # Templates and WABAs.
 
     def set_template_status(
