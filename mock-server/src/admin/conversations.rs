@@ -258,7 +258,7 @@ pub(super) async fn list_conversations(
                     inbound: acc.inbound,
                     last_at: order.0.to_string(),
                     last_type: last_type.to_owned(),
-                    last_status: acc.last_out.map(|(_, m)| wire::message_status(m.status())),
+                    last_status: acc.last_out.map(|(_, m)| m.status()),
                     opted_out: s.recipients.has_opted_out(&user(&s, wa_id)),
                 },
             ))

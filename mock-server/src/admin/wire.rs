@@ -4,9 +4,8 @@ use serde_json::Value;
 use wa_contract::admin as wire;
 
 use crate::clock::ClockMode;
-use crate::domain::message::{Message, MessageStatus, Received};
+use crate::domain::message::{Message, Received};
 use crate::domain::recipient::Entry;
-use crate::domain::routing::Route;
 use crate::journal::JournalEntry;
 use crate::store::{Sandbox, SandboxState};
 use crate::webhooks::{Attempt, Chaos, WebhookView};
@@ -109,16 +108,6 @@ pub(crate) fn received(m: &Received) -> wire::ReceivedMessage {
     }
 }
 
-pub(crate) fn message_status(status: MessageStatus) -> wire::MessageStatus {
-    match status {
-        MessageStatus::Accepted => wire::MessageStatus::Accepted,
-        MessageStatus::Sent => wire::MessageStatus::Sent,
-        MessageStatus::Delivered => wire::MessageStatus::Delivered,
-        MessageStatus::Read => wire::MessageStatus::Read,
-        MessageStatus::Failed => wire::MessageStatus::Failed,
-    }
-}
-
 pub(crate) fn message(m: &Message) -> wire::Message {
     wire::Message {
         id: m.id.to_string(),
@@ -135,10 +124,7 @@ pub(crate) fn message(m: &Message) -> wire::Message {
             language: t.language.clone(),
             category: t.category.to_owned(),
         }),
-        route: match m.route {
-            Route::MarketingMessages => wire::Route::MarketingMessages,
-            Route::CloudApi => wire::Route::CloudApi,
-        },
+        route: m.route,
         pricing_category: m.pricing_category.as_str().to_owned(),
         pricing_type: m.pricing_type.to_owned(),
         creative_features: m.creative_features.clone(),
@@ -151,7 +137,7 @@ pub(crate) fn message(m: &Message) -> wire::Message {
             .statuses
             .iter()
             .map(|s| wire::StatusRecord {
-                status: message_status(s.status),
+                status: s.status,
                 at: s.at.to_string(),
                 error: s.error.map(str::to_owned),
             })

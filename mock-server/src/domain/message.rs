@@ -39,35 +39,20 @@ pub(crate) fn pricing_type(
     }
 }
 
-/// A message status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum MessageStatus {
-    /// Accepted, not yet sent (failures come straight from here).
-    Accepted,
-    /// Sent to WhatsApp.
-    Sent,
-    /// Delivered to the phone.
-    Delivered,
-    /// Read by the user.
-    Read,
-    /// Not delivered.
-    Failed,
+/// A message status (failures come straight from `accepted`): the admin API's own type.
+pub(crate) use wa_contract::admin::MessageStatus;
+
+/// Whether a later status may still overtake `status` on the wire.
+pub(crate) fn overtakable(status: MessageStatus) -> bool {
+    matches!(status, MessageStatus::Sent | MessageStatus::Delivered)
 }
 
-impl MessageStatus {
-    /// Whether a later status may still overtake this one on the wire.
-    pub(crate) fn overtakable(self) -> bool {
-        matches!(self, Self::Sent | Self::Delivered)
-    }
-
-    fn rank(self) -> u8 {
-        match self {
-            Self::Accepted => 0,
-            Self::Sent => 1,
-            Self::Delivered => 2,
-            Self::Read | Self::Failed => 3,
-        }
+fn rank(status: MessageStatus) -> u8 {
+    match status {
+        MessageStatus::Accepted => 0,
+        MessageStatus::Sent => 1,
+        MessageStatus::Delivered => 2,
+        MessageStatus::Read | MessageStatus::Failed => 3,
     }
 }
 
@@ -259,9 +244,9 @@ impl Message {
     ) -> Result<StatusChange, InvalidTransition> {
         let from = self.status();
         let allowed = match to {
-            MessageStatus::Failed => from.rank() < 3,
+            MessageStatus::Failed => rank(from) < 3,
             MessageStatus::Accepted => false,
-            _ => to.rank() > from.rank() && from != MessageStatus::Failed && from.rank() < 3,
+            _ => rank(to) > rank(from) && from != MessageStatus::Failed && rank(from) < 3,
         };
         if !allowed {
             return Err(InvalidTransition { from, to });

@@ -5,7 +5,6 @@
 //! refuses, and `CLOUD_API_FALLBACK` (the default) falls back to the Cloud API unless the WABA
 //! disabled marketing messages there.
 
-use serde::Serialize;
 use wa_contract::ErrorKind;
 use wa_contract::payload::send::ProductPolicy;
 
@@ -14,23 +13,14 @@ use super::changes::Rules;
 use super::message::PricingCategory;
 use super::waba::{OnboardingStatus, Waba};
 
-/// The API a message went through.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Route {
-    /// The Marketing Messages API.
-    MarketingMessages,
-    /// The Cloud API (`/messages`, or MM API fallback).
-    CloudApi,
-}
+/// The API a message went through: the admin API's own type.
+pub(crate) use wa_contract::admin::Route;
 
-impl Route {
-    /// The pricing category of a marketing message on this route.
-    pub(crate) fn marketing_pricing_category(self) -> PricingCategory {
-        match self {
-            Self::MarketingMessages => PricingCategory::MarketingLite,
-            Self::CloudApi => PricingCategory::Marketing,
-        }
+/// The pricing category of a marketing message on `route`.
+pub(crate) fn marketing_pricing_category(route: Route) -> PricingCategory {
+    match route {
+        Route::MarketingMessages => PricingCategory::MarketingLite,
+        Route::CloudApi => PricingCategory::Marketing,
     }
 }
 

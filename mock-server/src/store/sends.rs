@@ -19,7 +19,7 @@ use crate::domain::message::{
     Message, MessageStatus, Names, PricingCategory, TemplateRef, pricing_type,
 };
 use crate::domain::recipient::{Timeline, digits};
-use crate::domain::routing::{Route, route_marketing_message};
+use crate::domain::routing::{Route, marketing_pricing_category, route_marketing_message};
 use crate::domain::template::{self, effective_features};
 use crate::ids::{PhoneNumberId, WabaId, Wamid};
 
@@ -82,7 +82,7 @@ impl Session<'_> {
                 category: category.as_str(),
             }),
             route,
-            pricing_category: route.marketing_pricing_category(),
+            pricing_category: marketing_pricing_category(route),
             creative_features: features,
             message_activity_sharing: sharing,
             ttl: template.message_ttl(route),

@@ -38,6 +38,7 @@ use wa_contract::signature::{ascii_json, sign};
 
 use crate::clock::Timestamp;
 use crate::domain::events::{Event, EventKind, StatusChange};
+use crate::domain::message;
 use crate::ids::{Stream, WabaId};
 use crate::log::Escaped;
 use crate::store::{Sandbox, Store};
@@ -521,7 +522,7 @@ fn batches(targeted: Vec<(Arc<str>, &Event)>, batch: usize) -> Vec<(Arc<str>, Ve
 fn overtakable(group: &[&Event]) -> bool {
     group
         .iter()
-        .all(|e| matches!(&e.kind, EventKind::MessageStatus(c) if c.status.overtakable()))
+        .all(|e| matches!(&e.kind, EventKind::MessageStatus(c) if message::overtakable(c.status)))
 }
 
 /// How `GET /__admin/webhooks` describes a sandbox's webhooks.
