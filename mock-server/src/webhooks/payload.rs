@@ -96,6 +96,7 @@ pub(crate) fn statuses(
             .collect(),
         messages: Vec::new(),
         errors: Vec::new(),
+        user_actions: Vec::new(),
         extra: Map::new(),
     };
     let waba = first.map(|c| c.waba_id.to_string()).unwrap_or_default();
@@ -242,6 +243,7 @@ fn inbound(m: &Inbound) -> WebhookPayload {
         statuses: Vec::new(),
         messages: message.into_iter().collect(),
         errors: Vec::new(),
+        user_actions: Vec::new(),
         extra: Map::new(),
     };
     WebhookPayload::single(
