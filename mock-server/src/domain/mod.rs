@@ -3,13 +3,15 @@
 //! [`waba`] holds portfolios, WABAs and phone numbers; [`template`] the template state machine,
 //! its create-time validations and its ad-sync timing; [`routing`] decides which API carries a
 //! marketing message; [`message`] is a sent message's status state machine; [`recipient`] decides
-//! each message's timeline; [`events`] is the outbox webhooks are made from.
+//! each message's timeline; [`click`] which link clicks Meta reports; [`events`] is the outbox
+//! webhooks are made from.
 //!
 //! Domain operations refuse with a [`Refusal`]: a catalogue situation plus the values its text
 //! needs. The HTTP edge turns it into Graph's envelope.
 
 pub(crate) mod analytics;
 pub(crate) mod changes;
+pub(crate) mod click;
 pub(crate) mod events;
 pub(crate) mod message;
 pub(crate) mod recipient;
