@@ -3,8 +3,9 @@
 //! [`waba`] holds portfolios, WABAs and phone numbers; [`template`] the template state machine,
 //! its create-time validations and its ad-sync timing; [`routing`] decides which API carries a
 //! marketing message; [`message`] is a sent message's status state machine; [`recipient`] decides
-//! each message's timeline; [`click`] which link clicks Meta reports; [`events`] is the outbox
-//! webhooks are made from.
+//! each message's timeline; [`click`] which link clicks Meta reports; [`analytics`] counts
+//! messages, clicks and their cost on the [`rate_card`]; [`events`] is the outbox webhooks are
+//! made from.
 //!
 //! Domain operations refuse with a [`Refusal`]: a catalogue situation plus the values its text
 //! needs. The HTTP edge turns it into Graph's envelope.
@@ -14,6 +15,7 @@ pub(crate) mod changes;
 pub(crate) mod click;
 pub(crate) mod events;
 pub(crate) mod message;
+pub(crate) mod rate_card;
 pub(crate) mod recipient;
 pub(crate) mod routing;
 pub(crate) mod template;

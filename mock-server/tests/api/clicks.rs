@@ -1,6 +1,6 @@
 //! Link clicks (`POST /__admin/inbound` with `click`): Meta's click webhook for MM API
-//! messages, the clicks kept on the message, and a Graph-shaped 100 naming the field for every
-//! click Meta would not report.
+//! messages, the clicks kept on the message, `clicked` and `cost` in template analytics, and a
+//! Graph-shaped 100 naming the field for every click Meta would not report.
 
 use serde_json::{Value, json};
 use wa_contract::PayloadKind;
@@ -149,6 +149,95 @@ async fn a_body_click_by_bsuid_on_a_bsuid_send_has_no_button_text() {
     assert_eq!(
         app.message(&sent).await["clicks"],
         json!([answer.body["click"]])
+    );
+}
+
+#[tokio::test]
+async fn template_analytics_count_url_button_clicks_and_price_deliveries_on_the_rate_card() {
+    let app = spawn_app().await;
+    app.post(
+        &format!("/v24.0/{WABA}?is_enabled_for_insights=true"),
+        &json!(null),
+    )
+    .await;
+    let fall_sale = create_fall_sale(&app).await;
+    // Read; delivered, never read; sent to a phone that stays offline.
+    let read = send_fall_sale(&app, "14165551234").await;
+    let unread = send_fall_sale(&app, "14165550007").await;
+    send_fall_sale(&app, "14165550408").await;
+    app.advance(60).await;
+    for (from, message, component) in [
+        ("14165551234", &read, "cta"),
+        ("14165551234", &read, "cta"),
+        ("14165551234", &read, "body"),
+        ("14165550007", &unread, "cta"),
+    ] {
+        let answer = click(&app, from, message, component).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    }
+
+    let answer = app
+        .get(&format!(
+            "/v24.0/{WABA}/template_analytics?start={DAY_ONE}&end={DAY_ONE}&granularity=DAILY\
+             &template_ids=[\"{fall_sale}\",\"100000000000031\"]\
+             &product_type=MARKETING_MESSAGES_LITE_API"
+        ))
+        .await;
+
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let day = |template_id: &str, rest: Value| {
+        let mut point =
+            json!({"template_id": template_id, "start": DAY_ONE, "end": DAY_ONE + 86_400});
+        point
+            .as_object_mut()
+            .unwrap()
+            .extend(rest.as_object().unwrap().clone());
+        point
+    };
+    assert_eq!(
+        answer.body["data"][0]["data_points"],
+        json!([
+            // Two deliveries to +1 at 0.025 each; three clicks on the button by two users (the
+            // body click is no button's).
+            day(
+                &fall_sale,
+                json!({"sent": 3, "delivered": 2, "read": 1,
+                "clicked": [
+                    {"type": "url_button", "button_content": "Shop now", "count": 3},
+                    {"type": "unique_url_button", "button_content": "Shop now", "count": 2}
+                ],
+                "cost": [
+                    {"type": "amount_spent", "value": 0.05},
+                    {"type": "cost_per_delivered", "value": 0.025},
+                    {"type": "cost_per_url_button_click", "value": 0.016667}
+                ]})
+            ),
+            // Nothing sent, and no URL button: no share per delivery or per click.
+            day(
+                "100000000000031",
+                json!({"sent": 0, "delivered": 0, "read": 0, "clicked": [],
+                "cost": [{"type": "amount_spent", "value": 0.0}]})
+            ),
+        ])
+    );
+
+    let cost_only = app
+        .get(&format!(
+            "/v24.0/{WABA}/template_analytics?start={DAY_ONE}&end={DAY_ONE}\
+             &metric_types=[\"COST\"]&template_ids=[\"{fall_sale}\"]\
+             &product_type=MARKETING_MESSAGES_LITE_API"
+        ))
+        .await;
+    assert_eq!(
+        cost_only.body["data"][0]["data_points"],
+        json!([day(
+            &fall_sale,
+            json!({"cost": [
+                {"type": "amount_spent", "value": 0.05},
+                {"type": "cost_per_delivered", "value": 0.025},
+                {"type": "cost_per_url_button_click", "value": 0.016667}
+            ]})
+        )])
     );
 }
 
