@@ -260,8 +260,9 @@ impl Store {
         })?;
         if let Some(phone_id) = phone_id.filter(|p| **p != message.phone_number_id) {
             return Err(Refusal::invalid(format!(
-                "phone_number_id: message '{message_id}' was sent from {}, not {phone_id}",
-                message.phone_number_id
+                "phone_number_id: message '{message_id}' was sent from {}, not {}",
+                message.phone_number_id,
+                phone_id.as_str().escape_debug()
             )));
         }
         let template = state.template_of(message).map(|t| ClickedTemplate {
