@@ -40,6 +40,17 @@ export interface Message {
   conversation_id: string;
   created_at: string;
   statuses: StatusRecord[];
+  /** The user's link clicks, oldest first; absent when there are none. */
+  clicks?: LinkClick[];
+}
+
+export interface LinkClick {
+  message_id: string;
+  component: "cta" | "body";
+  button_text?: string;
+  click_id: string;
+  tracking_token: string;
+  at: string;
 }
 
 export interface Attempt {
@@ -226,6 +237,12 @@ export class Sandbox {
     name?: string;
     phoneNumberId?: string;
   }): Promise<string>;
+  click(click: {
+    from: string;
+    messageId: string;
+    component?: "cta" | "body";
+    phoneNumberId?: string;
+  }): Promise<LinkClick>;
   faults(): Promise<{ data: Fault[]; throughput: { messages_per_second: number | null } }>;
   addFault(
     action: FaultAction,

@@ -295,6 +295,20 @@ export class Sandbox {
     return (await this.#call("POST", "/__admin/inbound", body)).id;
   }
 
+  /**
+   * The user `from` clicks a link (`component`: `cta`, the URL button, or `body`) in the MM API
+   * message `messageId`, with Meta's click webhook; resolves to the click
+   * (`{message_id, component, button_text?, click_id, tracking_token, at}`).
+   */
+  async click({ from, messageId, component = "cta", phoneNumberId }) {
+    const body = defined({
+      from,
+      phone_number_id: phoneNumberId,
+      click: { message_id: messageId, component },
+    });
+    return (await this.#call("POST", "/__admin/inbound", body)).click;
+  }
+
   faults() {
     return this.#call("GET", "/__admin/faults");
   }

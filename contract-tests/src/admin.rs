@@ -476,6 +476,9 @@ pub struct Message {
     pub created_at: String,
     /// Every status reached, in order.
     pub statuses: Vec<StatusRecord>,
+    /// The user's link clicks in it, oldest first (MM API messages).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clicks: Vec<LinkClick>,
 }
 
 /// One entry of `GET /__admin/requests`: a Graph request as the journal keeps it.
@@ -740,7 +743,7 @@ pub struct NewSandbox {
     pub state: State,
 }
 
-/// `POST /__admin/inbound`: a user message or button tap.
+/// `POST /__admin/inbound`: a user message, button tap or link click.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -763,6 +766,41 @@ pub struct Inbound {
     /// A quick-reply button tap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button: Option<ButtonTap>,
+    /// A link click in a message the business sent through the MM API (alone: no `text` or
+    /// `button` with it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub click: Option<LinkClickRequest>,
+}
+
+/// What the user clicks: `{"message_id","component"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LinkClickRequest {
+    /// The wamid of an MM API message sent to the user in the last 7 days.
+    pub message_id: String,
+    /// `cta` (the template's URL button) or `body`.
+    pub component: String,
+}
+
+/// A link click the user made, as the click webhook reported it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LinkClick {
+    /// The wamid of the message clicked.
+    pub message_id: String,
+    /// `cta` or `body`.
+    pub component: String,
+    /// The text of the URL button a `cta` click opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub button_text: Option<String>,
+    /// The webhook's `click_id`.
+    pub click_id: String,
+    /// The webhook's `tracking_token`.
+    pub tracking_token: String,
+    /// When (RFC 3339).
+    pub at: String,
 }
 
 /// A quick-reply tap.
@@ -785,8 +823,11 @@ pub struct ButtonTap {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InboundAccepted {
-    /// The inbound message's wamid.
+    /// The inbound message's wamid; for a click, its `click_id`.
     pub id: String,
+    /// The click, for a click.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub click: Option<LinkClick>,
 }
 
 /// One entry of `GET /__admin/sandboxes`: a sandbox the inbox can open.

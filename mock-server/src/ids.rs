@@ -145,6 +145,23 @@ impl IdGen {
         format!("{:016x}{:016x}", self.next_u64(), self.next_u64())
     }
 
+    /// A link click's `click_id`, shaped like the `fbclid` Meta appends to the URL the user
+    /// visits: `IwAR` and 40 url-safe characters.
+    pub(crate) fn click_id(&mut self) -> String {
+        format!(
+            "IwAR{}",
+            self.alphabet_string(
+                40,
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+            )
+        )
+    }
+
+    /// A link click's `tracking_token`: 32 lowercase hex digits (Meta's is opaque).
+    pub(crate) fn tracking_token(&mut self) -> String {
+        self.conversation_id()
+    }
+
     /// A request id (onboarding intent): 16 digits.
     pub(crate) fn request_id(&mut self) -> String {
         (1_000_000_000_000_000 + self.below(9_000_000_000_000_000)).to_string()
@@ -178,6 +195,9 @@ pub(crate) enum Stream {
     Chaos,
     /// The sandbox's token (seeded servers only).
     Token,
+    /// Link clicks' `click_id`s and `tracking_token`s (last, so the streams before it keep
+    /// their seeds).
+    Clicks,
 }
 
 impl Stream {
@@ -207,6 +227,8 @@ pub(crate) struct IdStreams {
     pub(crate) conversations: IdGen,
     /// Onboarding request ids.
     pub(crate) requests: IdGen,
+    /// Link click ids and tracking tokens.
+    pub(crate) clicks: IdGen,
 }
 
 impl IdStreams {
@@ -219,6 +241,7 @@ impl IdStreams {
             traces: Stream::Traces.generator(seed, sandbox),
             conversations: Stream::Conversations.generator(seed, sandbox),
             requests: Stream::Requests.generator(seed, sandbox),
+            clicks: Stream::Clicks.generator(seed, sandbox),
         }
     }
 }

@@ -173,6 +173,42 @@ test("inbound messages are recorded as events", async (t) => {
   assert.deepEqual(inbound[0].message.text, { body: "hi" });
 });
 
+test("a click on an MM API message's URL button is kept on the message", async (t) => {
+  const sandbox = await sandboxFor(t);
+  const created = await fetch(`${sandbox.graphUrl}/${sandbox.wabaId}/message_templates`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${sandbox.token}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      name: "fall_sale",
+      language: "en_US",
+      category: "MARKETING",
+      components: [
+        { type: "BODY", text: "Hi {{1}}, the Fall Sale is on!", example: { body_text: [["Ann"]] } },
+        { type: "BUTTONS", buttons: [{ type: "URL", text: "Shop now", url: "https://shop.example.com/fall" }] },
+      ],
+    }),
+  });
+  assert.equal(created.status, 200);
+  await sandbox.advance(601); // review, then the 10-minute ad sync
+  const body = promo();
+  body.template.name = "fall_sale";
+  const sent = await send(sandbox, body);
+  const wamid = sent.body.messages[0].id;
+  await sandbox.advance(5);
+
+  const click = await sandbox.click({ from: CUSTOMER, messageId: wamid });
+
+  assert.deepEqual([click.component, click.button_text], ["cta", "Shop now"]);
+  assert.match(click.click_id, /^IwAR/);
+  assert.deepEqual((await sandbox.message(wamid)).clicks, [click]);
+  await assert.rejects(sandbox.click({ from: CUSTOMER, messageId: "wamid.nope" }), (e) => {
+    assert.ok(e instanceof WaMockError);
+    assert.equal(e.code, 100);
+    assert.equal(e.details, "click.message_id: no message 'wamid.nope' was sent in this sandbox");
+    return true;
+  });
+});
+
 test("webhooks are signed with the app secret and can be awaited", async (t) => {
   const receiver = await WebhookReceiver.start();
   t.after(() => receiver.close());

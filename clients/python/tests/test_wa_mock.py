@@ -191,6 +191,56 @@ def test_inbound_messages_are_recorded_as_events(wa_mock):
     assert inbound[0]["message"]["text"] == {"body": "hi"}
 
 
+def test_a_click_on_an_mm_api_messages_url_button_is_kept_on_the_message(wa_mock):
+    template = {
+        "name": "fall_sale",
+        "language": "en_US",
+        "category": "MARKETING",
+        "components": [
+            {
+                "type": "BODY",
+                "text": "Hi {{1}}, the Fall Sale is on!",
+                "example": {"body_text": [["Ann"]]},
+            },
+            {
+                "type": "BUTTONS",
+                "buttons": [
+                    {"type": "URL", "text": "Shop now", "url": "https://shop.example.com/fall"}
+                ],
+            },
+        ],
+    }
+    request = urllib.request.Request(
+        f"{wa_mock.graph_url}/{wa_mock.waba_id}/message_templates",
+        data=json.dumps(template).encode(),
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {wa_mock.token}",
+            "Content-Type": "application/json",
+        },
+    )
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 200
+    wa_mock.advance(601)  # the review, then the 10-minute ad sync
+    body = promo()
+    body["template"]["name"] = "fall_sale"
+    _, answer = send(wa_mock, body)
+    wamid = answer["messages"][0]["id"]
+    wa_mock.advance(5)
+
+    click = wa_mock.click(CUSTOMER, wamid)
+
+    assert (click["component"], click["button_text"]) == ("cta", "Shop now")
+    assert click["click_id"].startswith("IwAR")
+    assert wa_mock.message(wamid)["clicks"] == [click]
+    with pytest.raises(WaMockError) as refused:
+        wa_mock.click(CUSTOMER, "wamid.nope")
+    assert refused.value.code == 100
+    assert refused.value.details == (
+        "click.message_id: no message 'wamid.nope' was sent in this sandbox"
+    )
+
+
 def test_webhooks_are_signed_with_the_app_secret_and_can_be_awaited(wa_mock_server):
     with WebhookReceiver() as receiver:
         sandbox = wa_mock_server.sandbox(webhook_url=receiver.url, app_secret="s3cret")

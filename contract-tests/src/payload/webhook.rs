@@ -1,6 +1,7 @@
 //! Webhooks Graph POSTs to a subscribed app: the envelope
 //! `{"object":"whatsapp_business_account","entry":[{"id","changes":[{"field","value"}]}]}` and
-//! the `value` of each `field` the mock emits: `messages` (statuses and inbound messages),
+//! the `value` of each `field` the mock emits: `messages` (statuses, inbound messages and the
+//! MM API's `user_actions`),
 //! `message_template_status_update`, `account_update`, `user_preferences`, `user_id_update`,
 //! `message_template_quality_update` and `template_category_update`.
 //!
@@ -154,9 +155,64 @@ pub struct MessagesValue {
     /// Errors not tied to one message.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<WebhookError>,
+    /// What users did with marketing messages (MM API link clicks), in place of `messages`
+    /// and `statuses`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_actions: Vec<UserAction>,
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// `user_actions[]` (Meta's "Tracking click events" page): one thing a user did with an MM API
+/// message. `action_type` is open: Meta adds kinds without notice.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserAction {
+    /// `marketing_messages_link_click`, `landing_page_view`, ….
+    pub action_type: String,
+    /// Unix seconds as a digit string.
+    pub timestamp: String,
+    /// What was clicked, and the ids that tie the click to the visit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marketing_messages_link_click_data: Option<LinkClickData>,
+    /// Fields this model does not name, kept as they came.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl UserAction {
+    /// The user tapped the body or the call to action of a marketing message.
+    pub const MARKETING_MESSAGES_LINK_CLICK: &'static str = "marketing_messages_link_click";
+    /// The tapped link's landing page opened in WhatsApp's in-app browser.
+    pub const LANDING_PAGE_VIEW: &'static str = "landing_page_view";
+    /// Every documented `action_type`.
+    pub const ACTION_TYPES: [&'static str; 2] =
+        [Self::MARKETING_MESSAGES_LINK_CLICK, Self::LANDING_PAGE_VIEW];
+}
+
+/// `marketing_messages_link_click_data`: every field optional in Meta's table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkClickData {
+    /// `cta` (the URL button) or `body`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub click_component: Option<String>,
+    /// The product, when one was assigned in Ads Manager or the Marketing API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// The click's id, also appended to the URL the user visits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub click_id: Option<String>,
+    /// Meta's internal token for processing and tracking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_token: Option<String>,
+    /// Fields this model does not name, kept as they came.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl LinkClickData {
+    /// Every documented `click_component`.
+    pub const CLICK_COMPONENTS: [&'static str; 2] = ["cta", "body"];
 }
 
 /// `metadata`.

@@ -195,6 +195,17 @@ const TEMPLATE_CATEGORY_WEBHOOK: &[Mutation] = mutations! {
     },
 };
 
+const ACTION: &str = "/entry/0/changes/0/value/user_actions/0";
+const ACTION_DATA: &str =
+    "/entry/0/changes/0/value/user_actions/0/marketing_messages_link_click_data";
+
+const USER_ACTIONS_WEBHOOK: &[Mutation] = mutations! {
+    "enum" => |v| set(v, ACTION_DATA, "click_component", json!("button")),
+    "required" => |v| remove(v, ACTION, "timestamp"),
+    "unix_timestamp" => |v| set(v, ACTION, "timestamp", json!("yesterday")),
+    "non_empty" => |v| set(v, VALUE, "user_actions", json!([])),
+};
+
 const GRAPH_ERROR: &[Mutation] = mutations! {
     "required" => |v| remove(v, "/error", "fbtrace_id"),
     "type" => |v| set(v, "/error", "code", json!("100")),
@@ -309,6 +320,7 @@ pub(super) fn mutations(kind: PayloadKind) -> Vec<Mutation> {
         PayloadKind::UserIdUpdateWebhook => &[USER_ID_UPDATE_WEBHOOK],
         PayloadKind::TemplateQualityWebhook => &[TEMPLATE_QUALITY_WEBHOOK],
         PayloadKind::TemplateCategoryWebhook => &[TEMPLATE_CATEGORY_WEBHOOK],
+        PayloadKind::UserActionsWebhook => &[USER_ACTIONS_WEBHOOK],
         PayloadKind::GraphError => &[GRAPH_ERROR],
     };
     tables

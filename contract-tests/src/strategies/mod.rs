@@ -120,6 +120,11 @@ pub fn template_category_webhook() -> impl Strategy<Value = WebhookPayload> {
     webhook::template_category_webhook()
 }
 
+/// A `messages` webhook reporting MM API link clicks (`user_actions`).
+pub fn user_actions_webhook() -> impl Strategy<Value = WebhookPayload> {
+    webhook::user_actions_webhook()
+}
+
 /// A webhook of any kind, paired with its kind.
 pub fn any_webhook() -> impl Strategy<Value = (PayloadKind, WebhookPayload)> {
     prop_oneof![
@@ -131,6 +136,7 @@ pub fn any_webhook() -> impl Strategy<Value = (PayloadKind, WebhookPayload)> {
         1 => user_id_update_webhook().prop_map(|w| (PayloadKind::UserIdUpdateWebhook, w)),
         1 => template_quality_webhook().prop_map(|w| (PayloadKind::TemplateQualityWebhook, w)),
         1 => template_category_webhook().prop_map(|w| (PayloadKind::TemplateCategoryWebhook, w)),
+        1 => user_actions_webhook().prop_map(|w| (PayloadKind::UserActionsWebhook, w)),
     ]
 }
 
@@ -224,6 +230,7 @@ pub fn valid(kind: PayloadKind) -> BoxedStrategy<Value> {
         PayloadKind::UserIdUpdateWebhook => user_id_update_webhook().prop_map(json).boxed(),
         PayloadKind::TemplateQualityWebhook => template_quality_webhook().prop_map(json).boxed(),
         PayloadKind::TemplateCategoryWebhook => template_category_webhook().prop_map(json).boxed(),
+        PayloadKind::UserActionsWebhook => user_actions_webhook().prop_map(json).boxed(),
         PayloadKind::GraphError => graph_error().prop_map(json).boxed(),
     }
 }

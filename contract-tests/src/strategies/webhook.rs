@@ -10,10 +10,10 @@ use super::atoms;
 use crate::payload::template::TemplateCategory;
 use crate::payload::webhook::{
     AccountUpdate, ButtonReply, ChangeValue, Conversation, ConversationOrigin, IdChange,
-    InboundContext, InboundMessage, InboundText, MessagesValue, Metadata, Pricing, Profile, Status,
-    StatusKind, TemplateCategoryUpdate, TemplateQualityUpdate, TemplateStatusUpdate, UserIdUpdate,
-    UserIdUpdateValue, UserPreference, UserPreferencesValue, WabaInfo, WebhookContact,
-    WebhookError, WebhookErrorData, WebhookPayload,
+    InboundContext, InboundMessage, InboundText, LinkClickData, MessagesValue, Metadata, Pricing,
+    Profile, Status, StatusKind, TemplateCategoryUpdate, TemplateQualityUpdate,
+    TemplateStatusUpdate, UserAction, UserIdUpdate, UserIdUpdateValue, UserPreference,
+    UserPreferencesValue, WabaInfo, WebhookContact, WebhookError, WebhookErrorData, WebhookPayload,
 };
 use crate::{Catalogue, ErrorKind};
 
@@ -62,6 +62,7 @@ fn messages_value(
         statuses,
         messages,
         errors: Vec::new(),
+        user_actions: Vec::new(),
         extra: Map::new(),
     }))
 }
@@ -247,6 +248,56 @@ pub(super) fn inbound_message_webhook() -> impl Strategy<Value = WebhookPayload>
                 messages_value(vec![contact], Vec::new(), messages, metadata),
             )
         })
+}
+
+/// One link click on an MM API message, with or without a product (Meta leaves out what it
+/// does not know).
+fn link_click() -> impl Strategy<Value = UserAction> {
+    (
+        atoms::timestamp(),
+        select(&LinkClickData::CLICK_COMPONENTS[..]),
+        option::of("[0-9]{6,16}"),
+        "[A-Za-z0-9_-]{20,60}",
+        "[0-9a-f]{32}",
+    )
+        .prop_map(
+            |(timestamp, component, product_id, click_id, tracking_token)| UserAction {
+                action_type: UserAction::MARKETING_MESSAGES_LINK_CLICK.to_owned(),
+                timestamp,
+                marketing_messages_link_click_data: Some(LinkClickData {
+                    click_component: Some(component.to_owned()),
+                    product_id,
+                    click_id: Some(click_id),
+                    tracking_token: Some(tracking_token),
+                    extra: Map::new(),
+                }),
+                extra: Map::new(),
+            },
+        )
+}
+
+/// A `messages` webhook reporting one or two link clicks, as Meta documents it (no `contacts`).
+pub(super) fn user_actions_webhook() -> impl Strategy<Value = WebhookPayload> {
+    (atoms::graph_id(), metadata(), vec(link_click(), 1..=2)).prop_map(
+        |(waba, metadata, user_actions)| {
+            let value = MessagesValue {
+                messaging_product: "whatsapp".to_owned(),
+                metadata,
+                contacts: Vec::new(),
+                statuses: Vec::new(),
+                messages: Vec::new(),
+                errors: Vec::new(),
+                user_actions,
+                extra: Map::new(),
+            };
+            WebhookPayload::single(
+                waba,
+                None,
+                "messages",
+                ChangeValue::Messages(Box::new(value)),
+            )
+        },
+    )
 }
 
 /// A `message_template_status_update` webhook; rejections carry a reason, deletions may not.

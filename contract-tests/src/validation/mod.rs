@@ -72,13 +72,15 @@ pub enum PayloadKind {
     TemplateQualityWebhook,
     /// `template_category_update` webhook.
     TemplateCategoryWebhook,
+    /// `messages` webhook carrying `user_actions` (MM API link clicks).
+    UserActionsWebhook,
     /// Graph's error envelope.
     GraphError,
 }
 
 impl PayloadKind {
     /// Every kind, in declaration order.
-    pub const ALL: [PayloadKind; 23] = [
+    pub const ALL: [PayloadKind; 24] = [
         Self::MarketingMessageRequest,
         Self::MessageRequest,
         Self::SendResponse,
@@ -101,6 +103,7 @@ impl PayloadKind {
         Self::UserIdUpdateWebhook,
         Self::TemplateQualityWebhook,
         Self::TemplateCategoryWebhook,
+        Self::UserActionsWebhook,
         Self::GraphError,
     ];
 
@@ -129,6 +132,7 @@ impl PayloadKind {
             Self::UserIdUpdateWebhook => "user_id_update_webhook",
             Self::TemplateQualityWebhook => "template_quality_webhook",
             Self::TemplateCategoryWebhook => "template_category_webhook",
+            Self::UserActionsWebhook => "user_actions_webhook",
             Self::GraphError => "graph_error",
         }
     }
@@ -154,6 +158,9 @@ impl PayloadKind {
                 "template_category_update" => Some(Self::TemplateCategoryWebhook),
                 "messages" if change.pointer("/value/statuses").is_some() => {
                     Some(Self::StatusWebhook)
+                }
+                "messages" if change.pointer("/value/user_actions").is_some() => {
+                    Some(Self::UserActionsWebhook)
                 }
                 "messages" => Some(Self::InboundMessageWebhook),
                 _ => None,
@@ -375,6 +382,9 @@ pub fn validate(kind: PayloadKind, value: &Value) -> Report {
         }
         PayloadKind::TemplateCategoryWebhook => {
             webhook::webhook(&mut c, value, webhook::Expect::TemplateCategory);
+        }
+        PayloadKind::UserActionsWebhook => {
+            webhook::webhook(&mut c, value, webhook::Expect::UserActions);
         }
         PayloadKind::GraphError => account::graph_error(&mut c, value),
     }

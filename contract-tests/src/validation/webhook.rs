@@ -5,8 +5,8 @@ use serde_json::{Map, Value};
 use super::check::{Checker, Path, child, describe, item, one_of_text};
 use super::shapes::{graph_id, language_code, unix_timestamp, wamid};
 use crate::payload::webhook::{
-    AccountUpdate, SystemChange, TemplateQualityUpdate, TemplateStatusUpdate, UserPreference,
-    WebhookPayload,
+    AccountUpdate, LinkClickData, SystemChange, TemplateQualityUpdate, TemplateStatusUpdate,
+    UserAction, UserPreference, WebhookPayload,
 };
 
 const STATUSES: [&str; 5] = ["sent", "delivered", "read", "failed", "played"];
@@ -68,12 +68,14 @@ pub(super) enum Expect {
     TemplateQuality,
     /// `template_category_update`.
     TemplateCategory,
+    /// `messages` with `user_actions`.
+    UserActions,
 }
 
 impl Expect {
     const fn field(self) -> &'static str {
         match self {
-            Self::Statuses | Self::Inbound => "messages",
+            Self::Statuses | Self::Inbound | Self::UserActions => "messages",
             Self::TemplateStatus => "message_template_status_update",
             Self::AccountUpdate => "account_update",
             Self::UserPreferences => "user_preferences",
@@ -148,7 +150,40 @@ fn change_value(c: &mut Checker, path: &Path<'_>, change: &Value, expect: Expect
         Expect::UserIdUpdate => user_id_update(c, &value_path, value),
         Expect::TemplateQuality => template_quality(c, &value_path, value),
         Expect::TemplateCategory => template_category(c, &value_path, value),
+        Expect::UserActions => user_actions(c, &value_path, value),
     }
+}
+
+/// `value` of a `messages` change reporting `user_actions` (Meta's "Tracking click events").
+fn user_actions(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>) {
+    business_number_and_contacts(c, path, value);
+    each_item(c, path, value, "user_actions", |c, path, action| {
+        c.required_enum(path, action, "action_type", &UserAction::ACTION_TYPES);
+        if let Some(timestamp) = c.required(path, action, "timestamp", "unix seconds") {
+            unix_timestamp(c, child(path, "timestamp"), timestamp);
+        }
+        let data_path = child(path, "marketing_messages_link_click_data");
+        let Some(data) = c.required(
+            path,
+            action,
+            "marketing_messages_link_click_data",
+            "an object",
+        ) else {
+            return;
+        };
+        let Some(data) = c.object(data_path, data) else {
+            return;
+        };
+        c.optional_enum(
+            data_path,
+            data,
+            "click_component",
+            &LinkClickData::CLICK_COMPONENTS,
+        );
+        for key in ["product_id", "click_id", "tracking_token"] {
+            c.optional_str(data_path, data, key);
+        }
+    });
 }
 
 /// `messaging_product`, `metadata` and `contacts`, shared by the user-side values.

@@ -68,7 +68,8 @@ fn round_trip(kind: PayloadKind, value: &Value) -> Value {
         | PayloadKind::UserPreferencesWebhook
         | PayloadKind::UserIdUpdateWebhook
         | PayloadKind::TemplateQualityWebhook
-        | PayloadKind::TemplateCategoryWebhook => through::<webhook::WebhookPayload>(value),
+        | PayloadKind::TemplateCategoryWebhook
+        | PayloadKind::UserActionsWebhook => through::<webhook::WebhookPayload>(value),
         PayloadKind::GraphError => through::<error::GraphErrorBody>(value),
     }
 }

@@ -27,7 +27,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wa_contract::ErrorKind;
 use wa_contract::admin::{
-    Advance, ClockState, Faults, Health, Inbound, InboundAccepted, List, MarketingLimit, Memory,
+    Advance, ClockState, Faults, Health, Inbound, InboundAccepted, LinkClickRequest, List,
+    MarketingLimit, Memory,
     NewSandbox, Recipient, State as World, Success, TemplateQuality, TemplateStatusChange,
     TemplateStatusSet, Throughput, UserIdChange, UserPreferenceSet, Waba, WabaPatch,
 };
@@ -38,6 +39,7 @@ use crate::AppState;
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::changes::Changelog;
+use crate::domain::click::ClickComponent;
 use crate::domain::recipient::{RecipientRequest, digits};
 use crate::edge::refuse;
 use crate::faults::FaultSpec;
@@ -812,7 +814,7 @@ async fn inbound(
     State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
     method: Method,
-    AdminJson(body): AdminJson<Inbound>,
+    AdminJson(mut body): AdminJson<Inbound>,
 ) -> AdminResult<InboundAccepted> {
     let store = &state.store;
     let who = match (&body.from, &body.user_id) {
@@ -857,6 +859,9 @@ async fn inbound(
             ));
         }
     };
+    if let Some(click) = body.click.take() {
+        return link_click(store, &sandbox, &who, &body, &click);
+    }
     let content = match (body.text, body.button) {
         (_, Some(b)) => InboundBody::Button {
             payload: b.payload.unwrap_or_else(|| b.text.clone()),
@@ -877,5 +882,49 @@ async fn inbound(
         .ok_or_else(|| unknown(store, &method, phone_id.as_str()))?;
     Ok(Json(InboundAccepted {
         id: wamid.to_string(),
+        click: None,
+    }))
+}
+
+/// `POST /__admin/inbound` with `click`: the user clicks a link in an MM API message.
+fn link_click(
+    store: &Store,
+    sandbox: &Sandbox,
+    who: &UserRef,
+    body: &Inbound,
+    click: &LinkClickRequest,
+) -> AdminResult<InboundAccepted> {
+    let invalid = |details: String| refuse(store, &Refusal::invalid(details));
+    if body.text.is_some() || body.button.is_some() {
+        return Err(invalid(
+            "click: a click comes alone, without text or button (send those in a call of their own)"
+                .to_owned(),
+        ));
+    }
+    if body.name.is_some() {
+        return Err(invalid(
+            "name: a click carries no profile name (Meta's click webhook has no contacts)"
+                .to_owned(),
+        ));
+    }
+    let component = ClickComponent::parse(&click.component).ok_or_else(|| {
+        invalid(format!(
+            "click.component: expected \"cta\" or \"body\", found '{}'",
+            click.component.escape_debug()
+        ))
+    })?;
+    let phone_id = body.phone_number_id.as_deref().map(PhoneNumberId::new);
+    let made = store
+        .click(
+            sandbox,
+            who,
+            phone_id.as_ref(),
+            &click.message_id,
+            component,
+        )
+        .map_err(|r| refuse(store, &r))?;
+    Ok(Json(InboundAccepted {
+        id: made.click_id.clone(),
+        click: Some(wire::link_click(&click.message_id, &made)),
     }))
 }

@@ -357,7 +357,7 @@ const OPERATIONS: &[Operation] = &[
         "inbound",
         schema::<InboundAccepted>,
     )
-    .summary("A user message or button tap, with its webhook.")
+    .summary("A user message, button tap or link click, with its webhook.")
     .body(body::<Inbound>()),
 ];
 

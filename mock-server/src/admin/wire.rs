@@ -4,6 +4,7 @@ use serde_json::Value;
 use wa_contract::admin as wire;
 
 use crate::clock::ClockMode;
+use crate::domain::click::Click;
 use crate::domain::message::{Message, Received};
 use crate::domain::recipient::Entry;
 use crate::journal::JournalEntry;
@@ -142,6 +143,23 @@ pub(crate) fn message(m: &Message) -> wire::Message {
                 error: s.error.map(str::to_owned),
             })
             .collect(),
+        clicks: m
+            .clicks
+            .iter()
+            .map(|c| link_click(m.id.as_str(), c))
+            .collect(),
+    }
+}
+
+/// A click on message `message_id`.
+pub(crate) fn link_click(message_id: &str, c: &Click) -> wire::LinkClick {
+    wire::LinkClick {
+        message_id: message_id.to_owned(),
+        component: c.component.as_str().to_owned(),
+        button_text: c.button_text.clone(),
+        click_id: c.click_id.clone(),
+        tracking_token: c.tracking_token.clone(),
+        at: c.at.to_string(),
     }
 }
 

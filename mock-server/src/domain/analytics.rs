@@ -1,9 +1,13 @@
 //! Template analytics (`GET /{waba_id}/template_analytics`): the query's rules and the daily
-//! counts of a sandbox's own messages. Only messages the mock keeps are counted (its retention
-//! cap), and there are no clicks or costs to count: the mock models neither.
+//! counts of a sandbox's own messages — sent, delivered, read, the users' URL button clicks
+//! and what the deliveries cost on the [`RateCard`]. Every figure of a message counts on the
+//! UTC day it was sent, as Meta attributes reads and clicks to the send. Only messages the
+//! mock keeps are counted (its retention cap).
 
 use super::Refusal;
+use super::click::ClickComponent;
 use super::message::{Message, MessageStatus};
+use super::rate_card::{MICROS, RateCard};
 use super::routing::Route;
 
 /// Meta's limit on `template_ids`.
@@ -36,6 +40,59 @@ pub(crate) struct DataPoint {
     pub(crate) sent: usize,
     pub(crate) delivered: usize,
     pub(crate) read: usize,
+    /// `cta` clicks per URL button, in the order first clicked (body clicks open the same
+    /// link but are no button's, so Meta's per-button figures leave them out).
+    pub(crate) clicked: Vec<ButtonClicks>,
+    /// What the day's deliveries cost, in millionths of a dollar.
+    pub(crate) spent: u64,
+}
+
+/// The clicks on one URL button.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ButtonClicks {
+    /// The button's text (`button_content`).
+    pub(crate) button_content: String,
+    /// Every click (`url_button`).
+    pub(crate) count: usize,
+    /// The users who clicked (`unique_url_button`).
+    pub(crate) users: Vec<String>,
+}
+
+/// One entry of `cost`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Cost {
+    /// `amount_spent`, `cost_per_delivered` or `cost_per_url_button_click`.
+    pub(crate) kind: &'static str,
+    /// In dollars.
+    pub(crate) value: f64,
+}
+
+impl DataPoint {
+    /// `cost`: the amount spent, then its share per delivery and per URL button click. A share
+    /// with nothing to divide by (no delivery, no click) is left out, and the per-click one
+    /// whenever the template has no `url_button`, as Meta leaves it out.
+    pub(crate) fn cost(&self, url_button: bool) -> Vec<Cost> {
+        // Shares are rounded to the millionth, the card's own precision.
+        let share = |n: usize| (self.spent as f64 / n as f64).round() / MICROS;
+        let clicks: usize = self.clicked.iter().map(|b| b.count).sum();
+        let mut cost = vec![Cost {
+            kind: "amount_spent",
+            value: self.spent as f64 / MICROS,
+        }];
+        if self.delivered > 0 {
+            cost.push(Cost {
+                kind: "cost_per_delivered",
+                value: share(self.delivered),
+            });
+        }
+        if url_button && clicks > 0 {
+            cost.push(Cost {
+                kind: "cost_per_url_button_click",
+                value: share(clicks),
+            });
+        }
+        cost
+    }
 }
 
 /// A JSON array of strings (or numbers, for ids) from a query parameter.
@@ -131,9 +188,13 @@ pub(crate) fn query<'a>(param: impl Fn(&str) -> Option<&'a str>) -> Result<Query
     })
 }
 
-/// The daily counts of `messages` (each with its template's id) for `query`: one point per
-/// template and UTC day from the day of `start` to `end`, oldest first.
-pub(crate) fn data_points(query: &Query, messages: &[(&str, &Message)]) -> Vec<DataPoint> {
+/// The daily counts of `messages` (each with its template's id) for `query`, priced on
+/// `rates`: one point per template and UTC day from the day of `start` to `end`, oldest first.
+pub(crate) fn data_points(
+    query: &Query,
+    messages: &[(&str, &Message)],
+    rates: &RateCard,
+) -> Vec<DataPoint> {
     // How far along sent → delivered → read a message got; a read message was also delivered.
     let rank = |m: &Message| {
         m.statuses
@@ -159,6 +220,8 @@ pub(crate) fn data_points(query: &Query, messages: &[(&str, &Message)]) -> Vec<D
                 sent: 0,
                 delivered: 0,
                 read: 0,
+                clicked: Vec::new(),
+                spent: 0,
             });
         }
         day += DAY;
@@ -180,6 +243,90 @@ pub(crate) fn data_points(query: &Query, messages: &[(&str, &Message)]) -> Vec<D
         point.sent += usize::from(reached >= 1);
         point.delivered += usize::from(reached >= 2);
         point.read += usize::from(reached >= 3);
+        if reached >= 2 {
+            point.spent += rates.price(m);
+        }
+        for click in m
+            .clicks
+            .iter()
+            .filter(|c| c.component == ClickComponent::Cta)
+        {
+            let content = click.button_text.as_deref().unwrap_or_default();
+            let index = match point
+                .clicked
+                .iter()
+                .position(|b| b.button_content == content)
+            {
+                Some(index) => index,
+                None => {
+                    point.clicked.push(ButtonClicks {
+                        button_content: content.to_owned(),
+                        count: 0,
+                        users: Vec::new(),
+                    });
+                    point.clicked.len() - 1
+                }
+            };
+            let button = &mut point.clicked[index];
+            button.count += 1;
+            if !button.users.contains(&m.recipient.user_id) {
+                button.users.push(m.recipient.user_id.clone());
+            }
+        }
     }
     points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(delivered: usize, clicks: usize, spent: u64) -> DataPoint {
+        DataPoint {
+            template_id: "1".to_owned(),
+            start: 0,
+            end: DAY,
+            sent: delivered,
+            delivered,
+            read: 0,
+            clicked: (clicks > 0)
+                .then(|| ButtonClicks {
+                    button_content: "Shop now".to_owned(),
+                    count: clicks,
+                    users: vec!["CA.1".to_owned()],
+                })
+                .into_iter()
+                .collect(),
+            spent,
+        }
+    }
+
+    fn kinds(cost: &[Cost]) -> Vec<(&'static str, f64)> {
+        cost.iter().map(|c| (c.kind, c.value)).collect()
+    }
+
+    #[test]
+    fn cost_shares_the_amount_per_delivery_and_per_url_button_click() {
+        assert_eq!(
+            kinds(&point(2, 3, 50_000).cost(true)),
+            [
+                ("amount_spent", 0.05),
+                ("cost_per_delivered", 0.025),
+                ("cost_per_url_button_click", 0.016667)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_share_with_nothing_to_divide_by_or_no_url_button_is_left_out() {
+        assert_eq!(
+            kinds(&point(2, 0, 50_000).cost(true)),
+            [("amount_spent", 0.05), ("cost_per_delivered", 0.025)]
+        );
+        assert_eq!(
+            kinds(&point(2, 3, 50_000).cost(false)),
+            [("amount_spent", 0.05), ("cost_per_delivered", 0.025)]
+        );
+        assert_eq!(kinds(&point(0, 0, 0).cost(true)), [("amount_spent", 0.0)]);
+    }
 }

@@ -12,6 +12,7 @@ use wa_contract::ErrorKind;
 
 use wa_contract::payload::template::{TemplateCategory, TemplateStatus};
 
+use super::click::Click;
 use super::message::{MessageStatus, PricingCategory};
 use super::recipient::Identity;
 use crate::budget::Retained;
@@ -50,6 +51,23 @@ pub(crate) enum EventKind {
     TemplateQuality(TemplateQualityChange),
     /// A template's category changes or changed (`template_category_update`).
     TemplateCategory(TemplateCategoryChange),
+    /// A user clicked a link in an MM API message (`messages` webhook with `user_actions`).
+    LinkClick(LinkClicked),
+}
+
+/// A link click on a message the business sent.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct LinkClicked {
+    /// The number that sent the message.
+    #[serde(flatten)]
+    pub(crate) number: BusinessNumber,
+    /// The message clicked.
+    pub(crate) message_id: Wamid,
+    /// Who clicked (Meta's webhook does not say; the history does).
+    pub(crate) user: Identity,
+    /// The click.
+    #[serde(flatten)]
+    pub(crate) click: Click,
 }
 
 /// The business number a user-side event concerns, as webhooks' `metadata` names it.
@@ -268,6 +286,7 @@ impl Retained for Event {
             EventKind::Inbound(m) => 256 + m.profile_name.len(),
             EventKind::UserPreference(c) => 128 + c.profile_name.len(),
             EventKind::UserIdUpdate(c) => 192 + c.profile_name.len(),
+            EventKind::LinkClick(_) => 192,
             EventKind::TemplateStatus(_)
             | EventKind::AccountUpdate(_)
             | EventKind::TemplateQuality(_)

@@ -8,6 +8,7 @@ use serde::Serialize;
 use wa_contract::ErrorKind;
 use wa_contract::payload::template::{CreativeFeatureKey, TemplateCategory};
 
+use super::click::Click;
 use super::events::{Conversation, Pricing, StatusChange};
 use super::recipient::Identity;
 use super::routing::Route;
@@ -183,6 +184,9 @@ pub(crate) struct Message {
     pub(crate) created_at: Timestamp,
     /// Every status reached, in order.
     pub(crate) statuses: Vec<StatusRecord>,
+    /// The user's link clicks in it, oldest first (MM API messages only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) clicks: Vec<Click>,
 }
 
 impl crate::budget::Retained for Message {
@@ -328,6 +332,7 @@ mod tests {
             conversation_id: "c".to_owned(),
             created_at: Timestamp::MANUAL_START,
             statuses: Vec::new(),
+            clicks: Vec::new(),
         }
     }
 

@@ -4,16 +4,19 @@
 //! its create-time validations and its ad-sync timing; [`routing`] decides which API carries a
 //! marketing message; [`message`] is a sent message's status state machine; [`recipient`] decides
 //! each message's timeline, with [`marketing_limit`] counting marketing against Meta's per-user
-//! limit; [`events`] is the outbox webhooks are made from.
+//! limit; [`click`] which link clicks Meta reports; [`analytics`] counts messages, clicks and
+//! their cost on the [`rate_card`]; [`events`] is the outbox webhooks are made from.
 //!
 //! Domain operations refuse with a [`Refusal`]: a catalogue situation plus the values its text
 //! needs. The HTTP edge turns it into Graph's envelope.
 
 pub(crate) mod analytics;
 pub(crate) mod changes;
+pub(crate) mod click;
 pub(crate) mod events;
 pub(crate) mod marketing_limit;
 pub(crate) mod message;
+pub(crate) mod rate_card;
 pub(crate) mod recipient;
 pub(crate) mod routing;
 pub(crate) mod template;

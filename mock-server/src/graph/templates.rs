@@ -11,7 +11,9 @@ use wa_contract::{PayloadKind, validate};
 use super::{GraphCtx, GraphError, select_fields};
 use crate::domain::Refusal;
 use crate::domain::analytics;
+use crate::domain::click::url_button;
 use crate::domain::message::Message;
+use crate::domain::rate_card::RateCard;
 use crate::domain::routing::Route;
 use crate::domain::template::{Template, status_str};
 use crate::ids::{TemplateId, WabaId};
@@ -263,23 +265,20 @@ pub(super) fn template_analytics(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphE
         )));
     }
     let state = &ctx.state;
-    let template_id = |m: &Message| {
-        let t = m.template.as_ref()?;
-        state
-            .templates
-            .iter()
-            .find(|x| x.waba_id == waba_id && x.name == t.name && x.language == t.language)
-            .map(|x| x.id.as_str())
-    };
     let messages: Vec<(&str, &Message)> = state
         .messages()
         .filter(|m| m.waba_id == waba_id)
-        .filter_map(|m| Some((template_id(m)?, m)))
+        .filter_map(|m| Some((state.template_of(m)?.id.as_str(), m)))
         .collect();
     let wants = |metric: &str| query.metrics.iter().any(|m| m == metric);
-    let points: Vec<Value> = analytics::data_points(&query, &messages)
+    let template = |id: &str| state.template(&TemplateId::new(id));
+    let points: Vec<Value> = analytics::data_points(&query, &messages, RateCard::builtin())
         .into_iter()
         .map(|p| {
+            let template = template(&p.template_id);
+            let url_button = template.is_some_and(|t| url_button(&t.components).is_some());
+            // Meta leaves `clicked` out for a template whose link tracking is off.
+            let tracked = template.is_none_or(|t| t.cta_url_link_tracking_opted_out != Some(true));
             let mut point = json!({"template_id": p.template_id, "start": p.start, "end": p.end});
             if wants("SENT") {
                 point["sent"] = json!(p.sent);
@@ -290,9 +289,28 @@ pub(super) fn template_analytics(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphE
             if wants("READ") {
                 point["read"] = json!(p.read);
             }
-            // No clicks are modelled; no costs either, so COST adds nothing.
-            if wants("CLICKED") {
-                point["clicked"] = json!([]);
+            if wants("CLICKED") && tracked {
+                let clicked: Vec<Value> = p
+                    .clicked
+                    .iter()
+                    .flat_map(|b| {
+                        [
+                            json!({"type": "url_button", "button_content": b.button_content,
+                                "count": b.count}),
+                            json!({"type": "unique_url_button", "button_content": b.button_content,
+                                "count": b.users.len()}),
+                        ]
+                    })
+                    .collect();
+                point["clicked"] = json!(clicked);
+            }
+            if wants("COST") {
+                let cost: Vec<Value> = p
+                    .cost(url_button)
+                    .iter()
+                    .map(|c| json!({"type": c.kind, "value": c.value}))
+                    .collect();
+                point["cost"] = json!(cost);
             }
             point
         })

@@ -1,11 +1,12 @@
 //! The user's side, driven by the admin API: recipient profiles and ids, the messages and
-//! button taps users send, marketing preferences and BSUID changes.
+//! button taps users send, their link clicks, marketing preferences and BSUID changes.
 
 use super::{Sandbox, SandboxState, Session, Store};
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
+use crate::domain::click::{self, Click, ClickComponent, ClickedTemplate, url_button};
 use crate::domain::events::{
-    BusinessNumber, EventKind, InboundMessage, UserIdChange, UserPreferenceChange,
+    BusinessNumber, EventKind, InboundMessage, LinkClicked, UserIdChange, UserPreferenceChange,
 };
 use crate::domain::message::Received;
 use crate::domain::recipient::{Identity, Profile, next_bsuid, stops_promotions};
@@ -234,6 +235,71 @@ impl Store {
         }
         self.publish(sandbox, state);
         Some(wamid)
+    }
+
+    /// The user clicks a link in a message the business sent them (admin): the click is kept
+    /// on the message and reported with Meta's click webhook. Refused, changing nothing (not
+    /// even the id streams), unless Meta would report it; `phone_id` must be the sender's.
+    pub(crate) fn click(
+        &self,
+        sandbox: &Sandbox,
+        who: &UserRef,
+        phone_id: Option<&PhoneNumberId>,
+        message_id: &str,
+        component: ClickComponent,
+    ) -> Result<Click, Refusal> {
+        let now = sandbox.clock.now();
+        let mut state = sandbox.lock();
+        let user = state.identify(who);
+        let wamid = Wamid::new(message_id);
+        let message = state.messages.get(&wamid).ok_or_else(|| {
+            Refusal::invalid(format!(
+                "click.message_id: no message '{}' was sent in this sandbox",
+                message_id.escape_debug()
+            ))
+        })?;
+        if let Some(phone_id) = phone_id.filter(|p| **p != message.phone_number_id) {
+            return Err(Refusal::invalid(format!(
+                "phone_number_id: message '{message_id}' was sent from {}, not {}",
+                message.phone_number_id,
+                phone_id.as_str().escape_debug()
+            )));
+        }
+        let template = state.template_of(message).map(|t| ClickedTemplate {
+            name: &t.name,
+            url_button: url_button(&t.components),
+            tracking_opted_out: t.cta_url_link_tracking_opted_out == Some(true),
+        });
+        let button_text = click::check(message, template, &user, component, now)?;
+        let recipient = message.recipient.clone();
+        let number = state
+            .business_number(&message.phone_number_id)
+            .ok_or_else(|| {
+                Refusal::invalid(format!(
+                    "click.message_id: the number that sent '{message_id}' is gone"
+                ))
+            })?;
+        let click = Click {
+            component,
+            button_text,
+            click_id: state.ids.clicks.click_id(),
+            tracking_token: state.ids.clicks.tracking_token(),
+            at: now,
+        };
+        if let Some(message) = state.messages.get_mut(&wamid) {
+            message.clicks.push(click.clone());
+        }
+        state.outbox.push(
+            now,
+            EventKind::LinkClick(LinkClicked {
+                number,
+                message_id: wamid,
+                user: recipient,
+                click: click.clone(),
+            }),
+        );
+        self.publish(sandbox, state);
+        Ok(click)
     }
 
     /// The user stops or resumes marketing messages from the business (admin); `None` when the

@@ -470,6 +470,14 @@ impl SandboxState {
         self.templates.iter().find(|t| &t.id == id)
     }
 
+    /// The template `message` was sent with, found as a send names it: WABA, name, language.
+    pub(crate) fn template_of(&self, message: &Message) -> Option<&Template> {
+        let sent = message.template.as_ref()?;
+        self.templates.iter().find(|t| {
+            t.waba_id == message.waba_id && t.name == sent.name && t.language == sent.language
+        })
+    }
+
     fn template_mut(&mut self, id: &TemplateId) -> Option<&mut Template> {
         self.templates.iter_mut().find(|t| &t.id == id)
     }

@@ -252,6 +252,7 @@ impl SandboxState {
             conversation_id: self.ids.conversations.conversation_id(),
             created_at: now,
             statuses: Vec::new(),
+            clicks: Vec::new(),
         };
         if self.message_order.len() >= self.retention.messages {
             self.trim_messages();

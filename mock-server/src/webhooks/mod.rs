@@ -420,6 +420,7 @@ impl Shared {
                         .map(str::to_owned)
                         .into_iter()
                         .collect(),
+                    EventKind::LinkClick(c) => vec![c.message_id.to_string()],
                     _ => Vec::new(),
                 };
                 (payload::webhook(single, version, catalogue), ids)
@@ -489,6 +490,7 @@ fn event_waba(kind: &EventKind) -> &WabaId {
         EventKind::UserIdUpdate(c) => &c.number.waba_id,
         EventKind::TemplateQuality(c) => &c.waba_id,
         EventKind::TemplateCategory(c) => &c.waba_id,
+        EventKind::LinkClick(c) => &c.number.waba_id,
     }
 }
 

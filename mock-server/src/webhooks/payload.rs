@@ -9,15 +9,16 @@ use serde_json::{Map, Value};
 use wa_contract::payload::template::TemplateStatus;
 use wa_contract::payload::webhook::{
     AccountUpdate, ChangeValue, Conversation, ConversationOrigin, IdChange, InboundMessage,
-    MessagesValue, Metadata, Pricing, Profile, Status, StatusKind, TemplateCategoryUpdate,
-    TemplateQualityUpdate, TemplateStatusUpdate, UserIdUpdate, UserIdUpdateValue, UserPreference,
-    UserPreferencesValue, WabaInfo, WebhookContact, WebhookError, WebhookErrorData, WebhookPayload,
+    LinkClickData, MessagesValue, Metadata, Pricing, Profile, Status, StatusKind,
+    TemplateCategoryUpdate, TemplateQualityUpdate, TemplateStatusUpdate, UserAction, UserIdUpdate,
+    UserIdUpdateValue, UserPreference, UserPreferencesValue, WabaInfo, WebhookContact,
+    WebhookError, WebhookErrorData, WebhookPayload,
 };
 use wa_contract::{Catalogue, GraphVersion};
 
 use crate::clock::Timestamp;
 use crate::domain::events::{
-    self, BusinessNumber, Event, EventKind, InboundMessage as Inbound, StatusChange,
+    self, BusinessNumber, Event, EventKind, InboundMessage as Inbound, LinkClicked, StatusChange,
     TemplateCategoryChange, TemplateQualityChange, TemplateStatusChange, UserIdChange,
     UserPreferenceChange,
 };
@@ -35,7 +36,7 @@ const LAST_VERSION_WITH_CONVERSATION: GraphVersion = GraphVersion::new(23, 0);
 /// The `field` a webhook for `kind` is sent under.
 pub(crate) fn field(kind: &EventKind) -> &'static str {
     match kind {
-        EventKind::MessageStatus(_) | EventKind::Inbound(_) => "messages",
+        EventKind::MessageStatus(_) | EventKind::Inbound(_) | EventKind::LinkClick(_) => "messages",
         EventKind::TemplateStatus(_) => "message_template_status_update",
         EventKind::AccountUpdate(_) => "account_update",
         EventKind::UserPreference(_) => "user_preferences",
@@ -60,6 +61,7 @@ pub(crate) fn webhook(
         EventKind::UserIdUpdate(change) => user_id_update(event.at, change),
         EventKind::TemplateQuality(change) => template_quality(event.at, change),
         EventKind::TemplateCategory(change) => template_category(event.at, change),
+        EventKind::LinkClick(click) => link_click(event.at, click),
     }
 }
 
@@ -96,6 +98,7 @@ pub(crate) fn statuses(
             .collect(),
         messages: Vec::new(),
         errors: Vec::new(),
+        user_actions: Vec::new(),
         extra: Map::new(),
     };
     let waba = first.map(|c| c.waba_id.to_string()).unwrap_or_default();
@@ -242,10 +245,45 @@ fn inbound(m: &Inbound) -> WebhookPayload {
         statuses: Vec::new(),
         messages: message.into_iter().collect(),
         errors: Vec::new(),
+        user_actions: Vec::new(),
         extra: Map::new(),
     };
     WebhookPayload::single(
         m.waba_id.to_string(),
+        None,
+        "messages",
+        ChangeValue::Messages(Box::new(value)),
+    )
+}
+
+/// Meta's click webhook: `user_actions` with one `marketing_messages_link_click`, and, as
+/// Meta's page shows it, no `contacts` and no message id — `click_id` and `tracking_token`
+/// are what tie the click to the visit. `product_id` is left out: the mock assigns no
+/// products.
+fn link_click(at: Timestamp, c: &LinkClicked) -> WebhookPayload {
+    let value = MessagesValue {
+        messaging_product: "whatsapp".to_owned(),
+        metadata: metadata(&c.number),
+        contacts: Vec::new(),
+        statuses: Vec::new(),
+        messages: Vec::new(),
+        errors: Vec::new(),
+        user_actions: vec![UserAction {
+            action_type: UserAction::MARKETING_MESSAGES_LINK_CLICK.to_owned(),
+            timestamp: at.unix_seconds().to_string(),
+            marketing_messages_link_click_data: Some(LinkClickData {
+                click_component: Some(c.click.component.as_str().to_owned()),
+                product_id: None,
+                click_id: Some(c.click.click_id.clone()),
+                tracking_token: Some(c.click.tracking_token.clone()),
+                extra: Map::new(),
+            }),
+            extra: Map::new(),
+        }],
+        extra: Map::new(),
+    };
+    WebhookPayload::single(
+        c.number.waba_id.to_string(),
         None,
         "messages",
         ChangeValue::Messages(Box::new(value)),
@@ -578,5 +616,46 @@ mod tests {
         let value = &body["entry"][0]["changes"][0]["value"];
         assert_eq!(value["contacts"][0]["wa_id"], "14165551234");
         assert_eq!(value["messages"][0]["button"]["text"], "Stop promotions");
+    }
+
+    #[test]
+    fn a_link_click_is_metas_user_action_without_contacts_or_product() {
+        let event = Event {
+            seq: 1,
+            at: AT,
+            kind: EventKind::LinkClick(LinkClicked {
+                number: BusinessNumber {
+                    waba_id: WabaId::new("100000000000011"),
+                    phone_number_id: PhoneNumberId::new("100000000000021"),
+                    display_phone_number: "+1 555-010-0021".to_owned(),
+                },
+                message_id: Wamid::new("wamid.HBgLMTQxNjU1NTEyMzQVAgARGAA="),
+                user: Identity {
+                    wa_id: Some("14165551234".to_owned()),
+                    user_id: "CA.13491208655302741918".to_owned(),
+                    parent_user_id: None,
+                },
+                click: crate::domain::click::Click {
+                    component: crate::domain::click::ClickComponent::Body,
+                    button_text: None,
+                    click_id: "IwARabc".to_owned(),
+                    tracking_token: "0f".to_owned(),
+                    at: AT,
+                },
+            }),
+        };
+        let body = json_of(&webhook(&event, GraphVersion::NEWEST, Catalogue::builtin()));
+        assert_valid(PayloadKind::UserActionsWebhook, &body);
+        assert_eq!(field(&event.kind), "messages");
+        assert_eq!(
+            body["entry"][0]["changes"][0]["value"],
+            json!({"messaging_product": "whatsapp",
+                "metadata": {"display_phone_number": "15550100021",
+                    "phone_number_id": "100000000000021"},
+                "user_actions": [{"action_type": "marketing_messages_link_click",
+                    "timestamp": "1796083200",
+                    "marketing_messages_link_click_data": {"click_component": "body",
+                        "click_id": "IwARabc", "tracking_token": "0f"}}]})
+        );
     }
 }

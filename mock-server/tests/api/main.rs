@@ -5,6 +5,7 @@ mod analytics;
 mod campaign;
 mod changelog;
 mod cli;
+mod clicks;
 mod connections;
 mod container;
 mod conversations;

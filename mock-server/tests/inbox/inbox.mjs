@@ -292,6 +292,40 @@ await test('the journal tab highlights contract violations', async () => {
   await page.getByRole('tab', { name: 'Conversations' }).click();
 });
 
+await test('a click on the URL button of an MM API message sends the click webhook', async () => {
+  const state = (await call('GET', '/__admin/state', box.token)).body;
+  const waba = state.phone_numbers.find((p) => p.id === box.phone).waba_id;
+  const created = await call('POST', `/v23.0/${waba}/message_templates`, box.token, {
+    name: 'fall_sale', language: 'en_US', category: 'MARKETING',
+    components: [
+      { type: 'BODY', text: 'Hi {{1}}, the Fall Sale is on!', example: { body_text: [['Ann']] } },
+      { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Shop now', url: 'https://shop.example/fall' }] },
+    ],
+  });
+  assert.equal(created.status, 200, JSON.stringify(created.body));
+  // Past the review and the 10-minute ad sync.
+  await call('POST', '/__admin/clock/advance', box.token, { seconds: 601 });
+  const sent = await call('POST', `/v23.0/${box.phone}/marketing_messages`, box.token, {
+    messaging_product: 'whatsapp', to: '14165552222', type: 'template',
+    template: { name: 'fall_sale', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Bo' }] }] },
+  });
+  assert.equal(sent.status, 200, JSON.stringify(sent.body));
+  const wamid = sent.body.messages[0].id;
+  await call('POST', '/__admin/clock/advance', box.token, { seconds: 5 });
+  await page.locator('button.conv', { hasText: '14165552222' }).click();
+  await row(wamid).getByRole('button', { name: /Shop now/ }).click();
+  await row(wamid).locator('.meta .badge.clicks').waitFor();
+  assert.equal(await row(wamid).locator('.meta .badge.clicks').textContent(), '1 click');
+  const message = (await call('GET', '/__admin/messages', box.token)).body.data.find((m) => m.id === wamid);
+  assert.equal(message.clicks.length, 1);
+  assert.equal(message.clicks[0].button_text, 'Shop now');
+  // Returns once the deliveries that fell due were attempted.
+  await call('POST', '/__admin/clock/advance', box.token, { seconds: 0 });
+  const deliveries = await call('GET', `/__admin/webhooks/deliveries?message_id=${encodeURIComponent(wamid)}`, box.token);
+  const click = deliveries.body.data.map((d) => d.body).find((b) => b.entry[0].changes[0].value.user_actions);
+  assert.equal(click.entry[0].changes[0].value.user_actions[0].marketing_messages_link_click_data.click_id, message.clicks[0].click_id);
+});
+
 await test('the page made no request beyond loopback', async () => {
   assert.deepEqual(external, []);
   assert.deepEqual(consoleErrors, []);

@@ -38,6 +38,17 @@ class StatusRecord(TypedDict, total=False):
     error: str
 
 
+class LinkClick(TypedDict, total=False):
+    """A user's link click in a message (``button_text`` for ``cta`` clicks only)."""
+
+    message_id: str
+    component: str
+    button_text: str
+    click_id: str
+    tracking_token: str
+    at: str
+
+
 class Message(TypedDict, total=False):
     """One entry of ``GET /__admin/messages``."""
 
@@ -56,6 +67,7 @@ class Message(TypedDict, total=False):
     conversation_id: str
     created_at: str
     statuses: List[StatusRecord]
+    clicks: List[LinkClick]
 
 
 class Attempt(TypedDict, total=False):
@@ -450,6 +462,21 @@ class Sandbox:
             if v is not None
         }
         return self._call("POST", "/__admin/inbound", body)["id"]
+
+    def click(
+        self,
+        from_: str,
+        message_id: str,
+        component: str = "cta",
+        phone_number_id: Optional[str] = None,
+    ) -> LinkClick:
+        """``POST /__admin/inbound`` with ``click``: the user clicks a link (``cta``, the URL
+        button, or ``body``) in the MM API message ``message_id``, with Meta's click webhook;
+        returns the click (``click_id``, ``tracking_token``, …)."""
+        body: Json = {"from": from_, "click": {"message_id": message_id, "component": component}}
+        if phone_number_id is not None:
+            body["phone_number_id"] = phone_number_id
+        return self._call("POST", "/__admin/inbound", body)["click"]
 
     # Faults.
 

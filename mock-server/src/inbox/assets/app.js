@@ -215,8 +215,10 @@ function outboundBubble(item) {
     bubble.append(h('p', { class: 'failure', role: 'note' }, h('strong', { text: `Failed ${f.code}` }), ` — ${f.title}`,
       f.key === 'ttl_expired' ? ` (TTL ${duration(m.ttl_seconds)} ran out)` : ''));
   }
+  const clicks = (m.clicks || []).length;
   bubble.append(h('div', { class: 'meta' },
     h('span', { class: 'badge', text: ROUTES[m.route] || m.route }),
+    clicks ? h('span', { class: 'badge clicks', text: `${clicks} ${clicks === 1 ? 'click' : 'clicks'}` }) : null,
     h('time', { datetime: m.created_at, title: m.created_at, text: time(m.created_at) }),
     ticks(status),
     h('button', { type: 'button', class: 'link', 'aria-label': `Details of message ${m.id}`, onclick: () => showDetails(m.id), text: 'details' })));
@@ -227,6 +229,10 @@ function outboundBubble(item) {
       if (type === 'QUICK_REPLY') {
         const payload = (b.params[0] && b.params[0].payload) || b.payload || undefined;
         return h('button', { type: 'button', class: 'reply', title: 'Tap as the user', onclick: () => tap(b.text, payload, m) }, '↩ ', b.text);
+      }
+      // Meta reports link clicks on MM API messages only; the admin API refuses the others.
+      if (type === 'URL' && m.type === 'template' && m.route === 'marketing_messages') {
+        return h('button', { type: 'button', class: 'reply', title: `Click as the user${b.url ? `: ${fill(b.url, b.params)}` : ''}`, onclick: () => clickLink(m) }, '↗ ', b.text || '');
       }
       const icon = { URL: '↗', PHONE_NUMBER: '☎', COPY_CODE: '⧉', OTP: '⧉', LIST: '☰' }[type] || '•';
       return h('span', { class: 'cta', title: `${type.toLowerCase()} button${b.url ? `: ${fill(b.url, b.params)}` : ''}` }, `${icon} `, b.text || '');
@@ -571,6 +577,16 @@ function tap(text, payload, message) {
     from: S.current,
     phone_number_id: message.phone_number_id,
     button: { text, payload, context_message_id: message.id },
+  }));
+}
+
+// A click on the message's URL button, through the admin API as a test would make it.
+function clickLink(message) {
+  const who = S.current.includes('.') ? { user_id: S.current } : { from: S.current };
+  return act(() => api('/__admin/inbound', {
+    ...who,
+    phone_number_id: message.phone_number_id,
+    click: { message_id: message.id, component: 'cta' },
   }));
 }
 
