@@ -28,9 +28,9 @@ use serde_json::Value;
 use wa_contract::ErrorKind;
 use wa_contract::admin::{
     Advance, ClockState, Faults, Health, Inbound, InboundAccepted, LinkClickRequest, List,
-    MarketingLimit, Memory,
-    NewSandbox, Recipient, State as World, Success, TemplateQuality, TemplateStatusChange,
-    TemplateStatusSet, Throughput, UserIdChange, UserPreferenceSet, Waba, WabaPatch,
+    MarketingLimit, Memory, NewSandbox, Recipient, State as World, Success, TemplateQuality,
+    TemplateStatusChange, TemplateStatusSet, Throughput, UserIdChange, UserPreferenceSet, Waba,
+    WabaPatch,
 };
 use wa_contract::payload::bsuid::{is_bsuid, is_parent_bsuid};
 use wa_contract::payload::webhook::TemplateQualityUpdate;
