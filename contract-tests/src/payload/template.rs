@@ -7,7 +7,6 @@
 //! [`TemplateComponent::kind`]. Placeholders (`{{1}}` or `{{first_name}}`) are found by
 //! [`placeholders`], which the validators and the mock's parameter-count check share.
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::RangeInclusive;
 
@@ -146,27 +145,51 @@ pub enum Placeholder {
 /// );
 /// ```
 pub fn placeholders(text: &str) -> Vec<Placeholder> {
-    let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else { break };
-        let inner = after[..end].trim();
-        found.push(match inner.parse() {
+    placeholder_names(text)
+        .map(|inner| match inner.parse() {
             Ok(n) => Placeholder::Positional(n),
             Err(_) => Placeholder::Named(inner.to_owned()),
-        });
+        })
+        .collect()
+}
+
+/// What is inside each `{{…}}` of `text`, trimmed, in order of appearance; borrowed, so that
+/// counting them allocates nothing (every send counts its template's).
+fn placeholder_names(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    // A byte scan: `str::find` with a pattern sets up a searcher on every call.
+    let find = |text: &str, pair: &[u8; 2]| text.as_bytes().windows(2).position(|w| w == pair);
+    std::iter::from_fn(move || {
+        let start = find(rest, b"{{")?;
+        let after = &rest[start + 2..];
+        let end = find(after, b"}}")?;
         rest = &after[end + 2..];
-    }
-    found
+        Some(after[..end].trim())
+    })
 }
 
 /// Number of distinct placeholders in `text`: what a send must supply parameters for.
+/// `{{1}}` and `{{01}}` are the same placeholder, as [`placeholders`] reads them.
+///
+/// ```
+/// use wa_contract::payload::template::distinct_placeholder_count;
+/// assert_eq!(distinct_placeholder_count("{{1}} {{2}}, {{01}} and {{ name }} {{name}}"), 3);
+/// assert_eq!(distinct_placeholder_count("no {{placeholder"), 0);
+/// ```
 pub fn distinct_placeholder_count(text: &str) -> usize {
-    placeholders(text)
-        .into_iter()
-        .collect::<BTreeSet<_>>()
-        .len()
+    let same = |a: &str, b: &str| match (a.parse::<u32>(), b.parse::<u32>()) {
+        (Ok(x), Ok(y)) => x == y,
+        (Err(_), Err(_)) => a == b,
+        _ => false,
+    };
+    placeholder_names(text)
+        .enumerate()
+        .filter(|(i, name)| {
+            !placeholder_names(text)
+                .take(*i)
+                .any(|earlier| same(earlier, name))
+        })
+        .count()
 }
 
 /// Whether `name` may name a placeholder (`{{order_id}}`): lowercase letters, digits and
