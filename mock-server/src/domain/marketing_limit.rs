@@ -127,12 +127,13 @@ pub(crate) fn applying(
     who: &Identity,
     in_window: bool,
 ) -> Option<usize> {
+    // The setting first: without one, no send pays for the exemption checks.
+    let n = limit.per_user_per_24h?;
     let applies = rules.per_user_marketing_limit
         && !in_window
         && !is_exempt_number(&digits(sender))
         && !who.is_exempt_from_marketing_limit();
-    let n = limit.per_user_per_24h.filter(|_| applies)?;
-    usize::try_from(n).ok()
+    applies.then(|| usize::try_from(n).ok()).flatten()
 }
 
 /// When each user received the marketing templates that count against their limit, keyed by
