@@ -85,8 +85,27 @@ pub(crate) async fn graph_envelope(
 
 /// The `facebook-api-version` header for `version`.
 pub(crate) fn version_header(version: GraphVersion) -> HeaderValue {
-    HeaderValue::from_maybe_shared(Bytes::from(version.to_string()))
-        .unwrap_or_else(|_| HeaderValue::from_static("v25.0"))
+    // The versions Meta serves have static values, so that no answer formats its header.
+    const SERVED: [(u16, &str); 10] = [
+        (18, "v18.0"),
+        (19, "v19.0"),
+        (20, "v20.0"),
+        (21, "v21.0"),
+        (22, "v22.0"),
+        (23, "v23.0"),
+        (24, "v24.0"),
+        (25, "v25.0"),
+        (26, "v26.0"),
+        (27, "v27.0"),
+    ];
+    match SERVED
+        .iter()
+        .find(|(major, _)| version == GraphVersion::new(*major, 0))
+    {
+        Some((_, text)) => HeaderValue::from_static(text),
+        None => HeaderValue::from_maybe_shared(Bytes::from(version.to_string()))
+            .unwrap_or_else(|_| HeaderValue::from_static("v25.0")),
+    }
 }
 
 async fn plain_error_as_graph(
@@ -278,6 +297,19 @@ fn form_like_body(headers: &HeaderMap) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_version_header_spells_every_version_as_graph_does() {
+        let versions = (2..=12)
+            .map(|minor| GraphVersion::new(2, minor))
+            .chain((4..=30).map(|major| GraphVersion::new(major, 0)));
+        for version in versions {
+            assert_eq!(
+                version_header(version).to_str().unwrap(),
+                version.to_string()
+            );
+        }
+    }
 
     #[test]
     fn loopback_names_and_the_listen_address_are_allowed_and_nothing_else() {

@@ -172,7 +172,12 @@ macro_rules! tree {
 
 /// `body` as JSON bytes.
 pub(crate) fn json_bytes(body: &impl serde::Serialize) -> Vec<u8> {
-    serde_json::to_vec(body).unwrap_or_default()
+    // Room for a send's answer or an error, so that writing one does not grow the buffer.
+    let mut bytes = Vec::with_capacity(256);
+    match serde_json::to_writer(&mut bytes, body) {
+        Ok(()) => bytes,
+        Err(_) => Vec::new(),
+    }
 }
 
 /// The operation on an object with its handler, or why there is none; the operation comes from
