@@ -187,7 +187,7 @@ mod tests {
             endpoint: "marketing_messages",
             input: "14165551234".to_owned(),
             wa_id: "14165551234".to_owned(),
-            recipient: ann(),
+            recipient: ann().into(),
             to_phone: true,
             message_type: "template".to_owned(),
             template: None,

@@ -165,7 +165,7 @@ pub(crate) struct StatusChange {
     /// `sent`, `delivered`, `read` or `failed` (never `accepted`).
     pub(crate) status: MessageStatus,
     /// The recipient: BSUID, phone number when known, parent BSUID.
-    pub(crate) recipient: Identity,
+    pub(crate) recipient: Arc<Identity>,
     /// Whether the message was sent to the phone number (not to a BSUID).
     pub(crate) to_phone: bool,
     /// The recipient's profile name (for the webhook's `contacts`).

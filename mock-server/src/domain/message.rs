@@ -2,6 +2,7 @@
 //! from any state that is not final. `read` may follow `sent` directly (delivery implied).
 
 use super::changes::Rules;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -152,8 +153,9 @@ pub(crate) struct Message {
     pub(crate) input: String,
     /// The recipient's phone digits, or its BSUID when the phone number is not known.
     pub(crate) wa_id: String,
-    /// Who the recipient is (BSUID, phone number when known, parent BSUID).
-    pub(crate) recipient: Identity,
+    /// Who the recipient is (BSUID, phone number when known, parent BSUID); shared with every
+    /// status event of the message.
+    pub(crate) recipient: Arc<Identity>,
     /// Whether it was sent to the phone number (not to a BSUID).
     pub(crate) to_phone: bool,
     /// The message type.
@@ -318,7 +320,8 @@ mod tests {
                 wa_id: Some("1650".to_owned()),
                 user_id: "US.1".to_owned(),
                 parent_user_id: None,
-            },
+            }
+            .into(),
             to_phone: true,
             message_type: "template".to_owned(),
             template: None,

@@ -271,7 +271,7 @@ impl Store {
             tracking_opted_out: t.cta_url_link_tracking_opted_out == Some(true),
         });
         let button_text = click::check(message, template, &user, component, now)?;
-        let recipient = message.recipient.clone();
+        let recipient = Identity::clone(&message.recipient);
         let number = state
             .business_number(&message.phone_number_id)
             .ok_or_else(|| {

@@ -213,6 +213,7 @@ impl SandboxState {
             (None, Some(bsuid)) => (bsuid.clone(), false, self.recipients.by_bsuid(bsuid)),
             (None, None) => (String::new(), false, self.recipients.by_bsuid("")),
         };
+        let recipient = Arc::new(recipient);
         let wa_id = recipient
             .wa_id
             .clone()
@@ -284,7 +285,7 @@ impl SandboxState {
         Accepted {
             wamid,
             user_id: (!to_phone).then(|| input.clone()),
-            wa_id: recipient.wa_id.filter(|_| to_phone),
+            wa_id: recipient.wa_id.clone().filter(|_| to_phone),
             input,
         }
     }

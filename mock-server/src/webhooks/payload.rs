@@ -442,7 +442,8 @@ mod tests {
                 wa_id: Some(to.to_owned()),
                 user_id: crate::domain::recipient::derived_bsuid(to),
                 parent_user_id: None,
-            },
+            }
+            .into(),
             to_phone: true,
             recipient_name: "Zoë".to_owned(),
             pricing: priced.then_some(Price {
