@@ -166,8 +166,7 @@ pub(crate) fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::message::{PRICING_REGULAR, PricingCategory, StatusRecord};
-    use crate::ids::{PhoneNumberId, WabaId, Wamid};
+    use crate::domain::message::StatusRecord;
 
     const SENT: Timestamp = Timestamp::MANUAL_START;
 
@@ -181,31 +180,17 @@ mod tests {
 
     fn delivered(route: Route) -> Message {
         Message {
-            id: Wamid::new("wamid.x"),
-            phone_number_id: PhoneNumberId::new("1"),
-            waba_id: WabaId::new("2"),
-            endpoint: "marketing_messages",
             input: "14165551234".to_owned(),
             wa_id: "14165551234".to_owned(),
             recipient: ann().into(),
-            to_phone: true,
-            message_type: "template".to_owned(),
-            template: None,
             route,
-            pricing_category: PricingCategory::MarketingLite,
-            pricing_type: PRICING_REGULAR,
-            creative_features: Vec::new(),
-            message_activity_sharing: Some(true),
-            ttl_seconds: 60,
-            biz_opaque_callback_data: None,
-            conversation_id: "c".to_owned(),
             created_at: SENT,
             statuses: vec![StatusRecord {
                 status: MessageStatus::Delivered,
                 at: SENT,
                 error: None,
             }],
-            clicks: Vec::new(),
+            ..crate::domain::message::tests::message()
         }
     }
 

@@ -305,10 +305,11 @@ impl Message {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn message() -> Message {
+    /// A marketing message on the MM API, just accepted; other tests change what they need.
+    pub(crate) fn message() -> Message {
         Message {
             id: Wamid::new("wamid.x"),
             phone_number_id: PhoneNumberId::new("1"),
