@@ -15,6 +15,8 @@ pub(crate) const MAX_TEMPLATE_IDS: usize = 10;
 const DAY: i64 = 86_400;
 /// How far back Meta's template analytics reach, and so the longest range a query may span.
 const LOOKBACK_DAYS: i64 = 90;
+/// `product_type` of the MM API, as Meta's analytics reference names it.
+pub(crate) const PRODUCT_MM_API: &str = "MARKETING_MESSAGES_API_FOR_WHATSAPP";
 /// The metrics a query may ask for.
 const METRICS: [&str; 5] = ["SENT", "DELIVERED", "READ", "CLICKED", "COST"];
 
@@ -95,22 +97,36 @@ impl DataPoint {
     }
 }
 
-/// A JSON array of strings (or numbers, for ids) from a query parameter.
+/// A list from a query parameter, in any of the forms Graph takes and Meta's examples use: a
+/// JSON array (`["SENT","READ"]`, ids as numbers too), the same without quotes (`[SENT,READ]`), or
+/// comma-separated (`sent,read`).
 fn list(name: &str, text: &str) -> Result<Vec<String>, Refusal> {
     let bad = || {
         Refusal::invalid(format!(
-            "{name}: expected a JSON array such as [\"…\"], found '{text}'"
+            "{name}: expected a list such as [\"…\",\"…\"], […,…] or …,…, found '{text}'"
         ))
     };
-    let values: Vec<serde_json::Value> = serde_json::from_str(text).map_err(|_| bad())?;
-    values
-        .into_iter()
-        .map(|v| match v {
-            serde_json::Value::String(s) => Ok(s),
-            serde_json::Value::Number(n) if n.is_u64() => Ok(n.to_string()),
-            _ => Err(bad()),
-        })
-        .collect()
+    if let Ok(values) = serde_json::from_str::<Vec<serde_json::Value>>(text) {
+        return values
+            .into_iter()
+            .map(|v| match v {
+                serde_json::Value::String(s) if !s.trim().is_empty() => Ok(s),
+                serde_json::Value::Number(n) if n.is_u64() => Ok(n.to_string()),
+                _ => Err(bad()),
+            })
+            .collect();
+    }
+    let inner = match text.strip_prefix('[') {
+        Some(rest) => rest.strip_suffix(']').ok_or_else(bad)?,
+        None => text,
+    };
+    let items: Vec<String> = inner.split(',').map(|s| s.trim().to_owned()).collect();
+    // An item that is empty or still quoted or bracketed is a malformed list, not a value.
+    let malformed = |s: &String| s.is_empty() || s.contains(['"', '[', ']']);
+    if items.iter().any(malformed) {
+        return Err(bad());
+    }
+    Ok(items)
 }
 
 fn unix(name: &str, text: Option<&str>) -> Result<i64, Refusal> {
@@ -147,8 +163,10 @@ pub(crate) fn query<'a>(param: impl Fn(&str) -> Option<&'a str>) -> Result<Query
             (end - start) / DAY
         )));
     }
+    // Meta's examples write it `daily`.
     match param("granularity") {
-        None | Some("DAILY") => {}
+        None => {}
+        Some(g) if g.eq_ignore_ascii_case("DAILY") => {}
         Some(other) => {
             return Err(Refusal::invalid(format!(
                 "granularity: expected DAILY, found '{other}'"
@@ -172,10 +190,11 @@ pub(crate) fn query<'a>(param: impl Fn(&str) -> Option<&'a str>) -> Result<Query
     }
     let route = match param("product_type") {
         None | Some("CLOUD_API") => Route::CloudApi,
-        Some("MARKETING_MESSAGES_LITE_API") => Route::MarketingMessages,
+        // The MM API's name since its rename, and the one Meta's changelog gave it first.
+        Some(PRODUCT_MM_API | "MARKETING_MESSAGES_LITE_API") => Route::MarketingMessages,
         Some(other) => {
             return Err(Refusal::invalid(format!(
-                "product_type: expected MARKETING_MESSAGES_LITE_API or CLOUD_API, found '{other}'"
+                "product_type: expected CLOUD_API or {PRODUCT_MM_API}, found '{other}'"
             )));
         }
     };
@@ -280,6 +299,23 @@ pub(crate) fn data_points(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_are_read_in_every_form_graph_takes_and_malformed_ones_refused() {
+        let read = |text| list("metric_types", text).map_err(|r| r.vars);
+        for text in [r#"["sent","read"]"#, "[sent, read]", "sent,read"] {
+            assert_eq!(
+                read(text),
+                Ok(vec!["sent".to_owned(), "read".to_owned()]),
+                "{text}"
+            );
+        }
+        assert_eq!(read("[12,34]"), Ok(vec!["12".to_owned(), "34".to_owned()]));
+        assert_eq!(read("12"), Ok(vec!["12".to_owned()]));
+        for text in ["", "[sent", r#"["sent""#, "sent,,read", r#"[""]"#, "[1.5]"] {
+            assert!(read(text).is_err(), "{text}");
+        }
+    }
 
     fn point(delivered: usize, clicks: usize, spent: u64) -> DataPoint {
         DataPoint {

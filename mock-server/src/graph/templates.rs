@@ -315,9 +315,10 @@ pub(super) fn template_analytics(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphE
             point
         })
         .collect();
+    // Meta answers the product type in lower case.
     let product_type = match query.route {
-        Route::MarketingMessages => "MARKETING_MESSAGES_LITE_API",
-        Route::CloudApi => "CLOUD_API",
+        Route::MarketingMessages => "marketing_messages_api_for_whatsapp",
+        Route::CloudApi => "cloud_api",
     };
     Ok(json!({
         "data": [{"granularity": "DAILY", "product_type": product_type, "data_points": points}],

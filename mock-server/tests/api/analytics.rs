@@ -38,7 +38,7 @@ async fn template_analytics_count_a_known_campaign_per_day_and_api() {
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(
         answer.body,
-        json!({"data": [{"granularity": "DAILY", "product_type": "MARKETING_MESSAGES_LITE_API",
+        json!({"data": [{"granularity": "DAILY", "product_type": "marketing_messages_api_for_whatsapp",
             "data_points": [
                 {"template_id": "100000000000031", "start": DAY_ONE, "end": DAY_ONE + 86_400,
                  "sent": 2, "delivered": 2, "read": 1, "clicked": []},
@@ -48,6 +48,17 @@ async fn template_analytics_count_a_known_campaign_per_day_and_api() {
             "paging": {"cursors": {"before": "", "after": ""}}})
     );
 
+    // The forms of Meta's reference examples: comma-separated lower-case metrics, ids
+    // unquoted, the MM API by its current name; the same counts.
+    let metas = app
+        .get(&analytics_path(&format!(
+            "start={DAY_ONE}&end={}&granularity=daily&metric_types=sent,delivered,read,clicked\
+             &template_ids=[100000000000031]&product_type=MARKETING_MESSAGES_API_FOR_WHATSAPP",
+            DAY_ONE + 86_400 + 3_600
+        )))
+        .await;
+    assert_eq!(metas.body, answer.body);
+
     // Without product_type: the Cloud API's messages of the template, none here.
     let cloud = app
         .get(&analytics_path(&format!(
@@ -56,7 +67,7 @@ async fn template_analytics_count_a_known_campaign_per_day_and_api() {
         .await;
     assert_eq!(
         cloud.body["data"][0],
-        json!({"granularity": "DAILY", "product_type": "CLOUD_API", "data_points": [
+        json!({"granularity": "DAILY", "product_type": "cloud_api", "data_points": [
             {"template_id": "100000000000031", "start": DAY_ONE, "end": DAY_ONE + 86_400, "sent": 0}
         ]})
     );
@@ -97,8 +108,9 @@ async fn template_analytics_refuse_bad_parameters_naming_them_and_need_insights_
             "template_ids: expected 1 to 10 template ids, found 11".to_owned(),
         ),
         (
-            format!("start={DAY_ONE}&end={DAY_ONE}&template_ids=100000000000031"),
-            "template_ids: expected a JSON array such as [\"…\"], found '100000000000031'"
+            format!("start={DAY_ONE}&end={DAY_ONE}&template_ids=[\"100000000000031\""),
+            "template_ids: expected a list such as [\"…\",\"…\"], […,…] or …,…, found \
+             '[\"100000000000031\"'"
                 .to_owned(),
         ),
         (
@@ -119,7 +131,7 @@ async fn template_analytics_refuse_bad_parameters_naming_them_and_need_insights_
         ),
         (
             format!("start={DAY_ONE}&end={DAY_ONE}&{ids}&product_type=ADS"),
-            "product_type: expected MARKETING_MESSAGES_LITE_API or CLOUD_API, found 'ADS'"
+            "product_type: expected CLOUD_API or MARKETING_MESSAGES_API_FOR_WHATSAPP, found 'ADS'"
                 .to_owned(),
         ),
         (
