@@ -445,7 +445,13 @@ impl Sandbox {
 
     /// Tells watchers the state changed.
     fn changed(&self) {
-        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+        // With no one watching (no inbox open) the change is counted without waking anyone:
+        // waking the channel's waiters cost every send a hundredth of its time.
+        let watched = self.changes.receiver_count() > 0;
+        self.changes.send_if_modified(|n| {
+            *n = n.wrapping_add(1);
+            watched
+        });
     }
 }
 
