@@ -245,7 +245,7 @@ pub(super) async fn list_conversations(
         .filter_map(|(wa_id, acc)| {
             let (order, last_type) = acc.last?;
             let profile_name = acc.name.map_or_else(
-                || s.recipients.profile(&user(&s, wa_id)).name,
+                || s.recipients.profile(&user(&s, wa_id)).name.to_string(),
                 |(_, n)| n.to_owned(),
             );
             Some((

@@ -45,7 +45,7 @@ pub(crate) fn state(sandbox: &Sandbox) -> wire::State {
             .map(|p| wire::PhoneNumber {
                 id: p.id.to_string(),
                 waba_id: p.waba_id.to_string(),
-                display_phone_number: p.display_phone_number.clone(),
+                display_phone_number: p.display_phone_number.to_string(),
             })
             .collect(),
         templates: s
@@ -87,7 +87,7 @@ pub(crate) fn recipient(entry: &Entry) -> wire::Recipient {
         parent_user_id: entry.identity.parent_user_id.clone(),
         profile: wire::Profile {
             behaviour: profile.behaviour,
-            name: profile.name.clone(),
+            name: profile.name.to_string(),
             delivered_after_seconds: profile.delivered_after_seconds,
             read_after_seconds: profile.read_after_seconds,
         },

@@ -78,7 +78,7 @@ pub(crate) struct BusinessNumber {
     /// The number.
     pub(crate) phone_number_id: PhoneNumberId,
     /// The number as displayed.
-    pub(crate) display_phone_number: String,
+    pub(crate) display_phone_number: Arc<str>,
 }
 
 /// A `user_preferences` change.
@@ -159,7 +159,7 @@ pub(crate) struct StatusChange {
     /// The sending number.
     pub(crate) phone_number_id: PhoneNumberId,
     /// The sending number as displayed.
-    pub(crate) display_phone_number: String,
+    pub(crate) display_phone_number: Arc<str>,
     /// The message.
     pub(crate) wamid: Wamid,
     /// `sent`, `delivered`, `read` or `failed` (never `accepted`).
@@ -169,7 +169,7 @@ pub(crate) struct StatusChange {
     /// Whether the message was sent to the phone number (not to a BSUID).
     pub(crate) to_phone: bool,
     /// The recipient's profile name (for the webhook's `contacts`).
-    pub(crate) recipient_name: String,
+    pub(crate) recipient_name: Arc<str>,
     /// `pricing` object, present on `sent` and on the first of `delivered`/`read`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) pricing: Option<Pricing>,
@@ -254,7 +254,7 @@ pub(crate) struct InboundMessage {
     /// The receiving number.
     pub(crate) phone_number_id: PhoneNumberId,
     /// The receiving number as displayed.
-    pub(crate) display_phone_number: String,
+    pub(crate) display_phone_number: Arc<str>,
     /// The user's profile name.
     pub(crate) profile_name: String,
     /// The sender.

@@ -217,9 +217,9 @@ impl crate::budget::Retained for Message {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Names {
     /// The sending number as displayed.
-    pub(crate) display_phone_number: String,
+    pub(crate) display_phone_number: Arc<str>,
     /// The recipient's profile name.
-    pub(crate) recipient_name: String,
+    pub(crate) recipient_name: Arc<str>,
 }
 
 /// A status change the state machine does not allow.
@@ -342,8 +342,8 @@ pub(crate) mod tests {
 
     fn names() -> Names {
         Names {
-            display_phone_number: "+1 555".to_owned(),
-            recipient_name: "Ann".to_owned(),
+            display_phone_number: "+1 555".into(),
+            recipient_name: "Ann".into(),
         }
     }
 

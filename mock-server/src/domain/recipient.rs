@@ -6,6 +6,7 @@
 //! Tapping a "stop promotions" button ([`stops_promotions`]) opts a user out of marketing.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -51,9 +52,10 @@ pub(crate) struct Profile {
     /// What happens to messages.
     #[serde(default)]
     pub(crate) behaviour: Behaviour,
-    /// Profile name shown in webhooks' `contacts`.
+    /// Profile name shown in webhooks' `contacts`; shared, since every status event of every
+    /// message to the user carries it.
     #[serde(default = "default_name")]
-    pub(crate) name: String,
+    pub(crate) name: Arc<str>,
     /// Seconds from `sent` to `delivered`.
     #[serde(default = "default_delivered")]
     pub(crate) delivered_after_seconds: u64,
@@ -62,8 +64,10 @@ pub(crate) struct Profile {
     pub(crate) read_after_seconds: u64,
 }
 
-fn default_name() -> String {
-    "WhatsApp User".to_owned()
+fn default_name() -> Arc<str> {
+    // One shared string for every user without a profile, rather than one per message.
+    static NAME: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("WhatsApp User"));
+    NAME.clone()
 }
 fn default_delivered() -> u64 {
     DELIVERED_AFTER.as_secs()
@@ -112,7 +116,7 @@ pub(crate) struct RecipientRequest {
     pub(crate) behaviour: Behaviour,
     /// Profile name shown in webhooks' `contacts`.
     #[serde(default = "default_name")]
-    pub(crate) name: String,
+    pub(crate) name: Arc<str>,
     /// Seconds from `sent` to `delivered`.
     #[serde(default = "default_delivered")]
     pub(crate) delivered_after_seconds: u64,
@@ -422,7 +426,15 @@ impl Recipients {
         if marketing && rules.us_marketing_undeliverable && who.is_in_the_us() {
             return Timeline::failed(ErrorKind::EcosystemEngagement);
         }
-        let profile = self.profile(who);
+        // Borrowed: the timeline needs the behaviour and delays, not a copy of the name.
+        let default;
+        let profile = match self.profiles.get(&who.user_id) {
+            Some(profile) => profile,
+            None => {
+                default = self.profile(who);
+                &default
+            }
+        };
         let delivered = Duration::from_secs(profile.delivered_after_seconds);
         let read = Duration::from_secs(
             profile

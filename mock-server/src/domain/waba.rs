@@ -4,6 +4,8 @@
 //! [`crate::domain::routing`]); its creative-feature settings and `message_activity_sharing`
 //! default feed each accepted message.
 
+use std::sync::Arc;
+
 use super::changes::Rules;
 use wa_contract::payload::template::{
     CreativeFeatureKey, DegreesOfFreedomSpec, EnrollStatus, FeatureEnrollment, FeatureMap,
@@ -150,8 +152,8 @@ pub(crate) struct PhoneNumber {
     pub(crate) id: PhoneNumberId,
     /// The WABA it belongs to.
     pub(crate) waba_id: WabaId,
-    /// E.g. `15550100021`.
-    pub(crate) display_phone_number: String,
+    /// E.g. `15550100021`; shared with the status events of every message the number sends.
+    pub(crate) display_phone_number: Arc<str>,
     /// The approved display name.
     pub(crate) verified_name: String,
     /// `GREEN`, `YELLOW` or `RED`.

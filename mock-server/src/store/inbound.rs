@@ -125,7 +125,7 @@ impl SandboxState {
             self.recipients.resume(who)
         };
         if changed {
-            let profile_name = self.recipients.profile(who).name;
+            let profile_name = self.recipients.profile(who).name.to_string();
             self.outbox.push(
                 now,
                 EventKind::UserPreference(UserPreferenceChange {
@@ -217,7 +217,7 @@ impl Store {
             read_at: None,
             typing_indicator_at: None,
         });
-        let profile_name = name.unwrap_or_else(|| state.recipients.profile(&user).name);
+        let profile_name = name.unwrap_or_else(|| state.recipients.profile(&user).name.to_string());
         state.outbox.push(
             now,
             EventKind::Inbound(InboundMessage {
@@ -336,7 +336,7 @@ impl Store {
         let previous = state.identify(who);
         let new_user_id = new_user_id.unwrap_or_else(|| next_bsuid(&previous.user_id));
         let current = state.recipients.change_user_id(&previous, new_user_id);
-        let profile_name = state.recipients.profile(&current).name;
+        let profile_name = state.recipients.profile(&current).name.to_string();
         let wamid = state
             .ids
             .wamids

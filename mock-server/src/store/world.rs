@@ -120,7 +120,7 @@ impl SandboxState {
                     state.phones.push(PhoneNumber {
                         id: PhoneNumberId::new(id(&p.id, &mut ids)),
                         waba_id: waba_id.clone(),
-                        display_phone_number: p.display_phone_number.clone(),
+                        display_phone_number: p.display_phone_number.as_str().into(),
                         verified_name: p.verified_name.clone(),
                         quality_rating: "GREEN".to_owned(),
                     });

@@ -435,7 +435,7 @@ mod tests {
         StatusChange {
             waba_id: WabaId::new("100000000000011"),
             phone_number_id: PhoneNumberId::new("100000000000021"),
-            display_phone_number: "+1 555-010-0021".to_owned(),
+            display_phone_number: "+1 555-010-0021".into(),
             wamid: Wamid::new(format!("wamid.HBgL{to}")),
             status,
             recipient: Identity {
@@ -445,7 +445,7 @@ mod tests {
             }
             .into(),
             to_phone: true,
-            recipient_name: "Zoë".to_owned(),
+            recipient_name: "Zoë".into(),
             pricing: priced.then_some(Price {
                 billable: true,
                 pricing_model: "PMP",
@@ -596,7 +596,7 @@ mod tests {
             kind: EventKind::Inbound(Inbound {
                 waba_id: WabaId::new("100000000000011"),
                 phone_number_id: PhoneNumberId::new("100000000000021"),
-                display_phone_number: "+1 555-010-0021".to_owned(),
+                display_phone_number: "+1 555-010-0021".into(),
                 profile_name: "Ann".to_owned(),
                 user: Identity {
                     wa_id: Some("14165551234".to_owned()),
@@ -628,7 +628,7 @@ mod tests {
                 number: BusinessNumber {
                     waba_id: WabaId::new("100000000000011"),
                     phone_number_id: PhoneNumberId::new("100000000000021"),
-                    display_phone_number: "+1 555-010-0021".to_owned(),
+                    display_phone_number: "+1 555-010-0021".into(),
                 },
                 message_id: Wamid::new("wamid.HBgLMTQxNjU1NTEyMzQVAgARGAA="),
                 user: Identity {
