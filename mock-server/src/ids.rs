@@ -66,6 +66,8 @@ id_newtypes! {
     TemplateId,
     /// A message id (`wamid.…`).
     Wamid,
+    /// A conversation id, carried by a message's priced status events.
+    ConversationId,
     /// An access token; it selects a sandbox.
     Token,
 }
@@ -140,9 +142,13 @@ impl IdGen {
         )
     }
 
-    /// A conversation id: 32 lowercase hex digits.
-    pub(crate) fn conversation_id(&mut self) -> String {
-        format!("{:016x}{:016x}", self.next_u64(), self.next_u64())
+    /// A conversation id: 32 lowercase hex digits, written on the stack (one is drawn on
+    /// every send).
+    pub(crate) fn conversation_id(&mut self) -> ConversationId {
+        let mut hex = [0u8; 32];
+        let (high, low) = (self.next_u64(), self.next_u64());
+        write!(&mut hex[..], "{high:016x}{low:016x}").expect("32 hex digits fill the buffer");
+        ConversationId::new(std::str::from_utf8(&hex).expect("hex digits are ASCII"))
     }
 
     /// A link click's `click_id`, shaped like the `fbclid` Meta appends to the URL the user
@@ -159,7 +165,7 @@ impl IdGen {
 
     /// A link click's `tracking_token`: 32 lowercase hex digits (Meta's is opaque).
     pub(crate) fn tracking_token(&mut self) -> String {
-        self.conversation_id()
+        self.conversation_id().to_string()
     }
 
     /// A request id (onboarding intent): 16 digits.

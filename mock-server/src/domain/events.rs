@@ -17,7 +17,7 @@ use super::message::{MessageStatus, PricingCategory};
 use super::recipient::Identity;
 use crate::budget::Retained;
 use crate::clock::Timestamp;
-use crate::ids::{BusinessId, PhoneNumberId, TemplateId, WabaId, Wamid};
+use crate::ids::{BusinessId, ConversationId, PhoneNumberId, TemplateId, WabaId, Wamid};
 
 /// One thing that happened, numbered in its sandbox.
 #[derive(Clone, Debug, Serialize)]
@@ -209,7 +209,7 @@ pub(crate) struct Pricing {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct Conversation {
     /// Conversation id.
-    pub(crate) id: String,
+    pub(crate) id: ConversationId,
     /// When the conversation window closes.
     pub(crate) expiration: Timestamp,
     /// `origin.type`: the pricing category.

@@ -14,7 +14,7 @@ use super::events::{Conversation, Pricing, StatusChange};
 use super::recipient::Identity;
 use super::routing::Route;
 use crate::clock::Timestamp;
-use crate::ids::{PhoneNumberId, WabaId, Wamid};
+use crate::ids::{ConversationId, PhoneNumberId, WabaId, Wamid};
 
 /// How long a conversation window stays open after the message that opened it.
 const CONVERSATION_WINDOW: Duration = Duration::from_secs(24 * 3600);
@@ -181,7 +181,7 @@ pub(crate) struct Message {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) biz_opaque_callback_data: Option<String>,
     /// Conversation id reported with pricing.
-    pub(crate) conversation_id: String,
+    pub(crate) conversation_id: ConversationId,
     /// When it was accepted.
     pub(crate) created_at: Timestamp,
     /// Every status reached, in order.
@@ -198,7 +198,7 @@ impl crate::budget::Retained for Message {
         let text = self.input.len()
             + self.wa_id.len()
             + self.message_type.len()
-            + self.conversation_id.len()
+            + self.conversation_id.as_str().len()
             + self
                 .biz_opaque_callback_data
                 .as_ref()
@@ -333,7 +333,7 @@ pub(crate) mod tests {
             message_activity_sharing: Some(true),
             ttl_seconds: 60,
             biz_opaque_callback_data: None,
-            conversation_id: "c".to_owned(),
+            conversation_id: ConversationId::new("c"),
             created_at: Timestamp::MANUAL_START,
             statuses: Vec::new(),
             clicks: Vec::new(),

@@ -123,7 +123,7 @@ fn status(at: Timestamp, c: &StatusChange, version: GraphVersion, catalogue: &Ca
         .as_ref()
         .filter(|_| version <= LAST_VERSION_WITH_CONVERSATION)
         .map(|conv| Conversation {
-            id: conv.id.clone(),
+            id: conv.id.to_string(),
             expiration_timestamp: Some(conv.expiration.unix_seconds().to_string()),
             origin: ConversationOrigin {
                 origin_type: conv.origin.as_str().to_owned(),
@@ -453,7 +453,7 @@ mod tests {
                 category: PricingCategory::MarketingLite,
             }),
             conversation: priced.then(|| Conv {
-                id: "c0ffee".to_owned(),
+                id: crate::ids::ConversationId::new("c0ffee"),
                 expiration: AT.plus(Duration::from_secs(86_400)),
                 origin: PricingCategory::MarketingLite,
             }),
