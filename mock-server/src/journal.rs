@@ -4,6 +4,8 @@
 //! This sits below the HTTP edge, so the store can keep entries without knowing the edge: the
 //! method is its name, and a body is the bytes that arrived plus whether they were form-encoded.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -26,8 +28,8 @@ pub(crate) struct JournalEntry {
     pub(crate) seq: u64,
     /// When it arrived.
     pub(crate) at: Timestamp,
-    /// HTTP method, by name.
-    pub(crate) method: Box<str>,
+    /// HTTP method, by name: Graph's methods are static strings, so most entries copy none.
+    pub(crate) method: Cow<'static, str>,
     /// The request's path, copied: the request's own URI shares the connection's read
     /// buffer, which the journal must not keep alive.
     pub(crate) path: Box<str>,

@@ -435,7 +435,7 @@ fn answer(ctx: &mut GraphCtx<'_>, result: Result<Vec<u8>, GraphError>) -> Next {
     let entry = JournalEntry {
         seq: 0,
         at: ctx.sandbox.clock().now(),
-        method: request.method.as_str().into(),
+        method: journal_method(request.method),
         path: request.path.into(),
         status: status.as_u16(),
         request: request.raw.clone(),
@@ -458,6 +458,16 @@ fn answer(ctx: &mut GraphCtx<'_>, result: Result<Vec<u8>, GraphError>) -> Next {
         status,
         code,
     })
+}
+
+/// A method's name for the journal, borrowed for the methods Graph has.
+fn journal_method(method: &Method) -> Cow<'static, str> {
+    match method.as_str() {
+        "GET" => Cow::Borrowed("GET"),
+        "POST" => Cow::Borrowed("POST"),
+        "DELETE" => Cow::Borrowed("DELETE"),
+        other => Cow::Owned(other.to_owned()),
+    }
 }
 
 /// Adds the version and trace headers; the values take over the strings rather than copy them.
