@@ -154,7 +154,9 @@ pub(crate) struct SandboxState {
     pub(crate) templates: Vec<Template>,
     /// What each object id names: the Graph edge's lookup, by hash.
     objects: HashMap<Arc<str>, ObjectKind>,
-    messages: HashMap<Wamid, Message>,
+    /// Hashed with foldhash rather than SipHash: every send inserts, steps and trims here, and
+    /// the keys are ids the mock made, not text a client chose.
+    messages: HashMap<Wamid, Message, foldhash::fast::RandomState>,
     message_order: VecDeque<Wamid>,
     pub(crate) recipients: Recipients,
     /// Meta's per-user marketing limit as this sandbox counts it.

@@ -71,7 +71,7 @@ impl SandboxState {
             phones: Vec::new(),
             templates: Vec::new(),
             objects: HashMap::new(),
-            messages: HashMap::new(),
+            messages: HashMap::default(),
             message_order: VecDeque::new(),
             recipients: Recipients::default(),
             marketing_limit: world.marketing_limit,
