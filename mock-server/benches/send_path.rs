@@ -2,13 +2,14 @@
 //! MM route) on the `wa-mock` binary, against a bare axum handler that parses the same JSON,
 //! side by side in one run: each server in a process of its own pinned to core 0, the load
 //! generator pinned to core 1. First 64 keep-alive connections (throughput, p99), then one
-//! (latency).
+//! (latency); in rounds that alternate the two servers, reporting the median ratio.
 //!
 //! Then, on the `wa-mock` binary as users run it: startup to first answer, idle memory, and memory
 //! per retained message (and that the retention cap bounds it).
 //!
 //! Run with `cargo bench -p wa-mock --bench send_path`. `WA_BENCH_SECONDS` (default 5) sets how
-//! long each load runs and `WA_BENCH_CONNECTIONS` (default 64) how many keep-alive connections.
+//! long each load runs, `WA_BENCH_CONNECTIONS` (default 64) how many keep-alive connections and
+//! `WA_BENCH_ROUNDS` (default 3) how many rounds.
 
 #![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
@@ -38,6 +39,7 @@ fn main() {
     }
     let seconds = env_or("WA_BENCH_SECONDS", 5);
     let connections = env_or("WA_BENCH_CONNECTIONS", 64) as usize;
+    let rounds = env_or("WA_BENCH_ROUNDS", 3).max(1) as usize;
     pin_self(1);
     let load = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -65,35 +67,56 @@ fn main() {
          core 0, load on core 1\n"
     );
     println!(
-        "{:<10} {:>10} {:>9} {:>9} {:>12}",
-        "target", "req/s", "p50 ms", "p99 ms", "1-conn p50"
+        "{:<10} {:>6} {:>10} {:>9} {:>9} {:>12}",
+        "target", "round", "req/s", "p50 ms", "p99 ms", "1-conn p50"
     );
     let dur = Duration::from_secs(seconds);
     let warmup = Duration::from_millis(500);
-    let mut results: Vec<(LoadResult, LoadResult)> = Vec::new();
-    for (name, addr) in [("bare axum", bare_addr), ("wa-mock", mock_addr)] {
-        let run = |connections: usize, dur: Duration| {
-            load.block_on(run_load(addr, body.clone(), connections, dur, usize::MAX))
-        };
-        run(connections, warmup);
-        let many = run(connections, dur);
-        let one = run(1, dur);
-        println!(
-            "{name:<10} {:>10.0} {:>9.2} {:>9.2} {:>12.3}",
-            many.throughput(),
-            many.percentile(0.50),
-            many.percentile(0.99),
-            one.percentile(0.50),
-        );
-        results.push((many, one));
+    // Rounds alternate the two servers, so that a drift of the machine's speed during the run
+    // lands on both; each round gives one ratio, and the median is what the run reports.
+    let mut ratios: Vec<[f64; 3]> = Vec::new();
+    for round in 1..=rounds {
+        let mut results: Vec<(LoadResult, LoadResult)> = Vec::new();
+        for (name, addr) in [("bare axum", bare_addr), ("wa-mock", mock_addr)] {
+            let run = |connections: usize, dur: Duration| {
+                load.block_on(run_load(addr, body.clone(), connections, dur, usize::MAX))
+            };
+            run(connections, warmup);
+            let many = run(connections, dur);
+            let one = run(1, dur);
+            println!(
+                "{name:<10} {round:>6} {:>10.0} {:>9.2} {:>9.2} {:>12.3}",
+                many.throughput(),
+                many.percentile(0.50),
+                many.percentile(0.99),
+                one.percentile(0.50),
+            );
+            results.push((many, one));
+        }
+        let (bare_many, bare_one) = &results[0];
+        let (mock_many, mock_one) = &results[1];
+        ratios.push([
+            mock_many.throughput() / bare_many.throughput(),
+            mock_many.percentile(0.99) / bare_many.percentile(0.99),
+            mock_one.percentile(0.50) / bare_one.percentile(0.50),
+        ]);
     }
-    let (bare_many, bare_one) = &results[0];
-    let (mock_many, mock_one) = &results[1];
+    let summary = |i: usize| {
+        let mut values: Vec<f64> = ratios.iter().map(|r| r[i]).collect();
+        values.sort_by(f64::total_cmp);
+        format!(
+            "{:.2} ({:.2}–{:.2})",
+            values[values.len() / 2],
+            values[0],
+            values[values.len() - 1]
+        )
+    };
     println!(
-        "\nwa-mock / bare: throughput {:.2}, p99 {:.2}, 1-connection p50 {:.2}",
-        mock_many.throughput() / bare_many.throughput(),
-        mock_many.percentile(0.99) / bare_many.percentile(0.99),
-        mock_one.percentile(0.50) / bare_one.percentile(0.50),
+        "\nwa-mock / bare, median of {rounds} rounds (lowest–highest): throughput {}, p99 {}, \
+         1-connection p50 {}",
+        summary(0),
+        summary(1),
+        summary(2),
     );
     for child in [&mut bare, &mut mock] {
         child.kill().unwrap();
