@@ -181,10 +181,10 @@ fn items<'a>(state: &'a SandboxState, wa_id: Option<&str>) -> Vec<(Order, &'a st
     let seqs = first_status_seqs(state, wa_id);
     let mut out = Vec::new();
     for m in state.messages() {
-        if wa_id.is_none_or(|w| w == m.wa_id) {
+        if wa_id.is_none_or(|w| w == m.wa_id()) {
             let seq = seqs.get(&address(m.id.as_str())).copied().unwrap_or(0);
             let n = out.len();
-            out.push(((m.created_at, seq, n), m.wa_id.as_str(), Item::Out(m)));
+            out.push(((m.created_at, seq, n), m.wa_id(), Item::Out(m)));
         }
     }
     for e in state.outbox.history() {

@@ -116,7 +116,7 @@ pub(crate) fn message(m: &Message) -> wire::Message {
         waba_id: m.waba_id.to_string(),
         endpoint: m.endpoint.to_owned(),
         input: m.input.clone(),
-        wa_id: m.wa_id.clone(),
+        wa_id: m.wa_id().to_owned(),
         user_id: m.recipient.user_id.clone(),
         parent_user_id: m.recipient.parent_user_id.clone(),
         message_type: m.message_type.clone(),

@@ -181,7 +181,6 @@ mod tests {
     fn delivered(route: Route) -> Message {
         Message {
             input: "14165551234".to_owned(),
-            wa_id: "14165551234".to_owned(),
             recipient: ann().into(),
             route,
             created_at: SENT,

@@ -151,8 +151,6 @@ pub(crate) struct Message {
     pub(crate) endpoint: &'static str,
     /// The recipient as sent.
     pub(crate) input: String,
-    /// The recipient's phone digits, or its BSUID when the phone number is not known.
-    pub(crate) wa_id: String,
     /// Who the recipient is (BSUID, phone number when known, parent BSUID); shared with every
     /// status event of the message.
     pub(crate) recipient: Arc<Identity>,
@@ -196,7 +194,6 @@ impl crate::budget::Retained for Message {
     /// what is added when it is stored is what is taken off when it goes.
     fn retained_bytes(&self) -> usize {
         let text = self.input.len()
-            + self.wa_id.len()
             + self.message_type.len()
             + self.conversation_id.as_str().len()
             + self
@@ -232,6 +229,11 @@ pub(crate) struct InvalidTransition {
 }
 
 impl Message {
+    /// The recipient's phone digits, or its BSUID when the phone number is not known.
+    pub(crate) fn wa_id(&self) -> &str {
+        self.recipient.wa_id_or_bsuid()
+    }
+
     /// The current status.
     pub(crate) fn status(&self) -> MessageStatus {
         self.statuses
@@ -316,7 +318,6 @@ pub(crate) mod tests {
             waba_id: WabaId::new("2"),
             endpoint: "marketing_messages",
             input: "+1 650".to_owned(),
-            wa_id: "1650".to_owned(),
             recipient: Identity {
                 wa_id: Some("1650".to_owned()),
                 user_id: "US.1".to_owned(),

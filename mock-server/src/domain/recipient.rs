@@ -190,6 +190,12 @@ pub(crate) struct Identity {
 }
 
 impl Identity {
+    /// The phone digits when known, else the BSUID: what the user is addressed by in wamids
+    /// and in the admin API's `wa_id`.
+    pub(crate) fn wa_id_or_bsuid(&self) -> &str {
+        self.wa_id.as_deref().unwrap_or(&self.user_id)
+    }
+
     /// Whether Meta counts the user as in the US: a US phone number, or with none known a
     /// BSUID of the US.
     pub(crate) fn is_in_the_us(&self) -> bool {
@@ -306,7 +312,7 @@ impl Recipients {
     /// number when known, else of the BSUID).
     pub(crate) fn profile(&self, who: &Identity) -> Profile {
         self.profiles.get(&who.user_id).cloned().unwrap_or_else(|| {
-            let number = who.wa_id.as_deref().unwrap_or(&who.user_id);
+            let number = who.wa_id_or_bsuid();
             Profile::with_behaviour(behaviour_for_number(number))
         })
     }

@@ -161,10 +161,7 @@ impl Store {
         let mut state = sandbox.lock();
         let number = state.business_number(phone_id)?;
         let user = state.identify(who);
-        let wamid = state
-            .ids
-            .wamids
-            .wamid(user.wa_id.as_deref().unwrap_or(&user.user_id));
+        let wamid = state.ids.wamids.wamid(user.wa_id_or_bsuid());
         let mut message = serde_json::Map::new();
         if let Some(phone) = &user.wa_id {
             message.insert("from".into(), phone.clone().into());
@@ -337,10 +334,7 @@ impl Store {
         let new_user_id = new_user_id.unwrap_or_else(|| next_bsuid(&previous.user_id));
         let current = state.recipients.change_user_id(&previous, new_user_id);
         let profile_name = state.recipients.profile(&current).name.to_string();
-        let wamid = state
-            .ids
-            .wamids
-            .wamid(current.wa_id.as_deref().unwrap_or(&current.user_id));
+        let wamid = state.ids.wamids.wamid(current.wa_id_or_bsuid());
         let mut system = serde_json::Map::new();
         system.insert(
             "body".into(),

@@ -214,10 +214,6 @@ impl SandboxState {
             (None, None) => (String::new(), false, self.recipients.by_bsuid("")),
         };
         let recipient = Arc::new(recipient);
-        let wa_id = recipient
-            .wa_id
-            .clone()
-            .unwrap_or_else(|| recipient.user_id.clone());
         let in_window = self.recipients.in_window(&recipient, now);
         let sender = self.phone(phone_id).map_or("", |p| &p.display_phone_number);
         let limit = draft
@@ -227,7 +223,7 @@ impl SandboxState {
                 marketing_limit::applying(limit, draft.rules, sender, &recipient, in_window)
             })
             .flatten();
-        let wamid = self.ids.wamids.wamid(&wa_id);
+        let wamid = self.ids.wamids.wamid(recipient.wa_id_or_bsuid());
         let waba_id = self
             .phone(phone_id)
             .map(|p| p.waba_id.clone())
@@ -238,7 +234,6 @@ impl SandboxState {
             waba_id,
             endpoint: draft.endpoint,
             input: input.clone(),
-            wa_id: wa_id.clone(),
             recipient: recipient.clone(),
             to_phone,
             message_type: draft.message_type,
