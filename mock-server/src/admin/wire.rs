@@ -119,7 +119,7 @@ pub(crate) fn message(m: &Message) -> wire::Message {
         wa_id: m.wa_id().to_owned(),
         user_id: m.recipient.user_id.clone(),
         parent_user_id: m.recipient.parent_user_id.clone(),
-        message_type: m.message_type.clone(),
+        message_type: m.message_type.as_str().to_owned(),
         template: m.template.as_ref().map(|t| wire::TemplateRef {
             name: t.name.clone(),
             language: t.language.clone(),

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use wa_contract::ErrorKind;
+use wa_contract::payload::send::MessageType;
 use wa_contract::payload::template::{CreativeFeatureKey, TemplateCategory};
 
 use super::click::Click;
@@ -156,9 +157,9 @@ pub(crate) struct Message {
     pub(crate) recipient: Arc<Identity>,
     /// Whether it was sent to the phone number (not to a BSUID).
     pub(crate) to_phone: bool,
-    /// The message type.
+    /// The message type (the contract's, so that a send copies no string for it).
     #[serde(rename = "type")]
-    pub(crate) message_type: String,
+    pub(crate) message_type: MessageType,
     /// The template, for template messages.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) template: Option<TemplateRef>,
@@ -194,7 +195,7 @@ impl crate::budget::Retained for Message {
     /// what is added when it is stored is what is taken off when it goes.
     fn retained_bytes(&self) -> usize {
         let text = self.input.len()
-            + self.message_type.len()
+            + self.message_type.as_str().len()
             + self.conversation_id.as_str().len()
             + self
                 .biz_opaque_callback_data
@@ -325,7 +326,7 @@ pub(crate) mod tests {
             }
             .into(),
             to_phone: true,
-            message_type: "template".to_owned(),
+            message_type: MessageType::Template,
             template: None,
             route: Route::MarketingMessages,
             pricing_category: PricingCategory::MarketingLite,

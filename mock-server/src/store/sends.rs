@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use wa_contract::ErrorKind;
-use wa_contract::payload::send::{SendMessageRequest, TemplateMessage};
+use wa_contract::payload::send::{MessageType, SendMessageRequest, TemplateMessage};
 use wa_contract::payload::template::TemplateCategory;
 
 use super::{Sandbox, SandboxState, Session, Store};
@@ -75,7 +75,7 @@ impl Session<'_> {
         let template = &state.templates[template_idx];
         let draft = Draft {
             endpoint: "marketing_messages",
-            message_type: "template".to_owned(),
+            message_type: MessageType::Template,
             template: Some(TemplateRef {
                 name: template.name.clone(),
                 language: template.language.clone(),
@@ -103,9 +103,9 @@ impl Session<'_> {
         let (store, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
         let rules = Changelog::builtin().rules(now);
-        let message_type = req.effective_type().as_str().to_owned();
+        let message_type = req.effective_type();
         let draft = match &req.template {
-            Some(message) if message_type == "template" => {
+            Some(message) if message_type == MessageType::Template => {
                 let (waba_idx, template_idx) = state.sendable_template(phone_id, message)?;
                 let template = &state.templates[template_idx];
                 let marketing = template.category == TemplateCategory::Marketing;
@@ -155,7 +155,7 @@ impl Session<'_> {
 
 struct Draft {
     endpoint: &'static str,
-    message_type: String,
+    message_type: MessageType,
     template: Option<TemplateRef>,
     route: Route,
     pricing_category: PricingCategory,
