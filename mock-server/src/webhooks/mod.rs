@@ -340,11 +340,37 @@ impl Shared {
         events: &[Arc<Event>],
         backlog: &mut VecDeque<Delivery>,
     ) {
-        let subscriptions = sandbox.lock().subscriptions.clone();
         let hooks_handle = self.hooks(sandbox);
+        let default_url = lock(&hooks_handle)
+            .settings
+            .webhook_url
+            .clone()
+            .or_else(|| self.app.url.clone());
+        // Each WABA's URL is read under the sandbox's lock (never with the hooks' lock held),
+        // without copying its subscriptions; one URL allocation per WABA per batch.
+        let mut urls: HashMap<&WabaId, Option<Arc<str>>> = HashMap::new();
+        {
+            let state = sandbox.lock();
+            for e in events {
+                let waba = event_waba(&e.kind);
+                urls.entry(waba).or_insert_with(|| {
+                    callback_url(&state.subscriptions, waba, default_url.as_deref()).map(Arc::from)
+                });
+            }
+        }
+        let targeted: Vec<(Arc<str>, &Event)> = events
+            .iter()
+            .filter_map(|e| {
+                let url = urls.get(event_waba(&e.kind))?.clone()?;
+                Some((url, &**e))
+            })
+            .collect();
+        // Nowhere to send them (no callback set): nothing to sign, hold back or duplicate.
+        if targeted.is_empty() {
+            return;
+        }
         let mut hooks = lock(&hooks_handle);
         let settings = hooks.settings.clone();
-        let default_url = settings.webhook_url.as_deref().or(self.app.url.as_deref());
         let secret = settings
             .app_secret
             .as_deref()
@@ -352,20 +378,6 @@ impl Shared {
             .unwrap_or(DEFAULT_APP_SECRET);
         let version = settings.webhook_version.unwrap_or(self.config.version);
         let chaos = settings.chaos.unwrap_or(self.config.chaos);
-        // One URL allocation per WABA per batch of events, not per event.
-        let mut urls: HashMap<&WabaId, Option<Arc<str>>> = HashMap::new();
-        let targeted: Vec<(Arc<str>, &Event)> = events
-            .iter()
-            .filter_map(|e| {
-                let waba = event_waba(&e.kind);
-                urls.entry(waba)
-                    .or_insert_with(|| {
-                        callback_url(&subscriptions, waba, default_url).map(Arc::from)
-                    })
-                    .clone()
-                    .map(|url| (url, &**e))
-            })
-            .collect();
         let clock = sandbox.clock();
         let now = clock.now();
         let hold_for = Duration::from_secs(chaos.reorder_delay_seconds);
