@@ -119,16 +119,18 @@ pub(crate) struct AppState {
     pub(crate) closing: tokio::sync::watch::Receiver<bool>,
 }
 
-/// The whole HTTP surface: the admin API under `/__admin`, the Graph API everywhere else, and
-/// the edge's envelope around both.
+/// The whole HTTP surface: the admin API under `/__admin` and the inbox, inside the edge's
+/// envelope, and the Graph API everywhere else. The Graph API answers every request in Graph's
+/// envelope with its version header itself, so its fallback is added after the envelope layer,
+/// which would cost each send a boxed middleware call for nothing.
 fn app(state: AppState) -> Router {
     admin::router(state.clone())
         .merge(inbox::router(state.clone()))
-        .fallback(graph::dispatch)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             edge::graph_envelope,
         ))
+        .fallback(graph::dispatch)
         .with_state(state)
 }
 
