@@ -542,7 +542,10 @@ pub(crate) fn calling_code(phone: &str) -> Option<(&'static str, &'static str)> 
 
 /// The digits of a phone number as typed (`+1 416-555-1234` → `14165551234`).
 pub(crate) fn digits(phone: &str) -> String {
-    phone.chars().filter(char::is_ascii_digit).collect()
+    // Sized for the whole number: every send takes its recipient's digits.
+    let mut digits = String::with_capacity(phone.len());
+    digits.extend(phone.chars().filter(char::is_ascii_digit));
+    digits
 }
 
 /// Area codes of the +1 zone outside the United States: Canada and the Caribbean countries

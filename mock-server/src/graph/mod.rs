@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::{Map, Value};
@@ -472,10 +472,13 @@ fn journal_method(method: &Method) -> Cow<'static, str> {
 
 /// Adds the version and trace headers; the values take over the strings rather than copy them.
 fn finish(version: GraphVersion, trace: String, mut response: Response) -> Response {
+    // Static names: a name given as text is copied into the header map on every answer.
+    const VERSION: HeaderName = HeaderName::from_static("facebook-api-version");
+    const TRACE: HeaderName = HeaderName::from_static("x-fb-trace-id");
     let headers = response.headers_mut();
-    headers.insert("facebook-api-version", crate::edge::version_header(version));
+    headers.insert(VERSION, crate::edge::version_header(version));
     if let Ok(v) = HeaderValue::from_maybe_shared(Bytes::from(trace)) {
-        headers.insert("x-fb-trace-id", v);
+        headers.insert(TRACE, v);
     }
     response
 }
