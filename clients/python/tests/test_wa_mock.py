@@ -33,10 +33,10 @@ def promo(to: str = CUSTOMER) -> dict:
     }
 
 
-def send(sandbox: Sandbox, body: dict) -> tuple:
-    """POST /marketing_messages as the client under test would: (status, answer)."""
+def graph_post(sandbox: Sandbox, path: str, body: dict) -> tuple:
+    """POST to the Graph API as the client under test would: (status, answer)."""
     request = urllib.request.Request(
-        f"{sandbox.graph_url}/{sandbox.phone_number_id}/marketing_messages",
+        f"{sandbox.graph_url}/{path}",
         data=json.dumps(body).encode(),
         method="POST",
         headers={
@@ -49,6 +49,11 @@ def send(sandbox: Sandbox, body: dict) -> tuple:
             return response.status, json.load(response)
     except urllib.error.HTTPError as e:
         return e.code, json.load(e)
+
+
+def send(sandbox: Sandbox, body: dict) -> tuple:
+    """POST /marketing_messages: (status, answer)."""
+    return graph_post(sandbox, f"{sandbox.phone_number_id}/marketing_messages", body)
 
 
 def test_each_test_gets_a_sandbox_of_its_own_with_its_token_ids_and_graph_url(
@@ -210,17 +215,8 @@ def test_a_click_on_an_mm_api_messages_url_button_is_kept_on_the_message(wa_mock
             },
         ],
     }
-    request = urllib.request.Request(
-        f"{wa_mock.graph_url}/{wa_mock.waba_id}/message_templates",
-        data=json.dumps(template).encode(),
-        method="POST",
-        headers={
-            "Authorization": f"Bearer {wa_mock.token}",
-            "Content-Type": "application/json",
-        },
-    )
-    with urllib.request.urlopen(request) as response:
-        assert response.status == 200
+    status, answer = graph_post(wa_mock, f"{wa_mock.waba_id}/message_templates", template)
+    assert status == 200, answer
     wa_mock.advance(601)  # the review, then the 10-minute ad sync
     body = promo()
     body["template"]["name"] = "fall_sale"
