@@ -58,8 +58,9 @@ pub(crate) fn refuse(store: &Store, refusal: &Refusal) -> GraphError {
     )
 }
 
-/// Middleware on the whole app: an error answer that is not JSON (one of axum's or hyper's own
-/// rejections) becomes Graph's envelope, and every answer says which Graph version it speaks.
+/// Middleware on the admin API and the inbox (the Graph API answers in the envelope itself): an
+/// error answer that is not JSON (one of axum's own rejections) becomes Graph's envelope, and
+/// every answer says which Graph version it speaks.
 pub(crate) async fn graph_envelope(
     State(state): State<AppState>,
     request: Request,
