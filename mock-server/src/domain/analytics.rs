@@ -16,7 +16,7 @@ const DAY: i64 = 86_400;
 /// How far back Meta's template analytics reach, and so the longest range a query may span.
 const LOOKBACK_DAYS: i64 = 90;
 /// `product_type` of the MM API, as Meta's analytics reference names it.
-pub(crate) const PRODUCT_MM_API: &str = "MARKETING_MESSAGES_API_FOR_WHATSAPP";
+const PRODUCT_MM_API: &str = "MARKETING_MESSAGES_API_FOR_WHATSAPP";
 /// The metrics a query may ask for.
 const METRICS: [&str; 5] = ["SENT", "DELIVERED", "READ", "CLICKED", "COST"];
 
