@@ -63,6 +63,7 @@ mod inbox;
 mod journal;
 mod log;
 mod serve;
+mod state;
 mod store;
 mod webhooks;
 mod world;
@@ -80,8 +81,8 @@ pub use healthcheck::{healthcheck, local_address};
 pub use webhooks::{Chaos, WebhookConfig};
 
 use clock::Timestamp;
+use state::{AllowedHosts, AppState};
 use store::{Store, StoreSettings};
-use webhooks::Webhooks;
 use world::WorldSpec;
 
 /// The default world's business portfolio.
@@ -100,24 +101,6 @@ pub const ELIGIBLE_PHONE_NUMBER_ID: &str = "100000000000022";
 pub const MSC_PHONE_NUMBER_ID: &str = "100000000000023";
 /// The default sandbox's token (any unknown token also selects it unless auth is strict).
 pub const DEFAULT_TOKEN: &str = "wa-mock-default-token";
-
-/// What every handler shares: cheap handles only.
-#[derive(Clone)]
-pub(crate) struct AppState {
-    /// The state.
-    pub(crate) store: Store,
-    /// Whether the admin API answers non-loopback peers.
-    pub(crate) admin_any_peer: bool,
-    /// The `Host` names the admin API answers.
-    pub(crate) allowed_hosts: Arc<edge::AllowedHosts>,
-    /// Webhook delivery.
-    pub(crate) webhooks: Webhooks,
-    /// What unversioned Graph paths are answered as.
-    pub(crate) default_version: wa_contract::GraphVersion,
-    /// Turns `true` when the server shuts down, so that long-lived answers (the inbox's live
-    /// stream) end and let it finish.
-    pub(crate) closing: tokio::sync::watch::Receiver<bool>,
-}
 
 /// The whole HTTP surface: the admin API under `/__admin` and the inbox, inside the edge's
 /// envelope, and the Graph API everywhere else. The Graph API answers every request in Graph's
@@ -224,7 +207,7 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
     let router = app(AppState {
         store: store.clone(),
         admin_any_peer: config.admin_any_peer,
-        allowed_hosts: Arc::new(edge::AllowedHosts::new(addr, &config.allowed_hosts)),
+        allowed_hosts: Arc::new(AllowedHosts::new(addr, &config.allowed_hosts)),
         webhooks,
         default_version: config.default_version,
         closing: closing_rx,

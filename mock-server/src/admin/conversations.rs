@@ -24,7 +24,6 @@ use wa_contract::admin::{
 };
 
 use super::{AdminPath, AdminResult, AdminSandbox, wire};
-use crate::AppState;
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::events::{Event, EventKind, InboundMessage};
@@ -32,6 +31,7 @@ use crate::domain::message::{Message, MessageStatus};
 use crate::domain::recipient::Identity;
 use crate::edge::refuse;
 use crate::graph::request::parse_query;
+use crate::state::AppState;
 use crate::store::{SandboxState, Store};
 
 /// Most items one answer holds.

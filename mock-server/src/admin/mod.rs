@@ -35,7 +35,6 @@ use wa_contract::admin::{
 use wa_contract::payload::bsuid::{is_bsuid, is_parent_bsuid};
 use wa_contract::payload::webhook::TemplateQualityUpdate;
 
-use crate::AppState;
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::changes::Changelog;
@@ -46,6 +45,7 @@ use crate::faults::FaultSpec;
 use crate::graph::GraphError;
 use crate::graph::request::{parse_query, token};
 use crate::ids::{PhoneNumberId, TemplateId, WabaId};
+use crate::state::AppState;
 use crate::store::{
     AuthError, DeleteError, InboundBody, Sandbox, Store, TemplateChangeError, UserRef, WabaUpdate,
 };

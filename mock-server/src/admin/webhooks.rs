@@ -7,10 +7,10 @@ use axum::http::Uri;
 use wa_contract::admin::{Attempt, List, WebhookView};
 
 use super::{AdminJson, AdminResult, AdminSandbox, wire};
-use crate::AppState;
 use crate::domain::Refusal;
 use crate::edge::refuse;
 use crate::graph::request::parse_query;
+use crate::state::AppState;
 use crate::webhooks::WebhookSettings;
 
 /// `GET /__admin/webhooks`: the settings in force and where each WABA's webhooks go.

@@ -33,10 +33,10 @@ use wa_contract::{ErrorKind, GraphVersion};
 
 pub(crate) use error::GraphError;
 
-use crate::AppState;
 use crate::domain::Refusal;
 use crate::faults::FaultAction;
 use crate::journal::JournalEntry;
+use crate::state::AppState;
 use crate::store::{AuthError, Sandbox, Session, Store};
 use request::GraphRequest;
 

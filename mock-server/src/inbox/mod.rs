@@ -16,7 +16,7 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// Where the page lives.
 pub(crate) const PATH: &str = "/__inbox/";
