@@ -143,6 +143,8 @@ pub struct Operation {
     pub method: Method,
     /// The contract the request body is checked against, if it has one.
     pub request: Option<PayloadKind>,
+    /// What is done with a body that breaks the `request` contract.
+    pub body: BodyPolicy,
     /// The contract of the success response, if the contract has one.
     pub response: Option<PayloadKind>,
 }
@@ -152,6 +154,20 @@ impl Operation {
     pub const fn name(&self) -> &'static str {
         self.id.as_str()
     }
+}
+
+/// How an operation treats its request body. Every body may come as JSON or form-encoded, and
+/// a POST without a body takes its fields from the query string, as Graph takes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BodyPolicy {
+    /// No body is read: the operation's parameters are in its path and query.
+    None,
+    /// The body must conform to the request contract: a violation is refused, naming the
+    /// field.
+    Refuse,
+    /// Violations are recorded but a body that still parses is accepted: Meta's own checks
+    /// answer it with their specific codes, which win over the generic 100 of a violation.
+    Record,
 }
 
 /// Why [`find`] has no operation for a request.
@@ -179,15 +195,20 @@ const fn op(
     object: ObjectKind,
     edge: Option<&'static str>,
     method: Method,
-    request: Option<PayloadKind>,
+    request: Option<(PayloadKind, BodyPolicy)>,
     response: Option<PayloadKind>,
 ) -> Operation {
+    let (request, body) = match request {
+        Some((kind, policy)) => (Some(kind), policy),
+        None => (None, BodyPolicy::None),
+    };
     Operation {
         id,
         object,
         edge,
         method,
         request,
+        body,
         response,
     }
 }
@@ -196,6 +217,7 @@ const fn op(
 /// (`POST /{id}`: a WABA update or a template edit), [`request_kind`] falls back to the first
 /// row's contract.
 pub const OPERATIONS: &[Operation] = {
+    use BodyPolicy::{Record, Refuse};
     use Method::{Delete, Get, Post};
     use ObjectKind::{Business, PhoneNumber, Template, Waba};
     use OperationId as Id;
@@ -207,7 +229,7 @@ pub const OPERATIONS: &[Operation] = {
             PhoneNumber,
             Some("marketing_messages"),
             Post,
-            Some(K::MarketingMessageRequest),
+            Some((K::MarketingMessageRequest, Refuse)),
             Some(K::SendResponse),
         ),
         op(
@@ -215,7 +237,7 @@ pub const OPERATIONS: &[Operation] = {
             PhoneNumber,
             Some("messages"),
             Post,
-            Some(K::MessageRequest),
+            Some((K::MessageRequest, Refuse)),
             Some(K::SendResponse),
         ),
         op(Id::GetWaba, Waba, None, Get, None, Some(K::WabaNode)),
@@ -224,7 +246,7 @@ pub const OPERATIONS: &[Operation] = {
             Waba,
             None,
             Post,
-            Some(K::WabaUpdateRequest),
+            Some((K::WabaUpdateRequest, Refuse)),
             Some(K::SuccessResponse),
         ),
         op(
@@ -240,7 +262,7 @@ pub const OPERATIONS: &[Operation] = {
             Waba,
             Some("message_templates"),
             Post,
-            Some(K::TemplateCreateRequest),
+            Some((K::TemplateCreateRequest, Record)),
             Some(K::TemplateCreateResponse),
         ),
         op(
@@ -280,7 +302,7 @@ pub const OPERATIONS: &[Operation] = {
             Waba,
             Some("subscribed_apps"),
             Post,
-            Some(K::SubscribedAppsRequest),
+            Some((K::SubscribedAppsRequest, Refuse)),
             Some(K::SuccessResponse),
         ),
         op(
@@ -304,7 +326,7 @@ pub const OPERATIONS: &[Operation] = {
             Template,
             None,
             Post,
-            Some(K::TemplateEditRequest),
+            Some((K::TemplateEditRequest, Record)),
             Some(K::SuccessResponse),
         ),
         op(
