@@ -54,10 +54,10 @@ mod budget;
 mod clock;
 mod config;
 mod domain;
-mod edge;
 mod faults;
 mod graph;
 mod healthcheck;
+mod http;
 mod ids;
 mod inbox;
 mod journal;
@@ -111,9 +111,9 @@ fn app(state: AppState) -> Router {
         .merge(inbox::router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            edge::graph_envelope,
+            http::graph_envelope,
         ))
-        .fallback(graph::dispatch)
+        .fallback(http::dispatch)
         .with_state(state)
 }
 

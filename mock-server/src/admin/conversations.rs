@@ -29,8 +29,8 @@ use crate::domain::Refusal;
 use crate::domain::events::{Event, EventKind, InboundMessage};
 use crate::domain::message::{Message, MessageStatus};
 use crate::domain::recipient::Identity;
-use crate::edge::refuse;
-use crate::graph::request::parse_query;
+use crate::http::parse_query;
+use crate::http::refuse;
 use crate::state::AppState;
 use crate::store::{SandboxState, Store};
 
@@ -67,7 +67,7 @@ fn count(
     min: usize,
     max: usize,
     default: usize,
-) -> Result<usize, crate::graph::GraphError> {
+) -> Result<usize, crate::http::GraphError> {
     match query.iter().find(|(k, _)| k == name) {
         None => Ok(default),
         Some((_, v)) => v
@@ -88,10 +88,7 @@ fn count(
 
 /// The `limit` of a list answered oldest first: how many of its newest entries to keep (all
 /// when absent).
-pub(super) fn newest(
-    store: &Store,
-    query: Option<&str>,
-) -> Result<usize, crate::graph::GraphError> {
+pub(super) fn newest(store: &Store, query: Option<&str>) -> Result<usize, crate::http::GraphError> {
     count(
         store,
         &parse_query(query),

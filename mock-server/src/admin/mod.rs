@@ -40,10 +40,10 @@ use crate::domain::Refusal;
 use crate::domain::changes::Changelog;
 use crate::domain::click::ClickComponent;
 use crate::domain::recipient::{RecipientRequest, digits};
-use crate::edge::refuse;
 use crate::faults::FaultSpec;
-use crate::graph::GraphError;
-use crate::graph::request::{parse_query, token};
+use crate::http::GraphError;
+use crate::http::refuse;
+use crate::http::{parse_query, token};
 use crate::ids::{PhoneNumberId, TemplateId, WabaId};
 use crate::state::AppState;
 use crate::store::{
@@ -124,7 +124,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(middleware::from_fn_with_state(
             state,
-            crate::edge::admin_guard,
+            crate::http::admin_guard,
         ))
 }
 
@@ -204,7 +204,7 @@ impl FromRequestParts<AppState> for AdminPath {
 
 /// A request body read up to the edge's limit, in Graph's words when it cannot be.
 async fn body_bytes(req: Request, state: &AppState) -> Result<axum::body::Bytes, GraphError> {
-    crate::edge::read_body(req.into_body())
+    crate::http::read_body(req.into_body())
         .await
         .map_err(|refusal| refuse(&state.store, &refusal))
 }

@@ -8,8 +8,8 @@ use wa_contract::admin::{Attempt, List, WebhookView};
 
 use super::{AdminJson, AdminResult, AdminSandbox, wire};
 use crate::domain::Refusal;
-use crate::edge::refuse;
-use crate::graph::request::parse_query;
+use crate::http::parse_query;
+use crate::http::refuse;
 use crate::state::AppState;
 use crate::webhooks::WebhookSettings;
 

@@ -3,10 +3,10 @@
 //! intent API.
 
 use serde_json::{Map, Value, json};
-use wa_contract::payload::template::DegreesOfFreedomSpec;
-use wa_contract::{ErrorKind, PayloadKind, validate};
+use wa_contract::ErrorKind;
+use wa_contract::payload::waba::{SubscribedAppsRequest, WabaUpdateRequest};
 
-use super::{GraphCtx, GraphError, select_fields};
+use super::{Ctx, select_fields, unknown_field};
 use crate::domain::Refusal;
 use crate::domain::changes::{Changelog, Rules};
 use crate::domain::recipient::calling_code;
@@ -25,17 +25,15 @@ fn object(v: Value) -> Map<String, Value> {
 
 /// Every field a node offers, or the unknown one asked for.
 fn pick(
-    ctx: &mut GraphCtx<'_>,
+    ctx: &Ctx<'_>,
     node: Map<String, Value>,
     defaults: &[&str],
     node_type: &str,
-) -> Result<Value, GraphError> {
+) -> Result<Value, Refusal> {
     let fields = ctx.fields();
     let wanted: Vec<&str> = fields.clone().unwrap_or_else(|| defaults.to_vec());
     if let Some(unknown) = wanted.iter().find(|f| !node.contains_key(**f)) {
-        return Err(ctx.error(&Refusal::invalid(format!(
-            "Tried accessing nonexisting field ({unknown}) on node type ({node_type})"
-        ))));
+        return Err(unknown_field(unknown, node_type));
     }
     Ok(without_unset(select_fields(node, Some(&wanted))))
 }
@@ -88,7 +86,7 @@ const PHONE_DEFAULTS: [&str; 5] = [
 ];
 
 /// `GET /{phone_number_id}`.
-pub(super) fn get_phone_number(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+pub(crate) fn get_phone_number(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
     let node = ctx
         .state
         .phone(&PhoneNumberId::new(ctx.id))
@@ -98,7 +96,7 @@ pub(super) fn get_phone_number(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphErr
 }
 
 /// `GET /{waba_id}/phone_numbers`.
-pub(super) fn list_phone_numbers(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+pub(crate) fn list_phone_numbers(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
     let waba_id = WabaId::new(ctx.id);
     let known = ctx.state.phones.first().map(phone_node).unwrap_or_default();
     ctx.check_fields(&keys(&known), "WhatsAppBusinessPhoneNumber")?;
@@ -149,7 +147,7 @@ fn waba_node(state: &SandboxState, w: &Waba, rules: Rules) -> Map<String, Value>
 }
 
 /// `GET /{waba_id}?fields=…`.
-pub(super) fn get_waba(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+pub(crate) fn get_waba(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
     let rules = Changelog::builtin().rules(ctx.sandbox.clock().now());
     let state = &ctx.state;
     let node = state
@@ -159,37 +157,15 @@ pub(super) fn get_waba(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
     pick(ctx, node, &["id", "name"], "WhatsAppBusinessAccount")
 }
 
-fn flag(body: &Value, key: &str) -> Option<bool> {
-    match body.get(key)? {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
-}
-
 /// `POST /{waba_id}`: `disable_marketing_messages_on_cloud_api`, `degrees_of_freedom_spec`,
 /// `name`, `timezone_id`, `is_enabled_for_insights`; each stored and read back.
-pub(super) fn update_waba(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
-    let body = ctx.body()?;
-    let report = validate(PayloadKind::WabaUpdateRequest, &body);
-    ctx.violations = report.violations.iter().map(ToString::to_string).collect();
-    if let Some(first) = report.violations.first() {
-        return Err(ctx.error(&Refusal::invalid(first.to_string())));
-    }
-    let creative_features = body
-        .get("degrees_of_freedom_spec")
-        .map(|v| serde_json::from_value::<DegreesOfFreedomSpec>(v.clone()))
-        .transpose()
-        .map_err(|e| ctx.error(&Refusal::invalid(format!("degrees_of_freedom_spec: {e}"))))?;
+pub(crate) fn update_waba(ctx: &mut Ctx<'_>, req: WabaUpdateRequest) -> Result<Value, Refusal> {
     let update = WabaUpdate {
-        disable_marketing_on_cloud_api: flag(&body, "disable_marketing_messages_on_cloud_api"),
-        creative_features,
-        name: body.get("name").and_then(Value::as_str).map(str::to_owned),
-        timezone_id: body
-            .get("timezone_id")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        is_enabled_for_insights: flag(&body, "is_enabled_for_insights"),
+        disable_marketing_on_cloud_api: req.disable_marketing_messages_on_cloud_api,
+        creative_features: req.degrees_of_freedom_spec,
+        name: req.name,
+        timezone_id: req.timezone_id,
+        is_enabled_for_insights: req.is_enabled_for_insights,
         ..WabaUpdate::default()
     };
     ctx.state.update_waba(&WabaId::new(ctx.id), update);
@@ -197,7 +173,7 @@ pub(super) fn update_waba(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
 }
 
 /// `GET /{waba_id}/subscribed_apps`.
-pub(super) fn list_subscribed_apps(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+pub(crate) fn list_subscribed_apps(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
     let data: Vec<Value> = ctx
         .state
         .subscriptions
@@ -216,43 +192,17 @@ pub(super) fn list_subscribed_apps(ctx: &mut GraphCtx<'_>) -> Result<Value, Grap
     Ok(json!({"data": data}))
 }
 
-/// The subscription a `POST /{waba_id}/subscribed_apps` body asks for; the handshake and the
-/// subscription read it through this one function, so they cannot disagree. A body the contract
-/// calls wrong (a field of the wrong type, `verify_token` missing) is refused with 100 — except
-/// for Meta's https-only rule, only journaled since the mock speaks no TLS — and so is a
-/// callback URL the mock will not call.
-fn subscription_request(ctx: &mut GraphCtx<'_>) -> Result<Subscription, GraphError> {
-    let body = ctx.body()?;
-    let report = validate(PayloadKind::SubscribedAppsRequest, &body);
-    ctx.violations = report.violations.iter().map(ToString::to_string).collect();
-    if let Some(wrong) = report.violations.iter().find(|v| v.rule != "https_url") {
-        return Err(ctx.error(&Refusal::invalid(wrong.to_string())));
-    }
-    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
-    let sub = Subscription {
-        override_callback_uri: text("override_callback_uri"),
-        verify_token: text("verify_token"),
-    };
-    if let Some(uri) = &sub.override_callback_uri {
-        check_url(uri)
-            .map_err(|why| ctx.error(&Refusal::invalid(format!("override_callback_uri: {why}"))))?;
-    }
-    Ok(sub)
-}
-
 /// A subscription waiting on Meta's GET handshake with its callback (`hub.mode`,
 /// `hub.challenge`, `hub.verify_token`): nothing changes before the callback passes it.
-pub(super) struct PendingSubscription {
+pub(crate) struct PendingSubscription {
     sub: Subscription,
     uri: String,
     verify_token: String,
-    /// The body's contract violations, for the journal entry written once it is answered.
-    violations: Vec<String>,
 }
 
 impl PendingSubscription {
     /// The handshake; the reason it failed, if it did.
-    pub(super) async fn verify(
+    pub(crate) async fn verify(
         &self,
         webhooks: &Webhooks,
         sandbox: &Sandbox,
@@ -264,7 +214,7 @@ impl PendingSubscription {
 }
 
 /// Where `POST /{waba_id}/subscribed_apps` got to without waiting.
-pub(super) enum Subscribing {
+pub(crate) enum Subscribing {
     /// Subscribed (no callback to verify).
     Done(Value),
     /// The callback must pass the handshake first.
@@ -272,18 +222,26 @@ pub(super) enum Subscribing {
 }
 
 /// `POST /{waba_id}/subscribed_apps`: subscribes at once, or after [`PendingSubscription::verify`]
-/// (then [`subscribed`]), so a failed handshake changes nothing.
-pub(super) fn subscribe_app(ctx: &mut GraphCtx<'_>) -> Result<Subscribing, GraphError> {
-    let sub = subscription_request(ctx)?;
+/// (then [`subscribed`]), so a failed handshake changes nothing. A callback URL the mock will not
+/// call is refused.
+pub(crate) fn subscribe_app(
+    ctx: &mut Ctx<'_>,
+    req: SubscribedAppsRequest,
+) -> Result<Subscribing, Refusal> {
+    if let Some(uri) = &req.override_callback_uri {
+        check_url(uri).map_err(|why| Refusal::invalid(format!("override_callback_uri: {why}")))?;
+    }
+    let sub = Subscription {
+        override_callback_uri: req.override_callback_uri,
+        verify_token: req.verify_token,
+    };
     if let (Some(uri), Some(verify_token)) =
         (sub.override_callback_uri.clone(), sub.verify_token.clone())
     {
-        let violations = std::mem::take(&mut ctx.violations);
         return Ok(Subscribing::Verify(PendingSubscription {
             sub,
             uri,
             verify_token,
-            violations,
         }));
     }
     ctx.state.subscribe(&WabaId::new(ctx.id), sub);
@@ -291,29 +249,26 @@ pub(super) fn subscribe_app(ctx: &mut GraphCtx<'_>) -> Result<Subscribing, Graph
 }
 
 /// The subscription, once its handshake gave `outcome`.
-pub(super) fn subscribed(
-    ctx: &mut GraphCtx<'_>,
+pub(crate) fn subscribed(
+    ctx: &mut Ctx<'_>,
     pending: PendingSubscription,
     outcome: Result<(), String>,
-) -> Result<Value, GraphError> {
-    ctx.violations = pending.violations;
+) -> Result<Value, Refusal> {
     if let Err(reason) = outcome {
-        return Err(
-            ctx.error(&Refusal::new(ErrorKind::CallbackVerificationFailed).with("reason", reason))
-        );
+        return Err(Refusal::new(ErrorKind::CallbackVerificationFailed).with("reason", reason));
     }
     ctx.state.subscribe(&WabaId::new(ctx.id), pending.sub);
     Ok(json!({"success": true}))
 }
 
 /// `DELETE /{waba_id}/subscribed_apps`.
-pub(super) fn unsubscribe_app(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+pub(crate) fn unsubscribe_app(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
     ctx.state.unsubscribe(&WabaId::new(ctx.id));
     Ok(json!({"success": true}))
 }
 
 /// `GET /{business_id}?fields=…`.
-pub(super) fn get_business(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+pub(crate) fn get_business(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
     let node = ctx
         .state
         .businesses
@@ -336,13 +291,11 @@ pub(super) fn get_business(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> 
 }
 
 /// `GET /{business_id}/client_whatsapp_business_accounts?filtering=[…]`.
-pub(super) fn list_client_wabas(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+pub(crate) fn list_client_wabas(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
     let filters: Vec<Value> = match ctx.query("filtering") {
         None => Vec::new(),
         Some(f) => serde_json::from_str(f).map_err(|e| {
-            ctx.error(&Refusal::invalid(format!(
-                "filtering: expected a JSON array of filters, {e}"
-            )))
+            Refusal::invalid(format!("filtering: expected a JSON array of filters, {e}"))
         })?,
     };
     let rules = Changelog::builtin().rules(ctx.sandbox.clock().now());
@@ -385,10 +338,7 @@ fn filter_matches(filter: &Value, node: &Map<String, Value>) -> bool {
 }
 
 /// `POST /{business_id}/onboard_partners_to_mm_lite`.
-pub(super) fn onboard_partners(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
-    let request_id = ctx
-        .state
-        .request_onboarding(&BusinessId::new(ctx.id))
-        .map_err(|r| ctx.error(&r))?;
+pub(crate) fn onboard_partners(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
+    let request_id = ctx.state.request_onboarding(&BusinessId::new(ctx.id))?;
     Ok(json!({"request_id": request_id}))
 }

@@ -1,14 +1,12 @@
 //! Templates: `GET|POST|DELETE /{waba_id}/message_templates` and `GET|POST /{template_id}`.
 
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use wa_contract::payload::template::{
     TemplateCreateRequest, TemplateCreateResponse, TemplateEditRequest, TemplateObject,
     TemplateStatus,
 };
-use wa_contract::{PayloadKind, validate};
 
-use super::{GraphCtx, GraphError, select_fields};
+use super::{Ctx, select_fields};
 use crate::domain::Refusal;
 use crate::domain::analytics;
 use crate::domain::click::url_button;
@@ -21,25 +19,6 @@ use crate::ids::{TemplateId, WabaId};
 const DEFAULT_LIMIT: usize = 25;
 /// The largest page, as Graph's other WhatsApp lists document (invented for templates).
 const MAX_LIMIT: usize = 100;
-
-/// The body as a `kind` request. Contract violations go to the journal but do not refuse a
-/// body that still parses: the store's checks answer with Meta's template codes, which must win
-/// over the generic 100 a violation would give.
-fn typed_body<T: DeserializeOwned>(
-    ctx: &mut GraphCtx<'_>,
-    kind: PayloadKind,
-) -> Result<T, GraphError> {
-    let body = ctx.body()?;
-    let report = validate(kind, &body);
-    ctx.violations = report.violations.iter().map(ToString::to_string).collect();
-    serde_json::from_value(body.into_owned()).map_err(|e| {
-        let details = report
-            .violations
-            .first()
-            .map_or_else(|| format!("request body: {e}"), ToString::to_string);
-        ctx.error(&Refusal::invalid(details))
-    })
-}
 
 /// The fields a template node has.
 const TEMPLATE_FIELDS: [&str; 12] = [
@@ -94,14 +73,14 @@ fn from_cursor(cursor: &str) -> Option<TemplateId> {
 
 /// `GET /{waba_id}/message_templates` with `name`, `status`, `category`, `language`, `limit`,
 /// `before`/`after`.
-pub(super) fn list_templates(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+pub(crate) fn list_templates(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
     let waba_id = WabaId::new(ctx.id);
     // Graph ignores parameters it does not know, but one that would change the answer if the
     // mock knew it (a sort order) must not silently be ignored.
     if ctx.query("sort").is_some() {
-        return Err(ctx.error(&Refusal::invalid(
+        return Err(Refusal::invalid(
             "sort: not supported; message templates are listed oldest first",
-        )));
+        ));
     }
     let limit = match ctx.query("limit") {
         None => DEFAULT_LIMIT,
@@ -110,9 +89,9 @@ pub(super) fn list_templates(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError
             .ok()
             .filter(|n| (1..=MAX_LIMIT).contains(n))
             .ok_or_else(|| {
-                ctx.error(&Refusal::invalid(format!(
+                Refusal::invalid(format!(
                     "limit: expected an integer from 1 to {MAX_LIMIT}, found '{l}'"
-                )))
+                ))
             })?,
     };
     ctx.check_fields(&TEMPLATE_FIELDS, "WhatsAppBusinessHSM")?;
@@ -174,44 +153,42 @@ pub(super) fn list_templates(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError
 }
 
 /// `POST /{waba_id}/message_templates`.
-pub(super) fn create_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
-    let req: TemplateCreateRequest = typed_body(ctx, PayloadKind::TemplateCreateRequest)?;
+pub(crate) fn create_template(
+    ctx: &mut Ctx<'_>,
+    req: TemplateCreateRequest,
+) -> Result<TemplateCreateResponse, Refusal> {
     let waba_id = WabaId::new(ctx.id);
-    let (id, category) = ctx
-        .state
-        .create_template(&waba_id, req)
-        .map_err(|r| ctx.error(&r))?;
-    let response = TemplateCreateResponse {
+    let (id, category) = ctx.state.create_template(&waba_id, req)?;
+    Ok(TemplateCreateResponse {
         id: id.to_string(),
         status: TemplateStatus::Pending,
         category,
         extra: Map::new(),
-    };
-    Ok(serde_json::to_value(response).unwrap_or_default())
+    })
 }
 
 /// `DELETE /{waba_id}/message_templates?name=…[&hsm_id=…]`.
-pub(super) fn delete_templates(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+pub(crate) fn delete_templates(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
     let Some(name) = ctx.query("name") else {
-        return Err(ctx.error(&Refusal::invalid("name: the parameter name is required")));
+        return Err(Refusal::invalid("name: the parameter name is required"));
     };
     let hsm_id = ctx.query("hsm_id").map(TemplateId::new);
     let deleted = ctx
         .state
         .delete_templates(&WabaId::new(ctx.id), name, hsm_id.as_ref());
     if deleted == 0 {
-        return Err(ctx.error(&Refusal::invalid(format!(
+        return Err(Refusal::invalid(format!(
             "name: no message template named '{name}'{} in this WhatsApp Business Account",
             hsm_id
                 .map(|h| format!(" with hsm_id {h}"))
                 .unwrap_or_default()
-        ))));
+        )));
     }
     Ok(json!({"success": true}))
 }
 
 /// `GET /{template_id}`.
-pub(super) fn get_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
+pub(crate) fn get_template(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
     ctx.check_fields(&TEMPLATE_FIELDS, "WhatsAppBusinessHSM")?;
     let fields = ctx.fields();
     let node = ctx
@@ -223,8 +200,7 @@ pub(super) fn get_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> 
 }
 
 /// `POST /{template_id}`.
-pub(super) fn edit_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
-    let req: TemplateEditRequest = typed_body(ctx, PayloadKind::TemplateEditRequest)?;
+pub(crate) fn edit_template(ctx: &mut Ctx<'_>, req: TemplateEditRequest) -> Result<Value, Refusal> {
     // Answering success for an edit that changes nothing would hide a misspelt field.
     if req.changes_nothing() {
         let unknown: Vec<&str> = req
@@ -233,7 +209,7 @@ pub(super) fn edit_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError>
             .into_iter()
             .chain(req.extra.keys().map(String::as_str))
             .collect();
-        return Err(ctx.error(&Refusal::invalid(format!(
+        return Err(Refusal::invalid(format!(
             "request body: expected at least one of category, components, parameter_format, \
              message_send_ttl_seconds, degrees_of_freedom_spec, optimization_spec; found {}",
             if unknown.is_empty() {
@@ -241,28 +217,26 @@ pub(super) fn edit_template(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError>
             } else {
                 format!("only {}", unknown.join(", "))
             }
-        ))));
+        )));
     }
-    ctx.state
-        .edit_template(&TemplateId::new(ctx.id), req)
-        .map_err(|r| ctx.error(&r))?;
+    ctx.state.edit_template(&TemplateId::new(ctx.id), req)?;
     Ok(json!({"success": true}))
 }
 
 /// `GET /{waba_id}/template_analytics`: the sandbox's own messages of up to ten templates, per
 /// day, once the WABA enabled insights (`POST /{waba_id}` with `is_enabled_for_insights`).
-pub(super) fn template_analytics(ctx: &mut GraphCtx<'_>) -> Result<Value, GraphError> {
-    let query = analytics::query(|name| ctx.query(name)).map_err(|r| ctx.error(&r))?;
+pub(crate) fn template_analytics(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
+    let query = analytics::query(|name| ctx.query(name))?;
     let waba_id = WabaId::new(ctx.id);
     let enabled = ctx
         .state
         .waba(&waba_id)
         .is_some_and(|w| w.settings.is_enabled_for_insights);
     if !enabled {
-        return Err(ctx.error(&Refusal::invalid(
+        return Err(Refusal::invalid(
             "is_enabled_for_insights: template analytics are off for this WhatsApp Business \
              Account; enable them with POST /{waba_id} is_enabled_for_insights=true",
-        )));
+        ));
     }
     let state = &ctx.state;
     let messages: Vec<(&str, &Message)> = state

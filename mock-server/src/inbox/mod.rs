@@ -49,7 +49,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         )
         .route_layer(middleware::from_fn_with_state(
             state,
-            crate::edge::admin_guard,
+            crate::http::admin_guard,
         ));
     page.route("/", any(root))
 }
@@ -102,11 +102,11 @@ async fn root(State(state): State<AppState>, request: Request) -> Response {
             .get_all(header::ACCEPT)
             .iter()
             .any(|v| v.to_str().is_ok_and(|v| v.contains("text/html")));
-    if wants_page && crate::edge::admin_allows(&state, &request) {
+    if wants_page && crate::http::admin_allows(&state, &request) {
         return redirect(StatusCode::SEE_OTHER, request.uri().query());
     }
     let (parts, body) = request.into_parts();
-    crate::graph::dispatch(
+    crate::http::dispatch(
         State(state),
         parts.method,
         parts.uri,

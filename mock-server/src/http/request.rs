@@ -92,14 +92,6 @@ impl<'r> GraphRequest<'r> {
         }
     }
 
-    /// A query parameter.
-    pub(crate) fn query(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
     /// The body as a JSON value (form fields included), parsed on first use.
     pub(crate) fn tree(&self) -> &Result<Value, String> {
         self.tree.get_or_init(|| self.raw.parse())
