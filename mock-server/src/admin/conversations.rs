@@ -51,7 +51,7 @@ pub(super) async fn list_sandboxes(
         .map(|s| SandboxSummary {
             token: s.token().to_string(),
             default: s.is_default(),
-            messages: s.lock().message_count(),
+            messages: s.read().message_count(),
             now: s.clock().now().to_string(),
         })
         .collect();
@@ -205,7 +205,7 @@ pub(super) async fn list_conversations(
     let query = parse_query(uri.query());
     let offset = count(&state.store, &query, "offset", 0, usize::MAX, 0)?;
     let limit = count(&state.store, &query, "limit", 1, MAX_LIMIT, MAX_LIMIT)?;
-    let s = sandbox.lock();
+    let s = sandbox.read();
     #[derive(Default)]
     struct Acc<'a> {
         last: Option<(Order, &'a str)>,
@@ -285,7 +285,7 @@ pub(super) async fn get_conversation(
     let query = parse_query(uri.query());
     let limit = count(&state.store, &query, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT)?;
     let before = query.iter().find(|(k, _)| k == "before").map(|(_, v)| v);
-    let s = sandbox.lock();
+    let s = sandbox.read();
     let mut all = items(&s, Some(&wa_id));
     all.sort_by_key(|(order, _, _)| *order);
     let end = match before {

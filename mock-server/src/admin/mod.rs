@@ -348,12 +348,8 @@ async fn set_template_status(
 ) -> AdminResult<TemplateStatusSet> {
     state
         .store
-        .set_template_status(
-            &sandbox,
-            &TemplateId::new(id.as_str()),
-            change.status,
-            change.reason,
-        )
+        .session(&sandbox)
+        .set_template_status(&TemplateId::new(id.as_str()), change.status, change.reason)
         .ok_or_else(|| unknown(&state.store, &method, &id))?;
     Ok(Json(TemplateStatusSet {
         id,
@@ -401,7 +397,8 @@ async fn set_template_quality(
         ));
     }
     store
-        .set_template_quality(&sandbox, &TemplateId::new(id.as_str()), score)
+        .session(&sandbox)
+        .set_template_quality(&TemplateId::new(id.as_str()), score)
         .map_err(|e| template_change_error(store, &method, &id, e))?;
     Ok(Json(TemplateQuality {
         id: Some(id),
@@ -426,12 +423,8 @@ async fn set_template_category(
     }
     let impending = body.impending.unwrap_or(false);
     let category = store
-        .set_template_category(
-            &sandbox,
-            &TemplateId::new(id.as_str()),
-            body.category,
-            impending,
-        )
+        .session(&sandbox)
+        .set_template_category(&TemplateId::new(id.as_str()), body.category, impending)
         .map_err(|e| template_change_error(store, &method, &id, e))?;
     Ok(Json(wa_contract::admin::TemplateCategoryChange {
         id: Some(id),
@@ -441,7 +434,7 @@ async fn set_template_category(
 }
 
 async fn list_recipients(AdminSandbox(sandbox): AdminSandbox) -> Json<List<Recipient>> {
-    let state = sandbox.lock();
+    let state = sandbox.read();
     let data = state
         .recipients
         .entries()
@@ -555,12 +548,12 @@ async fn put_recipient(
         },
         both @ UserRef::Both { .. } => both,
     };
-    let mut identity = sandbox.lock().identify(&who);
+    let mut identity = sandbox.read().identify(&who);
     if let Some(parent) = request.parent_user_id {
         identity.parent_user_id = Some(parent);
     }
     store.set_recipient(&sandbox, &identity, profile);
-    let entry = sandbox.lock().recipients.entry(&identity);
+    let entry = sandbox.read().recipients.entry(&identity);
     Ok(Json(wire::recipient(&entry)))
 }
 
@@ -573,7 +566,7 @@ fn business_phone(
     match id {
         Some(id) => Ok(PhoneNumberId::new(id)),
         None => sandbox
-            .lock()
+            .read()
             .phones
             .first()
             .map(|p| p.id.clone())
@@ -614,7 +607,7 @@ async fn set_user_preference(
     store
         .set_marketing_preference(&sandbox, &phone_id, &who, stop)
         .ok_or_else(|| unknown(store, &method, phone_id.as_str()))?;
-    let state = sandbox.lock();
+    let state = sandbox.read();
     let entry = state.recipients.entry(&state.identify(&who));
     Ok(Json(wire::recipient(&entry)))
 }
@@ -648,14 +641,14 @@ async fn change_user_id(
     let current = store
         .change_user_id(&sandbox, &phone_id, &who, body.user_id)
         .ok_or_else(|| unknown(store, &method, phone_id.as_str()))?;
-    let entry = sandbox.lock().recipients.entry(&current);
+    let entry = sandbox.read().recipients.entry(&current);
     Ok(Json(wire::recipient(&entry)))
 }
 
 async fn list_messages(
     AdminSandbox(sandbox): AdminSandbox,
 ) -> Json<List<wa_contract::admin::Message>> {
-    let state = sandbox.lock();
+    let state = sandbox.read();
     let data = state.messages().map(wire::message).collect();
     Json(List { data })
 }
@@ -668,7 +661,7 @@ async fn list_requests(
     uri: Uri,
 ) -> AdminResult<List<wa_contract::admin::JournalEntry>> {
     let limit = conversations::newest(&state.store, uri.query())?;
-    let journal = sandbox.lock();
+    let journal = sandbox.read();
     let skip = journal.journal().count().saturating_sub(limit);
     let data = journal
         .journal()
@@ -679,13 +672,13 @@ async fn list_requests(
 }
 
 async fn list_events(AdminSandbox(sandbox): AdminSandbox) -> Json<List<wa_contract::admin::Event>> {
-    let state = sandbox.lock();
+    let state = sandbox.read();
     let data = state.outbox.history().map(wire::event).collect();
     Json(List { data })
 }
 
 async fn list_faults(AdminSandbox(sandbox): AdminSandbox) -> Json<Faults> {
-    let state = sandbox.lock();
+    let state = sandbox.read();
     Json(Faults {
         data: state.faults.specs().to_vec(),
         throughput: Throughput {
@@ -702,12 +695,15 @@ async fn add_fault(
     crate::faults::check(&fault)
         .map_err(|details| refuse(&state.store, &Refusal::invalid(details)))?;
     let answer = fault.clone();
-    state.store.add_fault(&sandbox, fault);
+    state.store.session(&sandbox).add_fault(fault);
     Ok(Json(answer))
 }
 
-async fn clear_faults(AdminSandbox(sandbox): AdminSandbox) -> Json<Success> {
-    sandbox.lock().faults.clear();
+async fn clear_faults(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+) -> Json<Success> {
+    state.store.session(&sandbox).clear_faults();
     Json(Success { success: true })
 }
 
@@ -724,15 +720,15 @@ async fn set_throughput(
             ),
         ));
     }
-    sandbox
-        .lock()
-        .faults
+    state
+        .store
+        .session(&sandbox)
         .set_throughput(body.messages_per_second);
     Ok(Json(body))
 }
 
 async fn get_marketing_limit(AdminSandbox(sandbox): AdminSandbox) -> Json<MarketingLimit> {
-    Json(sandbox.lock().marketing_limit)
+    Json(sandbox.read().marketing_limit)
 }
 
 /// Sets the sandbox's per-user marketing limit. Templates count only while a limit is set.
@@ -743,7 +739,7 @@ async fn set_marketing_limit(
 ) -> AdminResult<MarketingLimit> {
     let limit = crate::domain::marketing_limit::from_json(&body)
         .map_err(|details| refuse(&state.store, &Refusal::invalid(details)))?;
-    sandbox.lock().marketing_limit = limit;
+    state.store.session(&sandbox).set_marketing_limit(limit);
     Ok(Json(limit))
 }
 
@@ -805,7 +801,7 @@ async fn delete_sandbox(
 async fn list_inbound(
     AdminSandbox(sandbox): AdminSandbox,
 ) -> Json<List<wa_contract::admin::ReceivedMessage>> {
-    let state = sandbox.lock();
+    let state = sandbox.read();
     let data = state.received().map(wire::received).collect();
     Json(List { data })
 }

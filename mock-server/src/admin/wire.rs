@@ -13,7 +13,7 @@ use crate::webhooks::{Attempt, Chaos, WebhookView};
 
 /// The sandbox as `GET /__admin/state` shows it.
 pub(crate) fn state(sandbox: &Sandbox) -> wire::State {
-    let state = sandbox.lock();
+    let state = sandbox.read();
     let s: &SandboxState = &state;
     wire::State {
         token: sandbox.token().to_string(),

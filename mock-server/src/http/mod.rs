@@ -273,11 +273,9 @@ impl Pipe<'_> {
         let phones: Vec<&str> = std::iter::once(self.ctx.id)
             .chain(to_digits.as_deref())
             .collect();
-        let now = self.ctx.sandbox.clock().now();
         self.ctx
             .state
-            .faults
-            .take(&request.segments.join("/"), &phones, now)
+            .take_fault(&request.segments.join("/"), &phones)
     }
 
     /// Runs the operation's handler; the subscription stops at its handshake.
@@ -323,7 +321,7 @@ impl Pipe<'_> {
                 (StatusCode::OK, Bytes::from(body), None, None)
             }
             Err(refusal) => {
-                let trace = self.ctx.state.ids.traces.fbtrace_id();
+                let trace = self.ctx.state.trace_id();
                 let error =
                     GraphError::render(self.store.catalogue(), self.ctx.version, &refusal, &trace);
                 let code = error.body.error.code;

@@ -5,6 +5,8 @@ use serde::Serialize;
 use wa_contract::ErrorKind;
 use wa_contract::payload::template::DegreesOfFreedomSpec;
 
+use wa_contract::admin::MarketingLimit;
+
 use super::Session;
 use crate::domain::Refusal;
 use crate::domain::events::{AccountUpdate, EventKind};
@@ -44,6 +46,11 @@ pub(crate) struct WabaUpdate {
 }
 
 impl Session<'_> {
+    /// Sets Meta's per-user marketing limit as this sandbox counts it (admin).
+    pub(crate) fn set_marketing_limit(&mut self, limit: MarketingLimit) {
+        self.state().marketing_limit = limit;
+    }
+
     /// Changes a WABA's settings (Graph `POST /{waba_id}` and admin `PATCH`); an update to
     /// `ONBOARDED` signs the business's terms and emits `account_update`.
     pub(crate) fn update_waba(&mut self, id: &WabaId, update: WabaUpdate) -> Option<()> {
@@ -111,7 +118,11 @@ impl Session<'_> {
 
     /// `POST /{waba_id}/subscribed_apps`.
     pub(crate) fn subscribe(&mut self, waba_id: &WabaId, sub: Subscription) {
-        let subs = self.subscriptions.entry(waba_id.clone()).or_default();
+        let subs = self
+            .state()
+            .subscriptions
+            .entry(waba_id.clone())
+            .or_default();
         subs.clear();
         subs.push(sub);
     }
@@ -119,6 +130,8 @@ impl Session<'_> {
     /// `DELETE /{waba_id}/subscribed_apps`: the WABA stays known as unsubscribed, so it gets
     /// no webhooks (not even the app default's).
     pub(crate) fn unsubscribe(&mut self, waba_id: &WabaId) {
-        self.subscriptions.insert(waba_id.clone(), Vec::new());
+        self.state()
+            .subscriptions
+            .insert(waba_id.clone(), Vec::new());
     }
 }

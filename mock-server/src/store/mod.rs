@@ -311,38 +311,14 @@ impl Store {
     fn publish(&self, sandbox: &Sandbox, state: MutexGuard<'_, SandboxState>) {
         publish(&self.inner, sandbox, state);
     }
-
-    /// Wraps `work` as a clock job on `sandbox` that lapses if the sandbox is reset or dropped.
-    /// `work` gets the store and the sandbox back, to schedule whatever follows it.
-    fn sandbox_job(
-        &self,
-        sandbox: &Arc<Sandbox>,
-        state: &SandboxState,
-        work: impl FnOnce(&Store, &Arc<Sandbox>, &mut SandboxState, Timestamp) + Send + 'static,
-    ) -> crate::clock::Job {
-        let weak_sandbox: Weak<Sandbox> = Arc::downgrade(sandbox);
-        let weak_store: Weak<Inner> = Arc::downgrade(&self.inner);
-        let generation = state.generation;
-        Box::new(move |at| {
-            // A dropped store has no one left to tell about the work.
-            let (Some(sandbox), Some(inner)) = (weak_sandbox.upgrade(), weak_store.upgrade())
-            else {
-                return;
-            };
-            let store = Store { inner };
-            let mut state = sandbox.lock();
-            if state.generation != generation {
-                return;
-            }
-            work(&store, &sandbox, &mut state, at);
-            store.publish(&sandbox, state);
-        })
-    }
 }
 
-/// A sandbox locked for one Graph operation and all that goes with it — the lookup of its
-/// object, the fault check, the operation, its journal entry — so that a request takes the
-/// sandbox's lock once. Dropping it publishes the events the operation queued.
+/// A sandbox locked for one operation: the one door through which its state changes. A Graph
+/// request holds one for all that goes with its operation — the lookup of its object, the fault
+/// check, the operation, its journal entry — so that it takes the sandbox's lock once; admin
+/// calls and clock jobs hold one for theirs. It reads as the [`SandboxState`] it guards, and
+/// changes it only through its own methods (one per use case, in this module's children).
+/// Dropping it publishes the events the operation queued.
 pub(crate) struct Session<'a> {
     store: &'a Store,
     sandbox: &'a Arc<Sandbox>,
@@ -367,6 +343,41 @@ impl Session<'_> {
         let state = self.state.as_deref_mut().expect("held until dropped");
         (self.store, self.sandbox, state)
     }
+
+    /// The state, to change.
+    fn state(&mut self) -> &mut SandboxState {
+        self.state.as_deref_mut().expect("held until dropped")
+    }
+
+    /// Wraps `work` as a clock job on this sandbox that lapses if the sandbox is reset or
+    /// dropped. `work` gets a session of its own, to change the state and schedule whatever
+    /// follows it.
+    fn job(
+        &self,
+        work: impl FnOnce(&mut Session<'_>, Timestamp) + Send + 'static,
+    ) -> crate::clock::Job {
+        let weak_sandbox: Weak<Sandbox> = Arc::downgrade(self.sandbox);
+        let weak_store: Weak<Inner> = Arc::downgrade(&self.store.inner);
+        let generation = self.generation;
+        Box::new(move |at| {
+            // A dropped store has no one left to tell about the work.
+            let (Some(sandbox), Some(inner)) = (weak_sandbox.upgrade(), weak_store.upgrade())
+            else {
+                return;
+            };
+            let store = Store { inner };
+            let mut session = store.session(&sandbox);
+            if session.generation != generation {
+                return;
+            }
+            work(&mut session, at);
+        })
+    }
+
+    /// A trace id from the sandbox's stream, for an answer.
+    pub(crate) fn trace_id(&mut self) -> String {
+        self.state().ids.traces.fbtrace_id()
+    }
 }
 
 impl std::ops::Deref for Session<'_> {
@@ -376,17 +387,21 @@ impl std::ops::Deref for Session<'_> {
     }
 }
 
-impl std::ops::DerefMut for Session<'_> {
-    fn deref_mut(&mut self) -> &mut SandboxState {
-        self.state.as_deref_mut().expect("held until dropped")
-    }
-}
-
 impl Drop for Session<'_> {
     fn drop(&mut self) {
         if let Some(state) = self.state.take() {
             publish(&self.store.inner, self.sandbox, state);
         }
+    }
+}
+
+/// A sandbox's state locked for reading: it changes only through a [`Session`].
+pub(crate) struct Reading<'a>(MutexGuard<'a, SandboxState>);
+
+impl std::ops::Deref for Reading<'_> {
+    type Target = SandboxState;
+    fn deref(&self) -> &SandboxState {
+        &self.0
     }
 }
 
@@ -429,9 +444,14 @@ impl Sandbox {
         kind.generator(self.seed, self.number)
     }
 
-    /// Locks the state (briefly; never across an `.await`).
-    pub(crate) fn lock(&self) -> MutexGuard<'_, SandboxState> {
+    /// Locks the state (briefly; never across an `.await`). Changes go through a [`Session`].
+    fn lock(&self) -> MutexGuard<'_, SandboxState> {
         lock(&self.state)
+    }
+
+    /// The state, locked for reading (briefly; never across an `.await`).
+    pub(crate) fn read(&self) -> Reading<'_> {
+        Reading(self.lock())
     }
 
     /// Whether this is the default sandbox.

@@ -1,9 +1,9 @@
 //! What the Graph edge leaves per request: the bounded journal it records each answer in, and
 //! the faults the admin API arms for later requests.
 
-use super::{Sandbox, Session, Store};
+use super::Session;
 use crate::budget::{JOURNAL_BODY_CAP, Retained};
-use crate::faults::FaultSpec;
+use crate::faults::{FaultAction, FaultSpec};
 use crate::journal::JournalEntry;
 
 impl Session<'_> {
@@ -17,7 +17,7 @@ impl Session<'_> {
     ) -> String {
         entry.request.compact(JOURNAL_BODY_CAP);
         entry.request_truncated_from = entry.request.truncated_from();
-        let state = &mut **self;
+        let state = self.state();
         let trace = trace.unwrap_or_else(|| state.ids.traces.fbtrace_id());
         state.journal_seq += 1;
         entry.seq = state.journal_seq;
@@ -32,9 +32,26 @@ impl Session<'_> {
     }
 }
 
-impl Store {
+impl Session<'_> {
+    /// The armed fault a request on `path` naming `phones` meets, taken (admin-armed faults
+    /// count down; the throughput limit counts the request).
+    pub(crate) fn take_fault(&mut self, path: &str, phones: &[&str]) -> Option<FaultAction> {
+        let now = self.sandbox.clock().now();
+        self.state().faults.take(path, phones, now)
+    }
+
     /// Adds a fault (admin).
-    pub(crate) fn add_fault(&self, sandbox: &Sandbox, fault: FaultSpec) {
-        sandbox.lock().faults.add(fault);
+    pub(crate) fn add_fault(&mut self, fault: FaultSpec) {
+        self.state().faults.add(fault);
+    }
+
+    /// Sets or lifts the sandbox's throughput limit (admin).
+    pub(crate) fn set_throughput(&mut self, per_second: Option<u32>) {
+        self.state().faults.set_throughput(per_second);
+    }
+
+    /// Disarms every fault (admin).
+    pub(crate) fn clear_faults(&mut self) {
+        self.state().faults.clear();
     }
 }

@@ -8,7 +8,7 @@ use wa_contract::ErrorKind;
 use wa_contract::payload::send::{MessageType, SendMessageRequest, TemplateMessage};
 use wa_contract::payload::template::TemplateCategory;
 
-use super::{Sandbox, SandboxState, Session, Store};
+use super::{SandboxState, Session};
 use crate::budget::Retained;
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
@@ -44,7 +44,7 @@ impl Session<'_> {
         req: &SendMessageRequest,
         message: &TemplateMessage,
     ) -> Result<Accepted, Refusal> {
-        let (store, sandbox, state) = self.parts();
+        let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
         let (waba_idx, template_idx) = state.sendable_template(phone_id, message)?;
         let category = state.templates[template_idx].category;
@@ -90,7 +90,9 @@ impl Session<'_> {
             free_form: false,
             rules,
         };
-        Ok(state.accept(store, sandbox, phone_id, req, draft, now))
+        let (accepted, steps) = state.accept(phone_id, req, draft, now);
+        self.schedule_timeline(accepted.wamid.clone(), now, steps);
+        Ok(accepted)
     }
 
     /// `POST /{phone_number_id}/messages`: any type; templates are checked like Graph does and
@@ -100,7 +102,7 @@ impl Session<'_> {
         phone_id: &PhoneNumberId,
         req: &SendMessageRequest,
     ) -> Result<Accepted, Refusal> {
-        let (store, sandbox, state) = self.parts();
+        let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
         let rules = Changelog::builtin().rules(now);
         let message_type = req.effective_type();
@@ -149,9 +151,15 @@ impl Session<'_> {
                 rules,
             },
         };
-        Ok(state.accept(store, sandbox, phone_id, req, draft, now))
+        let (accepted, steps) = state.accept(phone_id, req, draft, now);
+        self.schedule_timeline(accepted.wamid.clone(), now, steps);
+        Ok(accepted)
     }
 }
+
+/// A message's later status steps: each a delay after its acceptance, a status and the error
+/// a failure carries.
+type Steps = std::vec::IntoIter<(Duration, MessageStatus, Option<ErrorKind>)>;
 
 struct Draft {
     endpoint: &'static str,
@@ -198,16 +206,15 @@ impl SandboxState {
         Ok((waba_idx, template_idx))
     }
 
-    /// Rule 7: records the message, its first status and its scheduled timeline.
+    /// Rule 7: records the message and its first status; returns it with the later steps of its
+    /// timeline, for the session to schedule.
     fn accept(
         &mut self,
-        store: &Store,
-        sandbox: &Arc<Sandbox>,
         phone_id: &PhoneNumberId,
         req: &SendMessageRequest,
         draft: Draft,
         now: Timestamp,
-    ) -> Accepted {
+    ) -> (Accepted, Steps) {
         let (input, to_phone, recipient) = match (&req.to, &req.recipient) {
             (Some(to), _) => (to.clone(), true, self.recipients.by_phone(&digits(to))),
             (None, Some(bsuid)) => (bsuid.clone(), false, self.recipients.by_bsuid(bsuid)),
@@ -270,19 +277,13 @@ impl SandboxState {
         if timeline.sent {
             self.step(&wamid, MessageStatus::Sent, None, now);
         }
-        store.schedule_timeline(
-            sandbox,
-            self,
-            wamid.clone(),
-            now,
-            timeline.steps.into_iter(),
-        );
-        Accepted {
+        let accepted = Accepted {
             wamid,
             user_id: (!to_phone).then(|| input.clone()),
             wa_id: recipient.wa_id.clone().filter(|_| to_phone),
             input,
-        }
+        };
+        (accepted, timeline.steps.into_iter())
     }
 
     /// Moves a message to `status` and records the status event; a transition the state
@@ -312,25 +313,18 @@ impl SandboxState {
     }
 }
 
-impl Store {
+impl Session<'_> {
     /// Schedules the first of a message's later `steps` (delays after `accepted`). Its job
     /// applies that step and schedules the next, so a timeline holds one job on the clock at a
     /// time, each at the time it would have had on its own.
-    fn schedule_timeline(
-        &self,
-        sandbox: &Arc<Sandbox>,
-        state: &SandboxState,
-        wamid: Wamid,
-        accepted: Timestamp,
-        mut steps: std::vec::IntoIter<(Duration, MessageStatus, Option<ErrorKind>)>,
-    ) {
+    fn schedule_timeline(&self, wamid: Wamid, accepted: Timestamp, mut steps: Steps) {
         let Some((delay, status, error)) = steps.next() else {
             return;
         };
-        let job = self.sandbox_job(sandbox, state, move |store, sandbox, state, at| {
-            state.step(&wamid, status, error, at);
-            store.schedule_timeline(sandbox, state, wamid, accepted, steps);
+        let job = self.job(move |session, at| {
+            session.state().step(&wamid, status, error, at);
+            session.schedule_timeline(wamid, accepted, steps);
         });
-        sandbox.clock.schedule_at(accepted.plus(delay), job);
+        self.sandbox.clock.schedule_at(accepted.plus(delay), job);
     }
 }

@@ -7,7 +7,7 @@ use wa_contract::payload::template::{
     TemplateCategory, TemplateCreateRequest, TemplateEditRequest, TemplateStatus,
 };
 
-use super::{ObjectKind, Sandbox, SandboxState, Session, Store};
+use super::{ObjectKind, SandboxState, Session};
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::changes::Changelog;
@@ -27,7 +27,7 @@ impl Session<'_> {
         waba_id: &WabaId,
         req: TemplateCreateRequest,
     ) -> Result<(TemplateId, TemplateCategory), Refusal> {
-        let (store, sandbox, state) = self.parts();
+        let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
         let existing: Vec<&Template> = state
             .templates
@@ -55,9 +55,10 @@ impl Session<'_> {
         };
         state.record_template_change(&id, &change, now);
         let delay = state.review_delay;
-        let job = store.sandbox_job(sandbox, state, {
+        let job = self.job({
             let id = id.clone();
-            move |_, _, state, at| {
+            move |session, at| {
+                let state = session.state();
                 let rules = state.rejection_rules.clone();
                 let change = state.template_mut(&id).and_then(|t| t.review(&rules));
                 if let Some(change) = change {
@@ -65,7 +66,7 @@ impl Session<'_> {
                 }
             }
         });
-        sandbox.clock.schedule_in(delay, job);
+        self.sandbox.clock.schedule_in(delay, job);
         Ok((id, category))
     }
 
@@ -152,22 +153,20 @@ impl Session<'_> {
     }
 }
 
-impl Store {
+impl Session<'_> {
     /// Sets a template's status (admin).
     pub(crate) fn set_template_status(
-        &self,
-        sandbox: &Sandbox,
+        &mut self,
         id: &TemplateId,
         status: TemplateStatus,
         reason: Option<String>,
     ) -> Option<()> {
+        let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        let mut state = sandbox.lock();
         let change = state
             .template_mut(id)?
             .set_status(status, reason.unwrap_or_else(|| "NONE".to_owned()));
         state.record_template_change(id, &change, now);
-        self.publish(sandbox, state);
         Some(())
     }
 }
@@ -185,16 +184,15 @@ pub(crate) enum TemplateChangeError {
 /// Meta gives the time in the notice, not a rule).
 const CATEGORY_NOTICE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
-impl Store {
+impl Session<'_> {
     /// Sets a template's quality score (admin), with its `message_template_quality_update`.
     pub(crate) fn set_template_quality(
-        &self,
-        sandbox: &Sandbox,
+        &mut self,
         id: &TemplateId,
         score: &'static str,
     ) -> Result<(), TemplateChangeError> {
+        let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        let mut state = sandbox.lock();
         let t = state.template_mut(id).ok_or(TemplateChangeError::Unknown)?;
         if t.quality_score == score {
             return Err(TemplateChangeError::Unchanged(format!(
@@ -211,21 +209,19 @@ impl Store {
             new: score,
         });
         state.outbox.push(now, kind);
-        self.publish(sandbox, state);
         Ok(())
     }
 
     /// Announces (`impending`) or makes a template's recategorisation (admin), with its
     /// `template_category_update`. Returns the category the template has now.
     pub(crate) fn set_template_category(
-        &self,
-        sandbox: &Sandbox,
+        &mut self,
         id: &TemplateId,
         category: TemplateCategory,
         impending: bool,
     ) -> Result<TemplateCategory, TemplateChangeError> {
+        let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        let mut state = sandbox.lock();
         let t = state.template_mut(id).ok_or(TemplateChangeError::Unknown)?;
         if t.category == category {
             return Err(TemplateChangeError::Unchanged(format!(
@@ -249,7 +245,6 @@ impl Store {
         });
         let current = t.category;
         state.outbox.push(now, kind);
-        self.publish(sandbox, state);
         Ok(current)
     }
 }

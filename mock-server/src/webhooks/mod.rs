@@ -350,7 +350,7 @@ impl Shared {
         // without copying its subscriptions; one URL allocation per WABA per batch.
         let mut urls: HashMap<&WabaId, Option<Arc<str>>> = HashMap::new();
         {
-            let state = sandbox.lock();
+            let state = sandbox.read();
             for e in events {
                 let waba = event_waba(&e.kind);
                 urls.entry(waba).or_insert_with(|| {
@@ -609,7 +609,7 @@ impl Webhooks {
             .webhook_url
             .clone()
             .or_else(|| shared.app.url.clone());
-        let state = sandbox.lock();
+        let state = sandbox.read();
         let wabas = state
             .wabas
             .iter()
