@@ -7,7 +7,6 @@
 use std::borrow::Cow;
 
 use bytes::Bytes;
-use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::budget::Retained;
@@ -22,7 +21,7 @@ impl Retained for JournalEntry {
 }
 
 /// One Graph request as the journal keeps it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub(crate) struct JournalEntry {
     /// Position in the sandbox's journal, from 1.
     pub(crate) seq: u64,
@@ -38,19 +37,11 @@ pub(crate) struct JournalEntry {
     /// The body as parsed (JSON or form fields), `null` when empty or cut.
     pub(crate) request: RawBody,
     /// The size of a body cut to [`JOURNAL_BODY_CAP`](crate::budget::JOURNAL_BODY_CAP) bytes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) request_truncated_from: Option<usize>,
     /// The body answered: the very bytes sent, shown as JSON.
-    #[serde(serialize_with = "json_bytes")]
     pub(crate) response: Bytes,
     /// Contract violations found in the request body.
     pub(crate) violations: Vec<String>,
-}
-
-fn json_bytes<S: serde::Serializer>(bytes: &Bytes, s: S) -> Result<S::Ok, S::Error> {
-    serde_json::from_slice::<Value>(bytes)
-        .unwrap_or(Value::Null)
-        .serialize(s)
 }
 
 /// A request body as it arrived. The journal keeps these rather than parsed trees: bytes are
@@ -112,13 +103,6 @@ impl RawBody {
             return Ok(Value::Object(form_fields(pairs)));
         }
         serde_json::from_slice(body).map_err(|e| format!("request body: expected JSON, {e}"))
-    }
-}
-
-/// As parsed; `null` when it does not parse (or was cut).
-impl Serialize for RawBody {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.parse().unwrap_or(Value::Null).serialize(serializer)
     }
 }
 
