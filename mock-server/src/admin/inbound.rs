@@ -1,4 +1,4 @@
-//! `/__admin/inbound`: what users send — messages, button taps, link clicks — and what they sent.
+//! `/__admin/inbound`: users send messages, tap buttons and click links; and what they sent.
 
 use axum::Json;
 use axum::extract::State;

@@ -7,6 +7,11 @@
 //! `UnknownObject`. Every route sits behind the edge's admin guard: loopback peers only unless
 //! the server was started with `--admin-any-peer`, this server's own `Host` names, no cross-site
 //! `Origin`, JSON bodies only.
+//!
+//! [`ROUTES`] declares each endpoint once (a [`route!`] row: method, path, handler, summary,
+//! query parameters, body and answer types); the router and `openapi` both read it. The
+//! handlers live in a file per resource and share the extractors and refusals below; `wire`
+//! turns domain values into the wire types.
 
 mod clock;
 mod conversations;
@@ -16,6 +21,7 @@ mod inbound;
 mod marketing_limit;
 mod openapi;
 mod recipients;
+mod route;
 mod sandboxes;
 mod server;
 mod templates;
@@ -30,101 +36,188 @@ use axum::http::request::Parts;
 use axum::http::{Method, Uri};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post, put};
+use axum::routing::any;
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use wa_contract::ErrorKind;
+use wa_contract::admin::{
+    Advance, Attempt, ClockState, ConversationPage, Conversations, Event, Fault, Faults, Health,
+    Inbound, InboundAccepted, JournalEntry, List, MarketingLimit, Memory, Message, NewSandbox,
+    ReceivedMessage, Recipient, SandboxRequest, SandboxSummary, State as World, Success,
+    TemplateCategoryChange, TemplateQuality, TemplateStatusChange, TemplateStatusSet, Throughput,
+    UserIdChange, UserPreferenceSet, Waba, WabaPatch, WebhookView,
+};
 
 use crate::domain::Refusal;
+use crate::domain::recipient::RecipientRequest;
 use crate::edge::refuse;
 use crate::graph::GraphError;
 use crate::graph::request::{parse_query, token};
 use crate::state::AppState;
 use crate::store::{AuthError, Sandbox, Store};
+use crate::webhooks::WebhookSettings;
+use clock::{advance_clock, get_clock};
+use conversations::{get_conversation, list_conversations, stream_changes};
+use faults::{add_fault, clear_faults, list_faults, set_throughput};
+use history::{list_events, list_messages, list_requests};
+use inbound::{inbound, list_inbound};
+use marketing_limit::{get_marketing_limit, set_marketing_limit};
+use openapi::{document, event_stream, openapi};
+use recipients::{change_user_id, list_recipients, put_recipient, set_user_preference};
+use route::{Route, body, route, schema};
+use sandboxes::{create_sandbox, delete_sandbox, get_state, list_sandboxes, reset};
+use server::{health, memory};
+use templates::{set_template_category, set_template_quality, set_template_status};
+use wabas::patch_waba;
+use webhooks::{get_webhooks, list_deliveries, put_webhooks};
 pub(crate) use wire::state;
 
 /// What a handler that may refuse answers: its wire type, or Graph's error envelope.
 type AdminResult<T> = Result<Json<T>, GraphError>;
 
-/// The admin routes.
+/// `?limit=N` on the lists read from their newest end.
+const NEWEST: &[(&str, &str)] = &[("limit", "Only the newest N entries.")];
+
+/// The filters of `GET /__admin/webhooks/deliveries`.
+const DELIVERY_FILTERS: &[(&str, &str)] = &[
+    (
+        "message_id",
+        "Only attempts whose body is about this message.",
+    ),
+    (
+        "field",
+        "Only attempts of this webhook `field`, e.g. `messages`.",
+    ),
+    ("limit", "Only the newest N attempts."),
+];
+
+/// Every admin endpoint, in the order the OpenAPI document lists them. The router serves these
+/// and no other; the bodies and answers are the types the handlers read and write (the wire
+/// types of [`wa_contract::admin`], plus the server's own `RecipientRequest` and
+/// `WebhookSettings` bodies).
+static ROUTES: &[Route] = &[
+    route!(GET "/__admin/health" => health, schema::<Health>)
+        .summary("Whether the server answers: `{\"status\":\"ok\"}`."),
+    route!(GET "/__admin/openapi.json" => openapi, document).summary("This document."),
+    route!(GET "/__admin/memory" => memory, schema::<Memory>)
+        .summary("The memory budget and what all sandboxes retain."),
+    route!(POST "/__admin/reset" => reset, schema::<World>)
+        .summary("Puts the sandbox back to its initial world."),
+    route!(GET "/__admin/state" => get_state, schema::<World>)
+        .summary("Businesses, WABAs, phone numbers, templates and token."),
+    route!(GET "/__admin/clock" => get_clock, schema::<ClockState>).summary("The sandbox's clock."),
+    route!(POST "/__admin/clock/advance" => advance_clock, schema::<ClockState>)
+        .summary("Moves the sandbox's clock; answers once all that fell due has run.")
+        .body(body::<Advance>()),
+    route!(PATCH "/__admin/wabas/{id}" => patch_waba, schema::<Waba>)
+        .summary("Changes a WABA's flags (any subset).")
+        .body(body::<WabaPatch>()),
+    route!(
+        POST "/__admin/templates/{id}/status" => set_template_status,
+        schema::<TemplateStatusSet>
+    )
+    .summary("Sets a template's status, with its webhook.")
+    .body(body::<TemplateStatusChange>()),
+    route!(GET "/__admin/recipients" => list_recipients, schema::<List<Recipient>>)
+        .summary("Recipients with a profile of their own."),
+    route!(PUT "/__admin/recipients/{id}" => put_recipient, schema::<Recipient>)
+        .summary("Sets what happens to messages sent to a recipient (a phone number or a BSUID).")
+        .body(body::<RecipientRequest>()),
+    route!(
+        POST "/__admin/recipients/{id}/user_preferences" => set_user_preference,
+        schema::<Recipient>
+    )
+    .summary("The user stops or resumes marketing messages, with its user_preferences webhook.")
+    .body(body::<UserPreferenceSet>()),
+    route!(POST "/__admin/recipients/{id}/user_id" => change_user_id, schema::<Recipient>)
+        .summary("The user gets a new BSUID: user_id_update and the user_changed_user_id message.")
+        .body(body::<UserIdChange>()),
+    route!(
+        POST "/__admin/templates/{id}/quality" => set_template_quality,
+        schema::<TemplateQuality>
+    )
+    .summary("Sets a template's quality, with its message_template_quality_update webhook.")
+    .body(body::<TemplateQuality>()),
+    route!(
+        POST "/__admin/templates/{id}/category" => set_template_category,
+        schema::<TemplateCategoryChange>
+    )
+    .summary("Announces or makes a category change (template_category_update).")
+    .body(body::<TemplateCategoryChange>()),
+    route!(GET "/__admin/inbound" => list_inbound, schema::<List<ReceivedMessage>>)
+        .summary("The messages users sent, with read receipts and typing indicators."),
+    route!(GET "/__admin/messages" => list_messages, schema::<List<Message>>)
+        .summary("Every message: route, pricing category, status history."),
+    route!(GET "/__admin/requests" => list_requests, schema::<List<JournalEntry>>)
+        .summary("The Graph request journal, with contract violations.")
+        .query(NEWEST),
+    route!(GET "/__admin/events" => list_events, schema::<List<Event>>)
+        .summary("The sandbox's history of domain events."),
+    route!(GET "/__admin/webhooks" => get_webhooks, schema::<WebhookView>)
+        .summary("The webhook settings in force."),
+    route!(PUT "/__admin/webhooks" => put_webhooks, schema::<WebhookView>)
+        .summary("Replaces the sandbox's own webhook settings.")
+        .body(body::<WebhookSettings>()),
+    route!(GET "/__admin/webhooks/deliveries" => list_deliveries, schema::<List<Attempt>>)
+        .summary("Every webhook delivery attempt, oldest first.")
+        .query(DELIVERY_FILTERS),
+    route!(GET "/__admin/faults" => list_faults, schema::<Faults>)
+        .summary("The faults armed and the throughput limit."),
+    route!(POST "/__admin/faults" => add_fault, schema::<Fault>)
+        .summary("Arms a fault: latency, a catalogue error, a dropped connection.")
+        .body(body::<Fault>()),
+    route!(DELETE "/__admin/faults" => clear_faults, schema::<Success>)
+        .summary("Disarms every fault."),
+    route!(PUT "/__admin/throughput" => set_throughput, schema::<Throughput>)
+        .summary("Sets the per-phone throughput limit (`null` lifts it).")
+        .body(body::<Throughput>()),
+    route!(GET "/__admin/marketing_limit" => get_marketing_limit, schema::<MarketingLimit>)
+        .summary("The per-user marketing limit the sandbox applies (`null`: off)."),
+    route!(PUT "/__admin/marketing_limit" => set_marketing_limit, schema::<MarketingLimit>)
+        .summary(
+            "Sets the per-user marketing limit: marketing templates a user receives in 24 hours \
+             before more fail with 131049 (`null` turns it off).",
+        )
+        .body(body::<MarketingLimit>()),
+    route!(POST "/__admin/sandboxes" => create_sandbox, schema::<NewSandbox>)
+        .summary("A fresh sandbox with its own ids, clock and token.")
+        .optional_body(body::<SandboxRequest>()),
+    route!(DELETE "/__admin/sandboxes/{token}" => delete_sandbox, schema::<Success>)
+        .summary("Deletes the sandbox a token selects."),
+    route!(GET "/__admin/sandboxes" => list_sandboxes, schema::<List<SandboxSummary>>)
+        .summary("Every sandbox, the default one first."),
+    route!(GET "/__admin/conversations" => list_conversations, schema::<Conversations>)
+        .summary("One conversation per user, the most recently active first.")
+        .query(&[
+            ("offset", "How many conversations to skip."),
+            ("limit", "How many to list (at most 1,000)."),
+        ]),
+    route!(GET "/__admin/conversations/{wa_id}" => get_conversation, schema::<ConversationPage>)
+        .summary("A window of one conversation, oldest first.")
+        .query(&[
+            ("before", "The id of the item the window ends before."),
+            ("limit", "How many items (default 50)."),
+        ]),
+    route!(GET "/__admin/changes" => stream_changes, event_stream)
+        .summary("A live stream announcing every change of the sandbox's state.")
+        .media("text/event-stream"),
+    route!(POST "/__admin/inbound" => inbound, schema::<InboundAccepted>)
+        .summary("A user message, button tap or link click, with its webhook.")
+        .body(body::<Inbound>()),
+];
+
+/// The admin routes: each row of [`ROUTES`], behind the edge's admin guard; any other path under
+/// `/__admin`, or method on a known path, is refused in Graph's envelope.
 pub(crate) fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/__admin/health", get(server::health))
-        .route("/__admin/openapi.json", get(openapi::openapi))
-        .route("/__admin/memory", get(server::memory))
-        .route("/__admin/reset", post(sandboxes::reset))
-        .route("/__admin/state", get(sandboxes::get_state))
-        .route("/__admin/clock", get(clock::get_clock))
-        .route("/__admin/clock/advance", post(clock::advance_clock))
-        .route(
-            "/__admin/wabas/{id}",
-            axum::routing::patch(wabas::patch_waba),
-        )
-        .route(
-            "/__admin/templates/{id}/status",
-            post(templates::set_template_status),
-        )
-        .route(
-            "/__admin/templates/{id}/quality",
-            post(templates::set_template_quality),
-        )
-        .route(
-            "/__admin/templates/{id}/category",
-            post(templates::set_template_category),
-        )
-        .route("/__admin/recipients", get(recipients::list_recipients))
-        .route("/__admin/recipients/{id}", put(recipients::put_recipient))
-        .route(
-            "/__admin/recipients/{id}/user_preferences",
-            post(recipients::set_user_preference),
-        )
-        .route(
-            "/__admin/recipients/{id}/user_id",
-            post(recipients::change_user_id),
-        )
-        .route("/__admin/messages", get(history::list_messages))
-        .route("/__admin/requests", get(history::list_requests))
-        .route("/__admin/events", get(history::list_events))
-        .route(
-            "/__admin/webhooks",
-            get(webhooks::get_webhooks).put(webhooks::put_webhooks),
-        )
-        .route(
-            "/__admin/webhooks/deliveries",
-            get(webhooks::list_deliveries),
-        )
-        .route(
-            "/__admin/faults",
-            get(faults::list_faults)
-                .post(faults::add_fault)
-                .delete(faults::clear_faults),
-        )
-        .route("/__admin/throughput", put(faults::set_throughput))
-        .route(
-            "/__admin/marketing_limit",
-            get(marketing_limit::get_marketing_limit).put(marketing_limit::set_marketing_limit),
-        )
-        .route(
-            "/__admin/sandboxes",
-            get(sandboxes::list_sandboxes).post(sandboxes::create_sandbox),
-        )
-        .route(
-            "/__admin/conversations",
-            get(conversations::list_conversations),
-        )
-        .route(
-            "/__admin/conversations/{wa_id}",
-            get(conversations::get_conversation),
-        )
-        .route("/__admin/changes", get(conversations::stream_changes))
-        .route(
-            "/__admin/sandboxes/{token}",
-            axum::routing::delete(sandboxes::delete_sandbox),
-        )
-        .route(
-            "/__admin/inbound",
-            get(inbound::list_inbound).post(inbound::inbound),
-        )
+    // Reads first: a 405's `Allow` header lists a path's methods in the order they were added.
+    let (reads, writes): (Vec<&Route>, Vec<&Route>) =
+        ROUTES.iter().partition(|route| route.method == Method::GET);
+    reads
+        .into_iter()
+        .chain(writes)
+        .fold(Router::new(), |router, route| {
+            router.route(route.path, (route.handler)())
+        })
         .route("/__admin", any(unknown_admin_path))
         .route("/__admin/{*rest}", any(unknown_admin_path))
         .method_not_allowed_fallback(method_not_allowed)
