@@ -9,9 +9,8 @@
 //! `Origin`, JSON bodies only.
 //!
 //! [`ROUTES`] declares each endpoint once (a [`route!`] row: method, path, handler, summary,
-//! query parameters, body and answer types); the router and `openapi` both read it. The
-//! handlers live in a file per resource and share the extractors and refusals below; `wire`
-//! turns domain values into the wire types.
+//! query parameters, body and answer types); the router and `openapi` both read it. The handlers
+//! live in a file per resource and share the extractors and refusals below.
 
 mod clock;
 mod conversations;
