@@ -1,7 +1,7 @@
-//! `/__admin/sandboxes` (read), `/__admin/conversations` and `/__admin/changes`: what the inbox
-//! reads that the other endpoints do not say in one answer — which sandboxes there are, a
-//! sandbox's messages grouped by user with what the user sent, windows of one conversation with
-//! the request behind each message, and a live notice of every change.
+//! `/__admin/conversations` and `/__admin/changes`: what the inbox reads that the other
+//! endpoints do not say in one answer — a sandbox's messages grouped by user with what the user
+//! sent, windows of one conversation with the request behind each message, and a live notice of
+//! every change.
 //!
 //! A conversation is built on each read from the messages, the event history (what users sent)
 //! and the journal (the send requests); nothing is kept twice.
@@ -19,8 +19,8 @@ use futures_util::Stream;
 use serde_json::Value;
 use wa_contract::ErrorKind;
 use wa_contract::admin::{
-    Conversation, ConversationItem, ConversationPage, Conversations, Failure, InboundItem, List,
-    OutboundItem, SandboxSummary,
+    Conversation, ConversationItem, ConversationPage, Conversations, Failure, InboundItem,
+    OutboundItem,
 };
 
 use super::{AdminPath, AdminResult, AdminSandbox, wire};
@@ -38,25 +38,6 @@ use crate::store::{SandboxState, Store};
 const MAX_LIMIT: usize = 1_000;
 /// Items an answer holds when `limit` is not given.
 const DEFAULT_LIMIT: usize = 50;
-
-/// `GET /__admin/sandboxes`: every sandbox, the default one first.
-pub(super) async fn list_sandboxes(
-    State(state): State<AppState>,
-    _: AdminSandbox,
-) -> Json<List<SandboxSummary>> {
-    let data = state
-        .store
-        .sandboxes()
-        .iter()
-        .map(|s| SandboxSummary {
-            token: s.token().to_string(),
-            default: s.is_default(),
-            messages: s.read().message_count(),
-            now: s.clock().now().to_string(),
-        })
-        .collect();
-    Json(List { data })
-}
 
 /// A query parameter read as a count from 0 (offsets) or 1 (limits) to [`MAX_LIMIT`] or
 /// beyond; refused in Graph's words otherwise.

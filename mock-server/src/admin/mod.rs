@@ -7,118 +7,216 @@
 //! `UnknownObject`. Every route sits behind the edge's admin guard: loopback peers only unless
 //! the server was started with `--admin-any-peer`, this server's own `Host` names, no cross-site
 //! `Origin`, JSON bodies only.
+//!
+//! [`ROUTES`] declares each endpoint once (a [`route!`] row: method, path, handler, summary,
+//! query parameters, body and answer types); the router and `openapi` both read it. The handlers
+//! live in a file per resource and share the extractors and refusals below.
 
+mod clock;
 mod conversations;
+mod faults;
+mod history;
+mod inbound;
+mod marketing_limit;
 mod openapi;
+mod recipients;
+mod route;
+mod sandboxes;
+mod server;
+mod templates;
+mod wabas;
 mod webhooks;
 mod wire;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{Method, Uri};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post, put};
+use axum::routing::any;
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use wa_contract::ErrorKind;
 use wa_contract::admin::{
-    Advance, ClockState, Faults, Health, Inbound, InboundAccepted, LinkClickRequest, List,
-    MarketingLimit, Memory, NewSandbox, Recipient, State as World, Success, TemplateQuality,
-    TemplateStatusChange, TemplateStatusSet, Throughput, UserIdChange, UserPreferenceSet, Waba,
-    WabaPatch,
+    Advance, Attempt, ClockState, ConversationPage, Conversations, Event, Fault, Faults, Health,
+    Inbound, InboundAccepted, JournalEntry, List, MarketingLimit, Memory, Message, NewSandbox,
+    ReceivedMessage, Recipient, SandboxRequest, SandboxSummary, State as World, Success,
+    TemplateCategoryChange, TemplateQuality, TemplateStatusChange, TemplateStatusSet, Throughput,
+    UserIdChange, UserPreferenceSet, Waba, WabaPatch, WebhookView,
 };
-use wa_contract::payload::bsuid::{is_bsuid, is_parent_bsuid};
-use wa_contract::payload::webhook::TemplateQualityUpdate;
 
-use crate::clock::Timestamp;
 use crate::domain::Refusal;
-use crate::domain::changes::Changelog;
-use crate::domain::click::ClickComponent;
-use crate::domain::recipient::{RecipientRequest, digits};
-use crate::faults::FaultSpec;
+use crate::domain::recipient::RecipientRequest;
 use crate::http::GraphError;
 use crate::http::refuse;
 use crate::http::{parse_query, token};
-use crate::ids::{PhoneNumberId, TemplateId, WabaId};
 use crate::state::AppState;
-use crate::store::{
-    AuthError, DeleteError, InboundBody, Sandbox, Store, TemplateChangeError, UserRef, WabaUpdate,
-};
+use crate::store::{AuthError, Sandbox, Store};
 use crate::webhooks::WebhookSettings;
+use clock::{advance_clock, get_clock};
+use conversations::{get_conversation, list_conversations, stream_changes};
+use faults::{add_fault, clear_faults, list_faults, set_throughput};
+use history::{list_events, list_messages, list_requests};
+use inbound::{inbound, list_inbound};
+use marketing_limit::{get_marketing_limit, set_marketing_limit};
+use openapi::{document, event_stream, openapi};
+use recipients::{change_user_id, list_recipients, put_recipient, set_user_preference};
+use route::{Route, body, route, schema};
+use sandboxes::{create_sandbox, delete_sandbox, get_state, list_sandboxes, reset};
+use server::{health, memory};
+use templates::{set_template_category, set_template_quality, set_template_status};
+use wabas::patch_waba;
+use webhooks::{get_webhooks, list_deliveries, put_webhooks};
 pub(crate) use wire::state;
 
+/// What a handler that may refuse answers: its wire type, or Graph's error envelope.
 type AdminResult<T> = Result<Json<T>, GraphError>;
 
-/// The admin routes.
+/// `?limit=N` on the lists read from their newest end.
+const NEWEST: &[(&str, &str)] = &[("limit", "Only the newest N entries.")];
+
+/// The filters of `GET /__admin/webhooks/deliveries`.
+const DELIVERY_FILTERS: &[(&str, &str)] = &[
+    (
+        "message_id",
+        "Only attempts whose body is about this message.",
+    ),
+    (
+        "field",
+        "Only attempts of this webhook `field`, e.g. `messages`.",
+    ),
+    ("limit", "Only the newest N attempts."),
+];
+
+/// Every admin endpoint, in the order the OpenAPI document lists them. The router serves these
+/// and no other; the bodies and answers are the types the handlers read and write (the wire
+/// types of [`wa_contract::admin`], plus the server's own `RecipientRequest` and
+/// `WebhookSettings` bodies).
+static ROUTES: &[Route] = &[
+    route!(GET "/__admin/health" => health, schema::<Health>)
+        .summary("Whether the server answers: `{\"status\":\"ok\"}`."),
+    route!(GET "/__admin/openapi.json" => openapi, document).summary("This document."),
+    route!(GET "/__admin/memory" => memory, schema::<Memory>)
+        .summary("The memory budget and what all sandboxes retain."),
+    route!(POST "/__admin/reset" => reset, schema::<World>)
+        .summary("Puts the sandbox back to its initial world."),
+    route!(GET "/__admin/state" => get_state, schema::<World>)
+        .summary("Businesses, WABAs, phone numbers, templates and token."),
+    route!(GET "/__admin/clock" => get_clock, schema::<ClockState>).summary("The sandbox's clock."),
+    route!(POST "/__admin/clock/advance" => advance_clock, schema::<ClockState>)
+        .summary("Moves the sandbox's clock; answers once all that fell due has run.")
+        .body(body::<Advance>()),
+    route!(PATCH "/__admin/wabas/{id}" => patch_waba, schema::<Waba>)
+        .summary("Changes a WABA's flags (any subset).")
+        .body(body::<WabaPatch>()),
+    route!(
+        POST "/__admin/templates/{id}/status" => set_template_status,
+        schema::<TemplateStatusSet>
+    )
+    .summary("Sets a template's status, with its webhook.")
+    .body(body::<TemplateStatusChange>()),
+    route!(GET "/__admin/recipients" => list_recipients, schema::<List<Recipient>>)
+        .summary("Recipients with a profile of their own."),
+    route!(PUT "/__admin/recipients/{id}" => put_recipient, schema::<Recipient>)
+        .summary("Sets what happens to messages sent to a recipient (a phone number or a BSUID).")
+        .body(body::<RecipientRequest>()),
+    route!(
+        POST "/__admin/recipients/{id}/user_preferences" => set_user_preference,
+        schema::<Recipient>
+    )
+    .summary("The user stops or resumes marketing messages, with its user_preferences webhook.")
+    .body(body::<UserPreferenceSet>()),
+    route!(POST "/__admin/recipients/{id}/user_id" => change_user_id, schema::<Recipient>)
+        .summary("The user gets a new BSUID: user_id_update and the user_changed_user_id message.")
+        .body(body::<UserIdChange>()),
+    route!(
+        POST "/__admin/templates/{id}/quality" => set_template_quality,
+        schema::<TemplateQuality>
+    )
+    .summary("Sets a template's quality, with its message_template_quality_update webhook.")
+    .body(body::<TemplateQuality>()),
+    route!(
+        POST "/__admin/templates/{id}/category" => set_template_category,
+        schema::<TemplateCategoryChange>
+    )
+    .summary("Announces or makes a category change (template_category_update).")
+    .body(body::<TemplateCategoryChange>()),
+    route!(GET "/__admin/inbound" => list_inbound, schema::<List<ReceivedMessage>>)
+        .summary("The messages users sent, with read receipts and typing indicators."),
+    route!(GET "/__admin/messages" => list_messages, schema::<List<Message>>)
+        .summary("Every message: route, pricing category, status history."),
+    route!(GET "/__admin/requests" => list_requests, schema::<List<JournalEntry>>)
+        .summary("The Graph request journal, with contract violations.")
+        .query(NEWEST),
+    route!(GET "/__admin/events" => list_events, schema::<List<Event>>)
+        .summary("The sandbox's history of domain events."),
+    route!(GET "/__admin/webhooks" => get_webhooks, schema::<WebhookView>)
+        .summary("The webhook settings in force."),
+    route!(PUT "/__admin/webhooks" => put_webhooks, schema::<WebhookView>)
+        .summary("Replaces the sandbox's own webhook settings.")
+        .body(body::<WebhookSettings>()),
+    route!(GET "/__admin/webhooks/deliveries" => list_deliveries, schema::<List<Attempt>>)
+        .summary("Every webhook delivery attempt, oldest first.")
+        .query(DELIVERY_FILTERS),
+    route!(GET "/__admin/faults" => list_faults, schema::<Faults>)
+        .summary("The faults armed and the throughput limit."),
+    route!(POST "/__admin/faults" => add_fault, schema::<Fault>)
+        .summary("Arms a fault: latency, a catalogue error, a dropped connection.")
+        .body(body::<Fault>()),
+    route!(DELETE "/__admin/faults" => clear_faults, schema::<Success>)
+        .summary("Disarms every fault."),
+    route!(PUT "/__admin/throughput" => set_throughput, schema::<Throughput>)
+        .summary("Sets the per-phone throughput limit (`null` lifts it).")
+        .body(body::<Throughput>()),
+    route!(GET "/__admin/marketing_limit" => get_marketing_limit, schema::<MarketingLimit>)
+        .summary("The per-user marketing limit the sandbox applies (`null`: off)."),
+    route!(PUT "/__admin/marketing_limit" => set_marketing_limit, schema::<MarketingLimit>)
+        .summary(
+            "Sets the per-user marketing limit: marketing templates a user receives in 24 hours \
+             before more fail with 131049 (`null` turns it off).",
+        )
+        .body(body::<MarketingLimit>()),
+    route!(POST "/__admin/sandboxes" => create_sandbox, schema::<NewSandbox>)
+        .summary("A fresh sandbox with its own ids, clock and token.")
+        .optional_body(body::<SandboxRequest>()),
+    route!(DELETE "/__admin/sandboxes/{token}" => delete_sandbox, schema::<Success>)
+        .summary("Deletes the sandbox a token selects."),
+    route!(GET "/__admin/sandboxes" => list_sandboxes, schema::<List<SandboxSummary>>)
+        .summary("Every sandbox, the default one first."),
+    route!(GET "/__admin/conversations" => list_conversations, schema::<Conversations>)
+        .summary("One conversation per user, the most recently active first.")
+        .query(&[
+            ("offset", "How many conversations to skip."),
+            ("limit", "How many to list (at most 1,000)."),
+        ]),
+    route!(GET "/__admin/conversations/{wa_id}" => get_conversation, schema::<ConversationPage>)
+        .summary("A window of one conversation, oldest first.")
+        .query(&[
+            ("before", "The id of the item the window ends before."),
+            ("limit", "How many items (default 50)."),
+        ]),
+    route!(GET "/__admin/changes" => stream_changes, event_stream)
+        .summary("A live stream announcing every change of the sandbox's state.")
+        .media("text/event-stream"),
+    route!(POST "/__admin/inbound" => inbound, schema::<InboundAccepted>)
+        .summary("A user message, button tap or link click, with its webhook.")
+        .body(body::<Inbound>()),
+];
+
+/// The admin routes: each row of [`ROUTES`], behind the edge's admin guard; any other path under
+/// `/__admin`, or method on a known path, is refused in Graph's envelope.
 pub(crate) fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/__admin/health", get(health))
-        .route("/__admin/openapi.json", get(openapi::openapi))
-        .route("/__admin/memory", get(memory))
-        .route("/__admin/reset", post(reset))
-        .route("/__admin/state", get(get_state))
-        .route("/__admin/clock", get(get_clock))
-        .route("/__admin/clock/advance", post(advance_clock))
-        .route("/__admin/wabas/{id}", axum::routing::patch(patch_waba))
-        .route("/__admin/templates/{id}/status", post(set_template_status))
-        .route(
-            "/__admin/templates/{id}/quality",
-            post(set_template_quality),
-        )
-        .route(
-            "/__admin/templates/{id}/category",
-            post(set_template_category),
-        )
-        .route("/__admin/recipients", get(list_recipients))
-        .route("/__admin/recipients/{id}", put(put_recipient))
-        .route(
-            "/__admin/recipients/{id}/user_preferences",
-            post(set_user_preference),
-        )
-        .route("/__admin/recipients/{id}/user_id", post(change_user_id))
-        .route("/__admin/messages", get(list_messages))
-        .route("/__admin/requests", get(list_requests))
-        .route("/__admin/events", get(list_events))
-        .route(
-            "/__admin/webhooks",
-            get(webhooks::get_webhooks).put(webhooks::put_webhooks),
-        )
-        .route(
-            "/__admin/webhooks/deliveries",
-            get(webhooks::list_deliveries),
-        )
-        .route(
-            "/__admin/faults",
-            get(list_faults).post(add_fault).delete(clear_faults),
-        )
-        .route("/__admin/throughput", put(set_throughput))
-        .route(
-            "/__admin/marketing_limit",
-            get(get_marketing_limit).put(set_marketing_limit),
-        )
-        .route(
-            "/__admin/sandboxes",
-            get(conversations::list_sandboxes).post(create_sandbox),
-        )
-        .route(
-            "/__admin/conversations",
-            get(conversations::list_conversations),
-        )
-        .route(
-            "/__admin/conversations/{wa_id}",
-            get(conversations::get_conversation),
-        )
-        .route("/__admin/changes", get(conversations::stream_changes))
-        .route(
-            "/__admin/sandboxes/{token}",
-            axum::routing::delete(delete_sandbox),
-        )
-        .route("/__admin/inbound", get(list_inbound).post(inbound))
+    // Reads first: a 405's `Allow` header lists a path's methods in the order they were added.
+    let (reads, writes): (Vec<&Route>, Vec<&Route>) =
+        ROUTES.iter().partition(|route| route.method == Method::GET);
+    reads
+        .into_iter()
+        .chain(writes)
+        .fold(Router::new(), |router, route| {
+            router.route(route.path, (route.handler)())
+        })
         .route("/__admin", any(unknown_admin_path))
         .route("/__admin/{*rest}", any(unknown_admin_path))
         .method_not_allowed_fallback(method_not_allowed)
@@ -226,6 +324,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for AdminJson<T> {
     }
 }
 
+/// `UnknownObject` for the object `id` that `method` named.
 fn unknown(store: &Store, method: &Method, id: &str) -> GraphError {
     refuse(
         store,
@@ -233,234 +332,6 @@ fn unknown(store: &Store, method: &Method, id: &str) -> GraphError {
             .with("method", method.as_str().to_ascii_lowercase())
             .with("id", id),
     )
-}
-
-async fn health() -> Json<Health> {
-    Json(Health {
-        status: "ok".to_owned(),
-    })
-}
-
-/// The server's memory budget (not one sandbox's: the token only passes strict auth).
-async fn memory(State(state): State<AppState>, _: AdminSandbox) -> Json<Memory> {
-    let budget = state.store.budget();
-    Json(Memory {
-        budget_bytes: budget.limit(),
-        used_bytes: budget.used(),
-        sandboxes: state.store.sandbox_count(),
-    })
-}
-
-async fn reset(
-    State(state): State<AppState>,
-    AdminSandbox(sandbox): AdminSandbox,
-) -> AdminResult<World> {
-    state
-        .store
-        .reset(&sandbox)
-        .map_err(|e| refuse(&state.store, &Refusal::invalid(e)))?;
-    state.webhooks.reset(&sandbox);
-    Ok(Json(wire::state(&sandbox)))
-}
-
-async fn get_state(AdminSandbox(sandbox): AdminSandbox) -> Json<World> {
-    Json(wire::state(&sandbox))
-}
-
-fn clock_state(sandbox: &Sandbox) -> ClockState {
-    let clock = sandbox.clock();
-    let now = clock.now();
-    ClockState {
-        mode: wire::clock_mode(&clock.mode()),
-        now: now.to_string(),
-        unix: now.unix_seconds(),
-        pending_jobs: clock.pending(),
-        changes_in_force: Changelog::builtin().in_force(now).cloned().collect(),
-        graph_versions: Changelog::builtin().available(now).collect(),
-    }
-}
-
-/// The token's sandbox's clock.
-async fn get_clock(AdminSandbox(sandbox): AdminSandbox) -> Json<ClockState> {
-    Json(clock_state(&sandbox))
-}
-
-/// Moves the token's sandbox's clock (no other); returns once every job and every webhook that
-/// fell due has run or been attempted.
-async fn advance_clock(
-    State(state): State<AppState>,
-    AdminSandbox(sandbox): AdminSandbox,
-    AdminJson(body): AdminJson<Advance>,
-) -> AdminResult<ClockState> {
-    // Later times have no four-digit year and soon overflow the clock.
-    let now = sandbox.clock().now().unix_seconds();
-    let room = u64::try_from(Timestamp::LATEST.unix_seconds().saturating_sub(now)).unwrap_or(0);
-    if body.seconds > room {
-        return Err(refuse(
-            &state.store,
-            &Refusal::invalid(format!(
-                "seconds: expected at most {room} (the clock stops at 9999-12-31T23:59:59Z), found {}",
-                body.seconds
-            )),
-        ));
-    }
-    state
-        .webhooks
-        .advance(&sandbox, Duration::from_secs(body.seconds))
-        .await;
-    Ok(Json(clock_state(&sandbox)))
-}
-
-async fn patch_waba(
-    State(state): State<AppState>,
-    AdminSandbox(sandbox): AdminSandbox,
-    method: Method,
-    AdminPath(id): AdminPath,
-    AdminJson(patch): AdminJson<WabaPatch>,
-) -> AdminResult<Waba> {
-    let update = WabaUpdate {
-        onboarding: patch.marketing_messages_onboarding_status,
-        msc: patch.msc,
-        disable_marketing_on_cloud_api: patch.disable_marketing_messages_on_cloud_api,
-        message_activity_sharing: patch.message_activity_sharing,
-        creative_features: patch.degrees_of_freedom_spec,
-        ..WabaUpdate::default()
-    };
-    state
-        .store
-        .session(&sandbox)
-        .update_waba(&WabaId::new(id.as_str()), update)
-        .ok_or_else(|| unknown(&state.store, &method, &id))?;
-    wire::state(&sandbox)
-        .wabas
-        .into_iter()
-        .find(|w| w.id == id)
-        .map(Json)
-        .ok_or_else(|| unknown(&state.store, &method, &id))
-}
-
-async fn set_template_status(
-    State(state): State<AppState>,
-    AdminSandbox(sandbox): AdminSandbox,
-    method: Method,
-    AdminPath(id): AdminPath,
-    AdminJson(change): AdminJson<TemplateStatusChange>,
-) -> AdminResult<TemplateStatusSet> {
-    state
-        .store
-        .session(&sandbox)
-        .set_template_status(&TemplateId::new(id.as_str()), change.status, change.reason)
-        .ok_or_else(|| unknown(&state.store, &method, &id))?;
-    Ok(Json(TemplateStatusSet {
-        id,
-        status: change.status,
-    }))
-}
-
-fn template_change_error(
-    store: &Store,
-    method: &Method,
-    id: &str,
-    e: TemplateChangeError,
-) -> GraphError {
-    match e {
-        TemplateChangeError::Unknown => unknown(store, method, id),
-        TemplateChangeError::Unchanged(details) => refuse(store, &Refusal::invalid(details)),
-    }
-}
-
-/// Sets a template's quality score, with `message_template_quality_update`.
-async fn set_template_quality(
-    State(state): State<AppState>,
-    AdminSandbox(sandbox): AdminSandbox,
-    method: Method,
-    AdminPath(id): AdminPath,
-    AdminJson(body): AdminJson<TemplateQuality>,
-) -> AdminResult<TemplateQuality> {
-    let store = &state.store;
-    let Some(score) = TemplateQualityUpdate::SCORES
-        .into_iter()
-        .find(|s| *s == body.quality_score)
-    else {
-        return Err(refuse(
-            store,
-            &Refusal::invalid(format!(
-                "quality_score: expected one of GREEN, YELLOW, RED, UNKNOWN, found '{}'",
-                body.quality_score.escape_debug()
-            )),
-        ));
-    };
-    if body.id.is_some() {
-        return Err(refuse(
-            store,
-            &Refusal::invalid("id: the path gives the template"),
-        ));
-    }
-    store
-        .session(&sandbox)
-        .set_template_quality(&TemplateId::new(id.as_str()), score)
-        .map_err(|e| template_change_error(store, &method, &id, e))?;
-    Ok(Json(TemplateQuality {
-        id: Some(id),
-        quality_score: score.to_owned(),
-    }))
-}
-
-/// Announces or makes a template's recategorisation, with `template_category_update`.
-async fn set_template_category(
-    State(state): State<AppState>,
-    AdminSandbox(sandbox): AdminSandbox,
-    method: Method,
-    AdminPath(id): AdminPath,
-    AdminJson(body): AdminJson<wa_contract::admin::TemplateCategoryChange>,
-) -> AdminResult<wa_contract::admin::TemplateCategoryChange> {
-    let store = &state.store;
-    if body.id.is_some() {
-        return Err(refuse(
-            store,
-            &Refusal::invalid("id: the path gives the template"),
-        ));
-    }
-    let impending = body.impending.unwrap_or(false);
-    let category = store
-        .session(&sandbox)
-        .set_template_category(&TemplateId::new(id.as_str()), body.category, impending)
-        .map_err(|e| template_change_error(store, &method, &id, e))?;
-    Ok(Json(wa_contract::admin::TemplateCategoryChange {
-        id: Some(id),
-        category,
-        impending: body.impending,
-    }))
-}
-
-async fn list_recipients(AdminSandbox(sandbox): AdminSandbox) -> Json<List<Recipient>> {
-    let state = sandbox.read();
-    let data = state
-        .recipients
-        .entries()
-        .iter()
-        .map(wire::recipient)
-        .collect();
-    Json(List { data })
-}
-
-/// A recipient named in an admin path or body: a BSUID (or parent BSUID) or a phone number.
-fn user_ref(store: &Store, field: &str, text: &str) -> Result<UserRef, GraphError> {
-    if is_bsuid(text) {
-        return Ok(UserRef::Bsuid(text.to_owned()));
-    }
-    let phone = digits(text);
-    if phone.is_empty() || text.contains('.') {
-        return Err(refuse(
-            store,
-            &Refusal::invalid(format!(
-                "{field}: expected a phone number or a business-scoped user id such as \
-                 \"CA.13491208655302741918\", found '{}'",
-                text.escape_debug()
-            )),
-        ));
-    }
-    Ok(UserRef::Phone(phone))
 }
 
 /// Refuses `value` for `field` unless `ok`, saying what was `expected`.
@@ -481,446 +352,4 @@ fn check_field(
         )),
         _ => Ok(()),
     }
-}
-
-fn regular_bsuid(text: &str) -> bool {
-    is_bsuid(text) && !is_parent_bsuid(text)
-}
-
-async fn put_recipient(
-    State(state): State<AppState>,
-    AdminSandbox(sandbox): AdminSandbox,
-    AdminPath(id): AdminPath,
-    AdminJson(request): AdminJson<RecipientRequest>,
-) -> AdminResult<Recipient> {
-    let store = &state.store;
-    let invalid = |details: &str| refuse(store, &Refusal::invalid(details));
-    let profile = request.profile();
-    profile.check().map_err(|details| invalid(&details))?;
-    let a_bsuid = "a business-scoped user id such as \"CA.13491208655302741918\"";
-    check_field(
-        store,
-        "user_id",
-        request.user_id.as_deref(),
-        regular_bsuid,
-        a_bsuid,
-    )?;
-    check_field(
-        store,
-        "parent_user_id",
-        request.parent_user_id.as_deref(),
-        is_parent_bsuid,
-        "a parent business-scoped user id such as \"CA.ENT.11815799212886844830\"",
-    )?;
-    check_field(
-        store,
-        "phone",
-        request.phone.as_deref(),
-        |p| !digits(p).is_empty() && !p.contains('.'),
-        "a phone number",
-    )?;
-    let who = match user_ref(store, "id", &id)? {
-        UserRef::Bsuid(b) if is_parent_bsuid(&b) => {
-            return Err(invalid(
-                "id: a parent BSUID may name several users; put the user's BSUID or phone \
-                 number in the path and the parent BSUID in parent_user_id",
-            ));
-        }
-        UserRef::Bsuid(_) if request.user_id.is_some() => {
-            return Err(invalid("user_id: the path gives the BSUID already"));
-        }
-        UserRef::Phone(_) if request.phone.is_some() => {
-            return Err(invalid("phone: the path gives the phone number already"));
-        }
-        UserRef::Bsuid(user_id) => match &request.phone {
-            Some(phone) => UserRef::Both {
-                phone: digits(phone),
-                user_id,
-            },
-            None => UserRef::Bsuid(user_id),
-        },
-        UserRef::Phone(phone) => match &request.user_id {
-            Some(user_id) => UserRef::Both {
-                phone,
-                user_id: user_id.clone(),
-            },
-            None => UserRef::Phone(phone),
-        },
-        both @ UserRef::Both { .. } => both,
-    };
-    let mut identity = sandbox.read().identify(&who);
-    if let Some(parent) = request.parent_user_id {
-        identity.parent_user_id = Some(parent);
-    }
-    store.set_recipient(&sandbox, &identity, profile);
-    let entry = sandbox.read().recipients.entry(&identity);
-    Ok(Json(wire::recipient(&entry)))
-}
-
-/// The phone number an admin call names, or the sandbox's first.
-fn business_phone(
-    store: &Store,
-    sandbox: &Sandbox,
-    id: Option<String>,
-) -> Result<PhoneNumberId, GraphError> {
-    match id {
-        Some(id) => Ok(PhoneNumberId::new(id)),
-        None => sandbox
-            .read()
-            .phones
-            .first()
-            .map(|p| p.id.clone())
-            .ok_or_else(|| {
-                refuse(
-                    store,
-                    &Refusal::invalid("phone_number_id: the sandbox has no phone numbers"),
-                )
-            }),
-    }
-}
-
-/// The user stops or resumes marketing messages, with a `user_preferences` webhook when the
-/// preference changes.
-async fn set_user_preference(
-    State(state): State<AppState>,
-    AdminSandbox(sandbox): AdminSandbox,
-    method: Method,
-    AdminPath(id): AdminPath,
-    AdminJson(body): AdminJson<UserPreferenceSet>,
-) -> AdminResult<Recipient> {
-    let store = &state.store;
-    let stop = match body.value.as_str() {
-        "stop" => true,
-        "resume" => false,
-        other => {
-            return Err(refuse(
-                store,
-                &Refusal::invalid(format!(
-                    "value: expected \"stop\" or \"resume\", found '{}'",
-                    other.escape_debug()
-                )),
-            ));
-        }
-    };
-    let who = user_ref(store, "id", &id)?;
-    let phone_id = business_phone(store, &sandbox, body.phone_number_id)?;
-    store
-        .set_marketing_preference(&sandbox, &phone_id, &who, stop)
-        .ok_or_else(|| unknown(store, &method, phone_id.as_str()))?;
-    let state = sandbox.read();
-    let entry = state.recipients.entry(&state.identify(&who));
-    Ok(Json(wire::recipient(&entry)))
-}
-
-/// The user gets a new BSUID: `user_id_update` and the `system` message `user_changed_user_id`.
-async fn change_user_id(
-    State(state): State<AppState>,
-    AdminSandbox(sandbox): AdminSandbox,
-    method: Method,
-    AdminPath(id): AdminPath,
-    AdminJson(body): AdminJson<UserIdChange>,
-) -> AdminResult<Recipient> {
-    let store = &state.store;
-    check_field(
-        store,
-        "user_id",
-        body.user_id.as_deref(),
-        regular_bsuid,
-        "a business-scoped user id such as \"CA.13491208655302741918\"",
-    )?;
-    let who = user_ref(store, "id", &id)?;
-    if let (Some(new), UserRef::Bsuid(old)) = (&body.user_id, &who)
-        && new == old
-    {
-        return Err(refuse(
-            store,
-            &Refusal::invalid("user_id: expected a BSUID other than the user's current one"),
-        ));
-    }
-    let phone_id = business_phone(store, &sandbox, body.phone_number_id)?;
-    let current = store
-        .change_user_id(&sandbox, &phone_id, &who, body.user_id)
-        .ok_or_else(|| unknown(store, &method, phone_id.as_str()))?;
-    let entry = sandbox.read().recipients.entry(&current);
-    Ok(Json(wire::recipient(&entry)))
-}
-
-async fn list_messages(
-    AdminSandbox(sandbox): AdminSandbox,
-) -> Json<List<wa_contract::admin::Message>> {
-    let state = sandbox.read();
-    let data = state.messages().map(wire::message).collect();
-    Json(List { data })
-}
-
-/// `GET /__admin/requests[?limit=N]`: the journal, oldest first; with `limit`, only the newest
-/// `N` entries.
-async fn list_requests(
-    State(state): State<AppState>,
-    AdminSandbox(sandbox): AdminSandbox,
-    uri: Uri,
-) -> AdminResult<List<wa_contract::admin::JournalEntry>> {
-    let limit = conversations::newest(&state.store, uri.query())?;
-    let journal = sandbox.read();
-    let skip = journal.journal().count().saturating_sub(limit);
-    let data = journal
-        .journal()
-        .skip(skip)
-        .map(wire::journal_entry)
-        .collect();
-    Ok(Json(List { data }))
-}
-
-async fn list_events(AdminSandbox(sandbox): AdminSandbox) -> Json<List<wa_contract::admin::Event>> {
-    let state = sandbox.read();
-    let data = state.outbox.history().map(wire::event).collect();
-    Json(List { data })
-}
-
-async fn list_faults(AdminSandbox(sandbox): AdminSandbox) -> Json<Faults> {
-    let state = sandbox.read();
-    Json(Faults {
-        data: state.faults.specs().to_vec(),
-        throughput: Throughput {
-            messages_per_second: state.faults.throughput(),
-        },
-    })
-}
-
-async fn add_fault(
-    State(state): State<AppState>,
-    AdminSandbox(sandbox): AdminSandbox,
-    AdminJson(fault): AdminJson<FaultSpec>,
-) -> AdminResult<wa_contract::admin::Fault> {
-    crate::faults::check(&fault)
-        .map_err(|details| refuse(&state.store, &Refusal::invalid(details)))?;
-    let answer = fault.clone();
-    state.store.session(&sandbox).add_fault(fault);
-    Ok(Json(answer))
-}
-
-async fn clear_faults(
-    State(state): State<AppState>,
-    AdminSandbox(sandbox): AdminSandbox,
-) -> Json<Success> {
-    state.store.session(&sandbox).clear_faults();
-    Json(Success { success: true })
-}
-
-async fn set_throughput(
-    State(state): State<AppState>,
-    AdminSandbox(sandbox): AdminSandbox,
-    AdminJson(body): AdminJson<Throughput>,
-) -> AdminResult<Throughput> {
-    if body.messages_per_second == Some(0) {
-        return Err(refuse(
-            &state.store,
-            &Refusal::invalid(
-                "messages_per_second: expected at least 1 (null lifts the limit), found 0",
-            ),
-        ));
-    }
-    state
-        .store
-        .session(&sandbox)
-        .set_throughput(body.messages_per_second);
-    Ok(Json(body))
-}
-
-async fn get_marketing_limit(AdminSandbox(sandbox): AdminSandbox) -> Json<MarketingLimit> {
-    Json(sandbox.read().marketing_limit)
-}
-
-/// Sets the sandbox's per-user marketing limit. Templates count only while a limit is set.
-async fn set_marketing_limit(
-    State(state): State<AppState>,
-    AdminSandbox(sandbox): AdminSandbox,
-    AdminJson(body): AdminJson<serde_json::Map<String, Value>>,
-) -> AdminResult<MarketingLimit> {
-    let limit = crate::domain::marketing_limit::from_json(&body)
-        .map_err(|details| refuse(&state.store, &Refusal::invalid(details)))?;
-    state.store.session(&sandbox).set_marketing_limit(limit);
-    Ok(Json(limit))
-}
-
-/// The body is optional; it may carry the sandbox's own webhook settings and `clock_start`.
-/// Under `--strict-auth` only a known token may create sandboxes.
-async fn create_sandbox(
-    State(state): State<AppState>,
-    _: AdminSandbox,
-    request: Request,
-) -> AdminResult<NewSandbox> {
-    let invalid = |details: String| refuse(&state.store, &Refusal::invalid(details));
-    let body = body_bytes(request, &state).await?;
-    let mut fields: serde_json::Map<String, Value> = if body.iter().all(u8::is_ascii_whitespace) {
-        serde_json::Map::new()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| invalid(format!("request body: {e}")))?
-    };
-    let clock_start = match fields.remove("clock_start") {
-        None => None,
-        Some(Value::String(text)) => Some(
-            Timestamp::parse_rfc3339(&text).map_err(|e| invalid(format!("clock_start: {e}")))?,
-        ),
-        Some(other) => {
-            return Err(invalid(format!(
-                "clock_start: expected an RFC 3339 time as a string, found {other}"
-            )));
-        }
-    };
-    let settings: WebhookSettings = serde_json::from_value(Value::Object(fields))
-        .map_err(|e| invalid(format!("request body: {e}")))?;
-    settings.check().map_err(invalid)?;
-    let sandbox = state.store.create_sandbox(clock_start).map_err(invalid)?;
-    state.webhooks.configure(&sandbox, settings);
-    Ok(Json(NewSandbox {
-        token: sandbox.token().to_string(),
-        state: wire::state(&sandbox),
-    }))
-}
-
-/// Deletes the sandbox `token` selects, freeing what it holds at once.
-async fn delete_sandbox(
-    State(state): State<AppState>,
-    _: AdminSandbox,
-    AdminPath(token): AdminPath,
-) -> AdminResult<Success> {
-    state.store.delete_sandbox(&token).map_err(|e| {
-        let details = match e {
-            DeleteError::Default => {
-                "token: the default sandbox cannot be deleted (reset it instead)"
-            }
-            DeleteError::Unknown => "token: no sandbox has this token",
-        };
-        refuse(&state.store, &Refusal::invalid(details))
-    })?;
-    Ok(Json(Success { success: true }))
-}
-
-/// The messages users sent, oldest first, with when the business read them.
-async fn list_inbound(
-    AdminSandbox(sandbox): AdminSandbox,
-) -> Json<List<wa_contract::admin::ReceivedMessage>> {
-    let state = sandbox.read();
-    let data = state.received().map(wire::received).collect();
-    Json(List { data })
-}
-
-async fn inbound(
-    State(state): State<AppState>,
-    AdminSandbox(sandbox): AdminSandbox,
-    method: Method,
-    AdminJson(mut body): AdminJson<Inbound>,
-) -> AdminResult<InboundAccepted> {
-    let store = &state.store;
-    let who = match (&body.from, &body.user_id) {
-        (Some(from), user_id) => {
-            let phone = digits(from);
-            check_field(
-                store,
-                "from",
-                Some(from),
-                |f| !phone.is_empty() && !f.contains('.'),
-                "a phone number (a BSUID goes in user_id)",
-            )?;
-            check_field(
-                store,
-                "user_id",
-                user_id.as_deref(),
-                regular_bsuid,
-                "a business-scoped user id such as \"CA.13491208655302741918\"",
-            )?;
-            match user_id {
-                Some(user_id) => UserRef::Both {
-                    phone,
-                    user_id: user_id.clone(),
-                },
-                None => UserRef::Phone(phone),
-            }
-        }
-        (None, Some(user_id)) => {
-            check_field(
-                store,
-                "user_id",
-                Some(user_id),
-                is_bsuid,
-                "a business-scoped user id such as \"CA.13491208655302741918\"",
-            )?;
-            UserRef::Bsuid(user_id.clone())
-        }
-        (None, None) => {
-            return Err(refuse(
-                store,
-                &Refusal::invalid("from or user_id: one of them is required"),
-            ));
-        }
-    };
-    if let Some(click) = body.click.take() {
-        return link_click(store, &sandbox, &who, &body, &click);
-    }
-    let content = match (body.text, body.button) {
-        (_, Some(b)) => InboundBody::Button {
-            payload: b.payload.unwrap_or_else(|| b.text.clone()),
-            text: b.text,
-            context: b.context_message_id,
-        },
-        (Some(text), None) => InboundBody::Text(text),
-        (None, None) => {
-            return Err(refuse(
-                store,
-                &Refusal::invalid("text or button: one of them is required"),
-            ));
-        }
-    };
-    let phone_id = business_phone(store, &sandbox, body.phone_number_id)?;
-    let wamid = store
-        .inbound(&sandbox, &phone_id, &who, body.name, content)
-        .ok_or_else(|| unknown(store, &method, phone_id.as_str()))?;
-    Ok(Json(InboundAccepted {
-        id: wamid.to_string(),
-        click: None,
-    }))
-}
-
-/// `POST /__admin/inbound` with `click`: the user clicks a link in an MM API message.
-fn link_click(
-    store: &Store,
-    sandbox: &Sandbox,
-    who: &UserRef,
-    body: &Inbound,
-    click: &LinkClickRequest,
-) -> AdminResult<InboundAccepted> {
-    let invalid = |details: String| refuse(store, &Refusal::invalid(details));
-    if body.text.is_some() || body.button.is_some() {
-        return Err(invalid(
-            "click: a click comes alone, without text or button (send those in a call of their own)"
-                .to_owned(),
-        ));
-    }
-    if body.name.is_some() {
-        return Err(invalid(
-            "name: a click carries no profile name (Meta's click webhook has no contacts)"
-                .to_owned(),
-        ));
-    }
-    let component = ClickComponent::parse(&click.component).ok_or_else(|| {
-        invalid(format!(
-            "click.component: expected \"cta\" or \"body\", found '{}'",
-            click.component.escape_debug()
-        ))
-    })?;
-    let phone_id = body.phone_number_id.as_deref().map(PhoneNumberId::new);
-    let made = store
-        .click(
-            sandbox,
-            who,
-            phone_id.as_ref(),
-            &click.message_id,
-            component,
-        )
-        .map_err(|r| refuse(store, &r))?;
-    Ok(Json(InboundAccepted {
-        id: made.click_id.clone(),
-        click: Some(wire::link_click(&click.message_id, &made)),
-    }))
 }

@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-/// The router's source: the paths it declares are the ones the document must list.
+/// The router's source, its table of routes: the paths it declares are the ones the document
+/// must list.
 const ADMIN_ROUTER: &str = include_str!("../../src/admin/mod.rs");
 
 const METHODS: [Method; 5] = [
@@ -19,14 +20,15 @@ const METHODS: [Method; 5] = [
     Method::DELETE,
 ];
 
-/// Every path given to `.route(` in the admin router, catch-alls left out.
+/// Every path the admin router's source names (its table's rows and any route beside them),
+/// catch-alls left out.
 fn routed_paths() -> BTreeSet<String> {
     ADMIN_ROUTER
-        .split(".route(")
+        .split("\"/__admin")
         .skip(1)
         .filter_map(|rest| {
-            let rest = rest.trim_start().strip_prefix('"')?;
-            rest.split_once('"').map(|(path, _)| path.to_owned())
+            rest.split_once('"')
+                .map(|(path, _)| format!("/__admin{path}"))
         })
         .filter(|path| path != "/__admin" && !path.contains("{*"))
         .collect()

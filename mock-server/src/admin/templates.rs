@@ -1,0 +1,113 @@
+//! `/__admin/templates/{id}/…`: a template's status, quality and category, each with its webhook.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::Method;
+use wa_contract::admin::{
+    TemplateCategoryChange, TemplateQuality, TemplateStatusChange, TemplateStatusSet,
+};
+use wa_contract::payload::webhook::TemplateQualityUpdate;
+
+use super::{AdminJson, AdminPath, AdminResult, AdminSandbox, unknown};
+use crate::domain::Refusal;
+use crate::http::GraphError;
+use crate::http::refuse;
+use crate::ids::TemplateId;
+use crate::state::AppState;
+use crate::store::{Store, TemplateChangeError};
+
+/// Sets a template's status, with `message_template_status_update`.
+pub(super) async fn set_template_status(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    method: Method,
+    AdminPath(id): AdminPath,
+    AdminJson(change): AdminJson<TemplateStatusChange>,
+) -> AdminResult<TemplateStatusSet> {
+    state
+        .store
+        .session(&sandbox)
+        .set_template_status(&TemplateId::new(id.as_str()), change.status, change.reason)
+        .ok_or_else(|| unknown(&state.store, &method, &id))?;
+    Ok(Json(TemplateStatusSet {
+        id,
+        status: change.status,
+    }))
+}
+
+/// A template change refused: an unknown template, or one the change would leave as it is.
+fn template_change_error(
+    store: &Store,
+    method: &Method,
+    id: &str,
+    e: TemplateChangeError,
+) -> GraphError {
+    match e {
+        TemplateChangeError::Unknown => unknown(store, method, id),
+        TemplateChangeError::Unchanged(details) => refuse(store, &Refusal::invalid(details)),
+    }
+}
+
+/// Sets a template's quality score, with `message_template_quality_update`.
+pub(super) async fn set_template_quality(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    method: Method,
+    AdminPath(id): AdminPath,
+    AdminJson(body): AdminJson<TemplateQuality>,
+) -> AdminResult<TemplateQuality> {
+    let store = &state.store;
+    let Some(score) = TemplateQualityUpdate::SCORES
+        .into_iter()
+        .find(|s| *s == body.quality_score)
+    else {
+        return Err(refuse(
+            store,
+            &Refusal::invalid(format!(
+                "quality_score: expected one of GREEN, YELLOW, RED, UNKNOWN, found '{}'",
+                body.quality_score.escape_debug()
+            )),
+        ));
+    };
+    if body.id.is_some() {
+        return Err(refuse(
+            store,
+            &Refusal::invalid("id: the path gives the template"),
+        ));
+    }
+    store
+        .session(&sandbox)
+        .set_template_quality(&TemplateId::new(id.as_str()), score)
+        .map_err(|e| template_change_error(store, &method, &id, e))?;
+    Ok(Json(TemplateQuality {
+        id: Some(id),
+        quality_score: score.to_owned(),
+    }))
+}
+
+/// Announces or makes a template's recategorisation, with `template_category_update`.
+pub(super) async fn set_template_category(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    method: Method,
+    AdminPath(id): AdminPath,
+    AdminJson(body): AdminJson<TemplateCategoryChange>,
+) -> AdminResult<TemplateCategoryChange> {
+    let store = &state.store;
+    if body.id.is_some() {
+        return Err(refuse(
+            store,
+            &Refusal::invalid("id: the path gives the template"),
+        ));
+    }
+    let impending = body.impending.unwrap_or(false);
+    let category = store
+        .session(&sandbox)
+        .set_template_category(&TemplateId::new(id.as_str()), body.category, impending)
+        .map_err(|e| template_change_error(store, &method, &id, e))?;
+    Ok(Json(TemplateCategoryChange {
+        id: Some(id),
+        category,
+        impending: body.impending,
+    }))
+}
