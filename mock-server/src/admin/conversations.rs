@@ -27,8 +27,9 @@ use super::{AdminPath, AdminResult, AdminSandbox, wire};
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::events::{Event, EventKind, InboundMessage};
-use crate::domain::message::{Message, MessageStatus};
-use crate::domain::recipient::Identity;
+use crate::domain::identity::Identity;
+use crate::domain::message::Message;
+use crate::domain::status::MessageStatus;
 use crate::edge::refuse;
 use crate::graph::request::parse_query;
 use crate::state::AppState;
@@ -116,7 +117,7 @@ impl Item<'_> {
     fn id(&self) -> &str {
         match self {
             Item::Out(m) => m.id.as_str(),
-            Item::In(_, m) => m.message["id"].as_str().unwrap_or_default(),
+            Item::In(_, m) => m.id.as_str(),
         }
     }
 }
@@ -189,7 +190,7 @@ fn items<'a>(state: &'a SandboxState, wa_id: Option<&str>) -> Vec<(Order, &'a st
     }
     for e in state.outbox.history() {
         if let EventKind::Inbound(inbound) = &e.kind {
-            let from = inbound.message["from"].as_str().unwrap_or_default();
+            let from = inbound.from().unwrap_or_default();
             if wa_id.is_none_or(|w| w == from) {
                 let n = out.len();
                 out.push(((e.at, e.seq, n), from, Item::In(e, inbound)));
@@ -328,7 +329,7 @@ pub(super) async fn get_conversation(
                 at: e.at.to_string(),
                 profile_name: inbound.profile_name.clone(),
                 phone_number_id: inbound.phone_number_id.to_string(),
-                message: inbound.message.clone(),
+                message: serde_json::to_value(inbound.message()).unwrap_or_default(),
             }),
         })
         .collect();

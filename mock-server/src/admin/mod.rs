@@ -39,7 +39,9 @@ use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::changes::Changelog;
 use crate::domain::click::ClickComponent;
-use crate::domain::recipient::{RecipientRequest, digits};
+use crate::domain::identity::digits;
+use crate::domain::inbound::InboundBody;
+use crate::domain::recipient::RecipientRequest;
 use crate::edge::refuse;
 use crate::faults::FaultSpec;
 use crate::graph::GraphError;
@@ -47,7 +49,7 @@ use crate::graph::request::{parse_query, token};
 use crate::ids::{PhoneNumberId, TemplateId, WabaId};
 use crate::state::AppState;
 use crate::store::{
-    AuthError, DeleteError, InboundBody, Sandbox, Store, TemplateChangeError, UserRef, WabaUpdate,
+    AuthError, DeleteError, Sandbox, Store, TemplateChangeError, UserRef, WabaUpdate,
 };
 use crate::webhooks::WebhookSettings;
 pub(crate) use wire::state;
