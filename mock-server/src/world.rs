@@ -14,7 +14,8 @@ use wa_contract::ErrorEntry;
 use wa_contract::admin::MarketingLimit;
 use wa_contract::payload::template::{DegreesOfFreedomSpec, TemplateCreateRequest, TemplateStatus};
 
-use crate::domain::recipient::{Identity, Profile, derived_bsuid, digits};
+use crate::domain::identity::{Identity, digits};
+use crate::domain::recipient::{Profile, derived_bsuid};
 use crate::domain::template::RejectionRule;
 use crate::domain::waba::{BusinessOnboardingStatus, OnboardingStatus};
 

@@ -27,10 +27,10 @@ use super::{AdminPath, AdminResult, AdminSandbox, wire};
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::events::{Event, EventKind, InboundMessage};
-use crate::domain::message::{Message, MessageStatus};
-use crate::domain::recipient::Identity;
-use crate::http::parse_query;
-use crate::http::refuse;
+use crate::domain::identity::Identity;
+use crate::domain::message::Message;
+use crate::domain::status::MessageStatus;
+use crate::http::{parse_query, refuse};
 use crate::state::AppState;
 use crate::store::{SandboxState, Store};
 
@@ -94,7 +94,7 @@ impl Item<'_> {
     fn id(&self) -> &str {
         match self {
             Item::Out(m) => m.id.as_str(),
-            Item::In(_, m) => m.message["id"].as_str().unwrap_or_default(),
+            Item::In(_, m) => m.id.as_str(),
         }
     }
 }
@@ -167,7 +167,7 @@ fn items<'a>(state: &'a SandboxState, wa_id: Option<&str>) -> Vec<(Order, &'a st
     }
     for e in state.outbox.history() {
         if let EventKind::Inbound(inbound) = &e.kind {
-            let from = inbound.message["from"].as_str().unwrap_or_default();
+            let from = inbound.from().unwrap_or_default();
             if wa_id.is_none_or(|w| w == from) {
                 let n = out.len();
                 out.push(((e.at, e.seq, n), from, Item::In(e, inbound)));
@@ -306,7 +306,7 @@ pub(super) async fn get_conversation(
                 at: e.at.to_string(),
                 profile_name: inbound.profile_name.clone(),
                 phone_number_id: inbound.phone_number_id.to_string(),
-                message: inbound.message.clone(),
+                message: serde_json::to_value(inbound.message()).unwrap_or_default(),
             }),
         })
         .collect();

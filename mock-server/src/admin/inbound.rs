@@ -10,11 +10,12 @@ use super::recipients::{business_phone, regular_bsuid};
 use super::{AdminJson, AdminResult, AdminSandbox, check_field, unknown, wire};
 use crate::domain::Refusal;
 use crate::domain::click::ClickComponent;
-use crate::domain::recipient::digits;
+use crate::domain::identity::digits;
+use crate::domain::inbound::InboundBody;
 use crate::http::refuse;
 use crate::ids::PhoneNumberId;
 use crate::state::AppState;
-use crate::store::{InboundBody, Sandbox, Store, UserRef};
+use crate::store::{Sandbox, Store, UserRef};
 
 /// The messages users sent, oldest first, with when the business read them.
 pub(super) async fn list_inbound(

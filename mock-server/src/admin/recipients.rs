@@ -9,7 +9,8 @@ use wa_contract::payload::bsuid::{is_bsuid, is_parent_bsuid};
 
 use super::{AdminJson, AdminPath, AdminResult, AdminSandbox, check_field, unknown, wire};
 use crate::domain::Refusal;
-use crate::domain::recipient::{RecipientRequest, digits};
+use crate::domain::identity::digits;
+use crate::domain::recipient::RecipientRequest;
 use crate::http::GraphError;
 use crate::http::refuse;
 use crate::ids::PhoneNumberId;

@@ -5,7 +5,8 @@ use wa_contract::admin as wire;
 
 use crate::clock::ClockMode;
 use crate::domain::click::Click;
-use crate::domain::message::{Message, Received};
+use crate::domain::inbound::Received;
+use crate::domain::message::Message;
 use crate::domain::recipient::Entry;
 use crate::journal::JournalEntry;
 use crate::store::{Sandbox, SandboxState};
@@ -102,7 +103,7 @@ pub(crate) fn received(m: &Received) -> wire::ReceivedMessage {
         phone_number_id: m.phone_number_id.to_string(),
         from: m.user.wa_id.clone(),
         user_id: m.user.user_id.clone(),
-        message_type: m.message_type.to_owned(),
+        message_type: m.message_type.as_str().to_owned(),
         received_at: m.at.to_string(),
         read_at: m.read_at.map(|at| at.to_string()),
         typing_indicator_at: m.typing_indicator_at.map(|at| at.to_string()),

@@ -6,9 +6,10 @@
 
 use super::Refusal;
 use super::click::ClickComponent;
-use super::message::{Message, MessageStatus};
+use super::message::Message;
 use super::rate_card::{MICROS, RateCard};
 use super::routing::Route;
+use super::status::MessageStatus;
 
 /// Meta's limit on `template_ids`.
 pub(crate) const MAX_TEMPLATE_IDS: usize = 10;

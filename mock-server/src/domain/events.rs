@@ -11,10 +11,13 @@ use serde::Serialize;
 use wa_contract::ErrorKind;
 
 use wa_contract::payload::template::{TemplateCategory, TemplateStatus};
+use wa_contract::payload::webhook;
 
 use super::click::Click;
-use super::message::{MessageStatus, PricingCategory};
-use super::recipient::Identity;
+use super::identity::Identity;
+use super::inbound::InboundBody;
+use super::pricing::PricingCategory;
+use super::status::MessageStatus;
 use crate::budget::Retained;
 use crate::clock::Timestamp;
 use crate::ids::{BusinessId, ConversationId, PhoneNumberId, TemplateId, WabaId, Wamid};
@@ -247,7 +250,7 @@ pub(crate) struct AccountUpdate {
 }
 
 /// A message from a user.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub(crate) struct InboundMessage {
     /// WABA that owns the receiving number.
     pub(crate) waba_id: WabaId,
@@ -257,12 +260,98 @@ pub(crate) struct InboundMessage {
     pub(crate) display_phone_number: Arc<str>,
     /// The user's profile name.
     pub(crate) profile_name: String,
-    /// The sender.
+    /// The sender (for a BSUID change, the user as known before it).
     pub(crate) user: Identity,
+    /// Its wamid.
+    pub(crate) id: Wamid,
+    /// When it was sent.
+    pub(crate) at: Timestamp,
+    /// What it says.
+    pub(crate) body: InboundBody,
+}
+
+impl InboundMessage {
     /// Whether the webhook has a `contacts` array (system messages have none).
-    pub(crate) with_contact: bool,
+    pub(crate) fn with_contact(&self) -> bool {
+        !matches!(self.body, InboundBody::UserIdChanged { .. })
+    }
+
+    /// The sender's phone number as the message's `from` gives it.
+    pub(crate) fn from(&self) -> Option<&str> {
+        match &self.body {
+            InboundBody::UserIdChanged { current } => current.wa_id.as_deref(),
+            _ => self.user.wa_id.as_deref(),
+        }
+    }
+
     /// The message object exactly as the webhook's `messages[]` carries it.
-    pub(crate) message: serde_json::Value,
+    pub(crate) fn message(&self) -> webhook::InboundMessage {
+        let mut message = webhook::InboundMessage {
+            from: self.from().map(str::to_owned),
+            from_user_id: Some(self.user.user_id.clone()),
+            from_parent_user_id: None,
+            id: self.id.to_string(),
+            timestamp: self.at.unix_seconds().to_string(),
+            message_type: self.body.kind().as_str().to_owned(),
+            text: None,
+            button: None,
+            interactive: None,
+            context: None,
+            system: None,
+            errors: Vec::new(),
+            extra: serde_json::Map::new(),
+        };
+        match &self.body {
+            InboundBody::Text(body) => {
+                message.from_parent_user_id = self.user.parent_user_id.clone();
+                message.text = Some(webhook::InboundText { body: body.clone() });
+            }
+            InboundBody::Button {
+                text,
+                payload,
+                context,
+            } => {
+                message.from_parent_user_id = self.user.parent_user_id.clone();
+                message.button = Some(webhook::ButtonReply {
+                    payload: payload.clone(),
+                    text: text.clone(),
+                });
+                message.context = context.as_ref().map(|id| webhook::InboundContext {
+                    from: self.display_phone_number.to_string(),
+                    id: id.clone(),
+                });
+            }
+            InboundBody::UserIdChanged { current } => {
+                message.system = Some(webhook::SystemChange {
+                    body: format!(
+                        "User {} changed from {} to {}",
+                        self.profile_name, self.user.user_id, current.user_id
+                    ),
+                    change_type: webhook::SystemChange::USER_CHANGED_USER_ID.to_owned(),
+                    wa_id: current.wa_id.clone(),
+                    user_id: Some(current.user_id.clone()),
+                    parent_user_id: current.parent_user_id.clone(),
+                });
+            }
+        }
+        message
+    }
+}
+
+/// The admin API's event history shows the message as its webhook does.
+impl Serialize for InboundMessage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut fields = s.serialize_struct("InboundMessage", 7)?;
+        fields.serialize_field("waba_id", &self.waba_id)?;
+        fields.serialize_field("phone_number_id", &self.phone_number_id)?;
+        fields.serialize_field("display_phone_number", &self.display_phone_number)?;
+        fields.serialize_field("profile_name", &self.profile_name)?;
+        fields.serialize_field("user", &self.user)?;
+        fields.serialize_field("with_contact", &self.with_contact())?;
+        fields.serialize_field("message", &self.message())?;
+        fields.end()
+    }
 }
 
 /// A sandbox's events: those waiting for delivery and the bounded history, which share each

@@ -14,7 +14,7 @@ use std::time::Duration;
 use wa_contract::admin::MarketingLimit;
 
 use super::changes::Rules;
-use super::recipient::{Identity, digits};
+use super::identity::{Identity, digits};
 use crate::clock::Timestamp;
 
 /// How far back a user's marketing templates count (*invented*: Meta says only to wait at
@@ -85,6 +85,21 @@ pub(crate) fn is_exempt_number(digits: &str) -> bool {
 /// Whether the limit is not active for the ISO country `iso` (a BSUID's prefix).
 pub(crate) fn is_exempt_country(iso: &str) -> bool {
     EXEMPT.iter().any(|(_, country)| *country == iso)
+}
+
+// Beside the table it reads, so that identities need not know the limit.
+impl Identity {
+    /// Whether Meta's per-user marketing limit is not active for the user: a phone number of
+    /// the EEA, the UK, Japan or South Korea, or with none known a BSUID of one of them.
+    pub(crate) fn is_exempt_from_marketing_limit(&self) -> bool {
+        match &self.wa_id {
+            Some(phone) => is_exempt_number(phone),
+            None => self
+                .user_id
+                .split_once('.')
+                .is_some_and(|(country, _)| is_exempt_country(country)),
+        }
+    }
 }
 
 /// A limit as an admin request body gives it, or why not, naming the field.

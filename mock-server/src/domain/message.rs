@@ -1,54 +1,25 @@
 //! A sent message and its status state machine: `sent` → `delivered` → `read`, or `failed`
 //! from any state that is not final. `read` may follow `sent` directly (delivery implied).
 
-use super::changes::Rules;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Serialize;
 use wa_contract::ErrorKind;
 use wa_contract::payload::send::MessageType;
-use wa_contract::payload::template::{CreativeFeatureKey, TemplateCategory};
+use wa_contract::payload::template::CreativeFeatureKey;
 
-use super::click::Click;
+use super::Refusal;
+use super::click::{CLICK_WINDOW, Click, ClickComponent, ClickedTemplate};
 use super::events::{Conversation, Pricing, StatusChange};
-use super::recipient::Identity;
+use super::identity::Identity;
+use super::pricing::{PRICING_REGULAR, PricingCategory};
 use super::routing::Route;
+use super::status::MessageStatus;
 use crate::clock::Timestamp;
 use crate::ids::{ConversationId, PhoneNumberId, WabaId, Wamid};
 
 /// How long a conversation window stays open after the message that opened it.
 const CONVERSATION_WINDOW: Duration = Duration::from_secs(24 * 3600);
-
-/// `pricing.type` of a billed message.
-pub(crate) const PRICING_REGULAR: &str = "regular";
-/// `pricing.type` of a message free inside the customer-service window.
-pub(crate) const PRICING_FREE_CUSTOMER_SERVICE: &str = "free_customer_service";
-
-/// `pricing.type` of a message of `category`, sent `in_window` or not under `rules`: service
-/// messages (free-form, only deliverable inside the window) and, until utility templates are
-/// billed in the window (2026-10-01), utility templates inside it are `free_customer_service`;
-/// everything else is `regular`.
-pub(crate) fn pricing_type(
-    category: PricingCategory,
-    in_window: bool,
-    rules: Rules,
-) -> &'static str {
-    let utility_free = !rules.utility_billed_in_window;
-    match category {
-        PricingCategory::Service => PRICING_FREE_CUSTOMER_SERVICE,
-        PricingCategory::Utility if in_window && utility_free => PRICING_FREE_CUSTOMER_SERVICE,
-        _ => PRICING_REGULAR,
-    }
-}
-
-/// A message status (failures come straight from `accepted`): the admin API's own type.
-pub(crate) use wa_contract::admin::MessageStatus;
-
-/// Whether a later status may still overtake `status` on the wire.
-pub(crate) fn overtakable(status: MessageStatus) -> bool {
-    matches!(status, MessageStatus::Sent | MessageStatus::Delivered)
-}
 
 fn rank(status: MessageStatus) -> u8 {
     match status {
@@ -59,77 +30,19 @@ fn rank(status: MessageStatus) -> u8 {
     }
 }
 
-/// What a message is charged as (the `pricing.category` of its status webhooks).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum PricingCategory {
-    /// A marketing message carried by the MM API.
-    MarketingLite,
-    /// A marketing message carried by the Cloud API.
-    Marketing,
-    /// A utility template.
-    Utility,
-    /// An authentication template.
-    Authentication,
-    /// A free-form message inside the customer service window.
-    Service,
-}
-
-impl PricingCategory {
-    /// The wire spelling.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::MarketingLite => "marketing_lite",
-            Self::Marketing => "marketing",
-            Self::Utility => "utility",
-            Self::Authentication => "authentication",
-            Self::Service => "service",
-        }
-    }
-
-    /// The category of a template message sent through the Cloud API.
-    pub(crate) fn of_template(category: TemplateCategory) -> Self {
-        match category {
-            TemplateCategory::Marketing => Self::Marketing,
-            TemplateCategory::Utility => Self::Utility,
-            TemplateCategory::Authentication => Self::Authentication,
-        }
-    }
-}
-
-/// A message a user sent to a business number, as the read-receipt call finds it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Received {
-    /// Its wamid.
-    pub(crate) id: Wamid,
-    /// The business number it reached.
-    pub(crate) phone_number_id: PhoneNumberId,
-    /// The sender.
-    pub(crate) user: Identity,
-    /// `text`, `button`, ….
-    pub(crate) message_type: &'static str,
-    /// When it arrived.
-    pub(crate) at: Timestamp,
-    /// When the business marked it read.
-    pub(crate) read_at: Option<Timestamp>,
-    /// When the business last showed a typing indicator in reply.
-    pub(crate) typing_indicator_at: Option<Timestamp>,
-}
-
 /// One entry of a message's status history.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct StatusRecord {
     /// The status reached.
     pub(crate) status: MessageStatus,
     /// When.
     pub(crate) at: Timestamp,
     /// For `failed`: the catalogue key of the reason.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) error: Option<&'static str>,
 }
 
 /// What the template send carried.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct TemplateRef {
     /// Template name.
     pub(crate) name: String,
@@ -140,7 +53,7 @@ pub(crate) struct TemplateRef {
 }
 
 /// A message accepted by `/marketing_messages` or `/messages`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub(crate) struct Message {
     /// Its id.
     pub(crate) id: Wamid,
@@ -158,10 +71,8 @@ pub(crate) struct Message {
     /// Whether it was sent to the phone number (not to a BSUID).
     pub(crate) to_phone: bool,
     /// The message type (the contract's, so that a send copies no string for it).
-    #[serde(rename = "type")]
     pub(crate) message_type: MessageType,
     /// The template, for template messages.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) template: Option<TemplateRef>,
     /// The API that carried it.
     pub(crate) route: Route,
@@ -172,12 +83,10 @@ pub(crate) struct Message {
     /// Creative features applied (MM API only).
     pub(crate) creative_features: Vec<CreativeFeatureKey>,
     /// Whether the message's activity is shared with Meta (MM API sends).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) message_activity_sharing: Option<bool>,
     /// Time to live in seconds.
     pub(crate) ttl_seconds: u64,
     /// Echoed in status webhooks.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) biz_opaque_callback_data: Option<String>,
     /// Conversation id reported with pricing.
     pub(crate) conversation_id: ConversationId,
@@ -186,7 +95,6 @@ pub(crate) struct Message {
     /// Every status reached, in order.
     pub(crate) statuses: Vec<StatusRecord>,
     /// The user's link clicks in it, oldest first (MM API messages only).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) clicks: Vec<Click>,
 }
 
@@ -292,6 +200,91 @@ impl Message {
         })
     }
 
+    /// Checks a click by `clicker` on this message at `now` and returns the URL button's text
+    /// for a `cta` click. Meta reports clicks on MM API messages delivered to the clicking user in
+    /// the last 7 days, through a template link it tracks. Both components open the template's
+    /// URL button link (the only link a template holds), so both need one and need its tracking
+    /// on.
+    pub(crate) fn check_click(
+        &self,
+        template: Option<ClickedTemplate<'_>>,
+        clicker: &Identity,
+        component: ClickComponent,
+        now: Timestamp,
+    ) -> Result<Option<String>, Refusal> {
+        let id = self.id.as_str();
+        let refuse =
+            |field: &str, why: String| Err(Refusal::invalid(format!("click.{field}: {why}")));
+        if self.route != Route::MarketingMessages {
+            return refuse(
+                "message_id",
+                format!(
+                    "message '{id}' went through the Cloud API; Meta reports clicks on Marketing \
+                     Messages API messages only"
+                ),
+            );
+        }
+        let recipient = &self.recipient;
+        let same_user = recipient.user_id == clicker.user_id
+            || recipient.wa_id.is_some() && recipient.wa_id == clicker.wa_id;
+        if !same_user {
+            return refuse(
+                "message_id",
+                format!("message '{id}' was sent to another user"),
+            );
+        }
+        if now.since(self.created_at) > CLICK_WINDOW {
+            return refuse(
+                "message_id",
+                format!(
+                    "message '{id}' was sent at {}, more than 7 days ago; Meta reports clicks only \
+                     on messages sent in the last 7 days",
+                    self.created_at
+                ),
+            );
+        }
+        let delivered = self
+            .statuses
+            .iter()
+            .any(|s| matches!(s.status, MessageStatus::Delivered | MessageStatus::Read));
+        if !delivered || self.status() == MessageStatus::Failed {
+            return refuse(
+                "message_id",
+                format!(
+                    "message '{id}' was not delivered (its status is {}), so there is nothing to \
+                     click",
+                    format!("{:?}", self.status()).to_lowercase()
+                ),
+            );
+        }
+        let Some(template) = template else {
+            return refuse(
+                "message_id",
+                format!("message '{id}' carries no template this sandbox still has"),
+            );
+        };
+        let Some(button) = template.url_button else {
+            return refuse(
+                "component",
+                format!(
+                    "template '{}' has no URL button, so message '{id}' has no link to click",
+                    template.name
+                ),
+            );
+        };
+        if template.tracking_opted_out {
+            return refuse(
+                "component",
+                format!(
+                    "template '{}' has cta_url_link_tracking_opted_out set, so Meta tracks no clicks \
+                     on its link",
+                    template.name
+                ),
+            );
+        }
+        Ok((component == ClickComponent::Cta).then(|| button.to_owned()))
+    }
+
     /// Whether this status change carries `pricing`: `sent`, and the first of
     /// `delivered`/`read`.
     pub(crate) fn carries_pricing(&self, status: MessageStatus) -> bool {
@@ -308,11 +301,11 @@ impl Message {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
 
     /// A marketing message on the MM API, just accepted; other tests change what they need.
-    pub(crate) fn message() -> Message {
+    fn message() -> Message {
         Message {
             id: Wamid::new("wamid.x"),
             phone_number_id: PhoneNumberId::new("1"),
@@ -372,30 +365,6 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn utility_is_free_in_the_window_until_october_2026() {
-        let before = Rules::default();
-        let after = Rules {
-            utility_billed_in_window: true,
-            ..Rules::default()
-        };
-        let utility = PricingCategory::Utility;
-        assert_eq!(
-            pricing_type(utility, true, before),
-            PRICING_FREE_CUSTOMER_SERVICE
-        );
-        assert_eq!(pricing_type(utility, true, after), PRICING_REGULAR);
-        assert_eq!(pricing_type(utility, false, before), PRICING_REGULAR);
-        assert_eq!(
-            pricing_type(PricingCategory::Service, true, after),
-            PRICING_FREE_CUSTOMER_SERVICE
-        );
-        assert_eq!(
-            pricing_type(PricingCategory::Marketing, true, before),
-            PRICING_REGULAR
-        );
-    }
-
-    #[test]
     fn read_carries_pricing_only_without_a_delivered() {
         let t = Timestamp::MANUAL_START;
         let mut m = message();
@@ -404,5 +373,113 @@ pub(crate) mod tests {
         m.transition(MessageStatus::Delivered, t, None, names())
             .unwrap();
         assert!(!m.carries_pricing(MessageStatus::Read));
+    }
+
+    const SENT: Timestamp = Timestamp::MANUAL_START;
+
+    fn ann() -> Identity {
+        Identity {
+            wa_id: Some("14165551234".to_owned()),
+            user_id: "CA.13491208655302741918".to_owned(),
+            parent_user_id: None,
+        }
+    }
+
+    fn delivered(route: Route) -> Message {
+        Message {
+            input: "14165551234".to_owned(),
+            recipient: ann().into(),
+            route,
+            created_at: SENT,
+            statuses: vec![StatusRecord {
+                status: MessageStatus::Delivered,
+                at: SENT,
+                error: None,
+            }],
+            ..message()
+        }
+    }
+
+    fn promo(url_button: Option<&str>) -> Option<ClickedTemplate<'_>> {
+        Some(ClickedTemplate {
+            name: "fall_sale",
+            url_button,
+            tracking_opted_out: false,
+        })
+    }
+
+    fn details(result: Result<Option<String>, Refusal>) -> String {
+        let refusal = result.expect_err("refused");
+        refusal
+            .vars
+            .iter()
+            .find(|(k, _)| *k == "details")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_cta_click_names_the_url_button_and_a_body_click_needs_one_too() {
+        let m = delivered(Route::MarketingMessages);
+        let cta = m.check_click(promo(Some("Shop now")), &ann(), ClickComponent::Cta, SENT);
+        assert_eq!(cta, Ok(Some("Shop now".to_owned())));
+        let body = m.check_click(promo(Some("Shop now")), &ann(), ClickComponent::Body, SENT);
+        assert_eq!(body, Ok(None));
+        let none = m.check_click(promo(None), &ann(), ClickComponent::Body, SENT);
+        assert!(
+            details(none).starts_with("click.component: template 'fall_sale' has no URL button")
+        );
+    }
+
+    #[test]
+    fn clicks_are_refused_off_the_mm_api_to_others_after_7_days_and_before_delivery() {
+        let m = delivered(Route::CloudApi);
+        let cloud = m.check_click(promo(Some("Go")), &ann(), ClickComponent::Cta, SENT);
+        assert!(details(cloud).contains("went through the Cloud API"));
+
+        let m = delivered(Route::MarketingMessages);
+        let other = Identity {
+            wa_id: Some("14165559999".to_owned()),
+            user_id: "CA.1".to_owned(),
+            parent_user_id: None,
+        };
+        let wrong = m.check_click(promo(Some("Go")), &other, ClickComponent::Cta, SENT);
+        assert!(details(wrong).contains("was sent to another user"));
+
+        let by_bsuid = Identity {
+            wa_id: None,
+            ..ann()
+        };
+        assert!(
+            m.check_click(promo(Some("Go")), &by_bsuid, ClickComponent::Cta, SENT)
+                .is_ok()
+        );
+
+        let last = SENT.plus(CLICK_WINDOW);
+        assert!(
+            m.check_click(promo(Some("Go")), &ann(), ClickComponent::Cta, last)
+                .is_ok()
+        );
+        let late = last.plus(Duration::from_secs(1));
+        let old = m.check_click(promo(Some("Go")), &ann(), ClickComponent::Cta, late);
+        assert!(details(old).contains("more than 7 days ago"));
+
+        let mut sent_only = delivered(Route::MarketingMessages);
+        sent_only.statuses[0].status = MessageStatus::Sent;
+        let undelivered =
+            sent_only.check_click(promo(Some("Go")), &ann(), ClickComponent::Cta, SENT);
+        assert!(details(undelivered).contains("was not delivered (its status is sent)"));
+    }
+
+    #[test]
+    fn a_template_opted_out_of_link_tracking_reports_no_clicks() {
+        let m = delivered(Route::MarketingMessages);
+        let opted_out = Some(ClickedTemplate {
+            name: "fall_sale",
+            url_button: Some("Go"),
+            tracking_opted_out: true,
+        });
+        let refused = m.check_click(opted_out, &ann(), ClickComponent::Cta, SENT);
+        assert!(details(refused).contains("cta_url_link_tracking_opted_out"));
     }
 }

@@ -2,10 +2,22 @@
 //!
 //! [`waba`] holds portfolios, WABAs and phone numbers; [`template`] the template state machine,
 //! its create-time validations and its ad-sync timing; [`routing`] decides which API carries a
-//! marketing message; [`message`] is a sent message's status state machine; [`recipient`] decides
-//! each message's timeline, with [`marketing_limit`] counting marketing against Meta's per-user
-//! limit; [`click`] which link clicks Meta reports; [`analytics`] counts messages, clicks and
-//! their cost on the [`rate_card`]; [`events`] is the outbox webhooks are made from.
+//! marketing message; [`message`] is a sent message's status state machine and decides which
+//! link [`click`]s Meta reports; [`recipient`] decides each message's timeline, with
+//! [`marketing_limit`] counting marketing against Meta's per-user limit; [`inbound`] is what
+//! users send; [`analytics`] counts messages, clicks and their cost on the [`rate_card`];
+//! [`events`] is the outbox webhooks are made from.
+//!
+//! The files layer, each using only those above it (and [`Refusal`] from here), so that no two
+//! reach each other:
+//! 1. leaves: [`changes`] (Meta's dated rules), [`identity`] (who a user is), [`status`] (a
+//!    message's status) and [`click`] (what a click records);
+//! 2. [`pricing`], [`waba`], [`inbound`] and [`marketing_limit`];
+//! 3. [`recipient`], [`routing`] and [`events`];
+//! 4. [`template`] and [`message`];
+//! 5. [`rate_card`], then [`analytics`].
+//!
+//! A type two siblings need goes into a leaf of its own, never into one of them.
 //!
 //! Domain operations refuse with a [`Refusal`]: a catalogue situation plus the values its text
 //! needs. The HTTP edge turns it into Graph's envelope.
@@ -14,11 +26,15 @@ pub(crate) mod analytics;
 pub(crate) mod changes;
 pub(crate) mod click;
 pub(crate) mod events;
+pub(crate) mod identity;
+pub(crate) mod inbound;
 pub(crate) mod marketing_limit;
 pub(crate) mod message;
+pub(crate) mod pricing;
 pub(crate) mod rate_card;
 pub(crate) mod recipient;
 pub(crate) mod routing;
+pub(crate) mod status;
 pub(crate) mod template;
 pub(crate) mod waba;
 

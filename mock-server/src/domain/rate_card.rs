@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::message::{Message, PRICING_REGULAR, PricingCategory};
+use super::message::Message;
+use super::pricing::{PRICING_REGULAR, PricingCategory};
 
 /// The rate card as shipped.
 const BUILTIN_JSON: &str = include_str!("../../../fixtures/rate_card.json");

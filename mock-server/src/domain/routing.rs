@@ -10,7 +10,7 @@ use wa_contract::payload::send::ProductPolicy;
 
 use super::Refusal;
 use super::changes::Rules;
-use super::message::PricingCategory;
+use super::pricing::PricingCategory;
 use super::waba::{OnboardingStatus, Waba};
 
 /// The API a message went through: the admin API's own type.

@@ -269,7 +269,7 @@ impl Pipe<'_> {
             .ok()
             .and_then(|b| b.get("to"))
             .and_then(Value::as_str);
-        let to_digits = to.map(crate::domain::recipient::digits);
+        let to_digits = to.map(crate::domain::identity::digits);
         let phones: Vec<&str> = std::iter::once(self.ctx.id)
             .chain(to_digits.as_deref())
             .collect();

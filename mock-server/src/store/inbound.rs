@@ -4,29 +4,14 @@
 use super::{Sandbox, SandboxState, Session, Store};
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
-use crate::domain::click::{self, Click, ClickComponent, ClickedTemplate, url_button};
+use crate::domain::click::{Click, ClickComponent, ClickedTemplate, url_button};
 use crate::domain::events::{
     BusinessNumber, EventKind, InboundMessage, LinkClicked, UserIdChange, UserPreferenceChange,
 };
-use crate::domain::message::Received;
-use crate::domain::recipient::{Identity, Profile, next_bsuid, stops_promotions};
+use crate::domain::identity::Identity;
+use crate::domain::inbound::{InboundBody, Received};
+use crate::domain::recipient::{Profile, next_bsuid, stops_promotions};
 use crate::ids::{PhoneNumberId, Wamid};
-
-/// What a user sends.
-#[derive(Clone, Debug)]
-pub(crate) enum InboundBody {
-    /// A text message.
-    Text(String),
-    /// A quick-reply button tap, optionally on a message we sent.
-    Button {
-        /// Button text.
-        text: String,
-        /// Button payload.
-        payload: String,
-        /// The wamid of the template message tapped.
-        context: Option<String>,
-    },
-}
 
 /// Who a user is, as an admin call names them.
 #[derive(Clone, Debug)]
@@ -162,54 +147,13 @@ impl Store {
         let number = state.business_number(phone_id)?;
         let user = state.identify(who);
         let wamid = state.ids.wamids.wamid(user.wa_id_or_bsuid());
-        let mut message = serde_json::Map::new();
-        if let Some(phone) = &user.wa_id {
-            message.insert("from".into(), phone.clone().into());
-        }
-        message.insert("from_user_id".into(), user.user_id.clone().into());
-        if let Some(parent) = &user.parent_user_id {
-            message.insert("from_parent_user_id".into(), parent.clone().into());
-        }
-        message.insert("id".into(), wamid.to_string().into());
-        message.insert("timestamp".into(), now.unix_seconds().to_string().into());
-        let mut stop = false;
-        let message_type = match &body {
-            InboundBody::Text(_) => "text",
-            InboundBody::Button { .. } => "button",
-        };
-        match body {
-            InboundBody::Text(text) => {
-                message.insert("type".into(), "text".into());
-                message.insert("text".into(), serde_json::json!({ "body": text }));
-            }
-            InboundBody::Button {
-                text,
-                payload,
-                context,
-            } => {
-                stop = stops_promotions(&text);
-                message.insert("type".into(), "button".into());
-                message.insert(
-                    "button".into(),
-                    serde_json::json!({ "payload": payload, "text": text }),
-                );
-                if let Some(context) = context {
-                    message.insert(
-                        "context".into(),
-                        serde_json::json!({
-                            "from": number.display_phone_number,
-                            "id": context,
-                        }),
-                    );
-                }
-            }
-        }
+        let stop = matches!(&body, InboundBody::Button { text, .. } if stops_promotions(text));
         state.recipients.record_inbound(&user, now);
         state.receive(Received {
             id: wamid.clone(),
             phone_number_id: number.phone_number_id.clone(),
             user: user.clone(),
-            message_type,
+            message_type: body.kind(),
             at: now,
             read_at: None,
             typing_indicator_at: None,
@@ -223,8 +167,9 @@ impl Store {
                 display_phone_number: number.display_phone_number.clone(),
                 profile_name,
                 user: user.clone(),
-                with_contact: true,
-                message: serde_json::Value::Object(message),
+                id: wamid.clone(),
+                at: now,
+                body,
             }),
         );
         if stop {
@@ -267,7 +212,7 @@ impl Store {
             url_button: url_button(&t.components),
             tracking_opted_out: t.cta_url_link_tracking_opted_out == Some(true),
         });
-        let button_text = click::check(message, template, &user, component, now)?;
+        let button_text = message.check_click(template, &user, component, now)?;
         let recipient = Identity::clone(&message.recipient);
         let number = state
             .business_number(&message.phone_number_id)
@@ -335,32 +280,6 @@ impl Store {
         let current = state.recipients.change_user_id(&previous, new_user_id);
         let profile_name = state.recipients.profile(&current).name.to_string();
         let wamid = state.ids.wamids.wamid(current.wa_id_or_bsuid());
-        let mut system = serde_json::Map::new();
-        system.insert(
-            "body".into(),
-            format!(
-                "User {profile_name} changed from {} to {}",
-                previous.user_id, current.user_id
-            )
-            .into(),
-        );
-        if let Some(phone) = &current.wa_id {
-            system.insert("wa_id".into(), phone.clone().into());
-        }
-        system.insert("user_id".into(), current.user_id.clone().into());
-        if let Some(parent) = &current.parent_user_id {
-            system.insert("parent_user_id".into(), parent.clone().into());
-        }
-        system.insert("type".into(), "user_changed_user_id".into());
-        let mut message = serde_json::Map::new();
-        if let Some(phone) = &current.wa_id {
-            message.insert("from".into(), phone.clone().into());
-        }
-        message.insert("from_user_id".into(), previous.user_id.clone().into());
-        message.insert("id".into(), wamid.to_string().into());
-        message.insert("timestamp".into(), now.unix_seconds().to_string().into());
-        message.insert("type".into(), "system".into());
-        message.insert("system".into(), serde_json::Value::Object(system));
         state.outbox.push(
             now,
             EventKind::UserIdUpdate(UserIdChange {
@@ -378,8 +297,11 @@ impl Store {
                 display_phone_number: number.display_phone_number,
                 profile_name,
                 user: previous,
-                with_contact: false,
-                message: serde_json::Value::Object(message),
+                id: wamid,
+                at: now,
+                body: InboundBody::UserIdChanged {
+                    current: current.clone(),
+                },
             }),
         );
         self.publish(sandbox, state);

@@ -51,8 +51,8 @@ use wa_contract::admin::MarketingLimit;
 use crate::budget::Budget;
 use crate::clock::{Clock, ClockMode, Runner, Timestamp};
 use crate::domain::events::{Event, Outbox};
+use crate::domain::inbound::Received;
 use crate::domain::message::Message;
-use crate::domain::message::Received;
 use crate::domain::recipient::Recipients;
 use crate::domain::template::{RejectionRule, Template};
 use crate::domain::waba::{Business, PhoneNumber, Waba};
@@ -66,7 +66,7 @@ use crate::world::{Retention, WorldSpec};
 pub(crate) use wa_contract::operations::ObjectKind;
 
 pub(crate) use accounts::{Subscription, WabaUpdate};
-pub(crate) use inbound::{InboundBody, UserRef};
+pub(crate) use inbound::UserRef;
 pub(crate) use sandboxes::DeleteError;
 pub(crate) use sends::Accepted;
 pub(crate) use templates::TemplateChangeError;

@@ -14,12 +14,13 @@ use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::changes::{Changelog, Rules};
 use crate::domain::events::EventKind;
+use crate::domain::identity::digits;
 use crate::domain::marketing_limit;
-use crate::domain::message::{
-    Message, MessageStatus, Names, PricingCategory, TemplateRef, pricing_type,
-};
-use crate::domain::recipient::{Timeline, digits};
+use crate::domain::message::{Message, Names, TemplateRef};
+use crate::domain::pricing::{PricingCategory, pricing_type};
+use crate::domain::recipient::Timeline;
 use crate::domain::routing::{Route, marketing_pricing_category, route_marketing_message};
+use crate::domain::status::MessageStatus;
 use crate::domain::template::{self, effective_features};
 use crate::ids::{PhoneNumberId, WabaId, Wamid};
 

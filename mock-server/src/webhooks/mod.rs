@@ -38,7 +38,7 @@ use wa_contract::signature::{ascii_json, sign};
 
 use crate::clock::Timestamp;
 use crate::domain::events::{Event, EventKind, StatusChange};
-use crate::domain::message;
+use crate::domain::status;
 use crate::ids::{Stream, WabaId};
 use crate::log::Escaped;
 use crate::store::{Sandbox, Store};
@@ -427,11 +427,7 @@ impl Shared {
         let (body, message_ids): (_, Vec<String>) = match group {
             [single] if !matches!(single.kind, EventKind::MessageStatus(_)) => {
                 let ids = match &single.kind {
-                    EventKind::Inbound(m) => m.message["id"]
-                        .as_str()
-                        .map(str::to_owned)
-                        .into_iter()
-                        .collect(),
+                    EventKind::Inbound(m) => vec![m.id.to_string()],
                     EventKind::LinkClick(c) => vec![c.message_id.to_string()],
                     _ => Vec::new(),
                 };
@@ -536,7 +532,7 @@ fn batches(targeted: Vec<(Arc<str>, &Event)>, batch: usize) -> Vec<(Arc<str>, Ve
 fn overtakable(group: &[&Event]) -> bool {
     group
         .iter()
-        .all(|e| matches!(&e.kind, EventKind::MessageStatus(c) if message::overtakable(c.status)))
+        .all(|e| matches!(&e.kind, EventKind::MessageStatus(c) if status::overtakable(c.status)))
 }
 
 /// How `GET /__admin/webhooks` describes a sandbox's webhooks.

@@ -8,11 +8,11 @@
 use serde_json::{Map, Value};
 use wa_contract::payload::template::TemplateStatus;
 use wa_contract::payload::webhook::{
-    AccountUpdate, ChangeValue, Conversation, ConversationOrigin, IdChange, InboundMessage,
-    LinkClickData, MessagesValue, Metadata, Pricing, Profile, Status, StatusKind,
-    TemplateCategoryUpdate, TemplateQualityUpdate, TemplateStatusUpdate, UserAction, UserIdUpdate,
-    UserIdUpdateValue, UserPreference, UserPreferencesValue, WabaInfo, WebhookContact,
-    WebhookError, WebhookErrorData, WebhookPayload,
+    AccountUpdate, ChangeValue, Conversation, ConversationOrigin, IdChange, LinkClickData,
+    MessagesValue, Metadata, Pricing, Profile, Status, StatusKind, TemplateCategoryUpdate,
+    TemplateQualityUpdate, TemplateStatusUpdate, UserAction, UserIdUpdate, UserIdUpdateValue,
+    UserPreference, UserPreferencesValue, WabaInfo, WebhookContact, WebhookError, WebhookErrorData,
+    WebhookPayload,
 };
 use wa_contract::{Catalogue, GraphVersion};
 
@@ -22,8 +22,8 @@ use crate::domain::events::{
     TemplateCategoryChange, TemplateQualityChange, TemplateStatusChange, UserIdChange,
     UserPreferenceChange,
 };
-use crate::domain::message::MessageStatus;
-use crate::domain::recipient::Identity;
+use crate::domain::identity::Identity;
+use crate::domain::status::MessageStatus;
 use crate::domain::template::status_str;
 
 /// Where Meta's status webhooks point `errors[].href`.
@@ -229,8 +229,7 @@ fn account_update(at: Timestamp, u: &events::AccountUpdate) -> WebhookPayload {
 }
 
 fn inbound(m: &Inbound) -> WebhookPayload {
-    let message: Option<InboundMessage> = serde_json::from_value(m.message.clone()).ok();
-    let contacts = if m.with_contact {
+    let contacts = if m.with_contact() {
         vec![contact(&m.profile_name, &m.user)]
     } else {
         Vec::new()
@@ -243,7 +242,7 @@ fn inbound(m: &Inbound) -> WebhookPayload {
         },
         contacts,
         statuses: Vec::new(),
-        messages: message.into_iter().collect(),
+        messages: vec![m.message()],
         errors: Vec::new(),
         user_actions: Vec::new(),
         extra: Map::new(),
@@ -425,7 +424,8 @@ mod tests {
     use wa_contract::payload::template::TemplateCategory;
 
     use crate::domain::events::{Conversation as Conv, Pricing as Price};
-    use crate::domain::message::PricingCategory;
+    use crate::domain::inbound::InboundBody;
+    use crate::domain::pricing::PricingCategory;
     use crate::ids::{BusinessId, PhoneNumberId, TemplateId, WabaId, Wamid};
 
     const AT: Timestamp = Timestamp::MANUAL_START;
@@ -603,13 +603,13 @@ mod tests {
                     user_id: "CA.13491208655302741918".to_owned(),
                     parent_user_id: None,
                 },
-                with_contact: true,
-                message: json!({
-                    "from": "14165551234", "id": "wamid.HBgLMTY1MDU1NTEyMzQVAgASGAA=",
-                    "timestamp": "1796083200", "type": "button",
-                    "button": {"payload": "STOP", "text": "Stop promotions"},
-                    "context": {"from": "+1 555-010-0021", "id": "wamid.HBgLMTY1MDU1NTEyMzQVAgARGAA="}
-                }),
+                id: Wamid::new("wamid.HBgLMTY1MDU1NTEyMzQVAgASGAA="),
+                at: AT,
+                body: InboundBody::Button {
+                    text: "Stop promotions".to_owned(),
+                    payload: "STOP".to_owned(),
+                    context: Some("wamid.HBgLMTY1MDU1NTEyMzQVAgARGAA=".to_owned()),
+                },
             }),
         };
         let body = json_of(&webhook(&tap, GraphVersion::NEWEST, Catalogue::builtin()));
