@@ -123,7 +123,7 @@ pub struct WebhookConfig {
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(CONCURRENCY)
     )]
     pub concurrency: usize,
-    /// Delivery attempts each sandbox's log keeps (at most 100,000).
+    /// Delivery attempts each sandbox's log keeps (at most 1,000,000).
     #[arg(
         long = "webhook-log-size",
         env = "WA_MOCK_WEBHOOK_LOG_SIZE",
