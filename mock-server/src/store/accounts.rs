@@ -1,7 +1,6 @@
 //! Accounts: WABA settings, a business's MM Lite onboarding, and the apps subscribed to a
 //! WABA's webhooks.
 
-use serde::Serialize;
 use wa_contract::ErrorKind;
 use wa_contract::payload::template::DegreesOfFreedomSpec;
 
@@ -12,13 +11,11 @@ use crate::domain::waba::{BusinessOnboardingStatus, IntentOutcome, OnboardingSta
 use crate::ids::{BusinessId, WabaId};
 
 /// A subscription made through `subscribed_apps`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub(crate) struct Subscription {
     /// `override_callback_uri`, if given.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) override_callback_uri: Option<String>,
     /// `verify_token`, if given.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) verify_token: Option<String>,
 }
 
