@@ -25,10 +25,15 @@ pub(crate) struct Hooks {
 }
 
 impl Hooks {
-    /// Fresh state drawing from the given streams.
-    pub(crate) fn new(chaos: IdGen, challenges: IdGen, log_size: usize) -> Self {
+    /// Fresh state with `settings`, drawing from the given streams.
+    pub(crate) fn new(
+        settings: WebhookSettings,
+        chaos: IdGen,
+        challenges: IdGen,
+        log_size: usize,
+    ) -> Self {
         Self {
-            settings: WebhookSettings::default(),
+            settings,
             chaos,
             challenges,
             last_id: 0,
@@ -144,10 +149,15 @@ impl DeliveryLog {
     }
 }
 
-/// The budget trims delivery attempts through the store, which knows only this trait.
+/// The budget trims delivery attempts, and a reset forgets them, through the store, which
+/// knows only this trait.
 impl SandboxHooks for Mutex<Hooks> {
     fn trim_oldest(&self) -> Option<usize> {
         lock(self).log.trim_oldest()
+    }
+
+    fn reset(&self) -> usize {
+        lock(self).log.clear()
     }
 
     fn as_any(self: Arc<Self>) -> Arc<dyn std::any::Any + Send + Sync> {

@@ -14,7 +14,9 @@
 //! sibling in a circle: `chaos` and `subscription` are rules, `hooks` the per-sandbox state,
 //! `payload` the bodies, `outbound` and `delivery` the I/O. What an attempt needs from above —
 //! the queue a retry goes back to and the charge the log's growth makes on the memory budget —
-//! the hub hands down as a [`delivery::Courier`].
+//! the hub hands down as a [`delivery::Courier`]. A sandbox's webhook state is made with the
+//! sandbox (the default one's on first use), and the store resets and drops it with the sandbox
+//! through `store::SandboxHooks`.
 //!
 //! Nothing on the Graph path waits for any of this: a send only appends to the outbox. In
 //! manual time, [`Webhooks::advance`] steps the clock from one due job to the next and at each
@@ -46,7 +48,7 @@ use crate::domain::events::{Event, EventKind, StatusChange};
 use crate::domain::message;
 use crate::ids::{Stream, WabaId};
 use crate::log::Escaped;
-use crate::store::{Sandbox, Store};
+use crate::store::{Sandbox, SandboxHooks, Store};
 use chaos::Draws;
 use delivery::{Courier, Delivery, attempt};
 pub(crate) use hooks::Attempt;
@@ -327,19 +329,26 @@ impl Shared {
         }
     }
 
-    /// The webhook state of `sandbox`, made on first use.
+    /// Fresh webhook state for `sandbox`, with its own `settings`.
+    fn new_hooks(&self, sandbox: &Sandbox, settings: WebhookSettings) -> Arc<Mutex<Hooks>> {
+        Arc::new(Mutex::new(Hooks::new(
+            settings,
+            sandbox.stream(Stream::Chaos),
+            sandbox.stream(Stream::Challenges),
+            self.config.log_size,
+        )))
+    }
+
+    /// The webhook state of `sandbox`; one made without being asked for (the default
+    /// sandbox's) is made on first use.
     fn hooks(&self, sandbox: &Sandbox) -> Arc<Mutex<Hooks>> {
-        let slot = sandbox.hooks.get_or_init(|| {
-            Arc::new(Mutex::new(Hooks::new(
-                sandbox.stream(Stream::Chaos),
-                sandbox.stream(Stream::Challenges),
-                self.config.log_size,
-            )))
-        });
+        let slot = sandbox
+            .hooks
+            .get_or_init(|| self.new_hooks(sandbox, WebhookSettings::default()));
         slot.clone()
             .as_any()
             .downcast::<Mutex<Hooks>>()
-            .expect("only the dispatcher fills a sandbox's hooks")
+            .expect("only this module fills a sandbox's hooks")
     }
 
     /// Turns one sandbox's events into deliveries: due ones into `backlog`, held-back ones
@@ -562,6 +571,16 @@ impl Webhooks {
         lock(&self.shared.hooks(sandbox)).settings = settings;
     }
 
+    /// Webhook state for a sandbox being made, with its own `settings`: what
+    /// [`Store::create_sandbox`] asks for.
+    pub(crate) fn new_sandbox(
+        &self,
+        sandbox: &Sandbox,
+        settings: WebhookSettings,
+    ) -> Arc<dyn SandboxHooks> {
+        self.shared.new_hooks(sandbox, settings)
+    }
+
     /// The settings in force for a sandbox and where each WABA's webhooks go.
     pub(crate) fn view(&self, sandbox: &Sandbox) -> WebhookView {
         let shared = &self.shared;
@@ -603,12 +622,6 @@ impl Webhooks {
         let hooks = self.shared.hooks(sandbox);
         let hooks = lock(&hooks);
         hooks.log.matching(message_id, field).cloned().collect()
-    }
-
-    /// Forgets a sandbox's delivery log (its settings stay).
-    pub(crate) fn reset(&self, sandbox: &Sandbox) {
-        let freed = lock(&self.shared.hooks(sandbox)).log.clear();
-        self.shared.store.charge_deliveries(sandbox, 0, freed);
     }
 
     /// Meta's verification handshake with `url`, using a challenge from the sandbox's
