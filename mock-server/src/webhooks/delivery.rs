@@ -158,7 +158,9 @@ pub(crate) async fn attempt(courier: Arc<Courier>, mut delivery: Delivery) {
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let next = match error {
         None => None,
-        Some(_) => courier.retry.next(delivery.first_due, at, delivery.attempts),
+        Some(_) => courier
+            .retry
+            .next(delivery.first_due, at, delivery.attempts),
     };
     let outcome = match (&error, next) {
         (None, _) => Outcome::Delivered,

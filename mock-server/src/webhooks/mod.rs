@@ -353,12 +353,7 @@ impl Shared {
 
     /// Turns one sandbox's events into deliveries: due ones into `backlog`, held-back ones
     /// onto the clock.
-    fn plan(
-        &self,
-        sandbox: &Sandbox,
-        events: &[Arc<Event>],
-        backlog: &mut VecDeque<Delivery>,
-    ) {
+    fn plan(&self, sandbox: &Sandbox, events: &[Arc<Event>], backlog: &mut VecDeque<Delivery>) {
         let hooks_handle = self.hooks(sandbox);
         let default_url = lock(&hooks_handle)
             .settings
