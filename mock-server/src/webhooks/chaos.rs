@@ -2,8 +2,7 @@
 //! client's idempotency and ordering assumptions can be tested.
 //!
 //! Every decision is drawn from the sandbox's seeded generator, so a seeded run misbehaves the
-//! same way every time. What may be asked for, and its limits, is the admin API's
-//! [`Chaos`](wa_contract::admin::Chaos).
+//! same way every time. What may be asked for, and its limits, is the admin API's [`Chaos`].
 
 use wa_contract::admin::Chaos;
 
