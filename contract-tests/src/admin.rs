@@ -5,6 +5,8 @@
 //! them. Closed shapes refuse unknown fields; open ones (an event's kind, a request body as it
 //! arrived) stay [`Value`].
 
+use std::ops::RangeInclusive;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -524,27 +526,116 @@ pub struct Event {
 /// left out take their values of [`Chaos::default`] (no chaos).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+// With `clap`, also the `wa-mock --webhook-chaos-*` flags, checked as they parse; their help
+// is the mock's, the doc comments are the admin API's schema.
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 #[serde(default, deny_unknown_fields)]
 pub struct Chaos {
     /// Probability (0–1) that a webhook is POSTed twice.
+    #[cfg_attr(feature = "clap", arg(
+        long = "webhook-chaos-duplicate",
+        env = "WA_MOCK_WEBHOOK_CHAOS_DUPLICATE",
+        default_value_t = NO_CHANCE,
+        value_parser = probability_flag,
+        help = "Probability (0–1) that a webhook is POSTed twice"
+    ))]
     pub duplicate: f64,
     /// Probability (0–1) that a `sent` or `delivered` status is held back.
+    #[cfg_attr(feature = "clap", arg(
+        long = "webhook-chaos-reorder",
+        env = "WA_MOCK_WEBHOOK_CHAOS_REORDER",
+        default_value_t = NO_CHANCE,
+        value_parser = probability_flag,
+        help = "Probability (0–1) that a `sent` or `delivered` status is held back, so that the \
+                message's later statuses overtake it (a `read` before its `delivered`)"
+    ))]
     pub reorder: f64,
     /// Seconds a held-back status waits.
+    #[cfg_attr(feature = "clap", arg(
+        long = "webhook-chaos-reorder-delay-seconds",
+        env = "WA_MOCK_WEBHOOK_CHAOS_REORDER_DELAY_SECONDS",
+        default_value_t = DEFAULT_REORDER_DELAY_SECONDS,
+        value_parser = clap::value_parser!(u64).range(Chaos::REORDER_DELAY_SECONDS),
+        help = "Seconds a held-back status waits (at most 86,400)"
+    ))]
     pub reorder_delay_seconds: u64,
     /// Most statuses one POST carries.
+    #[cfg_attr(feature = "clap", arg(
+        long = "webhook-chaos-batch",
+        env = "WA_MOCK_WEBHOOK_CHAOS_BATCH",
+        default_value_t = UNBATCHED,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(Chaos::BATCH),
+        help = "Most statuses one POST carries when several of one phone number fall due \
+                together (1 sends each on its own; at most 100)"
+    ))]
     pub batch: usize,
 }
 
+/// No webhook is duplicated or held back unless asked.
+const NO_CHANCE: f64 = 0.0;
+/// Seconds a held-back status waits unless asked.
+const DEFAULT_REORDER_DELAY_SECONDS: u64 = 10;
+/// Each status in a POST of its own unless asked.
+const UNBATCHED: usize = 1;
+
 impl Default for Chaos {
+    /// No chaos.
     fn default() -> Self {
         Self {
-            duplicate: 0.0,
-            reorder: 0.0,
-            reorder_delay_seconds: 10,
-            batch: 1,
+            duplicate: NO_CHANCE,
+            reorder: NO_CHANCE,
+            reorder_delay_seconds: DEFAULT_REORDER_DELAY_SECONDS,
+            batch: UNBATCHED,
         }
     }
+}
+
+impl Chaos {
+    /// Seconds a held-back status may wait: a day at most, since a due time past the clock's
+    /// end is never reached and the webhook would be lost.
+    pub const REORDER_DELAY_SECONDS: RangeInclusive<u64> = 0..=86_400;
+    /// Statuses one POST may carry.
+    pub const BATCH: RangeInclusive<u64> = 1..=100;
+
+    /// The first field out of range, and what was expected of it.
+    pub fn check(&self) -> Result<(), (&'static str, String)> {
+        for (field, p) in [("duplicate", self.duplicate), ("reorder", self.reorder)] {
+            probability(p).map_err(|e| (field, e))?;
+        }
+        let counts = [
+            (
+                "reorder_delay_seconds",
+                self.reorder_delay_seconds,
+                Self::REORDER_DELAY_SECONDS,
+            ),
+            ("batch", self.batch as u64, Self::BATCH),
+        ];
+        for (field, value, range) in counts {
+            if !range.contains(&value) {
+                let (from, to) = range.into_inner();
+                return Err((field, format!("expected {from} to {to}, found {value}")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `Err` unless `p` is a probability (NaN is not).
+fn probability(p: f64) -> Result<(), String> {
+    if (0.0..=1.0).contains(&p) {
+        Ok(())
+    } else {
+        Err(format!("expected a probability from 0 to 1, found {p}"))
+    }
+}
+
+/// A probability flag.
+#[cfg(feature = "clap")]
+fn probability_flag(text: &str) -> Result<f64, String> {
+    let p: f64 = text
+        .parse()
+        .map_err(|e: std::num::ParseFloatError| e.to_string())?;
+    probability(p).map(|()| p)
 }
 
 /// When failed deliveries are tried again.

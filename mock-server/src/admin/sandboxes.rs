@@ -23,7 +23,6 @@ pub(super) async fn reset(
         .store
         .reset(&sandbox)
         .map_err(|e| refuse(&state.store, &Refusal::invalid(e)))?;
-    state.webhooks.reset(&sandbox);
     Ok(Json(wire::state(&sandbox)))
 }
 
@@ -60,8 +59,10 @@ pub(super) async fn create_sandbox(
     let settings: WebhookSettings = serde_json::from_value(Value::Object(fields))
         .map_err(|e| invalid(format!("request body: {e}")))?;
     settings.check().map_err(invalid)?;
-    let sandbox = state.store.create_sandbox(clock_start).map_err(invalid)?;
-    state.webhooks.configure(&sandbox, settings);
+    let sandbox = state
+        .store
+        .create_sandbox(clock_start, |s| state.webhooks.new_sandbox(s, settings))
+        .map_err(invalid)?;
     Ok(Json(NewSandbox {
         token: sandbox.token().to_string(),
         state: wire::state(&sandbox),

@@ -18,7 +18,7 @@ pub(super) async fn get_webhooks(
     State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
 ) -> Json<WebhookView> {
-    Json(wire::webhook_view(state.webhooks.view(&sandbox)))
+    Json(state.webhooks.view(&sandbox))
 }
 
 /// `PUT /__admin/webhooks`: replaces the sandbox's own settings (absent ones fall back to the
@@ -32,7 +32,7 @@ pub(super) async fn put_webhooks(
         .check()
         .map_err(|e| refuse(&state.store, &Refusal::invalid(e)))?;
     state.webhooks.configure(&sandbox, settings);
-    Ok(Json(wire::webhook_view(state.webhooks.view(&sandbox))))
+    Ok(Json(state.webhooks.view(&sandbox)))
 }
 
 /// `GET /__admin/webhooks/deliveries[?message_id=…][&field=…][&limit=N]`: every attempt, oldest

@@ -10,7 +10,7 @@ use crate::domain::message::Message;
 use crate::domain::recipient::Entry;
 use crate::journal::JournalEntry;
 use crate::store::{Sandbox, SandboxState};
-use crate::webhooks::{Attempt, Chaos, WebhookView};
+use crate::webhooks::Attempt;
 
 /// The sandbox as `GET /__admin/state` shows it.
 pub(crate) fn state(sandbox: &Sandbox) -> wire::State {
@@ -193,38 +193,6 @@ pub(crate) fn event(e: &crate::domain::events::Event) -> wire::Event {
         seq: e.seq,
         at: e.at.to_string(),
         kind,
-    }
-}
-
-fn chaos(c: &Chaos) -> wire::Chaos {
-    wire::Chaos {
-        duplicate: c.duplicate,
-        reorder: c.reorder,
-        reorder_delay_seconds: c.reorder_delay_seconds,
-        batch: c.batch,
-    }
-}
-
-pub(crate) fn webhook_view(v: WebhookView) -> wire::WebhookView {
-    wire::WebhookView {
-        webhook_url: v.webhook_url,
-        app_secret_configured: v.app_secret_configured,
-        webhook_version: v.webhook_version,
-        chaos: chaos(&v.chaos),
-        retry: wire::RetryPolicy {
-            first_retry_seconds: v.retry.first.as_secs(),
-            max_wait_seconds: v.retry.max_wait.as_secs(),
-            max_age_seconds: v.retry.max_age.as_secs(),
-        },
-        timeout_ms: v.timeout_ms,
-        wabas: v
-            .wabas
-            .into_iter()
-            .map(|w| wire::WabaTarget {
-                waba_id: w.waba_id.to_string(),
-                callback_url: w.callback_url,
-            })
-            .collect(),
     }
 }
 

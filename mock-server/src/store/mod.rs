@@ -175,10 +175,13 @@ pub(crate) struct SandboxState {
 }
 
 /// What the store needs of the per-sandbox state another layer keeps in [`Sandbox::hooks`]:
-/// a way to give back memory when the budget is exceeded, and the state itself.
+/// ways to give back memory when the budget is exceeded or the sandbox is reset or dropped,
+/// and the state itself.
 pub(crate) trait SandboxHooks: Send + Sync {
     /// Drops the oldest retained entry; the bytes it held, or `None` when nothing is left.
     fn trim_oldest(&self) -> Option<usize>;
+    /// Forgets every retained entry (settings stay); the bytes they held.
+    fn reset(&self) -> usize;
     /// The state, for its owner to downcast.
     fn as_any(self: Arc<Self>) -> Arc<dyn std::any::Any + Send + Sync>;
 }

@@ -1,12 +1,12 @@
 //! Sandboxes come and go: created with fresh ids and a token of their own, deleted, or reset
-//! to their start. All of them together stay within the memory budget: each counts what it
+//! to their start, each in one call that includes the sandbox's webhook state. All of them together stay within the memory budget: each counts what it
 //! retains, and when the total passes the limit the least recently used give up their oldest
 //! history first, then whole sandboxes are evicted.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use super::{Inner, Sandbox, SandboxState, Store};
+use super::{Inner, Sandbox, SandboxHooks, SandboxState, Store};
 use crate::budget::{Budget, Retained, SANDBOX_BYTES};
 use crate::clock::{Clock, Timestamp};
 use crate::ids::IdStreams;
@@ -21,11 +21,13 @@ pub(crate) enum DeleteError {
 }
 
 impl Store {
-    /// Makes a sandbox of the configured world's shape with fresh ids, a new token and its own
-    /// clock (a manual one starting at `clock_start`, else where the server's start).
+    /// Makes a sandbox of the configured world's shape with fresh ids, a new token, its own
+    /// clock (a manual one starting at `clock_start`, else where the server's start) and the
+    /// webhook state `hooks` makes for it, in place before its token answers.
     pub(crate) fn create_sandbox(
         &self,
         clock_start: Option<Timestamp>,
+        hooks: impl FnOnce(&Sandbox) -> Arc<dyn SandboxHooks>,
     ) -> Result<Arc<Sandbox>, String> {
         let inner = &self.inner;
         let number = inner.next_sandbox.fetch_add(1, Ordering::Relaxed);
@@ -40,6 +42,7 @@ impl Store {
             number,
             false,
         )?;
+        let _ = sandbox.hooks.set(hooks(&sandbox));
         sandbox.last_used.store(
             inner.ticks.fetch_add(1, Ordering::Relaxed),
             Ordering::Relaxed,
@@ -55,8 +58,8 @@ impl Store {
         Ok(sandbox)
     }
 
-    /// Forgets the sandbox `token` selects, with everything it holds; its pending jobs lapse and
-    /// its token answers 190 from now on.
+    /// Forgets the sandbox `token` selects, with everything it holds (its delivery log too);
+    /// its pending jobs lapse and its token answers 190 from now on.
     pub(crate) fn delete_sandbox(&self, token: &str) -> Result<(), DeleteError> {
         if token == self.inner.default.token.as_str() {
             return Err(DeleteError::Default);
@@ -104,8 +107,9 @@ impl Store {
         }
     }
 
-    /// Puts a sandbox back in its starting state (same token, same ids); its clock stays where
-    /// it is and its pending jobs lapse.
+    /// Puts a sandbox back in its starting state (same token, same ids) and forgets its
+    /// delivery log (its webhook settings stay); its clock stays where it is and its pending
+    /// jobs lapse.
     pub(crate) fn reset(&self, sandbox: &Sandbox) -> Result<(), String> {
         let fresh = SandboxState::build(
             &self.inner.world,
@@ -118,6 +122,10 @@ impl Store {
         *state = fresh;
         state.generation = generation;
         self.inner.settle(sandbox, &state);
+        drop(state);
+        if let Some(hooks) = sandbox.hooks.get() {
+            self.charge_deliveries(sandbox, 0, hooks.reset());
+        }
         Ok(())
     }
 }
@@ -211,9 +219,13 @@ impl Inner {
         }
     }
 
-    /// Takes a sandbox that left the registry off the budget for good.
+    /// Takes a sandbox that left the registry off the budget for good, dropping its delivery
+    /// log at once (retries still pending hold its webhook state until they lapse).
     fn release(&self, sandbox: &Sandbox) {
         sandbox.gone.store(true, Ordering::Relaxed);
+        if let Some(hooks) = sandbox.hooks.get() {
+            hooks.reset();
+        }
         self.budget
             .sub(sandbox.accounted.swap(0, Ordering::Relaxed));
         self.budget

@@ -5,62 +5,103 @@
 //! a refused connection, a timeout — logs the failure and, while the webhook is younger than the
 //! maximum age, schedules the next attempt as a job on the clock, so retries happen in
 //! simulated time like everything else. Every attempt lands in its sandbox's bounded
-//! `DeliveryLog` (in `hooks`).
+//! `DeliveryLog` (in `hooks`). The retry goes back through the [`Queue`] and the log's growth is
+//! charged through the [`Courier`]'s handle: this module knows neither the dispatcher nor the
+//! store's registry.
 
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reqwest::header::CONTENT_TYPE;
-use serde::{Serialize, Serializer};
+use tokio::sync::Notify;
+use wa_contract::admin::RetryPolicy;
 use wa_contract::signature::SIGNATURE_HEADER;
 
-use super::Shared;
-use super::hooks::{Attempt, Hooks, Outcome};
+use super::hooks::{Attempt, Hooks, Outcome, lock};
 use super::outbound::{ANSWER_CAP, Failure, body_within};
 use crate::clock::{Clock, Timestamp};
 use crate::log::Escaped;
 use crate::store::Sandbox;
 
-/// When failed deliveries are tried again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub(crate) struct RetryPolicy {
-    /// Wait before the first retry; each later retry waits twice as long as the one before.
-    #[serde(rename = "first_retry_seconds", serialize_with = "seconds")]
-    pub(crate) first: Duration,
-    /// Longest wait between two attempts.
-    #[serde(rename = "max_wait_seconds", serialize_with = "seconds")]
-    pub(crate) max_wait: Duration,
-    /// Age (from the first attempt) after which an undelivered webhook is dropped.
-    #[serde(rename = "max_age_seconds", serialize_with = "seconds")]
-    pub(crate) max_age: Duration,
-}
-
-fn seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_u64(d.as_secs())
-}
-
-impl RetryPolicy {
-    /// The wait after failed attempt number `attempt` (from 1): `first`, doubled each time,
-    /// capped at `max_wait`.
-    pub(crate) fn wait(&self, attempt: u32) -> Duration {
-        let doublings = attempt.saturating_sub(1).min(32);
-        self.first
-            .saturating_mul(1u32 << doublings.min(31))
-            .min(self.max_wait)
-    }
+/// The retry schedule a [`RetryPolicy`] describes; its fields are the admin API's.
+pub(crate) trait Schedule {
+    /// The wait after failed attempt number `attempt` (from 1): the first retry's, doubled each
+    /// time, capped at the longest wait.
+    fn wait(&self, attempt: u32) -> Duration;
 
     /// When to try again after attempt `attempt` failed at `at`, or `None` once the next try
-    /// would come later than `max_age` after `first_due`.
-    pub(crate) fn next(
-        &self,
-        first_due: Timestamp,
-        at: Timestamp,
-        attempt: u32,
-    ) -> Option<Timestamp> {
-        let next = at.plus(self.wait(attempt));
-        (next.since(first_due) <= self.max_age).then_some(next)
+    /// would come later than the maximum age after `first_due`.
+    fn next(&self, first_due: Timestamp, at: Timestamp, attempt: u32) -> Option<Timestamp>;
+}
+
+impl Schedule for RetryPolicy {
+    fn wait(&self, attempt: u32) -> Duration {
+        let doublings = attempt.saturating_sub(1).min(32);
+        Duration::from_secs(self.first_retry_seconds)
+            .saturating_mul(1u32 << doublings.min(31))
+            .min(Duration::from_secs(self.max_wait_seconds))
     }
+
+    fn next(&self, first_due: Timestamp, at: Timestamp, attempt: u32) -> Option<Timestamp> {
+        let next = at.plus(self.wait(attempt));
+        (next.since(first_due) <= Duration::from_secs(self.max_age_seconds)).then_some(next)
+    }
+}
+
+/// Deliveries whose (re)try fell due, waiting for the dispatcher: the way back for a failed
+/// attempt and a held-back webhook. Clock jobs hold it weakly, so once the dispatcher is gone
+/// its pending retries simply lapse.
+#[derive(Default)]
+pub(crate) struct Queue {
+    ready: Mutex<Vec<Delivery>>,
+    wake: Notify,
+}
+
+impl Queue {
+    /// Everything that fell due since the last take.
+    pub(crate) fn take(&self) -> Vec<Delivery> {
+        std::mem::take(&mut *lock(&self.ready))
+    }
+
+    /// Waits until something falls due.
+    pub(crate) async fn woken(&self) {
+        self.wake.notified().await;
+    }
+
+    /// Puts `delivery` back in the queue once `wait` has passed on its sandbox's clock.
+    pub(crate) fn requeue_in(self: &Arc<Self>, wait: Duration, delivery: Delivery) {
+        let weak: Weak<Queue> = Arc::downgrade(self);
+        let clock = delivery.clock.clone();
+        clock.schedule_in(
+            wait,
+            Box::new(move |_| {
+                if let Some(queue) = weak.upgrade() {
+                    lock(&queue.ready).push(delivery);
+                    queue.wake.notify_one();
+                }
+            }),
+        );
+    }
+}
+
+/// Counts a change in a sandbox's delivery log against the memory budget: bytes added, bytes
+/// freed.
+pub(crate) type Charge = Box<dyn Fn(&Sandbox, usize, usize) + Send + Sync>;
+
+/// What every attempt needs: the one client, the schedule, and the handles the dispatcher
+/// passes down to take a failed delivery back and to charge the log's growth.
+pub(crate) struct Courier {
+    /// The client every POST goes through.
+    pub(crate) client: reqwest::Client,
+    /// Milliseconds an endpoint has to answer (for the failure's wording).
+    pub(crate) timeout_ms: u64,
+    /// When failed deliveries are tried again.
+    pub(crate) retry: RetryPolicy,
+    /// Where retries go back to.
+    pub(crate) queue: Arc<Queue>,
+    /// Charges the log's growth.
+    pub(crate) charge: Charge,
 }
 
 /// A webhook to POST, with everything its attempts need (cheap to clone).
@@ -90,12 +131,12 @@ pub(crate) struct Delivery {
 }
 
 /// POSTs `delivery` once, logs the attempt and schedules the next one if it failed.
-pub(crate) async fn attempt(shared: Arc<Shared>, mut delivery: Delivery) {
+pub(crate) async fn attempt(courier: Arc<Courier>, mut delivery: Delivery) {
     delivery.attempts += 1;
     let clock = delivery.clock.clone();
     let at = clock.now();
     let started = Instant::now();
-    let sent = shared
+    let sent = courier
         .client
         .post(&*delivery.url)
         .header(CONTENT_TYPE, "application/json")
@@ -112,12 +153,14 @@ pub(crate) async fn attempt(shared: Arc<Shared>, mut delivery: Delivery) {
             let error = (!status.is_success()).then(|| Failure::Status(status.as_u16()));
             (Some(status.as_u16()), error)
         }
-        Err(e) => (None, Some(Failure::of(&e, shared.config.timeout_ms))),
+        Err(e) => (None, Some(Failure::of(&e, courier.timeout_ms))),
     };
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let next = match error {
         None => None,
-        Some(_) => shared.retry.next(delivery.first_due, at, delivery.attempts),
+        Some(_) => courier
+            .retry
+            .next(delivery.first_due, at, delivery.attempts),
     };
     let outcome = match (&error, next) {
         (None, _) => Outcome::Delivered,
@@ -148,14 +191,14 @@ pub(crate) async fn attempt(shared: Arc<Shared>, mut delivery: Delivery) {
         signature: delivery.signature.clone(),
         body: delivery.body.clone(),
     };
-    let (added, removed) = super::lock(&delivery.hooks).log.push(record);
+    let (added, removed) = lock(&delivery.hooks).log.push(record);
     if let Some(sandbox) = delivery.sandbox.upgrade() {
-        shared.store.charge_deliveries(&sandbox, added, removed);
+        (courier.charge)(&sandbox, added, removed);
     }
     if let Some(next) = next {
         // Scheduled from the attempt's own time, so retries keep their spacing on the clock.
         let wait = next.since(clock.now());
-        Shared::requeue_in(&shared, wait, delivery);
+        courier.queue.requeue_in(wait, delivery);
     }
 }
 
@@ -164,9 +207,9 @@ mod tests {
     use super::*;
 
     const POLICY: RetryPolicy = RetryPolicy {
-        first: Duration::from_secs(10),
-        max_wait: Duration::from_secs(3600),
-        max_age: Duration::from_secs(86_400),
+        first_retry_seconds: 10,
+        max_wait_seconds: 3600,
+        max_age_seconds: 86_400,
     };
 
     #[test]

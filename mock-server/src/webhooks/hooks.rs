@@ -2,10 +2,9 @@
 //! from, and the log of every delivery attempt. Delivery writes to it; nothing here calls out.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
-use serde::{Serialize, Serializer};
 
 use super::subscription::WebhookSettings;
 use crate::budget::Retained;
@@ -26,10 +25,15 @@ pub(crate) struct Hooks {
 }
 
 impl Hooks {
-    /// Fresh state drawing from the given streams.
-    pub(crate) fn new(chaos: IdGen, challenges: IdGen, log_size: usize) -> Self {
+    /// Fresh state with `settings`, drawing from the given streams.
+    pub(crate) fn new(
+        settings: WebhookSettings,
+        chaos: IdGen,
+        challenges: IdGen,
+        log_size: usize,
+    ) -> Self {
         Self {
-            settings: WebhookSettings::default(),
+            settings,
             chaos,
             challenges,
             last_id: 0,
@@ -47,8 +51,9 @@ impl Hooks {
 /// How an attempt ended: the admin API's own type.
 pub(crate) use wa_contract::admin::Outcome;
 
-/// One POST of a webhook, as `GET /__admin/webhooks/deliveries` shows it.
-#[derive(Clone, Debug, Serialize)]
+/// One POST of a webhook, as the log keeps it: body, URL and signature shared with its
+/// delivery, the body as the bytes sent (`GET /__admin/webhooks/deliveries` parses it).
+#[derive(Clone, Debug)]
 pub(crate) struct Attempt {
     /// The delivery (all attempts of one webhook share it).
     pub(crate) delivery_id: u64,
@@ -57,12 +62,10 @@ pub(crate) struct Attempt {
     /// Clock time of the attempt.
     pub(crate) at: Timestamp,
     /// Where it was POSTed.
-    #[serde(serialize_with = "as_str")]
     pub(crate) url: Arc<str>,
     /// The webhook's `field`.
     pub(crate) field: &'static str,
     /// Message ids the body is about.
-    #[serde(serialize_with = "as_list")]
     pub(crate) message_ids: Arc<[String]>,
     /// HTTP status answered; `null` when none came (refused, timed out).
     pub(crate) status: Option<u16>,
@@ -77,25 +80,9 @@ pub(crate) struct Attempt {
     /// For a chaos duplicate: the delivery it copies.
     pub(crate) duplicate_of: Option<u64>,
     /// The `X-Hub-Signature-256` header sent.
-    #[serde(serialize_with = "as_str")]
     pub(crate) signature: Arc<str>,
     /// The body sent.
-    #[serde(serialize_with = "as_json")]
     pub(crate) body: Bytes,
-}
-
-fn as_str<S: Serializer>(v: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(v)
-}
-
-fn as_list<S: Serializer>(v: &Arc<[String]>, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(v.iter())
-}
-
-fn as_json<S: Serializer>(body: &Bytes, s: S) -> Result<S::Ok, S::Error> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(serde::ser::Error::custom)?;
-    value.serialize(s)
 }
 
 /// A sandbox's most recent attempts, oldest first.
@@ -162,13 +149,23 @@ impl DeliveryLog {
     }
 }
 
-/// The budget trims delivery attempts through the store, which knows only this trait.
+/// The budget trims delivery attempts, and a reset forgets them, through the store, which
+/// knows only this trait.
 impl SandboxHooks for Mutex<Hooks> {
     fn trim_oldest(&self) -> Option<usize> {
-        super::lock(self).log.trim_oldest()
+        lock(self).log.trim_oldest()
+    }
+
+    fn reset(&self) -> usize {
+        lock(self).log.clear()
     }
 
     fn as_any(self: Arc<Self>) -> Arc<dyn std::any::Any + Send + Sync> {
         self
     }
+}
+
+/// Locks a std mutex, shrugging off poisoning (the data stays usable).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }

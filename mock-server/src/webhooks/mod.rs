@@ -5,11 +5,18 @@
 //! [`Dispatcher`]) wakes, drains the queued outboxes and plans deliveries: [`subscription`]
 //! picks each WABA's callback URL and the sandbox's secret, version and chaos; [`payload`] builds
 //! Meta's body from the contract's typed model, written as ASCII-only JSON and signed over
-//! exactly those bytes; [`chaos`] may batch, hold back or duplicate. [`delivery`] POSTs each one
-//! through [`outbound`] (bounded concurrency, one pooled client, no redirects, capped answers),
-//! logs every attempt in the sandbox's [`hooks`] and schedules retries as jobs on the sandbox's
-//! clock that put the delivery back in the queue. The leaves depend on nothing above them:
-//! `hooks` and `subscription` hold state and rules, `delivery` does the I/O.
+//! exactly those bytes; statuses may be batched, and [`chaos`] may hold back or duplicate.
+//! [`delivery`] POSTs each one through [`outbound`] (bounded concurrency, one pooled client, no
+//! redirects, capped answers), logs every attempt in the sandbox's [`hooks`] and schedules
+//! retries as jobs on the sandbox's clock that put the delivery back in the queue.
+//!
+//! The hub (this module) imports the leaves; they depend on nothing above them and on no
+//! sibling in a circle: `chaos` and `subscription` are rules, `hooks` the per-sandbox state,
+//! `payload` the bodies, `outbound` and `delivery` the I/O. What an attempt needs from above —
+//! the queue a retry goes back to and the charge the log's growth makes on the memory budget —
+//! the hub hands down as a [`delivery::Courier`]. A sandbox's webhook state is made with the
+//! sandbox (the default one's on first use), and the store resets and drops it with the sandbox
+//! through `store::SandboxHooks`.
 //!
 //! Nothing on the Graph path waits for any of this: a send only appends to the outbox. In
 //! manual time, [`Webhooks::advance`] steps the clock from one due job to the next and at each
@@ -26,14 +33,14 @@ pub(crate) mod subscription;
 
 use std::collections::{HashMap, VecDeque};
 use std::ops::RangeInclusive;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use serde::Serialize;
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::{JoinHandle, JoinSet};
 use wa_contract::GraphVersion;
+use wa_contract::admin::{RetryPolicy, WabaTarget, WebhookView};
 use wa_contract::signature::{ascii_json, sign};
 
 use crate::clock::Timestamp;
@@ -41,15 +48,16 @@ use crate::domain::events::{Event, EventKind, StatusChange};
 use crate::domain::status;
 use crate::ids::{Stream, WabaId};
 use crate::log::Escaped;
-use crate::store::{Sandbox, Store};
-pub use chaos::Chaos;
-pub(crate) use delivery::RetryPolicy;
-use delivery::{Delivery, attempt};
+use crate::store::{Sandbox, SandboxHooks, Store};
+use chaos::Draws;
+use delivery::{Courier, Delivery, attempt};
 pub(crate) use hooks::Attempt;
-use hooks::Hooks;
+use hooks::{Hooks, lock};
 pub(crate) use outbound::check_url;
 pub(crate) use subscription::WebhookSettings;
 use subscription::{callback_url, handshake};
+/// Delivery chaos, the `--webhook-chaos-*` flags: the admin API's own type.
+pub use wa_contract::admin::Chaos;
 
 /// The secret webhooks are signed with when none is configured.
 pub(crate) const DEFAULT_APP_SECRET: &str = "wa-mock-app-secret";
@@ -123,7 +131,7 @@ pub struct WebhookConfig {
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(CONCURRENCY)
     )]
     pub concurrency: usize,
-    /// Delivery attempts each sandbox's log keeps (at most 100,000).
+    /// Delivery attempts each sandbox's log keeps (at most 1,000,000).
     #[arg(
         long = "webhook-log-size",
         env = "WA_MOCK_WEBHOOK_LOG_SIZE",
@@ -175,9 +183,9 @@ impl WebhookConfig {
     /// The retry schedule these settings describe.
     pub(crate) fn retry(&self) -> RetryPolicy {
         RetryPolicy {
-            first: Duration::from_secs(self.retry_seconds),
-            max_wait: Duration::from_secs(self.retry_max_seconds),
-            max_age: Duration::from_secs(self.max_age_seconds),
+            first_retry_seconds: self.retry_seconds,
+            max_wait_seconds: self.retry_max_seconds,
+            max_age_seconds: self.max_age_seconds,
         }
     }
 }
@@ -209,15 +217,12 @@ impl std::fmt::Debug for Webhooks {
 }
 
 /// What the dispatcher task and its handles share.
-pub(crate) struct Shared {
+struct Shared {
     store: Store,
-    client: reqwest::Client,
     config: WebhookConfig,
-    retry: RetryPolicy,
     app: AppEndpoint,
-    /// Deliveries whose (re)try fell due, waiting for the task.
-    ready: Mutex<Vec<Delivery>>,
-    wake: Notify,
+    /// What attempts need, handed to each.
+    courier: Arc<Courier>,
     flushes: mpsc::UnboundedSender<oneshot::Sender<()>>,
 }
 
@@ -253,14 +258,21 @@ pub(crate) fn start(
     let client =
         outbound::client(timeout, config.concurrency.max(1)).map_err(std::io::Error::other)?;
     let (flushes, flush_rx) = mpsc::unbounded_channel();
+    let budget = store.clone();
+    let courier = Arc::new(Courier {
+        client,
+        timeout_ms: config.timeout_ms,
+        retry: config.retry(),
+        queue: Arc::default(),
+        charge: Box::new(move |sandbox, added, removed| {
+            budget.charge_deliveries(sandbox, added, removed);
+        }),
+    });
     let shared = Arc::new(Shared {
         store,
-        client,
-        retry: config.retry(),
         config,
         app,
-        ready: Mutex::new(Vec::new()),
-        wake: Notify::new(),
+        courier,
         flushes,
     });
     let stop = Arc::new(Notify::new());
@@ -290,14 +302,14 @@ async fn run(
                 while in_flight.try_join_next().is_some() {}
             }
             () = shared.store.events_ready() => {}
-            () = shared.wake.notified() => {}
+            () = shared.courier.queue.woken() => {}
         }
         shared.collect(&mut backlog);
         while in_flight.len() < limit {
             let Some(delivery) = backlog.pop_front() else {
                 break;
             };
-            in_flight.spawn(attempt(shared.clone(), delivery));
+            in_flight.spawn(attempt(shared.courier.clone(), delivery));
         }
         if in_flight.is_empty() && backlog.is_empty() {
             for done in waiters.drain(..) {
@@ -310,36 +322,38 @@ async fn run(
 
 impl Shared {
     /// Moves every retry that fell due and every new event's deliveries into `backlog`.
-    fn collect(self: &Arc<Self>, backlog: &mut VecDeque<Delivery>) {
-        backlog.extend(std::mem::take(&mut *lock(&self.ready)));
+    fn collect(&self, backlog: &mut VecDeque<Delivery>) {
+        backlog.extend(self.courier.queue.take());
         for (sandbox, events) in self.store.drain_outbox() {
             self.plan(&sandbox, &events, backlog);
         }
     }
 
-    /// The webhook state of `sandbox`, made on first use.
+    /// Fresh webhook state for `sandbox`, with its own `settings`.
+    fn new_hooks(&self, sandbox: &Sandbox, settings: WebhookSettings) -> Arc<Mutex<Hooks>> {
+        Arc::new(Mutex::new(Hooks::new(
+            settings,
+            sandbox.stream(Stream::Chaos),
+            sandbox.stream(Stream::Challenges),
+            self.config.log_size,
+        )))
+    }
+
+    /// The webhook state of `sandbox`; one made without being asked for (the default
+    /// sandbox's) is made on first use.
     fn hooks(&self, sandbox: &Sandbox) -> Arc<Mutex<Hooks>> {
-        let slot = sandbox.hooks.get_or_init(|| {
-            Arc::new(Mutex::new(Hooks::new(
-                sandbox.stream(Stream::Chaos),
-                sandbox.stream(Stream::Challenges),
-                self.config.log_size,
-            )))
-        });
+        let slot = sandbox
+            .hooks
+            .get_or_init(|| self.new_hooks(sandbox, WebhookSettings::default()));
         slot.clone()
             .as_any()
             .downcast::<Mutex<Hooks>>()
-            .expect("only the dispatcher fills a sandbox's hooks")
+            .expect("only this module fills a sandbox's hooks")
     }
 
     /// Turns one sandbox's events into deliveries: due ones into `backlog`, held-back ones
     /// onto the clock.
-    fn plan(
-        self: &Arc<Self>,
-        sandbox: &Sandbox,
-        events: &[Arc<Event>],
-        backlog: &mut VecDeque<Delivery>,
-    ) {
+    fn plan(&self, sandbox: &Sandbox, events: &[Arc<Event>], backlog: &mut VecDeque<Delivery>) {
         let hooks_handle = self.hooks(sandbox);
         let default_url = lock(&hooks_handle)
             .settings
@@ -400,7 +414,7 @@ impl Shared {
             });
             for d in std::iter::once(delivery).chain(twin) {
                 if held {
-                    self.requeue_in(hold_for, d);
+                    self.courier.queue.requeue_in(hold_for, d);
                 } else {
                     backlog.push_back(d);
                 }
@@ -462,22 +476,6 @@ impl Shared {
             duplicate_of: None,
         }
     }
-
-    /// Puts `delivery` back in the queue once `wait` has passed on its sandbox's clock. The
-    /// job holds the dispatcher weakly, so a stopped server's pending retries simply lapse.
-    pub(crate) fn requeue_in(self: &Arc<Self>, wait: Duration, delivery: Delivery) {
-        let weak: Weak<Shared> = Arc::downgrade(self);
-        let clock = delivery.clock.clone();
-        clock.schedule_in(
-            wait,
-            Box::new(move |_| {
-                if let Some(shared) = weak.upgrade() {
-                    lock(&shared.ready).push(delivery);
-                    shared.wake.notify_one();
-                }
-            }),
-        );
-    }
 }
 
 /// How a sandbox's webhooks are written and signed, and when they fall due.
@@ -535,34 +533,6 @@ fn overtakable(group: &[&Event]) -> bool {
         .all(|e| matches!(&e.kind, EventKind::MessageStatus(c) if status::overtakable(c.status)))
 }
 
-/// How `GET /__admin/webhooks` describes a sandbox's webhooks.
-#[derive(Clone, Debug, Serialize)]
-pub(crate) struct WebhookView {
-    /// Callback URL for WABAs without an override.
-    pub(crate) webhook_url: Option<String>,
-    /// Whether a secret was configured (otherwise [`DEFAULT_APP_SECRET`] signs).
-    pub(crate) app_secret_configured: bool,
-    /// Graph version of the webhook shapes.
-    pub(crate) webhook_version: GraphVersion,
-    /// Delivery chaos in force.
-    pub(crate) chaos: Chaos,
-    /// Retry schedule.
-    pub(crate) retry: RetryPolicy,
-    /// Milliseconds an endpoint has to answer.
-    pub(crate) timeout_ms: u64,
-    /// Where each WABA's webhooks go (`null`: nowhere).
-    pub(crate) wabas: Vec<WabaTarget>,
-}
-
-/// One WABA's callback.
-#[derive(Clone, Debug, Serialize)]
-pub(crate) struct WabaTarget {
-    /// The WABA.
-    pub(crate) waba_id: WabaId,
-    /// Its callback URL, if any.
-    pub(crate) callback_url: Option<String>,
-}
-
 impl Webhooks {
     /// Waits until every delivery due now has been attempted (retries that fail are scheduled
     /// on the clock, not waited for).
@@ -587,20 +557,25 @@ impl Webhooks {
         target
     }
 
-    /// A sandbox's own settings.
-    pub(crate) fn settings(&self, sandbox: &Sandbox) -> WebhookSettings {
-        lock(&self.shared.hooks(sandbox)).settings.clone()
-    }
-
     /// Replaces a sandbox's own settings.
     pub(crate) fn configure(&self, sandbox: &Sandbox, settings: WebhookSettings) {
         lock(&self.shared.hooks(sandbox)).settings = settings;
     }
 
+    /// Webhook state for a sandbox being made, with its own `settings`: what
+    /// [`Store::create_sandbox`] asks for.
+    pub(crate) fn new_sandbox(
+        &self,
+        sandbox: &Sandbox,
+        settings: WebhookSettings,
+    ) -> Arc<dyn SandboxHooks> {
+        self.shared.new_hooks(sandbox, settings)
+    }
+
     /// The settings in force for a sandbox and where each WABA's webhooks go.
     pub(crate) fn view(&self, sandbox: &Sandbox) -> WebhookView {
         let shared = &self.shared;
-        let settings = self.settings(sandbox);
+        let settings = lock(&shared.hooks(sandbox)).settings.clone();
         let webhook_url = settings
             .webhook_url
             .clone()
@@ -610,7 +585,7 @@ impl Webhooks {
             .wabas
             .iter()
             .map(|w| WabaTarget {
-                waba_id: w.id.clone(),
+                waba_id: w.id.to_string(),
                 callback_url: callback_url(&state.subscriptions, &w.id, webhook_url.as_deref())
                     .map(str::to_owned),
             })
@@ -621,7 +596,7 @@ impl Webhooks {
             app_secret_configured: settings.app_secret.is_some() || shared.app.app_secret.is_some(),
             webhook_version: settings.webhook_version.unwrap_or(shared.config.version),
             chaos: settings.chaos.unwrap_or(shared.config.chaos),
-            retry: shared.retry,
+            retry: shared.courier.retry,
             timeout_ms: shared.config.timeout_ms,
             wabas,
         }
@@ -640,12 +615,6 @@ impl Webhooks {
         hooks.log.matching(message_id, field).cloned().collect()
     }
 
-    /// Forgets a sandbox's delivery log (its settings stay).
-    pub(crate) fn reset(&self, sandbox: &Sandbox) {
-        let freed = lock(&self.shared.hooks(sandbox)).log.clear();
-        self.shared.store.charge_deliveries(sandbox, 0, freed);
-    }
-
     /// Meta's verification handshake with `url`, using a challenge from the sandbox's
     /// generator. The error says what failed, never what the endpoint answered.
     pub(crate) async fn verify_callback(
@@ -660,7 +629,7 @@ impl Webhooks {
             .to_string();
         let timeout_ms = self.shared.config.timeout_ms;
         let result = handshake(
-            &self.shared.client,
+            &self.shared.courier.client,
             url,
             verify_token,
             &challenge,
@@ -695,7 +664,7 @@ impl Webhooks {
 }
 
 /// `Err` saying what was expected unless `value` lies in `range`.
-pub(crate) fn within(value: u64, range: RangeInclusive<u64>) -> Result<(), String> {
+fn within(value: u64, range: RangeInclusive<u64>) -> Result<(), String> {
     if range.contains(&value) {
         Ok(())
     } else {
@@ -705,9 +674,4 @@ pub(crate) fn within(value: u64, range: RangeInclusive<u64>) -> Result<(), Strin
             range.end()
         ))
     }
-}
-
-/// Locks a std mutex, shrugging off poisoning (the data stays usable).
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use wa_contract::GraphVersion;
+use wa_contract::admin::Chaos;
 
-use super::chaos::Chaos;
 use super::outbound::{CHALLENGE_CAP, Failure, body_within, check_url};
 use crate::ids::WabaId;
 use crate::store::Subscription;
@@ -31,8 +31,6 @@ pub(crate) struct WebhookSettings {
     pub(crate) webhook_version: Option<GraphVersion>,
     /// Delivery chaos.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    // The same shape as the admin API's.
-    #[schemars(with = "Option<wa_contract::admin::Chaos>")]
     pub(crate) chaos: Option<Chaos>,
 }
 
