@@ -247,6 +247,25 @@ pub struct Profile {
     pub name: String,
 }
 
+/// Where a message is in its life, from the mock's acceptance of the send (`accepted`, as the
+/// send answer's `message_status` says) through the statuses webhooks report (`sent`,
+/// `delivered`, `read`, `failed`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    /// Accepted, not yet sent.
+    Accepted,
+    /// Sent to WhatsApp.
+    Sent,
+    /// Delivered to the phone.
+    Delivered,
+    /// Read by the user.
+    Read,
+    /// Not delivered.
+    Failed,
+}
+
 /// A status `status`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
