@@ -1,4 +1,4 @@
-//! Values Meta spells from a documented list, each list declared once with [`wire_enum!`]: the
+//! Values Meta spells from a documented list, each list declared once with `wire_enum!`: the
 //! enum, its spellings ([`WireEnum::NAMES`], which the validators check against) and
 //! `as_str`.
 //!

@@ -250,9 +250,10 @@ pub struct Profile {
     pub name: String,
 }
 
-/// Where a message is in its life, from the mock's acceptance of the send (`accepted`, as the
-/// send answer's `message_status` says) through the statuses webhooks report (`sent`,
-/// `delivered`, `read`, `failed`).
+/// A message status.
+// The doc is also its description in the admin API's OpenAPI document, so it stays as
+// published. Unlike `StatusKind` (what a webhook reports), a message's life starts at
+// `accepted` and the mock sends no voice messages to be `played`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
