@@ -106,7 +106,7 @@
 //! | `snapshot`   | the `snapshot` module and `assert_graph_snapshot!`       | insta                  |
 //! | `graph-mock` | the `graph_mock` module                                  | wiremock               |
 //! | `cli`        | the `wa-contract` binary; turns on the three above       | clap, reqwest, tokio   |
-//! | `openapi`    | `schemars::JsonSchema` for the [`admin`] types           | schemars               |
+//! | `openapi`    | `JsonSchema` for the [`admin`] and [`model`] types       | schemars               |
 //!
 //! For the types and validators alone:
 //!
