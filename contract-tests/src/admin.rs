@@ -16,6 +16,9 @@ use crate::payload::template::{
     TemplateStatus,
 };
 use crate::payload::waba::{BusinessOnboardingStatus, OnboardingStatus};
+// Types the admin API carries but does not own, here too so that `admin::` paths still name them.
+pub use crate::model::{Behaviour, MarketingLimit, MetaChange, Outcome, Route};
+pub use crate::payload::webhook::MessageStatus;
 
 /// A list answer: `{"data": [...]}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -190,23 +193,6 @@ pub struct ClockState {
     pub graph_versions: Vec<GraphVersion>,
 }
 
-/// One of Meta's dated changes, as `fixtures/changes.json` records it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct MetaChange {
-    /// What the mock keys the rule on, e.g. `msc_on_mm_api`.
-    pub id: String,
-    /// The day it applies from (`YYYY-MM-DD`, UTC).
-    pub date: String,
-    /// What it switches.
-    pub switches: String,
-    /// Where Meta documents it.
-    pub source: String,
-    /// Whether a detail of it is the mock's choice.
-    pub invented: bool,
-}
-
 /// `POST /__admin/clock/advance`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -289,26 +275,6 @@ pub struct TemplateCategoryChange {
     pub impending: Option<bool>,
 }
 
-/// What happens to messages sent to a recipient.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Behaviour {
-    /// sent → delivered → read.
-    #[default]
-    Default,
-    /// Fails with 131026 (not on WhatsApp).
-    Undeliverable,
-    /// Fails with 131049 (per-user marketing limit).
-    EcosystemLimited,
-    /// Marketing fails with 131050 (user stopped marketing).
-    StoppedMarketing,
-    /// Stays `sent` until the message's TTL runs out, then fails.
-    Offline,
-    /// sent → delivered, never read.
-    NeverRead,
-}
-
 /// A recipient's settings, as `PUT /__admin/recipients/{phone}` answers them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -370,34 +336,6 @@ pub struct UserIdChange {
     /// The business number whose webhooks report it (default: the sandbox's first number).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number_id: Option<String>,
-}
-
-/// The API that carried a message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Route {
-    /// The Marketing Messages API.
-    MarketingMessages,
-    /// The Cloud API (`/messages`, or MM API fallback).
-    CloudApi,
-}
-
-/// A message status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum MessageStatus {
-    /// Accepted, not yet sent.
-    Accepted,
-    /// Sent to WhatsApp.
-    Sent,
-    /// Delivered to the phone.
-    Delivered,
-    /// Read by the user.
-    Read,
-    /// Not delivered.
-    Failed,
 }
 
 /// One step of a message's status history.
@@ -683,19 +621,6 @@ pub struct WabaTarget {
     pub callback_url: Option<String>,
 }
 
-/// How a delivery attempt ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// The endpoint answered 2xx.
-    Delivered,
-    /// It failed; another attempt is scheduled.
-    Retrying,
-    /// It failed and is too old to retry: dropped.
-    Expired,
-}
-
 /// One entry of `GET /__admin/webhooks/deliveries`: one POST of a webhook.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -786,19 +711,6 @@ pub struct Faults {
 pub struct Throughput {
     /// Sends per phone number per second; `null` lifts the limit.
     pub messages_per_second: Option<u32>,
-}
-
-/// `GET` and `PUT /__admin/marketing_limit`, and a world file's `marketing_limit`: how many
-/// marketing templates a user may receive in a rolling 24 hours before more fail with 131049.
-/// Meta publishes no count (it follows each user's engagement), so the mock's is set here.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct MarketingLimit {
-    /// Marketing templates a user receives from every business of the sandbox in 24 hours
-    /// (1–1000); `null` turns the limit off.
-    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = 1000)))]
-    pub per_user_per_24h: Option<u32>,
 }
 
 /// `POST /__admin/sandboxes` (the body is optional).

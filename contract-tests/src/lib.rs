@@ -96,9 +96,9 @@
 //!
 //! # Features
 //!
-//! All are on by default. Without them (`default-features = false`) the crate is the payload
-//! and [`admin`] types, [`validate`], the [`Catalogue`], [`GraphVersion`] and [`signature`],
-//! and compiles nothing but serde, serde_json, hmac, sha2 and hex.
+//! All are on by default. Without them (`default-features = false`) the crate is the payload,
+//! [`model`] and [`admin`] types, [`validate`], the [`Catalogue`], [`GraphVersion`] and
+//! [`signature`], and compiles nothing but serde, serde_json, hmac, sha2 and hex.
 //!
 //! | Feature      | Adds                                                     | Pulls in               |
 //! |--------------|----------------------------------------------------------|------------------------|
@@ -106,7 +106,7 @@
 //! | `snapshot`   | the `snapshot` module and `assert_graph_snapshot!`       | insta                  |
 //! | `graph-mock` | the `graph_mock` module                                  | wiremock               |
 //! | `cli`        | the `wa-contract` binary; turns on the three above       | clap, reqwest, tokio   |
-//! | `openapi`    | `schemars::JsonSchema` for the [`admin`] types           | schemars               |
+//! | `openapi`    | `JsonSchema` for the [`admin`] and [`model`] types       | schemars               |
 //!
 //! For the types and validators alone:
 //!
@@ -122,6 +122,7 @@ pub mod admin;
 mod catalogue;
 #[cfg(feature = "graph-mock")]
 pub mod graph_mock;
+pub mod model;
 pub mod operations;
 pub mod payload;
 pub mod signature;

@@ -4,7 +4,7 @@
 //! Everything that needs to know which Graph requests exist reads this table: the mock's router
 //! ([`find`] an operation, then run its handler), the wiremock stub and `wa-contract journal`
 //! ([`request_kind`]: which contract a request body is checked against). Adding an endpoint is
-//! one row here and one handler in the mock.
+//! one entry of the `operations!` declaration here and one handler in the mock.
 //!
 //! ```
 //! use wa_contract::PayloadKind;
@@ -58,74 +58,6 @@ impl Method {
             Self::Get => "GET",
             Self::Post => "POST",
             Self::Delete => "DELETE",
-        }
-    }
-}
-
-/// Names a Graph operation, one per row of [`OPERATIONS`]; [`OperationId::as_str`] is its
-/// stable snake_case name (also the mock's handler's name).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum OperationId {
-    /// `GET /{phone_number_id}`.
-    GetPhoneNumber,
-    /// `POST /{phone_number_id}/marketing_messages`.
-    SendMarketingMessage,
-    /// `POST /{phone_number_id}/messages`.
-    SendMessage,
-    /// `GET /{waba_id}`.
-    GetWaba,
-    /// `POST /{waba_id}`.
-    UpdateWaba,
-    /// `GET /{waba_id}/message_templates`.
-    ListTemplates,
-    /// `POST /{waba_id}/message_templates`.
-    CreateTemplate,
-    /// `DELETE /{waba_id}/message_templates`.
-    DeleteTemplates,
-    /// `GET /{waba_id}/phone_numbers`.
-    ListPhoneNumbers,
-    /// `GET /{waba_id}/template_analytics`.
-    GetTemplateAnalytics,
-    /// `GET /{waba_id}/subscribed_apps`.
-    ListSubscribedApps,
-    /// `POST /{waba_id}/subscribed_apps`.
-    SubscribeApp,
-    /// `DELETE /{waba_id}/subscribed_apps`.
-    UnsubscribeApp,
-    /// `GET /{template_id}`.
-    GetTemplate,
-    /// `POST /{template_id}`.
-    EditTemplate,
-    /// `GET /{business_id}`.
-    GetBusiness,
-    /// `GET /{business_id}/client_whatsapp_business_accounts`.
-    ListClientWabas,
-    /// `POST /{business_id}/onboard_partners_to_mm_lite`.
-    OnboardPartners,
-}
-
-impl OperationId {
-    /// The stable snake_case name, e.g. `"send_marketing_message"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::GetPhoneNumber => "get_phone_number",
-            Self::SendMarketingMessage => "send_marketing_message",
-            Self::SendMessage => "send_message",
-            Self::GetWaba => "get_waba",
-            Self::UpdateWaba => "update_waba",
-            Self::ListTemplates => "list_templates",
-            Self::CreateTemplate => "create_template",
-            Self::DeleteTemplates => "delete_templates",
-            Self::ListPhoneNumbers => "list_phone_numbers",
-            Self::GetTemplateAnalytics => "get_template_analytics",
-            Self::ListSubscribedApps => "list_subscribed_apps",
-            Self::SubscribeApp => "subscribe_app",
-            Self::UnsubscribeApp => "unsubscribe_app",
-            Self::GetTemplate => "get_template",
-            Self::EditTemplate => "edit_template",
-            Self::GetBusiness => "get_business",
-            Self::ListClientWabas => "list_client_wabas",
-            Self::OnboardPartners => "onboard_partners",
         }
     }
 }
@@ -189,8 +121,59 @@ impl Unrouted {
     }
 }
 
-/// A row of [`OPERATIONS`].
-const fn op(
+/// Declares every Graph operation once: each entry gives the [`OperationId`] variant with its
+/// doc, its snake_case name and its [`Operation`] row, from which the enum,
+/// [`OperationId::as_str`] and [`OPERATIONS`] are generated. A `request` is the body's
+/// contract and its [`BodyPolicy`]; `None` reads no body.
+macro_rules! operations {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident = $name:literal {
+            object: $object:ident,
+            edge: $edge:expr,
+            method: $method:ident,
+            request: $request:expr,
+            response: $response:expr $(,)?
+        }
+    )*) => {
+        /// Names a Graph operation, one per row of [`OPERATIONS`]; [`OperationId::as_str`] is
+        /// its stable snake_case name (also the mock's handler's name).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum OperationId {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl OperationId {
+            /// The stable snake_case name, e.g. `"send_marketing_message"`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)*
+                }
+            }
+        }
+
+        /// Every Graph operation the contract knows. Where one path and method fit several
+        /// objects (`POST /{id}`: a WABA update or a template edit), [`request_kind`] falls back
+        /// to the first row's contract.
+        pub const OPERATIONS: &[Operation] = {
+            use BodyPolicy::{Record, Refuse};
+            use Method::{Delete, Get, Post};
+            use ObjectKind::{Business, PhoneNumber, Template, Waba};
+            use PayloadKind::*;
+            &[$(row(
+                OperationId::$variant,
+                $object,
+                $edge,
+                $method,
+                $request,
+                $response,
+            ),)*]
+        };
+    };
+}
+
+/// One row of [`OPERATIONS`], its request contract and body policy taken apart.
+const fn row(
     id: OperationId,
     object: ObjectKind,
     edge: Option<&'static str>,
@@ -213,148 +196,98 @@ const fn op(
     }
 }
 
-/// Every Graph operation the contract knows. Where one path and method fit several objects
-/// (`POST /{id}`: a WABA update or a template edit), [`request_kind`] falls back to the first
-/// row's contract.
-pub const OPERATIONS: &[Operation] = {
-    use BodyPolicy::{Record, Refuse};
-    use Method::{Delete, Get, Post};
-    use ObjectKind::{Business, PhoneNumber, Template, Waba};
-    use OperationId as Id;
-    use PayloadKind as K;
-    &[
-        op(Id::GetPhoneNumber, PhoneNumber, None, Get, None, None),
-        op(
-            Id::SendMarketingMessage,
-            PhoneNumber,
-            Some("marketing_messages"),
-            Post,
-            Some((K::MarketingMessageRequest, Refuse)),
-            Some(K::SendResponse),
-        ),
-        op(
-            Id::SendMessage,
-            PhoneNumber,
-            Some("messages"),
-            Post,
-            Some((K::MessageRequest, Refuse)),
-            Some(K::SendResponse),
-        ),
-        op(Id::GetWaba, Waba, None, Get, None, Some(K::WabaNode)),
-        op(
-            Id::UpdateWaba,
-            Waba,
-            None,
-            Post,
-            Some((K::WabaUpdateRequest, Refuse)),
-            Some(K::SuccessResponse),
-        ),
-        op(
-            Id::ListTemplates,
-            Waba,
-            Some("message_templates"),
-            Get,
-            None,
-            Some(K::TemplateList),
-        ),
-        op(
-            Id::CreateTemplate,
-            Waba,
-            Some("message_templates"),
-            Post,
-            Some((K::TemplateCreateRequest, Record)),
-            Some(K::TemplateCreateResponse),
-        ),
-        op(
-            Id::DeleteTemplates,
-            Waba,
-            Some("message_templates"),
-            Delete,
-            None,
-            Some(K::SuccessResponse),
-        ),
-        op(
-            Id::ListPhoneNumbers,
-            Waba,
-            Some("phone_numbers"),
-            Get,
-            None,
-            None,
-        ),
-        op(
-            Id::GetTemplateAnalytics,
-            Waba,
-            Some("template_analytics"),
-            Get,
-            None,
-            None,
-        ),
-        op(
-            Id::ListSubscribedApps,
-            Waba,
-            Some("subscribed_apps"),
-            Get,
-            None,
-            Some(K::SubscribedAppsList),
-        ),
-        op(
-            Id::SubscribeApp,
-            Waba,
-            Some("subscribed_apps"),
-            Post,
-            Some((K::SubscribedAppsRequest, Refuse)),
-            Some(K::SuccessResponse),
-        ),
-        op(
-            Id::UnsubscribeApp,
-            Waba,
-            Some("subscribed_apps"),
-            Delete,
-            None,
-            Some(K::SuccessResponse),
-        ),
-        op(
-            Id::GetTemplate,
-            Template,
-            None,
-            Get,
-            None,
-            Some(K::TemplateObject),
-        ),
-        op(
-            Id::EditTemplate,
-            Template,
-            None,
-            Post,
-            Some((K::TemplateEditRequest, Record)),
-            Some(K::SuccessResponse),
-        ),
-        op(
-            Id::GetBusiness,
-            Business,
-            None,
-            Get,
-            None,
-            Some(K::BusinessNode),
-        ),
-        op(
-            Id::ListClientWabas,
-            Business,
-            Some("client_whatsapp_business_accounts"),
-            Get,
-            None,
-            None,
-        ),
-        op(
-            Id::OnboardPartners,
-            Business,
-            Some("onboard_partners_to_mm_lite"),
-            Post,
-            None,
-            None,
-        ),
-    ]
-};
+operations! {
+    /// `GET /{phone_number_id}`.
+    GetPhoneNumber = "get_phone_number" {
+        object: PhoneNumber, edge: None, method: Get,
+        request: None, response: None,
+    }
+    /// `POST /{phone_number_id}/marketing_messages`.
+    SendMarketingMessage = "send_marketing_message" {
+        object: PhoneNumber, edge: Some("marketing_messages"), method: Post,
+        request: Some((MarketingMessageRequest, Refuse)), response: Some(SendResponse),
+    }
+    /// `POST /{phone_number_id}/messages`.
+    SendMessage = "send_message" {
+        object: PhoneNumber, edge: Some("messages"), method: Post,
+        request: Some((MessageRequest, Refuse)), response: Some(SendResponse),
+    }
+    /// `GET /{waba_id}`.
+    GetWaba = "get_waba" {
+        object: Waba, edge: None, method: Get,
+        request: None, response: Some(WabaNode),
+    }
+    /// `POST /{waba_id}`.
+    UpdateWaba = "update_waba" {
+        object: Waba, edge: None, method: Post,
+        request: Some((WabaUpdateRequest, Refuse)), response: Some(SuccessResponse),
+    }
+    /// `GET /{waba_id}/message_templates`.
+    ListTemplates = "list_templates" {
+        object: Waba, edge: Some("message_templates"), method: Get,
+        request: None, response: Some(TemplateList),
+    }
+    /// `POST /{waba_id}/message_templates`.
+    CreateTemplate = "create_template" {
+        object: Waba, edge: Some("message_templates"), method: Post,
+        request: Some((TemplateCreateRequest, Record)), response: Some(TemplateCreateResponse),
+    }
+    /// `DELETE /{waba_id}/message_templates`.
+    DeleteTemplates = "delete_templates" {
+        object: Waba, edge: Some("message_templates"), method: Delete,
+        request: None, response: Some(SuccessResponse),
+    }
+    /// `GET /{waba_id}/phone_numbers`.
+    ListPhoneNumbers = "list_phone_numbers" {
+        object: Waba, edge: Some("phone_numbers"), method: Get,
+        request: None, response: None,
+    }
+    /// `GET /{waba_id}/template_analytics`.
+    GetTemplateAnalytics = "get_template_analytics" {
+        object: Waba, edge: Some("template_analytics"), method: Get,
+        request: None, response: None,
+    }
+    /// `GET /{waba_id}/subscribed_apps`.
+    ListSubscribedApps = "list_subscribed_apps" {
+        object: Waba, edge: Some("subscribed_apps"), method: Get,
+        request: None, response: Some(SubscribedAppsList),
+    }
+    /// `POST /{waba_id}/subscribed_apps`.
+    SubscribeApp = "subscribe_app" {
+        object: Waba, edge: Some("subscribed_apps"), method: Post,
+        request: Some((SubscribedAppsRequest, Refuse)), response: Some(SuccessResponse),
+    }
+    /// `DELETE /{waba_id}/subscribed_apps`.
+    UnsubscribeApp = "unsubscribe_app" {
+        object: Waba, edge: Some("subscribed_apps"), method: Delete,
+        request: None, response: Some(SuccessResponse),
+    }
+    /// `GET /{template_id}`.
+    GetTemplate = "get_template" {
+        object: Template, edge: None, method: Get,
+        request: None, response: Some(TemplateObject),
+    }
+    /// `POST /{template_id}`.
+    EditTemplate = "edit_template" {
+        object: Template, edge: None, method: Post,
+        request: Some((TemplateEditRequest, Record)), response: Some(SuccessResponse),
+    }
+    /// `GET /{business_id}`.
+    GetBusiness = "get_business" {
+        object: Business, edge: None, method: Get,
+        request: None, response: Some(BusinessNode),
+    }
+    /// `GET /{business_id}/client_whatsapp_business_accounts`.
+    ListClientWabas = "list_client_wabas" {
+        object: Business, edge: Some("client_whatsapp_business_accounts"), method: Get,
+        request: None, response: None,
+    }
+    /// `POST /{business_id}/onboard_partners_to_mm_lite`.
+    OnboardPartners = "onboard_partners" {
+        object: Business, edge: Some("onboard_partners_to_mm_lite"), method: Post,
+        request: None, response: None,
+    }
+}
 
 /// The operation `method` (as on the wire, case-sensitive) names on `object`'s `edge`, or why
 /// there is none: [`Unrouted::UnsupportedMethod`] when some row has this object and edge,

@@ -6,6 +6,7 @@
 //! express live in [`crate::validate`].
 
 pub mod bsuid;
+pub mod enums;
 pub mod error;
 pub mod send;
 pub mod template;

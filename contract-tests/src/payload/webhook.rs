@@ -6,11 +6,14 @@
 //! `message_template_quality_update` and `template_category_update`.
 //!
 //! [`ChangeValue`] is chosen by the change's `field`; fields the model does not know are kept
-//! as raw JSON so a webhook from a newer Graph still parses.
+//! as raw JSON so a webhook from a newer Graph still parses. For the same reason values from
+//! one of Meta's lists (pricing, quality scores, reasons, events) are [`Open`]: a documented
+//! value or the one sent.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use super::enums::{Open, wire_enum};
 use super::template::TemplateCategory;
 
 /// The body of every webhook POST.
@@ -247,6 +250,26 @@ pub struct Profile {
     pub name: String,
 }
 
+/// A message status.
+// The doc is also its description in the admin API's OpenAPI document, so it stays as
+// published. Unlike `StatusKind` (what a webhook reports), a message's life starts at
+// `accepted` and the mock sends no voice messages to be `played`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    /// Accepted, not yet sent.
+    Accepted,
+    /// Sent to WhatsApp.
+    Sent,
+    /// Delivered to the phone.
+    Delivered,
+    /// Read by the user.
+    Read,
+    /// Not delivered.
+    Failed,
+}
+
 /// A status `status`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -325,12 +348,54 @@ pub struct Pricing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billable: Option<bool>,
     /// `PMP` (per-message) or `CBP` (before July 2025).
-    pub pricing_model: String,
+    pub pricing_model: Open<PricingModel>,
     /// `regular`, `free_customer_service` or `free_entry_point`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub pricing_type: Option<String>,
+    pub pricing_type: Option<Open<PricingType>>,
     /// `marketing_lite` on the MM API route, `marketing` on the Cloud API route, ….
-    pub category: String,
+    pub category: Open<PricingCategory>,
+}
+
+wire_enum! {
+    /// `pricing.pricing_model`.
+    pub enum PricingModel {
+        /// Per-message pricing, since 2025-07-01.
+        Pmp = "PMP",
+        /// Conversation-based pricing, in webhooks before 2025-07-01.
+        Cbp = "CBP",
+    }
+}
+
+wire_enum! {
+    /// `pricing.type`: whether the message is billed.
+    pub enum PricingType {
+        /// Billed.
+        Regular = "regular",
+        /// Free: sent inside the customer-service window.
+        FreeCustomerService = "free_customer_service",
+        /// Free: sent inside a free entry point's window.
+        FreeEntryPoint = "free_entry_point",
+    }
+}
+
+wire_enum! {
+    /// `pricing.category`, as printed in Meta's status reference (one hyphen included).
+    pub enum PricingCategory {
+        /// Authentication templates.
+        Authentication = "authentication",
+        /// Authentication templates at the international rate.
+        AuthenticationInternational = "authentication-international",
+        /// Marketing templates on the Cloud API.
+        Marketing = "marketing",
+        /// Marketing templates on the MM API.
+        MarketingLite = "marketing_lite",
+        /// Messages in a conversation a referral opened.
+        ReferralConversion = "referral_conversion",
+        /// Free-form replies in the customer-service window.
+        Service = "service",
+        /// Utility templates.
+        Utility = "utility",
+    }
 }
 
 /// An error inside a webhook: `{code,title,message,error_data:{details},href}`.
@@ -463,7 +528,7 @@ pub struct TemplateStatusUpdate {
     /// Template language.
     pub message_template_language: String,
     /// Why; `null` when scheduled for deletion.
-    pub reason: Option<String>,
+    pub reason: Option<Open<TemplateStatusReason>>,
     /// Category.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_template_category: Option<TemplateCategory>,
@@ -499,25 +564,35 @@ impl TemplateStatusUpdate {
         "PENDING_DELETION",
         "REJECTED",
     ];
+}
 
-    /// Every documented `reason`.
-    pub const REASONS: [&'static str; 8] = [
-        "ABUSIVE_CONTENT",
-        "CATEGORY_NOT_AVAILABLE",
-        "INCORRECT_CATEGORY",
-        "INVALID_FORMAT",
-        "NONE",
-        "PROMOTIONAL",
-        "SCAM",
-        "TAG_CONTENT_MISMATCH",
-    ];
+wire_enum! {
+    /// The `reason` of a `message_template_status_update`.
+    pub enum TemplateStatusReason {
+        /// Abusive content.
+        AbusiveContent = "ABUSIVE_CONTENT",
+        /// The category is not available (deprecated).
+        CategoryNotAvailable = "CATEGORY_NOT_AVAILABLE",
+        /// The content does not match the category.
+        IncorrectCategory = "INCORRECT_CATEGORY",
+        /// Placeholders, examples or limits are wrong.
+        InvalidFormat = "INVALID_FORMAT",
+        /// No reason: the usual value outside rejections.
+        NoReason = "NONE",
+        /// Promotional content in a non-marketing template.
+        Promotional = "PROMOTIONAL",
+        /// A scam.
+        Scam = "SCAM",
+        /// The content does not match its tag.
+        TagContentMismatch = "TAG_CONTENT_MISMATCH",
+    }
 }
 
 /// `value` of an `account_update` change.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AccountUpdate {
     /// `MM_LITE_TERMS_SIGNED`, legacy `AD_ACCOUNT_LINKED`, or another account event.
-    pub event: String,
+    pub event: Open<AccountEvent>,
     /// The WABA concerned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waba_info: Option<WabaInfo>,
@@ -526,11 +601,31 @@ pub struct AccountUpdate {
     pub extra: Map<String, Value>,
 }
 
-impl AccountUpdate {
-    /// The business accepted the MM API terms; sent once per WABA of the portfolio.
-    pub const MM_LITE_TERMS_SIGNED: &'static str = "MM_LITE_TERMS_SIGNED";
-    /// Legacy onboarding event.
-    pub const AD_ACCOUNT_LINKED: &'static str = "AD_ACCOUNT_LINKED";
+wire_enum! {
+    /// The `event` of an `account_update`.
+    pub enum AccountEvent {
+        /// The business accepted the MM API terms; sent once per WABA of the portfolio.
+        MmLiteTermsSigned = "MM_LITE_TERMS_SIGNED",
+        /// Legacy onboarding event.
+        AdAccountLinked = "AD_ACCOUNT_LINKED",
+        /// The WABA's volume pricing tier changed (`volume_tier_info`).
+        VolumeBasedPricingTierUpdate = "VOLUME_BASED_PRICING_TIER_UPDATE",
+        /// A phone number's business was verified (`phone_number`).
+        VerifiedAccount = "VERIFIED_ACCOUNT",
+        /// The account was restricted (`restriction_info`).
+        AccountRestriction = "ACCOUNT_RESTRICTION",
+        /// The account was disabled or re-enabled.
+        DisabledUpdate = "DISABLED_UPDATE",
+        /// The partner was removed (`disconnection_info`).
+        PartnerRemoved = "PARTNER_REMOVED",
+    }
+}
+
+impl AccountEvent {
+    /// Whether the event is about MM API onboarding, and so names the WABA in `waba_info`.
+    pub const fn is_onboarding(self) -> bool {
+        matches!(self, Self::MmLiteTermsSigned | Self::AdAccountLinked)
+    }
 }
 
 /// `waba_info`.
@@ -579,7 +674,7 @@ pub struct UserPreference {
     /// Always `marketing_messages`.
     pub category: String,
     /// `stop` or `resume`.
-    pub value: String,
+    pub value: Open<MarketingPreference>,
     /// Unix seconds, an integer in Meta's syntax.
     pub timestamp: Value,
 }
@@ -587,8 +682,17 @@ pub struct UserPreference {
 impl UserPreference {
     /// The only documented category.
     pub const MARKETING_MESSAGES: &'static str = "marketing_messages";
-    /// Values clients match on (Meta's reference cuts the enum off; these are what clients read).
-    pub const VALUES: [&'static str; 2] = ["stop", "resume"];
+}
+
+wire_enum! {
+    /// The `value` of a `user_preferences[]` entry: what the user chose for marketing messages.
+    /// Meta's reference cuts the list off; these are the values clients read.
+    pub enum MarketingPreference {
+        /// The user stopped marketing messages.
+        Stop = "stop",
+        /// The user resumed marketing messages.
+        Resume = "resume",
+    }
 }
 
 /// `value` of a `user_id_update` change (Meta's business-scoped user ids page).
@@ -638,9 +742,9 @@ pub struct IdChange {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TemplateQualityUpdate {
     /// `GREEN`, `YELLOW`, `RED` or `UNKNOWN`.
-    pub previous_quality_score: String,
+    pub previous_quality_score: Open<QualityScore>,
     /// The new score.
-    pub new_quality_score: String,
+    pub new_quality_score: Open<QualityScore>,
     /// Template id, an integer as in `message_template_status_update`.
     pub message_template_id: u64,
     /// Template name.
@@ -653,8 +757,22 @@ pub struct TemplateQualityUpdate {
 }
 
 impl TemplateQualityUpdate {
-    /// Every documented quality score.
-    pub const SCORES: [&'static str; 4] = ["GREEN", "YELLOW", "RED", "UNKNOWN"];
+    /// Every documented quality score ([`QualityScore::NAMES`]).
+    pub const SCORES: [&'static str; 4] = QualityScore::NAMES;
+}
+
+wire_enum! {
+    /// A template's quality score.
+    pub enum QualityScore {
+        /// High quality.
+        Green = "GREEN",
+        /// Medium quality.
+        Yellow = "YELLOW",
+        /// Low quality.
+        Red = "RED",
+        /// Not rated yet.
+        Unknown = "UNKNOWN",
+    }
 }
 
 /// `value` of a `template_category_update` change: impending (`correct_category` and

@@ -7,13 +7,15 @@ use proptest::sample::select;
 use serde_json::{Map, Value, json};
 
 use super::atoms;
+use crate::payload::enums::Open;
 use crate::payload::template::TemplateCategory;
 use crate::payload::webhook::{
-    AccountUpdate, ButtonReply, ChangeValue, Conversation, ConversationOrigin, IdChange,
-    InboundContext, InboundMessage, InboundText, LinkClickData, MessagesValue, Metadata, Pricing,
-    Profile, Status, StatusKind, TemplateCategoryUpdate, TemplateQualityUpdate,
-    TemplateStatusUpdate, UserAction, UserIdUpdate, UserIdUpdateValue, UserPreference,
-    UserPreferencesValue, WabaInfo, WebhookContact, WebhookError, WebhookErrorData, WebhookPayload,
+    AccountEvent, AccountUpdate, ButtonReply, ChangeValue, Conversation, ConversationOrigin,
+    IdChange, InboundContext, InboundMessage, InboundText, LinkClickData, MarketingPreference,
+    MessagesValue, Metadata, Pricing, PricingModel, Profile, QualityScore, Status, StatusKind,
+    TemplateCategoryUpdate, TemplateQualityUpdate, TemplateStatusReason, TemplateStatusUpdate,
+    UserAction, UserIdUpdate, UserIdUpdateValue, UserPreference, UserPreferencesValue, WabaInfo,
+    WebhookContact, WebhookError, WebhookErrorData, WebhookPayload,
 };
 use crate::{Catalogue, ErrorKind};
 
@@ -105,9 +107,9 @@ fn pricing() -> impl Strategy<Value = (Pricing, Option<Conversation>)> {
         .prop_map(|(category, billable, pricing_type, conversation)| {
             let pricing = Pricing {
                 billable,
-                pricing_model: "PMP".to_owned(),
-                pricing_type: pricing_type.map(str::to_owned),
-                category: category.to_owned(),
+                pricing_model: PricingModel::Pmp.into(),
+                pricing_type: pricing_type.map(Open::from),
+                category: category.into(),
             };
             let conversation = conversation.map(|(id, expiration_timestamp)| Conversation {
                 id,
@@ -309,7 +311,7 @@ pub(super) fn template_status_webhook() -> impl Strategy<Value = WebhookPayload>
         1_000_000_000_000_000u64..10_000_000_000_000_000,
         atoms::template_name(),
         atoms::language(),
-        option::of(select(&TemplateStatusUpdate::REASONS[..])),
+        option::of(select(&TemplateStatusReason::NAMES[..])),
         option::of(select(
             &[
                 TemplateCategory::Marketing,
@@ -333,7 +335,7 @@ pub(super) fn template_status_webhook() -> impl Strategy<Value = WebhookPayload>
                     message_template_id: id,
                     message_template_name: name,
                     message_template_language: language,
-                    reason: reason.map(str::to_owned),
+                    reason: reason.map(Open::from),
                     message_template_category: category,
                     rejection_info,
                     disable_info: None,
@@ -361,7 +363,7 @@ pub(super) fn account_update_webhook() -> impl Strategy<Value = WebhookPayload> 
     )
         .prop_map(|(partner, time, waba_id, owner_business_id)| {
             let update = AccountUpdate {
-                event: AccountUpdate::MM_LITE_TERMS_SIGNED.to_owned(),
+                event: AccountEvent::MmLiteTermsSigned.into(),
                 waba_info: Some(WabaInfo {
                     waba_id,
                     owner_business_id,
@@ -390,7 +392,7 @@ pub(super) fn user_preferences_webhook() -> impl Strategy<Value = WebhookPayload
         atoms::graph_id(),
         metadata(),
         contact(),
-        select(&UserPreference::VALUES[..]),
+        select(&MarketingPreference::NAMES[..]),
         atoms::unix_seconds(),
     )
         .prop_map(|(waba, metadata, contact, choice, at)| {
@@ -400,7 +402,7 @@ pub(super) fn user_preferences_webhook() -> impl Strategy<Value = WebhookPayload
                 parent_user_id: None,
                 detail: format!("User requested to {choice} marketing messages"),
                 category: UserPreference::MARKETING_MESSAGES.to_owned(),
-                value: choice.to_owned(),
+                value: choice.into(),
                 timestamp: Value::from(at),
             };
             let value = UserPreferencesValue {
@@ -460,16 +462,16 @@ pub(super) fn template_quality_webhook() -> impl Strategy<Value = WebhookPayload
     (
         atoms::graph_id(),
         atoms::unix_seconds(),
-        select(&TemplateQualityUpdate::SCORES[..]),
-        select(&TemplateQualityUpdate::SCORES[..]),
+        select(&QualityScore::NAMES[..]),
+        select(&QualityScore::NAMES[..]),
         1_000_000_000_000_000u64..10_000_000_000_000_000,
         atoms::template_name(),
         atoms::language(),
     )
         .prop_map(|(waba, time, previous, new, id, name, language)| {
             let update = TemplateQualityUpdate {
-                previous_quality_score: previous.to_owned(),
-                new_quality_score: new.to_owned(),
+                previous_quality_score: previous.into(),
+                new_quality_score: new.into(),
                 message_template_id: id,
                 message_template_name: name,
                 message_template_language: language,

@@ -18,129 +18,126 @@ use crate::payload::send::{SendMessageRequest, StatusUpdateRequest};
 mod account;
 mod check;
 mod send;
-
-pub use send::Endpoint as SendEndpoint;
 mod shapes;
 mod template;
 mod webhook;
 
-/// Every payload the contract knows, named as the CLI's `--kind` takes them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PayloadKind {
-    /// `POST /{phone_number_id}/marketing_messages` body.
-    MarketingMessageRequest,
-    /// `POST /{phone_number_id}/messages` body.
-    MessageRequest,
-    /// Success response of either send endpoint.
-    SendResponse,
-    /// `POST /{waba_id}/message_templates` body.
-    TemplateCreateRequest,
-    /// Response of template create.
-    TemplateCreateResponse,
-    /// `POST /{template_id}` body.
-    TemplateEditRequest,
-    /// `GET /{template_id}` response.
-    TemplateObject,
-    /// `GET /{waba_id}/message_templates` response.
-    TemplateList,
-    /// `GET /{waba_id}` response.
-    WabaNode,
-    /// `POST /{waba_id}` body.
-    WabaUpdateRequest,
-    /// `GET /{business_id}` response.
-    BusinessNode,
-    /// `POST /{waba_id}/subscribed_apps` body.
-    SubscribedAppsRequest,
-    /// `GET /{waba_id}/subscribed_apps` response.
-    SubscribedAppsList,
-    /// `{"success": true}` answers (template edit/delete, subscriptions, WABA update).
-    SuccessResponse,
-    /// `messages` webhook carrying `statuses`.
-    StatusWebhook,
-    /// `messages` webhook carrying inbound `messages`.
-    InboundMessageWebhook,
-    /// `message_template_status_update` webhook.
-    TemplateStatusWebhook,
-    /// `account_update` webhook.
-    AccountUpdateWebhook,
-    /// `user_preferences` webhook (a user stopped or resumed marketing).
-    UserPreferencesWebhook,
-    /// `user_id_update` webhook (a user's BSUID changed).
-    UserIdUpdateWebhook,
-    /// `message_template_quality_update` webhook.
-    TemplateQualityWebhook,
-    /// `template_category_update` webhook.
-    TemplateCategoryWebhook,
-    /// `messages` webhook carrying `user_actions` (MM API link clicks).
-    UserActionsWebhook,
-    /// Graph's error envelope.
-    GraphError,
+pub use send::Endpoint as SendEndpoint;
+use webhook::Expect;
+
+/// Declares every payload kind once: each entry gives the [`PayloadKind`] variant with its doc,
+/// its snake_case name (serde's, the CLI's `--kind` and the fixture folder's) and the rules
+/// [`validate`] checks it with, from which the enum, [`PayloadKind::ALL`],
+/// [`PayloadKind::as_str`] and the dispatch of [`validate`] are generated.
+macro_rules! payload_kinds {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal => $rules:expr,)*) => {
+        /// Every payload the contract knows, named as the CLI's `--kind` takes them.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum PayloadKind {
+            $($(#[$doc])* #[serde(rename = $name)] $variant,)*
+        }
+
+        impl PayloadKind {
+            /// Every kind, in declaration order.
+            pub const ALL: [PayloadKind; [$(PayloadKind::$variant),*].len()] =
+                [$(PayloadKind::$variant),*];
+
+            /// The snake_case name (also the fixture folder name).
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)*
+                }
+            }
+
+            /// Runs this kind's rules on `value`.
+            fn check(self, c: &mut check::Checker, value: &Value) {
+                match self {
+                    $(Self::$variant => {
+                        $rules(c, value);
+                    })*
+                }
+            }
+        }
+    };
 }
 
-impl PayloadKind {
-    /// Every kind, in declaration order.
-    pub const ALL: [PayloadKind; 24] = [
-        Self::MarketingMessageRequest,
-        Self::MessageRequest,
-        Self::SendResponse,
-        Self::TemplateCreateRequest,
-        Self::TemplateCreateResponse,
-        Self::TemplateEditRequest,
-        Self::TemplateObject,
-        Self::TemplateList,
-        Self::WabaNode,
-        Self::WabaUpdateRequest,
-        Self::BusinessNode,
-        Self::SubscribedAppsRequest,
-        Self::SubscribedAppsList,
-        Self::SuccessResponse,
-        Self::StatusWebhook,
-        Self::InboundMessageWebhook,
-        Self::TemplateStatusWebhook,
-        Self::AccountUpdateWebhook,
-        Self::UserPreferencesWebhook,
-        Self::UserIdUpdateWebhook,
-        Self::TemplateQualityWebhook,
-        Self::TemplateCategoryWebhook,
-        Self::UserActionsWebhook,
-        Self::GraphError,
-    ];
-
-    /// The snake_case name (also the fixture folder name).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::MarketingMessageRequest => "marketing_message_request",
-            Self::MessageRequest => "message_request",
-            Self::SendResponse => "send_response",
-            Self::TemplateCreateRequest => "template_create_request",
-            Self::TemplateCreateResponse => "template_create_response",
-            Self::TemplateEditRequest => "template_edit_request",
-            Self::TemplateObject => "template_object",
-            Self::TemplateList => "template_list",
-            Self::WabaNode => "waba_node",
-            Self::WabaUpdateRequest => "waba_update_request",
-            Self::BusinessNode => "business_node",
-            Self::SubscribedAppsRequest => "subscribed_apps_request",
-            Self::SubscribedAppsList => "subscribed_apps_list",
-            Self::SuccessResponse => "success_response",
-            Self::StatusWebhook => "status_webhook",
-            Self::InboundMessageWebhook => "inbound_message_webhook",
-            Self::TemplateStatusWebhook => "template_status_webhook",
-            Self::AccountUpdateWebhook => "account_update_webhook",
-            Self::UserPreferencesWebhook => "user_preferences_webhook",
-            Self::UserIdUpdateWebhook => "user_id_update_webhook",
-            Self::TemplateQualityWebhook => "template_quality_webhook",
-            Self::TemplateCategoryWebhook => "template_category_webhook",
-            Self::UserActionsWebhook => "user_actions_webhook",
-            Self::GraphError => "graph_error",
-        }
-    }
+payload_kinds! {
+    /// `POST /{phone_number_id}/marketing_messages` body.
+    MarketingMessageRequest = "marketing_message_request" => |c, v| {
+        send::send_request(c, v, SendEndpoint::MarketingMessages);
+    },
+    /// `POST /{phone_number_id}/messages` body.
+    MessageRequest = "message_request" => |c, v| {
+        send::send_request(c, v, SendEndpoint::Messages);
+    },
+    /// Success response of either send endpoint.
+    SendResponse = "send_response" => send::send_response,
+    /// `POST /{waba_id}/message_templates` body.
+    TemplateCreateRequest = "template_create_request" => template::create_request,
+    /// Response of template create.
+    TemplateCreateResponse = "template_create_response" => template::create_response,
+    /// `POST /{template_id}` body.
+    TemplateEditRequest = "template_edit_request" => template::edit_request,
+    /// `GET /{template_id}` response.
+    TemplateObject = "template_object" => template::template_read,
+    /// `GET /{waba_id}/message_templates` response.
+    TemplateList = "template_list" => template::template_list,
+    /// `GET /{waba_id}` response.
+    WabaNode = "waba_node" => account::waba_node,
+    /// `POST /{waba_id}` body.
+    WabaUpdateRequest = "waba_update_request" => account::waba_update_request,
+    /// `GET /{business_id}` response.
+    BusinessNode = "business_node" => account::business_node,
+    /// `POST /{waba_id}/subscribed_apps` body.
+    SubscribedAppsRequest = "subscribed_apps_request" => account::subscribed_apps_request,
+    /// `GET /{waba_id}/subscribed_apps` response.
+    SubscribedAppsList = "subscribed_apps_list" => account::subscribed_apps_list,
+    /// `{"success": true}` answers (template edit/delete, subscriptions, WABA update).
+    SuccessResponse = "success_response" => account::success_response,
+    /// `messages` webhook carrying `statuses`.
+    StatusWebhook = "status_webhook" => |c, v| webhook::webhook(c, v, Expect::Statuses),
+    /// `messages` webhook carrying inbound `messages`.
+    InboundMessageWebhook = "inbound_message_webhook" => |c, v| {
+        webhook::webhook(c, v, Expect::Inbound);
+    },
+    /// `message_template_status_update` webhook.
+    TemplateStatusWebhook = "template_status_webhook" => |c, v| {
+        webhook::webhook(c, v, Expect::TemplateStatus);
+    },
+    /// `account_update` webhook.
+    AccountUpdateWebhook = "account_update_webhook" => |c, v| {
+        webhook::webhook(c, v, Expect::AccountUpdate);
+    },
+    /// `user_preferences` webhook (a user stopped or resumed marketing).
+    UserPreferencesWebhook = "user_preferences_webhook" => |c, v| {
+        webhook::webhook(c, v, Expect::UserPreferences);
+    },
+    /// `user_id_update` webhook (a user's BSUID changed).
+    UserIdUpdateWebhook = "user_id_update_webhook" => |c, v| {
+        webhook::webhook(c, v, Expect::UserIdUpdate);
+    },
+    /// `message_template_quality_update` webhook.
+    TemplateQualityWebhook = "template_quality_webhook" => |c, v| {
+        webhook::webhook(c, v, Expect::TemplateQuality);
+    },
+    /// `template_category_update` webhook.
+    TemplateCategoryWebhook = "template_category_webhook" => |c, v| {
+        webhook::webhook(c, v, Expect::TemplateCategory);
+    },
+    /// `messages` webhook carrying `user_actions` (MM API link clicks).
+    UserActionsWebhook = "user_actions_webhook" => |c, v| {
+        webhook::webhook(c, v, Expect::UserActions);
+    },
+    /// Graph's error envelope.
+    GraphError = "graph_error" => account::graph_error,
 }
 
 impl PayloadKind {
     /// Best-effort guess of a payload's kind from its shape, for tools given a bare file.
     /// Send requests are guessed as `/messages` unless they carry MM-only fields.
+    // One ordered list rather than a rule per kind: a rule holds only where the rules before
+    // it failed (a WABA node is whatever has an `id` and matched nothing else), in an order
+    // that is not the kinds' declaration order.
     pub fn detect(value: &Value) -> Option<PayloadKind> {
         let root = value.as_object()?;
         let has = |key: &str| root.contains_key(key);
@@ -342,52 +339,7 @@ impl fmt::Display for Report {
 /// ```
 pub fn validate(kind: PayloadKind, value: &Value) -> Report {
     let mut c = check::Checker::default();
-    match kind {
-        PayloadKind::MarketingMessageRequest => {
-            send::send_request(&mut c, value, SendEndpoint::MarketingMessages);
-        }
-        PayloadKind::MessageRequest => {
-            send::send_request(&mut c, value, SendEndpoint::Messages);
-        }
-        PayloadKind::SendResponse => send::send_response(&mut c, value),
-        PayloadKind::TemplateCreateRequest => template::create_request(&mut c, value),
-        PayloadKind::TemplateEditRequest => template::edit_request(&mut c, value),
-        PayloadKind::TemplateCreateResponse => template::create_response(&mut c, value),
-        PayloadKind::TemplateObject => template::template_read(&mut c, value),
-        PayloadKind::TemplateList => template::template_list(&mut c, value),
-        PayloadKind::WabaNode => account::waba_node(&mut c, value),
-        PayloadKind::WabaUpdateRequest => account::waba_update_request(&mut c, value),
-        PayloadKind::BusinessNode => account::business_node(&mut c, value),
-        PayloadKind::SubscribedAppsRequest => account::subscribed_apps_request(&mut c, value),
-        PayloadKind::SubscribedAppsList => account::subscribed_apps_list(&mut c, value),
-        PayloadKind::SuccessResponse => account::success_response(&mut c, value),
-        PayloadKind::StatusWebhook => webhook::webhook(&mut c, value, webhook::Expect::Statuses),
-        PayloadKind::InboundMessageWebhook => {
-            webhook::webhook(&mut c, value, webhook::Expect::Inbound);
-        }
-        PayloadKind::TemplateStatusWebhook => {
-            webhook::webhook(&mut c, value, webhook::Expect::TemplateStatus);
-        }
-        PayloadKind::AccountUpdateWebhook => {
-            webhook::webhook(&mut c, value, webhook::Expect::AccountUpdate);
-        }
-        PayloadKind::UserPreferencesWebhook => {
-            webhook::webhook(&mut c, value, webhook::Expect::UserPreferences);
-        }
-        PayloadKind::UserIdUpdateWebhook => {
-            webhook::webhook(&mut c, value, webhook::Expect::UserIdUpdate);
-        }
-        PayloadKind::TemplateQualityWebhook => {
-            webhook::webhook(&mut c, value, webhook::Expect::TemplateQuality);
-        }
-        PayloadKind::TemplateCategoryWebhook => {
-            webhook::webhook(&mut c, value, webhook::Expect::TemplateCategory);
-        }
-        PayloadKind::UserActionsWebhook => {
-            webhook::webhook(&mut c, value, webhook::Expect::UserActions);
-        }
-        PayloadKind::GraphError => account::graph_error(&mut c, value),
-    }
+    kind.check(&mut c, value);
     Report {
         violations: c.violations,
     }

@@ -4,24 +4,14 @@ use serde_json::{Map, Value};
 
 use super::check::{Checker, Path, child, describe, item, one_of_text};
 use super::shapes::{graph_id, language_code, unix_timestamp, wamid};
+use crate::payload::enums::WireEnum;
 use crate::payload::webhook::{
-    AccountUpdate, LinkClickData, SystemChange, TemplateQualityUpdate, TemplateStatusUpdate,
-    UserAction, UserPreference, WebhookPayload,
+    AccountEvent, LinkClickData, MarketingPreference, PricingCategory, PricingModel, PricingType,
+    QualityScore, SystemChange, TemplateStatusReason, TemplateStatusUpdate, UserAction,
+    UserPreference, WebhookPayload,
 };
 
 const STATUSES: [&str; 5] = ["sent", "delivered", "read", "failed", "played"];
-const PRICING_MODELS: [&str; 2] = ["PMP", "CBP"];
-const PRICING_TYPES: [&str; 3] = ["regular", "free_customer_service", "free_entry_point"];
-/// `pricing.category` as printed in Meta's status reference, hyphen included.
-const PRICING_CATEGORIES: [&str; 7] = [
-    "authentication",
-    "authentication-international",
-    "marketing",
-    "marketing_lite",
-    "referral_conversion",
-    "service",
-    "utility",
-];
 const ORIGIN_TYPES: [&str; 7] = [
     "authentication",
     "authentication_international",
@@ -241,7 +231,7 @@ fn user_preferences(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>
             "category",
             &[UserPreference::MARKETING_MESSAGES],
         );
-        c.required_enum(path, pref, "value", &UserPreference::VALUES);
+        c.required_enum(path, pref, "value", &MarketingPreference::NAMES);
         if let Some(timestamp) = c.required(path, pref, "timestamp", "unix seconds") {
             unix_timestamp(c, child(path, "timestamp"), timestamp);
         }
@@ -313,18 +303,8 @@ fn template_ref(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>) {
 
 /// `value` of a `message_template_quality_update` change.
 fn template_quality(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>) {
-    c.required_enum(
-        path,
-        value,
-        "previous_quality_score",
-        &TemplateQualityUpdate::SCORES,
-    );
-    c.required_enum(
-        path,
-        value,
-        "new_quality_score",
-        &TemplateQualityUpdate::SCORES,
-    );
+    c.required_enum(path, value, "previous_quality_score", &QualityScore::NAMES);
+    c.required_enum(path, value, "new_quality_score", &QualityScore::NAMES);
     template_ref(c, path, value);
 }
 
@@ -484,9 +464,9 @@ fn status(c: &mut Checker, path: &Path<'_>, value: &Value) {
         let pricing_path = child(path, "pricing");
         if let Some(pricing) = c.object(pricing_path, pricing) {
             c.optional_bool(pricing_path, pricing, "billable");
-            c.required_enum(pricing_path, pricing, "pricing_model", &PRICING_MODELS);
-            c.optional_enum(pricing_path, pricing, "type", &PRICING_TYPES);
-            c.required_enum(pricing_path, pricing, "category", &PRICING_CATEGORIES);
+            c.required_enum(pricing_path, pricing, "pricing_model", &PricingModel::NAMES);
+            c.optional_enum(pricing_path, pricing, "type", &PricingType::NAMES);
+            c.required_enum(pricing_path, pricing, "category", &PricingCategory::NAMES);
         }
     }
     let conversation_path = child(path, "conversation");
@@ -630,7 +610,7 @@ fn template_status(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>)
         language_code(c, child(path, "message_template_language"), language);
     }
     // `reason` is null when a template is scheduled for deletion, so only its spelling is checked.
-    c.optional_enum(path, value, "reason", &TemplateStatusUpdate::REASONS);
+    c.optional_enum(path, value, "reason", &TemplateStatusReason::NAMES);
     c.optional_enum(
         path,
         value,
@@ -643,7 +623,7 @@ fn template_status(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>)
             "required",
             format!(
                 "a reason for a rejection: {}",
-                one_of_text(&TemplateStatusUpdate::REASONS)
+                one_of_text(&TemplateStatusReason::NAMES)
             ),
             describe(value.get("reason")),
         );
@@ -656,11 +636,7 @@ fn account_update(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>) 
         return;
     };
     let info_path = child(path, "waba_info");
-    let onboarding = [
-        AccountUpdate::MM_LITE_TERMS_SIGNED,
-        AccountUpdate::AD_ACCOUNT_LINKED,
-    ]
-    .contains(&event);
+    let onboarding = AccountEvent::from_name(event).is_some_and(AccountEvent::is_onboarding);
     let info = if onboarding {
         c.required(
             path,
@@ -679,7 +655,7 @@ fn account_update(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>) 
             graph_id(c, child(&info_path, key), id);
         }
     }
-    if event == AccountUpdate::AD_ACCOUNT_LINKED {
+    if event == AccountEvent::AdAccountLinked.as_str() {
         c.required_str(info_path, info, "ad_account_id");
     }
 }

@@ -131,9 +131,9 @@ fn status(at: Timestamp, c: &StatusChange, version: GraphVersion, catalogue: &Ca
         });
     let pricing = c.pricing.as_ref().map(|p: &events::Pricing| Pricing {
         billable: Some(p.billable),
-        pricing_model: p.pricing_model.to_owned(),
-        pricing_type: Some(p.pricing_type.to_owned()),
-        category: p.category.as_str().to_owned(),
+        pricing_model: p.pricing_model.into(),
+        pricing_type: Some(p.pricing_type.into()),
+        category: p.category.as_str().into(),
     });
     let errors = c
         .error
@@ -174,7 +174,7 @@ fn template_status(at: Timestamp, c: &TemplateStatusChange) -> WebhookPayload {
         message_template_id: c.template_id.as_str().parse().unwrap_or_default(),
         message_template_name: c.name.clone(),
         message_template_language: c.language.clone(),
-        reason: Some(c.reason.clone()),
+        reason: Some(c.reason.as_str().into()),
         message_template_category: Some(c.category),
         rejection_info: rejected.then(|| rejection_info(&c.reason)),
         disable_info: None,
@@ -212,7 +212,7 @@ fn rejection_info(reason: &str) -> Value {
 /// separate solution partner).
 fn account_update(at: Timestamp, u: &events::AccountUpdate) -> WebhookPayload {
     let value = AccountUpdate {
-        event: u.event.to_owned(),
+        event: u.event.into(),
         waba_info: Some(WabaInfo {
             waba_id: u.waba_id.to_string(),
             owner_business_id: u.business_id.to_string(),
@@ -324,7 +324,7 @@ fn user_preference(at: Timestamp, c: &UserPreferenceChange) -> WebhookPayload {
             parent_user_id: c.user.parent_user_id.clone(),
             detail: detail.to_owned(),
             category: UserPreference::MARKETING_MESSAGES.to_owned(),
-            value: c.value.to_owned(),
+            value: c.value.into(),
             timestamp: Value::from(at.unix_seconds()),
         }],
         extra: Map::new(),
@@ -372,8 +372,8 @@ fn user_id_update(at: Timestamp, c: &UserIdChange) -> WebhookPayload {
 
 fn template_quality(at: Timestamp, c: &TemplateQualityChange) -> WebhookPayload {
     let value = TemplateQualityUpdate {
-        previous_quality_score: c.previous.to_owned(),
-        new_quality_score: c.new.to_owned(),
+        previous_quality_score: c.previous.into(),
+        new_quality_score: c.new.into(),
         message_template_id: c.template_id.as_str().parse().unwrap_or_default(),
         message_template_name: c.name.clone(),
         message_template_language: c.language.clone(),
