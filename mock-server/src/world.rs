@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 use wa_contract::ErrorEntry;
-use wa_contract::admin::MarketingLimit;
+use wa_contract::model::MarketingLimit;
 use wa_contract::payload::template::{DegreesOfFreedomSpec, TemplateCreateRequest, TemplateStatus};
 
 use crate::domain::identity::{Identity, digits};

@@ -23,7 +23,8 @@ pub trait WireEnum: Copy + 'static {
 }
 
 /// Declares an enum of Meta's documented values: each variant with its doc and its wire
-/// spelling. Generates the enum, `ALL`, `NAMES`, `as_str`, `Display` and [`WireEnum`].
+/// spelling. Generates the enum, `ALL`, `NAMES`, `as_str`, `Display`, `Serialize` (as its wire
+/// spelling) and [`WireEnum`].
 macro_rules! wire_enum {
     (
         $(#[$meta:meta])*
@@ -64,6 +65,12 @@ macro_rules! wire_enum {
                     $($wire => Some($name::$variant),)*
                     _ => None,
                 }
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
 

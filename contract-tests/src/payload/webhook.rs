@@ -756,11 +756,6 @@ pub struct TemplateQualityUpdate {
     pub extra: Map<String, Value>,
 }
 
-impl TemplateQualityUpdate {
-    /// Every documented quality score ([`QualityScore::NAMES`]).
-    pub const SCORES: [&'static str; 4] = QualityScore::NAMES;
-}
-
 wire_enum! {
     /// A template's quality score.
     pub enum QualityScore {

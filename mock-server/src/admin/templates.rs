@@ -6,7 +6,8 @@ use axum::http::Method;
 use wa_contract::admin::{
     TemplateCategoryChange, TemplateQuality, TemplateStatusChange, TemplateStatusSet,
 };
-use wa_contract::payload::webhook::TemplateQualityUpdate;
+use wa_contract::payload::enums::{Open, WireEnum};
+use wa_contract::payload::webhook::QualityScore;
 
 use super::{AdminJson, AdminPath, AdminResult, AdminSandbox, unknown};
 use crate::domain::Refusal;
@@ -27,7 +28,11 @@ pub(super) async fn set_template_status(
     state
         .store
         .session(&sandbox)
-        .set_template_status(&TemplateId::new(id.as_str()), change.status, change.reason)
+        .set_template_status(
+            &TemplateId::new(id.as_str()),
+            change.status,
+            change.reason.as_deref().map(Open::from),
+        )
         .ok_or_else(|| unknown(&state.store, &method, &id))?;
     Ok(Json(TemplateStatusSet {
         id,
@@ -57,14 +62,12 @@ pub(super) async fn set_template_quality(
     AdminJson(body): AdminJson<TemplateQuality>,
 ) -> AdminResult<TemplateQuality> {
     let store = &state.store;
-    let Some(score) = TemplateQualityUpdate::SCORES
-        .into_iter()
-        .find(|s| *s == body.quality_score)
-    else {
+    let Some(score) = QualityScore::from_name(&body.quality_score) else {
         return Err(refuse(
             store,
             &Refusal::invalid(format!(
-                "quality_score: expected one of GREEN, YELLOW, RED, UNKNOWN, found '{}'",
+                "quality_score: expected one of {}, found '{}'",
+                QualityScore::NAMES.join(", "),
                 body.quality_score.escape_debug()
             )),
         ));
@@ -81,7 +84,7 @@ pub(super) async fn set_template_quality(
         .map_err(|e| template_change_error(store, &method, &id, e))?;
     Ok(Json(TemplateQuality {
         id: Some(id),
-        quality_score: score.to_owned(),
+        quality_score: score.as_str().to_owned(),
     }))
 }
 

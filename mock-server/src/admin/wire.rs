@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 use wa_contract::admin as wire;
+use wa_contract::payload::webhook::TemplateStatusReason;
 
 use crate::clock::ClockMode;
 use crate::domain::click::Click;
@@ -66,8 +67,9 @@ pub(crate) fn state(sandbox: &Sandbox) -> wire::State {
                 parameter_format: t.parameter_format,
                 message_send_ttl_seconds: t.ttl_seconds,
                 // `NONE` is the domain's "not rejected", not a reason.
-                rejected_reason: (t.rejected_reason != "NONE").then(|| t.rejected_reason.clone()),
-                quality_score: t.quality_score.to_owned(),
+                rejected_reason: (t.rejected_reason != TemplateStatusReason::NoReason)
+                    .then(|| t.rejected_reason.as_str().to_owned()),
+                quality_score: t.quality_score.as_str().to_owned(),
             })
             .collect(),
     }
@@ -128,7 +130,7 @@ pub(crate) fn message(m: &Message) -> wire::Message {
         }),
         route: m.route,
         pricing_category: m.pricing_category.as_str().to_owned(),
-        pricing_type: m.pricing_type.to_owned(),
+        pricing_type: m.pricing_type.as_str().to_owned(),
         creative_features: m.creative_features.clone(),
         message_activity_sharing: m.message_activity_sharing,
         ttl_seconds: m.ttl_seconds,

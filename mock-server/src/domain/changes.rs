@@ -13,7 +13,7 @@ use crate::clock::Timestamp;
 const BUILTIN_JSON: &str = include_str!("../../../fixtures/changes.json");
 
 /// One dated change to a rule, as the admin API shows it.
-pub(crate) use wa_contract::admin::MetaChange as Change;
+pub(crate) use wa_contract::model::MetaChange as Change;
 
 /// When a Graph API version is served.
 #[derive(Deserialize)]

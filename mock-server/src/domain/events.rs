@@ -16,11 +16,15 @@ use wa_contract::payload::webhook;
 use super::click::Click;
 use super::identity::Identity;
 use super::inbound::InboundBody;
-use super::pricing::PricingCategory;
+use super::pricing::{PricingCategory, PricingModel, PricingType};
 use super::status::MessageStatus;
 use crate::budget::Retained;
 use crate::clock::Timestamp;
 use crate::ids::{BusinessId, ConversationId, PhoneNumberId, TemplateId, WabaId, Wamid};
+use wa_contract::payload::enums::Open;
+use wa_contract::payload::webhook::{
+    AccountEvent, MarketingPreference, QualityScore, TemplateStatusReason,
+};
 
 /// One thing that happened, numbered in its sandbox.
 #[derive(Clone, Debug, Serialize)]
@@ -95,7 +99,7 @@ pub(crate) struct UserPreferenceChange {
     /// The user's profile name.
     pub(crate) profile_name: String,
     /// `stop` or `resume`.
-    pub(crate) value: &'static str,
+    pub(crate) value: MarketingPreference,
 }
 
 /// A `user_id_update`.
@@ -124,9 +128,9 @@ pub(crate) struct TemplateQualityChange {
     /// Template language.
     pub(crate) language: String,
     /// The score before.
-    pub(crate) previous: &'static str,
+    pub(crate) previous: QualityScore,
     /// The score now.
-    pub(crate) new: &'static str,
+    pub(crate) new: QualityScore,
 }
 
 /// A `template_category_update`: impending (`correct` and `effective_at` set) or done
@@ -200,10 +204,10 @@ pub(crate) struct Pricing {
     /// Always `true` for the categories the mock charges.
     pub(crate) billable: bool,
     /// `PMP` (per-message pricing).
-    pub(crate) pricing_model: &'static str,
+    pub(crate) pricing_model: PricingModel,
     /// `regular` or `free_customer_service`.
     #[serde(rename = "type")]
-    pub(crate) pricing_type: &'static str,
+    pub(crate) pricing_type: PricingType,
     /// What the message is charged as.
     pub(crate) category: PricingCategory,
 }
@@ -235,7 +239,7 @@ pub(crate) struct TemplateStatusChange {
     /// The new status (the webhook's `event`).
     pub(crate) event: TemplateStatus,
     /// Why (`NONE` unless rejected).
-    pub(crate) reason: String,
+    pub(crate) reason: Open<TemplateStatusReason>,
 }
 
 /// An onboarding change (`account_update` with `MM_LITE_TERMS_SIGNED`).
@@ -246,7 +250,7 @@ pub(crate) struct AccountUpdate {
     /// Its business portfolio.
     pub(crate) business_id: BusinessId,
     /// The webhook's `event`.
-    pub(crate) event: &'static str,
+    pub(crate) event: AccountEvent,
 }
 
 /// A message from a user.
@@ -458,7 +462,7 @@ mod tests {
         EventKind::AccountUpdate(AccountUpdate {
             waba_id: WabaId::new(n.to_string()),
             business_id: BusinessId::new("1"),
-            event: "MM_LITE_TERMS_SIGNED",
+            event: AccountEvent::MmLiteTermsSigned,
         })
     }
 

@@ -11,7 +11,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
-use wa_contract::admin::MarketingLimit;
+use wa_contract::model::MarketingLimit;
 
 use super::changes::Rules;
 use super::identity::{Identity, digits};

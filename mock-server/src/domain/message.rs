@@ -12,7 +12,7 @@ use super::Refusal;
 use super::click::{CLICK_WINDOW, Click, ClickComponent, ClickedTemplate};
 use super::events::{Conversation, Pricing, StatusChange};
 use super::identity::Identity;
-use super::pricing::{PRICING_REGULAR, PricingCategory};
+use super::pricing::{PricingCategory, PricingModel, PricingType};
 use super::routing::Route;
 use super::status::MessageStatus;
 use crate::clock::Timestamp;
@@ -79,7 +79,7 @@ pub(crate) struct Message {
     /// What it is charged as.
     pub(crate) pricing_category: PricingCategory,
     /// `pricing.type`: `regular`, or `free_customer_service` inside the window.
-    pub(crate) pricing_type: &'static str,
+    pub(crate) pricing_type: PricingType,
     /// Creative features applied (MM API only).
     pub(crate) creative_features: Vec<CreativeFeatureKey>,
     /// Whether the message's activity is shared with Meta (MM API sends).
@@ -185,8 +185,8 @@ impl Message {
             to_phone: self.to_phone,
             recipient_name: names.recipient_name,
             pricing: priced.then_some(Pricing {
-                billable: self.pricing_type == PRICING_REGULAR,
-                pricing_model: "PMP",
+                billable: self.pricing_type == PricingType::Regular,
+                pricing_model: PricingModel::Pmp,
                 pricing_type: self.pricing_type,
                 category,
             }),
@@ -323,7 +323,7 @@ mod tests {
             template: None,
             route: Route::MarketingMessages,
             pricing_category: PricingCategory::MarketingLite,
-            pricing_type: PRICING_REGULAR,
+            pricing_type: PricingType::Regular,
             creative_features: Vec::new(),
             message_activity_sharing: Some(true),
             ttl_seconds: 60,

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use super::message::Message;
-use super::pricing::{PRICING_REGULAR, PricingCategory};
+use super::pricing::{PricingCategory, PricingType};
 
 /// The rate card as shipped.
 const BUILTIN_JSON: &str = include_str!("../../../fixtures/rate_card.json");
@@ -119,14 +119,18 @@ impl RateCard {
     /// What delivering `message` costs, in millionths of a dollar: nothing for service
     /// messages and for those free in the customer-service window.
     pub(crate) fn price(&self, message: &Message) -> u64 {
-        if message.pricing_type != PRICING_REGULAR {
+        if message.pricing_type != PricingType::Regular {
             return 0;
         }
         let rates = match message.pricing_category {
             PricingCategory::MarketingLite | PricingCategory::Marketing => &self.marketing,
             PricingCategory::Utility => &self.utility,
-            PricingCategory::Authentication => &self.authentication,
-            PricingCategory::Service => return 0,
+            // The mock sends no international authentication; it would cost what the rate
+            // card's authentication rate says.
+            PricingCategory::Authentication | PricingCategory::AuthenticationInternational => {
+                &self.authentication
+            }
+            PricingCategory::Service | PricingCategory::ReferralConversion => return 0,
         };
         rates.price(message.recipient.wa_id.as_deref())
     }

@@ -20,7 +20,7 @@ use super::status::MessageStatus;
 use crate::clock::Timestamp;
 
 /// What happens to messages sent to a recipient: the admin API's own type.
-pub(crate) use wa_contract::admin::Behaviour;
+pub(crate) use wa_contract::model::Behaviour;
 
 /// The behaviour a number's magic suffix selects.
 pub(crate) fn behaviour_for_number(wa_id: &str) -> Behaviour {

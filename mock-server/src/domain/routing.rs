@@ -14,7 +14,7 @@ use super::pricing::PricingCategory;
 use super::waba::{OnboardingStatus, Waba};
 
 /// The API a message went through: the admin API's own type.
-pub(crate) use wa_contract::admin::Route;
+pub(crate) use wa_contract::model::Route;
 
 /// The pricing category of a marketing message on `route`.
 pub(crate) fn marketing_pricing_category(route: Route) -> PricingCategory {

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use wa_contract::ErrorKind;
+use wa_contract::payload::enums::Open;
 use wa_contract::payload::send::{ComponentKind, TemplateMessage};
 use wa_contract::payload::template::{
     CreativeFeatureKey, DegreesOfFreedomSpec, EnrollStatus, FeatureEnrollment, FeatureMap,
@@ -20,6 +21,7 @@ use wa_contract::payload::template::{
     TemplateComponentKind, TemplateCreateRequest, TemplateDofReadBack, TemplateStatus,
     is_template_name, placeholders,
 };
+use wa_contract::payload::webhook::{QualityScore, TemplateStatusReason};
 
 use super::Refusal;
 use super::routing::Route;
@@ -61,7 +63,7 @@ pub(crate) struct Template {
     /// The max price (`optimization_spec`, or `bid_spec` before it), if set.
     pub(crate) max_price: Option<OptimizationSpec>,
     /// Why it was rejected (`NONE` otherwise).
-    pub(crate) rejected_reason: String,
+    pub(crate) rejected_reason: Open<TemplateStatusReason>,
     /// When it was created.
     pub(crate) created_at: Timestamp,
     /// When the current ad sync completes.
@@ -69,7 +71,7 @@ pub(crate) struct Template {
     /// The last MM API send.
     pub(crate) last_mm_send: Option<Timestamp>,
     /// Quality rating: `GREEN`, `YELLOW`, `RED`, or `UNKNOWN` (new templates).
-    pub(crate) quality_score: &'static str,
+    pub(crate) quality_score: QualityScore,
 }
 
 /// A status change to report (`message_template_status_update`).
@@ -78,7 +80,7 @@ pub(crate) struct StatusChanged {
     /// The new status.
     pub(crate) status: TemplateStatus,
     /// Why (`NONE` unless rejected).
-    pub(crate) reason: String,
+    pub(crate) reason: Open<TemplateStatusReason>,
 }
 
 /// A rule the review applies: templates matching it are rejected.
@@ -93,11 +95,11 @@ pub(crate) struct RejectionRule {
     pub(crate) content_contains: Option<String>,
     /// The rejection reason reported, e.g. `INVALID_FORMAT` or `PROMOTIONAL`.
     #[serde(default = "default_reason")]
-    pub(crate) reason: String,
+    pub(crate) reason: Open<TemplateStatusReason>,
 }
 
-fn default_reason() -> String {
-    "INVALID_FORMAT".to_owned()
+fn default_reason() -> Open<TemplateStatusReason> {
+    TemplateStatusReason::InvalidFormat.into()
 }
 
 impl RejectionRule {
@@ -141,11 +143,11 @@ impl Template {
             creative_features: req.degrees_of_freedom_spec.unwrap_or_default(),
             cta_url_link_tracking_opted_out: req.cta_url_link_tracking_opted_out,
             max_price,
-            rejected_reason: "NONE".to_owned(),
+            rejected_reason: TemplateStatusReason::NoReason.into(),
             created_at: now,
             synced_at: now.plus(AD_SYNC),
             last_mm_send: None,
-            quality_score: "UNKNOWN",
+            quality_score: QualityScore::Unknown,
         }
     }
 
@@ -179,16 +181,23 @@ impl Template {
 
     /// Approves the template.
     pub(crate) fn approve(&mut self) -> StatusChanged {
-        self.set_status(TemplateStatus::Approved, "NONE".to_owned())
+        self.set_status(
+            TemplateStatus::Approved,
+            TemplateStatusReason::NoReason.into(),
+        )
     }
 
     /// Rejects the template for `reason`.
-    pub(crate) fn reject(&mut self, reason: String) -> StatusChanged {
+    pub(crate) fn reject(&mut self, reason: Open<TemplateStatusReason>) -> StatusChanged {
         self.set_status(TemplateStatus::Rejected, reason)
     }
 
     /// Sets any status (the admin override).
-    pub(crate) fn set_status(&mut self, status: TemplateStatus, reason: String) -> StatusChanged {
+    pub(crate) fn set_status(
+        &mut self,
+        status: TemplateStatus,
+        reason: Open<TemplateStatusReason>,
+    ) -> StatusChanged {
         self.status = status;
         self.rejected_reason = reason.clone();
         StatusChanged { status, reason }
@@ -603,7 +612,7 @@ mod tests {
         let rule = RejectionRule {
             name_contains: None,
             content_contains: Some("HI".to_owned()),
-            reason: "PROMOTIONAL".to_owned(),
+            reason: TemplateStatusReason::Promotional.into(),
         };
         let mut t = template();
         let change = t.review(std::slice::from_ref(&rule)).unwrap();

@@ -53,7 +53,7 @@ fn template_node(t: &Template, fields: Option<&[&str]>) -> Value {
             .then(|| t.creative_features_read_back()),
         optimization_spec: t.max_price.clone(),
         rejected_reason: (t.status == TemplateStatus::Rejected || wants("rejected_reason"))
-            .then(|| t.rejected_reason.clone()),
+            .then(|| t.rejected_reason.as_str().to_owned()),
         extra: Map::new(),
     };
     match serde_json::to_value(object) {

@@ -4,7 +4,8 @@
 use wa_contract::ErrorKind;
 use wa_contract::payload::template::DegreesOfFreedomSpec;
 
-use wa_contract::admin::MarketingLimit;
+use wa_contract::model::MarketingLimit;
+use wa_contract::payload::webhook::AccountEvent;
 
 use super::Session;
 use crate::domain::Refusal;
@@ -90,7 +91,7 @@ impl Session<'_> {
                 EventKind::AccountUpdate(AccountUpdate {
                     waba_id: id.clone(),
                     business_id,
-                    event: "MM_LITE_TERMS_SIGNED",
+                    event: AccountEvent::MmLiteTermsSigned,
                 }),
             );
         }

@@ -1,6 +1,8 @@
 //! The user's side, driven by the admin API: recipient profiles and ids, the messages and
 //! button taps users send, their link clicks, marketing preferences and BSUID changes.
 
+use wa_contract::payload::webhook::MarketingPreference;
+
 use super::{Sandbox, SandboxState, Session, Store};
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
@@ -117,7 +119,11 @@ impl SandboxState {
                     number: number.clone(),
                     user: who.clone(),
                     profile_name,
-                    value: if stop { "stop" } else { "resume" },
+                    value: if stop {
+                        MarketingPreference::Stop
+                    } else {
+                        MarketingPreference::Resume
+                    },
                 }),
             );
         }

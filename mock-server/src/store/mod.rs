@@ -46,7 +46,7 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 use wa_contract::Catalogue;
-use wa_contract::admin::MarketingLimit;
+use wa_contract::model::MarketingLimit;
 
 use crate::budget::Budget;
 use crate::clock::{Clock, ClockMode, Runner, Timestamp};

@@ -17,7 +17,7 @@ use crate::domain::events::EventKind;
 use crate::domain::identity::digits;
 use crate::domain::marketing_limit;
 use crate::domain::message::{Message, Names, TemplateRef};
-use crate::domain::pricing::{PricingCategory, pricing_type};
+use crate::domain::pricing::{self, PricingCategory, pricing_type};
 use crate::domain::recipient::Timeline;
 use crate::domain::routing::{Route, marketing_pricing_category, route_marketing_message};
 use crate::domain::status::MessageStatus;
@@ -129,7 +129,7 @@ impl Session<'_> {
                         category: template.category.as_str(),
                     }),
                     route: Route::CloudApi,
-                    pricing_category: PricingCategory::of_template(template.category),
+                    pricing_category: pricing::of_template(template.category),
                     creative_features: Vec::new(),
                     message_activity_sharing: None,
                     ttl: template.message_ttl(Route::CloudApi),

@@ -3,9 +3,11 @@
 
 use std::sync::Arc;
 
+use wa_contract::payload::enums::Open;
 use wa_contract::payload::template::{
     TemplateCategory, TemplateCreateRequest, TemplateEditRequest, TemplateStatus,
 };
+use wa_contract::payload::webhook::{QualityScore, TemplateStatusReason};
 
 use super::{ObjectKind, SandboxState, Session};
 use crate::clock::Timestamp;
@@ -51,7 +53,7 @@ impl Session<'_> {
         state.templates.push(template);
         let change = StatusChanged {
             status: TemplateStatus::Pending,
-            reason: "NONE".to_owned(),
+            reason: TemplateStatusReason::NoReason.into(),
         };
         state.record_template_change(&id, &change, now);
         let delay = state.review_delay;
@@ -141,7 +143,7 @@ impl Session<'_> {
         for id in &doomed {
             let change = StatusChanged {
                 status: TemplateStatus::Deleted,
-                reason: "NONE".to_owned(),
+                reason: TemplateStatusReason::NoReason.into(),
             };
             state.record_template_change(id, &change, now);
         }
@@ -159,13 +161,14 @@ impl Session<'_> {
         &mut self,
         id: &TemplateId,
         status: TemplateStatus,
-        reason: Option<String>,
+        reason: Option<Open<TemplateStatusReason>>,
     ) -> Option<()> {
         let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        let change = state
-            .template_mut(id)?
-            .set_status(status, reason.unwrap_or_else(|| "NONE".to_owned()));
+        let change = state.template_mut(id)?.set_status(
+            status,
+            reason.unwrap_or(TemplateStatusReason::NoReason.into()),
+        );
         state.record_template_change(id, &change, now);
         Some(())
     }
@@ -189,7 +192,7 @@ impl Session<'_> {
     pub(crate) fn set_template_quality(
         &mut self,
         id: &TemplateId,
-        score: &'static str,
+        score: QualityScore,
     ) -> Result<(), TemplateChangeError> {
         let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();

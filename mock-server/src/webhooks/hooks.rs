@@ -49,7 +49,7 @@ impl Hooks {
 }
 
 /// How an attempt ended: the admin API's own type.
-pub(crate) use wa_contract::admin::Outcome;
+pub(crate) use wa_contract::model::Outcome;
 
 /// One POST of a webhook, as the log keeps it: body, URL and signature shared with its
 /// delivery, the body as the bytes sent (`GET /__admin/webhooks/deliveries` parses it).

@@ -6,13 +6,14 @@
 //! one phone number may share a body (delivery chaos batches them).
 
 use serde_json::{Map, Value};
+use wa_contract::payload::enums::Open;
 use wa_contract::payload::template::TemplateStatus;
 use wa_contract::payload::webhook::{
     AccountUpdate, ChangeValue, Conversation, ConversationOrigin, IdChange, LinkClickData,
-    MessagesValue, Metadata, Pricing, Profile, Status, StatusKind, TemplateCategoryUpdate,
-    TemplateQualityUpdate, TemplateStatusUpdate, UserAction, UserIdUpdate, UserIdUpdateValue,
-    UserPreference, UserPreferencesValue, WabaInfo, WebhookContact, WebhookError, WebhookErrorData,
-    WebhookPayload,
+    MarketingPreference, MessagesValue, Metadata, Pricing, Profile, Status, StatusKind,
+    TemplateCategoryUpdate, TemplateQualityUpdate, TemplateStatusReason, TemplateStatusUpdate,
+    UserAction, UserIdUpdate, UserIdUpdateValue, UserPreference, UserPreferencesValue, WabaInfo,
+    WebhookContact, WebhookError, WebhookErrorData, WebhookPayload,
 };
 use wa_contract::{Catalogue, GraphVersion};
 
@@ -174,7 +175,7 @@ fn template_status(at: Timestamp, c: &TemplateStatusChange) -> WebhookPayload {
         message_template_id: c.template_id.as_str().parse().unwrap_or_default(),
         message_template_name: c.name.clone(),
         message_template_language: c.language.clone(),
-        reason: Some(c.reason.as_str().into()),
+        reason: Some(c.reason.clone()),
         message_template_category: Some(c.category),
         rejection_info: rejected.then(|| rejection_info(&c.reason)),
         disable_info: None,
@@ -190,13 +191,13 @@ fn template_status(at: Timestamp, c: &TemplateStatusChange) -> WebhookPayload {
 }
 
 /// Meta's `rejection_info`: why, in words, and what to change.
-fn rejection_info(reason: &str) -> Value {
-    let (why, fix) = match reason {
-        "INVALID_FORMAT" => (
+fn rejection_info(reason: &Open<TemplateStatusReason>) -> Value {
+    let (why, fix) = match reason.known() {
+        Some(TemplateStatusReason::InvalidFormat) => (
             "The template has a formatting issue.",
             "Check the placeholders, their examples and the component limits, then submit it again.",
         ),
-        "PROMOTIONAL" | "INCORRECT_CATEGORY" => (
+        Some(TemplateStatusReason::Promotional | TemplateStatusReason::IncorrectCategory) => (
             "The template's content does not match its category.",
             "Submit the template under the category its content belongs to.",
         ),
@@ -311,8 +312,8 @@ fn metadata(n: &BusinessNumber) -> Metadata {
 /// `user_preferences`: the user, and `stop` or `resume` with Meta's `detail` wording.
 fn user_preference(at: Timestamp, c: &UserPreferenceChange) -> WebhookPayload {
     let detail = match c.value {
-        "stop" => "User requested to stop marketing messages",
-        _ => "User requested to resume marketing messages",
+        MarketingPreference::Stop => "User requested to stop marketing messages",
+        MarketingPreference::Resume => "User requested to resume marketing messages",
     };
     let value = UserPreferencesValue {
         messaging_product: "whatsapp".to_owned(),
@@ -422,10 +423,11 @@ mod tests {
 
     use super::*;
     use wa_contract::payload::template::TemplateCategory;
+    use wa_contract::payload::webhook::AccountEvent;
 
     use crate::domain::events::{Conversation as Conv, Pricing as Price};
     use crate::domain::inbound::InboundBody;
-    use crate::domain::pricing::PricingCategory;
+    use crate::domain::pricing::{PricingCategory, PricingModel, PricingType};
     use crate::ids::{BusinessId, PhoneNumberId, TemplateId, WabaId, Wamid};
 
     const AT: Timestamp = Timestamp::MANUAL_START;
@@ -448,8 +450,8 @@ mod tests {
             recipient_name: "Zoë".into(),
             pricing: priced.then_some(Price {
                 billable: true,
-                pricing_model: "PMP",
-                pricing_type: "regular",
+                pricing_model: PricingModel::Pmp,
+                pricing_type: PricingType::Regular,
                 category: PricingCategory::MarketingLite,
             }),
             conversation: priced.then(|| Conv {
@@ -558,7 +560,7 @@ mod tests {
                 language: "en_US".to_owned(),
                 category: TemplateCategory::Marketing,
                 event: TemplateStatus::Rejected,
-                reason: "INVALID_FORMAT".to_owned(),
+                reason: TemplateStatusReason::InvalidFormat.into(),
             }),
         };
         let body = json_of(&webhook(&event, GraphVersion::NEWEST, Catalogue::builtin()));
@@ -580,7 +582,7 @@ mod tests {
             kind: EventKind::AccountUpdate(events::AccountUpdate {
                 waba_id: WabaId::new("100000000000012"),
                 business_id: BusinessId::new("100000000000001"),
-                event: "MM_LITE_TERMS_SIGNED",
+                event: AccountEvent::MmLiteTermsSigned,
             }),
         };
         let body = json_of(&webhook(
