@@ -1,5 +1,7 @@
 //! `/__admin/inbound`: users send messages, tap buttons and click links; and what they sent.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::Method;
@@ -95,7 +97,8 @@ pub(super) async fn inbound(
     };
     let phone_id = business_phone(store, &sandbox, body.phone_number_id)?;
     let wamid = store
-        .inbound(&sandbox, &phone_id, &who, body.name, content)
+        .session(&sandbox)
+        .inbound(&phone_id, &who, body.name, content)
         .ok_or_else(|| unknown(store, &method, phone_id.as_str()))?;
     Ok(Json(InboundAccepted {
         id: wamid.to_string(),
@@ -106,7 +109,7 @@ pub(super) async fn inbound(
 /// `POST /__admin/inbound` with `click`: the user clicks a link in an MM API message.
 fn link_click(
     store: &Store,
-    sandbox: &Sandbox,
+    sandbox: &Arc<Sandbox>,
     who: &UserRef,
     body: &Inbound,
     click: &LinkClickRequest,
@@ -132,13 +135,8 @@ fn link_click(
     })?;
     let phone_id = body.phone_number_id.as_deref().map(PhoneNumberId::new);
     let made = store
-        .click(
-            sandbox,
-            who,
-            phone_id.as_ref(),
-            &click.message_id,
-            component,
-        )
+        .session(sandbox)
+        .click(who, phone_id.as_ref(), &click.message_id, component)
         .map_err(|r| refuse(store, &r))?;
     Ok(Json(InboundAccepted {
         id: made.click_id.clone(),

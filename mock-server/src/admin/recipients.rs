@@ -119,7 +119,7 @@ pub(super) async fn put_recipient(
     if let Some(parent) = request.parent_user_id {
         identity.parent_user_id = Some(parent);
     }
-    store.set_recipient(&sandbox, &identity, profile);
+    store.session(&sandbox).set_recipient(&identity, profile);
     let entry = sandbox.read().recipients.entry(&identity);
     Ok(Json(wire::recipient(&entry)))
 }
@@ -172,7 +172,8 @@ pub(super) async fn set_user_preference(
     let who = user_ref(store, "id", &id)?;
     let phone_id = business_phone(store, &sandbox, body.phone_number_id)?;
     store
-        .set_marketing_preference(&sandbox, &phone_id, &who, stop)
+        .session(&sandbox)
+        .set_marketing_preference(&phone_id, &who, stop)
         .ok_or_else(|| unknown(store, &method, phone_id.as_str()))?;
     let state = sandbox.read();
     let entry = state.recipients.entry(&state.identify(&who));
@@ -206,7 +207,8 @@ pub(super) async fn change_user_id(
     }
     let phone_id = business_phone(store, &sandbox, body.phone_number_id)?;
     let current = store
-        .change_user_id(&sandbox, &phone_id, &who, body.user_id)
+        .session(&sandbox)
+        .change_user_id(&phone_id, &who, body.user_id)
         .ok_or_else(|| unknown(store, &method, phone_id.as_str()))?;
     let entry = sandbox.read().recipients.entry(&current);
     Ok(Json(wire::recipient(&entry)))

@@ -3,7 +3,7 @@
 
 use wa_contract::payload::webhook::MarketingPreference;
 
-use super::{Sandbox, SandboxState, Session, Store};
+use super::{SandboxState, Session};
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::click::{Click, ClickComponent, ClickedTemplate, url_button};
@@ -131,25 +131,24 @@ impl SandboxState {
     }
 }
 
-impl Store {
+impl Session<'_> {
     /// Sets a recipient's profile and ids (admin).
-    pub(crate) fn set_recipient(&self, sandbox: &Sandbox, who: &Identity, profile: Profile) {
-        sandbox.lock().recipients.set_profile(who, profile);
+    pub(crate) fn set_recipient(&mut self, who: &Identity, profile: Profile) {
+        self.state().recipients.set_profile(who, profile);
     }
 
     /// A user message or button tap arrives (admin): it opens the customer-service window, and
     /// a tap on a "stop promotions" button opts the user out of marketing (with its
     /// `user_preferences` webhook).
     pub(crate) fn inbound(
-        &self,
-        sandbox: &Sandbox,
+        &mut self,
         phone_id: &PhoneNumberId,
         who: &UserRef,
         name: Option<String>,
         body: InboundBody,
     ) -> Option<Wamid> {
+        let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        let mut state = sandbox.lock();
         let number = state.business_number(phone_id)?;
         let user = state.identify(who);
         let wamid = state.ids.wamids.wamid(user.wa_id_or_bsuid());
@@ -181,7 +180,6 @@ impl Store {
         if stop {
             state.set_marketing_preference(&number, &user, true, now);
         }
-        self.publish(sandbox, state);
         Some(wamid)
     }
 
@@ -189,15 +187,14 @@ impl Store {
     /// on the message and reported with Meta's click webhook. Refused, changing nothing (not
     /// even the id streams), unless Meta would report it; `phone_id` must be the sender's.
     pub(crate) fn click(
-        &self,
-        sandbox: &Sandbox,
+        &mut self,
         who: &UserRef,
         phone_id: Option<&PhoneNumberId>,
         message_id: &str,
         component: ClickComponent,
     ) -> Result<Click, Refusal> {
+        let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        let mut state = sandbox.lock();
         let user = state.identify(who);
         let wamid = Wamid::new(message_id);
         let message = state.messages.get(&wamid).ok_or_else(|| {
@@ -246,25 +243,22 @@ impl Store {
                 click: click.clone(),
             }),
         );
-        self.publish(sandbox, state);
         Ok(click)
     }
 
     /// The user stops or resumes marketing messages from the business (admin); `None` when the
     /// phone number is unknown, `Some(false)` when the preference was already so (no webhook).
     pub(crate) fn set_marketing_preference(
-        &self,
-        sandbox: &Sandbox,
+        &mut self,
         phone_id: &PhoneNumberId,
         who: &UserRef,
         stop: bool,
     ) -> Option<bool> {
+        let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        let mut state = sandbox.lock();
         let number = state.business_number(phone_id)?;
         let user = state.identify(who);
         let changed = state.set_marketing_preference(&number, &user, stop, now);
-        self.publish(sandbox, state);
         Some(changed)
     }
 
@@ -272,14 +266,13 @@ impl Store {
     /// number): a `user_id_update` webhook and the `system` message `user_changed_user_id`.
     /// Returns the user as now known, or `None` when the phone number is unknown.
     pub(crate) fn change_user_id(
-        &self,
-        sandbox: &Sandbox,
+        &mut self,
         phone_id: &PhoneNumberId,
         who: &UserRef,
         new_user_id: Option<String>,
     ) -> Option<Identity> {
+        let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        let mut state = sandbox.lock();
         let number = state.business_number(phone_id)?;
         let previous = state.identify(who);
         let new_user_id = new_user_id.unwrap_or_else(|| next_bsuid(&previous.user_id));
@@ -310,7 +303,6 @@ impl Store {
                 },
             }),
         );
-        self.publish(sandbox, state);
         Some(current)
     }
 }

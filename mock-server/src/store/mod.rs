@@ -308,12 +308,6 @@ impl Store {
             })
             .collect()
     }
-
-    /// Releases `state` and, if it has events no drain announced yet, queues the sandbox for
-    /// the dispatcher and wakes it: once per drain is enough, since a drain takes everything.
-    fn publish(&self, sandbox: &Sandbox, state: MutexGuard<'_, SandboxState>) {
-        publish(&self.inner, sandbox, state);
-    }
 }
 
 /// A sandbox locked for one operation: the one door through which its state changes. A Graph
