@@ -25,28 +25,29 @@
 //!
 //! # How it fits together
 //!
-//! - `clock` is a sandbox's clock; every delayed behaviour is a job on its scheduler.
-//! - `ids` holds the id newtypes, the seeded generator with one stream per sandbox and kind,
-//!   and the token mint.
-//! - `domain` is the plain-Rust model: WABAs, templates, routing, messages, recipients and
-//!   the event outbox.
-//! - `store` is the registry of sandboxes and runs one operation per use case; `budget`
-//!   counts what they retain against the memory budget.
-//! - `journal` is what the store keeps of each Graph request: method, path, status and the
-//!   bodies as they went over the wire.
-//! - `edge` holds the HTTP layer's rules (body limit, Graph's envelope for its own errors, the
-//!   admin API's cross-site guards); `graph` is the Graph API; `admin` the control plane;
-//!   `inbox` the web page that reads it, behind the same guards.
-//! - `webhooks` turns events into signed webhook POSTs, with retries on the clock.
-//! - `log` escapes client-chosen strings before they reach a log line.
 //! - `serve` accepts connections and bounds them (count, idle and header timeouts).
-//! - `world` reads world files; `config` the command line ([`Config`]); `healthcheck` is
-//!   `wa-mock healthcheck`, the check a container image runs.
+//! - `http` is the edge: the Graph pipeline (body limit, path, auth, version, route, faults,
+//!   operation, journal, answer), Graph's envelope for every error, and the admin API's
+//!   cross-site guards. `graph` holds one handler per row of the contract's operation table;
+//!   `admin` is the control plane, one table of routes; `inbox` the web page that reads it.
+//!   `state` is what they share: cheap handles.
+//! - `webhooks` turns events into signed webhook POSTs, with retries on the clock.
+//! - `store` is the registry of sandboxes; a `Session` (a sandbox locked for one operation) is
+//!   the one door through which a sandbox's state changes. `budget` counts what it retains.
+//! - `domain` is the plain-Rust model: WABAs, templates, routing, messages, recipients, clicks,
+//!   analytics and the event outbox. `journal` is what the store keeps of each Graph request.
+//! - `clock` is a sandbox's clock; every delayed behaviour is a job on its scheduler. `ids`
+//!   holds the id newtypes, the seeded generator with one stream per sandbox and kind, and the
+//!   token mint.
+//! - `log` escapes client-chosen strings before they reach a log line; `world` reads world
+//!   files; `config` the command line ([`Config`]); `healthcheck` is `wa-mock healthcheck`.
 //!
-//! Layering: `serve` and `edge` → `inbox` → `graph`, `admin` → `webhooks` → `store` → `domain`,
-//! `journal`, `faults`, `world` → `clock`, `ids`, `budget`. A module uses only those to its
-//! right; where a lower one must hold state of a higher one (a sandbox's webhook state), it
-//! holds it behind a trait it defines itself (`store::SandboxHooks`).
+//! Layering, top to bottom: `http`, `admin`, `inbox` → `state`, `graph` →
+//! `webhooks` → `store` → `domain`, `journal`, `faults`, `world` → `clock`, `ids`, `budget`.
+//! No module imports one above it, and no two modules import each other (a test reads both
+//! crates' sources and fails on any cycle); where a lower one must hold state of a higher one
+//! (a sandbox's webhook state), it holds it behind a trait it defines itself
+//! (`store::SandboxHooks`).
 
 mod admin;
 mod banner;

@@ -10,26 +10,30 @@
 //! queues itself for the webhook dispatcher, which never scans idle ones.
 //!
 //! This module is the core every operation shares: the [`Store`] handle, its registry of
-//! sandboxes and the tokens that select them, [`Sandbox`] and its [`SandboxState`], publishing
-//! new events to the dispatcher, and wrapping delayed work as clock jobs. Each use case is an
-//! `impl Store` block in a module of its own, as `graph/` has one per Graph resource:
+//! sandboxes and the tokens that select them, [`Sandbox`] and its [`SandboxState`], and the
+//! one door through which a sandbox's state changes: a [`Session`], the sandbox locked for one
+//! operation. Every change is a `Session` method, in a module of its own per use case (as
+//! `graph/` has one handler per Graph operation); outside the store a sandbox's state is only
+//! read ([`Sandbox::read`]). The registry's own operations are `Store` methods:
 //!
-//! - [`sandboxes`]: creating, deleting and resetting sandboxes; the memory budget (counting,
-//!   trimming histories, evicting).
+//! - [`sandboxes`]: creating, deleting and resetting sandboxes (each one call, webhook state
+//!   included); the memory budget (counting, trimming histories, evicting).
 //! - [`world`]: a sandbox's starting state, built from the [`WorldSpec`].
 //! - [`sends`]: `/marketing_messages` and `/messages`, and each message's status timeline.
-//! - [`templates`]: creating, reviewing, editing and deleting templates.
-//! - [`accounts`]: WABA settings, onboarding and `subscribed_apps`.
-//! - [`inbound`]: recipient profiles and what users send.
+//! - [`templates`]: creating, reviewing, editing and deleting templates; their status, quality
+//!   and category (admin).
+//! - [`accounts`]: WABA settings, onboarding, `subscribed_apps` and the marketing limit.
+//! - [`inbound`]: recipient profiles and what users send and click.
 //! - [`requests`]: the request journal and armed faults.
 //!
-//! A Graph request takes its sandbox's lock once: a [`Session`] holds it while the edge routes,
-//! checks faults, runs the operation and journals the answer, and publishes the new events
-//! when it ends. The admin API and clock jobs lock for their own operations.
+//! A Graph request takes its sandbox's lock once: a [`Session`] holds it while the pipeline
+//! routes, checks faults, runs the operation and journals the answer. An admin call holds one
+//! for its change, a clock job (a template's review, a message's next status) one of its own.
+//! Dropping a session publishes the events it queued.
 //!
 //! The rules themselves live in [`crate::domain`]; the store applies them under the sandbox's
-//! lock. It knows nothing of HTTP: the edge hands it parsed requests, and journal entries from
-//! [`crate::journal`].
+//! lock. It knows nothing of HTTP: the pipeline hands it parsed requests, and journal entries
+//! from [`crate::journal`].
 
 mod accounts;
 mod inbound;
