@@ -11,6 +11,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use wa_contract::GraphVersion;
 use wa_contract::operations::OPERATIONS;
 use wa_contract::payload::template::{TemplateCategory, TemplateStatus};
 use wa_contract::payload::waba::OnboardingStatus;
@@ -32,6 +33,10 @@ pub(super) struct Cassette {
     pub(super) version: u32,
     /// Where the traffic comes from: an upstream URL, or the documentation it was built from.
     pub(super) source: String,
+    /// The Graph version of the webhooks' shapes (the app's webhook version), when known;
+    /// `parity` has the sandbox send that version's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) webhook_version: Option<GraphVersion>,
     /// The objects the traffic needs.
     #[serde(default)]
     pub(super) world: World,
@@ -170,6 +175,7 @@ impl Cassette {
             format: FORMAT.to_owned(),
             version: VERSION,
             source,
+            webhook_version: None,
             world: World::default(),
             interactions: Vec::new(),
             webhooks: Vec::new(),

@@ -212,6 +212,7 @@ impl<'a> Replay<'a> {
     ) -> Result<Self, InputError> {
         let request = SandboxRequest {
             webhook_url: Some(hook_url),
+            webhook_version: cassette.webhook_version,
             app_secret: Some("wa-contract-parity".to_owned()),
             ..SandboxRequest::default()
         };
@@ -266,20 +267,16 @@ impl<'a> Replay<'a> {
         let world = &self.cassette.world;
         let mut wabas: Vec<&str> = Vec::new();
         for waba in &world.wabas {
-            let free = state
+            // An unused WABA, preferably one already in the recorded state and not MSC.
+            let mut free: Vec<_> = state
                 .wabas
                 .iter()
-                .filter(|w| !wabas.contains(&w.id.as_str()));
-            let mut free: Vec<_> = free.collect();
+                .filter(|w| !wabas.contains(&w.id.as_str()))
+                .collect();
             free.sort_by_key(|w| {
-                (
-                    w.marketing_messages_onboarding_status.clone()
-                        != waba
-                            .marketing_messages_onboarding_status
-                            .clone()
-                            .unwrap_or(w.marketing_messages_onboarding_status.clone()),
-                    w.msc,
-                )
+                let status = w.marketing_messages_onboarding_status;
+                let wanted = waba.marketing_messages_onboarding_status.unwrap_or(status);
+                (status != wanted, w.msc)
             });
             let Some(live) = free.first() else {
                 return Err(InputError(format!(

@@ -275,6 +275,13 @@ impl Recorder {
         if let Ok(swept) = serde_json::from_value(as_value) {
             interaction = swept;
         }
+        // A webhook can overtake the answer that names its message: claim it.
+        let answer = interaction.response.body.to_string();
+        let (mine, others) = std::mem::take(&mut cassette.webhooks)
+            .into_iter()
+            .partition(|w| names_any(&answer, &message_ids(&w.body)));
+        interaction.webhooks = mine;
+        cassette.webhooks = others;
         cassette.interactions.push(interaction);
     }
 
@@ -289,10 +296,10 @@ impl Recorder {
             body,
         };
         let ids = message_ids(&webhook.body);
-        let owner = cassette.interactions.iter_mut().find(|i| {
-            let answer = i.response.body.to_string();
-            ids.iter().any(|id| answer.contains(&format!("\"{id}\"")))
-        });
+        let owner = cassette
+            .interactions
+            .iter_mut()
+            .find(|i| names_any(&i.response.body.to_string(), &ids));
         match owner {
             Some(interaction) => interaction.webhooks.push(webhook),
             None => cassette.webhooks.push(webhook),
@@ -360,6 +367,11 @@ pub(super) fn message_ids(body: &Value) -> Vec<String> {
         }
     }
     ids
+}
+
+/// Whether an answer (as JSON text) names any of `ids` as a value.
+fn names_any(answer: &str, ids: &[String]) -> bool {
+    ids.iter().any(|id| answer.contains(&format!("\"{id}\"")))
 }
 
 /// `a=1&b=2` decoded.
