@@ -9,7 +9,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod cassette;
 mod mock;
+mod parity;
+mod record;
+mod scenario;
+mod scrub;
+mod shape;
+mod upstream;
 mod validate;
 mod webhooks;
 
@@ -32,6 +39,13 @@ enum Command {
     Journal(mock::Args),
     /// Print a running mock's timeline, redacted and sorted, for snapshot checks.
     Snapshot(mock::Args),
+    /// A recording proxy: forwards every request to an upstream (Meta, or a mock) and writes
+    /// the traffic, scrubbed, to a cassette.
+    Record(record::Args),
+    /// A scripted walk through the core Graph surface against any base URL.
+    Scenario(scenario::Args),
+    /// Replay a cassette against a fresh sandbox of a running mock and report every drift.
+    Parity(parity::Args),
 }
 
 /// Output format.
@@ -77,6 +91,9 @@ pub(crate) fn run() -> ExitCode {
         Command::Webhooks(args) => webhooks::run(&args),
         Command::Journal(args) => mock::journal(&args),
         Command::Snapshot(args) => mock::snapshot(&args),
+        Command::Record(args) => record::run(&args),
+        Command::Scenario(args) => scenario::run(&args),
+        Command::Parity(args) => parity::run(&args),
     };
     match result {
         Ok(Outcome::Conformant) => ExitCode::SUCCESS,

@@ -5,5 +5,6 @@
 mod cli;
 mod fixtures;
 mod graph_mock;
+mod parity;
 mod strategies;
 mod webhooks;
