@@ -38,29 +38,53 @@ pub(crate) struct Event {
     pub(crate) kind: EventKind,
 }
 
-/// The kinds of event, each carrying what its webhook needs.
+/// The kinds of event, each carrying what its webhook needs. Status changes, most of every
+/// sandbox's history, are held inline; the rarer kinds are boxed, so that a status event takes
+/// no more room than its own change.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(crate) enum EventKind {
     /// A message's status changed (`messages` webhook with `statuses`).
     MessageStatus(StatusChange),
     /// A template's status changed (`message_template_status_update`).
-    TemplateStatus(TemplateStatusChange),
+    TemplateStatus(Box<TemplateStatusChange>),
     /// A WABA's onboarding changed (`account_update`).
-    AccountUpdate(AccountUpdate),
+    AccountUpdate(Box<AccountUpdate>),
     /// A user sent a message or tapped a button (`messages` webhook with `messages`).
-    Inbound(InboundMessage),
+    Inbound(Box<InboundMessage>),
     /// A user stopped or resumed marketing messages (`user_preferences`).
-    UserPreference(UserPreferenceChange),
+    UserPreference(Box<UserPreferenceChange>),
     /// A user's BSUID changed (`user_id_update`).
-    UserIdUpdate(UserIdChange),
+    UserIdUpdate(Box<UserIdChange>),
     /// A template's quality score changed (`message_template_quality_update`).
-    TemplateQuality(TemplateQualityChange),
+    TemplateQuality(Box<TemplateQualityChange>),
     /// A template's category changes or changed (`template_category_update`).
-    TemplateCategory(TemplateCategoryChange),
+    TemplateCategory(Box<TemplateCategoryChange>),
     /// A user clicked a link in an MM API message (`messages` webhook with `user_actions`).
-    LinkClick(LinkClicked),
+    LinkClick(Box<LinkClicked>),
 }
+
+/// `From` for each boxed kind, so that an event is made as `EventKind::from(change)`.
+macro_rules! boxed_kinds {
+    ($($variant:ident($change:ty)),* $(,)?) => {$(
+        impl From<$change> for EventKind {
+            fn from(change: $change) -> Self {
+                Self::$variant(Box::new(change))
+            }
+        }
+    )*};
+}
+
+boxed_kinds!(
+    TemplateStatus(TemplateStatusChange),
+    AccountUpdate(AccountUpdate),
+    Inbound(InboundMessage),
+    UserPreference(UserPreferenceChange),
+    UserIdUpdate(UserIdChange),
+    TemplateQuality(TemplateQualityChange),
+    TemplateCategory(TemplateCategoryChange),
+    LinkClick(LinkClicked),
+);
 
 /// A link click on a message the business sent.
 #[derive(Clone, Debug, Serialize)]
@@ -459,7 +483,7 @@ mod tests {
     use super::*;
 
     fn update(n: u8) -> EventKind {
-        EventKind::AccountUpdate(AccountUpdate {
+        EventKind::from(AccountUpdate {
             waba_id: WabaId::new(n.to_string()),
             business_id: BusinessId::new("1"),
             event: AccountEvent::MmLiteTermsSigned,

@@ -88,7 +88,7 @@ impl Session<'_> {
             }
             state.outbox.push(
                 now,
-                EventKind::AccountUpdate(AccountUpdate {
+                EventKind::from(AccountUpdate {
                     waba_id: id.clone(),
                     business_id,
                     event: AccountEvent::MmLiteTermsSigned,

@@ -115,7 +115,7 @@ impl SandboxState {
             let profile_name = self.recipients.profile(who).name.to_string();
             self.outbox.push(
                 now,
-                EventKind::UserPreference(UserPreferenceChange {
+                EventKind::from(UserPreferenceChange {
                     number: number.clone(),
                     user: who.clone(),
                     profile_name,
@@ -166,7 +166,7 @@ impl Session<'_> {
         let profile_name = name.unwrap_or_else(|| state.recipients.profile(&user).name.to_string());
         state.outbox.push(
             now,
-            EventKind::Inbound(InboundMessage {
+            EventKind::from(InboundMessage {
                 waba_id: number.waba_id.clone(),
                 phone_number_id: number.phone_number_id.clone(),
                 display_phone_number: number.display_phone_number.clone(),
@@ -236,7 +236,7 @@ impl Session<'_> {
         }
         state.outbox.push(
             now,
-            EventKind::LinkClick(LinkClicked {
+            EventKind::from(LinkClicked {
                 number,
                 message_id: wamid,
                 user: recipient,
@@ -281,7 +281,7 @@ impl Session<'_> {
         let wamid = state.ids.wamids.wamid(current.wa_id_or_bsuid());
         state.outbox.push(
             now,
-            EventKind::UserIdUpdate(UserIdChange {
+            EventKind::from(UserIdChange {
                 number: number.clone(),
                 previous: previous.clone(),
                 current: current.clone(),
@@ -290,7 +290,7 @@ impl Session<'_> {
         );
         state.outbox.push(
             now,
-            EventKind::Inbound(InboundMessage {
+            EventKind::from(InboundMessage {
                 waba_id: number.waba_id,
                 phone_number_id: number.phone_number_id,
                 display_phone_number: number.display_phone_number,

@@ -203,7 +203,7 @@ impl Session<'_> {
             )));
         }
         let previous = std::mem::replace(&mut t.quality_score, score);
-        let kind = EventKind::TemplateQuality(TemplateQualityChange {
+        let kind = EventKind::from(TemplateQualityChange {
             waba_id: t.waba_id.clone(),
             template_id: t.id.clone(),
             name: t.name.clone(),
@@ -236,7 +236,7 @@ impl Session<'_> {
         if !impending {
             t.category = category;
         }
-        let kind = EventKind::TemplateCategory(TemplateCategoryChange {
+        let kind = EventKind::from(TemplateCategoryChange {
             waba_id: t.waba_id.clone(),
             template_id: t.id.clone(),
             name: t.name.clone(),
@@ -255,7 +255,7 @@ impl Session<'_> {
 impl SandboxState {
     fn record_template_change(&mut self, id: &TemplateId, change: &StatusChanged, at: Timestamp) {
         let Some(t) = self.template(id) else { return };
-        let kind = EventKind::TemplateStatus(TemplateStatusChange {
+        let kind = EventKind::from(TemplateStatusChange {
             waba_id: t.waba_id.clone(),
             template_id: t.id.clone(),
             name: t.name.clone(),

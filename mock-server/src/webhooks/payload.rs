@@ -553,7 +553,7 @@ mod tests {
         let event = Event {
             seq: 1,
             at: AT,
-            kind: EventKind::TemplateStatus(TemplateStatusChange {
+            kind: EventKind::from(TemplateStatusChange {
                 waba_id: WabaId::new("100000000000011"),
                 template_id: TemplateId::new("1689556908129832"),
                 name: "fall_promo".to_owned(),
@@ -579,7 +579,7 @@ mod tests {
         let signed = Event {
             seq: 1,
             at: AT,
-            kind: EventKind::AccountUpdate(events::AccountUpdate {
+            kind: EventKind::from(events::AccountUpdate {
                 waba_id: WabaId::new("100000000000012"),
                 business_id: BusinessId::new("100000000000001"),
                 event: AccountEvent::MmLiteTermsSigned,
@@ -595,7 +595,7 @@ mod tests {
         let tap = Event {
             seq: 2,
             at: AT,
-            kind: EventKind::Inbound(Inbound {
+            kind: EventKind::from(Inbound {
                 waba_id: WabaId::new("100000000000011"),
                 phone_number_id: PhoneNumberId::new("100000000000021"),
                 display_phone_number: "+1 555-010-0021".into(),
@@ -626,7 +626,7 @@ mod tests {
         let event = Event {
             seq: 1,
             at: AT,
-            kind: EventKind::LinkClick(LinkClicked {
+            kind: EventKind::from(LinkClicked {
                 number: BusinessNumber {
                     waba_id: WabaId::new("100000000000011"),
                     phone_number_id: PhoneNumberId::new("100000000000021"),
