@@ -23,6 +23,7 @@ mod openapi;
 mod outbound;
 mod precedence;
 mod routing;
+mod safety;
 mod send_rules;
 mod spec_examples;
 mod surface;
