@@ -10,6 +10,7 @@ mod connections;
 mod container;
 mod conversations;
 mod determinism;
+mod fairness;
 mod fuzz;
 mod hardening;
 mod helpers;
