@@ -103,20 +103,20 @@ pub(crate) async fn serve(
     }
     drop(listener);
     for close in open.into_values() {
-        let _ = close.send(());
+        let _ = close.send(Close::Shutdown);
     }
     while connections.join_next().await.is_some() {}
 }
 
 /// Asks the oldest open connection to close.
-fn close_oldest(open: &mut BTreeMap<u64, oneshot::Sender<()>>) {
+fn close_oldest(open: &mut BTreeMap<u64, oneshot::Sender<Close>>) {
     if let Some((_, close)) = open.pop_first() {
-        let _ = close.send(());
+        let _ = close.send(Close::MakeRoom);
     }
 }
 
 /// Drops the close handle of a connection that has ended (`None`: its task panicked).
-fn forget(open: &mut BTreeMap<u64, oneshot::Sender<()>>, ended: Option<u64>) {
+fn forget(open: &mut BTreeMap<u64, oneshot::Sender<Close>>, ended: Option<u64>) {
     match ended {
         Some(id) => {
             open.remove(&id);
@@ -124,6 +124,15 @@ fn forget(open: &mut BTreeMap<u64, oneshot::Sender<()>>, ended: Option<u64>) {
         // A panicked task's id is lost with it; its handle is the one whose receiver is gone.
         None => open.retain(|_, close| !close.is_closed()),
     }
+}
+
+/// Why a connection is asked to close.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Close {
+    /// The connection cap was reached: a request still coming in is not waited for.
+    MakeRoom,
+    /// The server stops: a request under way finishes (its body within the body timeout).
+    Shutdown,
 }
 
 /// Errors about one incoming connection, which say nothing about the listener.
@@ -142,7 +151,7 @@ async fn connection(
     peer: SocketAddr,
     router: Router,
     limits: Limits,
-    closed: oneshot::Receiver<()>,
+    closed: oneshot::Receiver<Close>,
 ) {
     let phase = Arc::new(Phase::new());
     let io = TokioIo::new(Watched {
@@ -179,11 +188,15 @@ async fn connection(
             tracing::debug!(%peer, "connection timed out");
             return;
         }
-        _ = closed => {
+        close = closed => {
             // hyper's graceful shutdown waits for a request whose head or body is still coming
-            // in, however slowly; nothing is being served on such a connection, so it goes at
-            // once (a client that never sent a byte too).
-            if matches!(phase.get(), FRESH | HEAD | BODY) {
+            // in, however slowly; nothing is being served on such a connection, so making room
+            // does not wait for it. Nothing is under way on a connection that never had a byte.
+            let at_once = match close {
+                Ok(Close::Shutdown) => &[FRESH][..],
+                _ => &[FRESH, HEAD, BODY][..],
+            };
+            if at_once.contains(&phase.get()) {
                 return;
             }
             // Closes an idle keep-alive connection at once, lets a request served finish.
