@@ -325,6 +325,10 @@ error_kinds! {
     RequestUnreadable = "request_unreadable",
     /// 10 (invented, HTTP 403): the admin API refused a cross-site or non-loopback request.
     AdminForbidden = "admin_forbidden",
+    /// 100 (invented, HTTP 408): the request body did not arrive within the body timeout.
+    RequestTimeout = "request_timeout",
+    /// 10 (invented, HTTP 403): a browser's cross-site request to the Graph API.
+    CrossSiteForbidden = "cross_site_forbidden",
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ mod defaults {
     pub(super) const MAX_CONNECTIONS: u32 = 512;
     pub(super) const HEADER_TIMEOUT_SECONDS: u64 = 10;
     pub(super) const IDLE_TIMEOUT_SECONDS: u64 = 30;
+    pub(super) const BODY_TIMEOUT_SECONDS: u64 = 5;
     pub(super) const DEFAULT_VERSION: wa_contract::GraphVersion =
         wa_contract::GraphVersion::new(25, 0);
 }
@@ -32,6 +33,8 @@ const MAX_CONNECTIONS: RangeInclusive<i64> = 1..=65_536;
 const HEADER_TIMEOUT_SECONDS: RangeInclusive<u64> = 1..=300;
 /// Values `--idle-timeout-seconds` accepts.
 const IDLE_TIMEOUT_SECONDS: RangeInclusive<u64> = 1..=3_600;
+/// Values `--body-timeout-seconds` accepts.
+const BODY_TIMEOUT_SECONDS: RangeInclusive<u64> = 1..=300;
 
 /// Which clock the server runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -130,6 +133,15 @@ pub struct Config {
         value_parser = clap::value_parser!(u64).range(IDLE_TIMEOUT_SECONDS)
     )]
     pub idle_timeout_seconds: u64,
+    /// Seconds a client has from the end of a request's headers to the end of its body; a
+    /// body not complete by then is answered 408 (1..=300).
+    #[arg(
+        long,
+        env = "WA_MOCK_BODY_TIMEOUT_SECONDS",
+        default_value_t = defaults::BODY_TIMEOUT_SECONDS,
+        value_parser = clap::value_parser!(u64).range(BODY_TIMEOUT_SECONDS)
+    )]
+    pub body_timeout_seconds: u64,
     /// How webhooks are delivered.
     #[command(flatten)]
     pub webhooks: WebhookConfig,
@@ -156,6 +168,7 @@ impl Default for Config {
             max_connections: defaults::MAX_CONNECTIONS,
             header_timeout_seconds: defaults::HEADER_TIMEOUT_SECONDS,
             idle_timeout_seconds: defaults::IDLE_TIMEOUT_SECONDS,
+            body_timeout_seconds: defaults::BODY_TIMEOUT_SECONDS,
             webhooks: WebhookConfig::default(),
         }
     }
@@ -271,6 +284,12 @@ impl Config {
         self
     }
 
+    /// Gives clients `seconds` from the end of a request's headers to the end of its body.
+    pub fn body_timeout_seconds(mut self, seconds: u64) -> Self {
+        self.body_timeout_seconds = seconds;
+        self
+    }
+
     /// The connection limits, checked against the ranges the flags accept (in-process callers
     /// set the fields directly).
     pub(crate) fn limits(&self) -> Result<Limits, String> {
@@ -289,10 +308,16 @@ impl Config {
             self.idle_timeout_seconds,
             &IDLE_TIMEOUT_SECONDS,
         )?;
+        let body = in_range(
+            "body_timeout_seconds",
+            self.body_timeout_seconds,
+            &BODY_TIMEOUT_SECONDS,
+        )?;
         Ok(Limits {
             max_connections: usize::try_from(max_connections).map_err(|e| e.to_string())?,
             header_timeout: Duration::from_secs(header),
             idle_timeout: Duration::from_secs(idle),
+            body_timeout: Duration::from_secs(body),
         })
     }
 
@@ -382,7 +407,7 @@ impl fmt::Display for Redacted<'_> {
             "listen={} clock={:?} speed={} seed={} clock_start={} world={} memory_budget={}MiB \
              webhook_url={} app_secret={} \
              verify_token={} strict_auth={} admin_any_peer={} allowed_hosts={:?} max_connections={} \
-             header_timeout={}s idle_timeout={}s webhook_version={} webhook_timeout_ms={} \
+             header_timeout={}s idle_timeout={}s body_timeout={}s webhook_version={} webhook_timeout_ms={} \
              webhook_retry={}s..{}s webhook_max_age={}s webhook_concurrency={} \
              webhook_log_size={} chaos={:?}",
             c.listen,
@@ -404,6 +429,7 @@ impl fmt::Display for Redacted<'_> {
             c.max_connections,
             c.header_timeout_seconds,
             c.idle_timeout_seconds,
+            c.body_timeout_seconds,
             c.webhooks.version,
             c.webhooks.timeout_ms,
             c.webhooks.retry_seconds,

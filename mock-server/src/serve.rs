@@ -1,6 +1,12 @@
 //! The accept loop: HTTP/1.1 connections, at most `max_connections` of them, each closed when it
 //! idles or sends its headers too slowly, all finished gracefully on shutdown.
 //!
+//! A request's body has a deadline of its own: [`Deadline`] fails the read once the body timeout
+//! has passed since the headers, so the handler reading it answers (Graph's envelope, 408) and
+//! the connection closes. Making room at the connection cap closes a connection at once unless
+//! a request on it is being served (headers and body in): a stalled head or body is not waited
+//! for.
+//!
 //! hyper's header-read timer starts as soon as a connection waits for a request, so on its own
 //! it closes an idle keep-alive connection after the header timeout; and it arms a timer per
 //! request, which cost more than half of a small request's time. Each connection therefore keeps
@@ -42,6 +48,8 @@ pub(crate) struct Limits {
     pub(crate) header_timeout: Duration,
     /// Waiting for the next request.
     pub(crate) idle_timeout: Duration,
+    /// From the end of a request's headers to the end of its body.
+    pub(crate) body_timeout: Duration,
 }
 
 /// Serves `router` on `listener` until `stop` fires (or its sender is dropped), then finishes
@@ -95,20 +103,20 @@ pub(crate) async fn serve(
     }
     drop(listener);
     for close in open.into_values() {
-        let _ = close.send(());
+        let _ = close.send(Close::Shutdown);
     }
     while connections.join_next().await.is_some() {}
 }
 
 /// Asks the oldest open connection to close.
-fn close_oldest(open: &mut BTreeMap<u64, oneshot::Sender<()>>) {
+fn close_oldest(open: &mut BTreeMap<u64, oneshot::Sender<Close>>) {
     if let Some((_, close)) = open.pop_first() {
-        let _ = close.send(());
+        let _ = close.send(Close::MakeRoom);
     }
 }
 
 /// Drops the close handle of a connection that has ended (`None`: its task panicked).
-fn forget(open: &mut BTreeMap<u64, oneshot::Sender<()>>, ended: Option<u64>) {
+fn forget(open: &mut BTreeMap<u64, oneshot::Sender<Close>>, ended: Option<u64>) {
     match ended {
         Some(id) => {
             open.remove(&id);
@@ -116,6 +124,15 @@ fn forget(open: &mut BTreeMap<u64, oneshot::Sender<()>>, ended: Option<u64>) {
         // A panicked task's id is lost with it; its handle is the one whose receiver is gone.
         None => open.retain(|_, close| !close.is_closed()),
     }
+}
+
+/// Why a connection is asked to close.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Close {
+    /// The connection cap was reached: a request still coming in is not waited for.
+    MakeRoom,
+    /// The server stops: a request under way finishes (its body within the body timeout).
+    Shutdown,
 }
 
 /// Errors about one incoming connection, which say nothing about the listener.
@@ -134,7 +151,7 @@ async fn connection(
     peer: SocketAddr,
     router: Router,
     limits: Limits,
-    closed: oneshot::Receiver<()>,
+    closed: oneshot::Receiver<Close>,
 ) {
     let phase = Arc::new(Phase::new());
     let io = TokioIo::new(Watched {
@@ -143,11 +160,19 @@ async fn connection(
     });
     let service = hyper::service::service_fn({
         let phase = Arc::clone(&phase);
-        move |mut request: hyper::Request<Incoming>| {
-            phase.set(BUSY);
+        move |request: hyper::Request<Incoming>| {
+            let (mut parts, body) = request.into_parts();
+            phase.set(if http_body::Body::is_end_stream(&body) {
+                BUSY
+            } else {
+                BODY
+            });
             // The admin API reads the peer address to answer only loopback peers.
-            request.extensions_mut().insert(ConnectInfo(peer));
-            let response = router.clone().oneshot(request);
+            parts.extensions.insert(ConnectInfo(peer));
+            let body = Deadline::new(body, limits.body_timeout, Arc::clone(&phase));
+            let response = router
+                .clone()
+                .oneshot(hyper::Request::from_parts(parts, body));
             let phase = Arc::clone(&phase);
             async move {
                 // Busy until the body is sent: a live stream is a request being served.
@@ -163,13 +188,18 @@ async fn connection(
             tracing::debug!(%peer, "connection timed out");
             return;
         }
-        _ = closed => {
-            // hyper's graceful shutdown waits for a first request on a connection that has
-            // never had one; nothing is under way on it, so it can go at once.
-            if phase.get() == FRESH {
+        close = closed => {
+            // hyper's graceful shutdown waits for a request whose head or body is still coming
+            // in, however slowly; nothing is being served on such a connection, so making room
+            // does not wait for it. Nothing is under way on a connection that never had a byte.
+            let at_once = match close {
+                Ok(Close::Shutdown) => &[FRESH][..],
+                _ => &[FRESH, HEAD, BODY][..],
+            };
+            if at_once.contains(&phase.get()) {
                 return;
             }
-            // Closes an idle keep-alive connection at once, lets a request under way finish.
+            // Closes an idle keep-alive connection at once, lets a request served finish.
             conn.as_mut().graceful_shutdown();
             conn.await
         }
@@ -180,7 +210,8 @@ async fn connection(
 }
 
 /// Returns when the connection has idled for the idle timeout, or taken longer than the header
-/// timeout over a request's head; a request being served never times out.
+/// timeout over a request's head. A request's body is timed by its [`Deadline`], which lets the
+/// handler answer; a request being served never times out.
 ///
 /// Outside a request's head it wakes at least once per header timeout: a head that starts after
 /// a wake then has its deadline no earlier than the next wake, so nothing needs to wake the
@@ -192,10 +223,10 @@ async fn watchdog(phase: &Phase, limits: Limits) {
         let step = now + limits.header_timeout;
         let wake = match current {
             HEAD => since + limits.header_timeout,
-            BUSY => step,
+            BODY | BUSY => step,
             _ => (since + limits.idle_timeout).min(step),
         };
-        if current != BUSY && now >= wake {
+        if !matches!(current, BODY | BUSY) && now >= wake {
             return;
         }
         tokio::time::sleep_until(wake.into()).await;
@@ -208,8 +239,10 @@ const FRESH: u8 = 0;
 const IDLE: u8 = 1;
 /// A request's first bytes are in, its headers not complete.
 const HEAD: u8 = 2;
-/// Headers read: the request is being served.
-const BUSY: u8 = 3;
+/// Headers read, the body still coming in.
+const BODY: u8 = 3;
+/// Headers and body read: the request is being served.
+const BUSY: u8 = 4;
 
 /// Where a connection is and since when: set by its reads and its service, all on the
 /// connection's task.
@@ -246,11 +279,87 @@ impl Phase {
         self.current.store(phase, Ordering::Relaxed);
     }
 
+    /// The request's body is in: it is being served.
+    fn served(&self) {
+        if self.get() == BODY {
+            self.set(BUSY);
+        }
+    }
+
     /// Bytes came in.
     fn heard(&self) {
         if matches!(self.get(), FRESH | IDLE) {
             self.set(HEAD);
         }
+    }
+}
+
+/// A request's body that fails once `timeout` has passed before its end, and marks its
+/// connection busy when the end arrives.
+struct Deadline {
+    body: Incoming,
+    timer: Pin<Box<tokio::time::Sleep>>,
+    timeout: Duration,
+    phase: Arc<Phase>,
+}
+
+impl Deadline {
+    fn new(body: Incoming, timeout: Duration, phase: Arc<Phase>) -> Self {
+        Self {
+            body,
+            timer: Box::pin(tokio::time::sleep(timeout)),
+            timeout,
+            phase,
+        }
+    }
+}
+
+/// A request body did not arrive in full within the body timeout.
+#[derive(Debug)]
+pub(crate) struct BodyTimedOut(Duration);
+
+impl std::fmt::Display for BodyTimedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "request body: not complete within the {} seconds a body may take (--body-timeout-seconds)",
+            self.0.as_secs()
+        )
+    }
+}
+
+impl std::error::Error for BodyTimedOut {}
+
+impl http_body::Body for Deadline {
+    type Data = bytes::Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        match Pin::new(&mut self.body).poll_frame(cx) {
+            Poll::Pending => {
+                if self.timer.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Some(Err(Box::new(BodyTimedOut(self.timeout)))));
+                }
+                Poll::Pending
+            }
+            Poll::Ready(frame) => {
+                if frame.is_none() || self.body.is_end_stream() {
+                    self.phase.served();
+                }
+                Poll::Ready(frame.map(|f| f.map_err(Into::into)))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
     }
 }
 

@@ -20,6 +20,7 @@ use wa_contract::{
 use super::request::GraphRequest;
 use crate::domain::Refusal;
 use crate::graph::MessagesBody;
+use crate::serve::BodyTimedOut;
 
 /// The most bytes a request body may carry.
 pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -36,6 +37,11 @@ pub(crate) async fn read_body(body: Body) -> Result<Bytes, Refusal> {
             let mut cause: &dyn std::error::Error = &*e;
             while let Some(inner) = cause.source() {
                 cause = inner;
+            }
+            if cause.is::<BodyTimedOut>() {
+                return Err(
+                    Refusal::new(ErrorKind::RequestTimeout).with("details", cause.to_string())
+                );
             }
             Err(Refusal::new(ErrorKind::RequestUnreadable).with(
                 "details",

@@ -1,14 +1,15 @@
-//! The admin API's guards. The mock runs on developers' laptops beside their browsers, so the
+//! The edge's guards against browsers. The mock runs on developers' laptops beside their browsers, so the
 //! admin API (which resets sandboxes, moves clocks and arms faults) must not be drivable by a
 //! web page: a foreign `Host` (DNS rebinding) or `Origin` is refused, and so is a
 //! state-changing request whose content type a cross-site form or `no-cors` fetch can send
 //! without a CORS preflight. No CORS headers are ever answered, so a browser never lets another
-//! origin read an answer.
+//! origin read an answer. The Graph API refuses what a browser's cross-site request carries
+//! ([`graph_refusal`]), since a web page could otherwise point a WABA's webhooks at itself.
 
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, Method, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use wa_contract::ErrorKind;
@@ -51,37 +52,14 @@ fn admin_refusal(state: &AppState, request: &Request) -> Option<String> {
         );
     }
     let headers = request.headers();
-    let host = request
-        .uri()
-        .authority()
-        .map(|a| a.as_str())
-        .or_else(|| headers.get(header::HOST).and_then(|v| v.to_str().ok()));
-    if let Some(host) = host
-        && !state.allowed_hosts.allows(host)
-    {
+    if let Some(host) = foreign_host(state, request.uri(), headers) {
         return Some(format!(
             "Host: '{}' is not this server's name; the admin API answers loopback names and the listen address (add others with --allowed-host)",
             host.escape_debug()
         ));
     }
-    if let Some(origin) = headers.get(header::ORIGIN) {
-        let named = origin
-            .to_str()
-            .ok()
-            .and_then(|o| o.split_once("://"))
-            .map(|(_, rest)| rest);
-        if !named.is_some_and(|host| state.allowed_hosts.allows(host)) {
-            return Some(format!(
-                "Origin: {} may not drive the admin API (cross-site request)",
-                String::from_utf8_lossy(origin.as_bytes()).escape_debug()
-            ));
-        }
-    }
-    if headers
-        .get("sec-fetch-site")
-        .is_some_and(|v| v.as_bytes() == b"cross-site")
-    {
-        return Some("Sec-Fetch-Site: cross-site requests may not drive the admin API".to_owned());
+    if let Some(why) = cross_site(state, headers, "the admin API") {
+        return Some(why);
     }
     let changes_state = !matches!(*request.method(), Method::GET | Method::HEAD);
     if changes_state {
@@ -92,6 +70,55 @@ fn admin_refusal(state: &AppState, request: &Request) -> Option<String> {
         });
     }
     None
+}
+
+/// Why the Graph API refuses a request a browser sent from another site, if it does: a foreign
+/// `Origin`, `Sec-Fetch-Site: cross-site`, or a foreign `Host` on a request a browser sent (DNS
+/// rebinding). Graph's clients are servers, which send none of these headers (a browser client
+/// of a real app talks to its own backend), so their form bodies stay accepted, as Graph
+/// accepts them.
+pub(crate) fn graph_refusal(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Option<Refusal> {
+    let why = cross_site(state, headers, "the Graph API").or_else(|| {
+        let from_browser =
+            headers.contains_key("sec-fetch-site") || headers.contains_key("sec-fetch-mode");
+        let host = foreign_host(state, uri, headers).filter(|_| from_browser)?;
+        Some(format!(
+            "Host: '{}' is not this server's name; a browser's request to the Graph API must name it (add others with --allowed-host)",
+            host.escape_debug()
+        ))
+    })?;
+    Some(Refusal::new(ErrorKind::CrossSiteForbidden).with("details", why))
+}
+
+/// The request's `Host` (or its URI's authority), when it is not one of this server's names.
+fn foreign_host<'a>(state: &AppState, uri: &'a Uri, headers: &'a HeaderMap) -> Option<&'a str> {
+    let host = uri
+        .authority()
+        .map(|a| a.as_str())
+        .or_else(|| headers.get(header::HOST).and_then(|v| v.to_str().ok()))?;
+    (!state.allowed_hosts.allows(host)).then_some(host)
+}
+
+/// Why a browser's request came from another site, if it did: an `Origin` that is not one of
+/// this server's names, or `Sec-Fetch-Site: cross-site`. `api` names what it may not drive.
+fn cross_site(state: &AppState, headers: &HeaderMap, api: &str) -> Option<String> {
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let named = origin
+            .to_str()
+            .ok()
+            .and_then(|o| o.split_once("://"))
+            .map(|(_, rest)| rest);
+        if !named.is_some_and(|host| state.allowed_hosts.allows(host)) {
+            return Some(format!(
+                "Origin: {} may not drive {api} (cross-site request)",
+                String::from_utf8_lossy(origin.as_bytes()).escape_debug()
+            ));
+        }
+    }
+    headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site")
+        .then(|| format!("Sec-Fetch-Site: cross-site requests may not drive {api}"))
 }
 
 /// What a state-changing request's body is sent as, when a browser form could send it that way

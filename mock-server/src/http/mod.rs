@@ -36,6 +36,7 @@ use wa_contract::operations::{self, Operation, Unrouted};
 pub(crate) use body::read_body;
 pub(crate) use envelope::graph_envelope;
 pub(crate) use error::{GraphError, refuse};
+use guard::graph_refusal;
 pub(crate) use guard::{admin_allows, admin_guard};
 pub(crate) use request::{parse_query, token};
 
@@ -47,7 +48,7 @@ use crate::state::AppState;
 use crate::store::{AuthError, Sandbox, Store};
 use envelope::{dropped_connection, graph_answer};
 use handlers::{Call, Handler, handler, json_bytes};
-use request::GraphRequest;
+use request::{GraphRequest, header_token};
 
 /// Handles every Graph API request: the pipeline, in order — body and path → auth → version →
 /// route → faults → operation → journal → answer. Route, faults, operation and journal run in
@@ -60,13 +61,30 @@ pub(crate) async fn dispatch(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    // The body is read here, not by an extractor, so that an oversized or badly framed one is
-    // answered in Graph's envelope and journaled like any other refusal.
+    if let Some(refusal) = graph_refusal(&app, &uri, &headers) {
+        let request = GraphRequest::new(&method, &uri, &headers, Ok(Bytes::new()));
+        return refused_at_the_edge(&app, request, &refusal);
+    }
+    // A token in a header settles the sandbox before any byte of the body is read, so that a
+    // client without a valid one cannot hold a connection open with a stalled body.
+    let early = header_token(&headers).map(|token| app.store.resolve(Some(token)));
+    if let Some(Err(e)) = early {
+        let request = GraphRequest::new(&method, &uri, &headers, Ok(Bytes::new()));
+        return refused_at_the_edge(&app, request, &Refusal::new(auth_error(e)));
+    }
+    // The body is read here, not by an extractor, so that an oversized, stalled or badly
+    // framed one is answered in Graph's envelope and journaled like any other refusal.
     let body = read_body(body).await;
     let mut request = GraphRequest::new(&method, &uri, &headers, body);
-    let sandbox = match authenticate(&app, &mut request, &headers) {
-        Ok(sandbox) => sandbox,
-        Err(e) => return unauthenticated(&app.store, &request, e),
+    let sandbox = match early {
+        Some(Ok(sandbox)) => {
+            request.serve_version(app.default_version, sandbox.clock().now());
+            sandbox
+        }
+        _ => match authenticate(&app, &mut request, &headers) {
+            Ok(sandbox) => sandbox,
+            Err(e) => return unauthenticated(&app.store, &request, &Refusal::new(auth_error(e))),
+        },
     };
     let mut next = locked(&app, &sandbox, &request, Pipe::begin);
     loop {
@@ -116,16 +134,32 @@ fn authenticate(
     }
 }
 
-/// The answer to a request whose token selects no sandbox.
-fn unauthenticated(store: &Store, request: &GraphRequest<'_>, e: AuthError) -> Response {
-    let kind = match e {
+/// What Graph answers a token that selects no sandbox.
+fn auth_error(e: AuthError) -> ErrorKind {
+    match e {
         AuthError::Missing => ErrorKind::AccessTokenMissing,
         AuthError::Invalid => ErrorKind::AccessTokenInvalid,
-    };
+    }
+}
+
+/// The answer to a request refused before its body is read (a cross-site request, or a header
+/// token that selects no sandbox), on the default sandbox's day.
+fn refused_at_the_edge(
+    app: &AppState,
+    mut request: GraphRequest<'_>,
+    refusal: &Refusal,
+) -> Response {
+    let now = app.store.default_sandbox().clock().now();
+    request.serve_version(app.default_version, now);
+    unauthenticated(&app.store, &request, refusal)
+}
+
+/// The answer to a request no sandbox takes: its token selects none, or the edge refused it.
+fn unauthenticated(store: &Store, request: &GraphRequest<'_>, refusal: &Refusal) -> Response {
     let error = GraphError::render(
         store.catalogue(),
         request.version,
-        &Refusal::new(kind),
+        refusal,
         &store.fbtrace_id(),
     );
     let trace = error.trace().to_owned();

@@ -143,20 +143,21 @@ pub(crate) fn parse_query(query: Option<&str>) -> Vec<(String, String)> {
 /// The access token from `Authorization: Bearer` or the `access_token` query parameter (a
 /// form body's `access_token` is the caller's to look at, only when these are absent).
 pub(crate) fn token<'a>(headers: &'a HeaderMap, query: &'a [(String, String)]) -> Option<&'a str> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("OAuth "))
-        })
-        .map(str::trim)
-        .or_else(|| {
-            query
-                .iter()
-                .find(|(k, _)| k == "access_token")
-                .map(|(_, v)| v.as_str())
-        })
+    header_token(headers).or_else(|| {
+        query
+            .iter()
+            .find(|(k, _)| k == "access_token")
+            .map(|(_, v)| v.as_str())
+    })
+}
+
+/// The token of an `Authorization: Bearer` (or `OAuth`) header, the scheme in any case, as
+/// Graph takes it.
+pub(crate) fn header_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("oauth"))
+        .then(|| token.trim())
 }
 
 /// The body of a request with `headers`, as it arrived.

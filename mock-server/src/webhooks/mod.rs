@@ -8,7 +8,9 @@
 //! exactly those bytes; statuses may be batched, and [`chaos`] may hold back or duplicate.
 //! [`delivery`] POSTs each one through [`outbound`] (bounded concurrency, one pooled client, no
 //! redirects, capped answers), logs every attempt in the sandbox's [`hooks`] and schedules
-//! retries as jobs on the sandbox's clock that put the delivery back in the queue.
+//! retries as jobs on the sandbox's clock that put the delivery back in the queue. Each
+//! sandbox's deliveries wait in a queue of their own and take turns, each sandbox holding at
+//! most a quarter of the POSTs in flight, so one sandbox's hanging receiver delays no other.
 //!
 //! The hub (this module) imports the leaves; they depend on nothing above them and on no
 //! sibling in a circle: `chaos` and `subscription` are rules, `hooks` the per-sandbox state,
@@ -20,9 +22,9 @@
 //!
 //! Nothing on the Graph path waits for any of this: a send only appends to the outbox. In
 //! manual time, [`Webhooks::advance`] steps the clock from one due job to the next and at each
-//! step waits until the dispatcher has attempted everything due, so `POST
-//! /__admin/clock/advance` returns only once every webhook that fell due has been tried, in
-//! time order.
+//! step waits until the dispatcher has attempted everything of that sandbox that is due, so
+//! `POST /__admin/clock/advance` returns only once every webhook of the sandbox that fell due
+//! has been tried, in time order, and never waits on another sandbox's receiver.
 
 pub(crate) mod chaos;
 pub(crate) mod delivery;
@@ -223,7 +225,8 @@ struct Shared {
     app: AppEndpoint,
     /// What attempts need, handed to each.
     courier: Arc<Courier>,
-    flushes: mpsc::UnboundedSender<oneshot::Sender<()>>,
+    /// Flushes for the dispatcher to answer, each about one sandbox.
+    flushes: mpsc::UnboundedSender<(Lane, oneshot::Sender<()>)>,
 }
 
 /// Owns the dispatcher task: shut it down gracefully, or drop it to stop it at once.
@@ -282,50 +285,161 @@ pub(crate) fn start(
     Ok((webhooks, Dispatcher { stop, task }))
 }
 
-/// The dispatcher loop: collect what is due, keep up to `concurrency` attempts in flight,
-/// answer flushes once nothing is left.
+/// The dispatcher loop: collect what is due, keep up to `concurrency` attempts in flight (each
+/// sandbox at most its share, in turns), answer each flush once its sandbox has nothing left.
 async fn run(
     shared: Arc<Shared>,
-    mut flushes: mpsc::UnboundedReceiver<oneshot::Sender<()>>,
+    mut flushes: mpsc::UnboundedReceiver<(Lane, oneshot::Sender<()>)>,
     stop: Arc<Notify>,
 ) {
     let limit = shared.config.concurrency.max(1);
+    let mut lanes = Lanes::new(share(limit));
     let mut in_flight = JoinSet::new();
-    let mut backlog: VecDeque<Delivery> = VecDeque::new();
-    let mut waiters: Vec<oneshot::Sender<()>> = Vec::new();
     loop {
         tokio::select! {
             biased;
             () = stop.notified() => break,
-            Some(done) = flushes.recv() => waiters.push(done),
-            Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {
-                while in_flight.try_join_next().is_some() {}
+            Some(waiter) = flushes.recv() => lanes.waiters.push(waiter),
+            Some(done) = in_flight.join_next_with_id(), if !in_flight.is_empty() => {
+                lanes.finished(task_id(&done));
+                while let Some(done) = in_flight.try_join_next_with_id() {
+                    lanes.finished(task_id(&done));
+                }
             }
             () = shared.store.events_ready() => {}
             () = shared.courier.queue.woken() => {}
         }
-        shared.collect(&mut backlog);
+        shared.collect(&mut lanes);
         while in_flight.len() < limit {
-            let Some(delivery) = backlog.pop_front() else {
+            let Some((lane, delivery)) = lanes.next() else {
                 break;
             };
-            in_flight.spawn(attempt(shared.courier.clone(), delivery));
+            let task = in_flight.spawn(attempt(shared.courier.clone(), delivery));
+            lanes.started(task.id(), lane);
         }
-        if in_flight.is_empty() && backlog.is_empty() {
-            for done in waiters.drain(..) {
-                let _ = done.send(());
-            }
-        }
+        lanes.answer_flushes();
     }
     while in_flight.join_next().await.is_some() {}
 }
 
+/// The attempt task a join result is about, finished or panicked.
+fn task_id<T>(done: &Result<(tokio::task::Id, T), tokio::task::JoinError>) -> tokio::task::Id {
+    match done {
+        Ok((id, _)) => *id,
+        Err(e) => e.id(),
+    }
+}
+
+/// The POSTs one sandbox may have in flight out of `limit`: a quarter (at least one), so that
+/// up to three sandboxes whose receivers hang still leave room for every other sandbox.
+fn share(limit: usize) -> usize {
+    limit.div_ceil(4)
+}
+
+/// One sandbox's place in the dispatcher: the address of its webhook state, which every
+/// delivery, queued or in flight, and every flush waiting on it keep alive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Lane(usize);
+
+impl Lane {
+    fn of(hooks: &Arc<Mutex<Hooks>>) -> Self {
+        Self(Arc::as_ptr(hooks) as usize)
+    }
+}
+
+/// Deliveries waiting for a POST, one queue per sandbox, taken in turns: one sandbox's slow or
+/// hanging receiver holds at most its share of the POSTs and delays no other sandbox.
+struct Lanes {
+    share: usize,
+    waiting: HashMap<Lane, VecDeque<Delivery>>,
+    /// Sandboxes with deliveries waiting, in the order they take their next turn.
+    turns: VecDeque<Lane>,
+    /// Attempts in flight per sandbox.
+    running: HashMap<Lane, usize>,
+    tasks: HashMap<tokio::task::Id, Lane>,
+    /// Flushes waiting for their sandbox to have nothing waiting or in flight.
+    waiters: Vec<(Lane, oneshot::Sender<()>)>,
+}
+
+impl Lanes {
+    fn new(share: usize) -> Self {
+        Self {
+            share,
+            waiting: HashMap::new(),
+            turns: VecDeque::new(),
+            running: HashMap::new(),
+            tasks: HashMap::new(),
+            waiters: Vec::new(),
+        }
+    }
+
+    /// Queues `delivery` behind its sandbox's others.
+    fn push(&mut self, delivery: Delivery) {
+        let lane = Lane::of(&delivery.hooks);
+        let queue = self.waiting.entry(lane).or_default();
+        if queue.is_empty() {
+            self.turns.push_back(lane);
+        }
+        queue.push_back(delivery);
+    }
+
+    /// The next delivery to POST: from the first sandbox in turn below its share.
+    fn next(&mut self) -> Option<(Lane, Delivery)> {
+        let position = self
+            .turns
+            .iter()
+            .position(|lane| self.running.get(lane).copied().unwrap_or(0) < self.share)?;
+        let lane = self.turns.remove(position)?;
+        let queue = self.waiting.get_mut(&lane)?;
+        let delivery = queue.pop_front()?;
+        if queue.is_empty() {
+            self.waiting.remove(&lane);
+        } else {
+            self.turns.push_back(lane);
+        }
+        Some((lane, delivery))
+    }
+
+    fn started(&mut self, task: tokio::task::Id, lane: Lane) {
+        *self.running.entry(lane).or_default() += 1;
+        self.tasks.insert(task, lane);
+    }
+
+    fn finished(&mut self, task: tokio::task::Id) {
+        let Some(lane) = self.tasks.remove(&task) else {
+            return;
+        };
+        if let Some(running) = self.running.get_mut(&lane) {
+            *running -= 1;
+            if *running == 0 {
+                self.running.remove(&lane);
+            }
+        }
+    }
+
+    /// Answers the flushes whose sandbox has nothing waiting or in flight.
+    fn answer_flushes(&mut self) {
+        let idle =
+            |lane: &Lane| !self.waiting.contains_key(lane) && !self.running.contains_key(lane);
+        let (done, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiters)
+            .into_iter()
+            .partition(|(lane, _)| idle(lane));
+        self.waiters = waiting;
+        for (_, done) in done {
+            let _ = done.send(());
+        }
+    }
+}
+
 impl Shared {
-    /// Moves every retry that fell due and every new event's deliveries into `backlog`.
-    fn collect(&self, backlog: &mut VecDeque<Delivery>) {
-        backlog.extend(self.courier.queue.take());
+    /// Moves every retry that fell due and every new event's deliveries into their sandboxes'
+    /// queues.
+    fn collect(&self, lanes: &mut Lanes) {
+        for delivery in self.courier.queue.take() {
+            lanes.push(delivery);
+        }
         for (sandbox, events) in self.store.drain_outbox() {
-            self.plan(&sandbox, &events, backlog);
+            self.plan(&sandbox, &events, lanes);
         }
     }
 
@@ -351,9 +465,9 @@ impl Shared {
             .expect("only this module fills a sandbox's hooks")
     }
 
-    /// Turns one sandbox's events into deliveries: due ones into `backlog`, held-back ones
+    /// Turns one sandbox's events into deliveries: due ones into its queue, held-back ones
     /// onto the clock.
-    fn plan(&self, sandbox: &Sandbox, events: &[Arc<Event>], backlog: &mut VecDeque<Delivery>) {
+    fn plan(&self, sandbox: &Sandbox, events: &[Arc<Event>], lanes: &mut Lanes) {
         let hooks_handle = self.hooks(sandbox);
         let default_url = lock(&hooks_handle)
             .settings
@@ -416,7 +530,7 @@ impl Shared {
                 if held {
                     self.courier.queue.requeue_in(hold_for, d);
                 } else {
-                    backlog.push_back(d);
+                    lanes.push(d);
                 }
             }
         }
@@ -534,24 +648,27 @@ fn overtakable(group: &[&Event]) -> bool {
 }
 
 impl Webhooks {
-    /// Waits until every delivery due now has been attempted (retries that fail are scheduled
-    /// on the clock, not waited for).
-    pub(crate) async fn flush(&self) {
+    /// Waits until every delivery of `sandbox` due now has been attempted (retries that fail
+    /// are scheduled on the clock, not waited for); other sandboxes' deliveries are not waited
+    /// for.
+    async fn flush(&self, sandbox: &Sandbox) {
         let (done, wait) = oneshot::channel();
-        if self.shared.flushes.send(done).is_ok() {
+        let lane = Lane::of(&self.shared.hooks(sandbox));
+        if self.shared.flushes.send((lane, done)).is_ok() {
             let _ = wait.await;
         }
     }
 
     /// Moves `sandbox`'s clock forward by `d`, stopping at each due job's time to let the
-    /// dispatcher attempt everything that fell due, in time order. Returns the new time.
+    /// dispatcher attempt everything of this sandbox that fell due, in time order. Returns the
+    /// new time.
     pub(crate) async fn advance(&self, sandbox: &Sandbox, d: Duration) -> Timestamp {
         let clock = sandbox.clock();
         let target = clock.now().plus(d);
-        self.flush().await;
+        self.flush(sandbox).await;
         while let Some(due) = clock.next_due().filter(|t| *t <= target) {
             clock.advance_to(due);
-            self.flush().await;
+            self.flush(sandbox).await;
         }
         clock.advance_to(target);
         target

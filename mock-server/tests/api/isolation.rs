@@ -7,14 +7,14 @@ use wa_mock::{Config, spawn};
 
 use crate::helpers::*;
 
-async fn new_sandbox(app: &TestApp, body: &Value) -> String {
+pub(crate) async fn new_sandbox(app: &TestApp, body: &Value) -> String {
     let answer = app.post("/__admin/sandboxes", body).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     answer.body["token"].as_str().unwrap().to_owned()
 }
 
 /// The phone number id of a sandbox's onboarded WABA.
-async fn phone_of(app: &TestApp) -> String {
+pub(crate) async fn phone_of(app: &TestApp) -> String {
     app.get("/__admin/state").await.body["phone_numbers"][0]["id"]
         .as_str()
         .unwrap()
