@@ -165,7 +165,7 @@ export class WaMockError extends Error {
 export interface StartOptions {
   /** Flags after `--listen 127.0.0.1:0`; default `["--clock", "manual"]`. */
   args?: string[];
-  /** The binary; default `WA_MOCK_BIN`, else `wa-mock` on PATH. */
+  /** The binary; default `findBinary()`. */
   binary?: string;
   env?: Record<string, string>;
   timeoutMs?: number;
@@ -268,6 +268,19 @@ export class Sandbox {
     flags: Partial<Omit<Waba, "id" | "business_id" | "name">> & { degrees_of_freedom_spec?: Json },
   ): Promise<Waba>;
 }
+
+/**
+ * The binary of the platform package that npm installed through `optionalDependencies`
+ * (`@wa-mock/wa-mock-linux-x64` and the others), or undefined when there is none for this
+ * platform.
+ */
+export function packagedBinary(): string | undefined;
+
+/**
+ * The `wa-mock` binary that `WaMock.start()` runs: `binary`, else WA_MOCK_BIN, else the one of
+ * the installed platform package, else `wa-mock` on PATH.
+ */
+export function findBinary(binary?: string): string;
 
 /** The `X-Hub-Signature-256` value for `body` signed with `appSecret`. */
 export function sign(appSecret: string | Buffer, body: string | Buffer): string;

@@ -1,6 +1,7 @@
 // Drive wa-mock, a stateful fake of Meta's WhatsApp Graph API, from Node tests.
 //
-// - WaMock.start() runs the `wa-mock` binary (WA_MOCK_BIN or PATH) on a free loopback port;
+// - WaMock.start() runs the `wa-mock` binary (WA_MOCK_BIN, else the platform package's, else
+//   PATH) on a free loopback port;
 //   WaMock.attach(url) uses one running elsewhere (a container's published port).
 // - mock.sandbox() makes a sandbox of its own for a test: token, ids, Graph base URL, and one
 //   method per admin endpoint (Sandbox).
@@ -11,7 +12,11 @@
 import { spawn } from "node:child_process";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
+
+const require = createRequire(import.meta.url);
 
 /** The Graph version in `Sandbox.graphUrl`: the newest the mock serves. */
 export const DEFAULT_GRAPH_VERSION = "v25.0";
@@ -57,9 +62,28 @@ function defined(fields) {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== null));
 }
 
-function findBinary(binary) {
-  const found = binary ?? process.env.WA_MOCK_BIN ?? "wa-mock";
-  return found;
+/**
+ * The binary of the platform package that npm installed through `optionalDependencies`
+ * (`@wa-mock/wa-mock-linux-x64` and the others), or undefined when there is none for this
+ * platform.
+ */
+export function packagedBinary() {
+  const name = `@wa-mock/wa-mock-${process.platform}-${process.arch}`;
+  let manifest;
+  try {
+    manifest = require.resolve(`${name}/package.json`);
+  } catch {
+    return undefined;
+  }
+  return join(dirname(manifest), "bin", process.platform === "win32" ? "wa-mock.exe" : "wa-mock");
+}
+
+/**
+ * The `wa-mock` binary that `WaMock.start()` runs: `binary`, else WA_MOCK_BIN, else the one of
+ * the installed platform package, else `wa-mock` on PATH.
+ */
+export function findBinary(binary) {
+  return binary ?? process.env.WA_MOCK_BIN ?? packagedBinary() ?? "wa-mock";
 }
 
 /** A wa-mock server: one this process started, or one running elsewhere. */
@@ -75,8 +99,8 @@ export class WaMock {
   }
 
   /**
-   * Starts the binary (`binary`, else WA_MOCK_BIN, else `wa-mock` on PATH) on a free loopback
-   * port with `args`, and waits for its `listening on` line.
+   * Starts the binary (`findBinary(binary)`) on a free loopback port with `args`, and waits
+   * for its `listening on` line.
    */
   static start({ args = ["--clock", "manual"], binary, env, timeoutMs = 10_000 } = {}) {
     const command = findBinary(binary);

@@ -1,9 +1,19 @@
-// The helper against the real binary (WA_MOCK_BIN or PATH; WA_MOCK_URL to attach instead).
+// The helper against the real binary (WA_MOCK_BIN, else the platform package's, else PATH;
+// WA_MOCK_URL to attach instead). It imports the package by name, so that the same file tests
+// this directory and an install from the packed tarballs.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { WaMock, WaMockError, WebhookReceiver, sign, verifySignature } from "../index.js";
+import {
+  WaMock,
+  WaMockError,
+  WebhookReceiver,
+  findBinary,
+  packagedBinary,
+  sign,
+  verifySignature,
+} from "wa-mock";
 
 const CUSTOMER = "14165551234";
 
@@ -278,6 +288,38 @@ test("attaching to a running server, and its OpenAPI document", async () => {
   assert.ok("/__admin/sandboxes" in document.paths);
   await attached.stop(); // an attached server keeps running
   assert.deepEqual(await mock.health(), { status: "ok" });
+});
+
+test(
+  "without WA_MOCK_BIN the platform package's binary is started",
+  { skip: packagedBinary() === undefined && "no platform package installed" },
+  async (t) => {
+    const saved = process.env.WA_MOCK_BIN;
+    delete process.env.WA_MOCK_BIN;
+    t.after(() => {
+      if (saved !== undefined) process.env.WA_MOCK_BIN = saved;
+    });
+
+    const platform = `${process.platform}-${process.arch}`;
+    const where = `/node_modules/@wa-mock/wa-mock-${platform}/bin/wa-mock(\\.exe)?$`;
+    assert.match(packagedBinary(), new RegExp(where));
+    assert.equal(findBinary(), packagedBinary());
+    const started = await WaMock.start();
+    t.after(() => started.stop());
+    assert.deepEqual(await started.health(), { status: "ok" });
+  },
+);
+
+test("WA_MOCK_BIN overrides the platform package, and a binary given overrides both", (t) => {
+  const saved = process.env.WA_MOCK_BIN;
+  process.env.WA_MOCK_BIN = "/elsewhere/wa-mock";
+  t.after(() => {
+    if (saved === undefined) delete process.env.WA_MOCK_BIN;
+    else process.env.WA_MOCK_BIN = saved;
+  });
+
+  assert.equal(findBinary(), "/elsewhere/wa-mock");
+  assert.equal(findBinary("/given/wa-mock"), "/given/wa-mock");
 });
 
 test("starting a binary that is not there says how to find one", async () => {

@@ -1,6 +1,9 @@
-"""wa_mock against the real binary (WA_MOCK_BIN or PATH; WA_MOCK_URL to attach instead)."""
+"""wa_mock against the real binary (WA_MOCK_BIN, else the packaged one, else PATH; WA_MOCK_URL
+to attach instead)."""
 
 import json
+import os
+import sysconfig
 import urllib.error
 import urllib.request
 
@@ -11,6 +14,7 @@ from wa_mock import (
     WaMock,
     WaMockError,
     WebhookReceiver,
+    find_binary,
     sign,
     verify_signature,
 )
@@ -305,9 +309,32 @@ def test_attaching_to_a_running_server_and_its_openapi_document(wa_mock_server):
     assert wa_mock_server.health() == {"status": "ok"}
 
 
+def test_the_binary_installed_with_the_package_starts_without_wa_mock_bin_or_path(
+    monkeypatch, tmp_path
+):
+    monkeypatch.delenv("WA_MOCK_BIN", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+    packaged = os.path.join(sysconfig.get_path("scripts"), "wa-mock")
+    assert find_binary() == packaged
+    with WaMock.start() as mock:
+        assert mock.health() == {"status": "ok"}
+
+
+def test_wa_mock_bin_overrides_the_packaged_binary(monkeypatch, tmp_path):
+    missing = str(tmp_path / "elsewhere" / "wa-mock")
+    monkeypatch.setenv("WA_MOCK_BIN", missing)
+
+    assert find_binary() == missing
+    with pytest.raises(FileNotFoundError, match="elsewhere"):
+        WaMock.start()
+
+
 def test_starting_without_a_binary_says_how_to_find_one(monkeypatch, tmp_path):
     monkeypatch.delenv("WA_MOCK_BIN", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))
+    # Nor one installed with the package.
+    monkeypatch.setattr(sysconfig, "get_path", lambda *_: str(tmp_path))
 
     with pytest.raises(FileNotFoundError, match="set WA_MOCK_BIN"):
         WaMock.start()

@@ -1,7 +1,8 @@
 """Drive wa-mock, a stateful fake of Meta's WhatsApp Graph API, from Python tests.
 
-- :class:`WaMock` starts the ``wa-mock`` binary (``WA_MOCK_BIN`` or ``PATH``) or attaches to a
-  running one (a URL, e.g. a container's published port).
+- :class:`WaMock` starts the ``wa-mock`` binary (:func:`find_binary`: ``WA_MOCK_BIN``, else the
+  one installed with this package, else ``PATH``) or attaches to a running one (a URL, e.g. a
+  container's published port).
 - :meth:`WaMock.sandbox` makes a sandbox of its own for a test: a token, ids, a Graph base URL
   and typed methods for the admin API (:class:`Sandbox`).
 - :func:`verify_signature` checks a webhook's ``X-Hub-Signature-256``;
@@ -15,6 +16,7 @@ from .client import (
     Sandbox,
     WaMock,
     WaMockError,
+    find_binary,
 )
 from .signature import sign, verify_signature
 from .webhooks import ReceivedWebhook, WebhookReceiver
@@ -26,6 +28,7 @@ __all__ = [
     "WaMock",
     "WaMockError",
     "WebhookReceiver",
+    "find_binary",
     "sign",
     "verify_signature",
 ]

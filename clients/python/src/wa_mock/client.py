@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sysconfig
 import threading
 import time
 import urllib.error
@@ -141,11 +142,31 @@ def _request(
         raise WaMockError(method, url, e.code, answer) from None
 
 
-def _find_binary(binary: Optional[str]) -> str:
-    found = binary or os.environ.get("WA_MOCK_BIN") or shutil.which("wa-mock")
+def _packaged_binary() -> Optional[str]:
+    """The binary the wheel installed beside this package: the scripts directory of this
+    interpreter's install scheme (a venv's ``bin``), else of the user scheme (``pip install
+    --user``). Found there even when that directory is not on ``PATH``."""
+    name = "wa-mock.exe" if os.name == "nt" else "wa-mock"
+    for scripts in (sysconfig.get_path("scripts"), sysconfig.get_path("scripts", f"{os.name}_user")):
+        candidate = os.path.join(scripts, name)
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def find_binary(binary: Optional[str] = None) -> str:
+    """The ``wa-mock`` binary that :meth:`WaMock.start` runs: ``binary``, else ``WA_MOCK_BIN``,
+    else the one installed with this package, else ``wa-mock`` on ``PATH``."""
+    found = (
+        binary
+        or os.environ.get("WA_MOCK_BIN")
+        or _packaged_binary()
+        or shutil.which("wa-mock")
+    )
     if not found:
         raise FileNotFoundError(
-            "no wa-mock binary: set WA_MOCK_BIN, put wa-mock on PATH, or attach to a URL"
+            "no wa-mock binary: set WA_MOCK_BIN, install the wa-mock wheel, put wa-mock on PATH,"
+            " or attach to a URL"
         )
     return found
 
@@ -171,9 +192,9 @@ class WaMock:
         env: Optional[Dict[str, str]] = None,
         timeout: float = 10.0,
     ) -> "WaMock":
-        """Starts the binary (``binary``, else ``WA_MOCK_BIN``, else ``wa-mock`` on ``PATH``)
-        on a free loopback port with ``args``, and waits for its ``listening on`` line."""
-        command = [_find_binary(binary), "--listen", "127.0.0.1:0", *args]
+        """Starts the binary (:func:`find_binary`) on a free loopback port with ``args``, and
+        waits for its ``listening on`` line."""
+        command = [find_binary(binary), "--listen", "127.0.0.1:0", *args]
         process = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,

@@ -1,8 +1,8 @@
 """pytest fixtures: one wa-mock per session, a sandbox of its own per test.
 
 - ``wa_mock_server``: the session's :class:`~wa_mock.WaMock`: ``WA_MOCK_URL`` when set
-  (attached), else the binary (``WA_MOCK_BIN`` or ``PATH``) started with ``--clock manual``.
-  Override this fixture to start it otherwise.
+  (attached), else the binary (``WA_MOCK_BIN``, else the one installed with this package, else
+  ``PATH``) started with ``--clock manual``. Override this fixture to start it otherwise.
 - ``wa_mock``: a fresh :class:`~wa_mock.Sandbox` on it, deleted after the test.
 """
 
