@@ -14,6 +14,7 @@
 //! The admin API and the inbox sit behind [`guard`] and have their own errors enveloped too.
 
 mod body;
+mod download;
 mod envelope;
 mod error;
 mod guard;
@@ -34,6 +35,7 @@ use wa_contract::ErrorKind;
 use wa_contract::operations::{self, Operation, Unrouted};
 
 pub(crate) use body::read_body;
+pub(crate) use download::download_media;
 pub(crate) use envelope::graph_envelope;
 pub(crate) use error::{GraphError, refuse};
 pub(crate) use guard::{admin_allows, admin_guard};
@@ -61,8 +63,10 @@ pub(crate) async fn dispatch(
     body: Body,
 ) -> Response {
     // The body is read here, not by an extractor, so that an oversized or badly framed one is
-    // answered in Graph's envelope and journaled like any other refusal.
-    let body = read_body(body).await;
+    // answered in Graph's envelope and journaled like any other refusal; its limit is its
+    // operation's, from the table.
+    let limit = operations::body_limit(method.as_str(), uri.path());
+    let body = body::receive(body, &headers, limit).await;
     let mut request = GraphRequest::new(&method, &uri, &headers, body);
     let sandbox = match authenticate(&app, &mut request, &headers) {
         Ok(sandbox) => sandbox,
