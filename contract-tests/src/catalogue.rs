@@ -327,6 +327,8 @@ error_kinds! {
     MediaTypeUnsupported = "media_type_unsupported",
     /// 131053 (invented details): a media file over its kind's size limit.
     MediaTooLarge = "media_too_large",
+    /// 131053 (invented details): a send names a media id the sandbox does not hold.
+    MediaNotFound = "media_not_found",
     /// 100 (invented, HTTP 404): a media download URL past its few minutes.
     MediaUrlExpired = "media_url_expired",
     /// 100 (invented, HTTP 416): a `Range` past the end of a media file.

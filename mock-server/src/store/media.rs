@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use wa_contract::ErrorKind;
+use wa_contract::payload::send::SendMessageRequest;
 
 use super::{ObjectKind, SandboxState, Session};
 use crate::budget::Retained;
@@ -63,6 +64,50 @@ impl SandboxState {
     /// The file `id` while it exists at `now`.
     pub(crate) fn media_of(&self, id: &str, now: Timestamp) -> Option<&Media> {
         self.media.get(id, now)
+    }
+
+    /// Every media id `req` names (its media body, its template's header parameters) must be
+    /// a file this sandbox holds at `now`; a `link` is recorded, never fetched.
+    pub(crate) fn check_sent_media(
+        &self,
+        req: &SendMessageRequest,
+        now: Timestamp,
+    ) -> Result<(), Refusal> {
+        let bodies = [
+            ("image", &req.image),
+            ("audio", &req.audio),
+            ("video", &req.video),
+            ("document", &req.document),
+            ("sticker", &req.sticker),
+        ];
+        let direct = bodies
+            .into_iter()
+            .filter_map(|(kind, body)| Some((kind, body.as_ref()?.id.as_deref()?)));
+        let parameters = req
+            .template
+            .iter()
+            .flat_map(|t| &t.components)
+            .flat_map(|c| &c.parameters)
+            .flat_map(|p| {
+                [
+                    ("image", &p.image),
+                    ("video", &p.video),
+                    ("document", &p.document),
+                ]
+            })
+            .filter_map(|(kind, body)| Some((kind, body.as_ref()?.id.as_deref()?)));
+        match direct
+            .chain(parameters)
+            .find(|(_, id)| self.media.get(id, now).is_none())
+        {
+            Some((kind, id)) => Err(Refusal::new(ErrorKind::MediaNotFound).with(
+                "details",
+                format!(
+                    "{kind}.id: no media {id} in this sandbox (upload it with POST /{{phone_number_id}}/media)"
+                ),
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Drops the oldest file; the bytes it held.

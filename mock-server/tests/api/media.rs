@@ -347,3 +347,33 @@ async fn media_count_against_the_memory_budget_oldest_first() {
         "{memory}"
     );
 }
+
+#[tokio::test]
+async fn a_media_message_names_a_file_of_its_sandbox_or_a_link() {
+    let app = spawn_app().await;
+    let id = app.upload("image/jpeg", &file_bytes(16)).await;
+    let image = |body: Value| {
+        json!({"messaging_product": "whatsapp", "to": "14165551234", "type": "image",
+            "image": body})
+    };
+
+    let by_id = app.send_message(PHONE, &image(json!({"id": id}))).await;
+    let by_link = app
+        .send_message(PHONE, &image(json!({"link": "https://example.com/a.jpg"})))
+        .await;
+    let unknown = app
+        .send_message(PHONE, &image(json!({"id": "123456789012345"})))
+        .await;
+    app.call(Method::DELETE, &format!("/{id}"), None).await;
+    let deleted = app.send_message(PHONE, &image(json!({"id": id}))).await;
+
+    assert_eq!(by_id.status, 200, "{}", by_id.body);
+    assert_eq!(by_link.status, 200, "{}", by_link.body);
+    assert_eq!((unknown.status, unknown.code()), (400, 131053));
+    assert_eq!(unknown.body["error"]["message"], "Media upload error");
+    assert_eq!(
+        unknown.details(),
+        "image.id: no media 123456789012345 in this sandbox (upload it with POST /{phone_number_id}/media)"
+    );
+    assert_eq!((deleted.status, deleted.code()), (400, 131053));
+}
