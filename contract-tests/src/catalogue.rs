@@ -323,6 +323,16 @@ error_kinds! {
     RequestTooLarge = "request_too_large",
     /// 100 (invented): the request could not be read (bad chunking, bad percent-encoding).
     RequestUnreadable = "request_unreadable",
+    /// 100: a media upload's file is of a type WhatsApp does not take.
+    MediaTypeUnsupported = "media_type_unsupported",
+    /// 131053 (invented details): a media file over its kind's size limit.
+    MediaTooLarge = "media_too_large",
+    /// 131053 (invented details): a send names a media id the sandbox does not hold.
+    MediaNotFound = "media_not_found",
+    /// 100 (invented, HTTP 404): a media download URL past its few minutes.
+    MediaUrlExpired = "media_url_expired",
+    /// 100 (invented, HTTP 416): a `Range` past the end of a media file.
+    RangeNotSatisfiable = "range_not_satisfiable",
     /// 10 (invented, HTTP 403): the admin API refused a cross-site or non-loopback request.
     AdminForbidden = "admin_forbidden",
     /// 100 (invented, HTTP 408): the request body did not arrive within the body timeout.

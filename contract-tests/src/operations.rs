@@ -38,6 +38,8 @@ pub enum ObjectKind {
     Template,
     /// A business portfolio.
     Business,
+    /// A media file uploaded to a phone number, or received from a user.
+    Media,
 }
 
 /// The HTTP methods Graph operations use.
@@ -79,7 +81,18 @@ pub struct Operation {
     pub body: BodyPolicy,
     /// The contract of the success response, if the contract has one.
     pub response: Option<PayloadKind>,
+    /// The most bytes its request body may carry: [`DEFAULT_BODY_LIMIT`] unless the row says
+    /// otherwise (a media upload carries files of up to 100 MiB).
+    pub body_limit: usize,
 }
+
+/// The most bytes a request body may carry unless its row says otherwise (*invented*: Meta
+/// documents no limit for JSON bodies).
+pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The body limit of `POST /{phone_number_id}/media`: the largest file Meta takes (a 100 MB
+/// document) and room for the multipart framing and the other fields.
+pub const MEDIA_BODY_LIMIT: usize = 100 * 1024 * 1024 + 64 * 1024;
 
 impl Operation {
     /// The stable snake_case name ([`OperationId::as_str`]).
@@ -133,7 +146,8 @@ macro_rules! operations {
             edge: $edge:expr,
             method: $method:ident,
             request: $request:expr,
-            response: $response:expr $(,)?
+            response: $response:expr
+            $(, body_limit: $limit:expr)? $(,)?
         }
     )*) => {
         /// Names a Graph operation, one per row of [`OPERATIONS`]; [`OperationId::as_str`] is
@@ -158,7 +172,7 @@ macro_rules! operations {
         pub const OPERATIONS: &[Operation] = {
             use BodyPolicy::{Record, Refuse};
             use Method::{Delete, Get, Post};
-            use ObjectKind::{Business, PhoneNumber, Template, Waba};
+            use ObjectKind::{Business, Media, PhoneNumber, Template, Waba};
             use PayloadKind::*;
             &[$(row(
                 OperationId::$variant,
@@ -167,6 +181,11 @@ macro_rules! operations {
                 $method,
                 $request,
                 $response,
+                // The row's own limit if it names one (the last), else the default.
+                {
+                    let limits = [DEFAULT_BODY_LIMIT $(, $limit)?];
+                    limits[limits.len() - 1]
+                },
             ),)*]
         };
     };
@@ -180,6 +199,7 @@ const fn row(
     method: Method,
     request: Option<(PayloadKind, BodyPolicy)>,
     response: Option<PayloadKind>,
+    body_limit: usize,
 ) -> Operation {
     let (request, body) = match request {
         Some((kind, policy)) => (Some(kind), policy),
@@ -193,6 +213,7 @@ const fn row(
         request,
         body,
         response,
+        body_limit,
     }
 }
 
@@ -282,6 +303,22 @@ operations! {
         object: Business, edge: Some("client_whatsapp_business_accounts"), method: Get,
         request: None, response: None,
     }
+    /// `POST /{phone_number_id}/media`: a multipart form (`messaging_product`, `file`,
+    /// `type`), read by the pipeline as it streams in.
+    UploadMedia = "upload_media" {
+        object: PhoneNumber, edge: Some("media"), method: Post,
+        request: None, response: None, body_limit: MEDIA_BODY_LIMIT,
+    }
+    /// `GET /{media_id}`: the media's metadata and a short-lived download URL.
+    GetMedia = "get_media" {
+        object: Media, edge: None, method: Get,
+        request: None, response: None,
+    }
+    /// `DELETE /{media_id}`.
+    DeleteMedia = "delete_media" {
+        object: Media, edge: None, method: Delete,
+        request: None, response: Some(SuccessResponse),
+    }
     /// `POST /{business_id}/onboard_partners_to_mm_lite`.
     OnboardPartners = "onboard_partners" {
         object: Business, edge: Some("onboard_partners_to_mm_lite"), method: Post,
@@ -346,6 +383,24 @@ fn node_edge(path: &str) -> Option<Option<&str>> {
     }
     let edge = segments.next();
     segments.next().is_none().then_some(edge)
+}
+
+/// The most bytes the body of a request with `method` and `path` may carry: the largest limit
+/// of the operations it may be ([`candidates`]), else [`DEFAULT_BODY_LIMIT`]. Known before the
+/// id is looked up, so that the body is read with it.
+///
+/// ```
+/// use wa_contract::operations::{DEFAULT_BODY_LIMIT, MEDIA_BODY_LIMIT, body_limit};
+///
+/// assert_eq!(body_limit("POST", "/v25.0/106540352242922/media"), MEDIA_BODY_LIMIT);
+/// assert_eq!(body_limit("POST", "/106540352242922/messages"), DEFAULT_BODY_LIMIT);
+/// assert_eq!(body_limit("PUT", "/anything"), DEFAULT_BODY_LIMIT);
+/// ```
+pub fn body_limit(method: &str, path: &str) -> usize {
+    candidates(method, path)
+        .map(|op| op.body_limit)
+        .max()
+        .unwrap_or(DEFAULT_BODY_LIMIT)
 }
 
 /// The contract a Graph request's body is checked against, from its method and path

@@ -98,6 +98,14 @@ pub struct Config {
         value_parser = clap::value_parser!(u32).range(MEMORY_BUDGET_MB)
     )]
     pub memory_budget_mb: u32,
+    /// MiB of media files each sandbox may keep (1 to 1,048,576; default 64, or the world
+    /// file's `retention.media_mb`); past it its oldest files are dropped.
+    #[arg(
+        long,
+        env = "WA_MOCK_MEDIA_CAP_MB",
+        value_parser = clap::value_parser!(u32).range(1..=1_048_576)
+    )]
+    pub media_cap_mb: Option<u32>,
     /// Answer `/__admin` requests from any peer, not only loopback ones.
     #[arg(long, env = "WA_MOCK_ADMIN_ANY_PEER")]
     pub admin_any_peer: bool,
@@ -159,6 +167,7 @@ impl Default for Config {
             default_version: defaults::DEFAULT_VERSION,
             world: None,
             memory_budget_mb: defaults::MEMORY_BUDGET_MB,
+            media_cap_mb: None,
             webhook_url: None,
             app_secret: None,
             verify_token: None,
@@ -251,6 +260,12 @@ impl Config {
             check_url(url).map_err(|why| format!("--webhook-url: {why}"))?;
         }
         self.webhooks.check()
+    }
+
+    /// Lets each sandbox keep `mib` MiB of media files.
+    pub fn media_cap_mb(mut self, mib: u32) -> Self {
+        self.media_cap_mb = Some(mib);
+        self
     }
 
     /// Lets all sandboxes retain `mib` MiB together.

@@ -70,6 +70,15 @@ id_newtypes! {
     ConversationId,
     /// An access token; it selects a sandbox.
     Token,
+    /// A media id: a file uploaded to a phone number or received from a user.
+    MediaId,
+}
+
+/// Media are looked up by the path's id without copying it into a `MediaId`.
+impl std::borrow::Borrow<str> for MediaId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
 }
 
 /// Sandboxes are looked up by the token's text without copying it into a `Token`.
@@ -201,9 +210,11 @@ pub(crate) enum Stream {
     Chaos,
     /// The sandbox's token (seeded servers only).
     Token,
-    /// Link clicks' `click_id`s and `tracking_token`s (last, so the streams before it keep
-    /// their seeds).
+    /// Link clicks' `click_id`s and `tracking_token`s.
     Clicks,
+    /// Media ids, drawn only for stored media (after the others, so that they keep their
+    /// seeds).
+    Media,
 }
 
 impl Stream {
@@ -235,6 +246,8 @@ pub(crate) struct IdStreams {
     pub(crate) requests: IdGen,
     /// Link click ids and tracking tokens.
     pub(crate) clicks: IdGen,
+    /// Media ids.
+    pub(crate) media: IdGen,
 }
 
 impl IdStreams {
@@ -248,6 +261,7 @@ impl IdStreams {
             conversations: Stream::Conversations.generator(seed, sandbox),
             requests: Stream::Requests.generator(seed, sandbox),
             clicks: Stream::Clicks.generator(seed, sandbox),
+            media: Stream::Media.generator(seed, sandbox),
         }
     }
 }

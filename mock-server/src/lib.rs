@@ -114,6 +114,12 @@ fn app(state: AppState) -> Router {
             state.clone(),
             http::graph_envelope,
         ))
+        // The second hop of a media download, at the path of Meta's: outside the envelope
+        // layer, as the Graph API is, since it answers its own errors in Graph's envelope.
+        .route(
+            "/whatsapp_business/attachments/",
+            axum::routing::any(http::download_media),
+        )
         .fallback(http::dispatch)
         .with_state(state)
 }
@@ -121,10 +127,13 @@ fn app(state: AppState) -> Router {
 /// Builds the store a configuration describes (world, clocks, seed).
 fn build_store(config: &Config) -> std::io::Result<Store> {
     let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
-    let world = match &config.world {
+    let mut world = match &config.world {
         Some(path) => WorldSpec::load(path).map_err(|e| invalid(e.to_string()))?,
         None => WorldSpec::default_world(),
     };
+    if let Some(mib) = config.media_cap_mb {
+        world.retention.media_mb = usize::try_from(mib).unwrap_or(usize::MAX);
+    }
     let clock_start = match config.clock_start.as_ref().or(world.clock_start.as_ref()) {
         Some(text) => {
             Timestamp::parse_rfc3339(text).map_err(|e| invalid(format!("clock_start: {e}")))?

@@ -71,6 +71,9 @@ pub(crate) struct Retention {
     /// Events kept in the history.
     #[serde(default = "default_events")]
     pub(crate) events: usize,
+    /// MiB of media files kept (oldest dropped first).
+    #[serde(default = "default_media_mb")]
+    pub(crate) media_mb: usize,
 }
 
 fn default_messages() -> usize {
@@ -82,6 +85,9 @@ fn default_requests() -> usize {
 fn default_events() -> usize {
     10_000
 }
+fn default_media_mb() -> usize {
+    64
+}
 
 impl Default for Retention {
     fn default() -> Self {
@@ -89,6 +95,7 @@ impl Default for Retention {
             messages: default_messages(),
             requests: default_requests(),
             events: default_events(),
+            media_mb: default_media_mb(),
         }
     }
 }

@@ -444,6 +444,7 @@ fn known_kind(scrubber: &Scrubber, path: &str) -> Option<ObjectKind> {
         "waba_id" => Some(ObjectKind::Waba),
         "template_id" => Some(ObjectKind::Template),
         "business_id" => Some(ObjectKind::Business),
+        "media_id" => Some(ObjectKind::Media),
         _ => None,
     }
 }
@@ -455,5 +456,6 @@ pub(super) const fn placeholder_kind(kind: ObjectKind) -> &'static str {
         ObjectKind::Waba => "waba_id",
         ObjectKind::Template => "template_id",
         ObjectKind::Business => "business_id",
+        ObjectKind::Media => "media_id",
     }
 }

@@ -465,9 +465,9 @@ async fn cassettes_that_are_not_ones_are_refused_with_a_clear_error() {
         (
             "unserved.json",
             json!({"format": "wa-contract-cassette", "version": 1, "source": "x", "interactions": [
-                {"operation": "upload_media", "request": {"method": "POST", "path": "/1/media"},
+                {"operation": "create_flow", "request": {"method": "POST", "path": "/1/flows"},
                  "response": {"status": 200, "body": {}}}]}).to_string(),
-            "interaction 1: operation \"upload_media\" is not one the mock serves",
+            "interaction 1: operation \"create_flow\" is not one the mock serves",
         ),
     ];
     for (name, text, message) in cases {

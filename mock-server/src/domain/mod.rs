@@ -5,13 +5,14 @@
 //! marketing message; [`message`] is a sent message's status state machine and decides which
 //! link [`click`]s Meta reports; [`recipient`] decides each message's timeline, with
 //! [`marketing_limit`] counting marketing against Meta's per-user limit; [`inbound`] is what
-//! users send; [`analytics`] counts messages, clicks and their cost on the [`rate_card`];
+//! users send; [`media`] the files businesses upload and users send; [`analytics`] counts messages, clicks and their cost on the [`rate_card`];
 //! [`events`] is the outbox webhooks are made from.
 //!
 //! The files layer, each using only those above it (and [`Refusal`] from here), so that no two
 //! reach each other:
 //! 1. leaves: [`changes`] (Meta's dated rules), [`identity`] (who a user is), [`status`] (a
-//!    message's status) and [`click`] (what a click records);
+//!    message's status), [`click`] (what a click records) and [`media`] (files and their
+//!    limits);
 //! 2. [`pricing`], [`waba`], [`inbound`] and [`marketing_limit`];
 //! 3. [`recipient`], [`routing`] and [`events`];
 //! 4. [`template`] and [`message`];
@@ -29,6 +30,7 @@ pub(crate) mod events;
 pub(crate) mod identity;
 pub(crate) mod inbound;
 pub(crate) mod marketing_limit;
+pub(crate) mod media;
 pub(crate) mod message;
 pub(crate) mod pricing;
 pub(crate) mod rate_card;

@@ -1,11 +1,12 @@
 //! The Graph API's operations: one handler per row of [`wa_contract::operations`], named for
-//! it, in [`send`], [`templates`] and [`nodes`].
+//! it, in [`send`], [`templates`], [`nodes`] and [`media`].
 //!
 //! A handler gets its request's [`Ctx`] — the sandbox locked for it, the version, the path's id
 //! and the query — and, when its row has a request body, the body already parsed and checked by
 //! the pipeline (`http`), typed. It answers a value to serialise or a domain [`Refusal`]; the
 //! pipeline renders the envelope, journals and answers. Nothing here knows HTTP.
 
+pub(crate) mod media;
 pub(crate) mod nodes;
 pub(crate) mod send;
 pub(crate) mod templates;

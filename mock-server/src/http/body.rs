@@ -1,14 +1,16 @@
-//! A request's body: read up to the limit, then, for a Graph operation, parsed and checked once
-//! against its row of the operation table ([`Operation::request`] and [`Operation::body`]) and
-//! handed to the handler typed.
+//! A request's body: read up to its operation's limit (multipart forms streamed part by part,
+//! a file checked against its kind's limit as it arrives), then, for a Graph operation, parsed
+//! and checked once against its row of the operation table ([`Operation::request`] and
+//! [`Operation::body`]) and handed to the handler typed.
 
 use std::borrow::Cow;
 
 use axum::body::Body;
-use bytes::Bytes;
+use axum::http::{HeaderMap, header};
+use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use serde_json::Value;
-use wa_contract::operations::{BodyPolicy, Operation};
+use serde_json::{Value, json};
+use wa_contract::operations::{BodyPolicy, DEFAULT_BODY_LIMIT, Operation};
 use wa_contract::payload::send::SendMessageRequest;
 use wa_contract::payload::template::{TemplateCreateRequest, TemplateEditRequest};
 use wa_contract::payload::waba::{SubscribedAppsRequest, WabaUpdateRequest};
@@ -17,37 +19,137 @@ use wa_contract::{
     validate_status_update,
 };
 
-use super::request::GraphRequest;
+use super::request::{GraphRequest, Received};
 use crate::domain::Refusal;
+use crate::domain::media::{self, MediaKind, Upload};
 use crate::graph::MessagesBody;
+use crate::journal::RawBody;
 use crate::serve::BodyTimedOut;
 
-/// The most bytes a request body may carry.
-pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// The most bytes a request body may carry unless its operation's row says otherwise.
+pub(crate) const MAX_BODY_BYTES: usize = DEFAULT_BODY_LIMIT;
 
 /// Reads a whole request body, up to [`MAX_BODY_BYTES`].
 pub(crate) async fn read_body(body: Body) -> Result<Bytes, Refusal> {
-    match Limited::new(body, MAX_BODY_BYTES).collect().await {
+    read_limited(body, MAX_BODY_BYTES).await
+}
+
+/// Reads a whole request body, up to `limit` bytes.
+async fn read_limited(body: Body, limit: usize) -> Result<Bytes, Refusal> {
+    match Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            Err(Refusal::new(ErrorKind::RequestTooLarge).with("limit", MAX_BODY_BYTES.to_string()))
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large(limit)),
+        Err(e) => Err(unreadable(&*e)),
+    }
+}
+
+fn too_large(limit: usize) -> Refusal {
+    Refusal::new(ErrorKind::RequestTooLarge).with("limit", limit.to_string())
+}
+
+fn unreadable(e: &(dyn std::error::Error + 'static)) -> Refusal {
+    // The innermost cause names what broke ("invalid chunk size line").
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    if cause.is::<BodyTimedOut>() {
+        return Refusal::new(ErrorKind::RequestTimeout).with("details", cause.to_string());
+    }
+    Refusal::new(ErrorKind::RequestUnreadable).with(
+        "details",
+        format!("request body: could not be read: {cause}"),
+    )
+}
+
+/// Reads a Graph request's body, up to `limit` bytes: a multipart form part by part, anything
+/// else whole.
+pub(crate) async fn receive(
+    body: Body,
+    headers: &HeaderMap,
+    limit: usize,
+) -> Result<Received, Refusal> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if let Ok(boundary) = multer::parse_boundary(content_type) {
+        return read_multipart(body, boundary, limit).await;
+    }
+    let bytes = read_limited(body, limit).await?;
+    let form = content_type.starts_with("application/x-www-form-urlencoded");
+    Ok(Received {
+        raw: RawBody::new(bytes, form),
+        file: None,
+    })
+}
+
+/// Reads a multipart form as it streams in: its text fields, and its `file`, refused as soon
+/// as its declared type is one Meta does not take or it passes its kind's limit, so that an
+/// oversized file is never held whole.
+async fn read_multipart(body: Body, boundary: String, limit: usize) -> Result<Received, Refusal> {
+    let limits = multer::SizeLimit::new().whole_stream(limit as u64);
+    let constraints = multer::Constraints::new().size_limit(limits);
+    let mut form =
+        multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut file = None;
+    while let Some(mut field) = form
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(&e, limit))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name != "file" {
+            let text = field.text().await.map_err(|e| multipart_error(&e, limit))?;
+            fields.push((name, text));
+            continue;
         }
-        Err(e) => {
-            // The innermost cause names what broke ("invalid chunk size line").
-            let mut cause: &dyn std::error::Error = &*e;
-            while let Some(inner) = cause.source() {
-                cause = inner;
-            }
-            if cause.is::<BodyTimedOut>() {
-                return Err(
-                    Refusal::new(ErrorKind::RequestTimeout).with("details", cause.to_string())
-                );
-            }
-            Err(Refusal::new(ErrorKind::RequestUnreadable).with(
-                "details",
-                format!("request body: could not be read: {cause}"),
-            ))
+        if file.is_some() {
+            return Err(Refusal::invalid("file: a form may carry one file"));
         }
+        let mime_type = field.content_type().map_or_else(
+            || "application/octet-stream".to_owned(),
+            ToString::to_string,
+        );
+        let kind = MediaKind::of(&mime_type).ok_or_else(|| media::unsupported(&mime_type))?;
+        let file_name = field.file_name().map(str::to_owned);
+        let mut bytes = BytesMut::new();
+        while let Some(chunk) = field
+            .chunk()
+            .await
+            .map_err(|e| multipart_error(&e, limit))?
+        {
+            if bytes.len() + chunk.len() > kind.max_bytes() {
+                return Err(media::too_large(kind));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        // The journal keeps what the file was, not its bytes.
+        let summary =
+            json!({"file_name": file_name, "mime_type": mime_type, "file_size": bytes.len()});
+        fields.push((name, summary.to_string()));
+        file = Some(Upload {
+            mime_type,
+            file_name,
+            bytes: bytes.freeze(),
+        });
+    }
+    let encoded = serde_urlencoded::to_string(&fields).unwrap_or_default();
+    Ok(Received {
+        raw: RawBody::new(Bytes::from(encoded), true),
+        file,
+    })
+}
+
+/// A multipart form that broke off, broke its framing or passed the limit.
+fn multipart_error(e: &multer::Error, limit: usize) -> Refusal {
+    match e {
+        multer::Error::StreamSizeExceeded { .. } => too_large(limit),
+        other => Refusal::new(ErrorKind::RequestUnreadable).with(
+            "details",
+            format!("request body: the multipart form could not be read: {other}"),
+        ),
     }
 }
 
@@ -192,6 +294,11 @@ fn refuse_violations(report: &Report) -> Result<(), Refusal> {
         }
     }
     Err(Refusal::invalid(first.to_string()))
+}
+
+/// The fields of an operation read without a contract (a multipart form's), as a JSON object.
+pub(super) fn fields(request: &GraphRequest<'_>) -> Result<Value, Refusal> {
+    tree(request).map(Cow::into_owned)
 }
 
 /// The body as a JSON object; a POST without a body takes its fields from the query string.

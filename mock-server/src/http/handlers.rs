@@ -8,7 +8,7 @@ use wa_contract::operations::{Operation, OperationId};
 use super::body::{FromBody, decode};
 use super::request::GraphRequest;
 use crate::domain::Refusal;
-use crate::graph::{Ctx, nodes, send, templates};
+use crate::graph::{Ctx, media, nodes, send, templates};
 
 /// What an operation is handed beside its context: its row, its request, and where its body's
 /// contract violations go (the journal entry's).
@@ -77,6 +77,15 @@ pub(super) fn handler(id: OperationId) -> Handler {
         OperationId::GetBusiness => read!(nodes::get_business),
         OperationId::ListClientWabas => read!(nodes::list_client_wabas),
         OperationId::OnboardPartners => read!(nodes::onboard_partners),
+        OperationId::UploadMedia => Handler::Sync(|ctx, call| {
+            let fields = super::body::fields(call.request)?;
+            let file = call.request.file.as_ref();
+            media::upload_media(ctx, &fields, file).map(|answer| json_bytes(&answer))
+        }),
+        OperationId::GetMedia => Handler::Sync(|ctx, call| {
+            media::get_media(ctx, &call.request.origin).map(|answer| json_bytes(&answer))
+        }),
+        OperationId::DeleteMedia => read!(media::delete_media),
     }
 }
 

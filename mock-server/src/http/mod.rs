@@ -14,6 +14,7 @@
 //! The admin API and the inbox sit behind [`guard`] and have their own errors enveloped too.
 
 mod body;
+mod download;
 mod envelope;
 mod error;
 mod guard;
@@ -34,6 +35,7 @@ use wa_contract::ErrorKind;
 use wa_contract::operations::{self, Operation, Unrouted};
 
 pub(crate) use body::read_body;
+pub(crate) use download::download_media;
 pub(crate) use envelope::graph_envelope;
 pub(crate) use error::{GraphError, refuse};
 use guard::graph_refusal;
@@ -48,7 +50,7 @@ use crate::state::AppState;
 use crate::store::{AuthError, Sandbox, Store};
 use envelope::{dropped_connection, graph_answer};
 use handlers::{Call, Handler, handler, json_bytes};
-use request::{GraphRequest, header_token};
+use request::{GraphRequest, Received, header_token};
 
 /// Handles every Graph API request: the pipeline, in order — body and path → auth → version →
 /// route → faults → operation → journal → answer. Route, faults, operation and journal run in
@@ -62,19 +64,21 @@ pub(crate) async fn dispatch(
     body: Body,
 ) -> Response {
     if let Some(refusal) = graph_refusal(&app, &uri, &headers) {
-        let request = GraphRequest::new(&method, &uri, &headers, Ok(Bytes::new()));
+        let request = GraphRequest::new(&method, &uri, &headers, Ok(Received::empty()));
         return refused_at_the_edge(&app, request, &refusal);
     }
     // A token in a header settles the sandbox before any byte of the body is read, so that a
     // client without a valid one cannot hold a connection open with a stalled body.
     let early = header_token(&headers).map(|token| app.store.resolve(Some(token)));
     if let Some(Err(e)) = early {
-        let request = GraphRequest::new(&method, &uri, &headers, Ok(Bytes::new()));
+        let request = GraphRequest::new(&method, &uri, &headers, Ok(Received::empty()));
         return refused_at_the_edge(&app, request, &Refusal::new(auth_error(e)));
     }
     // The body is read here, not by an extractor, so that an oversized, stalled or badly
-    // framed one is answered in Graph's envelope and journaled like any other refusal.
-    let body = read_body(body).await;
+    // framed one is answered in Graph's envelope and journaled like any other refusal; its
+    // limit is its operation's, from the table.
+    let limit = operations::body_limit(method.as_str(), uri.path());
+    let body = body::receive(body, &headers, limit).await;
     let mut request = GraphRequest::new(&method, &uri, &headers, body);
     let sandbox = match early {
         Some(Ok(sandbox)) => {

@@ -11,6 +11,7 @@ use wa_contract::{ErrorKind, GraphVersion};
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::changes::Changelog;
+use crate::domain::media::Upload;
 use crate::journal::RawBody;
 
 /// A Graph request as the edge read it, before any sandbox is known. The body is kept as it
@@ -30,6 +31,10 @@ pub(crate) struct GraphRequest<'r> {
     pub(crate) target: Result<(&'r str, Option<&'r str>), Refusal>,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) raw: RawBody,
+    /// The file a multipart form carried.
+    pub(crate) file: Option<Upload>,
+    /// `http://` and the address the client used (its `Host`), for URLs the answer carries.
+    pub(crate) origin: String,
     tree: OnceLock<Result<Value, String>>,
 }
 
@@ -39,7 +44,7 @@ impl<'r> GraphRequest<'r> {
         method: &'r Method,
         uri: &'r Uri,
         headers: &HeaderMap,
-        body: Result<Bytes, Refusal>,
+        body: Result<Received, Refusal>,
     ) -> Self {
         let path = uri.path();
         let (known, requested, segments) = match split_path(path) {
@@ -47,15 +52,15 @@ impl<'r> GraphRequest<'r> {
             Err(()) => (false, None, Vec::new()),
         };
         let unknown = || Refusal::new(ErrorKind::UnknownPath).with("path", path);
-        let (bytes, target) = match body {
-            Err(refusal) => (Bytes::new(), Err(refusal)),
-            Ok(bytes) => {
+        let (received, target) = match body {
+            Err(refusal) => (Received::empty(), Err(refusal)),
+            Ok(received) => {
                 let target = match (known, segments.as_slice()) {
                     (true, [id]) => Ok((*id, None)),
                     (true, [id, edge]) => Ok((*id, Some(*edge))),
                     _ => Err(unknown()),
                 };
-                (bytes, target)
+                (received, target)
             }
         };
         Self {
@@ -66,7 +71,9 @@ impl<'r> GraphRequest<'r> {
             segments,
             target,
             query: parse_query(uri.query()),
-            raw: raw_body(headers, bytes),
+            raw: received.raw,
+            file: received.file,
+            origin: origin(headers),
             tree: OnceLock::new(),
         }
     }
@@ -102,6 +109,25 @@ impl<'r> GraphRequest<'r> {
     pub(crate) fn token<'a>(&'a self, headers: &'a HeaderMap) -> Option<&'a str> {
         token(headers, &self.query)
             .or_else(|| self.tree().as_ref().ok()?.get("access_token")?.as_str())
+    }
+}
+
+/// A Graph request's body as read: what the journal and the parse see, and the file a
+/// multipart form carried.
+pub(crate) struct Received {
+    /// The body; a multipart form's fields as a form, its file as a summary.
+    pub(crate) raw: RawBody,
+    /// The form's file.
+    pub(crate) file: Option<Upload>,
+}
+
+impl Received {
+    /// No body: what a request refused before its body is read carries.
+    pub(crate) fn empty() -> Self {
+        Self {
+            raw: RawBody::new(Bytes::new(), false),
+            file: None,
+        }
     }
 }
 
@@ -160,13 +186,19 @@ pub(crate) fn header_token(headers: &HeaderMap) -> Option<&str> {
         .then(|| token.trim())
 }
 
-/// The body of a request with `headers`, as it arrived.
-fn raw_body(headers: &HeaderMap, bytes: Bytes) -> RawBody {
-    let form = headers
-        .get(header::CONTENT_TYPE)
+/// `http://` and the `Host` the client addressed (the loopback when it sent none or one that
+/// is not a plain host and port).
+fn origin(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    RawBody::new(bytes, form)
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        })
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
 }
 
 #[cfg(test)]
@@ -189,14 +221,9 @@ mod tests {
 
     #[test]
     fn form_values_that_look_like_json_are_parsed() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded".parse().unwrap(),
-        );
         let body =
             Bytes::from_static(b"name=promo&template=%7B%22a%22%3A1%7D&flag=true&to=%2B1650");
-        let v = raw_body(&headers, body).parse().unwrap();
+        let v = RawBody::new(body, true).parse().unwrap();
         assert_eq!(
             v,
             serde_json::json!({"name":"promo","template":{"a":1},"flag":true,"to":"+1650"})

@@ -24,6 +24,7 @@
 //!   and category (admin).
 //! - [`accounts`]: WABA settings, onboarding, `subscribed_apps` and the marketing limit.
 //! - [`inbound`]: recipient profiles and what users send and click.
+//! - [`media`]: uploaded and received files, their expiry and their download URLs.
 //! - [`requests`]: the request journal and armed faults.
 //!
 //! A Graph request takes its sandbox's lock once: a [`Session`] holds it while the pipeline
@@ -37,6 +38,7 @@
 
 mod accounts;
 mod inbound;
+mod media;
 mod requests;
 mod sandboxes;
 mod sends;
@@ -56,6 +58,7 @@ use crate::budget::Budget;
 use crate::clock::{Clock, ClockMode, Runner, Timestamp};
 use crate::domain::events::{Event, Outbox};
 use crate::domain::inbound::Received;
+use crate::domain::media::MediaLibrary;
 use crate::domain::message::Message;
 use crate::domain::recipient::Recipients;
 use crate::domain::template::{RejectionRule, Template};
@@ -71,6 +74,7 @@ pub(crate) use wa_contract::operations::ObjectKind;
 
 pub(crate) use accounts::{Subscription, WabaUpdate};
 pub(crate) use inbound::UserRef;
+pub(crate) use media::media_gone;
 pub(crate) use sandboxes::DeleteError;
 pub(crate) use sends::Accepted;
 pub(crate) use templates::TemplateChangeError;
@@ -174,6 +178,8 @@ pub(crate) struct SandboxState {
     journal_bytes: usize,
     /// What `messages` hold.
     message_bytes: usize,
+    /// Uploaded and received files.
+    media: MediaLibrary,
     pub(crate) outbox: Outbox,
     pub(crate) faults: Faults,
 }

@@ -236,7 +236,11 @@ impl Inner {
 impl SandboxState {
     /// What the sandbox holds, by [`Retained`]: its world and its histories.
     fn retained(&self) -> usize {
-        SANDBOX_BYTES + self.journal_bytes + self.message_bytes + self.outbox.history_bytes()
+        SANDBOX_BYTES
+            + self.journal_bytes
+            + self.message_bytes
+            + self.outbox.history_bytes()
+            + self.media.bytes()
     }
 
     /// Drops the oldest journal entry; the bytes it held.
@@ -256,10 +260,12 @@ impl SandboxState {
         Some(bytes)
     }
 
-    /// Drops the oldest entry of the first history that has one: journal, events, messages.
+    /// Drops the oldest entry of the first history that has one: journal, events, messages,
+    /// then media files.
     fn trim_history(&mut self) -> Option<usize> {
         self.trim_journal()
             .or_else(|| self.outbox.trim_oldest())
             .or_else(|| self.trim_messages())
+            .or_else(|| self.trim_media())
     }
 }

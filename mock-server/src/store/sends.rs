@@ -47,6 +47,7 @@ impl Session<'_> {
     ) -> Result<Accepted, Refusal> {
         let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
+        state.check_sent_media(req, now)?;
         let (waba_idx, template_idx) = state.sendable_template(phone_id, message)?;
         let category = state.templates[template_idx].category;
         if category != TemplateCategory::Marketing {
@@ -105,6 +106,7 @@ impl Session<'_> {
     ) -> Result<Accepted, Refusal> {
         let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
+        state.check_sent_media(req, now)?;
         let rules = Changelog::builtin().rules(now);
         let message_type = req.effective_type();
         let draft = match &req.template {

@@ -10,6 +10,7 @@ use std::time::Duration;
 use super::{ObjectKind, Sandbox, SandboxState};
 use crate::clock::{Clock, Timestamp};
 use crate::domain::events::Outbox;
+use crate::domain::media::MediaLibrary;
 use crate::domain::recipient::Recipients;
 use crate::domain::template::Template;
 use crate::domain::waba::{Business, PhoneNumber, Waba, WabaSettings};
@@ -81,6 +82,7 @@ impl SandboxState {
             journal_seq: 0,
             journal_bytes: 0,
             message_bytes: 0,
+            media: MediaLibrary::default(),
             outbox: Outbox::new(world.retention.events),
             faults: Faults::default(),
             ids: IdStreams::new(0, 0),

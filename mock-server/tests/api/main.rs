@@ -17,6 +17,7 @@ mod helpers;
 mod inbox;
 mod isolation;
 mod marketing_limit;
+mod media;
 mod modules;
 mod node_fields;
 mod onboarding;
