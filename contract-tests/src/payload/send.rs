@@ -10,6 +10,8 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use super::enums::{Open, wire_enum};
+
 /// The body of a send request to `/marketing_messages` or `/messages`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SendMessageRequest {
@@ -609,10 +611,23 @@ pub struct SendContact {
 pub struct SentMessage {
     /// The wamid.
     pub id: String,
-    /// `accepted`, `held_for_quality_assessment` or `paused`, when Graph says.
+    /// What became of a template message: `accepted`, or `held_for_quality_assessment` while
+    /// pacing holds it. Graph sends it on template sends only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_status: Option<String>,
+    pub message_status: Option<Open<SendStatus>>,
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+wire_enum! {
+    /// `messages[].message_status` of a send answer (the official spec's `MessageStatus`).
+    pub enum SendStatus {
+        /// Taken for delivery.
+        Accepted = "accepted",
+        /// Held by template or portfolio pacing until Meta has a quality signal.
+        HeldForQualityAssessment = "held_for_quality_assessment",
+        /// Its template is paused.
+        Paused = "paused",
+    }
 }

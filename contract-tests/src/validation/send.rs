@@ -6,7 +6,7 @@ use super::check::{Checker, Path, child, describe, item, one_of_text};
 use super::shapes::{language_code, phone_number, wamid};
 use crate::payload::send::{
     ComponentKind, MediaBody, MessageType, ParameterKind, SendMessageRequest, SendParameter,
-    SendResponse, StatusUpdateRequest, TemplateMessage,
+    SendResponse, SendStatus, StatusUpdateRequest, TemplateMessage,
 };
 use crate::payload::template::is_parameter_name;
 
@@ -591,12 +591,7 @@ pub(super) fn send_response(c: &mut Checker, value: &Value) {
             if let Some(id) = c.required_str(path, message, "id") {
                 wamid(c, child(&path, "id"), id);
             }
-            c.optional_enum(
-                path,
-                message,
-                "message_status",
-                &["accepted", "held_for_quality_assessment", "paused"],
-            );
+            c.optional_enum(path, message, "message_status", &SendStatus::NAMES);
         }
     }
     c.parses_as::<SendResponse>(value);

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use wa_contract::ErrorKind;
-use wa_contract::payload::send::{MessageType, SendMessageRequest, TemplateMessage};
+use wa_contract::payload::send::{MessageType, SendMessageRequest, SendStatus, TemplateMessage};
 use wa_contract::payload::template::TemplateCategory;
 
 use super::{SandboxState, Session};
@@ -35,6 +35,8 @@ pub(crate) struct Accepted {
     pub(crate) wa_id: Option<String>,
     /// The business-scoped user id, for BSUID recipients.
     pub(crate) user_id: Option<String>,
+    /// What Graph says became of a template message; `None` for other messages.
+    pub(crate) message_status: Option<SendStatus>,
 }
 
 impl Session<'_> {
@@ -231,6 +233,7 @@ impl SandboxState {
                 marketing_limit::applying(limit, draft.rules, sender, &recipient, in_window)
             })
             .flatten();
+        let is_template = draft.template.is_some();
         let wamid = self.ids.wamids.wamid(recipient.wa_id_or_bsuid());
         let waba_id = self
             .phone(phone_id)
@@ -283,6 +286,7 @@ impl SandboxState {
             user_id: (!to_phone).then(|| input.clone()),
             wa_id: recipient.wa_id.clone().filter(|_| to_phone),
             input,
+            message_status: is_template.then_some(SendStatus::Accepted),
         };
         (accepted, timeline.steps.into_iter())
     }

@@ -23,6 +23,7 @@ mod openapi;
 mod outbound;
 mod precedence;
 mod routing;
+mod send_answers;
 mod send_rules;
 mod spec_examples;
 mod surface;
