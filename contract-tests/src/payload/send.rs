@@ -273,7 +273,11 @@ pub struct TemplateMessage {
     /// Template language.
     pub language: TemplateLanguage,
     /// Parameters per component; absent when the template has none.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub components: Vec<SendComponent>,
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
@@ -362,7 +366,11 @@ pub struct SendComponent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<Value>,
     /// The parameters, in placeholder order unless named.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub parameters: Vec<SendParameter>,
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]

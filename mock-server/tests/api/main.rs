@@ -18,6 +18,7 @@ mod isolation;
 mod marketing_limit;
 mod modules;
 mod node_fields;
+mod null_fields;
 mod onboarding;
 mod openapi;
 mod outbound;
