@@ -115,6 +115,7 @@ impl SandboxState {
                         timezone_id: w.timezone_id.clone().unwrap_or_else(|| "1".to_owned()),
                         ..WabaSettings::default()
                     },
+                    template_creations: Vec::new(),
                 });
                 for p in &w.phone_numbers {
                     state.phones.push(PhoneNumber {

@@ -29,6 +29,7 @@ mod send_rules;
 mod spec_examples;
 mod surface;
 mod sweep;
+mod template_ops;
 mod templates;
 mod users;
 mod webhooks;
