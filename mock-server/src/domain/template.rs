@@ -84,6 +84,30 @@ pub(crate) struct Template {
     pub(crate) quality_score: QualityScore,
     /// When its content was edited while APPROVED, over the last 30 days.
     pub(crate) approved_edits: Vec<Timestamp>,
+    /// Where template pacing has it.
+    pub(crate) pacing: Pacing,
+}
+
+/// A template under template pacing (Meta, "Template pacing"): marketing and utility templates
+/// that are new, just unpaused or not GREEN have their sends counted; past the sandbox's
+/// threshold they are held until a quality signal releases them or pauses the template.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Pacing {
+    /// Sends counted since pacing started.
+    pub(crate) sent: u32,
+    /// A good signal ended pacing (until the template is unpaused).
+    pub(crate) assessed: bool,
+    /// A bad signal paused it: only `POST /{template_id}/unpause` resumes it.
+    pub(crate) paused: bool,
+}
+
+/// The quality signal that ends a paced campaign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Signal {
+    /// Release the held messages.
+    Good,
+    /// Pause the template and drop the held messages.
+    Bad,
 }
 
 /// A status change to report (`message_template_status_update`).
@@ -161,7 +185,78 @@ impl Template {
             last_mm_send: None,
             quality_score: QualityScore::Unknown,
             approved_edits: Vec::new(),
+            pacing: Pacing::default(),
         }
+    }
+
+    /// Whether sends of this template are paced under `threshold` (none: pacing is off).
+    pub(crate) fn is_paced(&self, threshold: Option<u32>) -> bool {
+        let category = matches!(
+            self.category,
+            TemplateCategory::Marketing | TemplateCategory::Utility
+        );
+        threshold.is_some()
+            && category
+            && !self.pacing.assessed
+            && self.quality_score != QualityScore::Green
+    }
+
+    /// Counts a send under pacing; whether it is held.
+    pub(crate) fn pace(&mut self, threshold: Option<u32>) -> bool {
+        let Some(limit) = threshold.filter(|_| self.is_paced(threshold)) else {
+            return false;
+        };
+        self.pacing.sent = self.pacing.sent.saturating_add(1);
+        self.pacing.sent > limit
+    }
+
+    /// The quality signal for a paced template: good ends pacing; bad pauses the template
+    /// until it is unpaused. Returns the status change to report.
+    pub(crate) fn signal(
+        &mut self,
+        signal: Signal,
+        threshold: Option<u32>,
+    ) -> Result<Option<StatusChanged>, Refusal> {
+        if !self.is_paced(threshold) || self.status != TemplateStatus::Approved {
+            return Err(Refusal::invalid(format!(
+                "signal: template {} is not paced (pacing {}, status {}, category {}, quality {})",
+                self.id,
+                if threshold.is_some() { "on" } else { "off" },
+                status_str(self.status),
+                self.category.as_str(),
+                self.quality_score
+            )));
+        }
+        self.pacing.sent = 0;
+        Ok(match signal {
+            Signal::Good => {
+                self.pacing.assessed = true;
+                None
+            }
+            Signal::Bad => {
+                self.pacing.paused = true;
+                Some(self.set_status(
+                    TemplateStatus::Paused,
+                    TemplateStatusReason::NoReason.into(),
+                ))
+            }
+        })
+    }
+
+    /// `POST /{template_id}/unpause`: a template paused by pacing is APPROVED and paced anew.
+    pub(crate) fn unpause(&mut self) -> Result<StatusChanged, Refusal> {
+        if self.status != TemplateStatus::Paused || !self.pacing.paused {
+            return Err(Refusal::invalid(format!(
+                "template_id: template {} is {}, not paused by pacing",
+                self.id,
+                status_str(self.status)
+            )));
+        }
+        self.pacing = Pacing::default();
+        Ok(self.set_status(
+            TemplateStatus::Approved,
+            TemplateStatusReason::NoReason.into(),
+        ))
     }
 
     /// A content edit (components or category) at `now`: an APPROVED template may take one per
@@ -691,6 +786,36 @@ mod tests {
         assert!(t.edit_content(start.plus(hours(24 * 30))).is_ok());
         t.status = TemplateStatus::Rejected;
         assert_eq!(t.edit_content(start.plus(hours(24 * 30 + 1))), Ok(None));
+    }
+
+    #[test]
+    fn a_paced_template_holds_past_the_threshold_until_its_signal() {
+        let mut t = template();
+        t.status = TemplateStatus::Approved;
+        assert!(!t.pace(None), "pacing off");
+        let held: Vec<bool> = (0..3).map(|_| t.pace(Some(2))).collect();
+        assert_eq!(held, [false, false, true]);
+        assert_eq!(t.signal(Signal::Good, Some(2)), Ok(None));
+        assert!(!t.pace(Some(2)), "assessed: no longer paced");
+        assert!(
+            t.signal(Signal::Bad, Some(2)).is_err(),
+            "not paced any more"
+        );
+        assert!(t.unpause().is_err(), "not paused");
+
+        let mut t = template();
+        t.status = TemplateStatus::Approved;
+        let paused = t.signal(Signal::Bad, Some(2)).unwrap().unwrap();
+        assert_eq!(paused.status, TemplateStatus::Paused);
+        assert_eq!(
+            t.check_sendable().unwrap_err().kind,
+            ErrorKind::TemplatePaused
+        );
+        assert_eq!(t.unpause().unwrap().status, TemplateStatus::Approved);
+        assert_eq!(t.pacing, Pacing::default(), "paced anew");
+
+        t.quality_score = QualityScore::Green;
+        assert!(!t.is_paced(Some(2)), "GREEN templates are not paced");
     }
 
     #[test]

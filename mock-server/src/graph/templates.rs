@@ -239,6 +239,12 @@ pub(crate) fn edit_template(ctx: &mut Ctx<'_>, req: TemplateEditRequest) -> Resu
     Ok(json!({"success": true}))
 }
 
+/// `POST /{template_id}/unpause`.
+pub(crate) fn unpause_template(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
+    ctx.state.unpause_template(&TemplateId::new(ctx.id))?;
+    Ok(json!({"success": true}))
+}
+
 /// `GET /{waba_id}/template_analytics`: the sandbox's own messages of up to ten templates, per
 /// day, once the WABA enabled insights (`POST /{waba_id}` with `is_enabled_for_insights`).
 pub(crate) fn template_analytics(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {

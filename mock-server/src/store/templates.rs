@@ -181,6 +181,18 @@ impl Session<'_> {
 }
 
 impl Session<'_> {
+    /// `POST /{template_id}/unpause`: resumes a template paused by pacing.
+    pub(crate) fn unpause_template(&mut self, id: &TemplateId) -> Result<(), Refusal> {
+        let (_, sandbox, state) = self.parts();
+        let now = sandbox.clock.now();
+        let change = state
+            .template_mut(id)
+            .ok_or_else(|| Refusal::invalid("template not found"))?
+            .unpause()?;
+        state.record_template_change(id, &change, now);
+        Ok(())
+    }
+
     /// Sets a template's status (admin).
     pub(crate) fn set_template_status(
         &mut self,
@@ -206,6 +218,8 @@ pub(crate) enum TemplateChangeError {
     Unknown,
     /// The change would change nothing; the text names the field.
     Unchanged(String),
+    /// A rule refused the change.
+    Refused(Refusal),
 }
 
 /// How long after an impending category notice Meta's change would take effect (*invented*:
@@ -293,7 +307,12 @@ impl SandboxState {
         }
     }
 
-    fn record_template_change(&mut self, id: &TemplateId, change: &StatusChanged, at: Timestamp) {
+    pub(super) fn record_template_change(
+        &mut self,
+        id: &TemplateId,
+        change: &StatusChanged,
+        at: Timestamp,
+    ) {
         let Some(t) = self.template(id) else { return };
         let kind = EventKind::TemplateStatus(TemplateStatusChange {
             waba_id: t.waba_id.clone(),

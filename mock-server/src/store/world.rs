@@ -75,6 +75,8 @@ impl SandboxState {
             message_order: VecDeque::new(),
             recipients: Recipients::default(),
             marketing_limit: world.marketing_limit,
+            pacing_threshold: world.template_pacing_threshold,
+            held: Vec::new(),
             received: VecDeque::new(),
             subscriptions: HashMap::new(),
             journal: VecDeque::new(),

@@ -121,11 +121,12 @@ async fn the_clock_lists_the_changes_in_force_on_its_day_and_the_versions_served
         [
             "us_marketing_undeliverable",
             "per_user_marketing_limit",
+            "bulk_template_delete",
             "msc_on_mm_api"
         ]
     );
     assert_eq!(
-        clock.body["changes_in_force"][2],
+        clock.body["changes_in_force"][3],
         json!({
             "id": "msc_on_mm_api",
             "date": "2026-01-29",
@@ -153,6 +154,7 @@ async fn the_clock_lists_the_changes_in_force_on_its_day_and_the_versions_served
         [
             "us_marketing_undeliverable",
             "per_user_marketing_limit",
+            "bulk_template_delete",
             "msc_on_mm_api",
             "creative_optimisations_off_by_default",
             "optimization_spec",

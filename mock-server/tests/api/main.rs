@@ -22,6 +22,7 @@ mod null_fields;
 mod onboarding;
 mod openapi;
 mod outbound;
+mod pacing;
 mod precedence;
 mod routing;
 mod send_answers;
