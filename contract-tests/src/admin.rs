@@ -446,6 +446,9 @@ pub struct Message {
     /// Echoed in status webhooks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub biz_opaque_callback_data: Option<String>,
+    /// The messaging account the send named (`messaging_account_id` or its alias).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_account_id: Option<String>,
     /// Conversation id reported with pricing.
     pub conversation_id: String,
     /// When it was accepted.

@@ -74,12 +74,29 @@ pub struct SendMessageRequest {
     /// The message this one replies to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<MessageContext>,
+    /// The messaging account (the WABA id) the message is sent and billed under (Meta's
+    /// account model, phase 1: optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_account_id: Option<String>,
+    /// The deprecated name of `messaging_account_id`, which wins when both are sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_messaging_account_id: Option<String>,
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 impl SendMessageRequest {
+    /// The messaging account named, with the field that named it: `messaging_account_id`,
+    /// else its deprecated alias `paid_messaging_account_id`.
+    pub fn messaging_account(&self) -> Option<(&'static str, &str)> {
+        match (&self.messaging_account_id, &self.paid_messaging_account_id) {
+            (Some(id), _) => Some(("messaging_account_id", id)),
+            (None, Some(id)) => Some(("paid_messaging_account_id", id)),
+            (None, None) => None,
+        }
+    }
+
     /// The message type, defaulting to `text` as Graph does.
     pub fn effective_type(&self) -> MessageType {
         self.message_type.clone().unwrap_or(MessageType::Text)

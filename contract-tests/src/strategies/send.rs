@@ -284,6 +284,8 @@ fn envelope(to: Option<String>, recipient: Option<String>, individual: bool) -> 
         message_activity_sharing: None,
         biz_opaque_callback_data: None,
         context: None,
+        messaging_account_id: None,
+        paid_messaging_account_id: None,
         extra: Map::new(),
     }
 }

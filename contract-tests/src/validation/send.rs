@@ -82,6 +82,8 @@ pub(super) fn send_request(
         &["STRICT", "CLOUD_API_FALLBACK"],
     );
     c.optional_bool("", root, "message_activity_sharing");
+    c.optional_str("", root, "messaging_account_id");
+    c.optional_str("", root, "paid_messaging_account_id");
     if let Some(data) = c.optional_str("", root, "biz_opaque_callback_data") {
         c.max_length("biz_opaque_callback_data", data, 512);
     }

@@ -49,6 +49,7 @@ impl Session<'_> {
     ) -> Result<Accepted, Refusal> {
         let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
+        state.check_messaging_account(phone_id, req)?;
         let (waba_idx, template_idx) = state.sendable_template(phone_id, message)?;
         let category = state.templates[template_idx].category;
         if category != TemplateCategory::Marketing {
@@ -111,6 +112,7 @@ impl Session<'_> {
     ) -> Result<Accepted, Refusal> {
         let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
+        state.check_messaging_account(phone_id, req)?;
         let rules = Changelog::builtin().rules(now);
         let message_type = req.effective_type();
         let draft = match &req.template {
@@ -242,6 +244,26 @@ struct Draft {
 }
 
 impl SandboxState {
+    /// A send naming its messaging account must name the WABA of the sending phone number.
+    fn check_messaging_account(
+        &self,
+        phone_id: &PhoneNumberId,
+        req: &SendMessageRequest,
+    ) -> Result<(), Refusal> {
+        let Some((field, id)) = req.messaging_account() else {
+            return Ok(());
+        };
+        match self.phone(phone_id) {
+            Some(phone) if phone.waba_id.as_str() == id => Ok(()),
+            Some(phone) => Err(Refusal::invalid(format!(
+                "{field}: {id} is not the messaging account of phone number {phone_id}; \
+                 expected {}",
+                phone.waba_id
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// Rule 3: the template named in `message` for the phone's WABA, approved and with the
     /// right parameter counts. Returns the WABA's and the template's positions.
     fn sendable_template(
@@ -317,6 +339,7 @@ impl SandboxState {
             message_activity_sharing: draft.message_activity_sharing,
             ttl_seconds: draft.ttl.as_secs(),
             biz_opaque_callback_data: req.biz_opaque_callback_data.clone(),
+            messaging_account: req.messaging_account().is_some(),
             conversation_id: self.ids.conversations.conversation_id(),
             created_at: now,
             statuses: Vec::new(),

@@ -16,6 +16,7 @@ mod helpers;
 mod inbox;
 mod isolation;
 mod marketing_limit;
+mod messaging_accounts;
 mod modules;
 mod node_fields;
 mod null_fields;
