@@ -76,9 +76,7 @@ impl Session<'_> {
         if route == Route::MarketingMessages {
             state.templates[template_idx].check_mm_send(now)?;
         }
-        let threshold = state.pacing_threshold;
-        let template = &mut state.templates[template_idx];
-        let held_by = template.pace(threshold).then(|| template.id.clone());
+        let held_by = state.pace(template_idx);
         let template = &state.templates[template_idx];
         let draft = Draft {
             endpoint: "marketing_messages",
@@ -128,9 +126,7 @@ impl Session<'_> {
                 if template.category == TemplateCategory::Authentication && req.to.is_none() {
                     return Err(Refusal::new(ErrorKind::BsuidAuthenticationTemplate));
                 }
-                let threshold = state.pacing_threshold;
-                let template = &mut state.templates[template_idx];
-                let held_by = template.pace(threshold).then(|| template.id.clone());
+                let held_by = state.pace(template_idx);
                 let template = &state.templates[template_idx];
                 Draft {
                     endpoint: "messages",
@@ -382,6 +378,13 @@ impl SandboxState {
             self.step(&wamid, MessageStatus::Sent, None, now);
         }
         (accepted, timeline.steps.into_iter())
+    }
+
+    /// Counts a send of the template at `idx` under pacing: its id when pacing holds the send.
+    fn pace(&mut self, idx: usize) -> Option<TemplateId> {
+        let threshold = self.pacing_threshold;
+        let template = &mut self.templates[idx];
+        template.pace(threshold).then(|| template.id.clone())
     }
 
     /// Ends a paced campaign of `template`: its held messages, oldest first, taken out.
