@@ -247,6 +247,42 @@ pub struct TemplateStatusSet {
     pub status: TemplateStatus,
 }
 
+/// `POST /__admin/templates/{id}/pacing`: the quality signal that ends a paced template's
+/// campaign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PacingSignal {
+    /// `good` releases the held messages; `bad` pauses the template and fails them (132015).
+    pub signal: QualitySignal,
+}
+
+/// The quality signal Meta reads from a paced campaign's first messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum QualitySignal {
+    /// Users engage: the held messages are released.
+    Good,
+    /// Users block or report: the template is paused and the held messages dropped.
+    Bad,
+}
+
+/// The answer of `POST /__admin/templates/{id}/pacing`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PacingOutcome {
+    /// The template.
+    pub id: String,
+    /// The signal given.
+    pub signal: QualitySignal,
+    /// How many held messages it released (`good`) or dropped (`bad`).
+    pub messages: usize,
+    /// The template's status now (`PAUSED` after a bad signal).
+    pub status: TemplateStatus,
+}
+
 /// `POST /__admin/templates/{id}/quality`, and its answer (with `id`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -410,6 +446,9 @@ pub struct Message {
     /// Echoed in status webhooks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub biz_opaque_callback_data: Option<String>,
+    /// The messaging account the send named (`messaging_account_id` or its alias).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_account_id: Option<String>,
     /// Conversation id reported with pricing.
     pub conversation_id: String,
     /// When it was accepted.

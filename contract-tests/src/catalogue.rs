@@ -293,6 +293,10 @@ error_kinds! {
     TemplateExampleMissing = "template_example_missing",
     /// 2388019: 250 templates per WABA.
     TemplateLimitExceeded = "template_limit_exceeded",
+    /// 80008 (invented for templates): over 100 template creations in an hour.
+    TemplateCreationRateLimit = "template_creation_rate_limit",
+    /// 100 (invented details): an APPROVED template edited too often.
+    TemplateEditLimit = "template_edit_limit",
     /// 130429: the phone number's throughput was exceeded.
     ThroughputLimit = "throughput_limit",
     /// 131056: too many messages to one recipient.

@@ -293,6 +293,11 @@ operations! {
         object: Template, edge: None, method: Post,
         request: Some((TemplateEditRequest, Record)), response: Some(SuccessResponse),
     }
+    /// `POST /{template_id}/unpause`: resumes a template paused by pacing.
+    UnpauseTemplate = "unpause_template" {
+        object: Template, edge: Some("unpause"), method: Post,
+        request: None, response: Some(SuccessResponse),
+    }
     /// `GET /{business_id}`.
     GetBusiness = "get_business" {
         object: Business, edge: None, method: Get,

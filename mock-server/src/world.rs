@@ -44,6 +44,9 @@ pub(crate) struct WorldSpec {
     /// Meta's per-user marketing limit, as the sandbox counts it (off unless set).
     #[serde(default)]
     pub(crate) marketing_limit: MarketingLimit,
+    /// Template pacing: sends of a paced template past this many are held (off unless set).
+    #[serde(default)]
+    pub(crate) template_pacing_threshold: Option<u32>,
     /// Replacements for error-catalogue entries (same shape as `fixtures/errors.json`).
     #[serde(default)]
     pub(crate) error_overrides: Vec<ErrorEntry>,

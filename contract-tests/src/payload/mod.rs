@@ -12,3 +12,12 @@ pub mod send;
 pub mod template;
 pub mod waba;
 pub mod webhook;
+
+/// Reads a list that may be sent as `null`, which Graph treats as not sent: as empty.
+pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<Vec<T>> as serde::Deserialize>::deserialize(d).map(Option::unwrap_or_default)
+}

@@ -10,6 +10,8 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use super::enums::{Open, wire_enum};
+
 /// The body of a send request to `/marketing_messages` or `/messages`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SendMessageRequest {
@@ -72,12 +74,29 @@ pub struct SendMessageRequest {
     /// The message this one replies to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<MessageContext>,
+    /// The messaging account (the WABA id) the message is sent and billed under (Meta's
+    /// account model, phase 1: optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_account_id: Option<String>,
+    /// The deprecated name of `messaging_account_id`, which wins when both are sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_messaging_account_id: Option<String>,
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 impl SendMessageRequest {
+    /// The messaging account named, with the field that named it: `messaging_account_id`,
+    /// else its deprecated alias `paid_messaging_account_id`.
+    pub fn messaging_account(&self) -> Option<(&'static str, &str)> {
+        match (&self.messaging_account_id, &self.paid_messaging_account_id) {
+            (Some(id), _) => Some(("messaging_account_id", id)),
+            (None, Some(id)) => Some(("paid_messaging_account_id", id)),
+            (None, None) => None,
+        }
+    }
+
     /// The message type, defaulting to `text` as Graph does.
     pub fn effective_type(&self) -> MessageType {
         self.message_type.clone().unwrap_or(MessageType::Text)
@@ -271,7 +290,11 @@ pub struct TemplateMessage {
     /// Template language.
     pub language: TemplateLanguage,
     /// Parameters per component; absent when the template has none.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub components: Vec<SendComponent>,
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
@@ -360,7 +383,11 @@ pub struct SendComponent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<Value>,
     /// The parameters, in placeholder order unless named.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub parameters: Vec<SendParameter>,
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
@@ -609,10 +636,23 @@ pub struct SendContact {
 pub struct SentMessage {
     /// The wamid.
     pub id: String,
-    /// `accepted`, `held_for_quality_assessment` or `paused`, when Graph says.
+    /// What became of a template message: `accepted`, or `held_for_quality_assessment` while
+    /// pacing holds it. Graph sends it on template sends only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_status: Option<String>,
+    pub message_status: Option<Open<SendStatus>>,
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+wire_enum! {
+    /// `messages[].message_status` of a send answer (the official spec's `MessageStatus`).
+    pub enum SendStatus {
+        /// Taken for delivery.
+        Accepted = "accepted",
+        /// Held by template or portfolio pacing until Meta has a quality signal.
+        HeldForQualityAssessment = "held_for_quality_assessment",
+        /// Its template is paused.
+        Paused = "paused",
+    }
 }

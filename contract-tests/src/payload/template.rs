@@ -370,7 +370,11 @@ pub struct TemplateComponent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example: Option<ComponentExample>,
     /// The buttons of a `BUTTONS` component.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub buttons: Vec<TemplateButton>,
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]

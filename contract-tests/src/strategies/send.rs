@@ -7,10 +7,11 @@ use proptest::sample::select;
 use serde_json::{Map, Value, json};
 
 use super::atoms;
+use crate::payload::enums::Open;
 use crate::payload::send::{
     CurrencyValue, DateTimeValue, LocationBody, MediaBody, MessageContext, MessageType,
     ProductPolicy, ReactionBody, SendComponent, SendContact, SendMessageRequest, SendParameter,
-    SendResponse, SentMessage, TemplateLanguage, TemplateMessage, TextBody,
+    SendResponse, SendStatus, SentMessage, TemplateLanguage, TemplateMessage, TextBody,
 };
 
 /// A parameter of `kind` with no value set yet.
@@ -283,6 +284,8 @@ fn envelope(to: Option<String>, recipient: Option<String>, individual: bool) -> 
         message_activity_sharing: None,
         biz_opaque_callback_data: None,
         context: None,
+        messaging_account_id: None,
+        paid_messaging_account_id: None,
         extra: Map::new(),
     }
 }
@@ -396,16 +399,14 @@ pub(super) fn send_response() -> impl Strategy<Value = SendResponse> {
     (
         contact,
         atoms::wamid(),
-        option::of(select(
-            &["accepted", "held_for_quality_assessment", "paused"][..],
-        )),
+        option::of(select(&SendStatus::ALL[..])),
     )
         .prop_map(|(contact, id, status)| SendResponse {
             messaging_product: "whatsapp".to_owned(),
             contacts: vec![contact],
             messages: vec![SentMessage {
                 id,
-                message_status: status.map(str::to_owned),
+                message_status: status.map(Open::Known),
                 extra: Map::new(),
             }],
             extra: Map::new(),

@@ -486,6 +486,26 @@ mod tests {
     }
 
     #[test]
+    fn null_optional_fields_read_as_absent_on_the_tree_and_the_typed_path() {
+        let body = json!({"messaging_product": "whatsapp", "to": "16505551234",
+            "recipient": null, "type": "template", "status": null, "context": null,
+            "image": null, "template": {"name": "order_update",
+                "language": {"code": "en_US", "policy": null}, "components": [
+                    {"type": "body", "parameters": [
+                        {"type": "text", "text": "#1", "parameter_name": null}]},
+                    {"type": "header", "parameters": null}]}});
+        assert_eq!(
+            validate(PayloadKind::MessageRequest, &body),
+            Report::default()
+        );
+        let typed = validate_send_json(SendEndpoint::Messages, body.to_string().as_bytes())
+            .expect("the typed path accepts it too");
+        let template = typed.template.expect("a template");
+        assert!(template.components[1].parameters.is_empty());
+        assert_eq!(typed.context, None);
+    }
+
+    #[test]
     fn kinds_parse_from_their_names() {
         for kind in PayloadKind::ALL {
             assert_eq!(kind.as_str().parse::<PayloadKind>(), Ok(kind));

@@ -6,7 +6,7 @@ use super::check::{Checker, Path, child, describe, item, one_of_text};
 use super::shapes::{language_code, phone_number, wamid};
 use crate::payload::send::{
     ComponentKind, MediaBody, MessageType, ParameterKind, SendMessageRequest, SendParameter,
-    SendResponse, StatusUpdateRequest, TemplateMessage,
+    SendResponse, SendStatus, StatusUpdateRequest, TemplateMessage,
 };
 use crate::payload::template::is_parameter_name;
 
@@ -82,6 +82,8 @@ pub(super) fn send_request(
         &["STRICT", "CLOUD_API_FALLBACK"],
     );
     c.optional_bool("", root, "message_activity_sharing");
+    c.optional_str("", root, "messaging_account_id");
+    c.optional_str("", root, "paid_messaging_account_id");
     if let Some(data) = c.optional_str("", root, "biz_opaque_callback_data") {
         c.max_length("biz_opaque_callback_data", data, 512);
     }
@@ -591,12 +593,7 @@ pub(super) fn send_response(c: &mut Checker, value: &Value) {
             if let Some(id) = c.required_str(path, message, "id") {
                 wamid(c, child(&path, "id"), id);
             }
-            c.optional_enum(
-                path,
-                message,
-                "message_status",
-                &["accepted", "held_for_quality_assessment", "paused"],
-            );
+            c.optional_enum(path, message, "message_status", &SendStatus::NAMES);
         }
     }
     c.parses_as::<SendResponse>(value);

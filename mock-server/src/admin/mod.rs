@@ -42,9 +42,9 @@ use wa_contract::ErrorKind;
 use wa_contract::admin::{
     Advance, Attempt, ClockState, ConversationPage, Conversations, Event, Fault, Faults, Health,
     Inbound, InboundAccepted, JournalEntry, List, MarketingLimit, Memory, Message, NewSandbox,
-    ReceivedMessage, Recipient, SandboxRequest, SandboxSummary, State as World, Success,
-    TemplateCategoryChange, TemplateQuality, TemplateStatusChange, TemplateStatusSet, Throughput,
-    UserIdChange, UserPreferenceSet, Waba, WabaPatch, WebhookView,
+    PacingOutcome, PacingSignal, ReceivedMessage, Recipient, SandboxRequest, SandboxSummary,
+    State as World, Success, TemplateCategoryChange, TemplateQuality, TemplateStatusChange,
+    TemplateStatusSet, Throughput, UserIdChange, UserPreferenceSet, Waba, WabaPatch, WebhookView,
 };
 
 use crate::domain::Refusal;
@@ -66,7 +66,7 @@ use recipients::{change_user_id, list_recipients, put_recipient, set_user_prefer
 use route::{Route, body, route, schema};
 use sandboxes::{create_sandbox, delete_sandbox, get_state, list_sandboxes, reset};
 use server::{health, memory};
-use templates::{set_template_category, set_template_quality, set_template_status};
+use templates::{pacing_signal, set_template_category, set_template_quality, set_template_status};
 use wabas::patch_waba;
 use webhooks::{get_webhooks, list_deliveries, put_webhooks};
 pub(crate) use wire::state;
@@ -143,6 +143,12 @@ static ROUTES: &[Route] = &[
     )
     .summary("Announces or makes a category change (template_category_update).")
     .body(body::<TemplateCategoryChange>()),
+    route!(
+        POST "/__admin/templates/{id}/pacing" => pacing_signal,
+        schema::<PacingOutcome>
+    )
+    .summary("Gives a paced template its quality signal: good releases, bad pauses and drops.")
+    .body(body::<PacingSignal>()),
     route!(GET "/__admin/inbound" => list_inbound, schema::<List<ReceivedMessage>>)
         .summary("The messages users sent, with read receipts and typing indicators."),
     route!(GET "/__admin/messages" => list_messages, schema::<List<Message>>)

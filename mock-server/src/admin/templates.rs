@@ -4,13 +4,16 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::Method;
 use wa_contract::admin::{
-    TemplateCategoryChange, TemplateQuality, TemplateStatusChange, TemplateStatusSet,
+    PacingOutcome, PacingSignal, QualitySignal, TemplateCategoryChange, TemplateQuality,
+    TemplateStatusChange, TemplateStatusSet,
 };
 use wa_contract::payload::enums::{Open, WireEnum};
+use wa_contract::payload::template::TemplateStatus;
 use wa_contract::payload::webhook::QualityScore;
 
 use super::{AdminJson, AdminPath, AdminResult, AdminSandbox, unknown};
 use crate::domain::Refusal;
+use crate::domain::template::Signal;
 use crate::http::GraphError;
 use crate::http::refuse;
 use crate::ids::TemplateId;
@@ -50,6 +53,7 @@ fn template_change_error(
     match e {
         TemplateChangeError::Unknown => unknown(store, method, id),
         TemplateChangeError::Unchanged(details) => refuse(store, &Refusal::invalid(details)),
+        TemplateChangeError::Refused(refusal) => refuse(store, &refusal),
     }
 }
 
@@ -112,5 +116,33 @@ pub(super) async fn set_template_category(
         id: Some(id),
         category,
         impending: body.impending,
+    }))
+}
+
+/// Gives a paced template its quality signal: releases its held messages, or pauses it and
+/// fails them with 132015.
+pub(super) async fn pacing_signal(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    method: Method,
+    AdminPath(id): AdminPath,
+    AdminJson(body): AdminJson<PacingSignal>,
+) -> AdminResult<PacingOutcome> {
+    let store = &state.store;
+    let signal = match body.signal {
+        QualitySignal::Good => Signal::Good,
+        QualitySignal::Bad => Signal::Bad,
+    };
+    let template = TemplateId::new(id.as_str());
+    let mut session = store.session(&sandbox);
+    let messages = session
+        .pacing_signal(&template, signal)
+        .map_err(|e| template_change_error(store, &method, &id, e))?;
+    let status = session.template(&template).map(|t| t.status);
+    Ok(Json(PacingOutcome {
+        id,
+        signal: body.signal,
+        messages,
+        status: status.unwrap_or(TemplateStatus::Deleted),
     }))
 }

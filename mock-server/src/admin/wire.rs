@@ -135,6 +135,7 @@ pub(crate) fn message(m: &Message) -> wire::Message {
         message_activity_sharing: m.message_activity_sharing,
         ttl_seconds: m.ttl_seconds,
         biz_opaque_callback_data: m.biz_opaque_callback_data.clone(),
+        messaging_account_id: m.messaging_account.then(|| m.waba_id.to_string()),
         conversation_id: m.conversation_id.to_string(),
         created_at: m.created_at.to_string(),
         statuses: m

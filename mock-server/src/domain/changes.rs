@@ -43,6 +43,8 @@ pub(crate) struct Rules {
     pub(crate) us_marketing_undeliverable: bool,
     /// A sandbox's per-user marketing limit applies, outside the customer-service window.
     pub(crate) per_user_marketing_limit: bool,
+    /// `DELETE …/message_templates` takes `hsm_ids`.
+    pub(crate) bulk_template_delete: bool,
     /// MSC businesses send through the MM API.
     pub(crate) msc_on_mm_api: bool,
     /// WABA-level creative optimisations are off unless opted in.
@@ -122,6 +124,7 @@ impl Changelog {
         Rules {
             us_marketing_undeliverable: on("us_marketing_undeliverable"),
             per_user_marketing_limit: on("per_user_marketing_limit"),
+            bulk_template_delete: on("bulk_template_delete"),
             msc_on_mm_api: on("msc_on_mm_api"),
             creative_optimisations_off_by_default: on("creative_optimisations_off_by_default"),
             optimization_spec: on("optimization_spec"),
@@ -174,6 +177,7 @@ mod tests {
         let log = Changelog::builtin();
         let all = log.rules(Timestamp::LATEST);
         assert!(all.us_marketing_undeliverable && all.msc_on_mm_api);
+        assert!(all.bulk_template_delete);
         assert!(all.per_user_marketing_limit);
         assert!(all.creative_optimisations_off_by_default && all.cloud_api_marketing_sunset);
         assert!(all.optimization_spec && all.bid_spec_unsupported);

@@ -88,6 +88,8 @@ pub(crate) struct Message {
     pub(crate) ttl_seconds: u64,
     /// Echoed in status webhooks.
     pub(crate) biz_opaque_callback_data: Option<String>,
+    /// Whether the send named its messaging account (which is always its WABA).
+    pub(crate) messaging_account: bool,
     /// Conversation id reported with pricing.
     pub(crate) conversation_id: ConversationId,
     /// When it was accepted.
@@ -328,6 +330,7 @@ mod tests {
             message_activity_sharing: Some(true),
             ttl_seconds: 60,
             biz_opaque_callback_data: None,
+            messaging_account: false,
             conversation_id: ConversationId::new("c"),
             created_at: Timestamp::MANUAL_START,
             statuses: Vec::new(),

@@ -62,6 +62,7 @@ mod tests {
             creative_features: Default::default(),
             template_namespace: "ns".to_owned(),
             settings: Default::default(),
+            template_creations: Vec::new(),
         }
     }
 

@@ -34,6 +34,16 @@ pub(crate) const AD_SYNC: Duration = Duration::from_secs(10 * 60);
 pub(crate) const DORMANT_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Templates one WABA may hold.
 pub(crate) const MAX_TEMPLATES_PER_WABA: usize = 250;
+/// Templates one WABA may create in an hour (Meta, "Template basics").
+pub(crate) const CREATIONS_PER_HOUR: usize = 100;
+const HOUR: Duration = Duration::from_secs(3600);
+/// An APPROVED template's content may be edited once in 24 hours and 10 times in 30 days (a
+/// BSP's wording of Meta's rule).
+const EDIT_SPACING: Duration = Duration::from_secs(24 * 3600);
+const EDIT_WINDOW: Duration = Duration::from_secs(30 * 24 * 3600);
+const EDITS_PER_WINDOW: usize = 10;
+/// Templates one `DELETE …/message_templates?hsm_ids=[…]` may name (Meta's changelog, Dec 2025).
+pub(crate) const MAX_HSM_IDS: usize = 100;
 
 /// A message template.
 #[derive(Clone, Debug)]
@@ -72,6 +82,32 @@ pub(crate) struct Template {
     pub(crate) last_mm_send: Option<Timestamp>,
     /// Quality rating: `GREEN`, `YELLOW`, `RED`, or `UNKNOWN` (new templates).
     pub(crate) quality_score: QualityScore,
+    /// When its content was edited while APPROVED, over the last 30 days.
+    pub(crate) approved_edits: Vec<Timestamp>,
+    /// Where template pacing has it.
+    pub(crate) pacing: Pacing,
+}
+
+/// A template under template pacing (Meta, "Template pacing"): marketing and utility templates
+/// that are new, just unpaused or not GREEN have their sends counted; past the sandbox's
+/// threshold they are held until a quality signal releases them or pauses the template.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Pacing {
+    /// Sends counted since pacing started.
+    pub(crate) sent: u32,
+    /// A good signal ended pacing (until the template is unpaused).
+    pub(crate) assessed: bool,
+    /// A bad signal paused it: only `POST /{template_id}/unpause` resumes it.
+    pub(crate) paused: bool,
+}
+
+/// The quality signal that ends a paced campaign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Signal {
+    /// Release the held messages.
+    Good,
+    /// Pause the template and drop the held messages.
+    Bad,
 }
 
 /// A status change to report (`message_template_status_update`).
@@ -148,7 +184,112 @@ impl Template {
             synced_at: now.plus(AD_SYNC),
             last_mm_send: None,
             quality_score: QualityScore::Unknown,
+            approved_edits: Vec::new(),
+            pacing: Pacing::default(),
         }
+    }
+
+    /// Whether sends of this template are paced under `threshold` (none: pacing is off).
+    pub(crate) fn is_paced(&self, threshold: Option<u32>) -> bool {
+        let category = matches!(
+            self.category,
+            TemplateCategory::Marketing | TemplateCategory::Utility
+        );
+        threshold.is_some()
+            && category
+            && !self.pacing.assessed
+            && self.quality_score != QualityScore::Green
+    }
+
+    /// Counts a send under pacing; whether it is held.
+    pub(crate) fn pace(&mut self, threshold: Option<u32>) -> bool {
+        let Some(limit) = threshold.filter(|_| self.is_paced(threshold)) else {
+            return false;
+        };
+        self.pacing.sent = self.pacing.sent.saturating_add(1);
+        self.pacing.sent > limit
+    }
+
+    /// The quality signal for a paced template: good ends pacing; bad pauses the template
+    /// until it is unpaused. Returns the status change to report.
+    pub(crate) fn signal(
+        &mut self,
+        signal: Signal,
+        threshold: Option<u32>,
+    ) -> Result<Option<StatusChanged>, Refusal> {
+        if !self.is_paced(threshold) || self.status != TemplateStatus::Approved {
+            return Err(Refusal::invalid(format!(
+                "signal: template {} is not paced (pacing {}, status {}, category {}, quality {})",
+                self.id,
+                if threshold.is_some() { "on" } else { "off" },
+                status_str(self.status),
+                self.category.as_str(),
+                self.quality_score
+            )));
+        }
+        self.pacing.sent = 0;
+        Ok(match signal {
+            Signal::Good => {
+                self.pacing.assessed = true;
+                None
+            }
+            Signal::Bad => {
+                self.pacing.paused = true;
+                Some(self.set_status(
+                    TemplateStatus::Paused,
+                    TemplateStatusReason::NoReason.into(),
+                ))
+            }
+        })
+    }
+
+    /// `POST /{template_id}/unpause`: a template paused by pacing is APPROVED and paced anew.
+    pub(crate) fn unpause(&mut self) -> Result<StatusChanged, Refusal> {
+        if self.status != TemplateStatus::Paused || !self.pacing.paused {
+            return Err(Refusal::invalid(format!(
+                "template_id: template {} is {}, not paused by pacing",
+                self.id,
+                status_str(self.status)
+            )));
+        }
+        self.pacing = Pacing::default();
+        Ok(self.set_status(
+            TemplateStatus::Approved,
+            TemplateStatusReason::NoReason.into(),
+        ))
+    }
+
+    /// A content edit (components or category) at `now`: an APPROVED template may take one per
+    /// 24 hours and ten per 30 days, and goes back to review (`PENDING`, not sendable); others
+    /// are edited freely. Returns the status change to report, if any; changes nothing when
+    /// refused.
+    pub(crate) fn edit_content(
+        &mut self,
+        now: Timestamp,
+    ) -> Result<Option<StatusChanged>, Refusal> {
+        if self.status != TemplateStatus::Approved {
+            return Ok(None);
+        }
+        self.approved_edits
+            .retain(|at| now.since(*at) < EDIT_WINDOW);
+        if let Some(last) = self.approved_edits.last()
+            && now.since(*last) < EDIT_SPACING
+        {
+            return Err(Refusal::new(ErrorKind::TemplateEditLimit)
+                .with("limit", "once per 24 hours")
+                .with("next", last.plus(EDIT_SPACING).to_string()));
+        }
+        if self.approved_edits.len() >= EDITS_PER_WINDOW {
+            let next = self.approved_edits[0].plus(EDIT_WINDOW);
+            return Err(Refusal::new(ErrorKind::TemplateEditLimit)
+                .with("limit", "10 times per 30 days")
+                .with("next", next.to_string()));
+        }
+        self.approved_edits.push(now);
+        Ok(Some(self.set_status(
+            TemplateStatus::Pending,
+            TemplateStatusReason::NoReason.into(),
+        )))
     }
 
     /// All the template's text, for content rules.
@@ -298,6 +439,46 @@ impl Template {
                 .collect(),
         }
     }
+}
+
+/// A WABA's template creation at `now`, given its earlier ones (`log`, pruned here): at most
+/// [`CREATIONS_PER_HOUR`] in any hour. Records it unless refused.
+pub(crate) fn record_creation(log: &mut Vec<Timestamp>, now: Timestamp) -> Result<(), Refusal> {
+    log.retain(|at| now.since(*at) < HOUR);
+    if log.len() >= CREATIONS_PER_HOUR {
+        return Err(Refusal::new(ErrorKind::TemplateCreationRateLimit)
+            .with("next", log[0].plus(HOUR).to_string()));
+    }
+    log.push(now);
+    Ok(())
+}
+
+/// `hsm_ids` of a bulk delete: a JSON list of 1 to [`MAX_HSM_IDS`] template ids, each a string
+/// or a number of digits.
+pub(crate) fn hsm_ids(text: &str) -> Result<Vec<TemplateId>, Refusal> {
+    let expected = || {
+        Refusal::invalid(format!(
+            "hsm_ids: expected a JSON list of template ids such as [\"1234\",\"5678\"], found '{text}'"
+        ))
+    };
+    let list: Vec<serde_json::Value> = serde_json::from_str(text).map_err(|_| expected())?;
+    if list.is_empty() || list.len() > MAX_HSM_IDS {
+        return Err(Refusal::invalid(format!(
+            "hsm_ids: expected 1 to {MAX_HSM_IDS} template ids, found {}",
+            list.len()
+        )));
+    }
+    list.iter()
+        .map(|id| match id {
+            serde_json::Value::String(s) if is_id(s) => Ok(TemplateId::new(s.clone())),
+            serde_json::Value::Number(n) if n.is_u64() => Ok(TemplateId::new(n.to_string())),
+            _ => Err(expected()),
+        })
+        .collect()
+}
+
+fn is_id(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// 132001 for `name` in `language`.
@@ -571,6 +752,102 @@ mod tests {
             None,
             Timestamp::MANUAL_START,
         )
+    }
+
+    fn hours(n: u64) -> Duration {
+        Duration::from_secs(n * 3600)
+    }
+
+    #[test]
+    fn an_approved_template_takes_one_content_edit_a_day_and_ten_in_thirty_days() {
+        let mut t = template();
+        t.status = TemplateStatus::Approved;
+        let start = Timestamp::MANUAL_START;
+        let change = t.edit_content(start).unwrap().unwrap();
+        assert_eq!(change.status, TemplateStatus::Pending);
+        t.status = TemplateStatus::Approved;
+        let refused = t.edit_content(start.plus(hours(23))).unwrap_err();
+        assert_eq!(refused.kind, ErrorKind::TemplateEditLimit);
+        for day in 1..10 {
+            t.status = TemplateStatus::Approved;
+            assert!(
+                t.edit_content(start.plus(hours(24 * day))).is_ok(),
+                "day {day}"
+            );
+        }
+        t.status = TemplateStatus::Approved;
+        let tenth_day = t.edit_content(start.plus(hours(24 * 10))).unwrap_err();
+        assert_eq!(tenth_day.kind, ErrorKind::TemplateEditLimit);
+        assert_eq!(
+            t.status,
+            TemplateStatus::Approved,
+            "a refused edit changes nothing"
+        );
+        assert!(t.edit_content(start.plus(hours(24 * 30))).is_ok());
+        t.status = TemplateStatus::Rejected;
+        assert_eq!(t.edit_content(start.plus(hours(24 * 30 + 1))), Ok(None));
+    }
+
+    #[test]
+    fn a_paced_template_holds_past_the_threshold_until_its_signal() {
+        let mut t = template();
+        t.status = TemplateStatus::Approved;
+        assert!(!t.pace(None), "pacing off");
+        let held: Vec<bool> = (0..3).map(|_| t.pace(Some(2))).collect();
+        assert_eq!(held, [false, false, true]);
+        assert_eq!(t.signal(Signal::Good, Some(2)), Ok(None));
+        assert!(!t.pace(Some(2)), "assessed: no longer paced");
+        assert!(
+            t.signal(Signal::Bad, Some(2)).is_err(),
+            "not paced any more"
+        );
+        assert!(t.unpause().is_err(), "not paused");
+
+        let mut t = template();
+        t.status = TemplateStatus::Approved;
+        let paused = t.signal(Signal::Bad, Some(2)).unwrap().unwrap();
+        assert_eq!(paused.status, TemplateStatus::Paused);
+        assert_eq!(
+            t.check_sendable().unwrap_err().kind,
+            ErrorKind::TemplatePaused
+        );
+        assert_eq!(t.unpause().unwrap().status, TemplateStatus::Approved);
+        assert_eq!(t.pacing, Pacing::default(), "paced anew");
+
+        t.quality_score = QualityScore::Green;
+        assert!(!t.is_paced(Some(2)), "GREEN templates are not paced");
+    }
+
+    #[test]
+    fn a_waba_creates_at_most_a_hundred_templates_an_hour() {
+        let mut log = Vec::new();
+        let start = Timestamp::MANUAL_START;
+        for _ in 0..CREATIONS_PER_HOUR {
+            assert_eq!(record_creation(&mut log, start), Ok(()));
+        }
+        let refused = record_creation(&mut log, start.plus(hours(1) - Duration::from_secs(1)));
+        assert_eq!(
+            refused.unwrap_err().kind,
+            ErrorKind::TemplateCreationRateLimit
+        );
+        assert_eq!(record_creation(&mut log, start.plus(hours(1))), Ok(()));
+        assert_eq!(log.len(), 1);
+    }
+
+    #[test]
+    fn hsm_ids_are_a_json_list_of_one_to_a_hundred_ids() {
+        let ids = hsm_ids(r#"["11", 12]"#).unwrap();
+        assert_eq!(ids, [TemplateId::new("11"), TemplateId::new("12")]);
+        for bad in ["11,12", "[]", r#"["x"]"#, "[1.5]", r#"{"a":1}"#] {
+            let err = hsm_ids(bad).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::InvalidParameter, "{bad}");
+        }
+        let many = format!("[{}]", vec!["1"; MAX_HSM_IDS + 1].join(","));
+        assert!(hsm_ids(&many).is_err());
+        assert_eq!(
+            hsm_ids(&format!("[{}]", vec!["1"; MAX_HSM_IDS].join(","))).map(|v| v.len()),
+            Ok(100)
+        );
     }
 
     #[test]

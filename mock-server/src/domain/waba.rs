@@ -85,6 +85,8 @@ pub(crate) struct Waba {
     pub(crate) template_namespace: String,
     /// Settings `POST /{waba_id}` changes besides the MM API ones.
     pub(crate) settings: WabaSettings,
+    /// When its templates were created, over the last hour (the creation limit's log).
+    pub(crate) template_creations: Vec<Timestamp>,
 }
 
 /// A WABA's `timezone_id` and `is_enabled_for_insights`.

@@ -48,7 +48,7 @@ fn response(accepted: Accepted) -> SendResponse {
         }],
         messages: vec![SentMessage {
             id: accepted.wamid.to_string(),
-            message_status: None,
+            message_status: accepted.message_status.map(Into::into),
             extra: Default::default(),
         }],
         extra: Default::default(),

@@ -9,11 +9,12 @@ use wa_contract::payload::template::{
 use super::{Ctx, select_fields};
 use crate::domain::Refusal;
 use crate::domain::analytics;
+use crate::domain::changes::Changelog;
 use crate::domain::click::url_button;
 use crate::domain::message::Message;
 use crate::domain::rate_card::RateCard;
 use crate::domain::routing::Route;
-use crate::domain::template::{Template, status_str};
+use crate::domain::template::{self, Template, status_str};
 use crate::ids::{TemplateId, WabaId};
 
 const DEFAULT_LIMIT: usize = 25;
@@ -167,8 +168,23 @@ pub(crate) fn create_template(
     })
 }
 
-/// `DELETE /{waba_id}/message_templates?name=…[&hsm_id=…]`.
+/// `DELETE /{waba_id}/message_templates?name=…[&hsm_id=…]`, or `?hsm_ids=[…]` from 2025-12-18.
 pub(crate) fn delete_templates(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
+    let rules = Changelog::builtin().rules(ctx.sandbox.clock().now());
+    if let Some(list) = ctx.query("hsm_ids").filter(|_| rules.bulk_template_delete) {
+        if let Some(other) = ["name", "hsm_id"]
+            .into_iter()
+            .find(|p| ctx.query(p).is_some())
+        {
+            return Err(Refusal::invalid(format!(
+                "hsm_ids: cannot be combined with {other}"
+            )));
+        }
+        let ids = template::hsm_ids(list)?;
+        ctx.state
+            .delete_templates_by_id(&WabaId::new(ctx.id), &ids)?;
+        return Ok(json!({"success": true}));
+    }
     let Some(name) = ctx.query("name") else {
         return Err(Refusal::invalid("name: the parameter name is required"));
     };
@@ -220,6 +236,12 @@ pub(crate) fn edit_template(ctx: &mut Ctx<'_>, req: TemplateEditRequest) -> Resu
         )));
     }
     ctx.state.edit_template(&TemplateId::new(ctx.id), req)?;
+    Ok(json!({"success": true}))
+}
+
+/// `POST /{template_id}/unpause`.
+pub(crate) fn unpause_template(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
+    ctx.state.unpause_template(&TemplateId::new(ctx.id))?;
     Ok(json!({"success": true}))
 }
 

@@ -245,8 +245,9 @@ impl FromBody for MessagesBody {
     }
 }
 
+/// A body naming `status` is a read receipt; `"status": null` is a send that left it unset.
 fn is_receipt(tree: &Value) -> bool {
-    tree.get("status").is_some()
+    tree.get("status").is_some_and(|status| !status.is_null())
 }
 
 /// The typed request of `request`'s body, by `operation`'s row: a conforming JSON body parsed

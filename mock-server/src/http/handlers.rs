@@ -74,6 +74,7 @@ pub(super) fn handler(id: OperationId) -> Handler {
         OperationId::UnsubscribeApp => read!(nodes::unsubscribe_app),
         OperationId::GetTemplate => read!(templates::get_template),
         OperationId::EditTemplate => write!(templates::edit_template),
+        OperationId::UnpauseTemplate => read!(templates::unpause_template),
         OperationId::GetBusiness => read!(nodes::get_business),
         OperationId::ListClientWabas => read!(nodes::list_client_wabas),
         OperationId::OnboardPartners => read!(nodes::onboard_partners),

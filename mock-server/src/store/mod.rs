@@ -69,6 +69,7 @@ use crate::ids::{
 };
 use crate::journal::JournalEntry;
 use crate::world::{Retention, WorldSpec};
+use sends::Held;
 /// What a Graph object id names: the contract's kinds, which the operations table routes on.
 pub(crate) use wa_contract::operations::ObjectKind;
 
@@ -169,6 +170,10 @@ pub(crate) struct SandboxState {
     pub(crate) recipients: Recipients,
     /// Meta's per-user marketing limit as this sandbox counts it.
     pub(crate) marketing_limit: MarketingLimit,
+    /// Template pacing's threshold (`None`: pacing is off).
+    pub(crate) pacing_threshold: Option<u32>,
+    /// Messages pacing holds, oldest first, each with the timeline it follows once released.
+    held: Vec<Held>,
     /// Messages users sent, newest last (as many as messages are retained).
     received: VecDeque<Received>,
     pub(crate) subscriptions: HashMap<WabaId, Vec<Subscription>>,

@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use wa_contract::ErrorKind;
-use wa_contract::payload::send::{MessageType, SendMessageRequest, TemplateMessage};
+use wa_contract::payload::send::{MessageType, SendMessageRequest, SendStatus, TemplateMessage};
 use wa_contract::payload::template::TemplateCategory;
 
-use super::{SandboxState, Session};
+use super::{SandboxState, Session, TemplateChangeError};
 use crate::budget::Retained;
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
@@ -21,8 +21,8 @@ use crate::domain::pricing::{self, PricingCategory, pricing_type};
 use crate::domain::recipient::Timeline;
 use crate::domain::routing::{Route, marketing_pricing_category, route_marketing_message};
 use crate::domain::status::MessageStatus;
-use crate::domain::template::{self, effective_features};
-use crate::ids::{PhoneNumberId, WabaId, Wamid};
+use crate::domain::template::{self, Signal, effective_features};
+use crate::ids::{PhoneNumberId, TemplateId, WabaId, Wamid};
 
 /// An accepted send: what the response reports.
 #[derive(Clone, Debug)]
@@ -35,6 +35,8 @@ pub(crate) struct Accepted {
     pub(crate) wa_id: Option<String>,
     /// The business-scoped user id, for BSUID recipients.
     pub(crate) user_id: Option<String>,
+    /// What Graph says became of a template message; `None` for other messages.
+    pub(crate) message_status: Option<SendStatus>,
 }
 
 impl Session<'_> {
@@ -47,6 +49,7 @@ impl Session<'_> {
     ) -> Result<Accepted, Refusal> {
         let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
+        state.check_messaging_account(phone_id, req)?;
         state.check_sent_media(req, now)?;
         let (waba_idx, template_idx) = state.sendable_template(phone_id, message)?;
         let category = state.templates[template_idx].category;
@@ -74,6 +77,7 @@ impl Session<'_> {
         if route == Route::MarketingMessages {
             state.templates[template_idx].check_mm_send(now)?;
         }
+        let held_by = state.pace(template_idx);
         let template = &state.templates[template_idx];
         let draft = Draft {
             endpoint: "marketing_messages",
@@ -90,6 +94,7 @@ impl Session<'_> {
             ttl: template.message_ttl(route),
             marketing: true,
             free_form: false,
+            held_by,
             rules,
         };
         let (accepted, steps) = state.accept(phone_id, req, draft, now);
@@ -106,6 +111,7 @@ impl Session<'_> {
     ) -> Result<Accepted, Refusal> {
         let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
+        state.check_messaging_account(phone_id, req)?;
         state.check_sent_media(req, now)?;
         let rules = Changelog::builtin().rules(now);
         let message_type = req.effective_type();
@@ -122,6 +128,8 @@ impl Session<'_> {
                 if template.category == TemplateCategory::Authentication && req.to.is_none() {
                     return Err(Refusal::new(ErrorKind::BsuidAuthenticationTemplate));
                 }
+                let held_by = state.pace(template_idx);
+                let template = &state.templates[template_idx];
                 Draft {
                     endpoint: "messages",
                     message_type,
@@ -137,6 +145,7 @@ impl Session<'_> {
                     ttl: template.message_ttl(Route::CloudApi),
                     marketing,
                     free_form: false,
+                    held_by,
                     rules,
                 }
             }
@@ -151,6 +160,7 @@ impl Session<'_> {
                 ttl: Duration::from_secs(u64::from(TemplateCategory::Utility.default_ttl())),
                 marketing: false,
                 free_form: true,
+                held_by: None,
                 rules,
             },
         };
@@ -164,6 +174,55 @@ impl Session<'_> {
 /// a failure carries.
 type Steps = std::vec::IntoIter<(Duration, MessageStatus, Option<ErrorKind>)>;
 
+/// A message template pacing holds: released, it follows `timeline` from then on.
+pub(super) struct Held {
+    template: TemplateId,
+    wamid: Wamid,
+    timeline: Timeline,
+}
+
+impl Session<'_> {
+    /// The quality signal for a paced template (admin): a good one releases its held messages,
+    /// each then following its timeline; a bad one pauses the template and fails every held
+    /// message with 132015. Returns how many messages it released or dropped.
+    pub(crate) fn pacing_signal(
+        &mut self,
+        id: &TemplateId,
+        signal: Signal,
+    ) -> Result<usize, TemplateChangeError> {
+        let (_, sandbox, state) = self.parts();
+        let now = sandbox.clock.now();
+        let threshold = state.pacing_threshold;
+        let t = state.template_mut(id).ok_or(TemplateChangeError::Unknown)?;
+        let change = t
+            .signal(signal, threshold)
+            .map_err(TemplateChangeError::Refused)?;
+        if let Some(change) = change {
+            state.record_template_change(id, &change, now);
+        }
+        let held = state.take_held(id);
+        let count = held.len();
+        for Held {
+            wamid, timeline, ..
+        } in held
+        {
+            match signal {
+                Signal::Good => {
+                    if timeline.sent {
+                        self.state().step(&wamid, MessageStatus::Sent, None, now);
+                    }
+                    self.schedule_timeline(wamid, now, timeline.steps.into_iter());
+                }
+                Signal::Bad => {
+                    let error = Some(ErrorKind::TemplatePaused);
+                    self.state().step(&wamid, MessageStatus::Failed, error, now);
+                }
+            }
+        }
+        Ok(count)
+    }
+}
+
 struct Draft {
     endpoint: &'static str,
     message_type: MessageType,
@@ -176,11 +235,33 @@ struct Draft {
     marketing: bool,
     /// Not a template: deliverable only inside the customer-service window.
     free_form: bool,
+    /// The paced template holding the message, if pacing holds it.
+    held_by: Option<TemplateId>,
     /// Meta's rules on the day of the send.
     rules: Rules,
 }
 
 impl SandboxState {
+    /// A send naming its messaging account must name the WABA of the sending phone number.
+    fn check_messaging_account(
+        &self,
+        phone_id: &PhoneNumberId,
+        req: &SendMessageRequest,
+    ) -> Result<(), Refusal> {
+        let Some((field, id)) = req.messaging_account() else {
+            return Ok(());
+        };
+        match self.phone(phone_id) {
+            Some(phone) if phone.waba_id.as_str() == id => Ok(()),
+            Some(phone) => Err(Refusal::invalid(format!(
+                "{field}: {id} is not the messaging account of phone number {phone_id}; \
+                 expected {}",
+                phone.waba_id
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// Rule 3: the template named in `message` for the phone's WABA, approved and with the
     /// right parameter counts. Returns the WABA's and the template's positions.
     fn sendable_template(
@@ -233,6 +314,7 @@ impl SandboxState {
                 marketing_limit::applying(limit, draft.rules, sender, &recipient, in_window)
             })
             .flatten();
+        let is_template = draft.template.is_some();
         let wamid = self.ids.wamids.wamid(recipient.wa_id_or_bsuid());
         let waba_id = self
             .phone(phone_id)
@@ -255,6 +337,7 @@ impl SandboxState {
             message_activity_sharing: draft.message_activity_sharing,
             ttl_seconds: draft.ttl.as_secs(),
             biz_opaque_callback_data: req.biz_opaque_callback_data.clone(),
+            messaging_account: req.messaging_account().is_some(),
             conversation_id: self.ids.conversations.conversation_id(),
             created_at: now,
             statuses: Vec::new(),
@@ -277,16 +360,42 @@ impl SandboxState {
         if limit.is_some() && timeline.delivers() {
             self.recipients.count_marketing(&recipient, now);
         }
-        if timeline.sent {
-            self.step(&wamid, MessageStatus::Sent, None, now);
-        }
-        let accepted = Accepted {
-            wamid,
+        let mut accepted = Accepted {
+            wamid: wamid.clone(),
             user_id: (!to_phone).then(|| input.clone()),
             wa_id: recipient.wa_id.clone().filter(|_| to_phone),
             input,
+            message_status: is_template.then_some(SendStatus::Accepted),
         };
+        if let Some(template) = draft.held_by {
+            accepted.message_status = Some(SendStatus::HeldForQualityAssessment);
+            self.held.push(Held {
+                template,
+                wamid,
+                timeline,
+            });
+            return (accepted, Vec::new().into_iter());
+        }
+        if timeline.sent {
+            self.step(&wamid, MessageStatus::Sent, None, now);
+        }
         (accepted, timeline.steps.into_iter())
+    }
+
+    /// Counts a send of the template at `idx` under pacing: its id when pacing holds the send.
+    fn pace(&mut self, idx: usize) -> Option<TemplateId> {
+        let threshold = self.pacing_threshold;
+        let template = &mut self.templates[idx];
+        template.pace(threshold).then(|| template.id.clone())
+    }
+
+    /// Ends a paced campaign of `template`: its held messages, oldest first, taken out.
+    fn take_held(&mut self, template: &TemplateId) -> Vec<Held> {
+        let (taken, kept) = std::mem::take(&mut self.held)
+            .into_iter()
+            .partition(|h| &h.template == template);
+        self.held = kept;
+        taken
     }
 
     /// Moves a message to `status` and records the status event; a transition the state

@@ -44,6 +44,9 @@ impl Session<'_> {
             req.category,
             rules,
         )?;
+        if let Some(waba) = state.wabas.iter_mut().find(|w| &w.id == waba_id) {
+            template::record_creation(&mut waba.template_creations, now)?;
+        }
         let id = state.ids.templates.template_id();
         let category = req.category;
         let template = Template::create(id.clone(), waba_id.clone(), req, price, now);
@@ -56,30 +59,35 @@ impl Session<'_> {
             reason: TemplateStatusReason::NoReason.into(),
         };
         state.record_template_change(&id, &change, now);
-        let delay = state.review_delay;
-        let job = self.job({
-            let id = id.clone();
-            move |session, at| {
-                let state = session.state();
-                let rules = state.rejection_rules.clone();
-                let change = state.template_mut(&id).and_then(|t| t.review(&rules));
-                if let Some(change) = change {
-                    state.record_template_change(&id, &change, at);
-                }
-            }
-        });
-        self.sandbox.clock.schedule_in(delay, job);
+        self.schedule_review(id.clone());
         Ok((id, category))
     }
 
-    /// `POST /{template_id}`: edits components, category, TTL or creative features.
+    /// Reviews a PENDING template after the sandbox's review delay.
+    fn schedule_review(&mut self, id: TemplateId) {
+        let delay = self.state().review_delay;
+        let job = self.job(move |session, at| {
+            let state = session.state();
+            let rules = state.rejection_rules.clone();
+            let change = state.template_mut(&id).and_then(|t| t.review(&rules));
+            if let Some(change) = change {
+                state.record_template_change(&id, &change, at);
+            }
+        });
+        self.sandbox.clock.schedule_in(delay, job);
+    }
+
+    /// `POST /{template_id}`: edits components, category, TTL or creative features. A content
+    /// edit (components or category) of an APPROVED template is limited and sends it back to
+    /// review.
     pub(crate) fn edit_template(
         &mut self,
         id: &TemplateId,
         req: TemplateEditRequest,
     ) -> Result<(), Refusal> {
         let (_, sandbox, state) = self.parts();
-        let rules = Changelog::builtin().rules(sandbox.clock.now());
+        let now = sandbox.clock.now();
+        let rules = Changelog::builtin().rules(now);
         let t = state
             .template_mut(id)
             .ok_or_else(|| Refusal::invalid("template not found"))?;
@@ -94,6 +102,8 @@ impl Session<'_> {
             category,
             rules,
         )?;
+        let content = req.components.is_some() || category != t.category;
+        let review = if content { t.edit_content(now)? } else { None };
         // A template recategorised away from MARKETING loses its max price.
         if category != TemplateCategory::Marketing {
             t.max_price = None;
@@ -120,6 +130,10 @@ impl Session<'_> {
         if let Some(opted_out) = req.cta_url_link_tracking_opted_out {
             t.cta_url_link_tracking_opted_out = Some(opted_out);
         }
+        if let Some(change) = review {
+            state.record_template_change(id, &change, now);
+            self.schedule_review(id.clone());
+        }
         Ok(())
     }
 
@@ -140,22 +154,45 @@ impl Session<'_> {
             })
             .map(|t| t.id.clone())
             .collect();
-        for id in &doomed {
-            let change = StatusChanged {
-                status: TemplateStatus::Deleted,
-                reason: TemplateStatusReason::NoReason.into(),
-            };
-            state.record_template_change(id, &change, now);
-        }
-        state.templates.retain(|t| !doomed.contains(&t.id));
-        for id in &doomed {
-            state.objects.remove(id.as_str());
-        }
+        state.remove_templates(&doomed, now);
         doomed.len()
+    }
+
+    /// `DELETE /{waba_id}/message_templates?hsm_ids=[…]`: deletes every template named, all of
+    /// them the WABA's, or none (the refusal names the first that is not).
+    pub(crate) fn delete_templates_by_id(
+        &mut self,
+        waba_id: &WabaId,
+        ids: &[TemplateId],
+    ) -> Result<(), Refusal> {
+        let (_, sandbox, state) = self.parts();
+        let now = sandbox.clock.now();
+        if let Some(stranger) = ids
+            .iter()
+            .find(|id| state.template(id).is_none_or(|t| &t.waba_id != waba_id))
+        {
+            return Err(Refusal::invalid(format!(
+                "hsm_ids: no message template with id {stranger} in this WhatsApp Business Account"
+            )));
+        }
+        state.remove_templates(ids, now);
+        Ok(())
     }
 }
 
 impl Session<'_> {
+    /// `POST /{template_id}/unpause`: resumes a template paused by pacing.
+    pub(crate) fn unpause_template(&mut self, id: &TemplateId) -> Result<(), Refusal> {
+        let (_, sandbox, state) = self.parts();
+        let now = sandbox.clock.now();
+        let change = state
+            .template_mut(id)
+            .ok_or_else(|| Refusal::invalid("template not found"))?
+            .unpause()?;
+        state.record_template_change(id, &change, now);
+        Ok(())
+    }
+
     /// Sets a template's status (admin).
     pub(crate) fn set_template_status(
         &mut self,
@@ -181,6 +218,8 @@ pub(crate) enum TemplateChangeError {
     Unknown,
     /// The change would change nothing; the text names the field.
     Unchanged(String),
+    /// A rule refused the change.
+    Refused(Refusal),
 }
 
 /// How long after an impending category notice Meta's change would take effect (*invented*:
@@ -253,7 +292,27 @@ impl Session<'_> {
 }
 
 impl SandboxState {
-    fn record_template_change(&mut self, id: &TemplateId, change: &StatusChanged, at: Timestamp) {
+    /// Deletes templates, each announced `DELETED`.
+    fn remove_templates(&mut self, doomed: &[TemplateId], now: Timestamp) {
+        for id in doomed {
+            let change = StatusChanged {
+                status: TemplateStatus::Deleted,
+                reason: TemplateStatusReason::NoReason.into(),
+            };
+            self.record_template_change(id, &change, now);
+        }
+        self.templates.retain(|t| !doomed.contains(&t.id));
+        for id in doomed {
+            self.objects.remove(id.as_str());
+        }
+    }
+
+    pub(super) fn record_template_change(
+        &mut self,
+        id: &TemplateId,
+        change: &StatusChanged,
+        at: Timestamp,
+    ) {
         let Some(t) = self.template(id) else { return };
         let kind = EventKind::from(TemplateStatusChange {
             waba_id: t.waba_id.clone(),

@@ -76,6 +76,8 @@ impl SandboxState {
             message_order: VecDeque::new(),
             recipients: Recipients::default(),
             marketing_limit: world.marketing_limit,
+            pacing_threshold: world.template_pacing_threshold,
+            held: Vec::new(),
             received: VecDeque::new(),
             subscriptions: HashMap::new(),
             journal: VecDeque::new(),
@@ -117,6 +119,7 @@ impl SandboxState {
                         timezone_id: w.timezone_id.clone().unwrap_or_else(|| "1".to_owned()),
                         ..WabaSettings::default()
                     },
+                    template_creations: Vec::new(),
                 });
                 for p in &w.phone_numbers {
                     state.phones.push(PhoneNumber {

@@ -121,11 +121,12 @@ async fn the_clock_lists_the_changes_in_force_on_its_day_and_the_versions_served
         [
             "us_marketing_undeliverable",
             "per_user_marketing_limit",
+            "bulk_template_delete",
             "msc_on_mm_api"
         ]
     );
     assert_eq!(
-        clock.body["changes_in_force"][2],
+        clock.body["changes_in_force"][3],
         json!({
             "id": "msc_on_mm_api",
             "date": "2026-01-29",
@@ -153,6 +154,7 @@ async fn the_clock_lists_the_changes_in_force_on_its_day_and_the_versions_served
         [
             "us_marketing_undeliverable",
             "per_user_marketing_limit",
+            "bulk_template_delete",
             "msc_on_mm_api",
             "creative_optimisations_off_by_default",
             "optimization_spec",
@@ -383,5 +385,28 @@ async fn the_2025_and_2026_marketing_codes_are_in_the_catalogue_and_answer_as_fa
             "{key}: {}",
             answer.body
         );
+    }
+}
+
+#[tokio::test]
+async fn template_ids_are_bulk_deleted_by_hsm_ids_since_2025_12_18() {
+    let app = spawn_app().await;
+    for (day, deleted) in [
+        ("2025-12-17T23:59:59Z", false),
+        ("2025-12-18T00:00:00Z", true),
+    ] {
+        let (sandbox, state) = sandbox_on(&app, day).await;
+        let waba = state["wabas"][0]["id"].as_str().unwrap();
+        let template = state["templates"][0]["id"].as_str().unwrap();
+        let answer = sandbox
+            .delete_templates(waba, &format!("hsm_ids=[{template}]"))
+            .await;
+        if deleted {
+            assert_eq!(answer.body, json!({"success": true}), "{day}");
+        } else {
+            // Before, Graph did not know hsm_ids and still wanted a name.
+            assert_eq!((answer.status, answer.code()), (400, 100), "{day}");
+            assert_eq!(answer.details(), "name: the parameter name is required");
+        }
     }
 }

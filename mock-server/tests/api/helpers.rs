@@ -246,16 +246,20 @@ impl TestApp {
             .unwrap_or_default()
     }
 
+    /// Asks to create a marketing template named `name`.
+    pub(crate) async fn create_promo_answer(&self, waba: &str, name: &str) -> Answer {
+        self.create_template(
+            waba,
+            &json!({"name": name, "language": "en_US", "category": "MARKETING",
+                "components": [{"type": "BODY", "text": "Hi {{1}}, new deals!",
+                    "example": {"body_text": [["Ann"]]}}]}),
+        )
+        .await
+    }
+
     /// Creates a marketing template and returns its id.
     pub(crate) async fn create_promo(&self, waba: &str, name: &str) -> String {
-        let answer = self
-            .create_template(
-                waba,
-                &json!({"name": name, "language": "en_US", "category": "MARKETING",
-                    "components": [{"type": "BODY", "text": "Hi {{1}}, new deals!",
-                        "example": {"body_text": [["Ann"]]}}]}),
-            )
-            .await;
+        let answer = self.create_promo_answer(waba, name).await;
         assert_eq!(answer.status, 200, "{}", answer.body);
         answer.body["id"].as_str().unwrap().to_owned()
     }

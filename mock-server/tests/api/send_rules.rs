@@ -236,7 +236,7 @@ async fn an_accepted_send_answers_the_documented_shape_with_deterministic_ids() 
         answer.body,
         json!({"messaging_product":"whatsapp",
             "contacts":[{"input":"14165551234","wa_id":"14165551234"}],
-            "messages":[{"id": id}]})
+            "messages":[{"id": id, "message_status": "accepted"}]})
     );
 }
 

@@ -49,7 +49,7 @@ enum Challenge {
 /// (then 200), optionally after a delay.
 #[derive(Clone)]
 pub(crate) struct Receiver {
-    url: String,
+    pub(crate) url: String,
     hits: Arc<Mutex<Vec<Hit>>>,
     answers: Arc<Mutex<VecDeque<u16>>>,
     delay: Duration,
@@ -174,7 +174,7 @@ pub(crate) fn assert_well_formed(hit: &Hit, secret: &str, kind: PayloadKind) {
 }
 
 impl TestApp {
-    async fn use_webhooks(&self, settings: &Value) -> Answer {
+    pub(crate) async fn use_webhooks(&self, settings: &Value) -> Answer {
         let answer = self
             .call(Method::PUT, "/__admin/webhooks", Some(settings))
             .await;
