@@ -1,7 +1,8 @@
 //! The HTTP edge: everything between a connection's request and the handlers.
 //!
 //! Every path that is not `/__admin` or the inbox lands in [`dispatch`], the Graph pipeline,
-//! which reads top to bottom as its steps: body (read up to the limit, [`body`]) → path
+//! which reads top to bottom as its steps: the cross-site guard ([`guard`]) → a header token's
+//! auth, before any body byte → body (read up to its row's limit, [`body`]) → path
 //! ([`request`]) → auth (the token selects a sandbox) → version (as Meta serves it on the
 //! sandbox's day) → route (the id is looked up; the operation for `(object kind, edge, method)`
 //! is a row of [`wa_contract::operations`], its handler in [`handlers`]) → faults → operation
@@ -11,7 +12,8 @@
 //!
 //! Every answer — success or [`GraphError`], rendered in one place — is JSON with
 //! `facebook-api-version` and `x-fb-trace-id` headers ([`envelope`]), and lands in the journal.
-//! The admin API and the inbox sit behind [`guard`] and have their own errors enveloped too.
+//! The admin API and the inbox sit behind [`guard`] too and have their own errors enveloped;
+//! media bytes are served by [`download`].
 
 mod body;
 mod download;
@@ -52,8 +54,9 @@ use envelope::{dropped_connection, graph_answer};
 use handlers::{Call, Handler, handler, json_bytes};
 use request::{GraphRequest, Received, header_token};
 
-/// Handles every Graph API request: the pipeline, in order — body and path → auth → version →
-/// route → faults → operation → journal → answer. Route, faults, operation and journal run in
+/// Handles every Graph API request: the pipeline, in order — cross-site guard → a header
+/// token's auth (before any body byte) → body (up to its row's limit) and path → auth →
+/// version → route → faults → operation → journal → answer. Route, faults, operation and journal run in
 /// one critical section on the sandbox; only a latency fault or a handshake splits it in two,
 /// around the wait.
 pub(crate) async fn dispatch(
