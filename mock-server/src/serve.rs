@@ -298,7 +298,10 @@ impl Phase {
 /// connection busy when the end arrives.
 struct Deadline {
     body: Incoming,
-    timer: Pin<Box<tokio::time::Sleep>>,
+    started: tokio::time::Instant,
+    /// Armed only once the body makes the reader wait: most bodies arrive with their head, and
+    /// a timer for each would cost every request an allocation and a clock entry.
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
     timeout: Duration,
     phase: Arc<Phase>,
 }
@@ -307,7 +310,8 @@ impl Deadline {
     fn new(body: Incoming, timeout: Duration, phase: Arc<Phase>) -> Self {
         Self {
             body,
-            timer: Box::pin(tokio::time::sleep(timeout)),
+            started: tokio::time::Instant::now(),
+            timer: None,
             timeout,
             phase,
         }
@@ -340,7 +344,11 @@ impl http_body::Body for Deadline {
     ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
         match Pin::new(&mut self.body).poll_frame(cx) {
             Poll::Pending => {
-                if self.timer.as_mut().poll(cx).is_ready() {
+                let deadline = self.started + self.timeout;
+                let timer = self
+                    .timer
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+                if timer.as_mut().poll(cx).is_ready() {
                     return Poll::Ready(Some(Err(Box::new(BodyTimedOut(self.timeout)))));
                 }
                 Poll::Pending
