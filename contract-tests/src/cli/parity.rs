@@ -183,11 +183,7 @@ impl Mock {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| InputError(format!("{url}: {e}")))?;
-        Answer::read(response)
+        Answer::fetch(request)
             .await
             .map_err(|e| InputError(format!("{url}: {e}")))
     }

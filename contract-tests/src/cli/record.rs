@@ -166,11 +166,7 @@ async fn forward(
             request = request.header(name, value);
         }
     }
-    let answer = match request.send().await {
-        Ok(response) => Answer::read(response).await,
-        Err(e) => Err(e),
-    };
-    let answer = match answer {
+    let answer = match Answer::fetch(request).await {
         Ok(answer) => answer,
         Err(e) => {
             eprintln!("wa-contract record: {method} {}: upstream: {e}", uri.path());

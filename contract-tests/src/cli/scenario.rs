@@ -272,11 +272,7 @@ impl Walk<'_> {
             request = request.json(&body);
         }
         let shown = format!("{method} /{}/{path}", self.args.graph_version);
-        let answer = match request.send().await {
-            Ok(response) => Answer::read(response).await,
-            Err(e) => Err(e),
-        };
-        let answer = match answer {
+        let answer = match Answer::fetch(request).await {
             Ok(answer) => answer,
             Err(e) => {
                 self.failures += 1;

@@ -35,8 +35,13 @@ pub(super) struct Answer {
 }
 
 impl Answer {
+    /// Sends `request` and reads its answer whole.
+    pub(super) async fn fetch(request: reqwest::RequestBuilder) -> Result<Self, reqwest::Error> {
+        Self::read(request.send().await?).await
+    }
+
     /// Reads `response` whole.
-    pub(super) async fn read(response: reqwest::Response) -> Result<Self, reqwest::Error> {
+    async fn read(response: reqwest::Response) -> Result<Self, reqwest::Error> {
         let status = response.status().as_u16();
         let headers = response
             .headers()
