@@ -11,7 +11,7 @@ use crate::GraphVersion;
 use crate::payload::error::{ErrorData, GraphErrorBody, GraphErrorObject};
 
 /// The catalogue as shipped with this crate.
-pub const BUILTIN_JSON: &str = include_str!("../../fixtures/errors.json");
+pub const BUILTIN_JSON: &str = include_str!("../data/errors.json");
 
 /// One situation the mock can answer with an error.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

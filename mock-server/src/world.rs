@@ -20,7 +20,7 @@ use crate::domain::template::RejectionRule;
 use crate::domain::waba::{BusinessOnboardingStatus, OnboardingStatus};
 
 /// The default world's file.
-pub(crate) const DEFAULT_WORLD_TOML: &str = include_str!("../../fixtures/world/default.toml");
+pub(crate) const DEFAULT_WORLD_TOML: &str = include_str!("../data/world/default.toml");
 
 /// A whole world.
 #[derive(Clone, Debug, Deserialize)]

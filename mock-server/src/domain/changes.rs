@@ -10,7 +10,7 @@ use wa_contract::GraphVersion;
 use crate::clock::Timestamp;
 
 /// The changelog as shipped.
-const BUILTIN_JSON: &str = include_str!("../../../fixtures/changes.json");
+const BUILTIN_JSON: &str = include_str!("../../data/changes.json");
 
 /// One dated change to a rule, as the admin API shows it.
 pub(crate) use wa_contract::model::MetaChange as Change;

@@ -12,7 +12,7 @@ use super::message::Message;
 use super::pricing::{PricingCategory, PricingType};
 
 /// The rate card as shipped.
-const BUILTIN_JSON: &str = include_str!("../../../fixtures/rate_card.json");
+const BUILTIN_JSON: &str = include_str!("../../data/rate_card.json");
 
 /// Millionths of a dollar in a dollar.
 pub(crate) const MICROS: f64 = 1_000_000.0;
