@@ -63,7 +63,7 @@ export interface Attempt {
   status: number | null;
   latency_ms: number;
   error: string | null;
-  outcome: "delivered" | "retrying" | "expired";
+  outcome: "delivered" | "retrying" | "expired" | "failed";
   next_attempt_at: string | null;
   duplicate_of: number | null;
   signature: string;

@@ -79,4 +79,6 @@ pub enum Outcome {
     Retrying,
     /// It failed and is too old to retry: dropped.
     Expired,
+    /// A verification handshake that failed; nothing is retried.
+    Failed,
 }

@@ -212,6 +212,7 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
         store.clone(),
         config.app_endpoint(),
         config.webhooks.clone(),
+        addr.ip(),
     )?;
     let (closing, closing_rx) = tokio::sync::watch::channel(false);
     let router = app(AppState {

@@ -58,7 +58,7 @@ pub(super) async fn create_sandbox(
     };
     let settings: WebhookSettings = serde_json::from_value(Value::Object(fields))
         .map_err(|e| invalid(format!("request body: {e}")))?;
-    settings.check().map_err(invalid)?;
+    state.webhooks.check_settings(&settings).map_err(invalid)?;
     let sandbox = state
         .store
         .create_sandbox(clock_start, |s| state.webhooks.new_sandbox(s, settings))

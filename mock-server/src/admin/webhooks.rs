@@ -28,8 +28,9 @@ pub(super) async fn put_webhooks(
     AdminSandbox(sandbox): AdminSandbox,
     AdminJson(settings): AdminJson<WebhookSettings>,
 ) -> AdminResult<WebhookView> {
-    settings
-        .check()
+    state
+        .webhooks
+        .check_settings(&settings)
         .map_err(|e| refuse(&state.store, &Refusal::invalid(e)))?;
     state.webhooks.configure(&sandbox, settings);
     Ok(Json(state.webhooks.view(&sandbox)))

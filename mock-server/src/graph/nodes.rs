@@ -14,7 +14,7 @@ use crate::domain::template::waba_features_with_defaults;
 use crate::domain::waba::{Business, PhoneNumber, Waba};
 use crate::ids::{BusinessId, PhoneNumberId, WabaId};
 use crate::store::{Sandbox, SandboxState, Subscription, WabaUpdate};
-use crate::webhooks::{Webhooks, check_url};
+use crate::webhooks::{Failure, Webhooks};
 
 fn object(v: Value) -> Map<String, Value> {
     match v {
@@ -201,12 +201,12 @@ pub(crate) struct PendingSubscription {
 }
 
 impl PendingSubscription {
-    /// The handshake; the reason it failed, if it did.
+    /// The handshake; what failed, if it did.
     pub(crate) async fn verify(
         &self,
         webhooks: &Webhooks,
         sandbox: &Sandbox,
-    ) -> Result<(), String> {
+    ) -> Result<(), Failure> {
         webhooks
             .verify_callback(sandbox, &self.uri, &self.verify_token)
             .await
@@ -227,9 +227,12 @@ pub(crate) enum Subscribing {
 pub(crate) fn subscribe_app(
     ctx: &mut Ctx<'_>,
     req: SubscribedAppsRequest,
+    webhooks: &Webhooks,
 ) -> Result<Subscribing, Refusal> {
     if let Some(uri) = &req.override_callback_uri {
-        check_url(uri).map_err(|why| Refusal::invalid(format!("override_callback_uri: {why}")))?;
+        webhooks
+            .check_callback(uri)
+            .map_err(|why| Refusal::invalid(format!("override_callback_uri: {why}")))?;
     }
     let sub = Subscription {
         override_callback_uri: req.override_callback_uri,
@@ -248,14 +251,15 @@ pub(crate) fn subscribe_app(
     Ok(Subscribing::Done(json!({"success": true})))
 }
 
-/// The subscription, once its handshake gave `outcome`.
+/// The subscription, once its handshake gave `outcome`. Every failure answers the same: what
+/// failed is in the sandbox's delivery log.
 pub(crate) fn subscribed(
     ctx: &mut Ctx<'_>,
     pending: PendingSubscription,
-    outcome: Result<(), String>,
+    outcome: Result<(), Failure>,
 ) -> Result<Value, Refusal> {
-    if let Err(reason) = outcome {
-        return Err(Refusal::new(ErrorKind::CallbackVerificationFailed).with("reason", reason));
+    if outcome.is_err() {
+        return Err(Refusal::new(ErrorKind::CallbackVerificationFailed));
     }
     ctx.state.subscribe(&WabaId::new(ctx.id), pending.sub);
     Ok(json!({"success": true}))

@@ -50,6 +50,7 @@ use crate::graph::{Ctx, nodes};
 use crate::journal::JournalEntry;
 use crate::state::AppState;
 use crate::store::{AuthError, Sandbox, Store};
+use crate::webhooks::Webhooks;
 use envelope::{dropped_connection, graph_answer};
 use handlers::{Call, Handler, handler, json_bytes};
 use request::{GraphRequest, Received, header_token};
@@ -220,6 +221,7 @@ impl Answered {
 struct Pipe<'a> {
     ctx: Ctx<'a>,
     store: &'a Store,
+    webhooks: &'a Webhooks,
     request: &'a GraphRequest<'a>,
     /// The row routed to, once known.
     operation: Option<&'static Operation>,
@@ -244,6 +246,7 @@ fn locked<'a>(
             &request.query,
         ),
         store: &app.store,
+        webhooks: &app.webhooks,
         request,
         operation: None,
         violations: Vec::new(),
@@ -333,7 +336,7 @@ impl Pipe<'_> {
             Handler::Sync(run) => run(&mut self.ctx, &mut call),
             Handler::SubscribeApp => match call
                 .body()
-                .and_then(|body| nodes::subscribe_app(&mut self.ctx, body))
+                .and_then(|body| nodes::subscribe_app(&mut self.ctx, body, self.webhooks))
             {
                 Ok(nodes::Subscribing::Done(value)) => Ok(json_bytes(&value)),
                 Ok(nodes::Subscribing::Verify(pending)) => {

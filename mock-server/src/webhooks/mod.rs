@@ -34,6 +34,7 @@ pub(crate) mod payload;
 pub(crate) mod subscription;
 
 use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
 use std::ops::RangeInclusive;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -54,8 +55,9 @@ use crate::store::{Sandbox, SandboxHooks, Store};
 use chaos::Draws;
 use delivery::{Courier, Delivery, attempt};
 pub(crate) use hooks::Attempt;
-use hooks::{Hooks, lock};
-pub(crate) use outbound::check_url;
+use hooks::{Hooks, Outcome, lock};
+use outbound::CallbackHosts;
+pub(crate) use outbound::{Failure, check_url};
 pub(crate) use subscription::WebhookSettings;
 use subscription::{callback_url, handshake};
 /// Delivery chaos, the `--webhook-chaos-*` flags: the admin API's own type.
@@ -144,6 +146,15 @@ pub struct WebhookConfig {
     /// Delivery chaos for every sandbox (a sandbox may set its own).
     #[command(flatten)]
     pub chaos: Chaos,
+    /// A host (name or IP) that callback URLs given through the Graph or admin API may name,
+    /// besides loopback ones; `*` allows any, the default when listening beyond loopback.
+    /// Repeatable, comma-separated in the variable.
+    #[arg(
+        long = "callback-allow",
+        env = "WA_MOCK_CALLBACK_ALLOW",
+        value_delimiter = ','
+    )]
+    pub callback_allow: Vec<String>,
 }
 
 impl Default for WebhookConfig {
@@ -158,6 +169,7 @@ impl Default for WebhookConfig {
             concurrency: defaults::CONCURRENCY,
             log_size: defaults::LOG_SIZE,
             chaos: Chaos::default(),
+            callback_allow: Vec::new(),
         }
     }
 }
@@ -223,6 +235,8 @@ struct Shared {
     store: Store,
     config: WebhookConfig,
     app: AppEndpoint,
+    /// The hosts callback URLs may name.
+    callbacks: CallbackHosts,
     /// What attempts need, handed to each.
     courier: Arc<Courier>,
     /// Flushes for the dispatcher to answer, each about one sandbox.
@@ -256,6 +270,7 @@ pub(crate) fn start(
     store: Store,
     app: AppEndpoint,
     config: WebhookConfig,
+    listen: IpAddr,
 ) -> std::io::Result<(Webhooks, Dispatcher)> {
     let timeout = Duration::from_millis(config.timeout_ms);
     let client =
@@ -273,6 +288,7 @@ pub(crate) fn start(
     });
     let shared = Arc::new(Shared {
         store,
+        callbacks: CallbackHosts::new(listen, &config.callback_allow),
         config,
         app,
         courier,
@@ -732,19 +748,39 @@ impl Webhooks {
         hooks.log.matching(message_id, field).cloned().collect()
     }
 
+    /// Why the mock will not call `url`, given through the Graph or admin API: not a plain
+    /// http(s) URL, or a host outside `--callback-allow`.
+    pub(crate) fn check_callback(&self, url: &str) -> Result<(), &'static str> {
+        self.shared.callbacks.check(url)
+    }
+
+    /// The first of a sandbox's own settings the mock cannot use, named by its field.
+    pub(crate) fn check_settings(&self, settings: &WebhookSettings) -> Result<(), String> {
+        if let Some(url) = &settings.webhook_url {
+            self.check_callback(url)
+                .map_err(|why| format!("webhook_url: {why}"))?;
+        }
+        settings.check()
+    }
+
     /// Meta's verification handshake with `url`, using a challenge from the sandbox's
-    /// generator. The error says what failed, never what the endpoint answered.
+    /// generator. What failed goes to the sandbox's delivery log (field `verification`), read
+    /// only with its token; the caller answers one reason for every failure, so the handshake
+    /// cannot probe which ports answer what.
     pub(crate) async fn verify_callback(
         &self,
         sandbox: &Sandbox,
         url: &str,
         verify_token: &str,
-    ) -> Result<(), String> {
-        let challenge = lock(&self.shared.hooks(sandbox))
-            .challenges
-            .next_u64()
-            .to_string();
+    ) -> Result<(), Failure> {
+        let hooks = self.shared.hooks(sandbox);
+        let (challenge, id) = {
+            let mut hooks = lock(&hooks);
+            (hooks.challenges.next_u64().to_string(), hooks.next_id())
+        };
         let timeout_ms = self.shared.config.timeout_ms;
+        let at = sandbox.clock().now();
+        let started = std::time::Instant::now();
         let result = handshake(
             &self.shared.courier.client,
             url,
@@ -752,14 +788,41 @@ impl Webhooks {
             &challenge,
             timeout_ms,
         )
-        .await
-        .map_err(|e| e.to_string());
+        .await;
+        let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         match &result {
             Ok(()) => tracing::info!(url = %Escaped(url), "callback verified"),
             Err(reason) => {
-                tracing::warn!(url = %Escaped(url), reason = %Escaped(reason), "callback verification failed");
+                tracing::warn!(url = %Escaped(url), %reason, "callback verification failed");
             }
         }
+        let status = match result {
+            Ok(()) | Err(Failure::ChallengeMismatch) => Some(200),
+            Err(Failure::Status(status)) => Some(status),
+            Err(_) => None,
+        };
+        let record = Attempt {
+            delivery_id: id,
+            attempt: 1,
+            at,
+            url: url.into(),
+            field: "verification",
+            message_ids: Arc::new([]),
+            status,
+            latency_ms,
+            error: result.err().map(|e| e.to_string()),
+            outcome: if result.is_ok() {
+                Outcome::Delivered
+            } else {
+                Outcome::Failed
+            },
+            next_attempt_at: None,
+            duplicate_of: None,
+            signature: "".into(),
+            body: Bytes::new(),
+        };
+        let (added, removed) = lock(&hooks).log.push(record);
+        (self.shared.courier.charge)(sandbox, added, removed);
         result
     }
 

@@ -6,6 +6,7 @@
 //! only up to a small cap and what went wrong is said without anything the endpoint sent.
 
 use std::fmt;
+use std::net::IpAddr;
 use std::time::Duration;
 
 /// Most bytes read of a handshake answer; the challenge is a 20-digit number at most.
@@ -27,6 +28,58 @@ pub(crate) fn check_url(url: &str) -> Result<(), &'static str> {
         return Err("credentials are not allowed");
     }
     Ok(())
+}
+
+/// The hosts a callback URL given through the Graph or admin API may name (`--callback-allow`).
+/// Loopback hosts always pass; so does every host once `*` is allowed, which is the default
+/// when the mock itself listens beyond loopback (in a container, say). Only the URL's host is
+/// read, never resolved, so a name cannot be pointed at another address later.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CallbackHosts {
+    any: bool,
+    hosts: Vec<String>,
+}
+
+impl CallbackHosts {
+    /// The policy for a mock listening on `listen` with `allowed` given (`*` allows any host).
+    pub(crate) fn new(listen: IpAddr, allowed: &[String]) -> Self {
+        let any = allowed.iter().any(|h| h == "*") || (allowed.is_empty() && !listen.is_loopback());
+        let hosts = allowed
+            .iter()
+            .filter(|h| *h != "*")
+            .map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase())
+            .collect();
+        Self { any, hosts }
+    }
+
+    /// Why the mock will not call `url`: [`check_url`]'s reasons, or a host outside the list.
+    pub(crate) fn check(&self, url: &str) -> Result<(), &'static str> {
+        check_url(url)?;
+        if self.any {
+            return Ok(());
+        }
+        let parsed = reqwest::Url::parse(url).map_err(|_| "not a valid absolute URL")?;
+        let host = parsed
+            .host_str()
+            .unwrap_or_default()
+            .trim_matches(['[', ']']);
+        let allowed = match host.parse::<IpAddr>() {
+            Ok(ip) => ip.is_loopback() || self.names(&ip.to_string()),
+            Err(_) => {
+                let name = host.trim_end_matches('.');
+                name == "localhost" || name.ends_with(".localhost") || self.names(name)
+            }
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err("the host is not loopback and not in --callback-allow")
+        }
+    }
+
+    fn names(&self, host: &str) -> bool {
+        self.hosts.iter().any(|h| h == host)
+    }
 }
 
 /// The one client every outbound call goes through: no redirects, no proxy, bounded time.
@@ -101,6 +154,44 @@ pub(crate) async fn body_within(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_hosts_always_pass_others_only_when_allowed() {
+        let loopback = IpAddr::from([127, 0, 0, 1]);
+        let strict = CallbackHosts::new(loopback, &[]);
+        for url in [
+            "http://127.0.0.1:9/",
+            "http://127.9.9.9/",
+            "http://[::1]:8080/",
+            "http://localhost/",
+            "http://LOCALHOST./",
+            "http://api.localhost:3000/",
+        ] {
+            assert_eq!(strict.check(url), Ok(()), "{url}");
+        }
+        let refused = Err("the host is not loopback and not in --callback-allow");
+        for url in [
+            "http://example.com/",
+            "http://localhost.example.com/",
+            "http://10.1.2.3/",
+            "http://[::2]/",
+        ] {
+            assert_eq!(strict.check(url), refused, "{url}");
+        }
+        let named = CallbackHosts::new(loopback, &["Example.com".to_owned(), "[::2]".to_owned()]);
+        assert_eq!(named.check("http://example.com/"), Ok(()));
+        assert_eq!(named.check("http://[::2]/"), Ok(()));
+        assert_eq!(named.check("http://www.example.com/"), refused);
+        let any = CallbackHosts::new(loopback, &["*".to_owned()]);
+        assert_eq!(any.check("https://anything.example/"), Ok(()));
+        let container = CallbackHosts::new(IpAddr::from([0, 0, 0, 0]), &[]);
+        assert_eq!(container.check("http://host.docker.internal/"), Ok(()));
+        assert_eq!(
+            container.check("ftp://x/"),
+            Err("the scheme must be http or https"),
+            "the URL rules hold whatever the hosts"
+        );
+    }
 
     #[test]
     fn only_plain_http_and_https_urls_pass() {

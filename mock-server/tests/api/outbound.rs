@@ -19,6 +19,7 @@ use tokio::net::TcpListener;
 use wa_mock::Config;
 
 use crate::helpers::{Answer, PHONE, TestApp, WABA, promo_to, spawn_app, spawn_app_with};
+use crate::isolation::new_sandbox;
 
 /// Requests a receiver saw, per path.
 #[derive(Clone, Default)]
@@ -178,12 +179,25 @@ fn error_without_trace(answer: &Answer) -> Value {
     error
 }
 
-fn verification_failed(reason: &str) -> Value {
+/// Graph's answer to every failed handshake: one reason, whatever failed.
+fn verification_failed() -> Value {
     json!({
-        "message": format!("(#2200) Callback verification failed with the following errors: {reason}"),
+        "message": "(#2200) Callback verification failed with the following errors: the callback URL did not answer the verification request with its hub.challenge (what failed is in GET /__admin/webhooks/deliveries?field=verification)",
         "type": "OAuthException",
         "code": 2200,
     })
+}
+
+/// The handshakes the sandbox's delivery log recorded: URL, status, error and outcome of each.
+async fn verifications(app: &TestApp) -> Vec<Value> {
+    app.get("/__admin/webhooks/deliveries?field=verification")
+        .await
+        .body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| json!([a["url"], a["status"], a["error"], a["outcome"]]))
+        .collect()
 }
 
 fn invalid(details: &str) -> Value {
@@ -208,20 +222,26 @@ async fn the_handshake_follows_no_redirect_and_a_3xx_fails_with_its_status() {
     let answer = subscribe_to(&app, &receiver.url("/redirect")).await;
 
     assert_eq!(answer.status, 400);
-    assert_eq!(
-        error_without_trace(&answer),
-        verification_failed("status 302")
-    );
+    assert_eq!(error_without_trace(&answer), verification_failed());
     assert_eq!(
         receiver.seen.paths(),
         ["/redirect"],
         "the Location is not fetched"
     );
+    assert_eq!(
+        verifications(&app).await,
+        [json!([
+            receiver.url("/redirect"),
+            302,
+            "status 302",
+            "failed"
+        ])]
+    );
     assert_eq!(app.subscription_list().await, json!({"data": []}));
 }
 
 #[tokio::test]
-async fn a_handshake_answer_is_never_echoed_and_failures_say_only_what_failed() {
+async fn a_failed_handshake_answers_one_reason_and_logs_what_failed_for_the_sandbox_alone() {
     let receiver = Receiver::start().await;
     let closed = {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -230,25 +250,101 @@ async fn a_handshake_answer_is_never_echoed_and_failures_say_only_what_failed() 
     let mut config = Config::default();
     config.webhooks.timeout_ms = 300;
     let app = spawn_app_with(config).await;
+    let cases = [
+        (receiver.url("/secret"), json!(200), "challenge mismatch"),
+        (receiver.url("/padded"), json!(200), "challenge mismatch"),
+        (receiver.url("/error"), json!(500), "status 500"),
+        (receiver.url("/missing"), json!(404), "status 404"),
+        (receiver.url("/slow"), json!(null), "timed out after 300 ms"),
+        (closed, json!(null), "connection failed"),
+    ];
 
-    for (url, reason) in [
-        (receiver.url("/secret"), "challenge mismatch"),
-        (receiver.url("/padded"), "challenge mismatch"),
-        (receiver.url("/error"), "status 500"),
-        (receiver.url("/missing"), "status 404"),
-        (receiver.url("/slow"), "timed out after 300 ms"),
-        (closed, "connection failed"),
+    for (url, _, _) in &cases {
+        let answer = subscribe_to(&app, url).await;
+        assert_eq!(answer.status, 400, "{url}");
+        assert_eq!(error_without_trace(&answer), verification_failed(), "{url}");
+        assert!(!answer.body.to_string().contains("hunter2"), "{url}");
+    }
+
+    let logged: Vec<Value> = cases
+        .iter()
+        .map(|(url, status, error)| json!([url, status, error, "failed"]))
+        .collect();
+    assert_eq!(verifications(&app).await, logged);
+    assert_eq!(app.subscription_list().await, json!({"data": []}));
+    let other = app.with_token(&new_sandbox(&app, &json!({})).await);
+    assert_eq!(
+        verifications(&other).await,
+        Vec::<Value>::new(),
+        "another sandbox's token reads nothing of it"
+    );
+}
+
+#[tokio::test]
+async fn a_passed_handshake_is_logged_as_delivered() {
+    let receiver = Receiver::start().await;
+    let app = spawn_app().await;
+
+    let answer = subscribe_to(&app, &receiver.url("/echo")).await;
+
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(
+        verifications(&app).await,
+        [json!([receiver.url("/echo"), 200, null, "delivered"])]
+    );
+}
+
+#[tokio::test]
+async fn callback_hosts_beyond_loopback_need_callback_allow() {
+    let app = spawn_app().await;
+    let why = "the host is not loopback and not in --callback-allow";
+
+    for url in [
+        "http://example.com/hook",
+        "http://10.0.0.1:8080/hook",
+        "http://[fe80::1]/",
     ] {
-        let answer = subscribe_to(&app, &url).await;
+        let answer = subscribe_to(&app, url).await;
         assert_eq!(answer.status, 400, "{url}");
         assert_eq!(
             error_without_trace(&answer),
-            verification_failed(reason),
+            invalid(&format!("override_callback_uri: {why}")),
             "{url}"
         );
-        assert!(!answer.body.to_string().contains("hunter2"), "{url}");
+        let answer = app.put_webhooks(&json!({"webhook_url": url})).await;
+        assert_eq!(answer.status, 400, "{url}");
+        assert_eq!(
+            answer.body["error"]["error_data"]["details"],
+            format!("webhook_url: {why}"),
+            "{url}"
+        );
     }
-    assert_eq!(app.subscription_list().await, json!({"data": []}));
+    assert_eq!(
+        verifications(&app).await,
+        Vec::<Value>::new(),
+        "nothing was called"
+    );
+    for url in [
+        "http://localhost:9/hook",
+        "http://app.localhost/",
+        "http://[::1]:9/",
+        "http://127.1.2.3/",
+    ] {
+        let answer = app.put_webhooks(&json!({"webhook_url": url})).await;
+        assert_eq!(answer.status, 200, "{url}: {}", answer.body);
+    }
+
+    let mut config = Config::default();
+    config.webhooks.callback_allow = vec!["example.com".to_owned(), "10.0.0.1".to_owned()];
+    let allowing = spawn_app_with(config).await;
+    for url in ["http://example.com/hook", "http://10.0.0.1:8080/hook"] {
+        let answer = allowing.put_webhooks(&json!({"webhook_url": url})).await;
+        assert_eq!(answer.status, 200, "{url}: {}", answer.body);
+    }
+    let answer = allowing
+        .put_webhooks(&json!({"webhook_url": "http://example.org/"}))
+        .await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
 }
 
 #[tokio::test]

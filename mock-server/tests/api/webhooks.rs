@@ -531,7 +531,7 @@ async fn a_callback_that_fails_the_handshake_is_refused_and_nothing_changes() {
     assert_eq!((answer.status, answer.code()), (400, 2200));
     assert_eq!(
         answer.body["error"]["message"],
-        "(#2200) Callback verification failed with the following errors: challenge mismatch"
+        "(#2200) Callback verification failed with the following errors: the callback URL did not answer the verification request with its hub.challenge (what failed is in GET /__admin/webhooks/deliveries?field=verification)"
     );
     assert_eq!(url_param(&wrong.hits()[0].query, "hub.verify_token"), "tok");
     assert_eq!(url_param(&wrong.hits()[0].query, "hub.mode"), "subscribe");
@@ -545,7 +545,7 @@ async fn a_callback_that_fails_the_handshake_is_refused_and_nothing_changes() {
     assert_eq!(answer.code(), 2200);
     assert_eq!(
         answer.body["error"]["message"],
-        "(#2200) Callback verification failed with the following errors: status 404"
+        "(#2200) Callback verification failed with the following errors: the callback URL did not answer the verification request with its hub.challenge (what failed is in GET /__admin/webhooks/deliveries?field=verification)"
     );
     assert!(validate(PayloadKind::GraphError, &answer.body).is_ok());
     assert_eq!(app.subscribed_apps(WABA).await.body, json!({"data": []}));
