@@ -4,11 +4,13 @@
 //! first, so an armed fault or a moved clock can shape the requests after it. Every answer keeps
 //! the edge's promises: no dropped connection, no 5xx but Meta's documented ones, errors in
 //! Graph's envelope with a matching `x-fb-trace-id`, JSON on success, and a refused (4xx)
-//! request leaves the sandbox as it was.
+//! request leaves the sandbox as it was. Some requests promise more body than they send and
+//! stall: they too are answered (in the body timeout, a second here), never left hanging.
 //!
 //! `WA_MOCK_SWEEP_CASES` sets the number of cases per test (default 256).
 
 use std::fmt;
+use std::time::Duration;
 
 use bytes::Bytes;
 use proptest::option;
@@ -21,6 +23,9 @@ use wa_contract::payload::template::TemplateStatus;
 use wa_contract::payload::waba::OnboardingStatus;
 use wa_contract::strategies;
 
+use wa_mock::Config;
+
+use crate::hardening::wire;
 use crate::helpers::*;
 
 /// What a route's body is, when it has one worth generating.
@@ -298,6 +303,8 @@ struct Call {
     content_type: Option<Option<&'static str>>,
     origin: Option<&'static str>,
     id: Index,
+    /// Body bytes promised by `Content-Length` but never sent.
+    stall: Option<usize>,
 }
 
 /// The sandbox's ids, and where generated callbacks point.
@@ -315,14 +322,15 @@ struct Request {
     target: String,
     headers: Vec<(&'static str, String)>,
     body: Bytes,
+    stall: Option<usize>,
 }
 
 impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} {} {:?} {:?}",
-            self.method, self.target, self.headers, self.body
+            "{} {} {:?} {:?} stalled after the body: {:?}",
+            self.method, self.target, self.headers, self.body, self.stall
         )
     }
 }
@@ -408,6 +416,7 @@ impl Call {
             target,
             headers,
             body,
+            stall: self.stall,
         }
     }
 }
@@ -739,6 +748,7 @@ fn call(routes: &'static [Route]) -> impl Strategy<Value = Call> {
             prop_oneof![4 => Just(None), 1 => select(CONTENT_TYPES).prop_map(Some)],
             origin,
             any::<Index>(),
+            prop_oneof![63 => Just(None), 1 => (1usize..64).prop_map(Some)],
         )
             .prop_map(
                 |(
@@ -752,6 +762,7 @@ fn call(routes: &'static [Route]) -> impl Strategy<Value = Call> {
                     content_type,
                     origin,
                     id,
+                    stall,
                 )| {
                     Call {
                         route,
@@ -764,6 +775,7 @@ fn call(routes: &'static [Route]) -> impl Strategy<Value = Call> {
                         content_type,
                         origin,
                         id,
+                        stall,
                     }
                 },
             )
@@ -847,7 +859,10 @@ async fn snapshot(app: &TestApp, ids: &Ids) -> Value {
     snapshot
 }
 
-async fn send(app: &TestApp, request: &Request) -> Result<RawAnswer, reqwest::Error> {
+async fn send(app: &TestApp, request: &Request) -> Result<RawAnswer, String> {
+    if let Some(extra) = request.stall {
+        return Ok(stalled(app, request, extra).await);
+    }
     let method = Method::from_bytes(request.method.as_bytes()).expect("a method token");
     let mut builder = app
         .client
@@ -856,8 +871,54 @@ async fn send(app: &TestApp, request: &Request) -> Result<RawAnswer, reqwest::Er
     for (name, value) in &request.headers {
         builder = builder.header(*name, value);
     }
-    RawAnswer::read(builder.send().await?).await
+    let sent = builder.send().await.map_err(|e| e.to_string())?;
+    RawAnswer::read(sent).await.map_err(|e| e.to_string())
 }
+
+/// Sends `request` over raw TCP with a `Content-Length` `extra` bytes longer than its body, so
+/// that the server waits for bytes that never come.
+async fn stalled(app: &TestApp, request: &Request, extra: usize) -> RawAnswer {
+    let mut head = format!(
+        "{} {} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+        request.method,
+        escaped(&request.target),
+        request.body.len() + extra
+    );
+    for (name, value) in &request.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(&request.body);
+    let wire = tokio::time::timeout(STALL_BOUND, wire(app.server.addr(), &bytes))
+        .await
+        .unwrap_or_else(|_| panic!("no answer to a stalled body: {request:?}"));
+    RawAnswer {
+        status: wire.status,
+        content_type: wire.header("content-type").map(str::to_owned),
+        api_version: wire.header("facebook-api-version").map(str::to_owned),
+        trace_id: wire.header("x-fb-trace-id").map(str::to_owned),
+        text: wire.body,
+    }
+}
+
+/// `target` with every byte an HTTP request line may not carry percent-encoded, as an HTTP
+/// client sends it.
+fn escaped(target: &str) -> String {
+    target
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Far longer than the sweep's body timeout: a stalled request not answered by then never is.
+const STALL_BOUND: Duration = Duration::from_secs(20);
 
 /// The edge's promises for one answer.
 fn check(request: &Request, answer: &RawAnswer) -> Result<(), TestCaseError> {
@@ -932,7 +993,7 @@ async fn run(app: &TestApp, ids: &Ids, case: &[Call]) -> Result<usize, TestCaseE
 /// Sweeps with calls from `tables`; asserts the fuzz reaches handlers, not only refusals.
 fn sweep(tables: &[(u32, &'static [Route])]) {
     let rt = runtime();
-    let app = rt.block_on(spawn_app());
+    let app = rt.block_on(spawn_app_with(Config::default().body_timeout_seconds(1)));
     let ids = rt.block_on(ids(&app));
     let (calls, succeeded) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
     let config = ProptestConfig::with_cases(cases());
