@@ -18,8 +18,8 @@ use crate::domain::routing::Route;
 use crate::domain::template::{self, Template, status_str};
 use crate::ids::{TemplateId, WabaId};
 
-/// The fields a template node has.
-const TEMPLATE_FIELDS: [&str; 12] = [
+/// The fields a template node has (Meta's `WhatsAppBusinessHSM`).
+const TEMPLATE_FIELDS: [&str; 18] = [
     "id",
     "name",
     "language",
@@ -32,6 +32,12 @@ const TEMPLATE_FIELDS: [&str; 12] = [
     "degrees_of_freedom_spec",
     "optimization_spec",
     "rejected_reason",
+    "quality_score",
+    "cta_url_link_tracking_opted_out",
+    "bid_spec",
+    "correct_category",
+    "sub_category",
+    "library_template_name",
 ];
 
 /// The template node: answered whole when no `fields=` is given.
@@ -72,6 +78,25 @@ fn template_node(t: &Template, fields: Option<&[Field<'_>]>) -> Map<String, Valu
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
     };
+    // Answered only when asked for, so that a node read without `fields=` stays as it was.
+    if wants("quality_score") {
+        node.insert(
+            "quality_score".to_owned(),
+            json!({"score": t.quality_score, "date": t.created_at.unix_seconds()}),
+        );
+    }
+    if wants("cta_url_link_tracking_opted_out") {
+        node.insert(
+            "cta_url_link_tracking_opted_out".to_owned(),
+            json!(t.cta_url_link_tracking_opted_out.unwrap_or(false)),
+        );
+    }
+    if wants("bid_spec") {
+        // The max price's former name.
+        node.insert("bid_spec".to_owned(), json!(t.max_price));
+    }
+    // `correct_category`, `sub_category` and `library_template_name` have no value for a
+    // template the mock made: Graph leaves them out.
     for field in TEMPLATE_FIELDS {
         node.entry(field).or_insert(Value::Null);
     }
