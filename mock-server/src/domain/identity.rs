@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use super::country;
+
 /// A user as the business may see them: a BSUID always, the phone number when it is known,
 /// the parent BSUID when the user has one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -29,7 +31,10 @@ impl Identity {
     pub(crate) fn is_in_the_us(&self) -> bool {
         match &self.wa_id {
             Some(phone) => is_us_number(phone),
-            None => self.user_id.starts_with("US."),
+            None => self
+                .user_id
+                .split_once('.')
+                .is_some_and(|(country, _)| US.contains(&country)),
         }
     }
 }
@@ -42,25 +47,15 @@ pub(crate) fn digits(phone: &str) -> String {
     digits
 }
 
-/// Area codes of the +1 zone outside the United States: Canada and the Caribbean countries
-/// (US territories such as Puerto Rico and Guam count as the US).
-const NON_US_AREA_CODES: &[&str] = &[
-    // Canada
-    "204", "226", "236", "249", "250", "263", "289", "306", "343", "354", "365", "367", "368",
-    "382", "403", "416", "418", "428", "431", "437", "438", "450", "468", "474", "506", "514",
-    "519", "548", "579", "581", "584", "587", "604", "613", "639", "647", "672", "683", "705",
-    "709", "742", "753", "778", "780", "782", "807", "819", "825", "867", "873", "879", "902",
-    "905", // The Caribbean
-    "242", "246", "264", "268", "284", "345", "441", "473", "649", "658", "664", "721", "758",
-    "767", "784", "809", "829", "849", "868", "869", "876",
-];
+/// The countries Meta counts as the US: the United States and its territories that share +1
+/// (Puerto Rico, the US Virgin Islands, Guam, the Northern Mariana Islands, American Samoa),
+/// whose numbers are US numbers to the carriers too.
+const US: [&str; 6] = ["US", "PR", "VI", "GU", "MP", "AS"];
 
-/// Whether `wa_id` is a US phone number: +1 and an area code of the United States.
+/// Whether `wa_id` is a US phone number: a possible number of the United States or its
+/// territories, by libphonenumber's area codes (Canada and the Caribbean are not).
 pub(crate) fn is_us_number(wa_id: &str) -> bool {
-    wa_id.len() == 11
-        && wa_id.starts_with('1')
-        && wa_id.bytes().all(|b| b.is_ascii_digit())
-        && !NON_US_AREA_CODES.contains(&&wa_id[1..4])
+    country::of(wa_id).is_some_and(|c| US.contains(&c.iso()))
 }
 
 #[cfg(test)]
@@ -75,5 +70,6 @@ mod tests {
         assert!(!is_us_number("18765551234"), "Jamaica");
         assert!(!is_us_number("447700900123"));
         assert!(!is_us_number("1650555123"));
+        assert!(!is_us_number("12465551234"), "Barbados");
     }
 }

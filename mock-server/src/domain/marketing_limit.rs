@@ -14,6 +14,7 @@ use std::time::Duration;
 use wa_contract::model::MarketingLimit;
 
 use super::changes::Rules;
+use super::country;
 use super::identity::{Identity, digits};
 use crate::clock::Timestamp;
 
@@ -25,56 +26,28 @@ pub(crate) const WINDOW: Duration = Duration::from_secs(24 * 3600);
 /// holds.
 pub(crate) const MAX_PER_USER: u32 = 1000;
 
-/// E.164 calling codes of the countries where Meta does not apply the limit, with their ISO
-/// 3166 codes: the EEA (the EU's 27, Iceland, Liechtenstein, Norway), the United Kingdom, Japan
-/// and South Korea. Territories with calling codes of their own (Réunion's +262, Gibraltar's
-/// +350, the Faroes' +298, …) are not the countries themselves; the Crown dependencies share
-/// +44 and count as the UK, since Meta cannot tell them apart by the number either.
-const EXEMPT: [(&str, &str); 33] = [
-    ("30", "GR"),
-    ("31", "NL"),
-    ("32", "BE"),
-    ("33", "FR"),
-    ("34", "ES"),
-    ("351", "PT"),
-    ("352", "LU"),
-    ("353", "IE"),
-    ("354", "IS"),
-    ("356", "MT"),
-    ("357", "CY"),
-    ("358", "FI"),
-    ("359", "BG"),
-    ("36", "HU"),
-    ("370", "LT"),
-    ("371", "LV"),
-    ("372", "EE"),
-    ("385", "HR"),
-    ("386", "SI"),
-    ("39", "IT"),
-    ("40", "RO"),
-    ("420", "CZ"),
-    ("421", "SK"),
-    ("423", "LI"),
-    ("43", "AT"),
-    ("44", "GB"),
-    ("45", "DK"),
-    ("46", "SE"),
-    ("47", "NO"),
-    ("48", "PL"),
-    ("49", "DE"),
-    ("81", "JP"),
-    ("82", "KR"),
+/// ISO 3166 codes of the countries where Meta does not apply the limit: the EEA (the EU's 27,
+/// Iceland, Liechtenstein, Norway), the United Kingdom, Japan and South Korea. Territories
+/// (Réunion, Gibraltar, the Faroes, …) are not the countries themselves.
+const EXEMPT: [&str; 33] = [
+    "GR", "NL", "BE", "FR", "ES", "PT", "LU", "IE", "IS", "MT", "CY", "FI", "BG", "HU", "LT", "LV",
+    "EE", "HR", "SI", "IT", "RO", "CZ", "SK", "LI", "AT", "GB", "DK", "SE", "NO", "PL", "DE", "JP",
+    "KR",
 ];
 
-/// The exempt country whose calling code the phone number `digits` starts with. Calling codes
-/// are prefix-free, but the longest match is taken so that a table of mixed lengths can never
-/// read a three-digit code (`351`) as a shorter one.
+/// The Crown dependencies: libphonenumber gives them countries of their own, but they share
+/// +44 and count as the UK, since Meta cannot tell them apart by the number either.
+const CROWN_DEPENDENCIES: [&str; 3] = ["GG", "JE", "IM"];
+
+/// The exempt country of the phone number `digits` ([`country::of`]), if it is in one.
 pub(crate) fn exempt_country_of(digits: &str) -> Option<&'static str> {
-    EXEMPT
-        .iter()
-        .filter(|(code, _)| digits.starts_with(code))
-        .max_by_key(|(code, _)| code.len())
-        .map(|(_, country)| *country)
+    let country = country::of(digits)?;
+    let iso = if CROWN_DEPENDENCIES.contains(&country.iso()) {
+        "GB"
+    } else {
+        country.iso()
+    };
+    EXEMPT.iter().find(|e| **e == iso).copied()
 }
 
 /// Whether the limit is not active for the phone number `digits` (sender or recipient).
@@ -84,7 +57,7 @@ pub(crate) fn is_exempt_number(digits: &str) -> bool {
 
 /// Whether the limit is not active for the ISO country `iso` (a BSUID's prefix).
 pub(crate) fn is_exempt_country(iso: &str) -> bool {
-    EXEMPT.iter().any(|(_, country)| *country == iso)
+    EXEMPT.contains(&iso) || CROWN_DEPENDENCIES.contains(&iso)
 }
 
 // Beside the table it reads, so that identities need not know the limit.
@@ -190,7 +163,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_eea_the_uk_japan_and_korea_are_exempt_by_calling_code() {
+    fn the_eea_the_uk_japan_and_korea_are_exempt_by_country() {
         for (number, country) in [
             ("4915123456789", "DE"),
             ("447700900123", "GB"),

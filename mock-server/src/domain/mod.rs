@@ -10,9 +10,9 @@
 //!
 //! The files layer, each using only those above it (and [`Refusal`] from here), so that no two
 //! reach each other:
-//! 1. leaves: [`changes`] (Meta's dated rules), [`identity`] (who a user is), [`status`] (a
-//!    message's status), [`click`] (what a click records) and [`media`] (files and their
-//!    limits);
+//! 1. leaves: [`changes`] (Meta's dated rules), [`country`] (a phone number's country and
+//!    display, from libphonenumber), [`status`] (a message's status), [`click`] (what a click
+//!    records) and [`media`] (files and their limits), then [`identity`] (who a user is);
 //! 2. [`pricing`], [`waba`], [`inbound`] and [`marketing_limit`];
 //! 3. [`recipient`], [`routing`] and [`events`];
 //! 4. [`template`] and [`message`];
@@ -26,6 +26,7 @@
 pub(crate) mod analytics;
 pub(crate) mod changes;
 pub(crate) mod click;
+pub(crate) mod country;
 pub(crate) mod events;
 pub(crate) mod identity;
 pub(crate) mod inbound;

@@ -14,6 +14,7 @@ use wa_contract::ErrorKind;
 use wa_contract::payload::bsuid::is_parent_bsuid;
 
 use super::changes::Rules;
+use super::country;
 use super::identity::Identity;
 use super::marketing_limit::Tally;
 use super::status::MessageStatus;
@@ -433,12 +434,17 @@ impl Recipients {
 }
 
 /// The BSUID the mock gives a user it knows only by `seed` (a phone number, or a parent BSUID):
-/// the country of the number's calling code (`ZZ` when the mock does not know it) and 20
+/// the number's country ([`country::of`]; `ZZ` for a number that is not possible) and 20
 /// digits of a hash, so the same number always has the same BSUID (*invented*).
 pub(crate) fn derived_bsuid(seed: &str) -> String {
-    let country = seed
-        .split_once('.')
-        .map_or_else(|| country_of(seed), |(country, _)| country);
+    let of_number;
+    let country = match seed.split_once('.') {
+        Some((country, _)) => country,
+        None => {
+            of_number = country::of(seed);
+            of_number.as_ref().map_or("ZZ", country::Country::iso)
+        }
+    };
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in seed.bytes() {
         hash ^= u64::from(byte);
@@ -461,40 +467,6 @@ pub(crate) fn derived_bsuid(seed: &str) -> String {
 /// The next BSUID of a user whose BSUID was `previous` (*invented*, deterministic).
 pub(crate) fn next_bsuid(previous: &str) -> String {
     derived_bsuid(&format!("{previous}+"))
-}
-
-/// The ISO country of a phone number's calling code, for the few codes the mock knows.
-fn country_of(digits: &str) -> &'static str {
-    calling_code(digits).map_or("ZZ", |(_, country)| country)
-}
-
-/// The calling code a phone number (as typed) starts with and its ISO country, for the few
-/// codes the mock knows.
-pub(crate) fn calling_code(phone: &str) -> Option<(&'static str, &'static str)> {
-    const CODES: [(&str, &str); 16] = [
-        ("234", "NG"),
-        ("1", "US"),
-        ("20", "EG"),
-        ("27", "ZA"),
-        ("33", "FR"),
-        ("34", "ES"),
-        ("39", "IT"),
-        ("44", "GB"),
-        ("49", "DE"),
-        ("52", "MX"),
-        ("54", "AR"),
-        ("55", "BR"),
-        ("57", "CO"),
-        ("61", "AU"),
-        ("62", "ID"),
-        ("91", "IN"),
-    ];
-    // Compared digit by digit, so that no send allocates the number's digits to look it up.
-    let starts_with = |code: &str| {
-        let mut typed = phone.bytes().filter(u8::is_ascii_digit);
-        code.bytes().all(|c| typed.next() == Some(c))
-    };
-    CODES.iter().find(|(code, _)| starts_with(code)).copied()
 }
 
 /// Whether tapping a button with this text opts the user out of marketing.
@@ -596,8 +568,14 @@ mod tests {
     fn derived_bsuids_are_stable_and_carry_the_country() {
         let a = derived_bsuid("14165551234");
         assert_eq!(a, derived_bsuid("14165551234"));
-        assert!(a.starts_with("US.") && a.len() == 23, "{a}");
+        assert!(a.starts_with("CA.") && a.len() == 23, "Toronto: {a}");
         assert!(derived_bsuid("447700900123").starts_with("GB."));
+        assert!(derived_bsuid("18765551234").starts_with("JM."));
+        assert!(derived_bsuid("16505551234").starts_with("US."));
+        assert!(
+            derived_bsuid("1650555123").starts_with("ZZ."),
+            "not a possible number"
+        );
         assert!(derived_bsuid("US.ENT.118").starts_with("US."));
         assert!(wa_contract::payload::bsuid::is_bsuid(&a));
         assert_ne!(next_bsuid(&a), a);

@@ -1,11 +1,13 @@
 //! The Graph API's operations: one handler per row of [`wa_contract::operations`], named for
-//! it, in [`send`], [`templates`], [`nodes`] and [`media`].
+//! it, in [`send`], [`templates`], [`nodes`] and [`media`]; [`fields`] is how every node
+//! and list answers `fields=`.
 //!
 //! A handler gets its request's [`Ctx`] — the sandbox locked for it, the version, the path's id
 //! and the query — and, when its row has a request body, the body already parsed and checked by
 //! the pipeline (`http`), typed. It answers a value to serialise or a domain [`Refusal`]; the
 //! pipeline renders the envelope, journals and answers. Nothing here knows HTTP.
 
+pub(crate) mod fields;
 pub(crate) mod media;
 pub(crate) mod nodes;
 pub(crate) mod send;
@@ -13,7 +15,6 @@ pub(crate) mod templates;
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
 use wa_contract::GraphVersion;
 
 use crate::domain::Refusal;
@@ -61,44 +62,8 @@ impl<'a> Ctx<'a> {
             .map(|(_, v)| v.as_str())
     }
 
-    /// `fields=a,b` as a list, if given.
-    pub(crate) fn fields(&self) -> Option<Vec<&'a str>> {
-        self.query("fields").map(|f| {
-            f.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
-    }
-
-    /// Graph's 100 for a `fields=` entry that `node_type` does not have: every node and list
-    /// answers it, none silently drops the field.
-    pub(crate) fn check_fields(&self, known: &[&str], node_type: &str) -> Result<(), Refusal> {
-        let unknown = self
-            .fields()
-            .and_then(|fields| fields.into_iter().find(|f| !known.contains(f)));
-        match unknown {
-            Some(field) => Err(unknown_field(field, node_type)),
-            None => Ok(()),
-        }
-    }
-}
-
-/// Graph's words for a field a node does not have.
-fn unknown_field(field: &str, node_type: &str) -> Refusal {
-    Refusal::invalid(format!(
-        "Tried accessing nonexisting field ({field}) on node type ({node_type})"
-    ))
-}
-
-/// Picks the requested `fields` out of a node (`id` always kept); all of it when none asked.
-pub(crate) fn select_fields(node: Map<String, Value>, fields: Option<&[&str]>) -> Value {
-    match fields {
-        None => Value::Object(node),
-        Some(fields) => Value::Object(
-            node.into_iter()
-                .filter(|(k, _)| k == "id" || fields.contains(&k.as_str()))
-                .collect(),
-        ),
+    /// `fields=` parsed, if given.
+    pub(crate) fn fields(&self) -> Result<Option<Vec<fields::Field<'a>>>, Refusal> {
+        self.query("fields").map(fields::parse).transpose()
     }
 }

@@ -6,10 +6,12 @@ use serde_json::{Map, Value, json};
 use wa_contract::ErrorKind;
 use wa_contract::payload::waba::{SubscribedAppsRequest, WabaUpdateRequest};
 
-use super::{Ctx, select_fields, unknown_field};
+use super::Ctx;
+use super::fields::{Edge, Listing, NodeType, select};
+use super::templates::TEMPLATE_EDGE;
 use crate::domain::Refusal;
 use crate::domain::changes::{Changelog, Rules};
-use crate::domain::recipient::calling_code;
+use crate::domain::country;
 use crate::domain::template::waba_features_with_defaults;
 use crate::domain::waba::{Business, PhoneNumber, Waba};
 use crate::ids::{BusinessId, PhoneNumberId, WabaId};
@@ -23,34 +25,6 @@ fn object(v: Value) -> Map<String, Value> {
     }
 }
 
-/// Every field a node offers, or the unknown one asked for.
-fn pick(
-    ctx: &Ctx<'_>,
-    node: Map<String, Value>,
-    defaults: &[&str],
-    node_type: &str,
-) -> Result<Value, Refusal> {
-    let fields = ctx.fields();
-    let wanted: Vec<&str> = fields.clone().unwrap_or_else(|| defaults.to_vec());
-    if let Some(unknown) = wanted.iter().find(|f| !node.contains_key(**f)) {
-        return Err(unknown_field(unknown, node_type));
-    }
-    Ok(without_unset(select_fields(node, Some(&wanted))))
-}
-
-/// Graph leaves a field that has no value out of the answer.
-fn without_unset(mut value: Value) -> Value {
-    if let Value::Object(map) = &mut value {
-        map.retain(|_, v| !v.is_null());
-    }
-    value
-}
-
-/// The keys of a node, for the lists that read it.
-fn keys(node: &Map<String, Value>) -> Vec<&str> {
-    node.keys().map(String::as_str).collect()
-}
-
 /// Graph's time format, `2026-01-01T00:00:00+0000`.
 fn graph_time(at: crate::clock::Timestamp) -> String {
     let text = at.to_string();
@@ -58,17 +32,18 @@ fn graph_time(at: crate::clock::Timestamp) -> String {
 }
 
 fn phone_node(p: &PhoneNumber) -> Map<String, Value> {
-    let dial = calling_code(&p.display_phone_number);
+    let dial = country::of(&p.display_phone_number);
     object(json!({
         "status": "CONNECTED",
         "messaging_limit_tier": "TIER_250",
         "account_mode": "LIVE",
         "is_official_business_account": false,
-        "country_code": dial.map(|(_, country)| country),
-        "country_dial_code": dial.map(|(code, _)| code),
+        "country_code": dial.as_ref().map(country::Country::iso),
+        "country_dial_code": dial.map(|c| c.calling_code.to_string()),
         "verified_name": p.verified_name,
         "code_verification_status": "VERIFIED",
-        "display_phone_number": p.display_phone_number,
+        // Formatted on the node; webhooks' metadata carries the digits.
+        "display_phone_number": country::display(&p.display_phone_number),
         "quality_rating": p.quality_rating,
         "platform_type": "CLOUD_API",
         "throughput": {"level": "STANDARD"},
@@ -85,29 +60,47 @@ const PHONE_DEFAULTS: [&str; 5] = [
     "id",
 ];
 
+/// The phone number node; it has no edges.
+const PHONE: NodeType = NodeType {
+    name: "WhatsAppBusinessPhoneNumber",
+    defaults: Some(&PHONE_DEFAULTS),
+    edges: &[],
+};
+
 /// `GET /{phone_number_id}`.
 pub(crate) fn get_phone_number(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
+    let fields = ctx.fields()?;
     let node = ctx
         .state
         .phone(&PhoneNumberId::new(ctx.id))
         .map(phone_node)
         .unwrap_or_default();
-    pick(ctx, node, &PHONE_DEFAULTS, "WhatsAppBusinessPhoneNumber")
+    select(ctx, node, fields.as_deref(), &PHONE)
+}
+
+/// The phone numbers of a WABA, as `phone_numbers` lists them.
+fn phone_items(ctx: &Ctx<'_>, listing: &Listing<'_>) -> Result<Vec<(String, Value)>, Refusal> {
+    let waba_id = WabaId::new(listing.of);
+    ctx.state
+        .phones
+        .iter()
+        .filter(|p| p.waba_id == waba_id)
+        .map(|p| {
+            Ok((
+                p.id.to_string(),
+                select(ctx, phone_node(p), listing.fields, &PHONE)?,
+            ))
+        })
+        .collect()
 }
 
 /// `GET /{waba_id}/phone_numbers`.
 pub(crate) fn list_phone_numbers(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
-    let waba_id = WabaId::new(ctx.id);
-    let known = ctx.state.phones.first().map(phone_node).unwrap_or_default();
-    ctx.check_fields(&keys(&known), "WhatsAppBusinessPhoneNumber")?;
-    let fields = ctx.fields();
-    let wanted: Vec<&str> = fields.unwrap_or_else(|| PHONE_DEFAULTS.to_vec());
-    let data: Vec<Value> = ctx
-        .state
-        .phones
-        .iter()
-        .filter(|p| p.waba_id == waba_id)
-        .map(|p| without_unset(select_fields(phone_node(p), Some(&wanted))))
+    let fields = ctx.fields()?;
+    let listing = Listing::requested(ctx, fields.as_deref());
+    let data: Vec<Value> = phone_items(ctx, &listing)?
+        .into_iter()
+        .map(|(_, item)| item)
         .collect();
     Ok(json!({"data": data}))
 }
@@ -146,15 +139,36 @@ fn waba_node(state: &SandboxState, w: &Waba, rules: Rules) -> Map<String, Value>
     }))
 }
 
+/// The edges a WABA answers nested.
+const WABA_EDGES: [Edge; 3] = [
+    Edge {
+        name: "phone_numbers",
+        list: phone_items,
+    },
+    TEMPLATE_EDGE,
+    Edge {
+        name: "subscribed_apps",
+        list: subscribed_app_items,
+    },
+];
+
+/// The WABA node.
+const WABA: NodeType = NodeType {
+    name: "WhatsAppBusinessAccount",
+    defaults: Some(&["id", "name"]),
+    edges: &WABA_EDGES,
+};
+
 /// `GET /{waba_id}?fields=…`.
 pub(crate) fn get_waba(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
+    let fields = ctx.fields()?;
     let rules = Changelog::builtin().rules(ctx.sandbox.clock().now());
     let state = &ctx.state;
     let node = state
         .waba(&WabaId::new(ctx.id))
         .map(|w| waba_node(state, w, rules))
         .unwrap_or_default();
-    pick(ctx, node, &["id", "name"], "WhatsAppBusinessAccount")
+    select(ctx, node, fields.as_deref(), &WABA)
 }
 
 /// `POST /{waba_id}`: `disable_marketing_messages_on_cloud_api`, `degrees_of_freedom_spec`,
@@ -172,22 +186,45 @@ pub(crate) fn update_waba(ctx: &mut Ctx<'_>, req: WabaUpdateRequest) -> Result<V
     Ok(json!({"success": true}))
 }
 
-/// `GET /{waba_id}/subscribed_apps`.
-pub(crate) fn list_subscribed_apps(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
-    let data: Vec<Value> = ctx
-        .state
+/// The app a subscription stands for (the mock is one app).
+const APP_ID: &str = "100000000000099";
+
+/// The apps subscribed to a WABA, as `subscribed_apps` lists them: Graph answers them whole.
+fn subscribed_app_items(
+    ctx: &Ctx<'_>,
+    listing: &Listing<'_>,
+) -> Result<Vec<(String, Value)>, Refusal> {
+    const APP: NodeType = NodeType {
+        name: "WhatsAppBusinessAccountSubscribedApp",
+        defaults: None,
+        edges: &[],
+    };
+    ctx.state
         .subscriptions
-        .get(&WabaId::new(ctx.id))
+        .get(&WabaId::new(listing.of))
         .into_iter()
         .flatten()
         .map(|s| {
-            let mut app = json!({"whatsapp_business_api_data": {
-                "id": "100000000000099", "link": "https://www.facebook.com/games/?app_id=100000000000099", "name": "wa-mock"}});
-            if let Some(uri) = &s.override_callback_uri {
-                app["override_callback_uri"] = json!(uri);
-            }
-            app
+            let app = object(json!({
+                "whatsapp_business_api_data": {
+                    "id": APP_ID,
+                    "link": format!("https://www.facebook.com/games/?app_id={APP_ID}"),
+                    "name": "wa-mock",
+                },
+                "override_callback_uri": s.override_callback_uri,
+            }));
+            Ok((APP_ID.to_owned(), select(ctx, app, listing.fields, &APP)?))
         })
+        .collect()
+}
+
+/// `GET /{waba_id}/subscribed_apps`.
+pub(crate) fn list_subscribed_apps(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
+    // The list answers its apps whole, whatever `fields=` says, as it always has.
+    let listing = Listing::requested(ctx, None);
+    let data: Vec<Value> = subscribed_app_items(ctx, &listing)?
+        .into_iter()
+        .map(|(_, item)| item)
         .collect();
     Ok(json!({"data": data}))
 }
@@ -271,8 +308,19 @@ pub(crate) fn unsubscribe_app(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
     Ok(json!({"success": true}))
 }
 
+/// The business node, with its clients' WABAs as an edge.
+const BUSINESS: NodeType = NodeType {
+    name: "Business",
+    defaults: Some(&["id", "name"]),
+    edges: &[Edge {
+        name: "client_whatsapp_business_accounts",
+        list: client_waba_items,
+    }],
+};
+
 /// `GET /{business_id}?fields=…`.
 pub(crate) fn get_business(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
+    let fields = ctx.fields()?;
     let node = ctx
         .state
         .businesses
@@ -291,38 +339,46 @@ pub(crate) fn get_business(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
             }))
         })
         .unwrap_or_default();
-    pick(ctx, node, &["id", "name"], "Business")
+    select(ctx, node, fields.as_deref(), &BUSINESS)
 }
 
-/// `GET /{business_id}/client_whatsapp_business_accounts?filtering=[…]`.
-pub(crate) fn list_client_wabas(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
-    let filters: Vec<Value> = match ctx.query("filtering") {
+/// The WABAs a business's clients share with it, as `client_whatsapp_business_accounts`
+/// lists them (with `filtering=[…]` when the list is requested by its own path).
+fn client_waba_items(
+    ctx: &Ctx<'_>,
+    listing: &Listing<'_>,
+) -> Result<Vec<(String, Value)>, Refusal> {
+    /// A WABA as the list answers it: more fields by default than the node.
+    const CLIENT_WABA: NodeType = NodeType {
+        defaults: Some(&["id", "name", "timezone_id", "message_template_namespace"]),
+        ..WABA
+    };
+    let filters: Vec<Value> = match listing.param("filtering") {
         None => Vec::new(),
         Some(f) => serde_json::from_str(f).map_err(|e| {
             Refusal::invalid(format!("filtering: expected a JSON array of filters, {e}"))
         })?,
     };
     let rules = Changelog::builtin().rules(ctx.sandbox.clock().now());
-    let known = ctx
-        .state
-        .wabas
-        .first()
-        .map(|w| waba_node(&ctx.state, w, rules))
-        .unwrap_or_default();
-    ctx.check_fields(&keys(&known), "WhatsAppBusinessAccount")?;
-    let fields = ctx.fields();
-    let wanted: Vec<&str> =
-        fields.unwrap_or_else(|| vec!["id", "name", "timezone_id", "message_template_namespace"]);
-    let rules = Changelog::builtin().rules(ctx.sandbox.clock().now());
     let state = &ctx.state;
-    let business = BusinessId::new(ctx.id);
-    let data: Vec<Value> = state
+    let business = BusinessId::new(listing.of);
+    state
         .wabas
         .iter()
         .filter(|w| w.business_id == business)
-        .map(|w| waba_node(state, w, rules))
-        .filter(|node| filters.iter().all(|f| filter_matches(f, node)))
-        .map(|node| without_unset(select_fields(node, Some(&wanted))))
+        .map(|w| (w.id.to_string(), waba_node(state, w, rules)))
+        .filter(|(_, node)| filters.iter().all(|f| filter_matches(f, node)))
+        .map(|(id, node)| Ok((id, select(ctx, node, listing.fields, &CLIENT_WABA)?)))
+        .collect()
+}
+
+/// `GET /{business_id}/client_whatsapp_business_accounts?filtering=[…]`.
+pub(crate) fn list_client_wabas(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
+    let fields = ctx.fields()?;
+    let listing = Listing::requested(ctx, fields.as_deref());
+    let data: Vec<Value> = client_waba_items(ctx, &listing)?
+        .into_iter()
+        .map(|(_, item)| item)
         .collect();
     Ok(json!({"data": data, "paging": {"cursors": {"before": "", "after": ""}}}))
 }

@@ -6,7 +6,8 @@ use wa_contract::payload::template::{
     TemplateStatus,
 };
 
-use super::{Ctx, select_fields};
+use super::Ctx;
+use super::fields::{Edge, Field, Listing, NodeType, page, select};
 use crate::domain::Refusal;
 use crate::domain::analytics;
 use crate::domain::changes::Changelog;
@@ -17,12 +18,8 @@ use crate::domain::routing::Route;
 use crate::domain::template::{self, Template, status_str};
 use crate::ids::{TemplateId, WabaId};
 
-const DEFAULT_LIMIT: usize = 25;
-/// The largest page, as Graph's other WhatsApp lists document (invented for templates).
-const MAX_LIMIT: usize = 100;
-
-/// The fields a template node has.
-const TEMPLATE_FIELDS: [&str; 12] = [
+/// The fields a template node has (Meta's `WhatsAppBusinessHSM`).
+const TEMPLATE_FIELDS: [&str; 18] = [
     "id",
     "name",
     "language",
@@ -35,11 +32,31 @@ const TEMPLATE_FIELDS: [&str; 12] = [
     "degrees_of_freedom_spec",
     "optimization_spec",
     "rejected_reason",
+    "quality_score",
+    "cta_url_link_tracking_opted_out",
+    "bid_spec",
+    "correct_category",
+    "sub_category",
+    "library_template_name",
 ];
 
-/// A template as Graph reads it back; `degrees_of_freedom_spec` only when asked for.
-fn template_node(t: &Template, fields: Option<&[&str]>) -> Value {
-    let wants = |f: &str| fields.is_some_and(|fs| fs.contains(&f));
+/// The template node: answered whole when no `fields=` is given.
+const TEMPLATE: NodeType = NodeType {
+    name: "WhatsAppBusinessHSM",
+    defaults: None,
+    edges: &[],
+};
+
+/// A WABA's templates, as an edge of the WABA node.
+pub(crate) const TEMPLATE_EDGE: Edge = Edge {
+    name: "message_templates",
+    list: template_items,
+};
+
+/// A template as Graph reads it back, every field it has (unset ones null);
+/// `degrees_of_freedom_spec` only when asked for.
+fn template_node(t: &Template, fields: Option<&[Field<'_>]>) -> Map<String, Value> {
+    let wants = |f: &str| fields.is_some_and(|fs| fs.iter().any(|field| field.name == f));
     let object = TemplateObject {
         id: t.id.to_string(),
         name: Some(t.name.clone()),
@@ -57,100 +74,74 @@ fn template_node(t: &Template, fields: Option<&[&str]>) -> Value {
             .then(|| t.rejected_reason.as_str().to_owned()),
         extra: Map::new(),
     };
-    match serde_json::to_value(object) {
-        Ok(Value::Object(map)) => select_fields(map, fields),
-        _ => Value::Null,
+    let mut node = match serde_json::to_value(object) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    // Answered only when asked for, so that a node read without `fields=` stays as it was.
+    if wants("quality_score") {
+        node.insert(
+            "quality_score".to_owned(),
+            json!({"score": t.quality_score, "date": t.created_at.unix_seconds()}),
+        );
     }
+    if wants("cta_url_link_tracking_opted_out") {
+        node.insert(
+            "cta_url_link_tracking_opted_out".to_owned(),
+            json!(t.cta_url_link_tracking_opted_out.unwrap_or(false)),
+        );
+    }
+    if wants("bid_spec") {
+        // The max price's former name.
+        node.insert("bid_spec".to_owned(), json!(t.max_price));
+    }
+    // `correct_category`, `sub_category` and `library_template_name` have no value for a
+    // template the mock made: Graph leaves them out.
+    for field in TEMPLATE_FIELDS {
+        node.entry(field).or_insert(Value::Null);
+    }
+    node
 }
 
-fn cursor(id: &TemplateId) -> String {
-    hex::encode(id.as_str())
-}
-
-fn from_cursor(cursor: &str) -> Option<TemplateId> {
-    let bytes = hex::decode(cursor).ok()?;
-    String::from_utf8(bytes).ok().map(TemplateId::new)
+/// A WABA's templates as `message_templates` lists them, filtered by `name`, `status`,
+/// `category` and `language` when the list is requested by its own path.
+fn template_items(ctx: &Ctx<'_>, listing: &Listing<'_>) -> Result<Vec<(String, Value)>, Refusal> {
+    // Graph ignores parameters it does not know, but one that would change the answer if the
+    // mock knew it (a sort order) must not silently be ignored.
+    if listing.param("sort").is_some() {
+        return Err(Refusal::invalid(
+            "sort: not supported; message templates are listed oldest first",
+        ));
+    }
+    let matches = |value: &str, filter: Option<&str>| {
+        filter.is_none_or(|f| f.split(',').any(|f| f.trim().eq_ignore_ascii_case(value)))
+    };
+    let waba_id = WabaId::new(listing.of);
+    ctx.state
+        .templates
+        .iter()
+        .filter(|t| t.waba_id == waba_id)
+        .filter(|t| listing.param("name").is_none_or(|n| t.name.contains(n)))
+        .filter(|t| matches(status_str(t.status), listing.param("status")))
+        .filter(|t| matches(t.category.as_str(), listing.param("category")))
+        .filter(|t| matches(&t.language, listing.param("language")))
+        .map(|t| {
+            let node = template_node(t, listing.fields);
+            Ok((
+                t.id.to_string(),
+                select(ctx, node, listing.fields, &TEMPLATE)?,
+            ))
+        })
+        .collect()
 }
 
 /// `GET /{waba_id}/message_templates` with `name`, `status`, `category`, `language`, `limit`,
 /// `before`/`after`.
 pub(crate) fn list_templates(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
-    let waba_id = WabaId::new(ctx.id);
-    // Graph ignores parameters it does not know, but one that would change the answer if the
-    // mock knew it (a sort order) must not silently be ignored.
-    if ctx.query("sort").is_some() {
-        return Err(Refusal::invalid(
-            "sort: not supported; message templates are listed oldest first",
-        ));
-    }
-    let limit = match ctx.query("limit") {
-        None => DEFAULT_LIMIT,
-        Some(l) => l
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| {
-                Refusal::invalid(format!(
-                    "limit: expected an integer from 1 to {MAX_LIMIT}, found '{l}'"
-                ))
-            })?,
-    };
-    ctx.check_fields(&TEMPLATE_FIELDS, "WhatsAppBusinessHSM")?;
-    let matches = |value: &str, filter: Option<&str>| {
-        filter.is_none_or(|f| f.split(',').any(|f| f.trim().eq_ignore_ascii_case(value)))
-    };
-    let fields = ctx.fields();
-    let all: Vec<&Template> = ctx
-        .state
-        .templates
-        .iter()
-        .filter(|t| t.waba_id == waba_id)
-        .filter(|t| ctx.query("name").is_none_or(|n| t.name.contains(n)))
-        .filter(|t| matches(status_str(t.status), ctx.query("status")))
-        .filter(|t| matches(t.category.as_str(), ctx.query("category")))
-        .filter(|t| matches(&t.language, ctx.query("language")))
-        .collect();
-    let position = |c: &str| from_cursor(c).and_then(|id| all.iter().position(|t| t.id == id));
-    let (start, end) = match (ctx.query("after"), ctx.query("before")) {
-        (Some(after), _) => {
-            let start = position(after).map_or(all.len(), |p| p + 1);
-            (start, start.saturating_add(limit).min(all.len()))
-        }
-        (None, Some(before)) => {
-            let end = position(before).unwrap_or(0);
-            (end.saturating_sub(limit), end)
-        }
-        (None, None) => (0, limit.min(all.len())),
-    };
-    let page = &all[start..end];
-    let data: Vec<Value> = page
-        .iter()
-        .map(|t| template_node(t, fields.as_deref()))
-        .collect();
-    let mut paging = Map::new();
-    if let (Some(first), Some(last)) = (page.first(), page.last()) {
-        paging.insert(
-            "cursors".to_owned(),
-            json!({"before": cursor(&first.id), "after": cursor(&last.id)}),
-        );
-        let base = format!(
-            "/{}/{}/message_templates?limit={limit}",
-            ctx.version, ctx.id
-        );
-        if end < all.len() {
-            paging.insert(
-                "next".to_owned(),
-                json!(format!("{base}&after={}", cursor(&last.id))),
-            );
-        }
-        if start > 0 {
-            paging.insert(
-                "previous".to_owned(),
-                json!(format!("{base}&before={}", cursor(&first.id))),
-            );
-        }
-    }
-    Ok(json!({"data": data, "paging": paging}))
+    let fields = ctx.fields()?;
+    let listing = Listing::requested(ctx, fields.as_deref()).paged()?;
+    let items = template_items(ctx, &listing)?;
+    Ok(page(ctx, TEMPLATE_EDGE.name, &listing, items))
 }
 
 /// `POST /{waba_id}/message_templates`.
@@ -205,14 +196,13 @@ pub(crate) fn delete_templates(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
 
 /// `GET /{template_id}`.
 pub(crate) fn get_template(ctx: &mut Ctx<'_>) -> Result<Value, Refusal> {
-    ctx.check_fields(&TEMPLATE_FIELDS, "WhatsAppBusinessHSM")?;
-    let fields = ctx.fields();
+    let fields = ctx.fields()?;
     let node = ctx
         .state
         .template(&TemplateId::new(ctx.id))
         .map(|t| template_node(t, fields.as_deref()))
         .unwrap_or_default();
-    Ok(node)
+    select(ctx, node, fields.as_deref(), &TEMPLATE)
 }
 
 /// `POST /{template_id}`.

@@ -244,7 +244,7 @@ async fn a_conversation_is_read_in_windows_with_the_request_behind_each_message(
             at: "2026-12-01T00:00:03.000Z".to_owned(),
             profile_name: "WhatsApp User".to_owned(),
             phone_number_id: PHONE.to_owned(),
-            message: json!({"from": "14165551050", "from_user_id": "US.00448131503810655176",
+            message: json!({"from": "14165551050", "from_user_id": "CA.00448131503810655176",
                 "id": reply, "timestamp": "1796083203", "type": "text", "text": {"body": "hi"}}),
         }
     );

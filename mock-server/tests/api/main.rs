@@ -11,6 +11,7 @@ mod container;
 mod conversations;
 mod determinism;
 mod fairness;
+mod field_expansion;
 mod fuzz;
 mod hardening;
 mod helpers;

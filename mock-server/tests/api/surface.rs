@@ -34,7 +34,7 @@ async fn a_node_answers_the_same_with_any_version_segment_or_none_and_echoes_the
     assert_eq!(
         bodies[0],
         json!({"verified_name": "Jasper's Market", "code_verification_status": "VERIFIED",
-            "display_phone_number": "15550100021", "quality_rating": "GREEN", "id": PHONE})
+            "display_phone_number": "+1 555-010-0021", "quality_rating": "GREEN", "id": PHONE})
     );
 }
 

@@ -133,8 +133,8 @@ async fn a_send_to_a_phone_carries_both_ids_but_its_failure_drops_the_bsuid() {
         .expect("sent");
     let user_id = sent.0["recipient_user_id"].as_str().unwrap();
     assert!(
-        user_id.starts_with("US.") && user_id.len() == 23,
-        "{user_id}"
+        user_id.starts_with("CA.") && user_id.len() == 23,
+        "a Toronto number: {user_id}"
     );
     assert_eq!(sent.0["recipient_id"], "14165551234");
     assert_eq!(sent.1[0]["wa_id"], "14165551234");
