@@ -387,6 +387,11 @@ impl Recipients {
         ttl: Duration,
         rules: Rules,
     ) -> Timeline {
+        // Meta accepts a send to any digits and reports a number no one can hold as
+        // undeliverable, as it does a number not on WhatsApp.
+        if who.wa_id.as_deref().is_some_and(|phone| country::of(phone).is_none()) {
+            return Timeline::failed(ErrorKind::MessageUndeliverable);
+        }
         if marketing && rules.us_marketing_undeliverable && who.is_in_the_us() {
             return Timeline::failed(ErrorKind::EcosystemEngagement);
         }

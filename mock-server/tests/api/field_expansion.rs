@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{PHONE, WABA, promo_to, spawn_app, wamid};
+use crate::helpers::{PHONE, WABA, promo_to, spawn_app, template_send, wamid};
 
 const TEMPLATE: &str = "100000000000031";
 
@@ -167,5 +167,30 @@ async fn meta_blocks_marketing_to_the_us_and_its_territories_but_not_canada_or_t
             &["sent", "delivered", "read"]
         };
         assert_eq!(app.statuses(&id).await, expected, "{phone}");
+    }
+}
+
+#[tokio::test]
+async fn a_number_no_country_can_hold_is_accepted_then_fails_as_undeliverable() {
+    let app = spawn_app().await;
+    // Ten digits under +1 and an unassigned calling code: no number has either shape.
+    let mut sent = Vec::new();
+    for phone in ["1650555123", "9991234567"] {
+        let answer = app.send_marketing_message(PHONE, &promo_to(phone)).await;
+        assert_eq!(answer.status, 200, "{phone}: {}", answer.body);
+        sent.push(wamid(&answer));
+    }
+    let utility = app
+        .send_message(PHONE, &template_send("1650555123", "order_update", &["#1"]))
+        .await;
+    sent.push(wamid(&utility));
+    app.advance(60).await;
+
+    for id in &sent {
+        assert_eq!(
+            app.message(id).await["statuses"],
+            json!([{"status": "failed", "at": "2026-12-01T00:00:01.000Z",
+                    "error": "message_undeliverable"}])
+        );
     }
 }
