@@ -190,7 +190,7 @@ export class WaMock {
   health(): Promise<{ status: "ok" }>;
   waitHealthy(options?: { timeoutMs?: number }): Promise<{ status: "ok" }>;
   openapi(): Promise<Json>;
-  memory(): Promise<{ budget_bytes: number; used_bytes: number; sandboxes: number }>;
+  memory(): Promise<{ budget_bytes: number; used_bytes: number; sandboxes: number; counted: Record<"worlds" | "journal" | "messages" | "events" | "inbound" | "recipients" | "faults" | "jobs" | "media" | "deliveries", number> }>;
   sandbox(options?: SandboxOptions): Promise<Sandbox>;
   defaultSandbox(token?: string): Promise<Sandbox>;
 }

@@ -59,6 +59,35 @@ pub struct Memory {
     pub used_bytes: usize,
     /// Sandboxes, the default one included.
     pub sandboxes: usize,
+    /// What `used_bytes` is made of, every sandbox together.
+    pub counted: MemoryCounted,
+}
+
+/// Bytes the memory budget counts, by what holds them (estimates calibrated against RSS).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MemoryCounted {
+    /// Each sandbox's world before any traffic.
+    pub worlds: usize,
+    /// Journal entries (request bodies kept up to 64 KiB).
+    pub journal: usize,
+    /// Messages sent, with their status history.
+    pub messages: usize,
+    /// Events (what webhooks are made from).
+    pub events: usize,
+    /// Messages users sent.
+    pub inbound: usize,
+    /// Recipients: users, their links, profiles with their names, opt-outs, windows.
+    pub recipients: usize,
+    /// Armed faults.
+    pub faults: usize,
+    /// Jobs waiting on the sandboxes' clocks (status steps, retries, reviews).
+    pub jobs: usize,
+    /// Uploaded and received media files.
+    pub media: usize,
+    /// Webhook deliveries: attempts logged and deliveries waiting to be sent.
+    pub deliveries: usize,
 }
 
 /// `GET /__admin/state`, `POST /__admin/reset`: a sandbox's world.

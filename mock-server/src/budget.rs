@@ -1,6 +1,7 @@
 //! The memory budget: what every sandbox retains, counted in bytes against one global limit.
 //!
-//! Each retained item — a journal entry, a message, an event, a delivery attempt, a sandbox's
+//! Each retained item — a journal entry, a message, an event, a delivery attempt or one still
+//! queued, a message a user sent, a recipient, a fault, a job waiting on the clock, a sandbox's
 //! world itself — has an estimate of the heap it holds ([`Retained`]), calibrated against the
 //! process's RSS by `cargo bench -p wa-mock --bench sandboxes`. Collections keep running totals,
 //! so accounting is O(1) per change. When the total passes the limit, the store trims
@@ -16,6 +17,10 @@ pub(crate) const JOURNAL_BODY_CAP: usize = 64 * 1024;
 /// What a sandbox's world costs before any traffic (objects, maps, clock, streams): 10.6 KiB
 /// measured, rounded up.
 pub(crate) const SANDBOX_BYTES: usize = 12 * 1024;
+
+/// What one job waiting on a sandbox's clock holds (its slot in the scheduler and its boxed
+/// closure with the ids it carries): about 150 bytes measured, rounded up.
+pub(crate) const JOB_BYTES: usize = 160;
 
 /// Bytes held beyond the item's own text: allocation headers, map slots, `Arc`s.
 pub(crate) trait Retained {

@@ -17,8 +17,28 @@ pub(crate) use wa_contract::admin::{Fault as FaultSpec, FaultAction};
 /// and a request never hangs for good.
 pub(crate) const MAX_LATENCY_MILLIS: u64 = 60_000;
 
+/// Faults a sandbox may have armed at once, and the longest `path` and `phone` a fault may
+/// match (*invented*: bounds on what a client can make the mock hold).
+pub(crate) const MAX_FAULTS: usize = 1_000;
+const MAX_PATH_BYTES: usize = 1_024;
+const MAX_PHONE_BYTES: usize = 64;
+
+/// What an armed fault holds beyond its texts, for the memory budget.
+const FAULT_BYTES: usize = 128;
+
 /// Why the admin API refuses `fault`, naming the field.
 pub(crate) fn check(fault: &FaultSpec) -> Result<(), String> {
+    for (field, value, most) in [
+        ("path", &fault.path, MAX_PATH_BYTES),
+        ("phone", &fault.phone, MAX_PHONE_BYTES),
+    ] {
+        let length = value.as_ref().map_or(0, String::len);
+        if length > most {
+            return Err(format!(
+                "{field}: expected at most {most} bytes, found {length}"
+            ));
+        }
+    }
     match &fault.action {
         FaultAction::Error { error } if ErrorKind::from_key(error).is_none() => {
             return Err(format!(
@@ -47,9 +67,23 @@ pub(crate) struct Faults {
 }
 
 impl Faults {
-    /// Adds a fault.
-    pub(crate) fn add(&mut self, spec: FaultSpec) {
+    /// Adds a fault, unless [`MAX_FAULTS`] are armed already.
+    pub(crate) fn add(&mut self, spec: FaultSpec) -> Result<(), String> {
+        if self.specs.len() >= MAX_FAULTS {
+            return Err(format!(
+                "faults: at most {MAX_FAULTS} may be armed at once (DELETE /__admin/faults disarms them)"
+            ));
+        }
         self.specs.push(spec);
+        Ok(())
+    }
+
+    /// What the armed faults hold, for the memory budget.
+    pub(crate) fn retained_bytes(&self) -> usize {
+        let texts = |f: &FaultSpec| {
+            f.path.as_ref().map_or(0, String::len) + f.phone.as_ref().map_or(0, String::len)
+        };
+        self.specs.iter().map(|f| FAULT_BYTES + texts(f)).sum()
     }
 
     /// Removes every fault and the throughput limit.
@@ -145,7 +179,7 @@ mod tests {
     #[test]
     fn faults_match_path_and_phone_and_run_out() {
         let mut f = Faults::default();
-        f.add(error_fault(Some(1)));
+        f.add(error_fault(Some(1))).expect("room for a fault");
         let now = Timestamp::MANUAL_START;
         assert_eq!(f.take("/123/messages", &["123"], now), None);
         assert_eq!(f.take("/123/marketing_messages", &["999"], now), None);

@@ -27,10 +27,14 @@ pub(super) async fn add_fault(
     AdminSandbox(sandbox): AdminSandbox,
     AdminJson(fault): AdminJson<FaultSpec>,
 ) -> AdminResult<Fault> {
-    crate::faults::check(&fault)
-        .map_err(|details| refuse(&state.store, &Refusal::invalid(details)))?;
+    let refused = |details| refuse(&state.store, &Refusal::invalid(details));
+    crate::faults::check(&fault).map_err(refused)?;
     let answer = fault.clone();
-    state.store.session(&sandbox).add_fault(fault);
+    state
+        .store
+        .session(&sandbox)
+        .add_fault(fault)
+        .map_err(refused)?;
     Ok(Json(answer))
 }
 

@@ -400,7 +400,7 @@ impl Retained for Event {
     fn retained_bytes(&self) -> usize {
         let text = match &self.kind {
             EventKind::MessageStatus(c) => c.recipient_name.len() + c.display_phone_number.len(),
-            EventKind::Inbound(m) => 256 + m.profile_name.len(),
+            EventKind::Inbound(m) => 256 + m.profile_name.len() + m.body.text_bytes(),
             EventKind::UserPreference(c) => 128 + c.profile_name.len(),
             EventKind::UserIdUpdate(c) => 192 + c.profile_name.len(),
             EventKind::LinkClick(_) => 192,

@@ -28,6 +28,19 @@ pub(crate) enum InboundBody {
 }
 
 impl InboundBody {
+    /// The bytes of text it holds, which the user chose, for the memory budget.
+    pub(crate) fn text_bytes(&self) -> usize {
+        match self {
+            Self::Text(text) => text.len(),
+            Self::Button {
+                text,
+                payload,
+                context,
+            } => text.len() + payload.len() + context.as_ref().map_or(0, String::len),
+            Self::UserIdChanged { .. } => 0,
+        }
+    }
+
     /// The message's `type`.
     pub(crate) fn kind(&self) -> InboundKind {
         match self {

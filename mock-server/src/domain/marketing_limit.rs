@@ -132,6 +132,11 @@ pub(crate) struct Tally {
 }
 
 impl Tally {
+    /// Users with templates remembered.
+    pub(crate) fn users(&self) -> usize {
+        self.by_user.len()
+    }
+
     /// How many of `user`'s templates count at `now`.
     pub(crate) fn count(&self, user: &str, now: Timestamp) -> usize {
         self.by_user.get(user).map_or(0, |times| {

@@ -84,6 +84,12 @@ pub(crate) const MAX_DELAY_SECONDS: u64 = 30 * 86_400;
 impl Profile {
     /// Why the admin API refuses this profile, naming the field.
     pub(crate) fn check(&self) -> Result<(), String> {
+        let chars = self.name.chars().count();
+        if chars > MAX_NAME_CHARS {
+            return Err(format!(
+                "name: expected at most {MAX_NAME_CHARS} characters, found {chars}"
+            ));
+        }
         for (field, value) in [
             ("delivered_after_seconds", self.delivered_after_seconds),
             ("read_after_seconds", self.read_after_seconds),
@@ -196,7 +202,21 @@ pub(crate) struct Recipients {
     last_inbound: HashMap<String, Timestamp>,
     /// Marketing templates that count against each user's per-user limit.
     marketing: Tally,
+    /// The bytes of the profile names in `profiles`, which a client chooses.
+    names: usize,
 }
+
+/// Estimates of what each entry holds (key, value, map slot), for the memory budget; a
+/// profile's name is counted on top.
+const USER_BYTES: usize = 160;
+const LINK_BYTES: usize = 128;
+const PROFILE_BYTES: usize = 128;
+const FLAG_BYTES: usize = 80;
+const TALLY_BYTES: usize = 96;
+
+/// The longest profile name a recipient may have (*invented*: Meta documents none for
+/// users; WhatsApp's own app keeps them far shorter).
+pub(crate) const MAX_NAME_CHARS: usize = 256;
 
 /// One recipient as the admin API lists it.
 pub(crate) struct Entry {
@@ -278,7 +298,21 @@ impl Recipients {
     /// Sets the profile of `who` and records who they are.
     pub(crate) fn set_profile(&mut self, who: &Identity, profile: Profile) {
         self.link(who);
-        self.profiles.insert(who.user_id.clone(), profile);
+        self.names += profile.name.len();
+        if let Some(old) = self.profiles.insert(who.user_id.clone(), profile) {
+            self.names = self.names.saturating_sub(old.name.len());
+        }
+    }
+
+    /// What the recipients hold, by estimate, for the memory budget: the users and their
+    /// links, profiles (with their names), opt-outs, windows and marketing tallies.
+    pub(crate) fn retained_bytes(&self) -> usize {
+        self.users.len() * USER_BYTES
+            + (self.by_phone.len() + self.by_parent.len()) * LINK_BYTES
+            + self.profiles.len() * PROFILE_BYTES
+            + self.names
+            + (self.opted_out.len() + self.last_inbound.len()) * FLAG_BYTES
+            + self.marketing.users() * TALLY_BYTES
     }
 
     /// Records that `who` stopped marketing messages; whether that changed anything.
@@ -389,7 +423,11 @@ impl Recipients {
     ) -> Timeline {
         // Meta accepts a send to any digits and reports a number no one can hold as
         // undeliverable, as it does a number not on WhatsApp.
-        if who.wa_id.as_deref().is_some_and(|phone| country::of(phone).is_none()) {
+        if who
+            .wa_id
+            .as_deref()
+            .is_some_and(|phone| country::of(phone).is_none())
+        {
             return Timeline::failed(ErrorKind::MessageUndeliverable);
         }
         if marketing && rules.us_marketing_undeliverable && who.is_in_the_us() {

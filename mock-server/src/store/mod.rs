@@ -142,6 +142,8 @@ pub(crate) struct Sandbox {
     accounted: AtomicUsize,
     /// What its delivery log is counted as.
     hooks_bytes: AtomicUsize,
+    /// What the jobs waiting on its clock are counted as.
+    jobs_bytes: AtomicUsize,
     /// The store's tick when its token was last used.
     last_used: AtomicU64,
     /// Deleted or evicted: counts nothing any more.

@@ -40,9 +40,9 @@ impl Session<'_> {
         self.state().faults.take(path, phones, now)
     }
 
-    /// Adds a fault (admin).
-    pub(crate) fn add_fault(&mut self, fault: FaultSpec) {
-        self.state().faults.add(fault);
+    /// Adds a fault (admin), unless too many are armed.
+    pub(crate) fn add_fault(&mut self, fault: FaultSpec) -> Result<(), String> {
+        self.state().faults.add(fault)
     }
 
     /// Sets or lifts the sandbox's throughput limit (admin).

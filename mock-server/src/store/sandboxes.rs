@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::{Inner, Sandbox, SandboxHooks, SandboxState, Store};
-use crate::budget::{Budget, Retained, SANDBOX_BYTES};
+use crate::budget::{Budget, JOB_BYTES, Retained, SANDBOX_BYTES};
 use crate::clock::{Clock, Timestamp};
 use crate::ids::IdStreams;
 
@@ -101,6 +101,7 @@ impl Store {
                 Some(b.saturating_sub(removed))
             });
         self.inner.budget.adjust(removed, added);
+        self.inner.count_jobs(sandbox);
         sandbox.changed();
         if self.inner.budget.over() {
             self.inner.enforce_budget(sandbox);
@@ -140,7 +141,16 @@ impl Inner {
         let now = state.retained();
         let before = sandbox.accounted.swap(now, Ordering::Relaxed);
         self.budget.adjust(before, now);
+        self.count_jobs(sandbox);
         self.budget.over()
+    }
+
+    /// Counts the jobs waiting on `sandbox`'s clock: after each operation and each webhook
+    /// attempt, the two things that schedule them.
+    fn count_jobs(&self, sandbox: &Sandbox) {
+        let now = sandbox.clock.pending() * JOB_BYTES;
+        let before = sandbox.jobs_bytes.swap(now, Ordering::Relaxed);
+        self.budget.adjust(before, now);
     }
 
     /// Brings the budget back to its target: first the histories of the least recently used
@@ -230,17 +240,72 @@ impl Inner {
             .sub(sandbox.accounted.swap(0, Ordering::Relaxed));
         self.budget
             .sub(sandbox.hooks_bytes.swap(0, Ordering::Relaxed));
+        self.budget
+            .sub(sandbox.jobs_bytes.swap(0, Ordering::Relaxed));
+    }
+}
+
+/// What the memory budget counts, by what holds it (bytes, by [`Retained`] estimates).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Counted {
+    pub(crate) worlds: usize,
+    pub(crate) journal: usize,
+    pub(crate) messages: usize,
+    pub(crate) events: usize,
+    pub(crate) inbound: usize,
+    pub(crate) recipients: usize,
+    pub(crate) faults: usize,
+    pub(crate) jobs: usize,
+    pub(crate) media: usize,
+    pub(crate) deliveries: usize,
+}
+
+/// What one message a user sent holds in a sandbox's list of them (its text is in its event).
+const RECEIVED_BYTES: usize = 192;
+
+impl Store {
+    /// What the budget counts now, every sandbox together, by what holds it.
+    pub(crate) fn counted(&self) -> Counted {
+        let mut total = Counted::default();
+        for sandbox in self.sandboxes() {
+            let own = sandbox.read().counted();
+            total.worlds += own.worlds;
+            total.journal += own.journal;
+            total.messages += own.messages;
+            total.events += own.events;
+            total.inbound += own.inbound;
+            total.recipients += own.recipients;
+            total.faults += own.faults;
+            total.media += own.media;
+            total.jobs += sandbox.jobs_bytes.load(Ordering::Relaxed);
+            total.deliveries += sandbox.hooks_bytes.load(Ordering::Relaxed);
+        }
+        total
     }
 }
 
 impl SandboxState {
-    /// What the sandbox holds, by [`Retained`]: its world and its histories.
+    /// What the sandbox's state holds, by kind (its clock's jobs and its delivery log are
+    /// counted beside it).
+    fn counted(&self) -> Counted {
+        Counted {
+            worlds: SANDBOX_BYTES,
+            journal: self.journal_bytes,
+            messages: self.message_bytes,
+            events: self.outbox.history_bytes(),
+            inbound: self.received.len() * RECEIVED_BYTES,
+            recipients: self.recipients.retained_bytes(),
+            faults: self.faults.retained_bytes(),
+            media: self.media.bytes(),
+            jobs: 0,
+            deliveries: 0,
+        }
+    }
+
+    /// What the sandbox's state holds, by [`Retained`]: its world and its histories.
     fn retained(&self) -> usize {
-        SANDBOX_BYTES
-            + self.journal_bytes
-            + self.message_bytes
-            + self.outbox.history_bytes()
-            + self.media.bytes()
+        let c = self.counted();
+        c.worlds + c.journal + c.messages + c.events + c.inbound + c.recipients + c.faults + c.media
     }
 
     /// Drops the oldest journal entry; the bytes it held.

@@ -37,6 +37,7 @@ impl Sandbox {
         Ok(Arc::new_cyclic(|me| Self {
             accounted: AtomicUsize::new(0),
             hooks_bytes: AtomicUsize::new(0),
+            jobs_bytes: AtomicUsize::new(0),
             last_used: AtomicU64::new(0),
             gone: AtomicBool::new(false),
             state: Mutex::new(state),

@@ -130,6 +130,14 @@ pub(crate) struct Delivery {
     pub(crate) duplicate_of: Option<u64>,
 }
 
+impl Delivery {
+    /// What a delivery waiting for its next attempt holds, for the memory budget: it is
+    /// charged when planned and given back when it is delivered or expires.
+    pub(crate) fn queued_bytes(&self) -> usize {
+        192 + self.body.len() + self.url.len() + self.signature.len()
+    }
+}
+
 /// POSTs `delivery` once, logs the attempt and schedules the next one if it failed.
 pub(crate) async fn attempt(courier: Arc<Courier>, mut delivery: Delivery) {
     delivery.attempts += 1;
@@ -191,14 +199,16 @@ pub(crate) async fn attempt(courier: Arc<Courier>, mut delivery: Delivery) {
         signature: delivery.signature.clone(),
         body: delivery.body.clone(),
     };
-    let (added, removed) = lock(&delivery.hooks).log.push(record);
-    if let Some(sandbox) = delivery.sandbox.upgrade() {
-        (courier.charge)(&sandbox, added, removed);
-    }
-    if let Some(next) = next {
+    let (added, mut removed) = lock(&delivery.hooks).log.push(record);
+    let sandbox = delivery.sandbox.upgrade();
+    match next {
         // Scheduled from the attempt's own time, so retries keep their spacing on the clock.
-        let wait = next.since(clock.now());
-        courier.queue.requeue_in(wait, delivery);
+        Some(next) => courier.queue.requeue_in(next.since(clock.now()), delivery),
+        None => removed += delivery.queued_bytes(),
+    }
+    // Charged once the retry is scheduled, so the count includes its job.
+    if let Some(sandbox) = sandbox {
+        (courier.charge)(&sandbox, added, removed);
     }
 }
 

@@ -530,6 +530,7 @@ impl Shared {
             version,
             now,
         };
+        let mut queued = 0;
         for (url, group) in batches(targeted, chaos.batch) {
             let id = hooks.next_id();
             let mut delivery = self.build(sandbox, &hooks_handle, id, url, &group, &shape);
@@ -543,6 +544,7 @@ impl Shared {
                 ..delivery.clone()
             });
             for d in std::iter::once(delivery).chain(twin) {
+                queued += d.queued_bytes();
                 if held {
                     self.courier.queue.requeue_in(hold_for, d);
                 } else {
@@ -550,6 +552,9 @@ impl Shared {
                 }
             }
         }
+        // Charged with the hooks' lock released: making room may trim delivery logs.
+        drop(hooks);
+        (self.courier.charge)(sandbox, queued, 0);
     }
 
     /// Signs and packs one webhook carrying `group` (one event, or statuses of one number).

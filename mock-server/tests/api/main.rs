@@ -2,6 +2,7 @@
 
 mod admin;
 mod analytics;
+mod budget;
 mod campaign;
 mod changelog;
 mod cli;

@@ -78,6 +78,11 @@ impl Receiver {
         Self::start(&[], Duration::ZERO, Challenge::Echo).await
     }
 
+    /// Answers POSTs with `answers` in turn, then 200.
+    pub(crate) async fn answering(answers: &[u16]) -> Self {
+        Self::start(answers, Duration::ZERO, Challenge::Echo).await
+    }
+
     fn hits(&self) -> Vec<Hit> {
         self.hits.lock().unwrap().clone()
     }
