@@ -12,7 +12,9 @@ use std::path::Path;
 use serde::Deserialize;
 use wa_contract::ErrorEntry;
 use wa_contract::model::MarketingLimit;
+use wa_contract::payload::enums::WireEnum;
 use wa_contract::payload::template::{DegreesOfFreedomSpec, TemplateCreateRequest, TemplateStatus};
+use wa_contract::payload::webhook::{MessagingLimitTier, QualityScore};
 
 use crate::domain::identity::{Identity, digits};
 use crate::domain::recipient::{Profile, derived_bsuid};
@@ -230,6 +232,41 @@ pub(crate) struct PhoneSpec {
     pub(crate) display_phone_number: String,
     /// Display name.
     pub(crate) verified_name: String,
+    /// `GREEN` (default), `YELLOW`, `RED` or `UNKNOWN`.
+    #[serde(default)]
+    pub(crate) quality_rating: Option<String>,
+    /// `TIER_250` (default, a new portfolio's limit), …, `TIER_UNLIMITED`.
+    #[serde(default)]
+    pub(crate) messaging_limit_tier: Option<String>,
+}
+
+impl PhoneSpec {
+    /// The number's quality rating and messaging limit, or what is wrong with them.
+    pub(crate) fn quality(&self) -> Result<(QualityScore, MessagingLimitTier), String> {
+        fn read<T: WireEnum>(field: &str, value: Option<&str>, default: T) -> Result<T, String> {
+            value.map_or(Ok(default), |v| {
+                T::from_name(v).ok_or_else(|| {
+                    format!(
+                        "{field}: expected one of {}, found '{}'",
+                        T::NAMES.join(", "),
+                        v.escape_debug()
+                    )
+                })
+            })
+        }
+        Ok((
+            read(
+                "quality_rating",
+                self.quality_rating.as_deref(),
+                QualityScore::Green,
+            )?,
+            read(
+                "messaging_limit_tier",
+                self.messaging_limit_tier.as_deref(),
+                MessagingLimitTier::Tier250,
+            )?,
+        ))
+    }
 }
 
 /// A template: a create request plus its id and status.

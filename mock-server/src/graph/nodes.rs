@@ -61,7 +61,7 @@ fn phone_node(p: &PhoneNumber) -> Map<String, Value> {
     let dial = calling_code(&p.display_phone_number);
     object(json!({
         "status": "CONNECTED",
-        "messaging_limit_tier": "TIER_250",
+        "messaging_limit_tier": p.messaging_limit_tier,
         "account_mode": "LIVE",
         "is_official_business_account": false,
         "country_code": dial.map(|(_, country)| country),
@@ -71,7 +71,7 @@ fn phone_node(p: &PhoneNumber) -> Map<String, Value> {
         "display_phone_number": p.display_phone_number,
         "quality_rating": p.quality_rating,
         "platform_type": "CLOUD_API",
-        "throughput": {"level": "STANDARD"},
+        "throughput": {"level": p.throughput_level()},
         "name_status": "APPROVED",
         "id": p.id,
     }))
