@@ -388,6 +388,30 @@ mod tests {
     }
 
     #[test]
+    fn a_phone_numbers_quality_and_limit_are_read_or_refused_naming_the_field() {
+        let phone = |extra: &str| {
+            let spec: PhoneSpec = toml::from_str(&format!(
+                "display_phone_number = \"15550100021\"\nverified_name = \"v\"\n{extra}"
+            ))
+            .unwrap();
+            spec.quality()
+        };
+        assert_eq!(
+            phone(""),
+            Ok((QualityScore::Green, MessagingLimitTier::Tier250))
+        );
+        assert_eq!(
+            phone("quality_rating = \"RED\"\nmessaging_limit_tier = \"TIER_100K\""),
+            Ok((QualityScore::Red, MessagingLimitTier::Tier100K))
+        );
+        let refused = phone("messaging_limit_tier = \"TIER_5K\"").unwrap_err();
+        assert!(
+            refused.starts_with("messaging_limit_tier: expected one of TIER_50"),
+            "{refused}"
+        );
+    }
+
+    #[test]
     fn recipients_need_a_phone_or_a_bsuid_in_their_shapes() {
         let spec = |toml: &str| {
             WorldSpec::from_toml(&format!("businesses = []\n[[recipients]]\n{toml}\n"))
