@@ -94,36 +94,6 @@ pub(super) async fn set_capabilities(
     AdminJson(body): AdminJson<BusinessCapabilities>,
 ) -> AdminResult<Success> {
     let store = &state.store;
-    let invalid = |details: String| refuse(store, &Refusal::invalid(details));
-    if let Some(daily) = body.max_daily_conversations_per_business
-        && !BusinessCapabilityUpdate::DAILY_LIMITS.contains(&daily)
-    {
-        return Err(invalid(format!(
-            "max_daily_conversations_per_business: expected 250, 2000, 10000, 100000 or -1 \
-             (unlimited), found {daily}"
-        )));
-    }
-    for (field, count) in [
-        (
-            "max_phone_numbers_per_business",
-            body.max_phone_numbers_per_business,
-        ),
-        (
-            "max_phone_numbers_per_waba",
-            body.max_phone_numbers_per_waba,
-        ),
-    ] {
-        if let Some(n) = count.filter(|n| *n != -1 && *n < 1) {
-            return Err(invalid(format!(
-                "{field}: expected a positive count or -1 (unlimited), found {n}"
-            )));
-        }
-    }
-    if body == BusinessCapabilities::default() {
-        return Err(invalid(
-            "max_daily_conversations_per_business: expected at least one capability".to_owned(),
-        ));
-    }
     // Both spellings of the portfolio's limit, as Meta sends them until the old one goes.
     let capabilities = BusinessCapabilityUpdate {
         max_daily_conversation_per_phone: body.max_daily_conversations_per_business,
@@ -135,7 +105,8 @@ pub(super) async fn set_capabilities(
     store
         .session(&sandbox)
         .announce_capabilities(&BusinessId::new(id.as_str()), &capabilities)
-        .ok_or_else(|| unknown(store, &method, &id))?;
+        .ok_or_else(|| unknown(store, &method, &id))?
+        .map_err(|refusal| refuse(store, &refusal))?;
     Ok(Json(Success { success: true }))
 }
 

@@ -12,7 +12,9 @@ use wa_contract::payload::template::{
     CreativeFeatureKey, DegreesOfFreedomSpec, EnrollStatus, FeatureEnrollment, FeatureMap,
 };
 pub(crate) use wa_contract::payload::waba::{BusinessOnboardingStatus, OnboardingStatus};
-use wa_contract::payload::webhook::{MessagingLimitTier, PhoneQualityEvent, QualityScore};
+use wa_contract::payload::webhook::{
+    BusinessCapabilityUpdate, MessagingLimitTier, PhoneQualityEvent, QualityScore,
+};
 
 use crate::clock::Timestamp;
 use crate::ids::{BusinessId, PhoneNumberId, WabaId};
@@ -175,6 +177,43 @@ pub(crate) struct QualityChanged {
     pub(crate) old_limit: Option<MessagingLimitTier>,
 }
 
+/// Checks a portfolio's announced limits: at least one, the messaging limit one of Meta's
+/// documented values, the phone number counts positive; `-1` is unlimited for each.
+pub(crate) fn check_capabilities(c: &BusinessCapabilityUpdate) -> Result<(), Refusal> {
+    if let Some(daily) = c.max_daily_conversations_per_business
+        && !BusinessCapabilityUpdate::DAILY_LIMITS.contains(&daily)
+    {
+        return Err(Refusal::invalid(format!(
+            "max_daily_conversations_per_business: expected 250, 2000, 10000, 100000 or -1 \
+             (unlimited), found {daily}"
+        )));
+    }
+    for (field, count) in [
+        (
+            "max_phone_numbers_per_business",
+            c.max_phone_numbers_per_business,
+        ),
+        ("max_phone_numbers_per_waba", c.max_phone_numbers_per_waba),
+    ] {
+        if let Some(n) = count.filter(|n| *n != -1 && *n < 1) {
+            return Err(Refusal::invalid(format!(
+                "{field}: expected a positive count or -1 (unlimited), found {n}"
+            )));
+        }
+    }
+    let given = [
+        c.max_daily_conversations_per_business,
+        c.max_phone_numbers_per_business,
+        c.max_phone_numbers_per_waba,
+    ];
+    if given.iter().all(Option::is_none) {
+        return Err(Refusal::invalid(
+            "max_daily_conversations_per_business: expected at least one capability",
+        ));
+    }
+    Ok(())
+}
+
 /// A tier's place among the limits: not set below the smallest, unlimited above the largest.
 fn rank(tier: MessagingLimitTier) -> usize {
     match tier {
@@ -313,6 +352,30 @@ mod tests {
         );
         assert_eq!(given.map(|c| c.event), Ok(PhoneQualityEvent::Onboarding));
         assert_eq!(p.throughput_level(), "STANDARD");
+    }
+
+    #[test]
+    fn capabilities_are_metas_limits_or_unlimited() {
+        let caps = |daily, per_waba| BusinessCapabilityUpdate {
+            max_daily_conversation_per_phone: None,
+            max_daily_conversations_per_business: daily,
+            max_phone_numbers_per_business: None,
+            max_phone_numbers_per_waba: per_waba,
+            extra: serde_json::Map::new(),
+        };
+        assert_eq!(check_capabilities(&caps(Some(-1), Some(2))), Ok(()));
+        assert_eq!(check_capabilities(&caps(None, Some(-1))), Ok(()));
+        for (bad, field) in [
+            (
+                caps(Some(1000), None),
+                "max_daily_conversations_per_business:",
+            ),
+            (caps(None, Some(0)), "max_phone_numbers_per_waba:"),
+            (caps(None, None), "max_daily_conversations_per_business:"),
+        ] {
+            let refused = check_capabilities(&bad).unwrap_err();
+            assert!(refused.vars[0].1.starts_with(field), "{refused:?}");
+        }
     }
 
     #[test]

@@ -18,7 +18,9 @@ use crate::domain::Refusal;
 use crate::domain::events::{
     AccountDetail, AccountUpdate, BusinessNumber, CapabilityChange, EventKind, PhoneQualityChange,
 };
-use crate::domain::waba::{BusinessOnboardingStatus, IntentOutcome, OnboardingStatus};
+use crate::domain::waba::{
+    BusinessOnboardingStatus, IntentOutcome, OnboardingStatus, check_capabilities,
+};
 use crate::ids::{BusinessId, PhoneNumberId, WabaId};
 
 /// A subscription made through `subscribed_apps`.
@@ -100,15 +102,19 @@ impl Session<'_> {
     }
 
     /// Announces a portfolio's limits (admin): one `business_capability_update` per WABA of
-    /// the portfolio. `None` when the portfolio is unknown; else how many WABAs were told.
+    /// the portfolio. `None` when the portfolio is unknown; else how many WABAs were told, or
+    /// why the limits were refused.
     pub(crate) fn announce_capabilities(
         &mut self,
         id: &BusinessId,
         capabilities: &BusinessCapabilityUpdate,
-    ) -> Option<usize> {
+    ) -> Option<Result<usize, Refusal>> {
         let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
         state.businesses.iter().find(|b| &b.id == id)?;
+        if let Err(refusal) = check_capabilities(capabilities) {
+            return Some(Err(refusal));
+        }
         let wabas: Vec<WabaId> = state
             .wabas
             .iter()
@@ -124,7 +130,7 @@ impl Session<'_> {
                 }),
             );
         }
-        Some(wabas.len())
+        Some(Ok(wabas.len()))
     }
 
     /// One of Meta's account events on a WABA (admin), with its `account_update`. `None` when
