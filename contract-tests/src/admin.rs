@@ -403,6 +403,86 @@ pub struct UserIdChange {
     pub phone_number_id: Option<String>,
 }
 
+/// `POST /__admin/recipients/{id}/wa_id`: the user changes phone number.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NumberChange {
+    /// The user's new phone number.
+    pub wa_id: String,
+    /// The business number whose webhooks report it (default: the sandbox's first number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number_id: Option<String>,
+}
+
+/// `POST /__admin/phone_numbers/{id}/quality`: a phone number's quality rating and messaging
+/// limit change, with its `phone_number_quality_update` webhook; and its answer (with `id`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PhoneQuality {
+    /// The phone number (answers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `GREEN`, `YELLOW`, `RED` or `UNKNOWN`; unchanged when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_rating: Option<String>,
+    /// `TIER_50`, `TIER_250`, `TIER_1K`, `TIER_2K`, `TIER_10K`, `TIER_100K`, `TIER_UNLIMITED`
+    /// or `TIER_NOT_SET`; unchanged when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_limit_tier: Option<String>,
+    /// The webhook's `event` (requests only); by default the one that names what changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+}
+
+/// `POST /__admin/businesses/{id}/capabilities`: the portfolio's limits, announced with one
+/// `business_capability_update` per WABA (`-1`: unlimited).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BusinessCapabilities {
+    /// Users the portfolio may message a day: 250, 2000, 10000, 100000 or -1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_daily_conversations_per_business: Option<i64>,
+    /// Phone numbers the portfolio may have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_phone_numbers_per_business: Option<i64>,
+    /// Phone numbers one WABA may have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_phone_numbers_per_waba: Option<i64>,
+}
+
+/// `POST /__admin/wabas/{id}/account_update`: an account event of Meta's on a WABA, with its
+/// `account_update` webhook. Each event reads only its own fields; the others are refused.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AccountEventRequest {
+    /// `VERIFIED_ACCOUNT`, `ACCOUNT_RESTRICTION`, `DISABLED_UPDATE`, `PARTNER_REMOVED` or
+    /// `ACCOUNT_DELETED`.
+    pub event: String,
+    /// `VERIFIED_ACCOUNT`: the number verified (default: the WABA's first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number_id: Option<String>,
+    /// `ACCOUNT_RESTRICTION`: what is restricted (default:
+    /// `["RESTRICTED_BIZ_INITIATED_MESSAGING"]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restriction_types: Option<Vec<String>>,
+    /// `ACCOUNT_RESTRICTION`: how long it lasts on the sandbox's clock (default one day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restriction_seconds: Option<u64>,
+    /// `DISABLED_UPDATE`: `DISABLE` (default), `REINSTATE` or `SCHEDULE_FOR_DISABLE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ban_state: Option<String>,
+    /// `PARTNER_REMOVED`: why (default `ACCOUNT_DISCONNECTED`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `PARTNER_REMOVED`: `USER` (default) or `SYSTEM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initiated_by: Option<String>,
+}
+
 /// One step of a message's status history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

@@ -12,7 +12,9 @@ use std::path::Path;
 use serde::Deserialize;
 use wa_contract::ErrorEntry;
 use wa_contract::model::MarketingLimit;
+use wa_contract::payload::enums::WireEnum;
 use wa_contract::payload::template::{DegreesOfFreedomSpec, TemplateCreateRequest, TemplateStatus};
+use wa_contract::payload::webhook::{MessagingLimitTier, QualityScore};
 
 use crate::domain::identity::{Identity, digits};
 use crate::domain::recipient::{Profile, derived_bsuid};
@@ -230,6 +232,41 @@ pub(crate) struct PhoneSpec {
     pub(crate) display_phone_number: String,
     /// Display name.
     pub(crate) verified_name: String,
+    /// `GREEN` (default), `YELLOW`, `RED` or `UNKNOWN`.
+    #[serde(default)]
+    pub(crate) quality_rating: Option<String>,
+    /// `TIER_250` (default, a new portfolio's limit), …, `TIER_UNLIMITED`.
+    #[serde(default)]
+    pub(crate) messaging_limit_tier: Option<String>,
+}
+
+impl PhoneSpec {
+    /// The number's quality rating and messaging limit, or what is wrong with them.
+    pub(crate) fn quality(&self) -> Result<(QualityScore, MessagingLimitTier), String> {
+        fn read<T: WireEnum>(field: &str, value: Option<&str>, default: T) -> Result<T, String> {
+            value.map_or(Ok(default), |v| {
+                T::from_name(v).ok_or_else(|| {
+                    format!(
+                        "{field}: expected one of {}, found '{}'",
+                        T::NAMES.join(", "),
+                        v.escape_debug()
+                    )
+                })
+            })
+        }
+        Ok((
+            read(
+                "quality_rating",
+                self.quality_rating.as_deref(),
+                QualityScore::Green,
+            )?,
+            read(
+                "messaging_limit_tier",
+                self.messaging_limit_tier.as_deref(),
+                MessagingLimitTier::Tier250,
+            )?,
+        ))
+    }
 }
 
 /// A template: a create request plus its id and status.
@@ -348,6 +385,30 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world/example.toml");
         let w = WorldSpec::load(&path).unwrap();
         assert!(!w.rejection_rules.is_empty());
+    }
+
+    #[test]
+    fn a_phone_numbers_quality_and_limit_are_read_or_refused_naming_the_field() {
+        let phone = |extra: &str| {
+            let spec: PhoneSpec = toml::from_str(&format!(
+                "display_phone_number = \"15550100021\"\nverified_name = \"v\"\n{extra}"
+            ))
+            .unwrap();
+            spec.quality()
+        };
+        assert_eq!(
+            phone(""),
+            Ok((QualityScore::Green, MessagingLimitTier::Tier250))
+        );
+        assert_eq!(
+            phone("quality_rating = \"RED\"\nmessaging_limit_tier = \"TIER_100K\""),
+            Ok((QualityScore::Red, MessagingLimitTier::Tier100K))
+        );
+        let refused = phone("messaging_limit_tier = \"TIER_5K\"").unwrap_err();
+        assert!(
+            refused.starts_with("messaging_limit_tier: expected one of TIER_50"),
+            "{refused}"
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! the `value` of each `field` the mock emits: `messages` (statuses, inbound messages and the
 //! MM API's `user_actions`),
 //! `message_template_status_update`, `account_update`, `user_preferences`, `user_id_update`,
-//! `message_template_quality_update` and `template_category_update`.
+//! `message_template_quality_update`, `template_category_update`, `phone_number_quality_update`
+//! and `business_capability_update`.
 //!
 //! [`ChangeValue`] is chosen by the change's `field`; fields the model does not know are kept
 //! as raw JSON so a webhook from a newer Graph still parses. For the same reason values from
@@ -81,6 +82,10 @@ pub enum ChangeValue {
     TemplateQuality(Box<TemplateQualityUpdate>),
     /// `template_category_update`, impending or done.
     TemplateCategory(Box<TemplateCategoryUpdate>),
+    /// `phone_number_quality_update`: a phone number's messaging limit or throughput changed.
+    PhoneQuality(Box<PhoneQualityUpdate>),
+    /// `business_capability_update`: the portfolio's limits changed.
+    BusinessCapability(Box<BusinessCapabilityUpdate>),
     /// Any other field, kept as sent.
     Other(Value),
 }
@@ -103,6 +108,8 @@ impl Serialize for WebhookChange {
             ChangeValue::UserIdUpdate(v) => serde_json::to_value(v),
             ChangeValue::TemplateQuality(v) => serde_json::to_value(v),
             ChangeValue::TemplateCategory(v) => serde_json::to_value(v),
+            ChangeValue::PhoneQuality(v) => serde_json::to_value(v),
+            ChangeValue::BusinessCapability(v) => serde_json::to_value(v),
             ChangeValue::Other(v) => Ok(v.clone()),
         }
         .map_err(S::Error::custom)?;
@@ -131,6 +138,12 @@ impl<'de> Deserialize<'de> for WebhookChange {
             }
             "template_category_update" => {
                 serde_json::from_value(value).map(ChangeValue::TemplateCategory)
+            }
+            "phone_number_quality_update" => {
+                serde_json::from_value(value).map(ChangeValue::PhoneQuality)
+            }
+            "business_capability_update" => {
+                serde_json::from_value(value).map(ChangeValue::BusinessCapability)
             }
             _ => Ok(ChangeValue::Other(value)),
         }
@@ -596,9 +609,100 @@ pub struct AccountUpdate {
     /// The WABA concerned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waba_info: Option<WabaInfo>,
+    /// The verified phone number (digits), on `VERIFIED_ACCOUNT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// What the account may no longer do, and until when, on `ACCOUNT_RESTRICTION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restriction_info: Option<Vec<Restriction>>,
+    /// The account's ban state, on `DISABLED_UPDATE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ban_info: Option<BanInfo>,
+    /// Why and by whom the partner was removed, on `PARTNER_REMOVED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disconnection_info: Option<DisconnectionInfo>,
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// `restriction_info[]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Restriction {
+    /// `RESTRICTED_BIZ_INITIATED_MESSAGING`, `RESTRICTED_ADD_PHONE_NUMBER_ACTION`, ….
+    pub restriction_type: Open<RestrictionType>,
+    /// When the restriction ends: unix seconds, or Graph's time text in some payloads.
+    pub expiration: Value,
+}
+
+wire_enum! {
+    /// `restriction_info[].restriction_type`.
+    pub enum RestrictionType {
+        /// The business may not add phone numbers.
+        AddPhoneNumber = "RESTRICTED_ADD_PHONE_NUMBER_ACTION",
+        /// The business may not start conversations.
+        BizInitiatedMessaging = "RESTRICTED_BIZ_INITIATED_MESSAGING",
+        /// The business may not answer users.
+        CustomerInitiatedMessaging = "RESTRICTED_CUSTOMER_INITIATED_MESSAGING",
+    }
+}
+
+/// `ban_info`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BanInfo {
+    /// `DISABLE`, `REINSTATE` or `SCHEDULE_FOR_DISABLE`.
+    pub waba_ban_state: Open<BanState>,
+    /// The day, in words (`April 17, 2025`).
+    pub waba_ban_date: String,
+}
+
+wire_enum! {
+    /// `ban_info.waba_ban_state`.
+    pub enum BanState {
+        /// The WABA is disabled.
+        Disable = "DISABLE",
+        /// The WABA was reinstated.
+        Reinstate = "REINSTATE",
+        /// The WABA will be disabled.
+        ScheduleForDisable = "SCHEDULE_FOR_DISABLE",
+    }
+}
+
+/// `disconnection_info` (WhatsApp Cloud API changelog, April 2026).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DisconnectionInfo {
+    /// Why the partner was removed.
+    pub reason: Open<DisconnectionReason>,
+    /// `USER` or `SYSTEM`.
+    pub initiated_by: Open<DisconnectionInitiator>,
+}
+
+wire_enum! {
+    /// `disconnection_info.reason`.
+    pub enum DisconnectionReason {
+        /// The business downgraded its account.
+        BusinessDowngrade = "BUSINESS_DOWNGRADE",
+        /// The primary device was inactive.
+        PrimaryInactivity = "PRIMARY_INACTIVITY",
+        /// A companion device was inactive.
+        CompanionInactivity = "COMPANION_INACTIVITY",
+        /// The account was disconnected.
+        AccountDisconnected = "ACCOUNT_DISCONNECTED",
+        /// The number changed.
+        ChangeNumber = "CHANGE_NUMBER",
+        /// The user registered the number again.
+        UserReRegistered = "USER_RE_REGISTERED",
+    }
+}
+
+wire_enum! {
+    /// `disconnection_info.initiated_by`.
+    pub enum DisconnectionInitiator {
+        /// The business did it.
+        User = "USER",
+        /// WhatsApp did it.
+        System = "SYSTEM",
+    }
 }
 
 wire_enum! {
@@ -618,6 +722,10 @@ wire_enum! {
         DisabledUpdate = "DISABLED_UPDATE",
         /// The partner was removed (`disconnection_info`).
         PartnerRemoved = "PARTNER_REMOVED",
+        /// The WABA violated a policy (`violation_info`).
+        AccountViolation = "ACCOUNT_VIOLATION",
+        /// The WABA was deleted.
+        AccountDeleted = "ACCOUNT_DELETED",
     }
 }
 
@@ -794,4 +902,94 @@ pub struct TemplateCategoryUpdate {
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// `value` of a `phone_number_quality_update` change (Meta's `phone_number_quality_update`
+/// webhook reference): `current_limit` is deprecated in favour of
+/// `max_daily_conversations_per_business`, and either may come alone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhoneQualityUpdate {
+    /// The business number, digits only.
+    pub display_phone_number: String,
+    /// What changed.
+    pub event: Open<PhoneQualityEvent>,
+    /// The limit before, on messaging limit changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_limit: Option<Open<MessagingLimitTier>>,
+    /// The limit now (deprecated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_limit: Option<Open<MessagingLimitTier>>,
+    /// The portfolio's limit now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_daily_conversations_per_business: Option<Open<MessagingLimitTier>>,
+    /// Fields this model does not name, kept as they came.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+wire_enum! {
+    /// The `event` of a `phone_number_quality_update`.
+    pub enum PhoneQualityEvent {
+        /// The number is still being registered.
+        Onboarding = "ONBOARDING",
+        /// The number got higher throughput.
+        ThroughputUpgrade = "THROUGHPUT_UPGRADE",
+        /// The number's quality dropped (legacy).
+        Flagged = "FLAGGED",
+        /// The number's quality recovered (legacy).
+        Unflagged = "UNFLAGGED",
+        /// The messaging limit rose (legacy).
+        Upgrade = "UPGRADE",
+        /// The messaging limit fell (legacy).
+        Downgrade = "DOWNGRADE",
+    }
+}
+
+wire_enum! {
+    /// A messaging limit tier, smallest first (the phone node's `messaging_limit_tier`).
+    pub enum MessagingLimitTier {
+        /// 50 users a day.
+        Tier50 = "TIER_50",
+        /// 250 users a day.
+        Tier250 = "TIER_250",
+        /// 1,000 users a day (before October 2025).
+        Tier1K = "TIER_1K",
+        /// 2,000 users a day.
+        Tier2K = "TIER_2K",
+        /// 10,000 users a day.
+        Tier10K = "TIER_10K",
+        /// 100,000 users a day.
+        Tier100K = "TIER_100K",
+        /// No limit, and higher throughput.
+        TierUnlimited = "TIER_UNLIMITED",
+        /// The number has not sent a message yet.
+        TierNotSet = "TIER_NOT_SET",
+    }
+}
+
+/// `value` of a `business_capability_update` change (Meta's `business_capability_update`
+/// webhook reference): integers, `-1` for unlimited; `max_daily_conversation_per_phone` is
+/// the deprecated spelling of the portfolio's limit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BusinessCapabilityUpdate {
+    /// The portfolio's messaging limit (deprecated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_daily_conversation_per_phone: Option<i64>,
+    /// The portfolio's messaging limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_daily_conversations_per_business: Option<i64>,
+    /// Phone numbers the portfolio may have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_phone_numbers_per_business: Option<i64>,
+    /// Phone numbers one WABA may have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_phone_numbers_per_waba: Option<i64>,
+    /// Fields this model does not name, kept as they came.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl BusinessCapabilityUpdate {
+    /// The documented messaging limits (`-1`: unlimited).
+    pub const DAILY_LIMITS: [i64; 5] = [250, 2000, 10_000, 100_000, -1];
 }

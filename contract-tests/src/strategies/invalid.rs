@@ -154,10 +154,23 @@ const TEMPLATE_STATUS_WEBHOOK: &[Mutation] = mutations! {
     "unix_timestamp" => |v| set(v, "/entry/0", "time", json!("soon")),
 };
 
+// Every account event has `event` and an entry id; `waba_info` only some.
 const ACCOUNT_UPDATE_WEBHOOK: &[Mutation] = mutations! {
-    "required" => |v| remove(v, "/entry/0/changes/0/value", "waba_info"),
-    "graph_id" => |v| set(v, "/entry/0/changes/0/value/waba_info", "waba_id", json!("abc")),
+    "required" => |v| remove(v, "/entry/0/changes/0/value", "event"),
+    "graph_id" => |v| set(v, "/entry/0", "id", json!("abc")),
     "enum" => |v| set(v, "", "object", json!("page")),
+};
+
+const PHONE_QUALITY_WEBHOOK: &[Mutation] = mutations! {
+    "enum" => |v| set(v, VALUE, "current_limit", json!("TIER_5K")),
+    "required" => |v| remove(v, VALUE, "event"),
+    "digits" => |v| set(v, VALUE, "display_phone_number", json!("+1 555-078-3881")),
+};
+
+const BUSINESS_CAPABILITY_WEBHOOK: &[Mutation] = mutations! {
+    "limit" => |v| set(v, VALUE, "max_daily_conversations_per_business", json!(1000)),
+    "type" => |v| set(v, VALUE, "max_daily_conversations_per_business", json!("2000")),
+    "required" => |v| set(v, "/entry/0/changes/0", "value", json!({})),
 };
 
 const VALUE: &str = "/entry/0/changes/0/value";
@@ -321,6 +334,8 @@ pub(super) fn mutations(kind: PayloadKind) -> Vec<Mutation> {
         PayloadKind::TemplateQualityWebhook => &[TEMPLATE_QUALITY_WEBHOOK],
         PayloadKind::TemplateCategoryWebhook => &[TEMPLATE_CATEGORY_WEBHOOK],
         PayloadKind::UserActionsWebhook => &[USER_ACTIONS_WEBHOOK],
+        PayloadKind::PhoneQualityWebhook => &[PHONE_QUALITY_WEBHOOK],
+        PayloadKind::BusinessCapabilityWebhook => &[BUSINESS_CAPABILITY_WEBHOOK],
         PayloadKind::GraphError => &[GRAPH_ERROR],
     };
     tables

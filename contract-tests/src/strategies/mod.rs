@@ -125,6 +125,16 @@ pub fn user_actions_webhook() -> impl Strategy<Value = WebhookPayload> {
     webhook::user_actions_webhook()
 }
 
+/// A `phone_number_quality_update` webhook.
+pub fn phone_quality_webhook() -> impl Strategy<Value = WebhookPayload> {
+    webhook::phone_quality_webhook()
+}
+
+/// A `business_capability_update` webhook.
+pub fn business_capability_webhook() -> impl Strategy<Value = WebhookPayload> {
+    webhook::business_capability_webhook()
+}
+
 /// A webhook of any kind, paired with its kind.
 pub fn any_webhook() -> impl Strategy<Value = (PayloadKind, WebhookPayload)> {
     prop_oneof![
@@ -137,6 +147,9 @@ pub fn any_webhook() -> impl Strategy<Value = (PayloadKind, WebhookPayload)> {
         1 => template_quality_webhook().prop_map(|w| (PayloadKind::TemplateQualityWebhook, w)),
         1 => template_category_webhook().prop_map(|w| (PayloadKind::TemplateCategoryWebhook, w)),
         1 => user_actions_webhook().prop_map(|w| (PayloadKind::UserActionsWebhook, w)),
+        1 => phone_quality_webhook().prop_map(|w| (PayloadKind::PhoneQualityWebhook, w)),
+        1 => business_capability_webhook()
+            .prop_map(|w| (PayloadKind::BusinessCapabilityWebhook, w)),
     ]
 }
 
@@ -231,6 +244,10 @@ pub fn valid(kind: PayloadKind) -> BoxedStrategy<Value> {
         PayloadKind::TemplateQualityWebhook => template_quality_webhook().prop_map(json).boxed(),
         PayloadKind::TemplateCategoryWebhook => template_category_webhook().prop_map(json).boxed(),
         PayloadKind::UserActionsWebhook => user_actions_webhook().prop_map(json).boxed(),
+        PayloadKind::PhoneQualityWebhook => phone_quality_webhook().prop_map(json).boxed(),
+        PayloadKind::BusinessCapabilityWebhook => {
+            business_capability_webhook().prop_map(json).boxed()
+        }
         PayloadKind::GraphError => graph_error().prop_map(json).boxed(),
     }
 }

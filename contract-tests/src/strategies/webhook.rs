@@ -10,12 +10,14 @@ use super::atoms;
 use crate::payload::enums::Open;
 use crate::payload::template::TemplateCategory;
 use crate::payload::webhook::{
-    AccountEvent, AccountUpdate, ButtonReply, ChangeValue, Conversation, ConversationOrigin,
-    IdChange, InboundContext, InboundMessage, InboundText, LinkClickData, MarketingPreference,
-    MessagesValue, Metadata, Pricing, PricingModel, Profile, QualityScore, Status, StatusKind,
-    TemplateCategoryUpdate, TemplateQualityUpdate, TemplateStatusReason, TemplateStatusUpdate,
-    UserAction, UserIdUpdate, UserIdUpdateValue, UserPreference, UserPreferencesValue, WabaInfo,
-    WebhookContact, WebhookError, WebhookErrorData, WebhookPayload,
+    AccountEvent, AccountUpdate, BanInfo, BanState, BusinessCapabilityUpdate, ButtonReply,
+    ChangeValue, Conversation, ConversationOrigin, DisconnectionInfo, DisconnectionInitiator,
+    DisconnectionReason, IdChange, InboundContext, InboundMessage, InboundText, LinkClickData,
+    MarketingPreference, MessagesValue, MessagingLimitTier, Metadata, PhoneQualityEvent,
+    PhoneQualityUpdate, Pricing, PricingModel, Profile, QualityScore, Restriction, RestrictionType,
+    Status, StatusKind, TemplateCategoryUpdate, TemplateQualityUpdate, TemplateStatusReason,
+    TemplateStatusUpdate, UserAction, UserIdUpdate, UserIdUpdateValue, UserPreference,
+    UserPreferencesValue, WabaInfo, WebhookContact, WebhookError, WebhookErrorData, WebhookPayload,
 };
 use crate::{Catalogue, ErrorKind};
 
@@ -352,30 +354,162 @@ pub(super) fn template_status_webhook() -> impl Strategy<Value = WebhookPayload>
         )
 }
 
-/// An `account_update` webhook: the portfolio signed the MM API terms. `entry.time` is an
-/// integer, as on every Graph webhook entry (clients parse it as one).
+/// An `account_update` webhook: the portfolio signed the MM API terms, or one of the account
+/// events with the object each carries. `entry.time` is an integer, as on every Graph webhook
+/// entry (clients parse it as one).
 pub(super) fn account_update_webhook() -> impl Strategy<Value = WebhookPayload> {
+    let details = prop_oneof![
+        Just(AccountDetails::default()),
+        atoms::wa_id().prop_map(|number| AccountDetails {
+            phone_number: Some(number),
+            ..AccountDetails::default()
+        }),
+        (
+            vec(select(&RestrictionType::ALL[..]), 1..3),
+            atoms::unix_seconds()
+        )
+            .prop_map(|(types, until)| AccountDetails {
+                restriction_info: Some(
+                    types
+                        .into_iter()
+                        .map(|kind| Restriction {
+                            restriction_type: kind.into(),
+                            expiration: Value::from(until),
+                        })
+                        .collect(),
+                ),
+                ..AccountDetails::default()
+            }),
+        select(&BanState::ALL[..]).prop_map(|state| AccountDetails {
+            ban_info: Some(BanInfo {
+                waba_ban_state: state.into(),
+                waba_ban_date: "April 17, 2025".to_owned(),
+            }),
+            ..AccountDetails::default()
+        }),
+        (
+            select(&DisconnectionReason::ALL[..]),
+            select(&DisconnectionInitiator::ALL[..])
+        )
+            .prop_map(|(reason, by)| AccountDetails {
+                disconnection_info: Some(DisconnectionInfo {
+                    reason: reason.into(),
+                    initiated_by: by.into(),
+                }),
+                ..AccountDetails::default()
+            }),
+    ];
     (
         atoms::graph_id(),
         atoms::unix_seconds(),
         atoms::graph_id(),
         atoms::graph_id(),
+        details,
     )
-        .prop_map(|(partner, time, waba_id, owner_business_id)| {
-            let update = AccountUpdate {
-                event: AccountEvent::MmLiteTermsSigned.into(),
-                waba_info: Some(WabaInfo {
+        .prop_map(|(entry, time, waba_id, owner_business_id, details)| {
+            let event = details.event();
+            let waba_info = (event.is_onboarding() || event == AccountEvent::PartnerRemoved)
+                .then_some(WabaInfo {
                     waba_id,
                     owner_business_id,
                     ad_account_id: None,
-                }),
+                });
+            let update = AccountUpdate {
+                event: event.into(),
+                waba_info,
+                phone_number: details.phone_number,
+                restriction_info: details.restriction_info,
+                ban_info: details.ban_info,
+                disconnection_info: details.disconnection_info,
                 extra: Map::new(),
             };
             WebhookPayload::single(
-                partner,
+                entry,
                 Some(Value::from(time)),
                 "account_update",
                 ChangeValue::AccountUpdate(Box::new(update)),
+            )
+        })
+}
+
+/// The object an account event carries; none for the terms signature.
+#[derive(Clone, Debug, Default)]
+struct AccountDetails {
+    phone_number: Option<String>,
+    restriction_info: Option<Vec<Restriction>>,
+    ban_info: Option<BanInfo>,
+    disconnection_info: Option<DisconnectionInfo>,
+}
+
+impl AccountDetails {
+    /// The event whose object this is.
+    fn event(&self) -> AccountEvent {
+        if self.phone_number.is_some() {
+            AccountEvent::VerifiedAccount
+        } else if self.restriction_info.is_some() {
+            AccountEvent::AccountRestriction
+        } else if self.ban_info.is_some() {
+            AccountEvent::DisabledUpdate
+        } else if self.disconnection_info.is_some() {
+            AccountEvent::PartnerRemoved
+        } else {
+            AccountEvent::MmLiteTermsSigned
+        }
+    }
+}
+
+/// A `phone_number_quality_update` webhook, with both spellings of the limit.
+pub(super) fn phone_quality_webhook() -> impl Strategy<Value = WebhookPayload> {
+    (
+        atoms::graph_id(),
+        atoms::unix_seconds(),
+        atoms::wa_id(),
+        select(&PhoneQualityEvent::ALL[..]),
+        select(&MessagingLimitTier::ALL[..]),
+        option::of(select(&MessagingLimitTier::ALL[..])),
+    )
+        .prop_map(|(waba, time, number, event, tier, old)| {
+            let update = PhoneQualityUpdate {
+                display_phone_number: number,
+                event: event.into(),
+                old_limit: old.map(Open::from),
+                current_limit: Some(tier.into()),
+                max_daily_conversations_per_business: Some(tier.into()),
+                extra: Map::new(),
+            };
+            WebhookPayload::single(
+                waba,
+                Some(Value::from(time)),
+                "phone_number_quality_update",
+                ChangeValue::PhoneQuality(Box::new(update)),
+            )
+        })
+}
+
+/// A `business_capability_update` webhook; the portfolio's limit always, the rest sometimes.
+pub(super) fn business_capability_webhook() -> impl Strategy<Value = WebhookPayload> {
+    let count = prop_oneof![Just(-1_i64), 1_i64..100];
+    (
+        atoms::graph_id(),
+        atoms::unix_seconds(),
+        select(&BusinessCapabilityUpdate::DAILY_LIMITS[..]),
+        any::<bool>(),
+        option::of(count.clone()),
+        option::of(count),
+    )
+        .prop_map(|(waba, time, daily, legacy, per_business, per_waba)| {
+            let update = BusinessCapabilityUpdate {
+                max_daily_conversation_per_phone: legacy.then_some(daily),
+                max_daily_conversations_per_business: Some(daily),
+                max_phone_numbers_per_business: per_business,
+                max_phone_numbers_per_waba: per_waba,
+                extra: Map::new(),
+            };
+            WebhookPayload::single(
+                waba,
+                Some(Value::from(time)),
+                "business_capability_update",
+                ChangeValue::BusinessCapability(Box::new(update)),
             )
         })
 }

@@ -128,6 +128,14 @@ payload_kinds! {
     UserActionsWebhook = "user_actions_webhook" => |c, v| {
         webhook::webhook(c, v, Expect::UserActions);
     },
+    /// `phone_number_quality_update` webhook (a number's messaging limit or throughput).
+    PhoneQualityWebhook = "phone_quality_webhook" => |c, v| {
+        webhook::webhook(c, v, Expect::PhoneQuality);
+    },
+    /// `business_capability_update` webhook (the portfolio's limits).
+    BusinessCapabilityWebhook = "business_capability_webhook" => |c, v| {
+        webhook::webhook(c, v, Expect::BusinessCapability);
+    },
     /// Graph's error envelope.
     GraphError = "graph_error" => account::graph_error,
 }
@@ -153,6 +161,8 @@ impl PayloadKind {
                 "user_id_update" => Some(Self::UserIdUpdateWebhook),
                 "message_template_quality_update" => Some(Self::TemplateQualityWebhook),
                 "template_category_update" => Some(Self::TemplateCategoryWebhook),
+                "phone_number_quality_update" => Some(Self::PhoneQualityWebhook),
+                "business_capability_update" => Some(Self::BusinessCapabilityWebhook),
                 "messages" if change.pointer("/value/statuses").is_some() => {
                     Some(Self::StatusWebhook)
                 }

@@ -6,9 +6,10 @@ use super::check::{Checker, Path, child, describe, item, one_of_text};
 use super::shapes::{graph_id, language_code, unix_timestamp, wamid};
 use crate::payload::enums::WireEnum;
 use crate::payload::webhook::{
-    AccountEvent, LinkClickData, MarketingPreference, PricingCategory, PricingModel, PricingType,
-    QualityScore, SystemChange, TemplateStatusReason, TemplateStatusUpdate, UserAction,
-    UserPreference, WebhookPayload,
+    AccountEvent, BanState, BusinessCapabilityUpdate, DisconnectionInitiator, DisconnectionReason,
+    LinkClickData, MarketingPreference, MessagingLimitTier, PhoneQualityEvent, PricingCategory,
+    PricingModel, PricingType, QualityScore, RestrictionType, SystemChange, TemplateStatusReason,
+    TemplateStatusUpdate, UserAction, UserPreference, WebhookPayload,
 };
 
 const STATUSES: [&str; 5] = ["sent", "delivered", "read", "failed", "played"];
@@ -60,6 +61,10 @@ pub(super) enum Expect {
     TemplateCategory,
     /// `messages` with `user_actions`.
     UserActions,
+    /// `phone_number_quality_update`.
+    PhoneQuality,
+    /// `business_capability_update`.
+    BusinessCapability,
 }
 
 impl Expect {
@@ -72,6 +77,8 @@ impl Expect {
             Self::UserIdUpdate => "user_id_update",
             Self::TemplateQuality => "message_template_quality_update",
             Self::TemplateCategory => "template_category_update",
+            Self::PhoneQuality => "phone_number_quality_update",
+            Self::BusinessCapability => "business_capability_update",
         }
     }
 }
@@ -141,6 +148,86 @@ fn change_value(c: &mut Checker, path: &Path<'_>, change: &Value, expect: Expect
         Expect::TemplateQuality => template_quality(c, &value_path, value),
         Expect::TemplateCategory => template_category(c, &value_path, value),
         Expect::UserActions => user_actions(c, &value_path, value),
+        Expect::PhoneQuality => phone_quality(c, &value_path, value),
+        Expect::BusinessCapability => business_capability(c, &value_path, value),
+    }
+}
+
+/// `value` of a `phone_number_quality_update` change: the number, the event and at least one
+/// of the two spellings of the limit now.
+fn phone_quality(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>) {
+    if let Some(number) = c.required_str(path, value, "display_phone_number")
+        && (number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()))
+    {
+        c.push(
+            child(path, "display_phone_number"),
+            "digits",
+            "the business number as digits only, such as \"15550783881\"",
+            describe(value.get("display_phone_number")),
+        );
+    }
+    c.required_enum(path, value, "event", &PhoneQualityEvent::NAMES);
+    let limits = [
+        "old_limit",
+        "current_limit",
+        "max_daily_conversations_per_business",
+    ];
+    for key in limits {
+        c.optional_enum(path, value, key, &MessagingLimitTier::NAMES);
+    }
+    if limits[1..]
+        .iter()
+        .all(|key| Checker::optional(value, key).is_none())
+    {
+        c.push(
+            child(path, "max_daily_conversations_per_business"),
+            "required",
+            "max_daily_conversations_per_business or current_limit",
+            "neither",
+        );
+    }
+}
+
+/// `value` of a `business_capability_update` change: integers, at least one of them.
+fn business_capability(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>) {
+    const DAILY: [&str; 2] = [
+        "max_daily_conversation_per_phone",
+        "max_daily_conversations_per_business",
+    ];
+    const PHONES: [&str; 2] = [
+        "max_phone_numbers_per_business",
+        "max_phone_numbers_per_waba",
+    ];
+    let mut any = false;
+    for key in DAILY.into_iter().chain(PHONES) {
+        let Some(found) = Checker::optional(value, key) else {
+            continue;
+        };
+        any = true;
+        let Some(n) = c.integer(child(path, key), found) else {
+            continue;
+        };
+        let ok = if DAILY.contains(&key) {
+            BusinessCapabilityUpdate::DAILY_LIMITS.contains(&n)
+        } else {
+            n == -1 || n > 0
+        };
+        if !ok {
+            let expected = if DAILY.contains(&key) {
+                "a documented messaging limit: 250, 2000, 10000, 100000 or -1 (unlimited)"
+            } else {
+                "a positive count or -1 (unlimited)"
+            };
+            c.push(child(path, key), "limit", expected, describe(Some(found)));
+        }
+    }
+    if !any {
+        c.push(
+            child(path, "max_daily_conversations_per_business"),
+            "required",
+            "at least one capability",
+            "none",
+        );
     }
 }
 
@@ -647,6 +734,7 @@ fn account_update(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>) 
     } else {
         Checker::optional(value, "waba_info")
     };
+    account_details(c, path, value, AccountEvent::from_name(event));
     let Some(info) = info.and_then(|info| c.object(info_path, info)) else {
         return;
     };
@@ -657,5 +745,54 @@ fn account_update(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>) 
     }
     if event == AccountEvent::AdAccountLinked.as_str() {
         c.required_str(info_path, info, "ad_account_id");
+    }
+}
+
+/// The object each account event carries beyond its name (Meta's `account_update` reference).
+fn account_details(
+    c: &mut Checker,
+    path: &Path<'_>,
+    value: &Map<String, Value>,
+    event: Option<AccountEvent>,
+) {
+    match event {
+        Some(AccountEvent::VerifiedAccount) => {
+            c.required_str(path, value, "phone_number");
+        }
+        Some(AccountEvent::AccountRestriction) => {
+            each_item(c, path, value, "restriction_info", |c, path, entry| {
+                c.required_enum(path, entry, "restriction_type", &RestrictionType::NAMES);
+                if let Some(expiration) = c.required(path, entry, "expiration", "when it ends")
+                    && !expiration.is_string()
+                {
+                    unix_timestamp(c, child(path, "expiration"), expiration);
+                }
+            });
+        }
+        Some(AccountEvent::DisabledUpdate) => {
+            let ban_path = child(path, "ban_info");
+            if let Some(ban) = c.required(path, value, "ban_info", "an object with waba_ban_state")
+                && let Some(ban) = c.object(ban_path, ban)
+            {
+                c.required_enum(ban_path, ban, "waba_ban_state", &BanState::NAMES);
+                c.required_str(ban_path, ban, "waba_ban_date");
+            }
+        }
+        Some(AccountEvent::PartnerRemoved) => {
+            // Optional: payloads from before April 2026 have none.
+            let info_path = child(path, "disconnection_info");
+            if let Some(info) = Checker::optional(value, "disconnection_info")
+                && let Some(info) = c.object(info_path, info)
+            {
+                c.required_enum(info_path, info, "reason", &DisconnectionReason::NAMES);
+                c.required_enum(
+                    info_path,
+                    info,
+                    "initiated_by",
+                    &DisconnectionInitiator::NAMES,
+                );
+            }
+        }
+        _ => {}
     }
 }

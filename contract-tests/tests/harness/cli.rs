@@ -39,6 +39,20 @@ fn validate_exits_0_when_every_file_conforms() {
 }
 
 #[test]
+fn validate_tells_metas_account_webhooks_apart_and_accepts_each() {
+    let (code, out) = wa_contract(&[
+        "validate",
+        "fixtures/payloads/phone_quality_webhook/valid",
+        "fixtures/payloads/business_capability_webhook/valid",
+        "fixtures/payloads/account_update_webhook/valid",
+        "fixtures/payloads/inbound_message_webhook/valid/system_user_changed_number.json",
+    ]);
+
+    assert_eq!(code, 0, "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
 fn validate_speaks_json_for_machines() {
     let (code, out) = wa_contract(&[
         "validate",

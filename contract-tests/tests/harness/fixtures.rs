@@ -69,7 +69,9 @@ fn round_trip(kind: PayloadKind, value: &Value) -> Value {
         | PayloadKind::UserIdUpdateWebhook
         | PayloadKind::TemplateQualityWebhook
         | PayloadKind::TemplateCategoryWebhook
-        | PayloadKind::UserActionsWebhook => through::<webhook::WebhookPayload>(value),
+        | PayloadKind::UserActionsWebhook
+        | PayloadKind::PhoneQualityWebhook
+        | PayloadKind::BusinessCapabilityWebhook => through::<webhook::WebhookPayload>(value),
         PayloadKind::GraphError => through::<error::GraphErrorBody>(value),
     }
 }

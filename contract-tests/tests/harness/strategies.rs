@@ -50,6 +50,8 @@ conformant! {
     generated_user_id_updates_validate_and_round_trip: user_id_update_webhook => UserIdUpdateWebhook,
     generated_template_quality_updates_validate_and_round_trip: template_quality_webhook => TemplateQualityWebhook,
     generated_template_category_updates_validate_and_round_trip: template_category_webhook => TemplateCategoryWebhook,
+    generated_phone_quality_updates_validate_and_round_trip: phone_quality_webhook => PhoneQualityWebhook,
+    generated_business_capability_updates_validate_and_round_trip: business_capability_webhook => BusinessCapabilityWebhook,
     generated_link_clicks_validate_and_round_trip: user_actions_webhook => UserActionsWebhook,
     generated_graph_errors_validate_and_round_trip: graph_error => GraphError,
     generated_template_creates_validate_and_round_trip: template_create_request => TemplateCreateRequest,

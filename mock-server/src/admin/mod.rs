@@ -12,6 +12,7 @@
 //! query parameters, body and answer types); the router and `openapi` both read it. The handlers
 //! live in a file per resource and share the extractors and refusals below.
 
+mod accounts;
 mod clock;
 mod conversations;
 mod faults;
@@ -40,11 +41,12 @@ use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use wa_contract::ErrorKind;
 use wa_contract::admin::{
-    Advance, Attempt, ClockState, ConversationPage, Conversations, Event, Fault, Faults, Health,
-    Inbound, InboundAccepted, JournalEntry, List, MarketingLimit, Memory, Message, NewSandbox,
-    PacingOutcome, PacingSignal, ReceivedMessage, Recipient, SandboxRequest, SandboxSummary,
-    State as World, Success, TemplateCategoryChange, TemplateQuality, TemplateStatusChange,
-    TemplateStatusSet, Throughput, UserIdChange, UserPreferenceSet, Waba, WabaPatch, WebhookView,
+    AccountEventRequest, Advance, Attempt, BusinessCapabilities, ClockState, ConversationPage,
+    Conversations, Event, Fault, Faults, Health, Inbound, InboundAccepted, JournalEntry, List,
+    MarketingLimit, Memory, Message, NewSandbox, NumberChange, PacingOutcome, PacingSignal,
+    PhoneQuality, ReceivedMessage, Recipient, SandboxRequest, SandboxSummary, State as World,
+    Success, TemplateCategoryChange, TemplateQuality, TemplateStatusChange, TemplateStatusSet,
+    Throughput, UserIdChange, UserPreferenceSet, Waba, WabaPatch, WebhookView,
 };
 
 use crate::domain::Refusal;
@@ -55,6 +57,7 @@ use crate::http::{parse_query, token};
 use crate::state::AppState;
 use crate::store::{AuthError, Sandbox, Store};
 use crate::webhooks::WebhookSettings;
+use accounts::{raise_account_event, set_capabilities, set_phone_quality};
 use clock::{advance_clock, get_clock};
 use conversations::{get_conversation, list_conversations, stream_changes};
 use faults::{add_fault, clear_faults, list_faults, set_throughput};
@@ -62,7 +65,9 @@ use history::{list_events, list_messages, list_requests};
 use inbound::{inbound, list_inbound};
 use marketing_limit::{get_marketing_limit, set_marketing_limit};
 use openapi::{document, event_stream, openapi};
-use recipients::{change_user_id, list_recipients, put_recipient, set_user_preference};
+use recipients::{
+    change_number, change_user_id, list_recipients, put_recipient, set_user_preference,
+};
 use route::{Route, body, route, schema};
 use sandboxes::{create_sandbox, delete_sandbox, get_state, list_sandboxes, reset};
 use server::{health, memory};
@@ -131,6 +136,27 @@ static ROUTES: &[Route] = &[
     route!(POST "/__admin/recipients/{id}/user_id" => change_user_id, schema::<Recipient>)
         .summary("The user gets a new BSUID: user_id_update and the user_changed_user_id message.")
         .body(body::<UserIdChange>()),
+    route!(POST "/__admin/recipients/{id}/wa_id" => change_number, schema::<Recipient>)
+        .summary("The user changes phone number: the user_changed_number system message.")
+        .body(body::<NumberChange>()),
+    route!(
+        POST "/__admin/phone_numbers/{id}/quality" => set_phone_quality,
+        schema::<PhoneQuality>
+    )
+    .summary("Sets a phone number's quality and messaging limit (phone_number_quality_update).")
+    .body(body::<PhoneQuality>()),
+    route!(
+        POST "/__admin/businesses/{id}/capabilities" => set_capabilities,
+        schema::<Success>
+    )
+    .summary("Announces a portfolio's limits to its WABAs (business_capability_update).")
+    .body(body::<BusinessCapabilities>()),
+    route!(
+        POST "/__admin/wabas/{id}/account_update" => raise_account_event,
+        schema::<Success>
+    )
+    .summary("Raises one of Meta's account events on a WABA (account_update).")
+    .body(body::<AccountEventRequest>()),
     route!(
         POST "/__admin/templates/{id}/quality" => set_template_quality,
         schema::<TemplateQuality>

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::Method;
-use wa_contract::admin::{List, Recipient, UserIdChange, UserPreferenceSet};
+use wa_contract::admin::{List, NumberChange, Recipient, UserIdChange, UserPreferenceSet};
 use wa_contract::payload::bsuid::{is_bsuid, is_parent_bsuid};
 
 use super::{AdminJson, AdminPath, AdminResult, AdminSandbox, check_field, unknown, wire};
@@ -209,6 +209,40 @@ pub(super) async fn change_user_id(
     let current = store
         .session(&sandbox)
         .change_user_id(&phone_id, &who, body.user_id)
+        .ok_or_else(|| unknown(store, &method, phone_id.as_str()))?;
+    let entry = sandbox.read().recipients.entry(&current);
+    Ok(Json(wire::recipient(&entry)))
+}
+
+/// The user changes phone number: the `system` message `user_changed_number`.
+pub(super) async fn change_number(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    method: Method,
+    AdminPath(id): AdminPath,
+    AdminJson(body): AdminJson<NumberChange>,
+) -> AdminResult<Recipient> {
+    let store = &state.store;
+    check_field(
+        store,
+        "wa_id",
+        Some(&body.wa_id),
+        |p| !digits(p).is_empty() && !p.contains('.'),
+        "a phone number",
+    )?;
+    let wa_id = digits(&body.wa_id);
+    let who = user_ref(store, "id", &id)?;
+    let known = sandbox.read().identify(&who);
+    if known.wa_id.as_deref() == Some(wa_id.as_str()) {
+        return Err(refuse(
+            store,
+            &Refusal::invalid("wa_id: expected a number other than the user's current one"),
+        ));
+    }
+    let phone_id = business_phone(store, &sandbox, body.phone_number_id)?;
+    let current = store
+        .session(&sandbox)
+        .change_number(&phone_id, &who, wa_id)
         .ok_or_else(|| unknown(store, &method, phone_id.as_str()))?;
     let entry = sandbox.read().recipients.entry(&current);
     Ok(Json(wire::recipient(&entry)))

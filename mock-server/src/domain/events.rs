@@ -23,7 +23,9 @@ use crate::clock::Timestamp;
 use crate::ids::{BusinessId, ConversationId, PhoneNumberId, TemplateId, WabaId, Wamid};
 use wa_contract::payload::enums::Open;
 use wa_contract::payload::webhook::{
-    AccountEvent, MarketingPreference, QualityScore, TemplateStatusReason,
+    AccountEvent, BanInfo, BanState, BusinessCapabilityUpdate, DisconnectionInfo,
+    MarketingPreference, MessagingLimitTier, PhoneQualityEvent, QualityScore, Restriction,
+    TemplateStatusReason,
 };
 
 /// One thing that happened, numbered in its sandbox.
@@ -62,6 +64,10 @@ pub(crate) enum EventKind {
     TemplateCategory(Box<TemplateCategoryChange>),
     /// A user clicked a link in an MM API message (`messages` webhook with `user_actions`).
     LinkClick(Box<LinkClicked>),
+    /// A phone number's quality or messaging limit changed (`phone_number_quality_update`).
+    PhoneQuality(Box<PhoneQualityChange>),
+    /// A portfolio's limits were announced to one of its WABAs (`business_capability_update`).
+    BusinessCapability(Box<CapabilityChange>),
 }
 
 /// `From` for each boxed kind, so that an event is made as `EventKind::from(change)`.
@@ -84,7 +90,36 @@ boxed_kinds!(
     TemplateQuality(TemplateQualityChange),
     TemplateCategory(TemplateCategoryChange),
     LinkClick(LinkClicked),
+    PhoneQuality(PhoneQualityChange),
+    BusinessCapability(CapabilityChange),
 );
+
+/// A `phone_number_quality_update`.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct PhoneQualityChange {
+    /// The number.
+    #[serde(flatten)]
+    pub(crate) number: BusinessNumber,
+    /// What changed.
+    pub(crate) event: PhoneQualityEvent,
+    /// The quality rating now.
+    pub(crate) quality_rating: QualityScore,
+    /// The limit before, when the limit changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) old_limit: Option<MessagingLimitTier>,
+    /// The limit now.
+    pub(crate) limit: MessagingLimitTier,
+}
+
+/// A `business_capability_update` for one WABA of the portfolio.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct CapabilityChange {
+    /// The WABA told.
+    pub(crate) waba_id: WabaId,
+    /// The portfolio's limits, as the webhook's value carries them.
+    #[serde(flatten)]
+    pub(crate) capabilities: BusinessCapabilityUpdate,
+}
 
 /// A link click on a message the business sent.
 #[derive(Clone, Debug, Serialize)]
@@ -266,7 +301,8 @@ pub(crate) struct TemplateStatusChange {
     pub(crate) reason: Open<TemplateStatusReason>,
 }
 
-/// An onboarding change (`account_update` with `MM_LITE_TERMS_SIGNED`).
+/// An account event (`account_update`): an onboarding change (`MM_LITE_TERMS_SIGNED`) or one
+/// of Meta's account events on a WABA, with the object it carries.
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct AccountUpdate {
     /// The WABA.
@@ -275,6 +311,58 @@ pub(crate) struct AccountUpdate {
     pub(crate) business_id: BusinessId,
     /// The webhook's `event`.
     pub(crate) event: AccountEvent,
+    /// What the event carries beyond its name.
+    #[serde(skip_serializing_if = "AccountDetail::is_none")]
+    pub(crate) detail: AccountDetail,
+}
+
+/// The object an account event carries, as Meta's `account_update` reference names it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum AccountDetail {
+    /// Nothing beyond the event (`MM_LITE_TERMS_SIGNED`, `ACCOUNT_DELETED`).
+    None,
+    /// `VERIFIED_ACCOUNT`: the number, digits only.
+    PhoneNumber(String),
+    /// `ACCOUNT_RESTRICTION`.
+    RestrictionInfo(Vec<Restriction>),
+    /// `DISABLED_UPDATE`.
+    BanInfo(BanInfo),
+    /// `PARTNER_REMOVED`.
+    DisconnectionInfo(DisconnectionInfo),
+}
+
+impl AccountDetail {
+    fn is_none(&self) -> bool {
+        matches!(self, Self::None)
+    }
+
+    /// `ban_info`, dated in words as Meta's example is (`April 17, 2025`).
+    pub(crate) fn ban(state: BanState, at: Timestamp) -> Self {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        // `Timestamp` prints RFC 3339: `YYYY-MM-DD…`.
+        let text = at.to_string();
+        let (year, month, day) = (&text[..4], &text[5..7], &text[8..10]);
+        let month = month.parse::<usize>().map_or("", |m| MONTHS[(m + 11) % 12]);
+        let day = day.trim_start_matches('0');
+        Self::BanInfo(BanInfo {
+            waba_ban_state: state.into(),
+            waba_ban_date: format!("{month} {day}, {year}"),
+        })
+    }
 }
 
 /// A message from a user.
@@ -301,7 +389,10 @@ pub(crate) struct InboundMessage {
 impl InboundMessage {
     /// Whether the webhook has a `contacts` array (system messages have none).
     pub(crate) fn with_contact(&self) -> bool {
-        !matches!(self.body, InboundBody::UserIdChanged { .. })
+        !matches!(
+            self.body,
+            InboundBody::UserIdChanged { .. } | InboundBody::NumberChanged { .. }
+        )
     }
 
     /// The sender's phone number as the message's `from` gives it.
@@ -361,6 +452,21 @@ impl InboundMessage {
                     parent_user_id: current.parent_user_id.clone(),
                 });
             }
+            // `from` is the old number, `system.wa_id` the new one (Meta's system messages).
+            InboundBody::NumberChanged { current } => {
+                message.system = Some(webhook::SystemChange {
+                    body: format!(
+                        "User {} changed from {} to {}",
+                        self.profile_name,
+                        self.user.wa_id_or_bsuid(),
+                        current.wa_id_or_bsuid()
+                    ),
+                    change_type: webhook::SystemChange::USER_CHANGED_NUMBER.to_owned(),
+                    wa_id: current.wa_id.clone(),
+                    user_id: None,
+                    parent_user_id: None,
+                });
+            }
         }
         message
     }
@@ -407,7 +513,9 @@ impl Retained for Event {
             EventKind::TemplateStatus(_)
             | EventKind::AccountUpdate(_)
             | EventKind::TemplateQuality(_)
-            | EventKind::TemplateCategory(_) => 64,
+            | EventKind::TemplateCategory(_)
+            | EventKind::PhoneQuality(_)
+            | EventKind::BusinessCapability(_) => 64,
         };
         // The event, its `Arc`, the ids it shares and the history slot.
         448 + text
@@ -487,7 +595,19 @@ mod tests {
             waba_id: WabaId::new(n.to_string()),
             business_id: BusinessId::new("1"),
             event: AccountEvent::MmLiteTermsSigned,
+            detail: AccountDetail::None,
         })
+    }
+
+    #[test]
+    fn a_ban_is_dated_in_words() {
+        let AccountDetail::BanInfo(ban) =
+            AccountDetail::ban(BanState::Disable, Timestamp::MANUAL_START)
+        else {
+            panic!("a ban")
+        };
+        assert_eq!(Timestamp::MANUAL_START.to_string()[..10], *"2026-12-01");
+        assert_eq!(ban.waba_ban_date, "December 1, 2026");
     }
 
     #[test]

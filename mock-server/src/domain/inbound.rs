@@ -25,6 +25,11 @@ pub(crate) enum InboundBody {
         /// The user as now known.
         current: Identity,
     },
+    /// Meta's `system` message `user_changed_number`: the user moved to a new phone number.
+    NumberChanged {
+        /// The user as now known.
+        current: Identity,
+    },
 }
 
 impl InboundBody {
@@ -46,7 +51,7 @@ impl InboundBody {
         match self {
             Self::Text(_) => InboundKind::Text,
             Self::Button { .. } => InboundKind::Button,
-            Self::UserIdChanged { .. } => InboundKind::System,
+            Self::UserIdChanged { .. } | Self::NumberChanged { .. } => InboundKind::System,
         }
     }
 }

@@ -386,6 +386,21 @@ impl Recipients {
         moved
     }
 
+    /// `who` moves to the phone number `wa_id`, keeping their BSUID and so their profile,
+    /// opt-out, window and marketing limit; the old number names nobody known any more.
+    /// Returns the user as now known.
+    pub(crate) fn change_phone(&mut self, who: &Identity, wa_id: String) -> Identity {
+        if let Some(old) = &who.wa_id {
+            self.by_phone.remove(old);
+        }
+        let moved = Identity {
+            wa_id: Some(wa_id),
+            ..who.clone()
+        };
+        self.link(&moved);
+        moved
+    }
+
     /// What the sandbox knows of `who`.
     pub(crate) fn entry(&self, who: &Identity) -> Entry {
         let identity = self.by_bsuid(&who.user_id);

@@ -6,11 +6,15 @@
 
 use std::sync::Arc;
 
+use super::Refusal;
 use super::changes::Rules;
 use wa_contract::payload::template::{
     CreativeFeatureKey, DegreesOfFreedomSpec, EnrollStatus, FeatureEnrollment, FeatureMap,
 };
 pub(crate) use wa_contract::payload::waba::{BusinessOnboardingStatus, OnboardingStatus};
+use wa_contract::payload::webhook::{
+    BusinessCapabilityUpdate, MessagingLimitTier, PhoneQualityEvent, QualityScore,
+};
 
 use crate::clock::Timestamp;
 use crate::ids::{BusinessId, PhoneNumberId, WabaId};
@@ -158,8 +162,120 @@ pub(crate) struct PhoneNumber {
     pub(crate) display_phone_number: Arc<str>,
     /// The approved display name.
     pub(crate) verified_name: String,
-    /// `GREEN`, `YELLOW` or `RED`.
-    pub(crate) quality_rating: String,
+    /// `GREEN`, `YELLOW`, `RED` or `UNKNOWN`.
+    pub(crate) quality_rating: QualityScore,
+    /// How many users the number may start conversations with a day.
+    pub(crate) messaging_limit_tier: MessagingLimitTier,
+}
+
+/// What [`PhoneNumber::change_quality`] did, as its webhook reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct QualityChanged {
+    /// The webhook's `event`.
+    pub(crate) event: PhoneQualityEvent,
+    /// The limit before, when the limit changed.
+    pub(crate) old_limit: Option<MessagingLimitTier>,
+}
+
+/// Checks a portfolio's announced limits: at least one, the messaging limit one of Meta's
+/// documented values, the phone number counts positive; `-1` is unlimited for each.
+pub(crate) fn check_capabilities(c: &BusinessCapabilityUpdate) -> Result<(), Refusal> {
+    if let Some(daily) = c.max_daily_conversations_per_business
+        && !BusinessCapabilityUpdate::DAILY_LIMITS.contains(&daily)
+    {
+        return Err(Refusal::invalid(format!(
+            "max_daily_conversations_per_business: expected 250, 2000, 10000, 100000 or -1 \
+             (unlimited), found {daily}"
+        )));
+    }
+    for (field, count) in [
+        (
+            "max_phone_numbers_per_business",
+            c.max_phone_numbers_per_business,
+        ),
+        ("max_phone_numbers_per_waba", c.max_phone_numbers_per_waba),
+    ] {
+        if let Some(n) = count.filter(|n| *n != -1 && *n < 1) {
+            return Err(Refusal::invalid(format!(
+                "{field}: expected a positive count or -1 (unlimited), found {n}"
+            )));
+        }
+    }
+    let given = [
+        c.max_daily_conversations_per_business,
+        c.max_phone_numbers_per_business,
+        c.max_phone_numbers_per_waba,
+    ];
+    if given.iter().all(Option::is_none) {
+        return Err(Refusal::invalid(
+            "max_daily_conversations_per_business: expected at least one capability",
+        ));
+    }
+    Ok(())
+}
+
+/// A tier's place among the limits: not set below the smallest, unlimited above the largest.
+fn rank(tier: MessagingLimitTier) -> usize {
+    match tier {
+        MessagingLimitTier::TierNotSet => 0,
+        other => {
+            1 + MessagingLimitTier::ALL
+                .iter()
+                .position(|t| *t == other)
+                .unwrap_or_default()
+        }
+    }
+}
+
+impl PhoneNumber {
+    /// The phone node's `throughput.level`: `HIGH` once the number is unlimited (Meta's
+    /// `THROUGHPUT_UPGRADE` gives an unlimited number higher throughput), else `STANDARD`.
+    pub(crate) fn throughput_level(&self) -> &'static str {
+        if self.messaging_limit_tier == MessagingLimitTier::TierUnlimited {
+            "HIGH"
+        } else {
+            "STANDARD"
+        }
+    }
+
+    /// Sets the quality rating and the messaging limit (either may stay), naming the change
+    /// as Meta's webhook does unless `event` is given: a move to unlimited is
+    /// `THROUGHPUT_UPGRADE`, another limit change `UPGRADE` or `DOWNGRADE`, else the rating
+    /// `UNFLAGGED` when green and `FLAGGED` otherwise (*invented*: Meta documents no rule).
+    pub(crate) fn change_quality(
+        &mut self,
+        quality: Option<QualityScore>,
+        tier: Option<MessagingLimitTier>,
+        event: Option<PhoneQualityEvent>,
+    ) -> Result<QualityChanged, Refusal> {
+        if quality.is_none() && tier.is_none() {
+            return Err(Refusal::invalid(
+                "messaging_limit_tier: expected quality_rating, messaging_limit_tier or both",
+            ));
+        }
+        let old = self.messaging_limit_tier;
+        let old_limit = tier.filter(|new| *new != old).map(|_| old);
+        if let Some(quality) = quality {
+            self.quality_rating = quality;
+        }
+        if let Some(tier) = tier {
+            self.messaging_limit_tier = tier;
+        }
+        let new = self.messaging_limit_tier;
+        let derived = match old_limit {
+            Some(_) if new == MessagingLimitTier::TierUnlimited => {
+                PhoneQualityEvent::ThroughputUpgrade
+            }
+            Some(_) if rank(new) > rank(old) => PhoneQualityEvent::Upgrade,
+            Some(_) => PhoneQualityEvent::Downgrade,
+            None if self.quality_rating == QualityScore::Green => PhoneQualityEvent::Unflagged,
+            None => PhoneQualityEvent::Flagged,
+        };
+        Ok(QualityChanged {
+            event: event.unwrap_or(derived),
+            old_limit,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -175,6 +291,98 @@ mod tests {
             created_at: Timestamp::MANUAL_START,
             intent_request_id: None,
         }
+    }
+
+    fn phone() -> PhoneNumber {
+        PhoneNumber {
+            id: PhoneNumberId::new("1"),
+            waba_id: WabaId::new("2"),
+            display_phone_number: "15550100021".into(),
+            verified_name: "v".to_owned(),
+            quality_rating: QualityScore::Green,
+            messaging_limit_tier: MessagingLimitTier::Tier2K,
+        }
+    }
+
+    #[test]
+    fn a_limit_change_is_named_by_its_direction_and_keeps_the_old_limit() {
+        let mut p = phone();
+        let up = p.change_quality(None, Some(MessagingLimitTier::Tier10K), None);
+        assert_eq!(
+            up,
+            Ok(QualityChanged {
+                event: PhoneQualityEvent::Upgrade,
+                old_limit: Some(MessagingLimitTier::Tier2K),
+            })
+        );
+        let down = p.change_quality(None, Some(MessagingLimitTier::Tier250), None);
+        assert_eq!(down.map(|c| c.event), Ok(PhoneQualityEvent::Downgrade));
+        let unlimited = p.change_quality(None, Some(MessagingLimitTier::TierUnlimited), None);
+        assert_eq!(
+            unlimited.map(|c| c.event),
+            Ok(PhoneQualityEvent::ThroughputUpgrade)
+        );
+        assert_eq!(p.throughput_level(), "HIGH");
+    }
+
+    #[test]
+    fn a_rating_change_flags_or_unflags_and_an_event_given_wins() {
+        let mut p = phone();
+        let flagged = p.change_quality(Some(QualityScore::Yellow), None, None);
+        assert_eq!(
+            flagged,
+            Ok(QualityChanged {
+                event: PhoneQualityEvent::Flagged,
+                old_limit: None,
+            })
+        );
+        let same_limit = p.change_quality(
+            Some(QualityScore::Green),
+            Some(MessagingLimitTier::Tier2K),
+            None,
+        );
+        assert_eq!(
+            same_limit.map(|c| c.event),
+            Ok(PhoneQualityEvent::Unflagged)
+        );
+        let given = p.change_quality(
+            None,
+            Some(MessagingLimitTier::Tier2K),
+            Some(PhoneQualityEvent::Onboarding),
+        );
+        assert_eq!(given.map(|c| c.event), Ok(PhoneQualityEvent::Onboarding));
+        assert_eq!(p.throughput_level(), "STANDARD");
+    }
+
+    #[test]
+    fn capabilities_are_metas_limits_or_unlimited() {
+        let caps = |daily, per_waba| BusinessCapabilityUpdate {
+            max_daily_conversation_per_phone: None,
+            max_daily_conversations_per_business: daily,
+            max_phone_numbers_per_business: None,
+            max_phone_numbers_per_waba: per_waba,
+            extra: serde_json::Map::new(),
+        };
+        assert_eq!(check_capabilities(&caps(Some(-1), Some(2))), Ok(()));
+        assert_eq!(check_capabilities(&caps(None, Some(-1))), Ok(()));
+        for (bad, field) in [
+            (
+                caps(Some(1000), None),
+                "max_daily_conversations_per_business:",
+            ),
+            (caps(None, Some(0)), "max_phone_numbers_per_waba:"),
+            (caps(None, None), "max_daily_conversations_per_business:"),
+        ] {
+            let refused = check_capabilities(&bad).unwrap_err();
+            assert!(refused.vars[0].1.starts_with(field), "{refused:?}");
+        }
+    }
+
+    #[test]
+    fn a_change_of_nothing_is_refused() {
+        let mut p = phone();
+        assert!(p.change_quality(None, None, None).is_err());
+        assert_eq!(p.quality_rating, QualityScore::Green);
     }
 
     #[test]

@@ -35,7 +35,7 @@ fn phone_node(p: &PhoneNumber) -> Map<String, Value> {
     let dial = country::of(&p.display_phone_number);
     object(json!({
         "status": "CONNECTED",
-        "messaging_limit_tier": "TIER_250",
+        "messaging_limit_tier": p.messaging_limit_tier,
         "account_mode": "LIVE",
         "is_official_business_account": false,
         "country_code": dial.as_ref().map(country::Country::iso),
@@ -46,7 +46,7 @@ fn phone_node(p: &PhoneNumber) -> Map<String, Value> {
         "display_phone_number": country::display(&p.display_phone_number),
         "quality_rating": p.quality_rating,
         "platform_type": "CLOUD_API",
-        "throughput": {"level": "STANDARD"},
+        "throughput": {"level": p.throughput_level()},
         "name_status": "APPROVED",
         "id": p.id,
     }))

@@ -1,17 +1,27 @@
 //! Accounts: WABA settings, a business's MM Lite onboarding, and the apps subscribed to a
 //! WABA's webhooks.
 
+use std::time::Duration;
+
 use wa_contract::ErrorKind;
 use wa_contract::payload::template::DegreesOfFreedomSpec;
 
 use wa_contract::model::MarketingLimit;
-use wa_contract::payload::webhook::AccountEvent;
+use wa_contract::payload::webhook::{
+    AccountEvent, BanState, BusinessCapabilityUpdate, DisconnectionInfo, DisconnectionInitiator,
+    DisconnectionReason, MessagingLimitTier, PhoneQualityEvent, QualityScore, Restriction,
+    RestrictionType,
+};
 
 use super::Session;
 use crate::domain::Refusal;
-use crate::domain::events::{AccountUpdate, EventKind};
-use crate::domain::waba::{BusinessOnboardingStatus, IntentOutcome, OnboardingStatus};
-use crate::ids::{BusinessId, WabaId};
+use crate::domain::events::{
+    AccountDetail, AccountUpdate, BusinessNumber, CapabilityChange, EventKind, PhoneQualityChange,
+};
+use crate::domain::waba::{
+    BusinessOnboardingStatus, IntentOutcome, OnboardingStatus, check_capabilities,
+};
+use crate::ids::{BusinessId, PhoneNumberId, WabaId};
 
 /// A subscription made through `subscribed_apps`.
 #[derive(Clone, Debug)]
@@ -43,7 +53,150 @@ pub(crate) struct WabaUpdate {
     pub(crate) is_enabled_for_insights: Option<bool>,
 }
 
+/// One of Meta's account events on a WABA, as the admin API raises it.
+#[derive(Clone, Debug)]
+pub(crate) enum AccountChange {
+    /// `VERIFIED_ACCOUNT` for a number of the WABA (its first when `None`).
+    Verified(Option<PhoneNumberId>),
+    /// `ACCOUNT_RESTRICTION`: what is restricted, for how long.
+    Restricted(Vec<RestrictionType>, Duration),
+    /// `DISABLED_UPDATE`.
+    Ban(BanState),
+    /// `PARTNER_REMOVED`.
+    PartnerRemoved(DisconnectionReason, DisconnectionInitiator),
+    /// `ACCOUNT_DELETED`.
+    Deleted,
+}
+
 impl Session<'_> {
+    /// A phone number's quality rating and messaging limit change (admin), with its
+    /// `phone_number_quality_update`; `None` when the number is unknown.
+    pub(crate) fn change_phone_quality(
+        &mut self,
+        id: &PhoneNumberId,
+        quality: Option<QualityScore>,
+        tier: Option<MessagingLimitTier>,
+        event: Option<PhoneQualityEvent>,
+    ) -> Option<Result<(QualityScore, MessagingLimitTier), Refusal>> {
+        let (_, sandbox, state) = self.parts();
+        let now = sandbox.clock.now();
+        let phone = state.phones.iter_mut().find(|p| &p.id == id)?;
+        let changed = match phone.change_quality(quality, tier, event) {
+            Ok(changed) => changed,
+            Err(refusal) => return Some(Err(refusal)),
+        };
+        let change = PhoneQualityChange {
+            number: BusinessNumber {
+                waba_id: phone.waba_id.clone(),
+                phone_number_id: phone.id.clone(),
+                display_phone_number: phone.display_phone_number.clone(),
+            },
+            event: changed.event,
+            quality_rating: phone.quality_rating,
+            old_limit: changed.old_limit,
+            limit: phone.messaging_limit_tier,
+        };
+        let answer = (phone.quality_rating, phone.messaging_limit_tier);
+        state.outbox.push(now, EventKind::from(change));
+        Some(Ok(answer))
+    }
+
+    /// Announces a portfolio's limits (admin): one `business_capability_update` per WABA of
+    /// the portfolio. `None` when the portfolio is unknown; else how many WABAs were told, or
+    /// why the limits were refused.
+    pub(crate) fn announce_capabilities(
+        &mut self,
+        id: &BusinessId,
+        capabilities: &BusinessCapabilityUpdate,
+    ) -> Option<Result<usize, Refusal>> {
+        let (_, sandbox, state) = self.parts();
+        let now = sandbox.clock.now();
+        state.businesses.iter().find(|b| &b.id == id)?;
+        if let Err(refusal) = check_capabilities(capabilities) {
+            return Some(Err(refusal));
+        }
+        let wabas: Vec<WabaId> = state
+            .wabas
+            .iter()
+            .filter(|w| &w.business_id == id)
+            .map(|w| w.id.clone())
+            .collect();
+        for waba_id in &wabas {
+            state.outbox.push(
+                now,
+                EventKind::from(CapabilityChange {
+                    waba_id: waba_id.clone(),
+                    capabilities: capabilities.clone(),
+                }),
+            );
+        }
+        Some(Ok(wabas.len()))
+    }
+
+    /// One of Meta's account events on a WABA (admin), with its `account_update`. `None` when
+    /// the WABA is unknown.
+    pub(crate) fn raise_account_event(
+        &mut self,
+        id: &WabaId,
+        change: AccountChange,
+    ) -> Option<Result<(), Refusal>> {
+        let (_, sandbox, state) = self.parts();
+        let now = sandbox.clock.now();
+        let waba = state.wabas.iter().find(|w| &w.id == id)?;
+        let (event, detail) = match change {
+            AccountChange::Verified(phone_id) => {
+                let phone = state.phones.iter().find(|p| {
+                    &p.waba_id == id && phone_id.as_ref().is_none_or(|wanted| &p.id == wanted)
+                });
+                let Some(phone) = phone else {
+                    return Some(Err(Refusal::invalid(
+                        "phone_number_id: expected a phone number of this WABA",
+                    )));
+                };
+                let digits = phone
+                    .display_phone_number
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect();
+                (
+                    AccountEvent::VerifiedAccount,
+                    AccountDetail::PhoneNumber(digits),
+                )
+            }
+            AccountChange::Restricted(types, lasting) => {
+                let until = now.plus(lasting).unix_seconds();
+                let info = types
+                    .into_iter()
+                    .map(|kind| Restriction {
+                        restriction_type: kind.into(),
+                        expiration: until.into(),
+                    })
+                    .collect();
+                (
+                    AccountEvent::AccountRestriction,
+                    AccountDetail::RestrictionInfo(info),
+                )
+            }
+            AccountChange::Ban(ban) => (AccountEvent::DisabledUpdate, AccountDetail::ban(ban, now)),
+            AccountChange::PartnerRemoved(reason, by) => (
+                AccountEvent::PartnerRemoved,
+                AccountDetail::DisconnectionInfo(DisconnectionInfo {
+                    reason: reason.into(),
+                    initiated_by: by.into(),
+                }),
+            ),
+            AccountChange::Deleted => (AccountEvent::AccountDeleted, AccountDetail::None),
+        };
+        let update = AccountUpdate {
+            waba_id: id.clone(),
+            business_id: waba.business_id.clone(),
+            event,
+            detail,
+        };
+        state.outbox.push(now, EventKind::from(update));
+        Some(Ok(()))
+    }
+
     /// Sets Meta's per-user marketing limit as this sandbox counts it (admin).
     pub(crate) fn set_marketing_limit(&mut self, limit: MarketingLimit) {
         self.state().marketing_limit = limit;
@@ -92,6 +245,7 @@ impl Session<'_> {
                     waba_id: id.clone(),
                     business_id,
                     event: AccountEvent::MmLiteTermsSigned,
+                    detail: AccountDetail::None,
                 }),
             );
         }

@@ -305,4 +305,38 @@ impl Session<'_> {
         );
         Some(current)
     }
+
+    /// The user moves to the phone number `wa_id` (admin): the `system` message
+    /// `user_changed_number`, sent from the old number; later sends to the new number reach
+    /// the same user and their statuses name it. `None` when the business number is unknown.
+    pub(crate) fn change_number(
+        &mut self,
+        phone_id: &PhoneNumberId,
+        who: &UserRef,
+        wa_id: String,
+    ) -> Option<Identity> {
+        let (_, sandbox, state) = self.parts();
+        let now = sandbox.clock.now();
+        let number = state.business_number(phone_id)?;
+        let previous = state.identify(who);
+        let current = state.recipients.change_phone(&previous, wa_id);
+        let profile_name = state.recipients.profile(&current).name.to_string();
+        let wamid = state.ids.wamids.wamid(previous.wa_id_or_bsuid());
+        state.outbox.push(
+            now,
+            EventKind::from(InboundMessage {
+                waba_id: number.waba_id,
+                phone_number_id: number.phone_number_id,
+                display_phone_number: number.display_phone_number,
+                profile_name,
+                user: previous,
+                id: wamid,
+                at: now,
+                body: InboundBody::NumberChanged {
+                    current: current.clone(),
+                },
+            }),
+        );
+        Some(current)
+    }
 }

@@ -73,7 +73,7 @@ use sends::Held;
 /// What a Graph object id names: the contract's kinds, which the operations table routes on.
 pub(crate) use wa_contract::operations::ObjectKind;
 
-pub(crate) use accounts::{Subscription, WabaUpdate};
+pub(crate) use accounts::{AccountChange, Subscription, WabaUpdate};
 pub(crate) use inbound::UserRef;
 pub(crate) use media::media_gone;
 pub(crate) use sandboxes::DeleteError;

@@ -123,12 +123,14 @@ impl SandboxState {
                     template_creations: Vec::new(),
                 });
                 for p in &w.phone_numbers {
+                    let (quality_rating, messaging_limit_tier) = p.quality()?;
                     state.phones.push(PhoneNumber {
                         id: PhoneNumberId::new(id(&p.id, &mut ids)),
                         waba_id: waba_id.clone(),
                         display_phone_number: p.display_phone_number.as_str().into(),
                         verified_name: p.verified_name.clone(),
-                        quality_rating: "GREEN".to_owned(),
+                        quality_rating,
+                        messaging_limit_tier,
                     });
                 }
                 for t in &w.templates {

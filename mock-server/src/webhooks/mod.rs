@@ -632,6 +632,8 @@ fn event_waba(kind: &EventKind) -> &WabaId {
         EventKind::TemplateQuality(c) => &c.waba_id,
         EventKind::TemplateCategory(c) => &c.waba_id,
         EventKind::LinkClick(c) => &c.number.waba_id,
+        EventKind::PhoneQuality(c) => &c.number.waba_id,
+        EventKind::BusinessCapability(c) => &c.waba_id,
     }
 }
 

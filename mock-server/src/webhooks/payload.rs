@@ -9,17 +9,19 @@ use serde_json::{Map, Value};
 use wa_contract::payload::enums::Open;
 use wa_contract::payload::template::TemplateStatus;
 use wa_contract::payload::webhook::{
-    AccountUpdate, ChangeValue, Conversation, ConversationOrigin, IdChange, LinkClickData,
-    MarketingPreference, MessagesValue, Metadata, Pricing, Profile, Status, StatusKind,
-    TemplateCategoryUpdate, TemplateQualityUpdate, TemplateStatusReason, TemplateStatusUpdate,
-    UserAction, UserIdUpdate, UserIdUpdateValue, UserPreference, UserPreferencesValue, WabaInfo,
-    WebhookContact, WebhookError, WebhookErrorData, WebhookPayload,
+    AccountEvent, AccountUpdate, ChangeValue, Conversation, ConversationOrigin, IdChange,
+    LinkClickData, MarketingPreference, MessagesValue, Metadata, PhoneQualityUpdate, Pricing,
+    Profile, Status, StatusKind, TemplateCategoryUpdate, TemplateQualityUpdate,
+    TemplateStatusReason, TemplateStatusUpdate, UserAction, UserIdUpdate, UserIdUpdateValue,
+    UserPreference, UserPreferencesValue, WabaInfo, WebhookContact, WebhookError, WebhookErrorData,
+    WebhookPayload,
 };
 use wa_contract::{Catalogue, GraphVersion};
 
 use crate::clock::Timestamp;
 use crate::domain::events::{
-    self, BusinessNumber, Event, EventKind, InboundMessage as Inbound, LinkClicked, StatusChange,
+    self, AccountDetail, BusinessNumber, CapabilityChange, Event, EventKind,
+    InboundMessage as Inbound, LinkClicked, PhoneQualityChange, StatusChange,
     TemplateCategoryChange, TemplateQualityChange, TemplateStatusChange, UserIdChange,
     UserPreferenceChange,
 };
@@ -44,6 +46,8 @@ pub(crate) fn field(kind: &EventKind) -> &'static str {
         EventKind::UserIdUpdate(_) => "user_id_update",
         EventKind::TemplateQuality(_) => "message_template_quality_update",
         EventKind::TemplateCategory(_) => "template_category_update",
+        EventKind::PhoneQuality(_) => "phone_number_quality_update",
+        EventKind::BusinessCapability(_) => "business_capability_update",
     }
 }
 
@@ -63,6 +67,8 @@ pub(crate) fn webhook(
         EventKind::TemplateQuality(change) => template_quality(event.at, change),
         EventKind::TemplateCategory(change) => template_category(event.at, change),
         EventKind::LinkClick(click) => link_click(event.at, click),
+        EventKind::PhoneQuality(change) => phone_quality(event.at, change),
+        EventKind::BusinessCapability(change) => business_capability(event.at, change),
     }
 }
 
@@ -209,20 +215,39 @@ fn rejection_info(reason: &Open<TemplateStatusReason>) -> Value {
     serde_json::json!({"reason": why, "recommendation": fix})
 }
 
-/// `entry[].id` is the portfolio's id, as in partner onboarding webhooks (the mock models no
-/// separate solution partner).
+/// Onboarding events go under the portfolio's id, as in partner onboarding webhooks (the mock
+/// models no separate solution partner); the other account events under the WABA's, as in
+/// Meta's `account_update` examples. `waba_info` names the WABA on onboarding events and
+/// `PARTNER_REMOVED`, the events whose examples carry it.
 fn account_update(at: Timestamp, u: &events::AccountUpdate) -> WebhookPayload {
-    let value = AccountUpdate {
+    let onboarding = u.event.is_onboarding();
+    let mut value = AccountUpdate {
         event: u.event.into(),
-        waba_info: Some(WabaInfo {
+        waba_info: (onboarding || u.event == AccountEvent::PartnerRemoved).then(|| WabaInfo {
             waba_id: u.waba_id.to_string(),
             owner_business_id: u.business_id.to_string(),
             ad_account_id: None,
         }),
+        phone_number: None,
+        restriction_info: None,
+        ban_info: None,
+        disconnection_info: None,
         extra: Map::new(),
     };
+    match &u.detail {
+        AccountDetail::None => {}
+        AccountDetail::PhoneNumber(n) => value.phone_number = Some(n.clone()),
+        AccountDetail::RestrictionInfo(r) => value.restriction_info = Some(r.clone()),
+        AccountDetail::BanInfo(b) => value.ban_info = Some(b.clone()),
+        AccountDetail::DisconnectionInfo(d) => value.disconnection_info = Some(d.clone()),
+    }
+    let entry = if onboarding {
+        u.business_id.as_str()
+    } else {
+        u.waba_id.as_str()
+    };
     WebhookPayload::single(
-        u.business_id.to_string(),
+        entry.to_owned(),
         Some(Value::from(at.unix_seconds())),
         "account_update",
         ChangeValue::AccountUpdate(Box::new(value)),
@@ -409,6 +434,35 @@ fn template_category(at: Timestamp, c: &TemplateCategoryChange) -> WebhookPayloa
     )
 }
 
+/// `phone_number_quality_update`: the limit under both its spellings, `current_limit` (which
+/// Meta deprecates) and `max_daily_conversations_per_business`, and `old_limit` when the limit
+/// changed.
+fn phone_quality(at: Timestamp, c: &PhoneQualityChange) -> WebhookPayload {
+    let value = PhoneQualityUpdate {
+        display_phone_number: display_digits(&c.number.display_phone_number),
+        event: c.event.into(),
+        old_limit: c.old_limit.map(Open::from),
+        current_limit: Some(c.limit.into()),
+        max_daily_conversations_per_business: Some(c.limit.into()),
+        extra: Map::new(),
+    };
+    WebhookPayload::single(
+        c.number.waba_id.to_string(),
+        Some(Value::from(at.unix_seconds())),
+        "phone_number_quality_update",
+        ChangeValue::PhoneQuality(Box::new(value)),
+    )
+}
+
+fn business_capability(at: Timestamp, c: &CapabilityChange) -> WebhookPayload {
+    WebhookPayload::single(
+        c.waba_id.to_string(),
+        Some(Value::from(at.unix_seconds())),
+        "business_capability_update",
+        ChangeValue::BusinessCapability(Box::new(c.capabilities.clone())),
+    )
+}
+
 /// `metadata.display_phone_number` is digits only, however the number is displayed elsewhere.
 fn display_digits(display: &str) -> String {
     display.chars().filter(char::is_ascii_digit).collect()
@@ -423,7 +477,6 @@ mod tests {
 
     use super::*;
     use wa_contract::payload::template::TemplateCategory;
-    use wa_contract::payload::webhook::AccountEvent;
 
     use crate::domain::events::{Conversation as Conv, Pricing as Price};
     use crate::domain::inbound::InboundBody;
@@ -583,6 +636,7 @@ mod tests {
                 waba_id: WabaId::new("100000000000012"),
                 business_id: BusinessId::new("100000000000001"),
                 event: AccountEvent::MmLiteTermsSigned,
+                detail: AccountDetail::None,
             }),
         };
         let body = json_of(&webhook(

@@ -1,5 +1,6 @@
 //! Integration tests: every Graph rule and admin endpoint over real HTTP.
 
+mod account_events;
 mod admin;
 mod analytics;
 mod budget;

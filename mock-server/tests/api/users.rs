@@ -14,13 +14,13 @@ use crate::webhooks::{Hit, Receiver, SECRET, app_delivering_to, assert_well_form
 const BSUID: &str = "CA.13491208655302741918";
 const PARENT: &str = "CA.ENT.11815799212886844830";
 /// The default world's phone number, as webhooks' `metadata` print it.
-const DISPLAY: &str = "15550100021";
+pub(crate) const DISPLAY: &str = "15550100021";
 
-fn value(hit: &Hit) -> Value {
+pub(crate) fn value(hit: &Hit) -> Value {
     hit.json()["entry"][0]["changes"][0]["value"].clone()
 }
 
-fn field(hit: &Hit) -> String {
+pub(crate) fn field(hit: &Hit) -> String {
     hit.json()["entry"][0]["changes"][0]["field"]
         .as_str()
         .unwrap()
@@ -28,7 +28,7 @@ fn field(hit: &Hit) -> String {
 }
 
 /// The POSTs of `field`, in arrival order.
-fn posts_of(receiver: &Receiver, name: &str) -> Vec<Hit> {
+pub(crate) fn posts_of(receiver: &Receiver, name: &str) -> Vec<Hit> {
     receiver
         .posts()
         .into_iter()
@@ -38,7 +38,7 @@ fn posts_of(receiver: &Receiver, name: &str) -> Vec<Hit> {
 
 /// Signed over its exact bytes, conformant to the contract's kind for its field, and read by
 /// the contract's typed model as that field's value.
-fn assert_signed_and_typed(hit: &Hit) -> ChangeValue {
+pub(crate) fn assert_signed_and_typed(hit: &Hit) -> ChangeValue {
     let kind = PayloadKind::detect(&hit.json()).expect("a webhook kind the contract knows");
     assert_well_formed(hit, SECRET, kind);
     let signature = hit.headers[SIGNATURE_HEADER].to_str().unwrap();
@@ -54,7 +54,7 @@ fn assert_signed_and_typed(hit: &Hit) -> ChangeValue {
 }
 
 /// The first status of every status POST, in arrival order.
-fn statuses(receiver: &Receiver) -> Vec<(Value, Value)> {
+pub(crate) fn statuses(receiver: &Receiver) -> Vec<(Value, Value)> {
     posts_of(receiver, "messages")
         .iter()
         .filter(|h| value(h).get("statuses").is_some())
