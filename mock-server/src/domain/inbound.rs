@@ -42,7 +42,7 @@ impl InboundBody {
                 payload,
                 context,
             } => text.len() + payload.len() + context.as_ref().map_or(0, String::len),
-            Self::UserIdChanged { .. } => 0,
+            Self::UserIdChanged { .. } | Self::NumberChanged { .. } => 0,
         }
     }
 

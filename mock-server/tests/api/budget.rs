@@ -97,7 +97,10 @@ async fn jobs_waiting_on_the_clock_count_until_they_run() {
     let pending = app.get("/__admin/clock").await.body["pending_jobs"]
         .as_u64()
         .unwrap();
-    assert!(pending >= 10, "each message's next status step waits: {pending}");
+    assert!(
+        pending >= 10,
+        "each message's next status step waits: {pending}"
+    );
     assert_eq!(part(&counted(&app).await, "jobs"), pending * 160);
 
     app.advance(86_400).await;
