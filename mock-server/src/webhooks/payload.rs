@@ -122,7 +122,11 @@ fn status(at: Timestamp, c: &StatusChange, version: GraphVersion, catalogue: &Ca
     let conversation = c
         .conversation
         .as_ref()
-        .filter(|_| version <= LAST_VERSION_WITH_CONVERSATION)
+        // From v24.0 Meta drops `conversation` except inside a free entry point.
+        .filter(|conv| {
+            version <= LAST_VERSION_WITH_CONVERSATION
+                || conv.origin == wa_contract::payload::webhook::PricingCategory::ReferralConversion
+        })
         .map(|conv| Conversation {
             id: conv.id.to_string(),
             expiration_timestamp: Some(conv.expiration.unix_seconds().to_string()),
