@@ -14,6 +14,7 @@ mod fairness;
 mod fuzz;
 mod hardening;
 mod helpers;
+mod inbound;
 mod inbox;
 mod isolation;
 mod marketing_limit;
