@@ -614,8 +614,12 @@ mod tests {
                 body: InboundBody::Button {
                     text: "Stop promotions".to_owned(),
                     payload: "STOP".to_owned(),
-                    context: Some("wamid.HBgLMTY1MDU1NTEyMzQVAgARGAA=".to_owned()),
                 },
+                context: Some(wa_contract::payload::webhook::InboundContext {
+                    from: "15550100021".to_owned(),
+                    id: "wamid.HBgLMTY1MDU1NTEyMzQVAgARGAA=".to_owned(),
+                }),
+                referral: None,
             }),
         };
         let body = json_of(&webhook(&tap, GraphVersion::NEWEST, Catalogue::builtin()));
