@@ -20,7 +20,7 @@ use crate::domain::Refusal;
 use crate::domain::click::ClickComponent;
 use crate::domain::identity::digits;
 use crate::domain::inbound::{InboundBody, InboundKind};
-use crate::domain::media::{MediaKind, Upload, placeholder};
+use crate::domain::media::{MediaKind, Upload, article, placeholder};
 use crate::http::refuse;
 use crate::ids::PhoneNumberId;
 use crate::state::AppState;
@@ -113,21 +113,27 @@ pub(super) async fn inbound(
 
 /// What the call's one content field says, checked against its `type` when one is given.
 fn content(body: &mut Inbound) -> Result<Content, Refusal> {
-    let given: Vec<&str> = [
-        ("text", body.text.is_some()),
-        ("button", body.button.is_some()),
-        ("image", body.image.is_some()),
-        ("video", body.video.is_some()),
-        ("audio", body.audio.is_some()),
-        ("document", body.document.is_some()),
-        ("sticker", body.sticker.is_some()),
-        ("location", body.location.is_some()),
-        ("contacts", body.contacts.is_some()),
-        ("reaction", body.reaction.is_some()),
-        ("interactive", body.interactive.is_some()),
+    let given: Vec<InboundKind> = [
+        (InboundKind::Text, body.text.is_some()),
+        (InboundKind::Button, body.button.is_some()),
+        (InboundKind::Media(MediaKind::Image), body.image.is_some()),
+        (InboundKind::Media(MediaKind::Video), body.video.is_some()),
+        (InboundKind::Media(MediaKind::Audio), body.audio.is_some()),
+        (
+            InboundKind::Media(MediaKind::Document),
+            body.document.is_some(),
+        ),
+        (
+            InboundKind::Media(MediaKind::Sticker),
+            body.sticker.is_some(),
+        ),
+        (InboundKind::Location, body.location.is_some()),
+        (InboundKind::Contacts, body.contacts.is_some()),
+        (InboundKind::Reaction, body.reaction.is_some()),
+        (InboundKind::Interactive, body.interactive.is_some()),
     ]
     .into_iter()
-    .filter_map(|(name, present)| present.then_some(name))
+    .filter_map(|(kind, present)| present.then_some(kind))
     .collect();
     let sendable = || {
         InboundKind::SENDABLE
@@ -139,9 +145,10 @@ fn content(body: &mut Inbound) -> Result<Content, Refusal> {
     };
     let kind = match (body.message_type.as_deref(), given.as_slice()) {
         (_, [_, _, ..]) => {
+            let names: Vec<&str> = given.iter().map(|k| k.as_str()).collect();
             return Err(Refusal::invalid(format!(
                 "{}: a message carries one of them",
-                given.join(", ")
+                names.join(", ")
             )));
         }
         (Some(name), _) => InboundKind::parse(name).ok_or_else(|| {
@@ -151,7 +158,7 @@ fn content(body: &mut Inbound) -> Result<Content, Refusal> {
                 name.escape_debug()
             ))
         })?,
-        (None, [name]) => InboundKind::parse(name).unwrap_or(InboundKind::Text),
+        (None, [kind]) => *kind,
         (None, []) => {
             return Err(Refusal::invalid(format!(
                 "type: one of {} (or its field) is required",
@@ -162,11 +169,12 @@ fn content(body: &mut Inbound) -> Result<Content, Refusal> {
     match (kind, given.first()) {
         (InboundKind::Unsupported, Some(field)) => {
             return Err(Refusal::invalid(format!(
-                "{field}: an unsupported message carries no content"
+                "{}: an unsupported message carries no content",
+                field.as_str()
             )));
         }
         (InboundKind::Unsupported, None) => return Ok(Content::Body(InboundBody::Unsupported)),
-        (kind, Some(field)) if *field == kind.as_str() => {}
+        (kind, Some(field)) if *field == kind => {}
         (kind, _) => {
             return Err(Refusal::invalid(format!(
                 "{0}: required, since type is \"{0}\"",
@@ -247,11 +255,7 @@ fn media(kind: MediaKind, body: &mut Inbound) -> Result<MediaContent, Refusal> {
         } else {
             Err(Refusal::invalid(format!(
                 "{field}.{name}: not a field of a{} {field}",
-                if matches!(kind, MediaKind::Audio | MediaKind::Image) {
-                    "n"
-                } else {
-                    ""
-                }
+                article(kind)
             )))
         }
     };

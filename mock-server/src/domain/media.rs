@@ -125,7 +125,8 @@ pub(crate) fn check_kind(kind: MediaKind, mime_type: &str) -> Result<(), Refusal
     }
 }
 
-fn article(kind: MediaKind) -> &'static str {
+/// The `n` of "an" before `kind`'s name, or nothing.
+pub(crate) fn article(kind: MediaKind) -> &'static str {
     match kind {
         MediaKind::Audio | MediaKind::Image => "n",
         _ => "",
