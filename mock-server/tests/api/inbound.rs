@@ -33,7 +33,7 @@ fn inbound_values(receiver: &Receiver) -> Vec<Value> {
 
 /// The whole `value` Meta sends for a message from Ann with `id`, sent at unix `timestamp`,
 /// whose type-specific fields are `fields`.
-fn from_ann(id: &str, user_id: &Value, timestamp: &str, fields: Value) -> Value {
+fn from_ann(id: &str, user_id: &Value, timestamp: &str, fields: &Value) -> Value {
     let mut message = json!({
         "from": ANN, "from_user_id": user_id, "id": id, "timestamp": timestamp,
     });
@@ -50,7 +50,7 @@ fn from_ann(id: &str, user_id: &Value, timestamp: &str, fields: Value) -> Value 
 
 impl TestApp {
     /// Ann sends `content`; the new wamid.
-    async fn from_ann(&self, content: Value) -> String {
+    async fn ann_sends(&self, content: Value) -> String {
         let mut body = json!({"from": ANN, "name": "Ann"});
         for (key, value) in content.as_object().unwrap() {
             body[key] = value.clone();
@@ -128,7 +128,7 @@ async fn every_type_a_user_sends_reaches_the_webhook_in_metas_shape_and_opens_th
     ];
     let mut ids = Vec::new();
     for (content, _) in &cases {
-        ids.push(app.from_ann(content.clone()).await);
+        ids.push(app.ann_sends(content.clone()).await);
     }
     app.advance(0).await;
 
@@ -139,7 +139,7 @@ async fn every_type_a_user_sends_reaches_the_webhook_in_metas_shape_and_opens_th
     for ((id, (_, fields)), value) in ids.iter().zip(&cases).zip(&values) {
         // Sent ten seconds in, after the template's statuses.
         let at = "1796083210";
-        assert_eq!(value, &from_ann(id, &user_id, at, fields.clone()));
+        assert_eq!(value, &from_ann(id, &user_id, at, fields));
     }
     assert_eq!(app.window_until().await, "2026-12-02T00:00:10.000Z");
     let listed = app.get("/__admin/inbound").await.body;
@@ -169,10 +169,10 @@ async fn every_type_a_user_sends_reaches_the_webhook_in_metas_shape_and_opens_th
 #[tokio::test]
 async fn a_reaction_or_any_message_extends_the_window_24_hours_from_itself() {
     let app = spawn_app().await;
-    let first = app.from_ann(json!({"text": "hi"})).await;
+    let first = app.ann_sends(json!({"text": "hi"})).await;
     app.advance(3_600).await;
 
-    app.from_ann(json!({"reaction": {"message_id": first, "emoji": "\u{2764}"}}))
+    app.ann_sends(json!({"reaction": {"message_id": first, "emoji": "\u{2764}"}}))
         .await;
 
     assert_eq!(app.window_until().await, "2026-12-02T01:00:00.000Z");
@@ -183,13 +183,13 @@ async fn a_reply_quotes_the_message_it_answers_whoever_sent_it() {
     let receiver = Receiver::ok().await;
     let app = app_delivering_to(&receiver).await;
     let sent = wamid(&app.send_marketing_message(PHONE, &promo_to(ANN)).await);
-    let own = app.from_ann(json!({"text": "first"})).await;
+    let own = app.ann_sends(json!({"text": "first"})).await;
 
     let to_business = app
-        .from_ann(json!({"text": "and this?", "context_message_id": sent}))
+        .ann_sends(json!({"text": "and this?", "context_message_id": sent}))
         .await;
     let to_self = app
-        .from_ann(json!({"text": "I meant", "context_message_id": own}))
+        .ann_sends(json!({"text": "I meant", "context_message_id": own}))
         .await;
     app.advance(0).await;
 
@@ -219,7 +219,7 @@ async fn an_inbound_photo_is_stored_and_downloads_through_the_webhooks_id() {
     let data = base64::engine::general_purpose::STANDARD.encode(bytes);
 
     let id = app
-        .from_ann(json!({"image": {"mime_type": "image/png", "data": data, "caption": "Mine"}}))
+        .ann_sends(json!({"image": {"mime_type": "image/png", "data": data, "caption": "Mine"}}))
         .await;
     app.advance(0).await;
 
@@ -232,7 +232,7 @@ async fn an_inbound_photo_is_stored_and_downloads_through_the_webhooks_id() {
             &id,
             &user_id,
             START,
-            json!({"type": "image", "image": {"id": media_id, "mime_type": "image/png",
+            &json!({"type": "image", "image": {"id": media_id, "mime_type": "image/png",
                 "sha256": base64_sha256(bytes), "caption": "Mine"}})
         )
     );
@@ -259,13 +259,13 @@ async fn media_without_bytes_gets_a_placeholder_of_its_type_and_an_upload_is_sen
     let receiver = Receiver::ok().await;
     let app = app_delivering_to(&receiver).await;
 
-    app.from_ann(json!({"audio": {"mime_type": "audio/ogg; codecs=opus", "voice": true}}))
+    app.ann_sends(json!({"audio": {"mime_type": "audio/ogg; codecs=opus", "voice": true}}))
         .await;
-    app.from_ann(json!({"sticker": {"mime_type": "image/webp", "animated": false}}))
+    app.ann_sends(json!({"sticker": {"mime_type": "image/webp", "animated": false}}))
         .await;
-    app.from_ann(json!({"video": {"mime_type": "video/mp4", "caption": "Look"}}))
+    app.ann_sends(json!({"video": {"mime_type": "video/mp4", "caption": "Look"}}))
         .await;
-    app.from_ann(json!({"document": {"mime_type": "application/pdf", "filename": "a.pdf"}}))
+    app.ann_sends(json!({"document": {"mime_type": "application/pdf", "filename": "a.pdf"}}))
         .await;
     app.advance(0).await;
     let values = inbound_values(&receiver);
@@ -273,7 +273,7 @@ async fn media_without_bytes_gets_a_placeholder_of_its_type_and_an_upload_is_sen
     let jpeg_id = {
         // A photo first received is sent on by its id: the same file, the same node.
         let photo = app
-            .from_ann(json!({"image": {"mime_type": "image/jpeg"}}))
+            .ann_sends(json!({"image": {"mime_type": "image/jpeg"}}))
             .await;
         app.advance(0).await;
         let values = inbound_values(&receiver);
@@ -282,7 +282,7 @@ async fn media_without_bytes_gets_a_placeholder_of_its_type_and_an_upload_is_sen
         last["messages"][0]["image"].clone()
     };
     let by_id = app
-        .from_ann(json!({"image": {"id": jpeg_id["id"], "caption": "again"}}))
+        .ann_sends(json!({"image": {"id": jpeg_id["id"], "caption": "again"}}))
         .await;
     app.advance(0).await;
 
@@ -342,7 +342,7 @@ async fn a_reply_within_24_hours_of_an_ad_referral_opens_72_free_hours() {
         "ctwa_clid": "ARAkLkA8rmlFeiCktEJQ"});
 
     let id = app
-        .from_ann(json!({"text": "Is the sale on?", "referral": referral}))
+        .ann_sends(json!({"text": "Is the sale on?", "referral": referral}))
         .await;
     app.advance(3_600).await;
     let reply = wamid(&app.send_marketing_message(PHONE, &promo_to(ANN)).await);
@@ -385,7 +385,7 @@ async fn a_reply_within_24_hours_of_an_ad_referral_opens_72_free_hours() {
 async fn a_referral_without_a_reply_within_24_hours_opens_nothing() {
     let receiver = Receiver::ok().await;
     let app = app_delivering_to(&receiver).await;
-    app.from_ann(
+    app.ann_sends(
         json!({"text": "hi", "referral": {"source_url": "https://fb.me/p",
         "source_id": "1", "source_type": "post"}}),
     )
@@ -405,7 +405,7 @@ async fn a_referral_without_a_reply_within_24_hours_opens_nothing() {
 async fn bad_inbound_messages_are_refused_naming_the_field_and_nothing_changes() {
     let receiver = Receiver::ok().await;
     let app = app_delivering_to(&receiver).await;
-    app.from_ann(json!({"text": "hi"})).await;
+    app.ann_sends(json!({"text": "hi"})).await;
     app.advance(0).await;
     let before = app.snapshot_of_state().await;
     let posts = receiver.posts().len();
