@@ -1155,7 +1155,7 @@ pub struct ReceivedMessage {
     pub from: Option<String>,
     /// The sender's BSUID.
     pub user_id: String,
-    /// `text` or `button`.
+    /// Its `type`: `text`, `button`, `image`, …, `unsupported`.
     #[serde(rename = "type")]
     pub message_type: String,
     /// When it arrived (RFC 3339).
