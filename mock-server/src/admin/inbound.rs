@@ -11,7 +11,7 @@ use wa_contract::admin::{
 };
 use wa_contract::payload::bsuid::is_bsuid;
 use wa_contract::payload::webhook::{
-    INTERACTIVE_REPLIES, InboundLocation, InboundMedia, InboundReaction,
+    INTERACTIVE_REPLIES, InboundLocation, InboundMedia, InboundReaction, Referral,
 };
 
 use super::recipients::{business_phone, regular_bsuid};
@@ -88,6 +88,9 @@ pub(super) async fn inbound(
         return link_click(store, &sandbox, &who, &body, &click);
     }
     let content = content(&mut body).map_err(|r| refuse(store, &r))?;
+    if let Some(referral) = &body.referral {
+        check_referral(referral).map_err(|r| refuse(store, &r))?;
+    }
     let phone_id = business_phone(store, &sandbox, body.phone_number_id.take())?;
     let context = body
         .context_message_id
@@ -235,6 +238,30 @@ fn content(body: &mut Inbound) -> Result<Content, Refusal> {
         }
         InboundKind::Unsupported | InboundKind::System => return Err(missing()),
     }))
+}
+
+/// A referral names one of Meta's sources and media types, as its webhook must.
+fn check_referral(referral: &Referral) -> Result<(), Refusal> {
+    let one_of = |field: &str, value: &str, allowed: &[&str]| {
+        if allowed.contains(&value) {
+            Ok(())
+        } else {
+            Err(Refusal::invalid(format!(
+                "referral.{field}: expected one of {}, found '{}'",
+                allowed.join(", "),
+                value.escape_debug()
+            )))
+        }
+    };
+    one_of(
+        "source_type",
+        &referral.source_type,
+        &Referral::SOURCE_TYPES,
+    )?;
+    match &referral.media_type {
+        Some(media_type) => one_of("media_type", media_type, &Referral::MEDIA_TYPES),
+        None => Ok(()),
+    }
 }
 
 /// A media field: an uploaded file by `id`, or bytes (base64 `data`, or none: a placeholder)

@@ -467,6 +467,11 @@ async fn bad_inbound_messages_are_refused_naming_the_field_and_nothing_changes()
             json!({"sticker": {"mime_type": "image/webp", "voice": true}}),
             "sticker.voice: not a field of a sticker",
         ),
+        (
+            json!({"text": "hi", "referral": {"source_url": "https://fb.me/x", "source_id": "1",
+                "source_type": "banner"}}),
+            "referral.source_type: expected one of ad, post, found 'banner'",
+        ),
     ] {
         let mut body = json!({"from": ANN});
         for (key, value) in content.as_object().unwrap() {
