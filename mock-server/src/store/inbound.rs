@@ -136,8 +136,9 @@ impl SandboxState {
         }
     }
 
-    /// The `context` of a reply or reaction by `user` to the message `id`: a message the
-    /// business sent them (from the business number) or one they sent it (from them).
+    /// The `context` of a reply or reaction by `user` to the message `id` in their chat with
+    /// `number`: a message the number sent them (from the number) or one they sent it (from
+    /// them).
     fn context_of(
         &self,
         number: &BusinessNumber,
@@ -148,17 +149,23 @@ impl SandboxState {
         let sent = self
             .messages
             .get(&Wamid::new(id))
-            .filter(|m| m.recipient.user_id == user.user_id)
+            .filter(|m| {
+                m.recipient.user_id == user.user_id && m.phone_number_id == number.phone_number_id
+            })
             .map(|_| digits(&number.display_phone_number));
         let received = || {
             self.received
                 .iter()
-                .find(|m| m.id.as_str() == id && m.user.user_id == user.user_id)
+                .find(|m| {
+                    m.id.as_str() == id
+                        && m.user.user_id == user.user_id
+                        && m.phone_number_id == number.phone_number_id
+                })
                 .map(|m| m.user.wa_id_or_bsuid().to_owned())
         };
         let from = sent.or_else(received).ok_or_else(|| {
             Refusal::invalid(format!(
-                "{field}: no message '{}' between this user and the business",
+                "{field}: no message '{}' between this user and this business number",
                 id.escape_debug()
             ))
         })?;

@@ -433,11 +433,11 @@ async fn bad_inbound_messages_are_refused_naming_the_field_and_nothing_changes()
         ),
         (
             json!({"reaction": {"message_id": "wamid.unknown", "emoji": "\u{1F44D}"}}),
-            "reaction.message_id: no message 'wamid.unknown' between this user and the business",
+            "reaction.message_id: no message 'wamid.unknown' between this user and this business number",
         ),
         (
             json!({"text": "re", "context_message_id": "wamid.unknown"}),
-            "context_message_id: no message 'wamid.unknown' between this user and the business",
+            "context_message_id: no message 'wamid.unknown' between this user and this business number",
         ),
         (
             json!({"text": "two", "location": {"latitude": 1.0, "longitude": 2.0}}),
@@ -484,4 +484,41 @@ async fn bad_inbound_messages_are_refused_naming_the_field_and_nothing_changes()
     app.advance(0).await;
     assert_eq!(app.snapshot_of_state().await, before);
     assert_eq!(receiver.posts().len(), posts);
+}
+
+#[tokio::test]
+async fn a_reply_to_a_message_from_another_business_number_is_refused() {
+    let app = spawn_app().await;
+    let text = json!({"messaging_product": "whatsapp", "to": ANN, "type": "text",
+        "text": {"body": "Hello from the other number"}});
+    let other = wamid(&app.send_message(ELIGIBLE_PHONE, &text).await);
+
+    let answer = app
+        .post(
+            "/__admin/inbound",
+            &json!({"from": ANN, "phone_number_id": PHONE, "text": "re",
+                "context_message_id": other}),
+        )
+        .await;
+
+    assert_eq!(
+        (answer.status, answer.code()),
+        (400, 100),
+        "{}",
+        answer.body
+    );
+    assert_eq!(
+        answer.details(),
+        format!(
+            "context_message_id: no message '{other}' between this user and this business number"
+        )
+    );
+    let to_its_number = app
+        .post(
+            "/__admin/inbound",
+            &json!({"from": ANN, "phone_number_id": ELIGIBLE_PHONE, "text": "re",
+                "context_message_id": other}),
+        )
+        .await;
+    assert_eq!(to_its_number.status, 200, "{}", to_its_number.body);
 }
