@@ -895,7 +895,7 @@ pub struct NewSandbox {
 }
 
 /// `POST /__admin/inbound`: a user message, button tap or link click.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Inbound {
@@ -921,6 +921,153 @@ pub struct Inbound {
     /// `button` with it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub click: Option<LinkClickRequest>,
+    /// The message's `type` (`text`, `image`, …, `unsupported`); by default, the one content
+    /// field given names it.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub message_type: Option<String>,
+    /// A photo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<InboundMediaRequest>,
+    /// A video.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<InboundMediaRequest>,
+    /// An audio file, or with `voice` a voice note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<InboundMediaRequest>,
+    /// A document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<InboundMediaRequest>,
+    /// A sticker (`image/webp`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sticker: Option<InboundMediaRequest>,
+    /// A shared location.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<LocationShare>,
+    /// Shared contact cards, in Meta's shape (each with `name.formatted_name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<Value>>,
+    /// A reaction to a message the user sent or received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reaction: Option<ReactionRequest>,
+    /// A reply to an interactive message: a reply button, a list row or a flow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interactive: Option<InteractiveReplyRequest>,
+    /// The wamid of the message this one replies to (the webhook's `context`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_message_id: Option<String>,
+    /// The click-to-WhatsApp ad or post the user came from: it opens a free entry point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<crate::payload::webhook::Referral>,
+}
+
+/// A media file the user sends: an uploaded media `id`, or bytes (`data`, base64; none: a
+/// small placeholder of `mime_type`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InboundMediaRequest {
+    /// A media id of the sandbox (from `POST /{phone_number_id}/media`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The file's type; required unless `id` names a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// The file's bytes, base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+    /// A caption (image, video, document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// The file name (document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+    /// A voice note recorded in WhatsApp (audio).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<bool>,
+    /// An animated sticker (sticker).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub animated: Option<bool>,
+}
+
+/// A location the user shares.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LocationShare {
+    /// Latitude in degrees.
+    pub latitude: f64,
+    /// Longitude in degrees.
+    pub longitude: f64,
+    /// The place's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The place's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The place's website.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// A reaction: `emoji` on `message_id`; no `emoji` removes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReactionRequest {
+    /// The wamid reacted to.
+    pub message_id: String,
+    /// The emoji.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emoji: Option<String>,
+}
+
+/// A reply to an interactive message, as Meta's webhook spells it: `type` and the node it
+/// names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InteractiveReplyRequest {
+    /// `button_reply`, `list_reply` or `nfm_reply`.
+    #[serde(rename = "type")]
+    pub reply_type: String,
+    /// The reply button tapped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub button_reply: Option<ReplyOption>,
+    /// The list row chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_reply: Option<ReplyOption>,
+    /// The flow completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nfm_reply: Option<FlowReply>,
+}
+
+/// A reply button or list row: its `id` and `title` (a row may have a `description`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReplyOption {
+    /// The id the business gave it.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// A list row's description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A completed flow: its answers as a JSON string.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FlowReply {
+    /// The answers, a JSON object as a string.
+    pub response_json: String,
+    /// The flow's name (default `flow`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The text shown (default `Sent`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 /// What the user clicks: `{"message_id","component"}`.
@@ -1117,7 +1264,7 @@ pub struct ReceivedMessage {
     pub from: Option<String>,
     /// The sender's BSUID.
     pub user_id: String,
-    /// `text` or `button`.
+    /// Its `type`: `text`, `button`, `image`, …, `unsupported`.
     #[serde(rename = "type")]
     pub message_type: String,
     /// When it arrived (RFC 3339).

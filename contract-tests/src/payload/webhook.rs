@@ -473,10 +473,185 @@ pub struct InboundMessage {
     /// Errors, for `unsupported` messages.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<WebhookError>,
-    /// Fields this model does not name (media bodies, …), kept as they came.
+    /// A photo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<InboundMedia>,
+    /// A video.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<InboundMedia>,
+    /// An audio file or a voice note (`voice: true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<InboundMedia>,
+    /// A document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<InboundMedia>,
+    /// A sticker (`animated` or not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sticker: Option<InboundMedia>,
+    /// A shared location.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<InboundLocation>,
+    /// Shared contact cards, in the shape of a contacts send (kept as sent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<Value>>,
+    /// A reaction to a message (no `emoji`: the reaction was removed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reaction: Option<InboundReaction>,
+    /// The click-to-WhatsApp ad or post the user came from, on their first message after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+impl InboundMessage {
+    /// A message of `message_type` with no sender and no body yet: the caller sets the node
+    /// its type names.
+    pub fn of_type(id: String, timestamp: String, message_type: &str) -> Self {
+        Self {
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
+            id,
+            timestamp,
+            message_type: message_type.to_owned(),
+            text: None,
+            button: None,
+            interactive: None,
+            context: None,
+            system: None,
+            errors: Vec::new(),
+            image: None,
+            video: None,
+            audio: None,
+            document: None,
+            sticker: None,
+            location: None,
+            contacts: None,
+            reaction: None,
+            referral: None,
+            extra: Map::new(),
+        }
+    }
+
+    /// The media node of a media message's type (`image`, `video`, …), if it has one.
+    pub fn media_mut(&mut self, message_type: &str) -> Option<&mut Option<InboundMedia>> {
+        Some(match message_type {
+            "image" => &mut self.image,
+            "video" => &mut self.video,
+            "audio" => &mut self.audio,
+            "document" => &mut self.document,
+            "sticker" => &mut self.sticker,
+            _ => return None,
+        })
+    }
+}
+
+/// The media node of an inbound `image`, `video`, `audio`, `document` or `sticker`: its id
+/// downloads through `GET /{media_id}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InboundMedia {
+    /// The media id.
+    pub id: String,
+    /// Its MIME type.
+    pub mime_type: String,
+    /// The SHA-256 of its bytes, base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Its caption (image, video, document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// Its file name (document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+    /// Whether an audio is a voice note recorded in WhatsApp.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<bool>,
+    /// Whether a sticker is animated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub animated: Option<bool>,
+    /// Fields this model does not name, kept as they came.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl InboundMedia {
+    /// The message types that carry a media node named after them.
+    pub const TYPES: [&'static str; 5] = ["image", "video", "audio", "document", "sticker"];
+}
+
+/// Inbound `location`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InboundLocation {
+    /// Latitude in degrees.
+    pub latitude: f64,
+    /// Longitude in degrees.
+    pub longitude: f64,
+    /// The place's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The place's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The place's website.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// Inbound `reaction`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InboundReaction {
+    /// The wamid reacted to.
+    pub message_id: String,
+    /// The emoji; left out when the user removed their reaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emoji: Option<String>,
+}
+
+/// `referral`: the click-to-WhatsApp ad or Facebook/Instagram post a user tapped before
+/// writing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct Referral {
+    /// The ad's or post's URL.
+    pub source_url: String,
+    /// The ad's or post's id.
+    pub source_id: String,
+    /// `ad` or `post`.
+    pub source_type: String,
+    /// The ad's body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The ad's headline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<String>,
+    /// `image` or `video`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// The ad's image, for `media_type: image`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    /// The ad's video, for `media_type: video`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video_url: Option<String>,
+    /// The video's thumbnail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_url: Option<String>,
+    /// The click id, for the Conversions API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ctwa_clid: Option<String>,
+}
+
+impl Referral {
+    /// Every documented `source_type`.
+    pub const SOURCE_TYPES: [&'static str; 2] = ["ad", "post"];
+    /// Every documented `media_type`.
+    pub const MEDIA_TYPES: [&'static str; 2] = ["image", "video"];
+}
+
+/// The `type` of each interactive reply a user can send, and the node it carries.
+pub const INTERACTIVE_REPLIES: [&str; 3] = ["button_reply", "list_reply", "nfm_reply"];
 
 /// Inbound `system`: a user changed their number or their BSUID.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

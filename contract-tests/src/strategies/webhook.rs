@@ -12,10 +12,11 @@ use crate::payload::template::TemplateCategory;
 use crate::payload::webhook::{
     AccountEvent, AccountUpdate, BanInfo, BanState, BusinessCapabilityUpdate, ButtonReply,
     ChangeValue, Conversation, ConversationOrigin, DisconnectionInfo, DisconnectionInitiator,
-    DisconnectionReason, IdChange, InboundContext, InboundMessage, InboundText, LinkClickData,
-    MarketingPreference, MessagesValue, MessagingLimitTier, Metadata, PhoneQualityEvent,
-    PhoneQualityUpdate, Pricing, PricingModel, Profile, QualityScore, Restriction, RestrictionType,
-    Status, StatusKind, TemplateCategoryUpdate, TemplateQualityUpdate, TemplateStatusReason,
+    DisconnectionReason, INTERACTIVE_REPLIES, IdChange, InboundContext, InboundLocation,
+    InboundMedia, InboundMessage, InboundReaction, InboundText, LinkClickData, MarketingPreference,
+    MessagesValue, MessagingLimitTier, Metadata, PhoneQualityEvent, PhoneQualityUpdate, Pricing,
+    PricingModel, Profile, QualityScore, Referral, Restriction, RestrictionType, Status,
+    StatusKind, TemplateCategoryUpdate, TemplateQualityUpdate, TemplateStatusReason,
     TemplateStatusUpdate, UserAction, UserIdUpdate, UserIdUpdateValue, UserPreference,
     UserPreferencesValue, WabaInfo, WebhookContact, WebhookError, WebhookErrorData, WebhookPayload,
 };
@@ -179,55 +180,134 @@ pub(super) fn status_webhook() -> impl Strategy<Value = WebhookPayload> {
         })
 }
 
-/// One inbound message: text (any script), a quick-reply tap on a template, or an image.
+/// What an inbound message carries, before it is put in its message.
+#[derive(Clone, Debug)]
+enum InboundBody {
+    Text(String),
+    Button(String, InboundContext),
+    Media(&'static str, InboundMedia),
+    Location(InboundLocation),
+    Contacts(Vec<Value>),
+    Reaction(InboundReaction),
+    Interactive(Value),
+}
+
+/// A media node of `kind` as Meta sends it: id, type, base64 SHA-256, maybe a caption.
+fn media_body() -> impl Strategy<Value = InboundBody> {
+    (
+        select(&InboundMedia::TYPES[..]),
+        "[0-9]{15,16}",
+        "[A-Za-z0-9+/]{43}=",
+        option::of(atoms::text()),
+        any::<bool>(),
+    )
+        .prop_map(|(kind, id, sha256, caption, flag)| {
+            let mime_type = match kind {
+                "image" => "image/jpeg",
+                "video" => "video/mp4",
+                "audio" => "audio/ogg; codecs=opus",
+                "document" => "application/pdf",
+                _ => "image/webp",
+            };
+            InboundBody::Media(
+                kind,
+                InboundMedia {
+                    id,
+                    mime_type: mime_type.to_owned(),
+                    sha256: Some(sha256),
+                    caption: caption.filter(|_| matches!(kind, "image" | "video" | "document")),
+                    filename: (kind == "document").then(|| "invoice.pdf".to_owned()),
+                    voice: (kind == "audio").then_some(flag),
+                    animated: (kind == "sticker").then_some(flag),
+                    extra: Map::new(),
+                },
+            )
+        })
+}
+
+/// One inbound message of any type a user sends, sometimes with the ad that referred them.
 fn inbound_message(
     from: Option<String>,
     user_id: Option<String>,
 ) -> impl Strategy<Value = InboundMessage> {
     let body = prop_oneof![
-        atoms::text().prop_map(|body| ("text", Some(InboundText { body }), None, None, None)),
-        (atoms::text(), atoms::wa_id(), atoms::wamid()).prop_map(|(label, business, id)| (
-            "button",
-            None,
-            Some(ButtonReply {
-                payload: label.clone(),
-                text: label,
-            }),
-            Some(InboundContext { from: business, id }),
-            None,
+        atoms::text().prop_map(InboundBody::Text),
+        (atoms::text(), atoms::wa_id(), atoms::wamid())
+            .prop_map(|(label, from, id)| InboundBody::Button(label, InboundContext { from, id })),
+        media_body(),
+        (-90.0..90.0f64, -180.0..180.0f64, option::of(atoms::text())).prop_map(
+            |(latitude, longitude, name)| InboundBody::Location(InboundLocation {
+                latitude,
+                longitude,
+                name,
+                address: None,
+                url: None,
+            })
+        ),
+        (atoms::name(), atoms::phone_number()).prop_map(|(name, phone)| InboundBody::Contacts(
+            vec![json!({"name": {"formatted_name": name, "first_name": name},
+                "phones": [{"phone": phone, "type": "CELL"}]})]
         )),
-        ("[0-9]{15,16}", option::of(atoms::text())).prop_map(|(id, caption)| (
-            "image",
-            None,
-            None,
-            None,
-            Some(match caption {
-                Some(caption) => json!({"id": id, "mime_type": "image/jpeg", "caption": caption}),
-                None => json!({"id": id, "mime_type": "image/jpeg"}),
-            }),
-        )),
+        (atoms::wamid(), option::of(Just("\u{1F44D}".to_owned()))).prop_map(
+            |(message_id, emoji)| InboundBody::Reaction(InboundReaction { message_id, emoji })
+        ),
+        (select(&INTERACTIVE_REPLIES[..]), atoms::text()).prop_map(|(kind, title)| {
+            let node = match kind {
+                "nfm_reply" => json!({"name": "flow", "body": "Sent", "response_json": "{}"}),
+                _ => json!({"id": "option-1", "title": title}),
+            };
+            InboundBody::Interactive(json!({"type": kind, kind: node}))
+        }),
     ];
-    (atoms::wamid(), atoms::timestamp(), body).prop_map(
-        move |(id, timestamp, (kind, text, button, context, image))| {
-            let mut extra = Map::new();
-            if let Some(image) = image {
-                extra.insert("image".to_owned(), image);
+    let referral = option::of((atoms::url(), "[0-9]{15}", atoms::text()).prop_map(
+        |(source_url, source_id, headline)| Referral {
+            source_url,
+            source_id,
+            source_type: "ad".to_owned(),
+            body: None,
+            headline: Some(headline),
+            media_type: Some("image".to_owned()),
+            image_url: None,
+            video_url: None,
+            thumbnail_url: None,
+            ctwa_clid: Some("ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-GABDLOPaOdRMXP5ctQ".to_owned()),
+        },
+    ));
+    (atoms::wamid(), atoms::timestamp(), body, referral).prop_map(
+        move |(id, timestamp, body, referral)| {
+            let kind = match &body {
+                InboundBody::Text(_) => "text",
+                InboundBody::Button(..) => "button",
+                InboundBody::Media(kind, _) => kind,
+                InboundBody::Location(_) => "location",
+                InboundBody::Contacts(_) => "contacts",
+                InboundBody::Reaction(_) => "reaction",
+                InboundBody::Interactive(_) => "interactive",
+            };
+            let mut message = InboundMessage::of_type(id, timestamp, kind);
+            message.from = from.clone();
+            message.from_user_id = user_id.clone();
+            message.referral = referral;
+            match body {
+                InboundBody::Text(body) => message.text = Some(InboundText { body }),
+                InboundBody::Button(label, context) => {
+                    message.button = Some(ButtonReply {
+                        payload: label.clone(),
+                        text: label,
+                    });
+                    message.context = Some(context);
+                }
+                InboundBody::Media(kind, media) => {
+                    if let Some(node) = message.media_mut(kind) {
+                        *node = Some(media);
+                    }
+                }
+                InboundBody::Location(location) => message.location = Some(location),
+                InboundBody::Contacts(cards) => message.contacts = Some(cards),
+                InboundBody::Reaction(reaction) => message.reaction = Some(reaction),
+                InboundBody::Interactive(reply) => message.interactive = Some(reply),
             }
-            InboundMessage {
-                from: from.clone(),
-                from_user_id: user_id.clone(),
-                from_parent_user_id: None,
-                id,
-                timestamp,
-                message_type: kind.to_owned(),
-                text,
-                button,
-                interactive: None,
-                context,
-                system: None,
-                errors: Vec::new(),
-                extra,
-            }
+            message
         },
     )
 }

@@ -7,9 +7,10 @@ use super::shapes::{graph_id, language_code, unix_timestamp, wamid};
 use crate::payload::enums::WireEnum;
 use crate::payload::webhook::{
     AccountEvent, BanState, BusinessCapabilityUpdate, DisconnectionInitiator, DisconnectionReason,
-    LinkClickData, MarketingPreference, MessagingLimitTier, PhoneQualityEvent, PricingCategory,
-    PricingModel, PricingType, QualityScore, RestrictionType, SystemChange, TemplateStatusReason,
-    TemplateStatusUpdate, UserAction, UserPreference, WebhookPayload,
+    INTERACTIVE_REPLIES, InboundMedia, LinkClickData, MarketingPreference, MessagingLimitTier,
+    PhoneQualityEvent, PricingCategory, PricingModel, PricingType, QualityScore, Referral,
+    RestrictionType, SystemChange, TemplateStatusReason, TemplateStatusUpdate, UserAction,
+    UserPreference, WebhookPayload,
 };
 
 const STATUSES: [&str; 5] = ["sent", "delivered", "read", "failed", "played"];
@@ -655,6 +656,52 @@ fn inbound_message(c: &mut Checker, path: &Path<'_>, value: &Value) {
             }
         }
         "unsupported" => error_list(c, &body_path, body),
+        media if InboundMedia::TYPES.contains(&media) => media_node(c, &body_path, body),
+        "location" => {
+            if let Some(location) = c.object(body_path, body) {
+                for key in ["latitude", "longitude"] {
+                    if let Some(n) = c.required(body_path, location, key, "a number")
+                        && !n.is_number()
+                    {
+                        c.push(
+                            child(&body_path, key),
+                            "type",
+                            "a number",
+                            describe(Some(n)),
+                        );
+                    }
+                }
+                for key in ["name", "address", "url"] {
+                    c.optional_str(body_path, location, key);
+                }
+            }
+        }
+        "contacts" => {
+            if let Some(cards) = c.array(body_path, body)
+                && c.non_empty(body_path, cards)
+            {
+                for (i, card) in cards.iter().enumerate() {
+                    let card_path = item(&body_path, i);
+                    if let Some(card) = c.object(card_path, card) {
+                        let name_path = child(&card_path, "name");
+                        if let Some(name) = c.required(card_path, card, "name", "an object")
+                            && let Some(name) = c.object(name_path, name)
+                        {
+                            c.required_str(name_path, name, "formatted_name");
+                        }
+                    }
+                }
+            }
+        }
+        "reaction" => {
+            if let Some(reaction) = c.object(body_path, body) {
+                if let Some(id) = c.required_str(body_path, reaction, "message_id") {
+                    wamid(c, child(&body_path, "message_id"), id);
+                }
+                c.optional_str(body_path, reaction, "emoji");
+            }
+        }
+        "interactive" => interactive_reply(c, &body_path, body),
         "system" => {
             if let Some(system) = c.object(body_path, body) {
                 c.required_str(body_path, system, "body");
@@ -671,6 +718,35 @@ fn inbound_message(c: &mut Checker, path: &Path<'_>, value: &Value) {
         }
         _ => {}
     }
+    let referral_path = child(path, "referral");
+    if let Some(referral) = Checker::optional(message, "referral")
+        && let Some(referral) = c.object(referral_path, referral)
+    {
+        c.required_str(referral_path, referral, "source_url");
+        c.required_str(referral_path, referral, "source_id");
+        c.required_enum(
+            referral_path,
+            referral,
+            "source_type",
+            &Referral::SOURCE_TYPES,
+        );
+        c.optional_enum(
+            referral_path,
+            referral,
+            "media_type",
+            &Referral::MEDIA_TYPES,
+        );
+        for key in [
+            "body",
+            "headline",
+            "image_url",
+            "video_url",
+            "thumbnail_url",
+            "ctwa_clid",
+        ] {
+            c.optional_str(referral_path, referral, key);
+        }
+    }
     let context_path = child(path, "context");
     if let Some(context) = Checker::optional(message, "context")
         && let Some(context) = c.object(context_path, context)
@@ -679,6 +755,47 @@ fn inbound_message(c: &mut Checker, path: &Path<'_>, value: &Value) {
         if let Some(id) = c.required_str(context_path, context, "id") {
             wamid(c, child(&context_path, "id"), id);
         }
+    }
+}
+
+/// The media node of an inbound `image`, `video`, `audio`, `document` or `sticker`.
+fn media_node(c: &mut Checker, path: &Path<'_>, body: &Value) {
+    let Some(media) = c.object(*path, body) else {
+        return;
+    };
+    c.required_str(*path, media, "id");
+    c.required_str(*path, media, "mime_type");
+    for key in ["sha256", "caption", "filename"] {
+        c.optional_str(*path, media, key);
+    }
+    for key in ["voice", "animated"] {
+        c.optional_bool(*path, media, key);
+    }
+}
+
+/// An inbound `interactive` reply: its `type` and the node of that name.
+fn interactive_reply(c: &mut Checker, path: &Path<'_>, body: &Value) {
+    let Some(reply) = c.object(*path, body) else {
+        return;
+    };
+    let Some(kind) = c.required_enum(*path, reply, "type", &INTERACTIVE_REPLIES) else {
+        return;
+    };
+    let node_path = child(path, kind);
+    let Some(node) = c.required(*path, reply, kind, "an object") else {
+        return;
+    };
+    let Some(node) = c.object(node_path, node) else {
+        return;
+    };
+    if kind == "nfm_reply" {
+        c.required_str(node_path, node, "response_json");
+        c.optional_str(node_path, node, "name");
+        c.optional_str(node_path, node, "body");
+    } else {
+        c.required_str(node_path, node, "id");
+        c.required_str(node_path, node, "title");
+        c.optional_str(node_path, node, "description");
     }
 }
 

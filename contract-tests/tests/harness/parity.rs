@@ -374,7 +374,7 @@ async fn kept_fields_stay_verbatim() {
 
     let cassette = recorder.cassette();
     let body = &cassette["interactions"][0]["response"]["body"];
-    assert_eq!(body["display_phone_number"], "15550100021");
+    assert_eq!(body["display_phone_number"], "+1 555-010-0021");
     assert_eq!(body["id"], "<phone_number_id:1>");
     assert_eq!(body["verified_name"], "<name:1>");
 }

@@ -384,6 +384,10 @@ pub(crate) struct InboundMessage {
     pub(crate) at: Timestamp,
     /// What it says.
     pub(crate) body: InboundBody,
+    /// The message it replies to (a button tap's template, a quoted message).
+    pub(crate) context: Option<webhook::InboundContext>,
+    /// The ad or post the user came from.
+    pub(crate) referral: Option<Box<webhook::Referral>>,
 }
 
 impl InboundMessage {
@@ -405,40 +409,48 @@ impl InboundMessage {
 
     /// The message object exactly as the webhook's `messages[]` carries it.
     pub(crate) fn message(&self) -> webhook::InboundMessage {
-        let mut message = webhook::InboundMessage {
-            from: self.from().map(str::to_owned),
-            from_user_id: Some(self.user.user_id.clone()),
-            from_parent_user_id: None,
-            id: self.id.to_string(),
-            timestamp: self.at.unix_seconds().to_string(),
-            message_type: self.body.kind().as_str().to_owned(),
-            text: None,
-            button: None,
-            interactive: None,
-            context: None,
-            system: None,
-            errors: Vec::new(),
-            extra: serde_json::Map::new(),
-        };
+        let mut message = webhook::InboundMessage::of_type(
+            self.id.to_string(),
+            self.at.unix_seconds().to_string(),
+            self.body.kind().as_str(),
+        );
+        message.from = self.from().map(str::to_owned);
+        message.from_user_id = Some(self.user.user_id.clone());
+        message.context = self.context.clone();
+        message.referral = self.referral.as_deref().cloned();
+        if !matches!(self.body, InboundBody::UserIdChanged { .. }) {
+            message.from_parent_user_id = self.user.parent_user_id.clone();
+        }
         match &self.body {
             InboundBody::Text(body) => {
-                message.from_parent_user_id = self.user.parent_user_id.clone();
                 message.text = Some(webhook::InboundText { body: body.clone() });
             }
-            InboundBody::Button {
-                text,
-                payload,
-                context,
-            } => {
-                message.from_parent_user_id = self.user.parent_user_id.clone();
+            InboundBody::Button { text, payload } => {
                 message.button = Some(webhook::ButtonReply {
                     payload: payload.clone(),
                     text: text.clone(),
                 });
-                message.context = context.as_ref().map(|id| webhook::InboundContext {
-                    from: self.display_phone_number.to_string(),
-                    id: id.clone(),
-                });
+            }
+            InboundBody::Media(kind, media) => {
+                if let Some(node) = message.media_mut(kind.as_str()) {
+                    *node = Some(media.clone());
+                }
+            }
+            InboundBody::Location(location) => message.location = Some(location.clone()),
+            InboundBody::Contacts(cards) => message.contacts = Some(cards.clone()),
+            InboundBody::Reaction(reaction) => message.reaction = Some(reaction.clone()),
+            InboundBody::Interactive(reply) => message.interactive = Some(reply.clone()),
+            InboundBody::Unsupported => {
+                // Meta's example of an unsupported message, word for word.
+                message.errors = vec![webhook::WebhookError {
+                    code: 131_051,
+                    title: "Message type unknown".to_owned(),
+                    message: Some("Message type unknown".to_owned()),
+                    error_data: Some(webhook::WebhookErrorData {
+                        details: "Message type is currently not supported.".to_owned(),
+                    }),
+                    href: None,
+                }];
             }
             InboundBody::UserIdChanged { current } => {
                 message.system = Some(webhook::SystemChange {
@@ -506,7 +518,11 @@ impl Retained for Event {
     fn retained_bytes(&self) -> usize {
         let text = match &self.kind {
             EventKind::MessageStatus(c) => c.recipient_name.len() + c.display_phone_number.len(),
-            EventKind::Inbound(m) => 256 + m.profile_name.len() + m.body.text_bytes(),
+            EventKind::Inbound(m) => {
+                256 + m.profile_name.len()
+                    + m.body.text_bytes()
+                    + m.referral.as_ref().map_or(0, super::inbound::json_len)
+            }
             EventKind::UserPreference(c) => 128 + c.profile_name.len(),
             EventKind::UserIdUpdate(c) => 192 + c.profile_name.len(),
             EventKind::LinkClick(_) => 192,

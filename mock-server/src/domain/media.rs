@@ -102,6 +102,51 @@ impl MediaKind {
     }
 }
 
+/// A file of `mime_type` sent as a message of `kind`: refused unless Meta takes the type and
+/// makes that kind of it (a JPEG is an image, a WebP a sticker).
+pub(crate) fn check_kind(kind: MediaKind, mime_type: &str) -> Result<(), Refusal> {
+    match MediaKind::of(mime_type) {
+        Some(of) if of == kind => Ok(()),
+        Some(of) => Err(Refusal::invalid(format!(
+            "{}.mime_type: '{}' is the type of a{} {}, not of a{} {}",
+            kind.as_str(),
+            mime_type.escape_debug(),
+            article(of),
+            of.as_str(),
+            article(kind),
+            kind.as_str()
+        ))),
+        None => Err(Refusal::invalid(format!(
+            "{}.mime_type: expected one of {}, found '{}'",
+            kind.as_str(),
+            SUPPORTED_TYPES.join(", "),
+            mime_type.escape_debug()
+        ))),
+    }
+}
+
+/// The `n` of "an" before `kind`'s name, or nothing.
+pub(crate) fn article(kind: MediaKind) -> &'static str {
+    match kind {
+        MediaKind::Audio | MediaKind::Image => "n",
+        _ => "",
+    }
+}
+
+/// A small file of `mime_type` for a user's message that carries no bytes of its own: a
+/// picture for the image and sticker types (so the inbox shows one), a one-page PDF, a line
+/// of text, and for audio and video a few bytes that only carry the type (*invented*: they do
+/// not play). The same for every call, so that its `sha256` is fixed.
+pub(crate) fn placeholder(mime_type: &str) -> Bytes {
+    Bytes::from_static(match essence(mime_type).as_str() {
+        "image/png" => include_bytes!("placeholders/image.png"),
+        "image/jpeg" => include_bytes!("placeholders/image.jpg"),
+        "image/webp" => include_bytes!("placeholders/sticker.webp"),
+        "application/pdf" => include_bytes!("placeholders/document.pdf"),
+        _ => b"wa-mock placeholder\n",
+    })
+}
+
 /// A MIME type without its parameters, lower-cased.
 pub(crate) fn essence(mime_type: &str) -> String {
     mime_type
@@ -355,6 +400,32 @@ mod tests {
         assert_eq!(MediaKind::of("image/gif"), None);
         assert_eq!(MediaKind::Image.max_bytes(), 5 * 1024 * 1024);
         assert_eq!(MediaKind::Sticker.max_bytes(), 500 * 1024);
+    }
+
+    #[test]
+    fn a_file_is_sent_only_as_the_kind_its_type_makes() {
+        assert_eq!(check_kind(MediaKind::Image, "image/png"), Ok(()));
+        assert_eq!(check_kind(MediaKind::Sticker, "image/webp"), Ok(()));
+        let details = |r: Refusal| r.vars[0].1.clone();
+        let refused = check_kind(MediaKind::Image, "image/webp").unwrap_err();
+        assert_eq!(
+            details(refused),
+            "image.mime_type: 'image/webp' is the type of a sticker, not of an image"
+        );
+        let refused = details(check_kind(MediaKind::Audio, "audio/wav").unwrap_err());
+        assert!(
+            refused.starts_with("audio.mime_type: expected one of audio/aac"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn placeholders_are_files_of_their_type() {
+        assert!(placeholder("image/png").starts_with(b"\x89PNG"));
+        assert!(placeholder("image/jpeg").starts_with(&[0xFF, 0xD8, 0xFF]));
+        assert!(placeholder("image/webp").starts_with(b"RIFF"));
+        assert!(placeholder("application/pdf").starts_with(b"%PDF-"));
+        assert_eq!(placeholder("text/plain"), placeholder("audio/ogg"));
     }
 
     #[test]

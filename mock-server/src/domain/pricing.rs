@@ -23,6 +23,25 @@ pub(crate) fn pricing_type(
     }
 }
 
+/// What a message of `category` is charged as when it is sent inside a free entry point or
+/// not: inside one, every message is free and reported as `referral_conversion` (Meta's
+/// category for the conversation a click-to-WhatsApp ad opened) with `free_entry_point`.
+pub(crate) fn charge(
+    category: PricingCategory,
+    in_window: bool,
+    free_entry_point: bool,
+    rules: Rules,
+) -> (PricingCategory, PricingType) {
+    if free_entry_point {
+        (
+            PricingCategory::ReferralConversion,
+            PricingType::FreeEntryPoint,
+        )
+    } else {
+        (category, pricing_type(category, in_window, rules))
+    }
+}
+
 /// What a template message sent through the Cloud API is charged as.
 pub(crate) fn of_template(category: TemplateCategory) -> PricingCategory {
     match category {
@@ -35,6 +54,26 @@ pub(crate) fn of_template(category: TemplateCategory) -> PricingCategory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_free_entry_point_makes_every_message_a_free_referral_conversion() {
+        let free = (
+            PricingCategory::ReferralConversion,
+            PricingType::FreeEntryPoint,
+        );
+        for category in [PricingCategory::MarketingLite, PricingCategory::Service] {
+            assert_eq!(charge(category, false, true, Rules::default()), free);
+        }
+        assert_eq!(
+            charge(
+                PricingCategory::MarketingLite,
+                true,
+                false,
+                Rules::default()
+            ),
+            (PricingCategory::MarketingLite, PricingType::Regular)
+        );
+    }
 
     #[test]
     fn utility_is_free_in_the_window_until_october_2026() {

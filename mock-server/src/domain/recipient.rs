@@ -182,6 +182,21 @@ impl Timeline {
 /// How long an inbound message keeps the customer-service window open.
 pub(crate) const CUSTOMER_SERVICE_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
+/// How long after a message that came from a click-to-WhatsApp ad or post the business's
+/// reply opens a free entry point: Meta's 24 hours.
+pub(crate) const ENTRY_POINT_REPLY_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+/// How long a free entry point stays open once the business replied: Meta's 72 hours.
+pub(crate) const FREE_ENTRY_POINT_WINDOW: Duration = Duration::from_secs(72 * 3600);
+
+/// A user's last message with a `referral`, and when the business's reply opened its free
+/// entry point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct EntryPoint {
+    referred_at: Timestamp,
+    opened_at: Option<Timestamp>,
+}
+
 /// What the directory knows of one user besides the BSUID it is keyed by.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Known {
@@ -200,6 +215,7 @@ pub(crate) struct Recipients {
     profiles: HashMap<String, Profile>,
     opted_out: HashSet<String>,
     last_inbound: HashMap<String, Timestamp>,
+    entry_points: HashMap<String, EntryPoint>,
     /// Marketing templates that count against each user's per-user limit.
     marketing: Tally,
     /// The bytes of the profile names in `profiles`, which a client chooses.
@@ -336,6 +352,33 @@ impl Recipients {
         self.last_inbound.insert(who.user_id.clone(), at);
     }
 
+    /// Records a message from `who` at `at` that came from a click-to-WhatsApp ad or post: a
+    /// reply within [`ENTRY_POINT_REPLY_WINDOW`] opens a free entry point.
+    pub(crate) fn record_referral(&mut self, who: &Identity, at: Timestamp) {
+        let entry = EntryPoint {
+            referred_at: at,
+            opened_at: None,
+        };
+        self.entry_points.insert(who.user_id.clone(), entry);
+    }
+
+    /// Whether a message the business sends `who` at `now` is free as a free entry point: the
+    /// first one within 24 hours of a referred message opens a 72-hour window, and every
+    /// message inside it is free, templates included.
+    pub(crate) fn free_entry_point(&mut self, who: &Identity, now: Timestamp) -> bool {
+        let Some(entry) = self.entry_points.get_mut(&who.user_id) else {
+            return false;
+        };
+        match entry.opened_at {
+            Some(opened) => now < opened.plus(FREE_ENTRY_POINT_WINDOW),
+            None if now < entry.referred_at.plus(ENTRY_POINT_REPLY_WINDOW) => {
+                entry.opened_at = Some(now);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// When the customer-service window with `who` closes, if it was ever opened.
     pub(crate) fn window_until(&self, who: &Identity) -> Option<Timestamp> {
         self.last_inbound
@@ -381,6 +424,9 @@ impl Recipients {
         }
         if let Some(at) = self.last_inbound.remove(&old) {
             self.last_inbound.insert(moved.user_id.clone(), at);
+        }
+        if let Some(entry) = self.entry_points.remove(&old) {
+            self.entry_points.insert(moved.user_id.clone(), entry);
         }
         self.marketing.rename(&old, &moved.user_id);
         moved
@@ -540,6 +586,27 @@ mod tests {
 
     fn phone(r: &Recipients, n: &str) -> Identity {
         r.by_phone(n)
+    }
+
+    #[test]
+    fn a_reply_within_24_hours_of_a_referral_opens_72_free_hours() {
+        let mut r = Recipients::default();
+        let ann = phone(&r, "14165551234");
+        let bob = phone(&r, "14165555678");
+        let t0 = Timestamp::MANUAL_START;
+        let at = |secs: u64| t0.plus(Duration::from_secs(secs));
+        assert!(!r.free_entry_point(&ann, t0), "no referral, no entry point");
+        r.record_referral(&ann, t0);
+        r.record_referral(&bob, t0);
+        // Ann's business replies an hour later: 72 hours free from then.
+        assert!(r.free_entry_point(&ann, at(3_600)));
+        assert!(r.free_entry_point(&ann, at(3_600 + 72 * 3_600 - 1)));
+        assert!(!r.free_entry_point(&ann, at(3_600 + 72 * 3_600)));
+        // Bob gets no reply within 24 hours: nothing is free.
+        assert!(!r.free_entry_point(&bob, at(24 * 3_600)));
+        // A new referral starts over.
+        r.record_referral(&bob, at(24 * 3_600));
+        assert!(r.free_entry_point(&bob, at(25 * 3_600)));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The user's side, driven by the admin API: recipient profiles and ids, the messages and
 //! button taps users send, their link clicks, marketing preferences and BSUID changes.
 
-use wa_contract::payload::webhook::MarketingPreference;
+use wa_contract::ErrorKind;
+use wa_contract::payload::webhook::{InboundContext, InboundMedia, MarketingPreference, Referral};
 
 use super::{SandboxState, Session};
 use crate::clock::Timestamp;
@@ -10,10 +11,58 @@ use crate::domain::click::{Click, ClickComponent, ClickedTemplate, url_button};
 use crate::domain::events::{
     BusinessNumber, EventKind, InboundMessage, LinkClicked, UserIdChange, UserPreferenceChange,
 };
-use crate::domain::identity::Identity;
+use crate::domain::identity::{Identity, digits};
 use crate::domain::inbound::{InboundBody, Received};
+use crate::domain::media::{MediaKind, Upload, check_kind, essence};
 use crate::domain::recipient::{Profile, next_bsuid, stops_promotions};
 use crate::ids::{PhoneNumberId, Wamid};
+
+/// A message a user sends, as the admin API took it in.
+#[derive(Clone, Debug)]
+pub(crate) struct UserMessage {
+    /// The business number it goes to.
+    pub(crate) phone_id: PhoneNumberId,
+    /// The sender.
+    pub(crate) who: UserRef,
+    /// The sender's profile name, if the call gave one.
+    pub(crate) name: Option<String>,
+    /// What it says.
+    pub(crate) content: Content,
+    /// The wamid it replies to.
+    pub(crate) context: Option<String>,
+    /// The ad or post the user came from.
+    pub(crate) referral: Option<Referral>,
+}
+
+/// What a user's message says: a body as is, or a file still to store.
+#[derive(Clone, Debug)]
+pub(crate) enum Content {
+    /// Anything but media.
+    Body(InboundBody),
+    /// A photo, video, audio, document or sticker.
+    Media(MediaContent),
+}
+
+/// A file a user sends: its kind, where its bytes come from, and its node's other fields
+/// (`id`, `mime_type` and `sha256` are filled in from the stored file).
+#[derive(Clone, Debug)]
+pub(crate) struct MediaContent {
+    /// The message type.
+    pub(crate) kind: MediaKind,
+    /// The bytes.
+    pub(crate) source: MediaSource,
+    /// Caption, file name, `voice`, `animated`.
+    pub(crate) node: InboundMedia,
+}
+
+/// Where a user's file comes from.
+#[derive(Clone, Debug)]
+pub(crate) enum MediaSource {
+    /// A media id the sandbox holds.
+    Stored(String),
+    /// New bytes.
+    New(Upload),
+}
 
 /// Who a user is, as an admin call names them.
 #[derive(Clone, Debug)]
@@ -87,6 +136,45 @@ impl SandboxState {
         }
     }
 
+    /// The `context` of a reply or reaction by `user` to the message `id` in their chat with
+    /// `number`: a message the number sent them (from the number) or one they sent it (from
+    /// them).
+    fn context_of(
+        &self,
+        number: &BusinessNumber,
+        user: &Identity,
+        id: &str,
+        field: &str,
+    ) -> Result<InboundContext, Refusal> {
+        let sent = self
+            .messages
+            .get(&Wamid::new(id))
+            .filter(|m| {
+                m.recipient.user_id == user.user_id && m.phone_number_id == number.phone_number_id
+            })
+            .map(|_| digits(&number.display_phone_number));
+        let received = || {
+            self.received
+                .iter()
+                .find(|m| {
+                    m.id.as_str() == id
+                        && m.user.user_id == user.user_id
+                        && m.phone_number_id == number.phone_number_id
+                })
+                .map(|m| m.user.wa_id_or_bsuid().to_owned())
+        };
+        let from = sent.or_else(received).ok_or_else(|| {
+            Refusal::invalid(format!(
+                "{field}: no message '{}' between this user and this business number",
+                id.escape_debug()
+            ))
+        })?;
+        Ok(InboundContext {
+            from,
+            id: id.to_owned(),
+        })
+    }
+
     fn business_number(&self, phone_id: &PhoneNumberId) -> Option<BusinessNumber> {
         self.phones
             .iter()
@@ -137,23 +225,42 @@ impl Session<'_> {
         self.state().recipients.set_profile(who, profile);
     }
 
-    /// A user message or button tap arrives (admin): it opens the customer-service window, and
-    /// a tap on a "stop promotions" button opts the user out of marketing (with its
-    /// `user_preferences` webhook).
-    pub(crate) fn inbound(
-        &mut self,
-        phone_id: &PhoneNumberId,
-        who: &UserRef,
-        name: Option<String>,
-        body: InboundBody,
-    ) -> Option<Wamid> {
-        let (_, sandbox, state) = self.parts();
-        let now = sandbox.clock.now();
-        let number = state.business_number(phone_id)?;
-        let user = state.identify(who);
+    /// A user's message arrives (admin): it opens or extends the customer-service window (a
+    /// `referral` also arms a free entry point), a media body is stored as a file of the
+    /// sandbox, and a tap on a "stop promotions" button opts the user out of marketing (with
+    /// its `user_preferences` webhook). Refused, changing nothing, when the phone number, a
+    /// media id, the replied-to or reacted-to message is unknown, or a file cannot be stored.
+    pub(crate) fn inbound(&mut self, message: UserMessage) -> Result<Wamid, Refusal> {
+        let now = self.sandbox.clock.now();
+        let state = self.state();
+        let number = state.business_number(&message.phone_id).ok_or_else(|| {
+            Refusal::new(ErrorKind::UnknownObject)
+                .with("method", "post")
+                .with("id", message.phone_id.as_str())
+        })?;
+        let user = state.identify(&message.who);
+        let context = message
+            .context
+            .as_deref()
+            .map(|id| state.context_of(&number, &user, id, "context_message_id"))
+            .transpose()?;
+        if let Content::Body(InboundBody::Reaction(reaction)) = &message.content {
+            state.context_of(&number, &user, &reaction.message_id, "reaction.message_id")?;
+        }
+        let body = match message.content {
+            Content::Body(body) => body,
+            Content::Media(media) => {
+                let node = self.receive_media(&message.phone_id, media, now)?;
+                InboundBody::Media(node.0, node.1)
+            }
+        };
+        let state = self.state();
         let wamid = state.ids.wamids.wamid(user.wa_id_or_bsuid());
         let stop = matches!(&body, InboundBody::Button { text, .. } if stops_promotions(text));
         state.recipients.record_inbound(&user, now);
+        if message.referral.is_some() {
+            state.recipients.record_referral(&user, now);
+        }
         state.receive(Received {
             id: wamid.clone(),
             phone_number_id: number.phone_number_id.clone(),
@@ -163,7 +270,9 @@ impl Session<'_> {
             read_at: None,
             typing_indicator_at: None,
         });
-        let profile_name = name.unwrap_or_else(|| state.recipients.profile(&user).name.to_string());
+        let profile_name = message
+            .name
+            .unwrap_or_else(|| state.recipients.profile(&user).name.to_string());
         state.outbox.push(
             now,
             EventKind::from(InboundMessage {
@@ -175,14 +284,59 @@ impl Session<'_> {
                 id: wamid.clone(),
                 at: now,
                 body,
+                context,
+                referral: message.referral.map(Box::new),
             }),
         );
         if stop {
             state.set_marketing_preference(&number, &user, true, now);
         }
-        Some(wamid)
+        Ok(wamid)
     }
 
+    /// The media node of a file a user sends: an uploaded one, or new bytes stored for the
+    /// number as an upload is. Refused when the id is unknown or the file's type is not of
+    /// its kind.
+    fn receive_media(
+        &mut self,
+        phone_id: &PhoneNumberId,
+        media: MediaContent,
+        now: Timestamp,
+    ) -> Result<(MediaKind, InboundMedia), Refusal> {
+        let kind = media.kind.as_str();
+        let mut node = media.node;
+        let (id, mime_type, sha256) = match media.source {
+            MediaSource::Stored(id) => {
+                let file = self.state().media_of(&id, now).ok_or_else(|| {
+                    Refusal::invalid(format!(
+                        "{kind}.id: no media '{}' in this sandbox",
+                        id.escape_debug()
+                    ))
+                })?;
+                (id, file.mime_type.clone(), file.sha256.clone())
+            }
+            MediaSource::New(upload) => {
+                check_kind(media.kind, &upload.mime_type)?;
+                let id = self.upload_media(phone_id, upload)?;
+                let file = self.state().media_of(id.as_str(), now);
+                let (mime_type, sha256) = file.map_or_else(Default::default, |f| {
+                    (f.mime_type.clone(), f.sha256.clone())
+                });
+                (id.to_string(), mime_type, sha256)
+            }
+        };
+        if !node.mime_type.is_empty() && essence(&node.mime_type) != essence(&mime_type) {
+            return Err(Refusal::invalid(format!(
+                "{kind}.mime_type: '{}' is not the type of media {id}, '{mime_type}'",
+                node.mime_type.escape_debug()
+            )));
+        }
+        check_kind(media.kind, &mime_type)?;
+        node.id = id;
+        node.mime_type = mime_type;
+        node.sha256 = Some(sha256);
+        Ok((media.kind, node))
+    }
     /// The user clicks a link in a message the business sent them (admin): the click is kept
     /// on the message and reported with Meta's click webhook. Refused, changing nothing (not
     /// even the id streams), unless Meta would report it; `phone_id` must be the sender's.
@@ -301,6 +455,8 @@ impl Session<'_> {
                 body: InboundBody::UserIdChanged {
                     current: current.clone(),
                 },
+                context: None,
+                referral: None,
             }),
         );
         Some(current)
@@ -335,6 +491,8 @@ impl Session<'_> {
                 body: InboundBody::NumberChanged {
                     current: current.clone(),
                 },
+                context: None,
+                referral: None,
             }),
         );
         Some(current)

@@ -74,7 +74,7 @@ use sends::Held;
 pub(crate) use wa_contract::operations::ObjectKind;
 
 pub(crate) use accounts::{AccountChange, Subscription, WabaUpdate};
-pub(crate) use inbound::UserRef;
+pub(crate) use inbound::{Content, MediaContent, MediaSource, UserMessage, UserRef};
 pub(crate) use media::media_gone;
 pub(crate) use sandboxes::DeleteError;
 pub(crate) use sends::Accepted;

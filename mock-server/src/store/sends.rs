@@ -17,7 +17,7 @@ use crate::domain::events::EventKind;
 use crate::domain::identity::digits;
 use crate::domain::marketing_limit;
 use crate::domain::message::{Message, Names, TemplateRef};
-use crate::domain::pricing::{self, PricingCategory, pricing_type};
+use crate::domain::pricing::{self, PricingCategory, charge};
 use crate::domain::recipient::Timeline;
 use crate::domain::routing::{Route, marketing_pricing_category, route_marketing_message};
 use crate::domain::status::MessageStatus;
@@ -306,6 +306,12 @@ impl SandboxState {
         };
         let recipient = Arc::new(recipient);
         let in_window = self.recipients.in_window(&recipient, now);
+        let (pricing_category, pricing_type) = charge(
+            draft.pricing_category,
+            in_window,
+            self.recipients.free_entry_point(&recipient, now),
+            draft.rules,
+        );
         let sender = self.phone(phone_id).map_or("", |p| &p.display_phone_number);
         let limit = draft
             .marketing
@@ -331,8 +337,8 @@ impl SandboxState {
             message_type: draft.message_type,
             template: draft.template,
             route: draft.route,
-            pricing_category: draft.pricing_category,
-            pricing_type: pricing_type(draft.pricing_category, in_window, draft.rules),
+            pricing_category,
+            pricing_type,
             creative_features: draft.creative_features,
             message_activity_sharing: draft.message_activity_sharing,
             ttl_seconds: draft.ttl.as_secs(),

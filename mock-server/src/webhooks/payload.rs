@@ -128,7 +128,11 @@ fn status(at: Timestamp, c: &StatusChange, version: GraphVersion, catalogue: &Ca
     let conversation = c
         .conversation
         .as_ref()
-        .filter(|_| version <= LAST_VERSION_WITH_CONVERSATION)
+        // From v24.0 Meta drops `conversation` except inside a free entry point.
+        .filter(|conv| {
+            version <= LAST_VERSION_WITH_CONVERSATION
+                || conv.origin == wa_contract::payload::webhook::PricingCategory::ReferralConversion
+        })
         .map(|conv| Conversation {
             id: conv.id.to_string(),
             expiration_timestamp: Some(conv.expiration.unix_seconds().to_string()),
@@ -664,8 +668,12 @@ mod tests {
                 body: InboundBody::Button {
                     text: "Stop promotions".to_owned(),
                     payload: "STOP".to_owned(),
-                    context: Some("wamid.HBgLMTY1MDU1NTEyMzQVAgARGAA=".to_owned()),
                 },
+                context: Some(wa_contract::payload::webhook::InboundContext {
+                    from: "15550100021".to_owned(),
+                    id: "wamid.HBgLMTY1MDU1NTEyMzQVAgARGAA=".to_owned(),
+                }),
+                referral: None,
             }),
         };
         let body = json_of(&webhook(&tap, GraphVersion::NEWEST, Catalogue::builtin()));

@@ -17,6 +17,7 @@ mod field_expansion;
 mod fuzz;
 mod hardening;
 mod helpers;
+mod inbound;
 mod inbox;
 mod isolation;
 mod marketing_limit;

@@ -147,13 +147,15 @@ await test('a browser asking for / is sent to the inbox', async () => {
   assert.equal(new URL(page.url()).pathname, '/__inbox/');
 });
 
-await test('without a token the page lists the sandboxes to pick from', async () => {
+await test('without a token the page opens the default sandbox and the selector switches', async () => {
   await page.goto(`${base}/__inbox/`);
-  const link = page.locator('#picker-list a', { hasText: box.token });
-  await link.waitFor();
-  await link.click();
   await page.waitForSelector('body[data-ready=true]');
-  assert.equal(new URL(page.url()).searchParams.get('token'), box.token);
+  assert.equal(new URL(page.url()).searchParams.get('token'), 'wa-mock-default-token');
+  assert.equal(await page.locator('#view-picker').isHidden(), true);
+  await page.locator('#sandbox option', { hasText: box.token.slice(0, 10) }).waitFor({ state: 'attached' });
+  await page.selectOption('#sandbox', box.token);
+  await page.waitForURL((url) => url.searchParams.get('token') === box.token);
+  await page.waitForSelector('body[data-ready=true]');
 });
 
 await test('the page renders a sent template with its parameters', async () => {
@@ -324,6 +326,62 @@ await test('a click on the URL button of an MM API message sends the click webho
   const deliveries = await call('GET', `/__admin/webhooks/deliveries?message_id=${encodeURIComponent(wamid)}`, box.token);
   const click = deliveries.body.data.map((d) => d.body).find((b) => b.entry[0].changes[0].value.user_actions);
   assert.equal(click.entry[0].changes[0].value.user_actions[0].marketing_messages_link_click_data.click_id, message.clicks[0].click_id);
+});
+
+// ---- what users send -----------------------------------------------------------------------
+
+await test('each kind a user sends shows as a phone shows it, and the composer sends them', async () => {
+  const kinds = await sandbox();
+  const to = '14165557777';
+  const sent = await send(kinds, to, 'Cy');
+  const user = async (content) => {
+    const answer = await call('POST', '/__admin/inbound', kinds.token, { from: to, ...content });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    return answer.body.id;
+  };
+  const photo = await user({ image: { mime_type: 'image/png', caption: 'The one I mean' } });
+  await user({ location: { latitude: 43.6426, longitude: -79.3871, name: 'CN Tower', address: '290 Bremner Blvd' } });
+  await user({ contacts: [{ name: { formatted_name: 'Bo Li' }, phones: [{ phone: '+1 416 555 0000' }] }] });
+  await user({ reaction: { message_id: sent, emoji: '❤️' } });
+  await user({ text: 'Like this?', context_message_id: photo });
+  await user({ audio: { mime_type: 'audio/ogg', voice: true } });
+  await user({ document: { mime_type: 'application/pdf', filename: 'order.pdf' } });
+  await page.goto(`${base}/__inbox/?token=${encodeURIComponent(kinds.token)}#${to}`);
+  await page.waitForSelector('body[data-ready=true]');
+
+  const image = page.locator(`li.row.in[data-id="${photo}"] img.photo`);
+  await page.waitForFunction((id) => {
+    const img = document.querySelector(`li.row.in[data-id="${id}"] img.photo`);
+    return img && img.complete && img.naturalWidth > 0;
+  }, photo);
+  assert.equal(await image.getAttribute('alt'), 'The one I mean');
+  assert.match(await image.getAttribute('src'), /\/whatsapp_business\/attachments\/\?mid=/);
+  const location = page.locator('li.row.in[data-type=location] .card');
+  assert.equal(await location.locator('strong').textContent(), '📍 CN Tower');
+  assert.equal(await page.locator('li.row.in[data-type=contacts] .card strong').textContent(), '👤 Bo Li');
+  assert.equal(await row(sent).locator('.reaction').textContent(), '❤️');
+  assert.equal(await page.locator('li.row.in[data-type=reaction]').count(), 0, 'shown on its message, not on its own');
+  const reply = page.locator('li.row.in[data-type=text]').last();
+  assert.equal(await reply.locator('.quote span').textContent(), 'The one I mean');
+  assert.equal(await reply.locator('.body').textContent(), 'Like this?');
+  assert.equal(await page.locator('li.row.in[data-type=audio] .tap').textContent(), '🎤 voice message');
+  assert.equal(await page.locator('li.row.in[data-type=audio] audio').count(), 1);
+  assert.match(await page.locator('li.row.in[data-type=document] a.doc').textContent(), /order\.pdf/);
+
+  // The composer: text, a location, a photo and a reaction, as the user.
+  await page.fill('#reply', 'Thanks!');
+  await page.getByRole('button', { name: 'Send as user' }).click();
+  await page.locator('li.row.in[data-type=text] .body', { hasText: 'Thanks!' }).waitFor();
+  await page.fill('#reply', '51.5007, -0.1246 Big Ben');
+  await page.getByRole('button', { name: 'Location' }).click();
+  await page.locator('li.row.in[data-type=location] strong', { hasText: 'Big Ben' }).waitFor();
+  await page.setInputFiles('#photo', { name: 'shot.png', mimeType: 'image/png', buffer: Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64') });
+  await page.waitForFunction(() => document.querySelectorAll('li.row.in[data-type=image] img.photo').length === 2);
+  await row(sent).getByRole('button', { name: /React to message/ }).click();
+  await page.waitForFunction((id) => document.querySelector(`li.row.out[data-id="${id}"] .reaction`)?.textContent === '👍', sent);
+  const received = (await call('GET', '/__admin/inbound', kinds.token)).body.data.map((m) => m.type);
+  assert.deepEqual(received.slice(-4), ['text', 'location', 'image', 'reaction']);
 });
 
 await test('the page made no request beyond loopback', async () => {

@@ -221,7 +221,8 @@ function outboundBubble(item) {
     clicks ? h('span', { class: 'badge clicks', text: `${clicks} ${clicks === 1 ? 'click' : 'clicks'}` }) : null,
     h('time', { datetime: m.created_at, title: m.created_at, text: time(m.created_at) }),
     ticks(status),
-    h('button', { type: 'button', class: 'link', 'aria-label': `Details of message ${m.id}`, onclick: () => showDetails(m.id), text: 'details' })));
+    h('button', { type: 'button', class: 'link', 'aria-label': `Details of message ${m.id}`, onclick: () => showDetails(m.id), text: 'details' }),
+    h('button', { type: 'button', class: 'link react', 'aria-label': `React to message ${m.id}`, title: 'React 👍 as the user (again: remove it)', onclick: () => react(m), text: '👍' })));
   const wrap = h('li', { class: 'row out', 'data-id': m.id, 'data-status': status }, bubble);
   if (buttons.length) {
     wrap.append(h('div', { class: 'buttons' }, buttons.map((b) => {
@@ -241,18 +242,106 @@ function outboundBubble(item) {
   return wrap;
 }
 
+// The bytes of a media file, from the mock's own byte endpoint: GET /{media_id} gives a URL
+// signed for a few minutes of the sandbox's clock, so a broken one is asked for again once.
+const MEDIA = new Map();
+function mediaUrl(id) {
+  if (!MEDIA.has(id)) {
+    MEDIA.set(id, api(`/${encodeURIComponent(id)}`).then((node) => `${node.url}&access_token=${encodeURIComponent(S.token)}`));
+  }
+  return MEDIA.get(id);
+}
+function mediaElement(tag, id, attrs) {
+  const e = h(tag, attrs);
+  let retried = false;
+  const load = () => mediaUrl(id).then((url) => { e.src = url; }, () => e.replaceWith(h('p', { class: 'muted', text: 'media no longer available' })));
+  e.addEventListener('error', () => {
+    if (retried) return;
+    retried = true;
+    MEDIA.delete(id);
+    load();
+  });
+  load();
+  return e;
+}
+
+// What a message says in a line: for quotes and the reactions' tooltips.
+function summary(item) {
+  if (!item) return 'a message';
+  const m = item.message || {};
+  if (item.direction === 'outbound') return m.type === 'template' && m.template ? `template ${m.template.name}` : `${m.type} message`;
+  if (m.type === 'text') return (m.text && m.text.body) || '';
+  if (m.type === 'button') return (m.button && m.button.text) || 'button';
+  const node = m[m.type] || {};
+  return node.caption || node.filename || node.name || m.type;
+}
+
+// The user's last reaction to each message in the window (no emoji: removed).
+function reactions() {
+  const map = new Map();
+  for (const item of S.items) {
+    const r = item.direction === 'inbound' && item.message && item.message.reaction;
+    if (!r) continue;
+    if (r.emoji) map.set(r.message_id, r.emoji);
+    else map.delete(r.message_id);
+  }
+  return map;
+}
+
+function inboundContent(m, bubble) {
+  const type = m.type;
+  const node = m[type] || {};
+  if (type === 'text') bubble.append(h('p', { class: 'body', text: node.body || '' }));
+  else if (type === 'button') {
+    bubble.append(h('p', { class: 'body' }, h('span', { class: 'tap', text: 'tapped ' }), node.text || ''));
+  } else if (type === 'interactive') {
+    const r = node.button_reply || node.list_reply;
+    if (r) bubble.append(h('p', { class: 'body' }, h('span', { class: 'tap', text: 'chose ' }), r.title || ''), r.description ? h('p', { class: 'footer', text: r.description }) : null);
+    else bubble.append(h('p', { class: 'body' }, h('span', { class: 'tap', text: 'sent the form ' }), (node.nfm_reply && node.nfm_reply.name) || ''));
+  } else if (type === 'image' || type === 'sticker') {
+    bubble.append(mediaElement('img', node.id, { class: type === 'sticker' ? 'sticker' : 'photo', alt: node.caption || type }));
+  } else if (type === 'video') {
+    bubble.append(mediaElement('video', node.id, { class: 'photo', controls: true, preload: 'metadata' }));
+  } else if (type === 'audio') {
+    bubble.append(node.voice ? h('p', { class: 'tap', text: '🎤 voice message' }) : null, mediaElement('audio', node.id, { controls: true, preload: 'none' }));
+  } else if (type === 'document') {
+    const link = h('a', { class: 'doc', download: node.filename || 'document' }, h('strong', { text: `📄 ${node.filename || 'Document'}` }), h('small', { class: 'muted', text: ` ${node.mime_type || ''}` }));
+    mediaUrl(node.id).then((url) => { link.href = url; }, () => {});
+    bubble.append(link);
+  } else if (type === 'location') {
+    bubble.append(h('div', { class: 'card location' }, h('strong', { text: `📍 ${node.name || 'Location'}` }),
+      node.address ? h('small', { text: node.address }) : null,
+      h('small', { class: 'muted', text: `${node.latitude}, ${node.longitude}` })));
+  } else if (type === 'contacts') {
+    for (const c of m.contacts || []) {
+      const phones = (c.phones || []).map((p) => p.phone).filter(Boolean).join(', ');
+      bubble.append(h('div', { class: 'card contact' }, h('strong', { text: `👤 ${(c.name && c.name.formatted_name) || 'Contact'}` }), phones ? h('small', { text: phones }) : null));
+    }
+  } else if (type === 'reaction') {
+    bubble.append(h('p', { class: 'body' }, node.emoji ? `${node.emoji} ` : '', h('span', { class: 'tap', text: node.emoji ? 'reacted to a message' : 'removed a reaction' })));
+  } else if (type === 'unsupported') {
+    bubble.append(h('p', { class: 'muted', text: 'Unsupported message (131051: message type unknown)' }));
+  } else bubble.append(h('p', { class: 'muted', text: `A ${type} message` }));
+  if (node.caption) bubble.append(h('p', { class: 'body', text: node.caption }));
+}
+
 function inboundBubble(item) {
   const m = item.message || {};
   const bubble = h('div', { class: 'bubble in' });
-  if (m.type === 'text') bubble.append(h('p', { class: 'body', text: (m.text && m.text.body) || '' }));
-  else if (m.type === 'button') {
-    bubble.append(h('p', { class: 'body' }, h('span', { class: 'tap', text: 'tapped ' }), (m.button && m.button.text) || ''));
-  } else if (m.type === 'interactive') {
-    const r = (m.interactive && (m.interactive.button_reply || m.interactive.list_reply)) || {};
-    bubble.append(h('p', { class: 'body' }, h('span', { class: 'tap', text: 'chose ' }), r.title || ''));
-  } else bubble.append(h('p', { class: 'muted', text: `A ${m.type} message` }));
+  if (m.referral) bubble.append(h('p', { class: 'referral', title: m.referral.source_url }, h('span', { class: 'tap', text: `from ${m.referral.source_type === 'post' ? 'a post' : 'an ad'}: ` }), m.referral.headline || m.referral.source_url));
+  if (m.context && m.type !== 'button') {
+    const quoted = S.items.find((i) => (i.direction === 'outbound' ? i.message.id : i.id) === m.context.id);
+    bubble.append(h('blockquote', { class: 'quote' }, h('small', { class: 'muted', text: quoted && quoted.direction === 'inbound' ? 'You' : 'Business' }), h('span', { text: summary(quoted) })));
+  }
+  inboundContent(m, bubble);
   bubble.append(h('div', { class: 'meta' }, h('time', { datetime: item.at, title: item.at, text: time(item.at) })));
-  return h('li', { class: 'row in', 'data-id': item.id }, bubble);
+  return h('li', { class: 'row in', 'data-id': item.id, 'data-type': m.type }, bubble);
+}
+
+// The reaction shown under a message, as a phone shows it.
+function withReaction(row, emoji) {
+  if (emoji) row.append(h('span', { class: 'reaction', 'aria-label': `reaction ${emoji}`, text: emoji }));
+  return row;
 }
 
 // ---- views ---------------------------------------------------------------------------------
@@ -293,6 +382,7 @@ function renderThread() {
   $('thread-sub').textContent = conv ? `${conv.wa_id}${conv.input && conv.input !== conv.wa_id ? ` · addressed as ${conv.input}` : ''}${conv.opted_out ? ' · opted out of marketing' : ''}` : S.current;
   const atBottom = thread.scrollHeight - thread.scrollTop - thread.clientHeight < 40;
   const rows = [];
+  const reacted = reactions();
   let lastDay = null;
   for (const item of S.items) {
     const at = item.direction === 'outbound' ? item.message.created_at : item.at;
@@ -300,7 +390,11 @@ function renderThread() {
       lastDay = day(at);
       rows.push(h('li', { class: 'day', text: lastDay }));
     }
-    rows.push(item.direction === 'outbound' ? outboundBubble(item) : inboundBubble(item));
+    const id = item.direction === 'outbound' ? item.message.id : item.id;
+    const reaction = item.direction === 'inbound' && item.message && item.message.reaction;
+    // A reaction shows on its message when that is in the window, as a phone shows it.
+    if (reaction && S.items.some((i) => (i.direction === 'outbound' ? i.message.id : i.id) === reaction.message_id)) continue;
+    rows.push(withReaction(item.direction === 'outbound' ? outboundBubble(item) : inboundBubble(item), reacted.get(id)));
   }
   const children = [];
   if (S.before) children.push(h('button', { type: 'button', class: 'more', onclick: loadEarlier, text: 'Load earlier messages' }));
@@ -580,6 +674,35 @@ function tap(text, payload, message) {
   }));
 }
 
+// What the composer sends: the user, to the number of the conversation.
+function asUser(content) {
+  const who = S.current.includes('.') ? { user_id: S.current } : { from: S.current };
+  return api('/__admin/inbound', { ...who, phone_number_id: businessNumber(), ...content });
+}
+
+// A 👍 on a message sent to the user; a second one removes it, as on a phone.
+function react(message) {
+  const again = reactions().get(message.id) === '👍';
+  return act(() => asUser({ reaction: { message_id: message.id, emoji: again ? undefined : '👍' } }));
+}
+
+// "lat, long" and an optional name, or Meta's headquarters when the box is empty.
+function parseLocation(text) {
+  if (!text) return { latitude: 37.4847, longitude: -122.1477, name: 'Meta', address: '1 Hacker Way, Menlo Park, CA' };
+  const m = text.match(/^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*(.*)$/);
+  if (!m) throw new Error('Type "latitude, longitude" and a name to share a location (or leave the box empty)');
+  return { latitude: Number(m[1]), longitude: Number(m[2]), name: m[3] || undefined };
+}
+
+function readBase64(file) {
+  return new Promise((ok, fail) => {
+    const reader = new FileReader();
+    reader.onload = () => ok(String(reader.result).split(',')[1] || '');
+    reader.onerror = () => fail(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
 // A click on the message's URL button, through the admin API as a test would make it.
 function clickLink(message) {
   const who = S.current.includes('.') ? { user_id: S.current } : { from: S.current };
@@ -624,8 +747,26 @@ function wire() {
     const text = input.value.trim();
     if (!text) return;
     act(async () => {
-      await api('/__admin/inbound', { from: S.current, phone_number_id: businessNumber(), text });
+      await asUser({ text });
       input.value = '';
+    });
+  });
+  $('send-location').addEventListener('click', () => {
+    const input = $('reply');
+    act(async () => {
+      await asUser({ location: parseLocation(input.value.trim()) });
+      input.value = '';
+    });
+  });
+  $('send-photo').addEventListener('click', () => $('photo').click());
+  $('photo').addEventListener('change', (e) => {
+    const file = e.target.files[0];
+    e.target.value = '';
+    if (!file) return;
+    const caption = $('reply').value.trim() || undefined;
+    act(async () => {
+      await asUser({ image: { mime_type: file.type || 'image/jpeg', data: await readBase64(file), caption } });
+      $('reply').value = '';
     });
   });
   $('stop-promotions').addEventListener('click', () => {
@@ -660,6 +801,15 @@ async function boot() {
     showError(e);
     return [];
   });
+  if (!S.token) {
+    const sandboxes = await listed;
+    // No token: the default sandbox, as the quick start promises; the selector still switches.
+    const fallback = sandboxes.find((s) => s.default);
+    if (fallback) {
+      S.token = fallback.token;
+      history.replaceState(null, '', `?token=${encodeURIComponent(S.token)}${location.hash}`);
+    }
+  }
   if (!S.token) {
     const sandboxes = await listed;
     fillPicker(sandboxes);
