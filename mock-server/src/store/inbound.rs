@@ -442,22 +442,12 @@ impl Session<'_> {
                 profile_name: profile_name.clone(),
             }),
         );
+        let body = InboundBody::UserIdChanged {
+            current: current.clone(),
+        };
         state.outbox.push(
             now,
-            EventKind::from(InboundMessage {
-                waba_id: number.waba_id,
-                phone_number_id: number.phone_number_id,
-                display_phone_number: number.display_phone_number,
-                profile_name,
-                user: previous,
-                id: wamid,
-                at: now,
-                body: InboundBody::UserIdChanged {
-                    current: current.clone(),
-                },
-                context: None,
-                referral: None,
-            }),
+            system_message(number, profile_name, previous, wamid, now, body),
         );
         Some(current)
     }
@@ -478,23 +468,37 @@ impl Session<'_> {
         let current = state.recipients.change_phone(&previous, wa_id);
         let profile_name = state.recipients.profile(&current).name.to_string();
         let wamid = state.ids.wamids.wamid(previous.wa_id_or_bsuid());
+        let body = InboundBody::NumberChanged {
+            current: current.clone(),
+        };
         state.outbox.push(
             now,
-            EventKind::from(InboundMessage {
-                waba_id: number.waba_id,
-                phone_number_id: number.phone_number_id,
-                display_phone_number: number.display_phone_number,
-                profile_name,
-                user: previous,
-                id: wamid,
-                at: now,
-                body: InboundBody::NumberChanged {
-                    current: current.clone(),
-                },
-                context: None,
-                referral: None,
-            }),
+            system_message(number, profile_name, previous, wamid, now, body),
         );
         Some(current)
     }
+}
+
+/// A `system` message Meta sends on the user's behalf to `number`, from `user` as known before
+/// the change: no reply context, no referral.
+fn system_message(
+    number: BusinessNumber,
+    profile_name: String,
+    user: Identity,
+    id: Wamid,
+    at: Timestamp,
+    body: InboundBody,
+) -> EventKind {
+    EventKind::from(InboundMessage {
+        waba_id: number.waba_id,
+        phone_number_id: number.phone_number_id,
+        display_phone_number: number.display_phone_number,
+        profile_name,
+        user,
+        id,
+        at,
+        body,
+        context: None,
+        referral: None,
+    })
 }
