@@ -6,9 +6,9 @@ use super::check::{Checker, Path, child, describe, item, one_of_text};
 use super::shapes::{graph_id, language_code, unix_timestamp, wamid};
 use crate::payload::enums::WireEnum;
 use crate::payload::webhook::{
-    AccountEvent, LinkClickData, MarketingPreference, PricingCategory, PricingModel, PricingType,
-    QualityScore, SystemChange, TemplateStatusReason, TemplateStatusUpdate, UserAction,
-    UserPreference, WebhookPayload,
+    AccountEvent, LinkClickData, MarketingPreference, PauseTitle, PricingCategory, PricingModel,
+    PricingType, QualityScore, SystemChange, TemplateStatusReason, TemplateStatusUpdate,
+    UserAction, UserPreference, WebhookPayload,
 };
 
 const STATUSES: [&str; 5] = ["sent", "delivered", "read", "failed", "played"];
@@ -617,6 +617,21 @@ fn template_status(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>)
         "message_template_category",
         &["MARKETING", "UTILITY", "AUTHENTICATION"],
     );
+    if let Some(info) = Checker::optional(value, "other_info") {
+        let info_path = child(path, "other_info");
+        if let Some(info) = c.object(info_path, info) {
+            c.required_enum(info_path, info, "title", &PauseTitle::NAMES);
+            c.required_str(info_path, info, "description");
+        }
+    }
+    if let Some(info) = Checker::optional(value, "disable_info") {
+        let info_path = child(path, "disable_info");
+        if let Some(info) = c.object(info_path, info) {
+            if let Some(date) = c.required(info_path, info, "disable_date", "an integer") {
+                c.integer(child(&info_path, "disable_date"), date);
+            }
+        }
+    }
     if event == Some("REJECTED") && Checker::optional(value, "reason").is_none() {
         c.push(
             child(path, "reason"),

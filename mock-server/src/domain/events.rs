@@ -23,7 +23,7 @@ use crate::clock::Timestamp;
 use crate::ids::{BusinessId, ConversationId, PhoneNumberId, TemplateId, WabaId, Wamid};
 use wa_contract::payload::enums::Open;
 use wa_contract::payload::webhook::{
-    AccountEvent, MarketingPreference, QualityScore, TemplateStatusReason,
+    AccountEvent, MarketingPreference, PauseTitle, QualityScore, TemplateStatusReason,
 };
 
 /// One thing that happened, numbered in its sandbox.
@@ -264,6 +264,9 @@ pub(crate) struct TemplateStatusChange {
     pub(crate) event: TemplateStatus,
     /// Why (`NONE` unless rejected).
     pub(crate) reason: Open<TemplateStatusReason>,
+    /// Which pause, resumption or disabling this is (`other_info.title`), if one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) pause: Option<PauseTitle>,
 }
 
 /// An onboarding change (`account_update` with `MM_LITE_TERMS_SIGNED`).

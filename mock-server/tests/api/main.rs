@@ -26,6 +26,7 @@ mod onboarding;
 mod openapi;
 mod outbound;
 mod pacing;
+mod pausing;
 mod precedence;
 mod routing;
 mod safety;
