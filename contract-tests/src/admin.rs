@@ -89,6 +89,35 @@ pub struct Business {
     pub name: String,
     /// MM API terms status.
     pub onboarding_status: BusinessOnboardingStatus,
+    /// Business portfolio pacing, when the portfolio is paced, under review or holds messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portfolio_pacing: Option<PortfolioPacing>,
+}
+
+/// A business portfolio's pacing: `GET /__admin/state` shows it on the business, and
+/// `/__admin/businesses/{id}/pacing` answers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PortfolioPacing {
+    /// The portfolio is paced: its template sends past the threshold are held.
+    pub paced: bool,
+    /// A bad signal put it under review: it can neither send nor create templates.
+    pub under_review: bool,
+    /// How many of its messages are held.
+    pub held: usize,
+    /// How many held messages the signal released or dropped (signal answers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<usize>,
+}
+
+/// `PUT /__admin/businesses/{id}/pacing`: puts the portfolio under pacing or takes it off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PortfolioPacingSet {
+    /// Paced or not; either ends a review.
+    pub paced: bool,
 }
 
 /// A WABA, as `GET /__admin/state` lists it and `PATCH /__admin/wabas/{id}` answers it.

@@ -172,6 +172,9 @@ pub(crate) struct BusinessSpec {
     /// MM API terms status.
     #[serde(default = "default_business_onboarding")]
     pub(crate) onboarding_status: BusinessOnboardingStatus,
+    /// Under business portfolio pacing (from 2025-12-08).
+    #[serde(default)]
+    pub(crate) portfolio_pacing: bool,
     /// Its WABAs.
     #[serde(default)]
     pub(crate) wabas: Vec<WabaSpec>,

@@ -626,10 +626,10 @@ fn template_status(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>)
     }
     if let Some(info) = Checker::optional(value, "disable_info") {
         let info_path = child(path, "disable_info");
-        if let Some(info) = c.object(info_path, info) {
-            if let Some(date) = c.required(info_path, info, "disable_date", "an integer") {
-                c.integer(child(&info_path, "disable_date"), date);
-            }
+        if let Some(info) = c.object(info_path, info)
+            && let Some(date) = c.required(info_path, info, "disable_date", "an integer")
+        {
+            c.integer(child(&info_path, "disable_date"), date);
         }
     }
     if event == Some("REJECTED") && Checker::optional(value, "reason").is_none() {

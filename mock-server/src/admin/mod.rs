@@ -42,9 +42,10 @@ use wa_contract::ErrorKind;
 use wa_contract::admin::{
     Advance, Attempt, ClockState, ConversationPage, Conversations, Event, Fault, Faults, Health,
     Inbound, InboundAccepted, JournalEntry, List, MarketingLimit, Memory, Message, NewSandbox,
-    PacingOutcome, PacingSignal, ReceivedMessage, Recipient, SandboxRequest, SandboxSummary,
-    State as World, Success, TemplateCategoryChange, TemplateQuality, TemplateStatusChange,
-    TemplateStatusSet, Throughput, UserIdChange, UserPreferenceSet, Waba, WabaPatch, WebhookView,
+    PacingOutcome, PacingSignal, PortfolioPacing, PortfolioPacingSet, ReceivedMessage, Recipient,
+    SandboxRequest, SandboxSummary, State as World, Success, TemplateCategoryChange,
+    TemplateQuality, TemplateStatusChange, TemplateStatusSet, Throughput, UserIdChange,
+    UserPreferenceSet, Waba, WabaPatch, WebhookView,
 };
 
 use crate::domain::Refusal;
@@ -67,7 +68,7 @@ use route::{Route, body, route, schema};
 use sandboxes::{create_sandbox, delete_sandbox, get_state, list_sandboxes, reset};
 use server::{health, memory};
 use templates::{pacing_signal, set_template_category, set_template_quality, set_template_status};
-use wabas::patch_waba;
+use wabas::{patch_waba, portfolio_pacing_signal, set_portfolio_pacing};
 use webhooks::{get_webhooks, list_deliveries, put_webhooks};
 pub(crate) use wire::state;
 
@@ -111,6 +112,18 @@ static ROUTES: &[Route] = &[
     route!(PATCH "/__admin/wabas/{id}" => patch_waba, schema::<Waba>)
         .summary("Changes a WABA's flags (any subset).")
         .body(body::<WabaPatch>()),
+    route!(
+        PUT "/__admin/businesses/{id}/pacing" => set_portfolio_pacing,
+        schema::<PortfolioPacing>
+    )
+    .summary("Puts a business portfolio under pacing or takes it off; either ends a review.")
+    .body(body::<PortfolioPacingSet>()),
+    route!(
+        POST "/__admin/businesses/{id}/pacing" => portfolio_pacing_signal,
+        schema::<PortfolioPacing>
+    )
+    .summary("Gives a paced portfolio its quality signal: good releases, bad drops and reviews.")
+    .body(body::<PacingSignal>()),
     route!(
         POST "/__admin/templates/{id}/status" => set_template_status,
         schema::<TemplateStatusSet>

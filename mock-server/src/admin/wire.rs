@@ -9,6 +9,7 @@ use crate::domain::click::Click;
 use crate::domain::inbound::Received;
 use crate::domain::message::Message;
 use crate::domain::recipient::Entry;
+use crate::domain::waba::Business;
 use crate::journal::JournalEntry;
 use crate::store::{Sandbox, SandboxState};
 use crate::webhooks::Attempt;
@@ -26,6 +27,8 @@ pub(crate) fn state(sandbox: &Sandbox) -> wire::State {
                 id: b.id.to_string(),
                 name: b.name.clone(),
                 onboarding_status: b.onboarding,
+                portfolio_pacing: Some(portfolio_pacing(s, b))
+                    .filter(|p| p.paced || p.under_review || p.held > 0),
             })
             .collect(),
         wabas: s
@@ -152,6 +155,16 @@ pub(crate) fn message(m: &Message) -> wire::Message {
             .iter()
             .map(|c| link_click(m.id.as_str(), c))
             .collect(),
+    }
+}
+
+/// A business portfolio's pacing.
+pub(crate) fn portfolio_pacing(s: &SandboxState, b: &Business) -> wire::PortfolioPacing {
+    wire::PortfolioPacing {
+        paced: b.pacing.paced,
+        under_review: b.pacing.under_review,
+        held: s.held_by_portfolio(&b.id),
+        messages: None,
     }
 }
 

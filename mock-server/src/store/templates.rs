@@ -38,6 +38,14 @@ impl Session<'_> {
             .collect();
         check_create(&req, &existing)?;
         let rules = Changelog::builtin().rules(now);
+        let business_id = state
+            .wabas
+            .iter()
+            .find(|w| &w.id == waba_id)
+            .map(|w| &w.business_id);
+        if let Some(business) = state.businesses.iter().find(|b| Some(&b.id) == business_id) {
+            business.check_review(rules)?;
+        }
         let price = template::max_price(
             req.optimization_spec.clone(),
             req.bid_spec.clone(),

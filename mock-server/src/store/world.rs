@@ -13,7 +13,7 @@ use crate::domain::events::Outbox;
 use crate::domain::media::MediaLibrary;
 use crate::domain::recipient::Recipients;
 use crate::domain::template::Template;
-use crate::domain::waba::{Business, PhoneNumber, Waba, WabaSettings};
+use crate::domain::waba::{Business, PhoneNumber, PortfolioPacing, Waba, WabaSettings};
 use crate::faults::Faults;
 use crate::ids::{BusinessId, IdStreams, PhoneNumberId, TemplateId, Token, WabaId};
 use crate::world::WorldSpec;
@@ -102,6 +102,10 @@ impl SandboxState {
                 onboarding_time: now,
                 created_at: now,
                 intent_request_id: None,
+                pacing: PortfolioPacing {
+                    paced: b.portfolio_pacing,
+                    ..PortfolioPacing::default()
+                },
             });
             for w in &b.wabas {
                 let waba_id = WabaId::new(id(&w.id, &mut ids));

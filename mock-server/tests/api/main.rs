@@ -27,6 +27,7 @@ mod openapi;
 mod outbound;
 mod pacing;
 mod pausing;
+mod portfolio_pacing;
 mod precedence;
 mod routing;
 mod safety;
