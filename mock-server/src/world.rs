@@ -216,6 +216,31 @@ pub(crate) struct WabaSpec {
     /// Templates (approved and synced unless said otherwise).
     #[serde(default)]
     pub(crate) templates: Vec<TemplateSpec>,
+    /// `primary_funding_id`: an id, or `false` for a WABA without a payment method; absent, the
+    /// WABA has one with an id made from its own.
+    #[serde(default)]
+    pub(crate) primary_funding_id: Option<FundingSpec>,
+}
+
+/// A WABA's `primary_funding_id` in a world file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum FundingSpec {
+    /// This id.
+    Id(String),
+    /// `true`: an id made from the WABA's; `false`: none.
+    Set(bool),
+}
+
+impl FundingSpec {
+    /// The funding id of WABA `waba_id` (*invented* when made: the WABA's id followed by `0`).
+    pub(crate) fn funding_id(spec: Option<&Self>, waba_id: &str) -> Option<String> {
+        match spec {
+            Some(Self::Id(id)) => Some(id.clone()),
+            Some(Self::Set(false)) => None,
+            Some(Self::Set(true)) | None => Some(format!("{waba_id}0")),
+        }
+    }
 }
 
 fn yes() -> bool {

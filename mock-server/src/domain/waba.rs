@@ -154,6 +154,8 @@ pub(crate) struct Waba {
     pub(crate) settings: WabaSettings,
     /// When its templates were created, over the last hour (the creation limit's log).
     pub(crate) template_creations: Vec<Timestamp>,
+    /// `primary_funding_id`: its payment method, if one is set.
+    pub(crate) primary_funding_id: Option<String>,
 }
 
 /// A WABA's `timezone_id` and `is_enabled_for_insights`.
@@ -175,6 +177,15 @@ impl Default for WabaSettings {
 }
 
 impl Waba {
+    /// A WABA without a payment method cannot send paid (template) messages (Meta's account
+    /// model: `primary_funding_id` is then absent).
+    pub(crate) fn check_funding(&self) -> Result<(), Refusal> {
+        match self.primary_funding_id {
+            Some(_) => Ok(()),
+            None => Err(Refusal::new(ErrorKind::PaymentMethodMissing)),
+        }
+    }
+
     /// Whether marketing messages go through the MM API: onboarded, and not MSC unless Meta
     /// serves MSC businesses there (from 2026-01-29).
     pub(crate) fn routes_to_mm_api(&self, rules: Rules) -> bool {

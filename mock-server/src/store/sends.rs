@@ -430,13 +430,13 @@ impl SandboxState {
     }
 
     /// A template send from the WABA at `waba_idx` is refused while its portfolio is under
-    /// review.
+    /// review, and when the WABA has no payment method.
     fn check_template_sender(&self, waba_idx: usize, rules: Rules) -> Result<(), Refusal> {
-        let business_id = &self.wabas[waba_idx].business_id;
-        match self.businesses.iter().find(|b| &b.id == business_id) {
-            Some(business) => business.check_review(rules),
-            None => Ok(()),
+        let waba = &self.wabas[waba_idx];
+        if let Some(business) = self.businesses.iter().find(|b| b.id == waba.business_id) {
+            business.check_review(rules)?;
         }
+        waba.check_funding()
     }
 
     /// Counts a send of the template at `template_idx` from the WABA at `waba_idx` under

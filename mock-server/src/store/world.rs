@@ -16,7 +16,7 @@ use crate::domain::template::Template;
 use crate::domain::waba::{Business, PhoneNumber, PortfolioPacing, Waba, WabaSettings};
 use crate::faults::Faults;
 use crate::ids::{BusinessId, IdStreams, PhoneNumberId, TemplateId, Token, WabaId};
-use crate::world::WorldSpec;
+use crate::world::{FundingSpec, WorldSpec};
 
 /// How old default-world templates are at startup (synced, not yet dormant).
 const PRESEEDED_TEMPLATE_AGE: Duration = Duration::from_secs(3600);
@@ -124,6 +124,10 @@ impl SandboxState {
                         ..WabaSettings::default()
                     },
                     template_creations: Vec::new(),
+                    primary_funding_id: FundingSpec::funding_id(
+                        w.primary_funding_id.as_ref(),
+                        waba_id.as_str(),
+                    ),
                 });
                 for p in &w.phone_numbers {
                     state.phones.push(PhoneNumber {
