@@ -42,10 +42,10 @@ use wa_contract::ErrorKind;
 use wa_contract::admin::{
     Advance, Attempt, ClockState, ConversationPage, Conversations, Event, Fault, Faults, Health,
     Inbound, InboundAccepted, JournalEntry, List, MarketingLimit, Memory, Message, NewSandbox,
-    PacingOutcome, PacingSignal, PortfolioPacing, PortfolioPacingSet, ReceivedMessage, Recipient,
-    SandboxRequest, SandboxSummary, State as World, Success, TemplateCategoryChange,
-    TemplateQuality, TemplateStatusChange, TemplateStatusSet, Throughput, UserIdChange,
-    UserPreferenceSet, Waba, WabaPatch, WebhookView,
+    PacingOutcome, PacingSignal, PacingThreshold, PortfolioPacing, PortfolioPacingSet,
+    ReceivedMessage, Recipient, SandboxRequest, SandboxSummary, State as World, Success,
+    TemplateCategoryChange, TemplateQuality, TemplateStatusChange, TemplateStatusSet, Throughput,
+    UserIdChange, UserPreferenceSet, Waba, WabaPatch, WebhookView,
 };
 
 use crate::domain::Refusal;
@@ -67,7 +67,10 @@ use recipients::{change_user_id, list_recipients, put_recipient, set_user_prefer
 use route::{Route, body, route, schema};
 use sandboxes::{create_sandbox, delete_sandbox, get_state, list_sandboxes, reset};
 use server::{health, memory};
-use templates::{pacing_signal, set_template_category, set_template_quality, set_template_status};
+use templates::{
+    get_pacing_threshold, pacing_signal, set_pacing_threshold, set_template_category,
+    set_template_quality, set_template_status,
+};
 use wabas::{patch_waba, portfolio_pacing_signal, set_portfolio_pacing};
 use webhooks::{get_webhooks, list_deliveries, put_webhooks};
 pub(crate) use wire::state;
@@ -189,6 +192,11 @@ static ROUTES: &[Route] = &[
     route!(PUT "/__admin/throughput" => set_throughput, schema::<Throughput>)
         .summary("Sets the per-phone throughput limit (`null` lifts it).")
         .body(body::<Throughput>()),
+    route!(GET "/__admin/pacing" => get_pacing_threshold, schema::<PacingThreshold>)
+        .summary("The pacing threshold: sends past it are held (`null`: template pacing off)."),
+    route!(PUT "/__admin/pacing" => set_pacing_threshold, schema::<PacingThreshold>)
+        .summary("Sets the pacing threshold of templates and portfolio batches (`null`: off).")
+        .body(body::<PacingThreshold>()),
     route!(GET "/__admin/marketing_limit" => get_marketing_limit, schema::<MarketingLimit>)
         .summary("The per-user marketing limit the sandbox applies (`null`: off)."),
     route!(PUT "/__admin/marketing_limit" => set_marketing_limit, schema::<MarketingLimit>)

@@ -16,7 +16,7 @@ use crate::domain::changes::{Changelog, Rules};
 use crate::domain::events::EventKind;
 use crate::domain::identity::digits;
 use crate::domain::marketing_limit;
-use crate::domain::message::{Message, Names, TemplateRef};
+use crate::domain::message::{Message, Names, Paced, TemplateRef};
 use crate::domain::pricing::{self, PricingCategory, pricing_type};
 use crate::domain::recipient::Timeline;
 use crate::domain::routing::{Route, marketing_pricing_category, route_marketing_message};
@@ -236,6 +236,11 @@ impl Session<'_> {
         )))
     }
 
+    /// Sets the pacing threshold (admin; `None` turns template pacing off). Counts so far stay.
+    pub(crate) fn set_pacing_threshold(&mut self, threshold: Option<u32>) {
+        self.state().pacing_threshold = threshold;
+    }
+
     /// Puts a business portfolio under pacing or takes it off (admin); either ends a review.
     /// Held messages stay held until a signal. `None` for an unknown business.
     pub(crate) fn set_portfolio_paced(&mut self, id: &BusinessId, paced: bool) -> Option<()> {
@@ -253,6 +258,12 @@ impl Session<'_> {
             wamid, timeline, ..
         } in held
         {
+            if let Some(message) = self.state().messages.get_mut(&wamid) {
+                message.pacing = Some(match signal {
+                    Signal::Good => Paced::Released,
+                    Signal::Bad => Paced::Dropped,
+                });
+            }
             match signal {
                 Signal::Good => {
                     if timeline.sent {
@@ -385,6 +396,7 @@ impl SandboxState {
             ttl_seconds: draft.ttl.as_secs(),
             biz_opaque_callback_data: req.biz_opaque_callback_data.clone(),
             messaging_account: req.messaging_account().is_some(),
+            pacing: draft.held_by.as_ref().map(|_| Paced::Held),
             conversation_id: self.ids.conversations.conversation_id(),
             created_at: now,
             statuses: Vec::new(),
@@ -453,6 +465,12 @@ impl SandboxState {
         template
             .pace(threshold)
             .then(|| HeldBy::Template(template.id.clone()))
+    }
+
+    /// How many messages template pacing holds for the template `id`.
+    pub(crate) fn held_by_template(&self, id: &TemplateId) -> usize {
+        let by = HeldBy::Template(id.clone());
+        self.held.iter().filter(|h| h.by == by).count()
     }
 
     /// How many messages business portfolio pacing holds for the portfolio `id`.

@@ -48,7 +48,8 @@ async fn marketing_to_a_us_number_is_accepted_then_fails_with_131049_since_2025_
         assert_eq!(
             app.message(id).await["statuses"],
             json!([{"status": "failed", "at": "2026-12-01T00:00:01.000Z",
-                    "error": "ecosystem_engagement"}])
+                    "error": "ecosystem_engagement", "code": 131049,
+                    "title": "This message was not delivered to maintain healthy ecosystem engagement."}])
         );
     }
     assert_eq!(app.statuses(&canada).await, ["sent", "delivered", "read"]);

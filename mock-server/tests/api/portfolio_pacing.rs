@@ -112,7 +112,8 @@ async fn a_bad_signal_drops_the_held_messages_and_the_portfolio_is_under_review(
         assert_eq!(
             app.message(wamid).await["statuses"],
             json!([{"status": "failed", "at": "2026-12-01T00:00:00.000Z",
-                    "error": "template_paused"}])
+                    "error": "template_paused", "code": 132015,
+                    "title": "(#132015) Template is Paused"}])
         );
     }
     assert_eq!(
