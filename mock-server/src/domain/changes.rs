@@ -59,6 +59,8 @@ pub(crate) struct Rules {
     pub(crate) utility_billed_in_window: bool,
     /// MARKETING templates are refused on `/messages`.
     pub(crate) cloud_api_marketing_sunset: bool,
+    /// Sends take `messaging_account_id` (and its alias `paid_messaging_account_id`).
+    pub(crate) messaging_accounts: bool,
 }
 
 /// How a Graph API version stands on a day.
@@ -134,6 +136,7 @@ impl Changelog {
             utility_billed_in_window: on("utility_billed_in_window"),
             cloud_api_marketing_sunset: on("cloud_api_marketing_sunset"),
             portfolio_pacing: on("portfolio_pacing"),
+            messaging_accounts: on("messaging_accounts"),
         }
     }
 
@@ -184,7 +187,7 @@ mod tests {
         assert!(all.per_user_marketing_limit);
         assert!(all.creative_optimisations_off_by_default && all.cloud_api_marketing_sunset);
         assert!(all.optimization_spec && all.bid_spec_unsupported);
-        assert!(all.utility_billed_in_window);
+        assert!(all.utility_billed_in_window && all.messaging_accounts);
         assert_eq!(log.rules(Timestamp::EARLIEST), Rules::default());
     }
 

@@ -49,7 +49,8 @@ impl Session<'_> {
     ) -> Result<Accepted, Refusal> {
         let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        state.check_messaging_account(phone_id, req)?;
+        let rules = Changelog::builtin().rules(now);
+        state.check_messaging_account(phone_id, req, rules)?;
         state.check_sent_media(req, now)?;
         let (waba_idx, template_idx) = state.sendable_template(phone_id, message)?;
         let category = state.templates[template_idx].category;
@@ -60,7 +61,6 @@ impl Session<'_> {
         if req.to.is_none() && state.templates[template_idx].max_price.is_some() {
             return Err(Refusal::new(ErrorKind::BsuidNotSupported));
         }
-        let rules = Changelog::builtin().rules(now);
         let policy = req.product_policy.unwrap_or_default();
         let route = route_marketing_message(&state.wabas[waba_idx], policy, rules)?;
         let waba = &state.wabas[waba_idx];
@@ -112,9 +112,9 @@ impl Session<'_> {
     ) -> Result<Accepted, Refusal> {
         let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        state.check_messaging_account(phone_id, req)?;
-        state.check_sent_media(req, now)?;
         let rules = Changelog::builtin().rules(now);
+        state.check_messaging_account(phone_id, req, rules)?;
+        state.check_sent_media(req, now)?;
         let message_type = req.effective_type();
         let draft = match &req.template {
             Some(message) if message_type == MessageType::Template => {
@@ -300,13 +300,15 @@ struct Draft {
 }
 
 impl SandboxState {
-    /// A send naming its messaging account must name the WABA of the sending phone number.
+    /// A send naming its messaging account must name the WABA of the sending phone number;
+    /// before messaging accounts (phase 1) the field is not read.
     fn check_messaging_account(
         &self,
         phone_id: &PhoneNumberId,
         req: &SendMessageRequest,
+        rules: Rules,
     ) -> Result<(), Refusal> {
-        let Some((field, id)) = req.messaging_account() else {
+        let Some((field, id)) = req.messaging_account().filter(|_| rules.messaging_accounts) else {
             return Ok(());
         };
         match self.phone(phone_id) {
@@ -395,7 +397,7 @@ impl SandboxState {
             message_activity_sharing: draft.message_activity_sharing,
             ttl_seconds: draft.ttl.as_secs(),
             biz_opaque_callback_data: req.biz_opaque_callback_data.clone(),
-            messaging_account: req.messaging_account().is_some(),
+            messaging_account: draft.rules.messaging_accounts && req.messaging_account().is_some(),
             pacing: draft.held_by.as_ref().map(|_| Paced::Held),
             conversation_id: self.ids.conversations.conversation_id(),
             created_at: now,

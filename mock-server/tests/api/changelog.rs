@@ -161,6 +161,7 @@ async fn the_clock_lists_the_changes_in_force_on_its_day_and_the_versions_served
             "msc_on_mm_api",
             "creative_optimisations_off_by_default",
             "optimization_spec",
+            "messaging_accounts",
             "bid_spec_unsupported",
             "utility_billed_in_window"
         ]
@@ -450,5 +451,41 @@ async fn a_paced_portfolio_holds_template_sends_only_from_2025_12_08() {
         [status(&first), status(&second)],
         ["accepted", "held_for_quality_assessment"],
         "from 2025-12-08"
+    );
+}
+
+#[tokio::test]
+async fn sends_read_messaging_account_id_from_2026_07_01() {
+    let app = spawn_app().await;
+    let (early, state) = sandbox_on(&app, "2026-06-30T23:59:00Z").await;
+    let phone = mm_phone(&state);
+    let naming = |id: &str| {
+        let mut body = promo_to("14165551234");
+        body["messaging_account_id"] = json!(id);
+        body
+    };
+    let ignored = early.send_marketing_message(&phone, &naming("999")).await;
+    assert_eq!(
+        ignored.status, 200,
+        "not read the day before: {}",
+        ignored.body
+    );
+    let recorded = early.message(&wamid(&ignored)).await;
+    assert_eq!(recorded["messaging_account_id"], Value::Null);
+
+    early.advance(60).await;
+    let refused = early.send_marketing_message(&phone, &naming("999")).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (400, 100),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .details()
+            .starts_with("messaging_account_id: 999 is not the messaging account"),
+        "{}",
+        refused.body
     );
 }
