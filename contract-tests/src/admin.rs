@@ -118,6 +118,35 @@ pub struct Business {
     pub name: String,
     /// MM API terms status.
     pub onboarding_status: BusinessOnboardingStatus,
+    /// Business portfolio pacing, when the portfolio is paced, under review or holds messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portfolio_pacing: Option<PortfolioPacing>,
+}
+
+/// A business portfolio's pacing: `GET /__admin/state` shows it on the business, and
+/// `/__admin/businesses/{id}/pacing` answers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PortfolioPacing {
+    /// The portfolio is paced: its template sends past the threshold are held.
+    pub paced: bool,
+    /// A bad signal put it under review: it can neither send nor create templates.
+    pub under_review: bool,
+    /// How many of its messages are held.
+    pub held: usize,
+    /// How many held messages the signal released or dropped (signal answers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<usize>,
+}
+
+/// `PUT /__admin/businesses/{id}/pacing`: puts the portfolio under pacing or takes it off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PortfolioPacingSet {
+    /// Paced or not; either ends a review.
+    pub paced: bool,
 }
 
 /// A WABA, as `GET /__admin/state` lists it and `PATCH /__admin/wabas/{id}` answers it.
@@ -189,6 +218,9 @@ pub struct Template {
     pub rejected_reason: Option<String>,
     /// Quality rating: `GREEN`, `YELLOW`, `RED` or `UNKNOWN`.
     pub quality_score: String,
+    /// Its pacing, while it is paced, holds messages or was paused by pacing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pacing: Option<TemplatePacing>,
 }
 
 /// Whether a sandbox's clock moves by itself.
@@ -495,6 +527,51 @@ pub struct StatusRecord {
     /// For `failed`: the catalogue key of the reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// For `failed`: the Graph code its webhook carries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<u32>,
+    /// For `failed`: the title its webhook carries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+/// Where pacing has a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum MessagePacing {
+    /// Held for quality assessment: not sent yet.
+    Held,
+    /// Released by a good signal: sent.
+    Released,
+    /// Dropped by a bad signal: failed with 132015.
+    Dropped,
+}
+
+/// A template's pacing, as `GET /__admin/state` shows it while the template is paced, holds
+/// messages or was paused by pacing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TemplatePacing {
+    /// Its sends are counted against the threshold.
+    pub paced: bool,
+    /// Sends counted since pacing started.
+    pub sent: u32,
+    /// How many of its messages are held.
+    pub held: usize,
+    /// A bad signal paused it: only `POST /{template_id}/unpause` resumes it.
+    pub paused: bool,
+}
+
+/// `GET`/`PUT /__admin/pacing`: the sandbox's pacing threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PacingThreshold {
+    /// Sends of a paced template (or batch of a paced portfolio) past this many are held;
+    /// `null`: template pacing is off.
+    pub threshold: Option<u32>,
 }
 
 /// The template a message carried.
@@ -555,6 +632,9 @@ pub struct Message {
     /// Echoed in status webhooks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub biz_opaque_callback_data: Option<String>,
+    /// Where pacing has it, if pacing held it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pacing: Option<MessagePacing>,
     /// The messaging account the send named (`messaging_account_id` or its alias).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging_account_id: Option<String>,

@@ -295,6 +295,11 @@ error_kinds! {
     TemplateLimitExceeded = "template_limit_exceeded",
     /// 80008 (invented for templates): over 100 template creations in an hour.
     TemplateCreationRateLimit = "template_creation_rate_limit",
+    /// 131042: the WABA has no payment method, so it cannot send paid messages.
+    PaymentMethodMissing = "payment_method_missing",
+    /// 135000 (invented): a business portfolio under review after portfolio pacing dropped
+    /// its messages.
+    PortfolioUnderReview = "portfolio_under_review",
     /// 100 (invented details): an APPROVED template edited too often.
     TemplateEditLimit = "template_edit_limit",
     /// 130429: the phone number's throughput was exceeded.

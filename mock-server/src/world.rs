@@ -174,6 +174,9 @@ pub(crate) struct BusinessSpec {
     /// MM API terms status.
     #[serde(default = "default_business_onboarding")]
     pub(crate) onboarding_status: BusinessOnboardingStatus,
+    /// Under business portfolio pacing (from 2025-12-08).
+    #[serde(default)]
+    pub(crate) portfolio_pacing: bool,
     /// Its WABAs.
     #[serde(default)]
     pub(crate) wabas: Vec<WabaSpec>,
@@ -215,6 +218,31 @@ pub(crate) struct WabaSpec {
     /// Templates (approved and synced unless said otherwise).
     #[serde(default)]
     pub(crate) templates: Vec<TemplateSpec>,
+    /// `primary_funding_id`: an id, or `false` for a WABA without a payment method; absent, the
+    /// WABA has one with an id made from its own.
+    #[serde(default)]
+    pub(crate) primary_funding_id: Option<FundingSpec>,
+}
+
+/// A WABA's `primary_funding_id` in a world file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum FundingSpec {
+    /// This id.
+    Id(String),
+    /// `true`: an id made from the WABA's; `false`: none.
+    Set(bool),
+}
+
+impl FundingSpec {
+    /// The funding id of WABA `waba_id` (*invented* when made: the WABA's id followed by `0`).
+    pub(crate) fn funding_id(spec: Option<&Self>, waba_id: &str) -> Option<String> {
+        match spec {
+            Some(Self::Id(id)) => Some(id.clone()),
+            Some(Self::Set(false)) => None,
+            Some(Self::Set(true)) | None => Some(format!("{waba_id}0")),
+        }
+    }
 }
 
 fn yes() -> bool {

@@ -100,6 +100,10 @@ pub struct WabaNode {
     /// The owning portfolio.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_business_info: Option<BusinessNode>,
+    /// Its payment method's id; absent when none is set, and then it cannot send paid
+    /// messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_funding_id: Option<String>,
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

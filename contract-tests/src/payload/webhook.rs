@@ -725,10 +725,10 @@ pub struct TemplateStatusUpdate {
     pub rejection_info: Option<Value>,
     /// `{disable_date}` when disabled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disable_info: Option<Value>,
-    /// `{title, description}` when paused, locked or unlocked.
+    pub disable_info: Option<TemplateDisableInfo>,
+    /// `{title, description}` when paused, unpaused or disabled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub other_info: Option<Value>,
+    pub other_info: Option<TemplateOtherInfo>,
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -1037,6 +1037,39 @@ pub struct TemplateQualityUpdate {
     /// Fields this model does not name, kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// `disable_info` of a `message_template_status_update`: when the template was disabled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateDisableInfo {
+    /// Unix seconds.
+    pub disable_date: u64,
+}
+
+/// `other_info` of a `message_template_status_update`: which pause (or unpause) this is, in
+/// words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateOtherInfo {
+    /// `FIRST_PAUSE`, `SECOND_PAUSE`, `RATE_LIMITING_PAUSE`, `UNPAUSE` or `DISABLED`.
+    pub title: Open<PauseTitle>,
+    /// What happened, for people.
+    pub description: String,
+}
+
+wire_enum! {
+    /// The `title` of a template status update's `other_info`.
+    pub enum PauseTitle {
+        /// The template's first quality pause (3 hours).
+        FirstPause = "FIRST_PAUSE",
+        /// Its second quality pause (6 hours).
+        SecondPause = "SECOND_PAUSE",
+        /// Paused for rate limiting.
+        RateLimitingPause = "RATE_LIMITING_PAUSE",
+        /// The pause ended.
+        Unpause = "UNPAUSE",
+        /// The third strike: disabled.
+        Disabled = "DISABLED",
+    }
 }
 
 wire_enum! {

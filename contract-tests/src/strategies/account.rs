@@ -402,19 +402,23 @@ pub(super) fn waba_node() -> impl Strategy<Value = WabaNode> {
         )),
         option::of(any::<bool>()),
         option::of(business_node()),
+        option::of(atoms::graph_id()),
     )
-        .prop_map(|(id, name, onboarding, lite, disabled, owner)| WabaNode {
-            id,
-            name,
-            timezone_id: None,
-            message_template_namespace: None,
-            marketing_messages_onboarding_status: onboarding,
-            marketing_messages_lite_api_status: lite,
-            disable_marketing_messages_on_cloud_api: disabled,
-            degrees_of_freedom_spec: None,
-            owner_business_info: owner,
-            extra: Map::new(),
-        })
+        .prop_map(
+            |(id, name, onboarding, lite, disabled, owner, funding)| WabaNode {
+                id,
+                name,
+                timezone_id: None,
+                message_template_namespace: None,
+                marketing_messages_onboarding_status: onboarding,
+                marketing_messages_lite_api_status: lite,
+                disable_marketing_messages_on_cloud_api: disabled,
+                degrees_of_freedom_spec: None,
+                owner_business_info: owner,
+                primary_funding_id: funding,
+                extra: Map::new(),
+            },
+        )
 }
 
 /// A `POST /{waba_id}` body: the Cloud API switch and/or creative features.

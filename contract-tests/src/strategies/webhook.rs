@@ -14,11 +14,12 @@ use crate::payload::webhook::{
     ChangeValue, Conversation, ConversationOrigin, DisconnectionInfo, DisconnectionInitiator,
     DisconnectionReason, INTERACTIVE_REPLIES, IdChange, InboundContext, InboundLocation,
     InboundMedia, InboundMessage, InboundReaction, InboundText, LinkClickData, MarketingPreference,
-    MessagesValue, MessagingLimitTier, Metadata, PhoneQualityEvent, PhoneQualityUpdate, Pricing,
-    PricingModel, Profile, QualityScore, Referral, Restriction, RestrictionType, Status,
-    StatusKind, TemplateCategoryUpdate, TemplateQualityUpdate, TemplateStatusReason,
-    TemplateStatusUpdate, UserAction, UserIdUpdate, UserIdUpdateValue, UserPreference,
-    UserPreferencesValue, WabaInfo, WebhookContact, WebhookError, WebhookErrorData, WebhookPayload,
+    MessagesValue, MessagingLimitTier, Metadata, PauseTitle, PhoneQualityEvent, PhoneQualityUpdate,
+    Pricing, PricingModel, Profile, QualityScore, Referral, Restriction, RestrictionType, Status,
+    StatusKind, TemplateCategoryUpdate, TemplateDisableInfo, TemplateOtherInfo,
+    TemplateQualityUpdate, TemplateStatusReason, TemplateStatusUpdate, UserAction, UserIdUpdate,
+    UserIdUpdateValue, UserPreference, UserPreferencesValue, WabaInfo, WebhookContact,
+    WebhookError, WebhookErrorData, WebhookPayload,
 };
 use crate::{Catalogue, ErrorKind};
 
@@ -420,8 +421,9 @@ pub(super) fn template_status_webhook() -> impl Strategy<Value = WebhookPayload>
                     reason: reason.map(Open::from),
                     message_template_category: category,
                     rejection_info,
-                    disable_info: None,
-                    other_info: None,
+                    disable_info: (event == "DISABLED")
+                        .then_some(TemplateDisableInfo { disable_date: time }),
+                    other_info: pause_info(event),
                     extra: Map::new(),
                 };
                 WebhookPayload::single(
@@ -432,6 +434,22 @@ pub(super) fn template_status_webhook() -> impl Strategy<Value = WebhookPayload>
                 )
             },
         )
+}
+
+/// The `other_info` Meta sends with a pause, a resumption or a disabling.
+fn pause_info(event: &str) -> Option<TemplateOtherInfo> {
+    let (title, description) = match event {
+        "PAUSED" => (
+            PauseTitle::FirstPause,
+            "Your template has been paused for 3 hours.",
+        ),
+        "DISABLED" => (PauseTitle::Disabled, "Your template has been disabled."),
+        _ => return None,
+    };
+    Some(TemplateOtherInfo {
+        title: title.into(),
+        description: description.to_owned(),
+    })
 }
 
 /// An `account_update` webhook: the portfolio signed the MM API terms, or one of the account

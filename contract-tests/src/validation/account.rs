@@ -42,6 +42,9 @@ pub(super) fn waba_node(c: &mut Checker, value: &Value) {
     if let Some(owner) = Checker::optional(root, "owner_business_info") {
         business(c, &Path::Text("owner_business_info"), owner);
     }
+    if let Some(funding) = c.optional_str("", root, "primary_funding_id") {
+        graph_id(c, "primary_funding_id", funding);
+    }
     c.parses_as::<WabaNode>(value);
 }
 

@@ -8,9 +8,9 @@ use crate::payload::enums::WireEnum;
 use crate::payload::webhook::{
     AccountEvent, BanState, BusinessCapabilityUpdate, DisconnectionInitiator, DisconnectionReason,
     INTERACTIVE_REPLIES, InboundMedia, LinkClickData, MarketingPreference, MessagingLimitTier,
-    PhoneQualityEvent, PricingCategory, PricingModel, PricingType, QualityScore, Referral,
-    RestrictionType, SystemChange, TemplateStatusReason, TemplateStatusUpdate, UserAction,
-    UserPreference, WebhookPayload,
+    PauseTitle, PhoneQualityEvent, PricingCategory, PricingModel, PricingType, QualityScore,
+    Referral, RestrictionType, SystemChange, TemplateStatusReason, TemplateStatusUpdate,
+    UserAction, UserPreference, WebhookPayload,
 };
 
 const STATUSES: [&str; 5] = ["sent", "delivered", "read", "failed", "played"];
@@ -821,6 +821,21 @@ fn template_status(c: &mut Checker, path: &Path<'_>, value: &Map<String, Value>)
         "message_template_category",
         &["MARKETING", "UTILITY", "AUTHENTICATION"],
     );
+    if let Some(info) = Checker::optional(value, "other_info") {
+        let info_path = child(path, "other_info");
+        if let Some(info) = c.object(info_path, info) {
+            c.required_enum(info_path, info, "title", &PauseTitle::NAMES);
+            c.required_str(info_path, info, "description");
+        }
+    }
+    if let Some(info) = Checker::optional(value, "disable_info") {
+        let info_path = child(path, "disable_info");
+        if let Some(info) = c.object(info_path, info)
+            && let Some(date) = c.required(info_path, info, "disable_date", "an integer")
+        {
+            c.integer(child(&info_path, "disable_date"), date);
+        }
+    }
     if event == Some("REJECTED") && Checker::optional(value, "reason").is_none() {
         c.push(
             child(path, "reason"),

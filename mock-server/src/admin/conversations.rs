@@ -295,7 +295,7 @@ pub(super) async fn get_conversation(
                     None => (None, None),
                 };
                 ConversationItem::Outbound(Box::new(OutboundItem {
-                    message: wire::message(m),
+                    message: wire::message(m, state.store.catalogue()),
                     request,
                     request_seq,
                     failure: failure(&state.store, m),

@@ -9,9 +9,16 @@ use super::{AdminResult, AdminSandbox, conversations, wire};
 use crate::state::AppState;
 
 /// Every message, with its route, pricing category and status history.
-pub(super) async fn list_messages(AdminSandbox(sandbox): AdminSandbox) -> Json<List<Message>> {
+pub(super) async fn list_messages(
+    State(app): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+) -> Json<List<Message>> {
+    let catalogue = app.store.catalogue();
     let state = sandbox.read();
-    let data = state.messages().map(wire::message).collect();
+    let data = state
+        .messages()
+        .map(|m| wire::message(m, catalogue))
+        .collect();
     Json(List { data })
 }
 
@@ -34,8 +41,16 @@ pub(super) async fn list_requests(
 }
 
 /// The sandbox's history of domain events, oldest first.
-pub(super) async fn list_events(AdminSandbox(sandbox): AdminSandbox) -> Json<List<Event>> {
+pub(super) async fn list_events(
+    State(app): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+) -> Json<List<Event>> {
+    let catalogue = app.store.catalogue();
     let state = sandbox.read();
-    let data = state.outbox.history().map(wire::event).collect();
+    let data = state
+        .outbox
+        .history()
+        .map(|e| wire::event(e, catalogue))
+        .collect();
     Json(List { data })
 }

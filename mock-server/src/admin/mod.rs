@@ -44,9 +44,10 @@ use wa_contract::admin::{
     AccountEventRequest, Advance, Attempt, BusinessCapabilities, ClockState, ConversationPage,
     Conversations, Event, Fault, Faults, Health, Inbound, InboundAccepted, JournalEntry, List,
     MarketingLimit, Memory, Message, NewSandbox, NumberChange, PacingOutcome, PacingSignal,
-    PhoneQuality, ReceivedMessage, Recipient, SandboxRequest, SandboxSummary, State as World,
-    Success, TemplateCategoryChange, TemplateQuality, TemplateStatusChange, TemplateStatusSet,
-    Throughput, UserIdChange, UserPreferenceSet, Waba, WabaPatch, WebhookView,
+    PacingThreshold, PhoneQuality, PortfolioPacing, PortfolioPacingSet, ReceivedMessage, Recipient,
+    SandboxRequest, SandboxSummary, State as World, Success, TemplateCategoryChange,
+    TemplateQuality, TemplateStatusChange, TemplateStatusSet, Throughput, UserIdChange,
+    UserPreferenceSet, Waba, WabaPatch, WebhookView,
 };
 
 use crate::domain::Refusal;
@@ -71,8 +72,11 @@ use recipients::{
 use route::{Route, body, route, schema};
 use sandboxes::{create_sandbox, delete_sandbox, get_state, list_sandboxes, reset};
 use server::{health, memory};
-use templates::{pacing_signal, set_template_category, set_template_quality, set_template_status};
-use wabas::patch_waba;
+use templates::{
+    get_pacing_threshold, pacing_signal, set_pacing_threshold, set_template_category,
+    set_template_quality, set_template_status,
+};
+use wabas::{patch_waba, portfolio_pacing_signal, set_portfolio_pacing};
 use webhooks::{get_webhooks, list_deliveries, put_webhooks};
 pub(crate) use wire::state;
 
@@ -116,6 +120,18 @@ static ROUTES: &[Route] = &[
     route!(PATCH "/__admin/wabas/{id}" => patch_waba, schema::<Waba>)
         .summary("Changes a WABA's flags (any subset).")
         .body(body::<WabaPatch>()),
+    route!(
+        PUT "/__admin/businesses/{id}/pacing" => set_portfolio_pacing,
+        schema::<PortfolioPacing>
+    )
+    .summary("Puts a business portfolio under pacing or takes it off; either ends a review.")
+    .body(body::<PortfolioPacingSet>()),
+    route!(
+        POST "/__admin/businesses/{id}/pacing" => portfolio_pacing_signal,
+        schema::<PortfolioPacing>
+    )
+    .summary("Gives a paced portfolio its quality signal: good releases, bad drops and reviews.")
+    .body(body::<PacingSignal>()),
     route!(
         POST "/__admin/templates/{id}/status" => set_template_status,
         schema::<TemplateStatusSet>
@@ -202,6 +218,11 @@ static ROUTES: &[Route] = &[
     route!(PUT "/__admin/throughput" => set_throughput, schema::<Throughput>)
         .summary("Sets the per-phone throughput limit (`null` lifts it).")
         .body(body::<Throughput>()),
+    route!(GET "/__admin/pacing" => get_pacing_threshold, schema::<PacingThreshold>)
+        .summary("The pacing threshold: sends past it are held (`null`: template pacing off)."),
+    route!(PUT "/__admin/pacing" => set_pacing_threshold, schema::<PacingThreshold>)
+        .summary("Sets the pacing threshold of templates and portfolio batches (`null`: off).")
+        .body(body::<PacingThreshold>()),
     route!(GET "/__admin/marketing_limit" => get_marketing_limit, schema::<MarketingLimit>)
         .summary("The per-user marketing limit the sandbox applies (`null`: off)."),
     route!(PUT "/__admin/marketing_limit" => set_marketing_limit, schema::<MarketingLimit>)

@@ -1,11 +1,12 @@
-//! `/__admin/templates/{id}/…`: a template's status, quality and category, each with its webhook.
+//! `/__admin/templates/{id}/…`: a template's status, quality, category and pacing signal, each
+//! with its webhook; `/__admin/pacing`: the sandbox's pacing threshold.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::Method;
 use wa_contract::admin::{
-    PacingOutcome, PacingSignal, QualitySignal, TemplateCategoryChange, TemplateQuality,
-    TemplateStatusChange, TemplateStatusSet,
+    PacingOutcome, PacingSignal, PacingThreshold, QualitySignal, TemplateCategoryChange,
+    TemplateQuality, TemplateStatusChange, TemplateStatusSet,
 };
 use wa_contract::payload::enums::{Open, WireEnum};
 use wa_contract::payload::template::TemplateStatus;
@@ -145,4 +146,26 @@ pub(super) async fn pacing_signal(
         messages,
         status: status.unwrap_or(TemplateStatus::Deleted),
     }))
+}
+
+/// The sandbox's pacing threshold (`null`: template pacing is off).
+pub(super) async fn get_pacing_threshold(
+    AdminSandbox(sandbox): AdminSandbox,
+) -> Json<PacingThreshold> {
+    Json(PacingThreshold {
+        threshold: sandbox.read().pacing_threshold,
+    })
+}
+
+/// Sets the sandbox's pacing threshold.
+pub(super) async fn set_pacing_threshold(
+    State(state): State<AppState>,
+    AdminSandbox(sandbox): AdminSandbox,
+    AdminJson(body): AdminJson<PacingThreshold>,
+) -> AdminResult<PacingThreshold> {
+    state
+        .store
+        .session(&sandbox)
+        .set_pacing_threshold(body.threshold);
+    Ok(Json(body))
 }

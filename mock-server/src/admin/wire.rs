@@ -2,13 +2,17 @@
 
 use serde_json::Value;
 use wa_contract::admin as wire;
+use wa_contract::payload::template::TemplateStatus;
 use wa_contract::payload::webhook::TemplateStatusReason;
+use wa_contract::{Catalogue, ErrorKind};
 
 use crate::clock::ClockMode;
 use crate::domain::click::Click;
+use crate::domain::events::EventKind;
 use crate::domain::inbound::Received;
-use crate::domain::message::Message;
+use crate::domain::message::{Message, Paced};
 use crate::domain::recipient::Entry;
+use crate::domain::waba::Business;
 use crate::journal::JournalEntry;
 use crate::store::{Sandbox, SandboxState};
 use crate::webhooks::Attempt;
@@ -26,6 +30,8 @@ pub(crate) fn state(sandbox: &Sandbox) -> wire::State {
                 id: b.id.to_string(),
                 name: b.name.clone(),
                 onboarding_status: b.onboarding,
+                portfolio_pacing: Some(portfolio_pacing(s, b))
+                    .filter(|p| p.paced || p.under_review || p.held > 0),
             })
             .collect(),
         wabas: s
@@ -70,6 +76,13 @@ pub(crate) fn state(sandbox: &Sandbox) -> wire::State {
                 rejected_reason: (t.rejected_reason != TemplateStatusReason::NoReason)
                     .then(|| t.rejected_reason.as_str().to_owned()),
                 quality_score: t.quality_score.as_str().to_owned(),
+                pacing: Some(wire::TemplatePacing {
+                    paced: t.is_paced(s.pacing_threshold) && t.status == TemplateStatus::Approved,
+                    sent: t.pacing.sent,
+                    held: s.held_by_template(&t.id),
+                    paused: t.pacing.paused,
+                })
+                .filter(|p| p.paced || p.held > 0 || p.paused),
             })
             .collect(),
     }
@@ -112,7 +125,8 @@ pub(crate) fn received(m: &Received) -> wire::ReceivedMessage {
     }
 }
 
-pub(crate) fn message(m: &Message) -> wire::Message {
+/// A message; its failed statuses carry the code and title `catalogue` gives their webhooks.
+pub(crate) fn message(m: &Message, catalogue: &Catalogue) -> wire::Message {
     wire::Message {
         id: m.id.to_string(),
         phone_number_id: m.phone_number_id.to_string(),
@@ -135,16 +149,29 @@ pub(crate) fn message(m: &Message) -> wire::Message {
         message_activity_sharing: m.message_activity_sharing,
         ttl_seconds: m.ttl_seconds,
         biz_opaque_callback_data: m.biz_opaque_callback_data.clone(),
+        pacing: m.pacing.map(|p| match p {
+            Paced::Held => wire::MessagePacing::Held,
+            Paced::Released => wire::MessagePacing::Released,
+            Paced::Dropped => wire::MessagePacing::Dropped,
+        }),
         messaging_account_id: m.messaging_account.then(|| m.waba_id.to_string()),
         conversation_id: m.conversation_id.to_string(),
         created_at: m.created_at.to_string(),
         statuses: m
             .statuses
             .iter()
-            .map(|s| wire::StatusRecord {
-                status: s.status,
-                at: s.at.to_string(),
-                error: s.error.map(str::to_owned),
+            .map(|s| {
+                let entry = s
+                    .error
+                    .and_then(ErrorKind::from_key)
+                    .map(|kind| catalogue.get(kind));
+                wire::StatusRecord {
+                    status: s.status,
+                    at: s.at.to_string(),
+                    error: s.error.map(str::to_owned),
+                    code: entry.map(|e| e.code),
+                    title: entry.map(|e| e.message.clone()),
+                }
             })
             .collect(),
         clicks: m
@@ -152,6 +179,16 @@ pub(crate) fn message(m: &Message) -> wire::Message {
             .iter()
             .map(|c| link_click(m.id.as_str(), c))
             .collect(),
+    }
+}
+
+/// A business portfolio's pacing.
+pub(crate) fn portfolio_pacing(s: &SandboxState, b: &Business) -> wire::PortfolioPacing {
+    wire::PortfolioPacing {
+        paced: b.pacing.paced,
+        under_review: b.pacing.under_review,
+        held: s.held_by_portfolio(&b.id),
+        messages: None,
     }
 }
 
@@ -187,11 +224,19 @@ pub(crate) fn journal_entry(e: &JournalEntry) -> wire::JournalEntry {
 }
 
 /// An event as the admin API shows it: the domain event's own serialisation, kind flattened.
-pub(crate) fn event(e: &crate::domain::events::Event) -> wire::Event {
-    let kind = match serde_json::to_value(&e.kind) {
+/// An event; a failed status carries the code and title `catalogue` gives its webhook.
+pub(crate) fn event(e: &crate::domain::events::Event, catalogue: &Catalogue) -> wire::Event {
+    let mut kind = match serde_json::to_value(&e.kind) {
         Ok(Value::Object(fields)) => fields,
         _ => serde_json::Map::new(),
     };
+    if let EventKind::MessageStatus(change) = &e.kind
+        && let Some(error) = change.error
+    {
+        let entry = catalogue.get(error);
+        kind.insert("code".to_owned(), Value::from(entry.code));
+        kind.insert("title".to_owned(), Value::from(entry.message.clone()));
+    }
     wire::Event {
         seq: e.seq,
         at: e.at.to_string(),

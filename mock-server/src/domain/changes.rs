@@ -43,6 +43,8 @@ pub(crate) struct Rules {
     pub(crate) us_marketing_undeliverable: bool,
     /// A sandbox's per-user marketing limit applies, outside the customer-service window.
     pub(crate) per_user_marketing_limit: bool,
+    /// Paced business portfolios have their template sends held in batches.
+    pub(crate) portfolio_pacing: bool,
     /// `DELETE …/message_templates` takes `hsm_ids`.
     pub(crate) bulk_template_delete: bool,
     /// MSC businesses send through the MM API.
@@ -57,6 +59,8 @@ pub(crate) struct Rules {
     pub(crate) utility_billed_in_window: bool,
     /// MARKETING templates are refused on `/messages`.
     pub(crate) cloud_api_marketing_sunset: bool,
+    /// Sends take `messaging_account_id` (and its alias `paid_messaging_account_id`).
+    pub(crate) messaging_accounts: bool,
 }
 
 /// How a Graph API version stands on a day.
@@ -131,6 +135,8 @@ impl Changelog {
             bid_spec_unsupported: on("bid_spec_unsupported"),
             utility_billed_in_window: on("utility_billed_in_window"),
             cloud_api_marketing_sunset: on("cloud_api_marketing_sunset"),
+            portfolio_pacing: on("portfolio_pacing"),
+            messaging_accounts: on("messaging_accounts"),
         }
     }
 
@@ -177,11 +183,11 @@ mod tests {
         let log = Changelog::builtin();
         let all = log.rules(Timestamp::LATEST);
         assert!(all.us_marketing_undeliverable && all.msc_on_mm_api);
-        assert!(all.bulk_template_delete);
+        assert!(all.bulk_template_delete && all.portfolio_pacing);
         assert!(all.per_user_marketing_limit);
         assert!(all.creative_optimisations_off_by_default && all.cloud_api_marketing_sunset);
         assert!(all.optimization_spec && all.bid_spec_unsupported);
-        assert!(all.utility_billed_in_window);
+        assert!(all.utility_billed_in_window && all.messaging_accounts);
         assert_eq!(log.rules(Timestamp::EARLIEST), Rules::default());
     }
 

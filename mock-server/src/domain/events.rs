@@ -24,8 +24,8 @@ use crate::ids::{BusinessId, ConversationId, PhoneNumberId, TemplateId, WabaId, 
 use wa_contract::payload::enums::Open;
 use wa_contract::payload::webhook::{
     AccountEvent, BanInfo, BanState, BusinessCapabilityUpdate, DisconnectionInfo,
-    MarketingPreference, MessagingLimitTier, PhoneQualityEvent, QualityScore, Restriction,
-    TemplateStatusReason,
+    MarketingPreference, MessagingLimitTier, PauseTitle, PhoneQualityEvent, QualityScore,
+    Restriction, TemplateStatusReason,
 };
 
 /// One thing that happened, numbered in its sandbox.
@@ -299,6 +299,9 @@ pub(crate) struct TemplateStatusChange {
     pub(crate) event: TemplateStatus,
     /// Why (`NONE` unless rejected).
     pub(crate) reason: Open<TemplateStatusReason>,
+    /// Which pause, resumption or disabling this is (`other_info.title`), if one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) pause: Option<PauseTitle>,
 }
 
 /// An account event (`account_update`): an onboarding change (`MM_LITE_TERMS_SIGNED`) or one

@@ -41,6 +41,17 @@ pub(crate) struct StatusRecord {
     pub(crate) error: Option<&'static str>,
 }
 
+/// Where pacing has a message it held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Paced {
+    /// Held for quality assessment.
+    Held,
+    /// Released by a good signal.
+    Released,
+    /// Dropped by a bad signal.
+    Dropped,
+}
+
 /// What the template send carried.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct TemplateRef {
@@ -90,6 +101,8 @@ pub(crate) struct Message {
     pub(crate) biz_opaque_callback_data: Option<String>,
     /// Whether the send named its messaging account (which is always its WABA).
     pub(crate) messaging_account: bool,
+    /// Where pacing has it, if pacing held it.
+    pub(crate) pacing: Option<Paced>,
     /// Conversation id reported with pricing.
     pub(crate) conversation_id: ConversationId,
     /// When it was accepted.
@@ -331,6 +344,7 @@ mod tests {
             ttl_seconds: 60,
             biz_opaque_callback_data: None,
             messaging_account: false,
+            pacing: None,
             conversation_id: ConversationId::new("c"),
             created_at: Timestamp::MANUAL_START,
             statuses: Vec::new(),

@@ -63,6 +63,7 @@ mod tests {
             template_namespace: "ns".to_owned(),
             settings: Default::default(),
             template_creations: Vec::new(),
+            primary_funding_id: Some("3".to_owned()),
         }
     }
 

@@ -21,7 +21,7 @@ use wa_contract::payload::template::{
     TemplateComponentKind, TemplateCreateRequest, TemplateDofReadBack, TemplateStatus,
     is_template_name, placeholders,
 };
-use wa_contract::payload::webhook::{QualityScore, TemplateStatusReason};
+use wa_contract::payload::webhook::{PauseTitle, QualityScore, TemplateStatusReason};
 
 use super::Refusal;
 use super::routing::Route;
@@ -42,6 +42,10 @@ const HOUR: Duration = Duration::from_secs(3600);
 const EDIT_SPACING: Duration = Duration::from_secs(24 * 3600);
 const EDIT_WINDOW: Duration = Duration::from_secs(30 * 24 * 3600);
 const EDITS_PER_WINDOW: usize = 10;
+/// How long a template's first and second quality pauses last (Meta, "Template pausing"); the
+/// third disables it.
+pub(crate) const QUALITY_PAUSES: [Duration; 2] =
+    [Duration::from_secs(3 * 3600), Duration::from_secs(6 * 3600)];
 /// Templates one `DELETE …/message_templates?hsm_ids=[…]` may name (Meta's changelog, Dec 2025).
 pub(crate) const MAX_HSM_IDS: usize = 100;
 
@@ -86,6 +90,10 @@ pub(crate) struct Template {
     pub(crate) approved_edits: Vec<Timestamp>,
     /// Where template pacing has it.
     pub(crate) pacing: Pacing,
+    /// Its quality pauses so far (the pausing ladder's rung).
+    pub(crate) quality_pauses: u8,
+    /// When its current quality pause ends, while it lasts.
+    pub(crate) paused_until: Option<Timestamp>,
 }
 
 /// A template under template pacing (Meta, "Template pacing"): marketing and utility templates
@@ -117,6 +125,18 @@ pub(crate) struct StatusChanged {
     pub(crate) status: TemplateStatus,
     /// Why (`NONE` unless rejected).
     pub(crate) reason: Open<TemplateStatusReason>,
+    /// Which pause, resumption or disabling this is (`other_info.title`), if one.
+    pub(crate) pause: Option<PauseTitle>,
+}
+
+impl StatusChanged {
+    /// The change, with the `other_info.title` it is reported with.
+    fn titled(self, pause: PauseTitle) -> Self {
+        Self {
+            pause: Some(pause),
+            ..self
+        }
+    }
 }
 
 /// A rule the review applies: templates matching it are rejected.
@@ -186,6 +206,8 @@ impl Template {
             quality_score: QualityScore::Unknown,
             approved_edits: Vec::new(),
             pacing: Pacing::default(),
+            quality_pauses: 0,
+            paused_until: None,
         }
     }
 
@@ -235,10 +257,11 @@ impl Template {
             }
             Signal::Bad => {
                 self.pacing.paused = true;
-                Some(self.set_status(
+                let change = self.set_status(
                     TemplateStatus::Paused,
                     TemplateStatusReason::NoReason.into(),
-                ))
+                );
+                Some(change.titled(PauseTitle::FirstPause))
             }
         })
     }
@@ -253,10 +276,46 @@ impl Template {
             )));
         }
         self.pacing = Pacing::default();
-        Ok(self.set_status(
-            TemplateStatus::Approved,
-            TemplateStatusReason::NoReason.into(),
-        ))
+        Ok(self.approve().titled(PauseTitle::Unpause))
+    }
+
+    /// Its quality fell to RED: an APPROVED template takes the pausing ladder's next rung
+    /// (Meta, "Template pausing"): paused 3 hours, then 6, then disabled. Returns the change
+    /// to report and, for a pause, when it ends; `None` when the template is not APPROVED.
+    pub(crate) fn quality_pause(
+        &mut self,
+        now: Timestamp,
+    ) -> Option<(StatusChanged, Option<Timestamp>)> {
+        if self.status != TemplateStatus::Approved {
+            return None;
+        }
+        let rung = usize::from(self.quality_pauses);
+        self.quality_pauses = self.quality_pauses.saturating_add(1);
+        let reason: Open<TemplateStatusReason> = TemplateStatusReason::NoReason.into();
+        Some(match QUALITY_PAUSES.get(rung) {
+            Some(lasts) => {
+                let until = now.plus(*lasts);
+                self.paused_until = Some(until);
+                let title = [PauseTitle::FirstPause, PauseTitle::SecondPause][rung];
+                let change = self.set_status(TemplateStatus::Paused, reason);
+                (change.titled(title), Some(until))
+            }
+            None => {
+                let change = self.set_status(TemplateStatus::Disabled, reason);
+                (change.titled(PauseTitle::Disabled), None)
+            }
+        })
+    }
+
+    /// A quality pause's time is up at `now`: the template is APPROVED again. `None` when it is
+    /// no longer in that pause (edited, unpaused, set by the admin API or paused anew).
+    pub(crate) fn end_quality_pause(&mut self, now: Timestamp) -> Option<StatusChanged> {
+        let due = self.paused_until.is_some_and(|until| until <= now);
+        if self.status != TemplateStatus::Paused || !due {
+            return None;
+        }
+        self.paused_until = None;
+        Some(self.approve().titled(PauseTitle::Unpause))
     }
 
     /// A content edit (components or category) at `now`: an APPROVED template may take one per
@@ -341,7 +400,11 @@ impl Template {
     ) -> StatusChanged {
         self.status = status;
         self.rejected_reason = reason.clone();
-        StatusChanged { status, reason }
+        StatusChanged {
+            status,
+            reason,
+            pause: None,
+        }
     }
 
     /// Whether a send may use this template, by status (rule 3 of `/marketing_messages`).
@@ -756,6 +819,52 @@ mod tests {
 
     fn hours(n: u64) -> Duration {
         Duration::from_secs(n * 3600)
+    }
+
+    #[test]
+    fn quality_pauses_last_three_then_six_hours_and_the_third_disables() {
+        let mut t = template();
+        t.status = TemplateStatus::Approved;
+        let start = Timestamp::MANUAL_START;
+        let rung = |t: &mut Template, at| {
+            let (change, until) = t.quality_pause(at).unwrap();
+            (change.status, change.pause, until)
+        };
+        let until = start.plus(hours(3));
+        assert_eq!(
+            rung(&mut t, start),
+            (
+                TemplateStatus::Paused,
+                Some(PauseTitle::FirstPause),
+                Some(until)
+            )
+        );
+        assert!(t.quality_pause(start).is_none(), "paused: no second rung");
+        assert!(t.end_quality_pause(start.plus(hours(2))).is_none());
+        let resumed = t.end_quality_pause(until).unwrap();
+        assert_eq!(
+            (resumed.status, resumed.pause),
+            (TemplateStatus::Approved, Some(PauseTitle::Unpause))
+        );
+        let later = until.plus(hours(1));
+        assert_eq!(
+            rung(&mut t, later),
+            (
+                TemplateStatus::Paused,
+                Some(PauseTitle::SecondPause),
+                Some(later.plus(hours(6)))
+            )
+        );
+        t.end_quality_pause(later.plus(hours(6))).unwrap();
+        assert_eq!(
+            rung(&mut t, later.plus(hours(7))),
+            (TemplateStatus::Disabled, Some(PauseTitle::Disabled), None)
+        );
+        assert!(t.end_quality_pause(later.plus(hours(100))).is_none());
+        assert_eq!(
+            t.check_sendable().unwrap_err().kind,
+            ErrorKind::TemplateDisabled
+        );
     }
 
     #[test]

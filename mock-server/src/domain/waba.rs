@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::Refusal;
 use super::changes::Rules;
+use wa_contract::ErrorKind;
 use wa_contract::payload::template::{
     CreativeFeatureKey, DegreesOfFreedomSpec, EnrollStatus, FeatureEnrollment, FeatureMap,
 };
@@ -34,6 +35,22 @@ pub(crate) struct Business {
     pub(crate) created_at: Timestamp,
     /// The pending partner intent request, once one was made.
     pub(crate) intent_request_id: Option<String>,
+    /// Where business portfolio pacing has it.
+    pub(crate) pacing: PortfolioPacing,
+}
+
+/// Business portfolio pacing (Meta, "Business portfolio pacing", from 2025-12-08): a paced
+/// portfolio's template sends of every category are counted in batches; past the sandbox's
+/// threshold they are held until a quality signal releases them or drops them and puts the
+/// portfolio under review.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct PortfolioPacing {
+    /// The portfolio is paced.
+    pub(crate) paced: bool,
+    /// Sends counted in the current batch.
+    pub(crate) sent: u32,
+    /// A bad signal put it under review: it can neither send nor create templates.
+    pub(crate) under_review: bool,
 }
 
 /// What asking a business to onboard (`onboard_partners_to_mm_lite`) did.
@@ -46,6 +63,55 @@ pub(crate) enum IntentOutcome {
 }
 
 impl Business {
+    /// Counts a template send under portfolio pacing (on from `rules`); whether it is held.
+    /// Without a sandbox threshold every send of a paced portfolio is held (*invented*).
+    pub(crate) fn pace(&mut self, threshold: Option<u32>, rules: Rules) -> bool {
+        if !rules.portfolio_pacing || !self.pacing.paced {
+            return false;
+        }
+        self.pacing.sent = self.pacing.sent.saturating_add(1);
+        self.pacing.sent > threshold.unwrap_or(0)
+    }
+
+    /// A portfolio under review can neither send nor create templates.
+    pub(crate) fn check_review(&self, rules: Rules) -> Result<(), Refusal> {
+        if rules.portfolio_pacing && self.pacing.under_review {
+            return Err(
+                Refusal::new(ErrorKind::PortfolioUnderReview).with("business_id", self.id.as_str())
+            );
+        }
+        Ok(())
+    }
+
+    /// The quality signal for the paced portfolio's held batch: good starts a new batch; bad
+    /// puts the portfolio under review. Refused, naming `signal`, unless it is paced.
+    pub(crate) fn pacing_signal(&mut self, good: bool, rules: Rules) -> Result<(), Refusal> {
+        if !rules.portfolio_pacing || !self.pacing.paced || self.pacing.under_review {
+            return Err(Refusal::invalid(format!(
+                "signal: business {} is not paced (paced {}, under review {}, portfolio pacing {})",
+                self.id,
+                self.pacing.paced,
+                self.pacing.under_review,
+                if rules.portfolio_pacing {
+                    "in force"
+                } else {
+                    "not in force before 2025-12-08"
+                }
+            )));
+        }
+        self.pacing.sent = 0;
+        self.pacing.under_review = !good;
+        Ok(())
+    }
+
+    /// Puts the portfolio under pacing or takes it off; either ends a review.
+    pub(crate) fn set_paced(&mut self, paced: bool) {
+        self.pacing = PortfolioPacing {
+            paced,
+            ..PortfolioPacing::default()
+        };
+    }
+
     /// Asks the business to onboard; a pending request is returned again.
     pub(crate) fn request_onboarding(
         &mut self,
@@ -91,6 +157,8 @@ pub(crate) struct Waba {
     pub(crate) settings: WabaSettings,
     /// When its templates were created, over the last hour (the creation limit's log).
     pub(crate) template_creations: Vec<Timestamp>,
+    /// `primary_funding_id`: its payment method, if one is set.
+    pub(crate) primary_funding_id: Option<String>,
 }
 
 /// A WABA's `timezone_id` and `is_enabled_for_insights`.
@@ -112,6 +180,15 @@ impl Default for WabaSettings {
 }
 
 impl Waba {
+    /// A WABA without a payment method cannot send paid (template) messages (Meta's account
+    /// model: `primary_funding_id` is then absent).
+    pub(crate) fn check_funding(&self) -> Result<(), Refusal> {
+        match self.primary_funding_id {
+            Some(_) => Ok(()),
+            None => Err(Refusal::new(ErrorKind::PaymentMethodMissing)),
+        }
+    }
+
     /// Whether marketing messages go through the MM API: onboarded, and not MSC unless Meta
     /// serves MSC businesses there (from 2026-01-29).
     pub(crate) fn routes_to_mm_api(&self, rules: Rules) -> bool {
@@ -290,6 +367,7 @@ mod tests {
             onboarding_time: Timestamp::MANUAL_START,
             created_at: Timestamp::MANUAL_START,
             intent_request_id: None,
+            pacing: PortfolioPacing::default(),
         }
     }
 
@@ -383,6 +461,32 @@ mod tests {
         let mut p = phone();
         assert!(p.change_quality(None, None, None).is_err());
         assert_eq!(p.quality_rating, QualityScore::Green);
+    }
+
+    #[test]
+    fn a_paced_portfolio_holds_past_the_threshold_and_a_bad_signal_puts_it_under_review() {
+        let on = Rules {
+            portfolio_pacing: true,
+            ..Rules::default()
+        };
+        let mut b = business();
+        assert!(!b.pace(Some(1), on), "not paced");
+        b.set_paced(true);
+        assert!(!b.pace(Some(1), Rules::default()), "before 2025-12-08");
+        assert_eq!([b.pace(Some(1), on), b.pace(Some(1), on)], [false, true]);
+        b.pacing_signal(true, on).unwrap();
+        assert!(!b.pace(Some(1), on), "a new batch");
+        assert!(b.pace(Some(1), on));
+        b.pacing_signal(false, on).unwrap();
+        let refused = b.check_review(on).unwrap_err();
+        assert_eq!(refused.kind, ErrorKind::PortfolioUnderReview);
+        assert!(
+            b.pacing_signal(true, on).is_err(),
+            "under review: no signal"
+        );
+        assert!(b.check_review(Rules::default()).is_ok());
+        b.set_paced(true);
+        assert!(b.check_review(on).is_ok(), "the review ended");
     }
 
     #[test]

@@ -122,6 +122,7 @@ fn waba_node(state: &SandboxState, w: &Waba, rules: Rules) -> Map<String, Value>
         "purchase_order_number": null,
         "on_behalf_of_business_info": business.map(|b| json!({"name": b.name, "id": b.id})),
         "message_template_namespace": w.template_namespace,
+        "primary_funding_id": w.primary_funding_id,
         "account_review_status": "APPROVED",
         "business_verification_status": "verified",
         "country": "US",

@@ -16,13 +16,13 @@ use crate::domain::changes::{Changelog, Rules};
 use crate::domain::events::EventKind;
 use crate::domain::identity::digits;
 use crate::domain::marketing_limit;
-use crate::domain::message::{Message, Names, TemplateRef};
+use crate::domain::message::{Message, Names, Paced, TemplateRef};
 use crate::domain::pricing::{self, PricingCategory, charge};
 use crate::domain::recipient::Timeline;
 use crate::domain::routing::{Route, marketing_pricing_category, route_marketing_message};
 use crate::domain::status::MessageStatus;
 use crate::domain::template::{self, Signal, effective_features};
-use crate::ids::{PhoneNumberId, TemplateId, WabaId, Wamid};
+use crate::ids::{BusinessId, PhoneNumberId, TemplateId, WabaId, Wamid};
 
 /// An accepted send: what the response reports.
 #[derive(Clone, Debug)]
@@ -49,7 +49,8 @@ impl Session<'_> {
     ) -> Result<Accepted, Refusal> {
         let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        state.check_messaging_account(phone_id, req)?;
+        let rules = Changelog::builtin().rules(now);
+        state.check_messaging_account(phone_id, req, rules)?;
         state.check_sent_media(req, now)?;
         let (waba_idx, template_idx) = state.sendable_template(phone_id, message)?;
         let category = state.templates[template_idx].category;
@@ -60,7 +61,6 @@ impl Session<'_> {
         if req.to.is_none() && state.templates[template_idx].max_price.is_some() {
             return Err(Refusal::new(ErrorKind::BsuidNotSupported));
         }
-        let rules = Changelog::builtin().rules(now);
         let policy = req.product_policy.unwrap_or_default();
         let route = route_marketing_message(&state.wabas[waba_idx], policy, rules)?;
         let waba = &state.wabas[waba_idx];
@@ -74,10 +74,11 @@ impl Session<'_> {
             ),
             Route::CloudApi => (Vec::new(), None),
         };
+        state.check_template_sender(waba_idx, rules)?;
         if route == Route::MarketingMessages {
             state.templates[template_idx].check_mm_send(now)?;
         }
-        let held_by = state.pace(template_idx);
+        let held_by = state.pace(waba_idx, template_idx, rules);
         let template = &state.templates[template_idx];
         let draft = Draft {
             endpoint: "marketing_messages",
@@ -111,9 +112,9 @@ impl Session<'_> {
     ) -> Result<Accepted, Refusal> {
         let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
-        state.check_messaging_account(phone_id, req)?;
-        state.check_sent_media(req, now)?;
         let rules = Changelog::builtin().rules(now);
+        state.check_messaging_account(phone_id, req, rules)?;
+        state.check_sent_media(req, now)?;
         let message_type = req.effective_type();
         let draft = match &req.template {
             Some(message) if message_type == MessageType::Template => {
@@ -128,7 +129,8 @@ impl Session<'_> {
                 if template.category == TemplateCategory::Authentication && req.to.is_none() {
                     return Err(Refusal::new(ErrorKind::BsuidAuthenticationTemplate));
                 }
-                let held_by = state.pace(template_idx);
+                state.check_template_sender(waba_idx, rules)?;
+                let held_by = state.pace(waba_idx, template_idx, rules);
                 let template = &state.templates[template_idx];
                 Draft {
                     endpoint: "messages",
@@ -174,9 +176,18 @@ impl Session<'_> {
 /// a failure carries.
 type Steps = std::vec::IntoIter<(Duration, MessageStatus, Option<ErrorKind>)>;
 
-/// A message template pacing holds: released, it follows `timeline` from then on.
+/// What holds a message: template pacing or business portfolio pacing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum HeldBy {
+    /// Its paced template.
+    Template(TemplateId),
+    /// Its paced business portfolio.
+    Portfolio(BusinessId),
+}
+
+/// A message pacing holds: released, it follows `timeline` from then on.
 pub(super) struct Held {
-    template: TemplateId,
+    by: HeldBy,
     wamid: Wamid,
     timeline: Timeline,
 }
@@ -200,12 +211,59 @@ impl Session<'_> {
         if let Some(change) = change {
             state.record_template_change(id, &change, now);
         }
-        let held = state.take_held(id);
+        Ok(self.end_batch(&HeldBy::Template(id.clone()), signal, now))
+    }
+
+    /// The quality signal for a paced business portfolio (admin): a good one releases its held
+    /// messages; a bad one fails each with 132015 and puts the portfolio under review. Returns
+    /// how many messages it released or dropped; `None` for an unknown business.
+    pub(crate) fn portfolio_pacing_signal(
+        &mut self,
+        id: &BusinessId,
+        signal: Signal,
+    ) -> Option<Result<usize, Refusal>> {
+        let (_, sandbox, state) = self.parts();
+        let now = sandbox.clock.now();
+        let rules = Changelog::builtin().rules(now);
+        let business = state.businesses.iter_mut().find(|b| &b.id == id)?;
+        if let Err(refusal) = business.pacing_signal(signal == Signal::Good, rules) {
+            return Some(Err(refusal));
+        }
+        Some(Ok(self.end_batch(
+            &HeldBy::Portfolio(id.clone()),
+            signal,
+            now,
+        )))
+    }
+
+    /// Sets the pacing threshold (admin; `None` turns template pacing off). Counts so far stay.
+    pub(crate) fn set_pacing_threshold(&mut self, threshold: Option<u32>) {
+        self.state().pacing_threshold = threshold;
+    }
+
+    /// Puts a business portfolio under pacing or takes it off (admin); either ends a review.
+    /// Held messages stay held until a signal. `None` for an unknown business.
+    pub(crate) fn set_portfolio_paced(&mut self, id: &BusinessId, paced: bool) -> Option<()> {
+        let business = self.state().businesses.iter_mut().find(|b| &b.id == id)?;
+        business.set_paced(paced);
+        Some(())
+    }
+
+    /// Ends the batch `by` holds: releases each held message onto its timeline, or fails it
+    /// with 132015. Returns how many there were.
+    fn end_batch(&mut self, by: &HeldBy, signal: Signal, now: Timestamp) -> usize {
+        let held = self.state().take_held(by);
         let count = held.len();
         for Held {
             wamid, timeline, ..
         } in held
         {
+            if let Some(message) = self.state().messages.get_mut(&wamid) {
+                message.pacing = Some(match signal {
+                    Signal::Good => Paced::Released,
+                    Signal::Bad => Paced::Dropped,
+                });
+            }
             match signal {
                 Signal::Good => {
                     if timeline.sent {
@@ -219,7 +277,7 @@ impl Session<'_> {
                 }
             }
         }
-        Ok(count)
+        count
     }
 }
 
@@ -235,20 +293,22 @@ struct Draft {
     marketing: bool,
     /// Not a template: deliverable only inside the customer-service window.
     free_form: bool,
-    /// The paced template holding the message, if pacing holds it.
-    held_by: Option<TemplateId>,
+    /// What holds the message, if pacing holds it.
+    held_by: Option<HeldBy>,
     /// Meta's rules on the day of the send.
     rules: Rules,
 }
 
 impl SandboxState {
-    /// A send naming its messaging account must name the WABA of the sending phone number.
+    /// A send naming its messaging account must name the WABA of the sending phone number;
+    /// before messaging accounts (phase 1) the field is not read.
     fn check_messaging_account(
         &self,
         phone_id: &PhoneNumberId,
         req: &SendMessageRequest,
+        rules: Rules,
     ) -> Result<(), Refusal> {
-        let Some((field, id)) = req.messaging_account() else {
+        let Some((field, id)) = req.messaging_account().filter(|_| rules.messaging_accounts) else {
             return Ok(());
         };
         match self.phone(phone_id) {
@@ -343,7 +403,8 @@ impl SandboxState {
             message_activity_sharing: draft.message_activity_sharing,
             ttl_seconds: draft.ttl.as_secs(),
             biz_opaque_callback_data: req.biz_opaque_callback_data.clone(),
-            messaging_account: req.messaging_account().is_some(),
+            messaging_account: draft.rules.messaging_accounts && req.messaging_account().is_some(),
+            pacing: draft.held_by.as_ref().map(|_| Paced::Held),
             conversation_id: self.ids.conversations.conversation_id(),
             created_at: now,
             statuses: Vec::new(),
@@ -373,10 +434,10 @@ impl SandboxState {
             input,
             message_status: is_template.then_some(SendStatus::Accepted),
         };
-        if let Some(template) = draft.held_by {
+        if let Some(by) = draft.held_by {
             accepted.message_status = Some(SendStatus::HeldForQualityAssessment);
             self.held.push(Held {
-                template,
+                by,
                 wamid,
                 timeline,
             });
@@ -388,18 +449,49 @@ impl SandboxState {
         (accepted, timeline.steps.into_iter())
     }
 
-    /// Counts a send of the template at `idx` under pacing: its id when pacing holds the send.
-    fn pace(&mut self, idx: usize) -> Option<TemplateId> {
-        let threshold = self.pacing_threshold;
-        let template = &mut self.templates[idx];
-        template.pace(threshold).then(|| template.id.clone())
+    /// A template send from the WABA at `waba_idx` is refused while its portfolio is under
+    /// review, and when the WABA has no payment method.
+    fn check_template_sender(&self, waba_idx: usize, rules: Rules) -> Result<(), Refusal> {
+        let waba = &self.wabas[waba_idx];
+        if let Some(business) = self.businesses.iter().find(|b| b.id == waba.business_id) {
+            business.check_review(rules)?;
+        }
+        waba.check_funding()
     }
 
-    /// Ends a paced campaign of `template`: its held messages, oldest first, taken out.
-    fn take_held(&mut self, template: &TemplateId) -> Vec<Held> {
+    /// Counts a send of the template at `template_idx` from the WABA at `waba_idx` under
+    /// pacing: portfolio pacing first, then template pacing. What holds the send, if one does.
+    fn pace(&mut self, waba_idx: usize, template_idx: usize, rules: Rules) -> Option<HeldBy> {
+        let threshold = self.pacing_threshold;
+        let business_id = &self.wabas[waba_idx].business_id;
+        if let Some(business) = self.businesses.iter_mut().find(|b| &b.id == business_id)
+            && business.pace(threshold, rules)
+        {
+            return Some(HeldBy::Portfolio(business.id.clone()));
+        }
+        let template = &mut self.templates[template_idx];
+        template
+            .pace(threshold)
+            .then(|| HeldBy::Template(template.id.clone()))
+    }
+
+    /// How many messages template pacing holds for the template `id`.
+    pub(crate) fn held_by_template(&self, id: &TemplateId) -> usize {
+        let by = HeldBy::Template(id.clone());
+        self.held.iter().filter(|h| h.by == by).count()
+    }
+
+    /// How many messages business portfolio pacing holds for the portfolio `id`.
+    pub(crate) fn held_by_portfolio(&self, id: &BusinessId) -> usize {
+        let by = HeldBy::Portfolio(id.clone());
+        self.held.iter().filter(|h| h.by == by).count()
+    }
+
+    /// Ends a batch `by` holds: its held messages, oldest first, taken out.
+    fn take_held(&mut self, by: &HeldBy) -> Vec<Held> {
         let (taken, kept) = std::mem::take(&mut self.held)
             .into_iter()
-            .partition(|h| &h.template == template);
+            .partition(|h| &h.by == by);
         self.held = kept;
         taken
     }

@@ -38,6 +38,14 @@ impl Session<'_> {
             .collect();
         check_create(&req, &existing)?;
         let rules = Changelog::builtin().rules(now);
+        let business_id = state
+            .wabas
+            .iter()
+            .find(|w| &w.id == waba_id)
+            .map(|w| &w.business_id);
+        if let Some(business) = state.businesses.iter().find(|b| Some(&b.id) == business_id) {
+            business.check_review(rules)?;
+        }
         let price = template::max_price(
             req.optimization_spec.clone(),
             req.bid_spec.clone(),
@@ -57,6 +65,7 @@ impl Session<'_> {
         let change = StatusChanged {
             status: TemplateStatus::Pending,
             reason: TemplateStatusReason::NoReason.into(),
+            pause: None,
         };
         state.record_template_change(&id, &change, now);
         self.schedule_review(id.clone());
@@ -227,7 +236,8 @@ pub(crate) enum TemplateChangeError {
 const CATEGORY_NOTICE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 impl Session<'_> {
-    /// Sets a template's quality score (admin), with its `message_template_quality_update`.
+    /// Sets a template's quality score (admin), with its `message_template_quality_update`; an
+    /// APPROVED template falling to RED takes the pausing ladder's next rung.
     pub(crate) fn set_template_quality(
         &mut self,
         id: &TemplateId,
@@ -250,8 +260,31 @@ impl Session<'_> {
             previous,
             new: score,
         });
+        let pause = (score == QualityScore::Red)
+            .then(|| t.quality_pause(now))
+            .flatten();
         state.outbox.push(now, kind);
+        if let Some((change, until)) = pause {
+            state.record_template_change(id, &change, now);
+            if let Some(until) = until {
+                self.schedule_pause_end(id.clone(), until);
+            }
+        }
         Ok(())
+    }
+
+    /// Ends a quality pause at `until`, unless the template left it meanwhile.
+    fn schedule_pause_end(&mut self, id: TemplateId, until: Timestamp) {
+        let job = self.job(move |session, at| {
+            let state = session.state();
+            if let Some(change) = state
+                .template_mut(&id)
+                .and_then(|t| t.end_quality_pause(at))
+            {
+                state.record_template_change(&id, &change, at);
+            }
+        });
+        self.sandbox.clock.schedule_at(until, job);
     }
 
     /// Announces (`impending`) or makes a template's recategorisation (admin), with its
@@ -298,6 +331,7 @@ impl SandboxState {
             let change = StatusChanged {
                 status: TemplateStatus::Deleted,
                 reason: TemplateStatusReason::NoReason.into(),
+                pause: None,
             };
             self.record_template_change(id, &change, now);
         }
@@ -322,6 +356,7 @@ impl SandboxState {
             category: t.category,
             event: change.status,
             reason: change.reason.clone(),
+            pause: change.pause,
         });
         self.outbox.push(at, kind);
     }

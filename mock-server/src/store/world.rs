@@ -13,10 +13,10 @@ use crate::domain::events::Outbox;
 use crate::domain::media::MediaLibrary;
 use crate::domain::recipient::Recipients;
 use crate::domain::template::Template;
-use crate::domain::waba::{Business, PhoneNumber, Waba, WabaSettings};
+use crate::domain::waba::{Business, PhoneNumber, PortfolioPacing, Waba, WabaSettings};
 use crate::faults::Faults;
 use crate::ids::{BusinessId, IdStreams, PhoneNumberId, TemplateId, Token, WabaId};
-use crate::world::WorldSpec;
+use crate::world::{FundingSpec, WorldSpec};
 
 /// How old default-world templates are at startup (synced, not yet dormant).
 const PRESEEDED_TEMPLATE_AGE: Duration = Duration::from_secs(3600);
@@ -103,6 +103,10 @@ impl SandboxState {
                 onboarding_time: now,
                 created_at: now,
                 intent_request_id: None,
+                pacing: PortfolioPacing {
+                    paced: b.portfolio_pacing,
+                    ..PortfolioPacing::default()
+                },
             });
             for w in &b.wabas {
                 let waba_id = WabaId::new(id(&w.id, &mut ids));
@@ -121,6 +125,10 @@ impl SandboxState {
                         ..WabaSettings::default()
                     },
                     template_creations: Vec::new(),
+                    primary_funding_id: FundingSpec::funding_id(
+                        w.primary_funding_id.as_ref(),
+                        waba_id.as_str(),
+                    ),
                 });
                 for p in &w.phone_numbers {
                     let (quality_rating, messaging_limit_tier) = p.quality()?;

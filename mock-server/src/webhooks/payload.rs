@@ -10,11 +10,11 @@ use wa_contract::payload::enums::Open;
 use wa_contract::payload::template::TemplateStatus;
 use wa_contract::payload::webhook::{
     AccountEvent, AccountUpdate, ChangeValue, Conversation, ConversationOrigin, IdChange,
-    LinkClickData, MarketingPreference, MessagesValue, Metadata, PhoneQualityUpdate, Pricing,
-    Profile, Status, StatusKind, TemplateCategoryUpdate, TemplateQualityUpdate,
-    TemplateStatusReason, TemplateStatusUpdate, UserAction, UserIdUpdate, UserIdUpdateValue,
-    UserPreference, UserPreferencesValue, WabaInfo, WebhookContact, WebhookError, WebhookErrorData,
-    WebhookPayload,
+    LinkClickData, MarketingPreference, MessagesValue, Metadata, PauseTitle, PhoneQualityUpdate,
+    Pricing, Profile, Status, StatusKind, TemplateCategoryUpdate, TemplateDisableInfo,
+    TemplateOtherInfo, TemplateQualityUpdate, TemplateStatusReason, TemplateStatusUpdate,
+    UserAction, UserIdUpdate, UserIdUpdateValue, UserPreference, UserPreferencesValue, WabaInfo,
+    WebhookContact, WebhookError, WebhookErrorData, WebhookPayload,
 };
 use wa_contract::{Catalogue, GraphVersion};
 
@@ -188,8 +188,13 @@ fn template_status(at: Timestamp, c: &TemplateStatusChange) -> WebhookPayload {
         reason: Some(c.reason.clone()),
         message_template_category: Some(c.category),
         rejection_info: rejected.then(|| rejection_info(&c.reason)),
-        disable_info: None,
-        other_info: None,
+        disable_info: (c.event == TemplateStatus::Disabled).then(|| TemplateDisableInfo {
+            disable_date: u64::try_from(at.unix_seconds()).unwrap_or_default(),
+        }),
+        other_info: c.pause.map(|title| TemplateOtherInfo {
+            title: title.into(),
+            description: pause_description(title).to_owned(),
+        }),
         extra: Map::new(),
     };
     WebhookPayload::single(
@@ -198,6 +203,26 @@ fn template_status(at: Timestamp, c: &TemplateStatusChange) -> WebhookPayload {
         "message_template_status_update",
         ChangeValue::TemplateStatus(Box::new(value)),
     )
+}
+
+/// `other_info.description`: Meta's words for an unpause (its webhook reference); the others
+/// are *invented* in its style.
+fn pause_description(title: PauseTitle) -> &'static str {
+    match title {
+        PauseTitle::FirstPause => {
+            "Your WhatsApp message template has been paused because of low quality."
+        }
+        PauseTitle::SecondPause => {
+            "Your WhatsApp message template has been paused a second time because of low quality."
+        }
+        PauseTitle::RateLimitingPause => {
+            "Your WhatsApp message template has been paused because of rate limiting."
+        }
+        PauseTitle::Unpause => "Your WhatsApp message template has been unpaused.",
+        PauseTitle::Disabled => {
+            "Your WhatsApp message template has been disabled because of repeated low quality."
+        }
+    }
 }
 
 /// Meta's `rejection_info`: why, in words, and what to change.
@@ -618,6 +643,7 @@ mod tests {
                 category: TemplateCategory::Marketing,
                 event: TemplateStatus::Rejected,
                 reason: TemplateStatusReason::InvalidFormat.into(),
+                pause: None,
             }),
         };
         let body = json_of(&webhook(&event, GraphVersion::NEWEST, Catalogue::builtin()));

@@ -34,22 +34,39 @@ async fn a_default_recipient_goes_sent_delivered_read_as_the_clock_advances() {
 async fn magic_numbers_fail_with_their_codes() {
     let app = spawn_app().await;
     let cases = [
-        ("14165551026", "message_undeliverable"),
-        ("14165551049", "ecosystem_engagement"),
-        ("14165551050", "user_stopped_marketing"),
+        (
+            "14165551026",
+            "message_undeliverable",
+            131026,
+            "Message undeliverable",
+        ),
+        (
+            "14165551049",
+            "ecosystem_engagement",
+            131049,
+            "This message was not delivered to maintain healthy ecosystem engagement.",
+        ),
+        (
+            "14165551050",
+            "user_stopped_marketing",
+            131050,
+            "Unable to deliver the message. This recipient has chosen to stop receiving \
+             marketing messages on WhatsApp from your business.",
+        ),
     ];
     let mut ids = Vec::new();
-    for (to, _) in cases {
+    for (to, ..) in cases {
         ids.push(wamid(
             &app.send_marketing_message(PHONE, &promo_to(to)).await,
         ));
     }
     app.advance(10).await;
-    for (id, (_, error)) in ids.iter().zip(cases) {
+    for (id, (_, error, code, title)) in ids.iter().zip(cases) {
         let m = app.message(id).await;
         assert_eq!(
             m["statuses"],
-            json!([{"status": "failed", "at": "2026-12-01T00:00:01.000Z", "error": error}])
+            json!([{"status": "failed", "at": "2026-12-01T00:00:01.000Z", "error": error,
+                    "code": code, "title": title}])
         );
     }
     let never_read = wamid(

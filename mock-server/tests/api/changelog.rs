@@ -48,7 +48,8 @@ async fn marketing_to_a_us_number_is_accepted_then_fails_with_131049_since_2025_
         assert_eq!(
             app.message(id).await["statuses"],
             json!([{"status": "failed", "at": "2026-12-01T00:00:01.000Z",
-                    "error": "ecosystem_engagement"}])
+                    "error": "ecosystem_engagement", "code": 131049,
+                    "title": "This message was not delivered to maintain healthy ecosystem engagement."}])
         );
     }
     assert_eq!(app.statuses(&canada).await, ["sent", "delivered", "read"]);
@@ -121,12 +122,13 @@ async fn the_clock_lists_the_changes_in_force_on_its_day_and_the_versions_served
         [
             "us_marketing_undeliverable",
             "per_user_marketing_limit",
+            "portfolio_pacing",
             "bulk_template_delete",
             "msc_on_mm_api"
         ]
     );
     assert_eq!(
-        clock.body["changes_in_force"][3],
+        clock.body["changes_in_force"][4],
         json!({
             "id": "msc_on_mm_api",
             "date": "2026-01-29",
@@ -154,10 +156,12 @@ async fn the_clock_lists_the_changes_in_force_on_its_day_and_the_versions_served
         [
             "us_marketing_undeliverable",
             "per_user_marketing_limit",
+            "portfolio_pacing",
             "bulk_template_delete",
             "msc_on_mm_api",
             "creative_optimisations_off_by_default",
             "optimization_spec",
+            "messaging_accounts",
             "bid_spec_unsupported",
             "utility_billed_in_window"
         ]
@@ -409,4 +413,79 @@ async fn template_ids_are_bulk_deleted_by_hsm_ids_since_2025_12_18() {
             assert_eq!(answer.details(), "name: the parameter name is required");
         }
     }
+}
+
+#[tokio::test]
+async fn a_paced_portfolio_holds_template_sends_only_from_2025_12_08() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/world/portfolio_pacing.toml");
+    let app = spawn_app_with(wa_mock::Config::default().world_file(path)).await;
+    let (early, state) = sandbox_on(&app, "2025-12-07T23:59:00Z").await;
+    let phone = mm_phone(&state);
+    let business = state["businesses"][0]["id"].as_str().unwrap().to_owned();
+    // login_code is AUTHENTICATION, never template-paced: only the portfolio can hold it.
+    let login = |to: &str| template_send(to, "login_code", &["123"]);
+    let status = |a: &Answer| a.body["messages"][0]["message_status"].clone();
+    for to in ["14165551001", "14165551002"] {
+        let sent = early.send_message(&phone, &login(to)).await;
+        assert_eq!(status(&sent), "accepted", "the day before: {}", sent.body);
+    }
+    let signal = early
+        .post(
+            &format!("/__admin/businesses/{business}/pacing"),
+            &json!({"signal": "bad"}),
+        )
+        .await;
+    assert_eq!(
+        signal.details(),
+        format!(
+            "signal: business {business} is not paced (paced true, under review false, \
+             portfolio pacing not in force before 2025-12-08)"
+        )
+    );
+
+    early.advance(60).await;
+    let first = early.send_message(&phone, &login("14165551003")).await;
+    let second = early.send_message(&phone, &login("14165551004")).await;
+    assert_eq!(
+        [status(&first), status(&second)],
+        ["accepted", "held_for_quality_assessment"],
+        "from 2025-12-08"
+    );
+}
+
+#[tokio::test]
+async fn sends_read_messaging_account_id_from_2026_07_01() {
+    let app = spawn_app().await;
+    let (early, state) = sandbox_on(&app, "2026-06-30T23:59:00Z").await;
+    let phone = mm_phone(&state);
+    let naming = |id: &str| {
+        let mut body = promo_to("14165551234");
+        body["messaging_account_id"] = json!(id);
+        body
+    };
+    let ignored = early.send_marketing_message(&phone, &naming("999")).await;
+    assert_eq!(
+        ignored.status, 200,
+        "not read the day before: {}",
+        ignored.body
+    );
+    let recorded = early.message(&wamid(&ignored)).await;
+    assert_eq!(recorded["messaging_account_id"], Value::Null);
+
+    early.advance(60).await;
+    let refused = early.send_marketing_message(&phone, &naming("999")).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (400, 100),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .details()
+            .starts_with("messaging_account_id: 999 is not the messaging account"),
+        "{}",
+        refused.body
+    );
 }

@@ -190,7 +190,8 @@ async fn a_number_no_country_can_hold_is_accepted_then_fails_as_undeliverable() 
         assert_eq!(
             app.message(id).await["statuses"],
             json!([{"status": "failed", "at": "2026-12-01T00:00:01.000Z",
-                    "error": "message_undeliverable"}])
+                    "error": "message_undeliverable", "code": 131026,
+                    "title": "Message undeliverable"}])
         );
     }
 }

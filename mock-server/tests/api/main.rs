@@ -30,6 +30,8 @@ mod onboarding;
 mod openapi;
 mod outbound;
 mod pacing;
+mod pausing;
+mod portfolio_pacing;
 mod precedence;
 mod routing;
 mod safety;

@@ -109,7 +109,8 @@ async fn the_third_marketing_template_in_24_hours_is_accepted_then_fails_with_13
     assert_eq!(
         message["statuses"],
         json!([{"status": "failed", "at": "2026-12-01T00:00:01.000Z",
-            "error": "ecosystem_engagement"}])
+            "error": "ecosystem_engagement", "code": 131049,
+            "title": "This message was not delivered to maintain healthy ecosystem engagement."}])
     );
     let hit = receiver
         .posts()

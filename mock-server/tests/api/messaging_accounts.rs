@@ -85,3 +85,60 @@ async fn another_messaging_account_is_refused_naming_the_field_that_won() {
     }
     assert!(app.messages().await.is_empty(), "nothing was sent");
 }
+
+fn unfunded_world() -> wa_mock::Config {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world/unfunded.toml");
+    wa_mock::Config::default().world_file(path)
+}
+
+#[tokio::test]
+async fn a_waba_reads_its_primary_funding_id_from_the_world_file() {
+    let app = spawn_app().await;
+    let node = app
+        .get(&format!("/v25.0/{WABA}?fields=primary_funding_id"))
+        .await;
+    assert_eq!(node.status, 200, "{}", node.body);
+    assert_eq!(
+        node.body,
+        json!({"id": WABA, "primary_funding_id": "1000000000000110"})
+    );
+
+    let unfunded = spawn_app_with(unfunded_world()).await;
+    let node = unfunded
+        .get("/v25.0/500000000000011?fields=primary_funding_id,name")
+        .await;
+    assert_eq!(
+        node.body,
+        json!({"id": "500000000000011", "name": "Unpaid Shop"}),
+        "absent without a payment method"
+    );
+}
+
+#[tokio::test]
+async fn a_waba_without_a_payment_method_cannot_send_templates_131042() {
+    let app = spawn_app_with(unfunded_world()).await;
+    let phone = "500000000000021";
+    let marketing = app
+        .send_marketing_message(phone, &promo_to("14165551234"))
+        .await;
+    let utility = app
+        .send_message(
+            phone,
+            &template_send("14165551234", "order_update", &["#1"]),
+        )
+        .await;
+    for refused in [&marketing, &utility] {
+        assert_eq!(
+            (refused.status, refused.code()),
+            (400, 131042),
+            "{}",
+            refused.body
+        );
+        assert_eq!(
+            refused.body["error"]["message"],
+            "(#131042) Business eligibility payment issue"
+        );
+    }
+    assert!(app.messages().await.is_empty(), "nothing recorded");
+}

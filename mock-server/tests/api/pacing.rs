@@ -92,7 +92,8 @@ async fn a_bad_signal_pauses_the_template_and_fails_every_held_message_with_1320
     let held = app.message(&sent[2].0).await;
     assert_eq!(
         held["statuses"],
-        json!([{"status": "failed", "at": "2026-12-01T00:00:00.000Z", "error": "template_paused"}])
+        json!([{"status": "failed", "at": "2026-12-01T00:00:00.000Z", "error": "template_paused",
+            "code": 132015, "title": "(#132015) Template is Paused"}])
     );
     app.advance(1).await;
     let failed: Vec<Value> = receiver
@@ -217,4 +218,107 @@ async fn a_signal_for_a_template_that_is_not_paced_is_refused_naming_the_field()
         .send_marketing_message(PHONE, &promo_to("14165551234"))
         .await;
     assert_eq!(sent.body["messages"][0]["message_status"], "accepted");
+}
+
+#[tokio::test]
+async fn the_admin_api_shows_pacing_on_messages_and_templates_and_codes_on_failures() {
+    let app = paced_app().await;
+    let sent = campaign(&app, 4).await;
+    let pacing_of = |messages: &[Value], wamid: &str| {
+        messages
+            .iter()
+            .find(|m| m["id"] == wamid)
+            .map(|m| m["pacing"].clone())
+            .unwrap()
+    };
+    let messages = app.messages().await;
+    let states: Vec<Value> = sent.iter().map(|(w, _)| pacing_of(&messages, w)).collect();
+    assert_eq!(
+        states,
+        [Value::Null, Value::Null, json!("held"), json!("held")]
+    );
+    let state = app.get("/__admin/state").await.body;
+    let promo = state["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == PROMO)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        promo["pacing"],
+        json!({"paced": true, "sent": 4, "held": 2, "paused": false})
+    );
+
+    signal(&app, PROMO, "bad").await;
+    let messages = app.messages().await;
+    assert_eq!(pacing_of(&messages, &sent[2].0), "dropped");
+    let failed = app.message(&sent[3].0).await["statuses"].clone();
+    assert_eq!(
+        failed,
+        json!([{"status": "failed", "at": "2026-12-01T00:00:00.000Z", "error": "template_paused",
+                "code": 132015, "title": "(#132015) Template is Paused"}])
+    );
+    let event = app
+        .events()
+        .await
+        .into_iter()
+        .find(|e| e["type"] == "message_status" && e["wamid"] == sent[3].0.as_str())
+        .unwrap();
+    assert_eq!(
+        (&event["error"], &event["code"], &event["title"]),
+        (
+            &json!("template_paused"),
+            &json!(132015),
+            &json!("(#132015) Template is Paused")
+        )
+    );
+    let state = app.get("/__admin/state").await.body;
+    let paused = state["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == PROMO)
+        .unwrap()["pacing"]
+        .clone();
+    assert_eq!(
+        paused,
+        json!({"paced": false, "sent": 0, "held": 0, "paused": true})
+    );
+}
+
+#[tokio::test]
+async fn the_pacing_threshold_is_read_and_set_through_the_admin_api() {
+    let app = spawn_app().await;
+    let off: Value = app.admin(Method::GET, "/__admin/pacing", None).await;
+    assert_eq!(off, json!({"threshold": null}));
+    let set: Value = app
+        .admin(
+            Method::PUT,
+            "/__admin/pacing",
+            Some(&json!({"threshold": 1})),
+        )
+        .await;
+    assert_eq!(set, json!({"threshold": 1}));
+    let statuses: Vec<Value> = [
+        app.send_marketing_message(PHONE, &promo_to("14165551001"))
+            .await,
+        app.send_marketing_message(PHONE, &promo_to("14165551002"))
+            .await,
+    ]
+    .iter()
+    .map(|a| a.body["messages"][0]["message_status"].clone())
+    .collect();
+    assert_eq!(statuses, ["accepted", "held_for_quality_assessment"]);
+    for bad in [json!({"threshold": -1}), json!({"limit": 2})] {
+        let refused = app.call(Method::PUT, "/__admin/pacing", Some(&bad)).await;
+        assert_eq!(
+            (refused.status, refused.code()),
+            (400, 100),
+            "{}",
+            refused.body
+        );
+    }
+    let unchanged: Value = app.admin(Method::GET, "/__admin/pacing", None).await;
+    assert_eq!(unchanged, json!({"threshold": 1}));
 }
