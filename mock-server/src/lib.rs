@@ -63,6 +63,7 @@ mod ids;
 mod inbox;
 mod journal;
 mod log;
+mod persist;
 mod serve;
 mod state;
 mod store;

@@ -23,6 +23,7 @@ mod recipients;
 mod route;
 mod sandboxes;
 mod server;
+mod snapshots;
 mod templates;
 mod wabas;
 mod webhooks;
@@ -53,7 +54,7 @@ use crate::http::GraphError;
 use crate::http::refuse;
 use crate::http::{parse_query, token};
 use crate::state::AppState;
-use crate::store::{AuthError, Sandbox, Store};
+use crate::store::{AuthError, Sandbox, Snapshot, Store};
 use crate::webhooks::WebhookSettings;
 use clock::{advance_clock, get_clock};
 use conversations::{get_conversation, list_conversations, stream_changes};
@@ -66,6 +67,7 @@ use recipients::{change_user_id, list_recipients, put_recipient, set_user_prefer
 use route::{Route, body, route, schema};
 use sandboxes::{create_sandbox, delete_sandbox, get_state, list_sandboxes, reset};
 use server::{health, memory};
+use snapshots::{get_snapshot, restore_snapshot};
 use templates::{pacing_signal, set_template_category, set_template_quality, set_template_status};
 use wabas::patch_waba;
 use webhooks::{get_webhooks, list_deliveries, put_webhooks};
@@ -104,6 +106,16 @@ static ROUTES: &[Route] = &[
         .summary("Puts the sandbox back to its initial world."),
     route!(GET "/__admin/state" => get_state, schema::<World>)
         .summary("Businesses, WABAs, phone numbers, templates and token."),
+    route!(GET "/__admin/snapshot" => get_snapshot, schema::<Snapshot>).summary(
+        "The sandbox's state as one versioned document (`format_version`), keys in a stable \
+         order: the same state gives the same bytes.",
+    ),
+    route!(POST "/__admin/snapshot" => restore_snapshot, schema::<World>)
+        .summary(
+            "Replaces the sandbox's state with a snapshot's, checked whole first; its pending \
+             work resumes.",
+        )
+        .body(body::<Snapshot>()),
     route!(GET "/__admin/clock" => get_clock, schema::<ClockState>).summary("The sandbox's clock."),
     route!(POST "/__admin/clock/advance" => advance_clock, schema::<ClockState>)
         .summary("Moves the sandbox's clock; answers once all that fell due has run.")

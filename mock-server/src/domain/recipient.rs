@@ -45,7 +45,7 @@ pub(crate) const READ_AFTER: Duration = Duration::from_secs(5);
 pub(crate) const FAILED_AFTER: Duration = Duration::from_secs(1);
 
 /// A recipient's settings; each one left out takes its default.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "ProfileRequest")]
 pub(crate) struct Profile {
@@ -147,7 +147,9 @@ impl RecipientRequest {
 }
 
 /// What a message will go through: whether it is `sent` on acceptance, then later steps.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub(crate) struct Timeline {
     /// `sent` is recorded on acceptance.
     pub(crate) sent: bool,
@@ -176,7 +178,9 @@ impl Timeline {
 pub(crate) const CUSTOMER_SERVICE_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
 /// What the directory knows of one user besides the BSUID it is keyed by.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 struct Known {
     phone: Option<String>,
     parent: Option<String>,
@@ -185,13 +189,37 @@ struct Known {
 /// The recipients a sandbox knows: who is who (phone numbers and BSUIDs), profile overrides,
 /// marketing opt-outs and customer-service windows, each keyed by the user's BSUID so that a
 /// phone send and a BSUID send to the same user behave alike.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct Recipients {
+    #[serde(
+        serialize_with = "crate::persist::sorted_map::serialize",
+        deserialize_with = "crate::persist::sorted_map::deserialize"
+    )]
     users: HashMap<String, Known>,
+    #[serde(
+        serialize_with = "crate::persist::sorted_map::serialize",
+        deserialize_with = "crate::persist::sorted_map::deserialize"
+    )]
     by_phone: HashMap<String, String>,
+    #[serde(
+        serialize_with = "crate::persist::sorted_map::serialize",
+        deserialize_with = "crate::persist::sorted_map::deserialize"
+    )]
     by_parent: HashMap<String, String>,
+    #[serde(
+        serialize_with = "crate::persist::sorted_map::serialize",
+        deserialize_with = "crate::persist::sorted_map::deserialize"
+    )]
     profiles: HashMap<String, Profile>,
+    #[serde(
+        serialize_with = "crate::persist::sorted_set::serialize",
+        deserialize_with = "crate::persist::sorted_set::deserialize"
+    )]
     opted_out: HashSet<String>,
+    #[serde(
+        serialize_with = "crate::persist::sorted_map::serialize",
+        deserialize_with = "crate::persist::sorted_map::deserialize"
+    )]
     last_inbound: HashMap<String, Timestamp>,
     /// Marketing templates that count against each user's per-user limit.
     marketing: Tally,

@@ -46,7 +46,7 @@ const EDITS_PER_WINDOW: usize = 10;
 pub(crate) const MAX_HSM_IDS: usize = 100;
 
 /// A message template.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct Template {
     /// Its id.
     pub(crate) id: TemplateId,
@@ -86,12 +86,25 @@ pub(crate) struct Template {
     pub(crate) approved_edits: Vec<Timestamp>,
     /// Where template pacing has it.
     pub(crate) pacing: Pacing,
+    /// When its pending review is due, as data rather than only inside a clock job, so that a
+    /// snapshot carries it and a restored sandbox resumes it.
+    pub(crate) review_at: Option<Timestamp>,
 }
 
 /// A template under template pacing (Meta, "Template pacing"): marketing and utility templates
 /// that are new, just unpaused or not GREEN have their sends counted; past the sandbox's
 /// threshold they are held until a quality signal releases them or pauses the template.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 pub(crate) struct Pacing {
     /// Sends counted since pacing started.
     pub(crate) sent: u32,
@@ -120,7 +133,7 @@ pub(crate) struct StatusChanged {
 }
 
 /// A rule the review applies: templates matching it are rejected.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RejectionRule {
     /// Rejects templates whose name contains this.
@@ -186,6 +199,7 @@ impl Template {
             quality_score: QualityScore::Unknown,
             approved_edits: Vec::new(),
             pacing: Pacing::default(),
+            review_at: None,
         }
     }
 

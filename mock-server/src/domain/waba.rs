@@ -16,7 +16,7 @@ use crate::clock::Timestamp;
 use crate::ids::{BusinessId, PhoneNumberId, WabaId};
 
 /// A business portfolio.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct Business {
     /// Its id.
     pub(crate) id: BusinessId,
@@ -63,7 +63,7 @@ impl Business {
 }
 
 /// A WhatsApp Business Account.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct Waba {
     /// Its id.
     pub(crate) id: WabaId,
@@ -90,7 +90,9 @@ pub(crate) struct Waba {
 }
 
 /// A WABA's `timezone_id` and `is_enabled_for_insights`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub(crate) struct WabaSettings {
     /// Graph's time zone id (`1` is America/Los_Angeles, Meta's default in examples).
     pub(crate) timezone_id: String,
@@ -148,7 +150,7 @@ pub(crate) fn merge_features(spec: &mut DegreesOfFreedomSpec, update: &DegreesOf
 }
 
 /// A business phone number.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct PhoneNumber {
     /// Its id.
     pub(crate) id: PhoneNumberId,

@@ -42,6 +42,7 @@ mod media;
 mod requests;
 mod sandboxes;
 mod sends;
+mod snapshot;
 mod templates;
 mod world;
 
@@ -78,6 +79,7 @@ pub(crate) use inbound::UserRef;
 pub(crate) use media::media_gone;
 pub(crate) use sandboxes::DeleteError;
 pub(crate) use sends::Accepted;
+pub(crate) use snapshot::Snapshot;
 pub(crate) use templates::TemplateChangeError;
 
 /// The whole server state; a cheap `Clone` handle.
@@ -151,7 +153,9 @@ pub(crate) struct Sandbox {
 }
 
 /// The mutable part of a sandbox.
+#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct SandboxState {
+    #[serde(skip)]
     generation: u64,
     pub(crate) ids: IdStreams,
     review_delay: Duration,
@@ -162,10 +166,13 @@ pub(crate) struct SandboxState {
     pub(crate) phones: Vec<PhoneNumber>,
     pub(crate) templates: Vec<Template>,
     /// What each object id names: the Graph edge's lookup, by hash.
+    #[serde(skip)]
     objects: HashMap<Arc<str>, ObjectKind>,
     /// Hashed with foldhash rather than SipHash: every send inserts, steps and trims here, and
     /// the keys are ids the mock made, not text a client chose.
+    #[serde(skip)]
     messages: HashMap<Wamid, Message, foldhash::fast::RandomState>,
+    #[serde(skip)]
     message_order: VecDeque<Wamid>,
     pub(crate) recipients: Recipients,
     /// Meta's per-user marketing limit as this sandbox counts it.
@@ -176,16 +183,27 @@ pub(crate) struct SandboxState {
     held: Vec<Held>,
     /// Messages users sent, newest last (as many as messages are retained).
     received: VecDeque<Received>,
+    #[serde(
+        serialize_with = "crate::persist::sorted_map::serialize",
+        deserialize_with = "crate::persist::sorted_map::deserialize"
+    )]
     pub(crate) subscriptions: HashMap<WabaId, Vec<Subscription>>,
+    #[serde(skip)]
     journal: VecDeque<JournalEntry>,
+    #[serde(skip)]
     journal_seq: u64,
     /// What `journal` holds, by [`Retained`](crate::budget::Retained).
+    #[serde(skip)]
     journal_bytes: usize,
     /// What `messages` hold.
+    #[serde(skip)]
     message_bytes: usize,
     /// Uploaded and received files.
+    #[serde(skip)]
     media: MediaLibrary,
+    #[serde(skip, default = "snapshot::empty_outbox")]
     pub(crate) outbox: Outbox,
+    #[serde(skip)]
     pub(crate) faults: Faults,
 }
 

@@ -1,0 +1,224 @@
+//! Snapshots: a sandbox's state as one versioned document, and a sandbox restored from one.
+//!
+//! The document is the store's own types written by their serde derives, so that a field added
+//! to a stored type is carried by its derive and never listed here a second time; a field that
+//! is only an index over others is `#[serde(skip)]` and rebuilt by [`SandboxState::restored`].
+//! Hashed maps are written in key order ([`crate::persist`]), so two snapshots of the same state
+//! are byte-identical. Delayed work is data in the state (a message's upcoming statuses, a
+//! template's review time), so a restored sandbox schedules it again where it was.
+//!
+//! A document is read whole and checked before anything changes: a restore either replaces the
+//! sandbox's state entirely or leaves it as it was.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Sandbox, SandboxHooks, SandboxState, Store};
+use crate::budget::Retained;
+use crate::clock::Timestamp;
+use crate::domain::events::Outbox;
+use crate::domain::message::Message;
+
+/// The version of the document this server writes and the newest it reads. It goes up when a
+/// change would make an older server misread a newer document; added fields that older
+/// documents lack take defaults and keep the version.
+pub(crate) const FORMAT_VERSION: u32 = 1;
+
+/// A sandbox's state as one document: what `GET /__admin/snapshot` answers and
+/// `POST /__admin/snapshot` restores. `State` and `Messages` are owned when read and borrowed
+/// when written, so the one definition serves both.
+#[derive(Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Document<State, Messages> {
+    /// The format's version ([`FORMAT_VERSION`]).
+    pub(crate) format_version: u32,
+    /// The sandbox's clock.
+    pub(crate) clock: SnapshotClock,
+    /// Its world, recipients, pacing and limit state, settings and id streams.
+    pub(crate) state: State,
+    /// Its messages, oldest first, each with its status history and upcoming statuses.
+    pub(crate) messages: Messages,
+}
+
+/// A snapshot as read.
+pub(crate) type Snapshot = Document<SandboxState, Vec<Message>>;
+
+/// Where a snapshot's clock stood.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SnapshotClock {
+    /// The sandbox's time when the snapshot was taken.
+    pub(crate) now: Timestamp,
+}
+
+/// Why a document is not a snapshot this server can restore; the text names the problem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SnapshotError(pub(crate) String);
+
+impl std::fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a state read from a snapshot holds in place of its outbox until it is restored.
+pub(super) fn empty_outbox() -> Outbox {
+    Outbox::new(0)
+}
+
+impl Snapshot {
+    /// Reads and checks a whole document: its version first (a newer one is refused before its
+    /// fields are read), then every field, then what ties the objects together.
+    pub(crate) fn parse(bytes: &[u8]) -> Result<Self, SnapshotError> {
+        Self::from_value(
+            serde_json::from_slice(bytes)
+                .map_err(|e| SnapshotError(format!("snapshot: not a whole JSON document: {e}")))?,
+        )
+    }
+
+    /// Reads and checks a document already parsed as JSON.
+    pub(crate) fn from_value(value: serde_json::Value) -> Result<Self, SnapshotError> {
+        let version = match value.get("format_version") {
+            None => {
+                return Err(SnapshotError(
+                    "snapshot: format_version is missing; expected a document from GET \
+                     /__admin/snapshot"
+                        .into(),
+                ));
+            }
+            Some(v) => v.as_u64().ok_or_else(|| {
+                SnapshotError(format!(
+                    "snapshot: format_version must be a whole number, found {v}"
+                ))
+            })?,
+        };
+        if version > u64::from(FORMAT_VERSION) {
+            return Err(SnapshotError(format!(
+                "snapshot: format_version {version} is newer than this server reads \
+                 ({FORMAT_VERSION}); restore it with a newer wa-mock"
+            )));
+        }
+        if version == 0 {
+            return Err(SnapshotError(
+                "snapshot: format_version 0 was never written; expected 1".into(),
+            ));
+        }
+        let snapshot: Self = serde_path_to_error::deserialize(value)
+            .map_err(|e| SnapshotError(format!("snapshot: {}: {}", e.path(), e.inner())))?;
+        snapshot.check()?;
+        Ok(snapshot)
+    }
+
+    /// What serde cannot see: ids unique across the objects and messages.
+    fn check(&self) -> Result<(), SnapshotError> {
+        let state = &self.state;
+        let mut seen = std::collections::HashSet::new();
+        let ids = (state.businesses.iter().map(|b| b.id.as_str()))
+            .chain(state.wabas.iter().map(|w| w.id.as_str()))
+            .chain(state.phones.iter().map(|p| p.id.as_str()))
+            .chain(state.templates.iter().map(|t| t.id.as_str()))
+            .chain(self.messages.iter().map(|m| m.id.as_str()));
+        for id in ids {
+            if !seen.insert(id) {
+                return Err(SnapshotError(format!(
+                    "snapshot: the id {id} names two objects"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// `sandbox` as a snapshot document.
+    pub(crate) fn snapshot(&self, sandbox: &Sandbox) -> Vec<u8> {
+        let state = sandbox.read();
+        let document = Document {
+            format_version: FORMAT_VERSION,
+            clock: SnapshotClock {
+                now: sandbox.clock.now(),
+            },
+            state: &*state,
+            messages: state.messages().collect::<Vec<_>>(),
+        };
+        serde_json::to_vec(&document).expect("stored state always serializes")
+    }
+
+    /// Replaces `sandbox`'s state with `snapshot`'s (its token stays): its clock stands where
+    /// the snapshot's stood, its delivery log is forgotten (its webhook settings stay), the
+    /// work pending before lapses and the snapshot's pending work is scheduled again.
+    pub(crate) fn restore(&self, sandbox: &Arc<Sandbox>, snapshot: Snapshot) {
+        let Document {
+            clock,
+            state,
+            messages,
+            ..
+        } = snapshot;
+        let fresh = state.restored(messages);
+        {
+            let mut state = sandbox.lock();
+            let generation = state.generation + 1;
+            *state = fresh;
+            state.generation = generation;
+            sandbox.clock.restore(clock.now);
+            self.inner.settle(sandbox, &state);
+        }
+        if let Some(hooks) = sandbox.hooks.get() {
+            self.charge_deliveries(sandbox, 0, hooks.reset());
+        }
+        self.resume(sandbox);
+    }
+
+    /// A new sandbox (its own token) holding `snapshot`, with the webhook state `hooks` makes.
+    pub(crate) fn create_from_snapshot(
+        &self,
+        snapshot: Snapshot,
+        hooks: impl FnOnce(&Sandbox) -> Arc<dyn SandboxHooks>,
+    ) -> Result<Arc<Sandbox>, String> {
+        let sandbox = self.create_sandbox(Some(snapshot.clock.now), hooks)?;
+        self.restore(&sandbox, snapshot);
+        sandbox.last_used.store(
+            self.inner.ticks.fetch_add(1, Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+        Ok(sandbox)
+    }
+
+    /// Schedules the delayed work a restored state holds as data.
+    fn resume(&self, sandbox: &Arc<Sandbox>) {
+        let session = self.session(sandbox);
+        let timelines: Vec<_> = session
+            .messages()
+            .filter(|m| !m.upcoming.steps.is_empty())
+            .map(|m| m.id.clone())
+            .collect();
+        let reviews: Vec<_> = session
+            .templates
+            .iter()
+            .filter_map(|t| Some((t.id.clone(), t.review_at?)))
+            .collect();
+        for wamid in timelines {
+            session.schedule_timeline(wamid);
+        }
+        for (id, at) in reviews {
+            session.resume_review(id, at);
+        }
+    }
+}
+
+impl SandboxState {
+    /// The state read from a snapshot made whole: its messages in their map and order, and
+    /// the indexes and counts the document leaves out rebuilt.
+    fn restored(mut self, messages: Vec<Message>) -> Self {
+        self.index_objects();
+        for message in messages {
+            self.message_bytes += message.retained_bytes();
+            self.message_order.push_back(message.id.clone());
+            self.messages.insert(message.id.clone(), message);
+        }
+        self.outbox = Outbox::new(self.retention.events);
+        self
+    }
+}
