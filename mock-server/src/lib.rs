@@ -66,6 +66,7 @@ mod log;
 mod persist;
 mod serve;
 mod state;
+mod state_file;
 mod store;
 mod webhooks;
 mod world;
@@ -125,11 +126,24 @@ fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Builds the store a configuration describes (world, clocks, seed).
+/// Builds the store a configuration describes (world, clocks, seed); a `--config` that is a
+/// snapshot (a JSON object) is the default world with the snapshot restored over it.
 fn build_store(config: &Config) -> std::io::Result<Store> {
     let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
+    let mut snapshot = None;
     let mut world = match &config.world {
-        Some(path) => WorldSpec::load(path).map_err(|e| invalid(e.to_string()))?,
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
+            if bytes.trim_ascii_start().starts_with(b"{") {
+                let parsed = store::Snapshot::parse(&bytes)
+                    .map_err(|e| invalid(format!("{}: {e}", path.display())))?;
+                snapshot = Some(parsed);
+                WorldSpec::default_world()
+            } else {
+                WorldSpec::load(path).map_err(|e| invalid(e.to_string()))?
+            }
+        }
         None => WorldSpec::default_world(),
     };
     if let Some(mib) = config.media_cap_mb {
@@ -148,7 +162,11 @@ fn build_store(config: &Config) -> std::io::Result<Store> {
         strict_auth: config.strict_auth,
         memory_budget: config.memory_budget_bytes(),
     };
-    Store::new(world, settings).map_err(invalid)
+    let store = Store::new(world, settings).map_err(invalid)?;
+    if let Some(snapshot) = snapshot {
+        store.restore(store.default_sandbox(), snapshot);
+    }
+    Ok(store)
 }
 
 /// A server running in the background.
@@ -160,6 +178,7 @@ pub struct RunningServer {
     task: JoinHandle<()>,
     dispatcher: webhooks::Dispatcher,
     closing: tokio::sync::watch::Sender<bool>,
+    saver: Option<state_file::Saver>,
 }
 
 impl std::fmt::Debug for Store {
@@ -194,6 +213,9 @@ impl RunningServer {
         let _ = self.stop.send(());
         let _ = self.task.await;
         self.dispatcher.shutdown().await;
+        if let Some(saver) = self.saver {
+            saver.shutdown().await;
+        }
     }
 }
 
@@ -214,6 +236,14 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
         config.app_endpoint(),
         config.webhooks.clone(),
     )?;
+    let saver = match &config.state_file {
+        Some(path) => {
+            let hooks = |s: &_| webhooks.new_sandbox(s, webhooks::WebhookSettings::default());
+            state_file::open(path, &store, hooks)?;
+            Some(state_file::Saver::start(store.clone(), path.clone()))
+        }
+        None => None,
+    };
     let (closing, closing_rx) = tokio::sync::watch::channel(false);
     let router = app(AppState {
         store: store.clone(),
@@ -232,5 +262,6 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
         task,
         dispatcher,
         closing,
+        saver,
     })
 }

@@ -123,6 +123,9 @@ struct Inner {
     enforcing: Mutex<()>,
     /// Ticks on every token lookup: a sandbox's last tick says how recently it was used.
     ticks: AtomicU64,
+    /// Counts changes to any sandbox, or to which sandboxes there are: what the state file's
+    /// saver watches.
+    revision: AtomicU64,
 }
 
 /// One isolated world, selected by its token.
@@ -262,6 +265,7 @@ impl Store {
                 budget: Budget::new(settings.memory_budget),
                 enforcing: Mutex::new(()),
                 ticks: AtomicU64::new(0),
+                revision: AtomicU64::new(0),
             }),
         };
         let default = &store.inner.default;
@@ -323,6 +327,11 @@ impl Store {
             }
             None => Ok(self.inner.default.clone()),
         }
+    }
+
+    /// A number that changes whenever any sandbox's state does, or a sandbox comes or goes.
+    pub(crate) fn revision(&self) -> u64 {
+        self.inner.revision.load(Ordering::Relaxed)
     }
 
     /// Waits until some sandbox has undelivered events.

@@ -20,6 +20,7 @@ use crate::budget::Retained;
 use crate::clock::Timestamp;
 use crate::domain::events::Outbox;
 use crate::domain::message::Message;
+use crate::ids::Token;
 
 /// The version of the document this server writes and the newest it reads. It goes up when a
 /// change would make an older server misread a newer document; added fields that older
@@ -205,6 +206,108 @@ impl Store {
         for (id, at) in reviews {
             session.resume_review(id, at);
         }
+    }
+}
+
+/// The state file: every sandbox with its token and number, the default one (number 0) first.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Saved {
+    format_version: u32,
+    sandboxes: Vec<SavedSandbox>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedSandbox {
+    token: String,
+    number: u64,
+    snapshot: serde_json::Value,
+}
+
+impl Store {
+    /// Every sandbox as one document for the state file: `{"format_version","sandboxes":
+    /// [{"token","number","snapshot"}]}`, each sandbox locked only while its own is written.
+    pub(crate) fn save_all(&self) -> Vec<u8> {
+        let mut out = format!("{{\"format_version\":{FORMAT_VERSION},\"sandboxes\":[").into_bytes();
+        for (i, sandbox) in self.sandboxes().iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let head =
+                serde_json::json!({"token": sandbox.token.as_str(), "number": sandbox.number});
+            let head = head.to_string();
+            // The head's closing brace gives way to the snapshot's field.
+            out.extend_from_slice(&head.as_bytes()[..head.len() - 1]);
+            out.extend_from_slice(b",\"snapshot\":");
+            out.extend_from_slice(&self.snapshot(sandbox));
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]}");
+        out
+    }
+
+    /// Loads a state file's sandboxes: number 0 into the default sandbox, every other as a
+    /// sandbox of its own with its token, each with the webhook state `hooks` makes. The whole
+    /// file is checked before any sandbox changes. Answers how many sandboxes it held.
+    pub(crate) fn load_all(
+        &self,
+        bytes: &[u8],
+        hooks: impl Fn(&Sandbox) -> Arc<dyn SandboxHooks>,
+    ) -> Result<usize, SnapshotError> {
+        let value: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| SnapshotError(format!("not a whole JSON document: {e}")))?;
+        if let Some(version) = value
+            .get("format_version")
+            .and_then(serde_json::Value::as_u64)
+            && version > u64::from(FORMAT_VERSION)
+        {
+            return Err(SnapshotError(format!(
+                "format_version {version} is newer than this server reads ({FORMAT_VERSION}); \
+                 load it with a newer wa-mock"
+            )));
+        }
+        let saved: Saved = serde_path_to_error::deserialize(value)
+            .map_err(|e| SnapshotError(format!("{}: {}", e.path(), e.inner())))?;
+        if saved.format_version != FORMAT_VERSION {
+            return Err(SnapshotError(format!(
+                "format_version {} is not one this server reads ({FORMAT_VERSION})",
+                saved.format_version
+            )));
+        }
+        let mut tokens = std::collections::HashSet::new();
+        let mut numbers = std::collections::HashSet::new();
+        let mut loaded = Vec::new();
+        for (i, entry) in saved.sandboxes.into_iter().enumerate() {
+            let at = |e: String| SnapshotError(format!("sandboxes[{i}]: {e}"));
+            if !tokens.insert(entry.token.clone()) || !numbers.insert(entry.number) {
+                return Err(at(format!(
+                    "token or number {} held by two sandboxes",
+                    entry.number
+                )));
+            }
+            if entry.number != 0 && entry.token == self.inner.default.token.as_str() {
+                return Err(at("the default sandbox's token on another sandbox".into()));
+            }
+            let snapshot = Snapshot::from_value(entry.snapshot).map_err(|e| at(e.0))?;
+            loaded.push((entry.number, Token::new(entry.token), snapshot));
+        }
+        let count = loaded.len();
+        for (number, token, snapshot) in loaded {
+            if number == 0 {
+                self.restore(&self.inner.default, snapshot);
+                continue;
+            }
+            self.inner
+                .next_sandbox
+                .fetch_max(number + 1, Ordering::Relaxed);
+            let now = snapshot.clock.now;
+            let sandbox = self
+                .add_sandbox(number, token, Some(now), &hooks)
+                .map_err(SnapshotError)?;
+            self.restore(&sandbox, snapshot);
+        }
+        Ok(count)
     }
 }
 
