@@ -264,3 +264,64 @@ async fn a_snapshot_serves_as_the_config() {
         )
     );
 }
+
+#[tokio::test]
+async fn wa_mock_snapshot_prints_a_running_servers_sandbox() {
+    let app = spawn_app().await;
+    let created = app.post("/__admin/sandboxes", &json!({})).await;
+    let token = created.body["token"].as_str().unwrap().to_owned();
+    let other = app.with_token(&token);
+    wamid(
+        &other
+            .send_marketing_message(&phone_of(&other).await, &promo_to("14165550101"))
+            .await,
+    );
+    let expected = app
+        .client
+        .get(app.url("/__admin/snapshot"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let run = |args: Vec<String>| {
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_wa-mock"))
+                .arg("snapshot")
+                .args(args)
+                .env_clear()
+                .output()
+                .unwrap()
+        })
+    };
+    let saved = run(vec![
+        "--url".into(),
+        app.server.url(),
+        "--token".into(),
+        token,
+    ])
+    .await
+    .unwrap();
+    assert!(
+        saved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&saved.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(saved.stdout).unwrap(),
+        format!("{expected}\n")
+    );
+
+    let nowhere = run(vec!["--url".into(), "http://127.0.0.1:1".into()])
+        .await
+        .unwrap();
+    assert_eq!(nowhere.status.code(), Some(1));
+    let stderr = String::from_utf8(nowhere.stderr).unwrap();
+    assert!(
+        stderr.starts_with("wa-mock snapshot: http://127.0.0.1:1/__admin/snapshot: "),
+        "{stderr}"
+    );
+    assert!(nowhere.stdout.is_empty());
+}
