@@ -127,8 +127,9 @@ fn app(state: AppState) -> Router {
 }
 
 /// Builds the store a configuration describes (world, clocks, seed); a `--config` that is a
-/// snapshot (a JSON object) is the default world with the snapshot restored over it.
-fn build_store(config: &Config) -> std::io::Result<Store> {
+/// snapshot (a JSON object) gives the default world and the snapshot, read and checked, for
+/// the default sandbox to take once webhooks run.
+fn build_store(config: &Config) -> std::io::Result<(Store, Option<store::Snapshot>)> {
     let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
     let mut snapshot = None;
     let mut world = match &config.world {
@@ -162,11 +163,7 @@ fn build_store(config: &Config) -> std::io::Result<Store> {
         strict_auth: config.strict_auth,
         memory_budget: config.memory_budget_bytes(),
     };
-    let store = Store::new(world, settings).map_err(invalid)?;
-    if let Some(snapshot) = snapshot {
-        store.restore(store.default_sandbox(), snapshot);
-    }
-    Ok(store)
+    Ok((Store::new(world, settings).map_err(invalid)?, snapshot))
 }
 
 /// A server running in the background.
@@ -228,7 +225,7 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
     let limits = config
         .limits()
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-    let store = build_store(&config)?;
+    let (store, snapshot) = build_store(&config)?;
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (webhooks, dispatcher) = webhooks::start(
@@ -236,9 +233,14 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
         config.app_endpoint(),
         config.webhooks.clone(),
     )?;
+    let hooks = |s: &_| webhooks.new_sandbox(s, webhooks::WebhookSettings::default());
+    if let Some(snapshot) = snapshot {
+        store
+            .restore(store.default_sandbox(), snapshot, hooks)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.0))?;
+    }
     let saver = match &config.state_file {
         Some(path) => {
-            let hooks = |s: &_| webhooks.new_sandbox(s, webhooks::WebhookSettings::default());
             state_file::open(path, &store, hooks)?;
             Some(state_file::Saver::start(store.clone(), path.clone()))
         }

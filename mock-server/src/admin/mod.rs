@@ -106,10 +106,15 @@ static ROUTES: &[Route] = &[
         .summary("Puts the sandbox back to its initial world."),
     route!(GET "/__admin/state" => get_state, schema::<World>)
         .summary("Businesses, WABAs, phone numbers, templates and token."),
-    route!(GET "/__admin/snapshot" => get_snapshot, schema::<Snapshot>).summary(
-        "The sandbox's state as one versioned document (`format_version`), keys in a stable \
-         order: the same state gives the same bytes.",
-    ),
+    route!(GET "/__admin/snapshot" => get_snapshot, schema::<Snapshot>)
+        .summary(
+            "The sandbox's state as one versioned document (`format_version`), keys in a stable \
+             order: the same state gives the same bytes.",
+        )
+        .query(&[(
+            "include",
+            "`secrets`: the webhook settings keep their `app_secret`.",
+        )]),
     route!(POST "/__admin/snapshot" => restore_snapshot, schema::<World>)
         .summary(
             "Replaces the sandbox's state with a snapshot's, checked whole first; its pending \

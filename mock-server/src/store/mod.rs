@@ -220,6 +220,13 @@ pub(crate) trait SandboxHooks: Send + Sync {
     fn reset(&self) -> usize;
     /// The state, for its owner to downcast.
     fn as_any(self: Arc<Self>) -> Arc<dyn std::any::Any + Send + Sync>;
+    /// The sandbox's own webhook settings, as a snapshot carries them.
+    fn settings(&self) -> serde_json::Value;
+    /// Whether `settings` (from a snapshot) are ones the sandbox can take; the first problem,
+    /// named by its field.
+    fn check_settings(&self, settings: &serde_json::Value) -> Result<(), String>;
+    /// Takes `settings`, already checked.
+    fn set_settings(&self, settings: serde_json::Value);
 }
 
 /// Why a token did not select a sandbox.

@@ -41,6 +41,10 @@ pub(crate) struct Document<State, Messages> {
     pub(crate) state: State,
     /// Its messages, oldest first, each with its status history and upcoming statuses.
     pub(crate) messages: Messages,
+    /// Its own webhook settings, as `PUT /__admin/webhooks` takes them (`app_secret` only when
+    /// asked for); absent, they are left as they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) webhooks: Option<serde_json::Value>,
 }
 
 /// A snapshot as read.
@@ -133,8 +137,16 @@ impl Snapshot {
 }
 
 impl Store {
-    /// `sandbox` as a snapshot document.
-    pub(crate) fn snapshot(&self, sandbox: &Sandbox) -> Vec<u8> {
+    /// `sandbox` as a snapshot document; its webhook settings' `app_secret` only if `secrets`.
+    pub(crate) fn snapshot(&self, sandbox: &Sandbox, secrets: bool) -> Vec<u8> {
+        // A sandbox whose webhook state is not made yet has the default settings: none.
+        let mut webhooks = sandbox
+            .hooks
+            .get()
+            .map_or_else(|| serde_json::json!({}), |hooks| hooks.settings());
+        if let Some(fields) = webhooks.as_object_mut().filter(|_| !secrets) {
+            fields.remove("app_secret");
+        }
         let state = sandbox.read();
         let document = Document {
             format_version: FORMAT_VERSION,
@@ -143,20 +155,35 @@ impl Store {
             },
             state: &*state,
             messages: state.messages().collect::<Vec<_>>(),
+            webhooks: Some(webhooks),
         };
         serde_json::to_vec(&document).expect("stored state always serializes")
     }
 
     /// Replaces `sandbox`'s state with `snapshot`'s (its token stays): its clock stands where
-    /// the snapshot's stood, its delivery log is forgotten (its webhook settings stay), the
-    /// work pending before lapses and the snapshot's pending work is scheduled again.
-    pub(crate) fn restore(&self, sandbox: &Arc<Sandbox>, snapshot: Snapshot) {
+    /// the snapshot's stood, its webhook settings are the snapshot's (its webhook state made by
+    /// `hooks` if it has none yet), its delivery log is forgotten, the work pending before
+    /// lapses and the snapshot's pending work is scheduled again. Settings the sandbox cannot
+    /// take refuse the whole snapshot, changing nothing.
+    pub(crate) fn restore(
+        &self,
+        sandbox: &Arc<Sandbox>,
+        snapshot: Snapshot,
+        hooks: impl FnOnce(&Sandbox) -> Arc<dyn SandboxHooks>,
+    ) -> Result<(), SnapshotError> {
         let Document {
             clock,
             state,
             messages,
+            webhooks,
             ..
         } = snapshot;
+        let made = sandbox.hooks.get_or_init(|| hooks(sandbox));
+        if let Some(settings) = webhooks {
+            made.check_settings(&settings)
+                .map_err(|e| SnapshotError(format!("snapshot: webhooks: {e}")))?;
+            made.set_settings(settings);
+        }
         let fresh = state.restored(messages);
         {
             let mut state = sandbox.lock();
@@ -166,10 +193,9 @@ impl Store {
             sandbox.clock.restore(clock.now);
             self.inner.settle(sandbox, &state);
         }
-        if let Some(hooks) = sandbox.hooks.get() {
-            self.charge_deliveries(sandbox, 0, hooks.reset());
-        }
+        self.charge_deliveries(sandbox, 0, made.reset());
         self.resume(sandbox);
+        Ok(())
     }
 
     /// A new sandbox (its own token) holding `snapshot`, with the webhook state `hooks` makes.
@@ -179,7 +205,11 @@ impl Store {
         hooks: impl FnOnce(&Sandbox) -> Arc<dyn SandboxHooks>,
     ) -> Result<Arc<Sandbox>, String> {
         let sandbox = self.create_sandbox(Some(snapshot.clock.now), hooks)?;
-        self.restore(&sandbox, snapshot);
+        // Its webhook state was made with it, so `restore` makes none.
+        if let Err(e) = self.restore(&sandbox, snapshot, |_| unreachable!()) {
+            let _ = self.delete_sandbox(sandbox.token.as_str());
+            return Err(e.0);
+        }
         sandbox.last_used.store(
             self.inner.ticks.fetch_add(1, Ordering::Relaxed),
             Ordering::Relaxed,
@@ -240,7 +270,8 @@ impl Store {
             // The head's closing brace gives way to the snapshot's field.
             out.extend_from_slice(&head.as_bytes()[..head.len() - 1]);
             out.extend_from_slice(b",\"snapshot\":");
-            out.extend_from_slice(&self.snapshot(sandbox));
+            // The file stays on this machine: it keeps the app secrets, to sign as before.
+            out.extend_from_slice(&self.snapshot(sandbox, true));
             out.push(b'}');
         }
         out.extend_from_slice(b"]}");
@@ -295,7 +326,7 @@ impl Store {
         let count = loaded.len();
         for (number, token, snapshot) in loaded {
             if number == 0 {
-                self.restore(&self.inner.default, snapshot);
+                self.restore(&self.inner.default, snapshot, &hooks)?;
                 continue;
             }
             self.inner
@@ -305,7 +336,7 @@ impl Store {
             let sandbox = self
                 .add_sandbox(number, token, Some(now), &hooks)
                 .map_err(SnapshotError)?;
-            self.restore(&sandbox, snapshot);
+            self.restore(&sandbox, snapshot, &hooks)?;
         }
         Ok(count)
     }

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
+use serde::Deserialize as _;
 
 use super::subscription::WebhookSettings;
 use crate::budget::Retained;
@@ -162,6 +163,22 @@ impl SandboxHooks for Mutex<Hooks> {
 
     fn as_any(self: Arc<Self>) -> Arc<dyn std::any::Any + Send + Sync> {
         self
+    }
+
+    fn settings(&self) -> serde_json::Value {
+        serde_json::to_value(&lock(self).settings).expect("settings always serialize")
+    }
+
+    fn check_settings(&self, settings: &serde_json::Value) -> Result<(), String> {
+        WebhookSettings::deserialize(settings)
+            .map_err(|e| e.to_string())?
+            .check()
+    }
+
+    fn set_settings(&self, settings: serde_json::Value) {
+        if let Ok(settings) = serde_json::from_value(settings) {
+            lock(self).settings = settings;
+        }
     }
 }
 

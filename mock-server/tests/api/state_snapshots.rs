@@ -183,3 +183,49 @@ async fn a_bad_snapshot_is_refused_whole_and_changes_nothing() {
         assert_eq!(snapshot(&app).await, saved, "nothing changed");
     }
 }
+
+#[tokio::test]
+async fn webhook_settings_travel_with_the_app_secret_only_when_asked_for() {
+    let app = spawn_app().await;
+    let settings = json!({"webhook_url": "http://127.0.0.1:9/hook", "app_secret": "s3cret"});
+    let put = app
+        .call(Method::PUT, "/__admin/webhooks", Some(&settings))
+        .await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let plain: Value = serde_json::from_str(&snapshot(&app).await).unwrap();
+    assert_eq!(
+        plain["webhooks"],
+        json!({"webhook_url": "http://127.0.0.1:9/hook"})
+    );
+    let with_secrets = app.get("/__admin/snapshot?include=secrets").await;
+    assert_eq!(with_secrets.body["webhooks"], settings);
+    let bogus = app.get("/__admin/snapshot?include=secrets,journal").await;
+    assert_eq!(bogus.status, 400);
+    assert_eq!(
+        bogus.details(),
+        "include: expected secrets, found 'journal'"
+    );
+
+    let copy = spawn_app().await;
+    let answer = restore(&copy, &with_secrets.body.to_string()).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(
+        copy.get("/__admin/webhooks").await.body,
+        app.get("/__admin/webhooks").await.body
+    );
+
+    let before = snapshot(&copy).await;
+    let mut bad = with_secrets.body.clone();
+    bad["webhooks"]["webhook_url"] = json!("ftp://example.com/hook");
+    let answer = restore(&copy, &bad.to_string()).await;
+    assert_eq!(answer.status, 400, "{}", answer.text);
+    let details = answer.json()["error"]["error_data"]["details"].clone();
+    assert!(
+        details
+            .as_str()
+            .unwrap()
+            .starts_with("snapshot: webhooks: webhook_url: "),
+        "{details}"
+    );
+    assert_eq!(snapshot(&copy).await, before, "nothing changed");
+}
