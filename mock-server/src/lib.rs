@@ -33,7 +33,9 @@
 //!   `state` is what they share: cheap handles.
 //! - `webhooks` turns events into signed webhook POSTs, with retries on the clock.
 //! - `store` is the registry of sandboxes; a `Session` (a sandbox locked for one operation) is
-//!   the one door through which a sandbox's state changes. `budget` counts what it retains.
+//!   the one door through which a sandbox's state changes, and whose state a snapshot saves
+//!   and restores (`persist` writes its hashed maps in key order). `budget` counts what it
+//!   retains. `state_file` keeps every sandbox across restarts (`--state-file`).
 //! - `domain` is the plain-Rust model: WABAs, templates, routing, messages, recipients, clicks,
 //!   analytics and the event outbox. `journal` is what the store keeps of each Graph request.
 //! - `clock` is a sandbox's clock; every delayed behaviour is a job on its scheduler. `ids`
@@ -42,8 +44,9 @@
 //! - `log` escapes client-chosen strings before they reach a log line; `world` reads world
 //!   files; `config` the command line ([`Config`]); `healthcheck` is `wa-mock healthcheck`.
 //!
-//! Layering, top to bottom: `http`, `admin`, `inbox` → `state`, `graph` →
-//! `webhooks` → `store` → `domain`, `journal`, `faults`, `world` → `clock`, `ids`, `budget`.
+//! Layering, top to bottom: `http`, `admin`, `inbox` → `state`, `graph`, `state_file` →
+//! `webhooks` → `store` → `domain`, `journal`, `faults`, `world` → `clock`, `ids`, `budget`,
+//! `persist`.
 //! No module imports one above it, and no two modules import each other (a test reads both
 //! crates' sources and fails on any cycle); where a lower one must hold state of a higher one
 //! (a sandbox's webhook state), it holds it behind a trait it defines itself
