@@ -211,6 +211,10 @@ export class Sandbox {
   template(name: string, language?: string): Template;
   getState(): Promise<State>;
   reset(): Promise<State>;
+  /** `GET /__admin/snapshot`: the sandbox as one versioned document (`app_secret` only with `secrets`). */
+  exportSnapshot(options?: { secrets?: boolean }): Promise<Json>;
+  /** `POST /__admin/snapshot`: takes a snapshot's state; its pending work carries on. */
+  restore(snapshot: Json): Promise<State>;
   clock(): Promise<ClockState>;
   advance(seconds: number): Promise<ClockState>;
   delete(): Promise<void>;

@@ -234,6 +234,16 @@ export class Sandbox {
     return this.#call("POST", "/__admin/reset");
   }
 
+  /** The sandbox as one versioned document (the webhook `app_secret` only with `secrets`). */
+  exportSnapshot({ secrets = false } = {}) {
+    return this.#call("GET", `/__admin/snapshot${secrets ? "?include=secrets" : ""}`);
+  }
+
+  /** Takes a snapshot's state (the token stays); its pending statuses and reviews carry on. */
+  restore(snapshot) {
+    return this.#call("POST", "/__admin/snapshot", snapshot);
+  }
+
   clock() {
     return this.#call("GET", "/__admin/clock");
   }

@@ -961,6 +961,10 @@ pub struct SandboxRequest {
     /// Delivery chaos.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chaos: Option<Chaos>,
+    /// A document from `GET /__admin/snapshot`: the new sandbox holds its state (and its
+    /// clock stands where the snapshot's stood, so `clock_start` is not given with it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<serde_json::Value>,
 }
 
 /// The answer of `POST /__admin/sandboxes`.

@@ -237,6 +237,35 @@ macro_rules! error_kinds {
                 }
             }
         }
+
+        /// Written as its catalogue key, so stored state names it as `fixtures/errors.json` does.
+        impl serde::Serialize for ErrorKind {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.key())
+            }
+        }
+
+        /// One of the catalogue's keys.
+        #[cfg(feature = "openapi")]
+        impl schemars::JsonSchema for ErrorKind {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                "ErrorKind".into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let keys: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.key()).collect();
+                schemars::json_schema!({ "type": "string", "enum": keys })
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for ErrorKind {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let key = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                ErrorKind::from_key(&key).ok_or_else(|| {
+                    serde::de::Error::custom(format_args!("unknown error kind '{key}'"))
+                })
+            }
+        }
     };
 }
 

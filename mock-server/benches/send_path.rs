@@ -1,8 +1,9 @@
 //! Throughput and latency of `POST /{phone}/marketing_messages` (a valid marketing send on the
 //! MM route) on the `wa-mock` binary, against a bare axum handler that parses the same JSON,
-//! side by side in one run: each server in a process of its own pinned to core 0, the load
-//! generator pinned to core 1. First 64 keep-alive connections (throughput, p99), then one
-//! (latency); in rounds that alternate the two servers, reporting the median ratio.
+//! side by side in one run, and the binary again with `--state-file` (saving every sandbox in the
+//! background): each server in a process of its own pinned to core 0, the load generator pinned
+//! to core 1. First 64 keep-alive connections (throughput, p99), then one (latency); in rounds
+//! that alternate the servers, reporting the median ratios.
 //!
 //! Then, on the `wa-mock` binary as users run it: startup to first answer, idle memory, and memory
 //! per retained message (and that the retention cap bounds it).
@@ -51,6 +52,13 @@ fn main() {
     let (mut bare, bare_addr) = start(bare_command);
     let (mut mock, mock_addr) = start_binary(&[]);
     load.block_on(wait_healthy(mock_addr));
+    let state_file =
+        std::env::temp_dir().join(format!("wa-bench-state-{}.json", std::process::id()));
+    let (mut saving, saving_addr) = start_binary(&[
+        "--state-file",
+        state_file.to_str().expect("a UTF-8 temp path"),
+    ]);
+    load.block_on(wait_healthy(saving_addr));
     let path = format!(
         "/v23.0/{}/marketing_messages",
         wa_mock::DEFAULT_PHONE_NUMBER_ID
@@ -75,9 +83,15 @@ fn main() {
     // Rounds alternate the two servers, so that a drift of the machine's speed during the run
     // lands on both; each round gives one ratio, and the median is what the run reports.
     let mut ratios: Vec<[f64; 3]> = Vec::new();
+    let mut saving_ratios: Vec<[f64; 3]> = Vec::new();
     for round in 1..=rounds {
         let mut results: Vec<(LoadResult, LoadResult)> = Vec::new();
-        for (name, addr) in [("bare axum", bare_addr), ("wa-mock", mock_addr)] {
+        let targets = [
+            ("bare axum", bare_addr),
+            ("wa-mock", mock_addr),
+            ("+state", saving_addr),
+        ];
+        for (name, addr) in targets {
             let run = |connections: usize, dur: Duration| {
                 load.block_on(run_load(addr, body.clone(), connections, dur, usize::MAX))
             };
@@ -93,15 +107,18 @@ fn main() {
             );
             results.push((many, one));
         }
-        let (bare_many, bare_one) = &results[0];
-        let (mock_many, mock_one) = &results[1];
-        ratios.push([
-            mock_many.throughput() / bare_many.throughput(),
-            mock_many.percentile(0.99) / bare_many.percentile(0.99),
-            mock_one.percentile(0.50) / bare_one.percentile(0.50),
-        ]);
+        let ratio = |(a_many, a_one): &(LoadResult, LoadResult),
+                     (b_many, b_one): &(LoadResult, LoadResult)| {
+            [
+                a_many.throughput() / b_many.throughput(),
+                a_many.percentile(0.99) / b_many.percentile(0.99),
+                a_one.percentile(0.50) / b_one.percentile(0.50),
+            ]
+        };
+        ratios.push(ratio(&results[1], &results[0]));
+        saving_ratios.push(ratio(&results[2], &results[1]));
     }
-    let summary = |i: usize| {
+    let summary = |ratios: &[[f64; 3]], i: usize| {
         let mut values: Vec<f64> = ratios.iter().map(|r| r[i]).collect();
         values.sort_by(f64::total_cmp);
         format!(
@@ -114,14 +131,22 @@ fn main() {
     println!(
         "\nwa-mock / bare, median of {rounds} rounds (lowest–highest): throughput {}, p99 {}, \
          1-connection p50 {}",
-        summary(0),
-        summary(1),
-        summary(2),
+        summary(&ratios, 0),
+        summary(&ratios, 1),
+        summary(&ratios, 2),
     );
-    for child in [&mut bare, &mut mock] {
+    println!(
+        "wa-mock --state-file / wa-mock, median of {rounds} rounds (lowest–highest): throughput \
+         {}, p99 {}, 1-connection p50 {}",
+        summary(&saving_ratios, 0),
+        summary(&saving_ratios, 1),
+        summary(&saving_ratios, 2),
+    );
+    for child in [&mut bare, &mut mock, &mut saving] {
         child.kill().unwrap();
         child.wait().unwrap();
     }
+    let _ = std::fs::remove_file(&state_file);
 
     process_figures(&load, &body);
 }

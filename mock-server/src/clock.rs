@@ -13,7 +13,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tokio::sync::Notify;
 
 /// A point in (possibly simulated) time, in milliseconds since the Unix epoch.
@@ -163,6 +163,25 @@ impl fmt::Display for Timestamp {
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+/// An RFC 3339 string, as it is written.
+impl schemars::JsonSchema for Timestamp {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Timestamp".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "format": "date-time" })
+    }
+}
+
+/// Read as it is written (RFC 3339), for state restored from a snapshot.
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        Self::parse_rfc3339(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -331,6 +350,20 @@ impl Clock {
         if earliest {
             self.inner.changed.notify_one();
         }
+    }
+
+    /// Puts the clock where a restored sandbox left it: every waiting job is dropped (the state
+    /// that scheduled them is gone) and a manual clock stands at `now`, earlier or later. A
+    /// realtime clock keeps reading wall time, so work that fell due while the state was away
+    /// runs at once.
+    pub(crate) fn restore(&self, now: Timestamp) {
+        let mut state = self.state();
+        state.queue.clear();
+        if self.inner.mode == ClockMode::Manual {
+            state.anchor = now;
+        }
+        drop(state);
+        self.inner.changed.notify_one();
     }
 
     /// How many jobs are waiting.

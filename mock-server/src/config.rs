@@ -74,9 +74,15 @@ pub struct Config {
     /// gives them; answered like a versioned call (an expired one as the oldest available).
     #[arg(long, env = "WA_MOCK_DEFAULT_VERSION", default_value_t = defaults::DEFAULT_VERSION)]
     pub default_version: wa_contract::GraphVersion,
-    /// A world file (TOML) to serve instead of the built-in default world.
+    /// A world file (TOML) to serve instead of the built-in default world, or a snapshot
+    /// (JSON, from `GET /__admin/snapshot`) for the default sandbox to start from.
     #[arg(long = "config", env = "WA_MOCK_CONFIG")]
     pub world: Option<PathBuf>,
+    /// A file that keeps every sandbox across restarts: loaded at start (a file that does not
+    /// load stops the server), saved atomically at most every 2 seconds while state changes
+    /// and on shutdown.
+    #[arg(long, env = "WA_MOCK_STATE_FILE")]
+    pub state_file: Option<PathBuf>,
     /// Where webhooks are sent (an http or https URL).
     #[arg(long, env = "WA_MOCK_WEBHOOK_URL", value_parser = webhook_url_flag)]
     pub webhook_url: Option<String>,
@@ -166,6 +172,7 @@ impl Default for Config {
             clock_start: None,
             default_version: defaults::DEFAULT_VERSION,
             world: None,
+            state_file: None,
             memory_budget_mb: defaults::MEMORY_BUDGET_MB,
             media_cap_mb: None,
             webhook_url: None,
@@ -208,7 +215,13 @@ impl Config {
         self
     }
 
-    /// Serves the world described by this TOML file.
+    /// Keeps every sandbox in this file across restarts.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// Serves the world described by this TOML file (or starts from this snapshot).
     pub fn world_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.world = Some(path.into());
         self
@@ -419,7 +432,8 @@ impl fmt::Display for Redacted<'_> {
         let secret = |s: &Option<String>| if s.is_some() { "<redacted>" } else { "<none>" };
         write!(
             f,
-            "listen={} clock={:?} speed={} seed={} clock_start={} world={} memory_budget={}MiB \
+            "listen={} clock={:?} speed={} seed={} clock_start={} world={} state_file={} \
+             memory_budget={}MiB \
              webhook_url={} app_secret={} \
              verify_token={} strict_auth={} admin_any_peer={} allowed_hosts={:?} max_connections={} \
              header_timeout={}s idle_timeout={}s body_timeout={}s webhook_version={} webhook_timeout_ms={} \
@@ -434,6 +448,9 @@ impl fmt::Display for Redacted<'_> {
             c.world
                 .as_ref()
                 .map_or_else(|| "<default>".to_owned(), |p| p.display().to_string()),
+            c.state_file
+                .as_ref()
+                .map_or_else(|| "<none>".to_owned(), |p| p.display().to_string()),
             c.memory_budget_mb,
             c.webhook_url.as_deref().unwrap_or("<none>"),
             secret(&c.app_secret),

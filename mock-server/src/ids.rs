@@ -19,7 +19,7 @@ macro_rules! id_newtypes {
         ///
         /// Shared rather than owned: ids are copied into messages, events, journals and jobs,
         /// and a clone is then a reference count.
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, schemars::JsonSchema)]
         pub(crate) struct $name(Arc<str>);
 
         impl $name {
@@ -89,7 +89,7 @@ impl std::borrow::Borrow<str> for Token {
 }
 
 /// SplitMix64: a tiny, well-known generator whose output never changes between versions.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct IdGen {
     state: u64,
 }
@@ -230,7 +230,7 @@ impl Stream {
 }
 
 /// One sandbox's id streams.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct IdStreams {
     /// Business, WABA and phone number ids.
     pub(crate) objects: IdGen,

@@ -33,7 +33,9 @@
 //!   `state` is what they share: cheap handles.
 //! - `webhooks` turns events into signed webhook POSTs, with retries on the clock.
 //! - `store` is the registry of sandboxes; a `Session` (a sandbox locked for one operation) is
-//!   the one door through which a sandbox's state changes. `budget` counts what it retains.
+//!   the one door through which a sandbox's state changes, and whose state a snapshot saves
+//!   and restores (`persist` writes its hashed maps in key order). `budget` counts what it
+//!   retains. `state_file` keeps every sandbox across restarts (`--state-file`).
 //! - `domain` is the plain-Rust model: WABAs, templates, routing, messages, recipients, clicks,
 //!   analytics and the event outbox. `journal` is what the store keeps of each Graph request.
 //! - `clock` is a sandbox's clock; every delayed behaviour is a job on its scheduler. `ids`
@@ -42,8 +44,9 @@
 //! - `log` escapes client-chosen strings before they reach a log line; `world` reads world
 //!   files; `config` the command line ([`Config`]); `healthcheck` is `wa-mock healthcheck`.
 //!
-//! Layering, top to bottom: `http`, `admin`, `inbox` → `state`, `graph` →
-//! `webhooks` → `store` → `domain`, `journal`, `faults`, `world` → `clock`, `ids`, `budget`.
+//! Layering, top to bottom: `http`, `admin`, `inbox` → `state`, `graph`, `state_file` →
+//! `webhooks` → `store` → `domain`, `journal`, `faults`, `world` → `clock`, `ids`, `budget`,
+//! `persist`.
 //! No module imports one above it, and no two modules import each other (a test reads both
 //! crates' sources and fails on any cycle); where a lower one must hold state of a higher one
 //! (a sandbox's webhook state), it holds it behind a trait it defines itself
@@ -63,8 +66,10 @@ mod ids;
 mod inbox;
 mod journal;
 mod log;
+mod persist;
 mod serve;
 mod state;
+mod state_file;
 mod store;
 mod webhooks;
 mod world;
@@ -124,11 +129,25 @@ fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Builds the store a configuration describes (world, clocks, seed).
-fn build_store(config: &Config) -> std::io::Result<Store> {
+/// Builds the store a configuration describes (world, clocks, seed); a `--config` that is a
+/// snapshot (a JSON object) gives the default world and the snapshot, read and checked, for
+/// the default sandbox to take once webhooks run.
+fn build_store(config: &Config) -> std::io::Result<(Store, Option<store::Snapshot>)> {
     let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
+    let mut snapshot = None;
     let mut world = match &config.world {
-        Some(path) => WorldSpec::load(path).map_err(|e| invalid(e.to_string()))?,
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
+            if bytes.trim_ascii_start().starts_with(b"{") {
+                let parsed = store::Snapshot::parse(&bytes)
+                    .map_err(|e| invalid(format!("{}: {e}", path.display())))?;
+                snapshot = Some(parsed);
+                WorldSpec::default_world()
+            } else {
+                WorldSpec::load(path).map_err(|e| invalid(e.to_string()))?
+            }
+        }
         None => WorldSpec::default_world(),
     };
     if let Some(mib) = config.media_cap_mb {
@@ -147,7 +166,7 @@ fn build_store(config: &Config) -> std::io::Result<Store> {
         strict_auth: config.strict_auth,
         memory_budget: config.memory_budget_bytes(),
     };
-    Store::new(world, settings).map_err(invalid)
+    Ok((Store::new(world, settings).map_err(invalid)?, snapshot))
 }
 
 /// A server running in the background.
@@ -159,6 +178,7 @@ pub struct RunningServer {
     task: JoinHandle<()>,
     dispatcher: webhooks::Dispatcher,
     closing: tokio::sync::watch::Sender<bool>,
+    saver: Option<state_file::Saver>,
 }
 
 impl std::fmt::Debug for Store {
@@ -193,6 +213,9 @@ impl RunningServer {
         let _ = self.stop.send(());
         let _ = self.task.await;
         self.dispatcher.shutdown().await;
+        if let Some(saver) = self.saver {
+            saver.shutdown().await;
+        }
     }
 }
 
@@ -205,7 +228,7 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
     let limits = config
         .limits()
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-    let store = build_store(&config)?;
+    let (store, snapshot) = build_store(&config)?;
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (webhooks, dispatcher) = webhooks::start(
@@ -214,6 +237,19 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
         config.webhooks.clone(),
         addr.ip(),
     )?;
+    let hooks = |s: &_| webhooks.new_sandbox(s, webhooks::WebhookSettings::default());
+    if let Some(snapshot) = snapshot {
+        store
+            .restore(store.default_sandbox(), snapshot, hooks)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.0))?;
+    }
+    let saver = match &config.state_file {
+        Some(path) => {
+            state_file::open(path, &store, hooks)?;
+            Some(state_file::Saver::start(store.clone(), path.clone()))
+        }
+        None => None,
+    };
     let (closing, closing_rx) = tokio::sync::watch::channel(false);
     let router = app(AppState {
         store: store.clone(),
@@ -232,5 +268,6 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningServer> {
         task,
         dispatcher,
         closing,
+        saver,
     })
 }

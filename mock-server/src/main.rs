@@ -1,5 +1,6 @@
 //! The `wa-mock` binary: parse the configuration, start logging, serve until SIGINT/SIGTERM;
-//! or, as `wa-mock healthcheck`, check a running server.
+//! or, as `wa-mock healthcheck`, check a running server, and as `wa-mock snapshot`, save one's
+//! sandbox.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -38,6 +39,16 @@ enum Command {
         )]
         timeout_ms: u64,
     },
+    /// Print a running server's sandbox as a snapshot (`GET /__admin/snapshot`): save it with
+    /// `wa-mock snapshot > state.json`, start from it with `--config state.json`.
+    Snapshot {
+        /// The server's base URL.
+        #[arg(long, env = "WA_MOCK_URL", default_value = "http://127.0.0.1:8089")]
+        url: String,
+        /// The token of the sandbox to save (none: the default sandbox).
+        #[arg(long, env = "WA_MOCK_TOKEN")]
+        token: Option<String>,
+    },
 }
 
 fn main() -> std::io::Result<ExitCode> {
@@ -55,6 +66,13 @@ fn main() -> std::io::Result<ExitCode> {
                 },
             )
         }
+        Some(Command::Snapshot { url, token }) => Ok(match print_snapshot(&url, token) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(why) => {
+                eprintln!("wa-mock snapshot: {why}");
+                ExitCode::FAILURE
+            }
+        }),
         None => serve(cli.config).map(|()| ExitCode::SUCCESS),
     }
 }
@@ -80,6 +98,36 @@ async fn serve(config: Config) -> std::io::Result<()> {
     tracing::info!("shutting down");
     server.shutdown().await;
     Ok(())
+}
+
+/// Writes the snapshot the server at `url` answers for `token` to stdout.
+#[tokio::main(flavor = "current_thread")]
+async fn print_snapshot(url: &str, token: Option<String>) -> Result<(), String> {
+    let endpoint = format!("{}/__admin/snapshot", url.trim_end_matches('/'));
+    let mut request = reqwest::Client::new().get(&endpoint);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let answer = request
+        .send()
+        .await
+        .map_err(|e| format!("{endpoint}: {e}"))?;
+    let status = answer.status();
+    let body = answer
+        .bytes()
+        .await
+        .map_err(|e| format!("{endpoint}: {e}"))?;
+    if !status.is_success() {
+        return Err(format!(
+            "{endpoint} answered {status}: {}",
+            String::from_utf8_lossy(&body)
+        ));
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(&body)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("writing to stdout: {e}"))
 }
 
 /// <https://no-color.org>: a `NO_COLOR` that is set and not empty turns colour off.

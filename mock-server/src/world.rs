@@ -64,7 +64,7 @@ fn default_review_delay() -> u64 {
 }
 
 /// Caps on what a sandbox keeps.
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Retention {
     /// Messages kept (oldest dropped first).

@@ -93,6 +93,25 @@ test("sandboxes do not see each other's messages", async (t) => {
   assert.deepEqual(await other.messages(), []);
 });
 
+test("a snapshot restored into another sandbox carries on where it was", async (t) => {
+  const one = await sandboxFor(t);
+  const other = await sandboxFor(t);
+
+  await send(one, promo());
+  const saved = await one.exportSnapshot();
+  const state = await other.restore(saved);
+  await other.advance(60);
+  await one.advance(60);
+
+  assert.equal(saved.format_version, 1);
+  assert.equal(state.token, other.token);
+  assert.deepEqual(await other.messages(), await one.messages());
+  assert.deepEqual(
+    (await other.messages())[0].statuses.map((s) => s.status),
+    ["sent", "delivered", "read"],
+  );
+});
+
 test("an undeliverable recipient fails with message_undeliverable", async (t) => {
   const sandbox = await sandboxFor(t);
 

@@ -101,6 +101,28 @@ def test_sandboxes_do_not_see_each_others_messages(wa_mock, wa_mock_server):
     other.delete()
 
 
+def test_a_snapshot_restored_into_another_sandbox_carries_on_where_it_was(
+    wa_mock, wa_mock_server
+):
+    send(wa_mock, promo())
+    saved = wa_mock.export_snapshot()
+    other = wa_mock_server.sandbox()
+
+    state = other.restore(saved)
+    other.advance(60)
+    wa_mock.advance(60)
+
+    assert saved["format_version"] == 1
+    assert state["token"] == other.token
+    assert other.messages() == wa_mock.messages()
+    assert [s["status"] for s in other.messages()[0]["statuses"]] == [
+        "sent",
+        "delivered",
+        "read",
+    ]
+    other.delete()
+
+
 def test_the_clock_of_one_sandbox_moves_alone(wa_mock, wa_mock_server):
     other = wa_mock_server.sandbox(clock_start="2026-07-01T09:00:00Z")
 

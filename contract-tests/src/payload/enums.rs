@@ -23,8 +23,8 @@ pub trait WireEnum: Copy + 'static {
 }
 
 /// Declares an enum of Meta's documented values: each variant with its doc and its wire
-/// spelling. Generates the enum, `ALL`, `NAMES`, `as_str`, `Display`, `Serialize` (as its wire
-/// spelling) and [`WireEnum`].
+/// spelling. Generates the enum, `ALL`, `NAMES`, `as_str`, `Display`, `Serialize` and `Deserialize` (as its
+/// wire spelling) and [`WireEnum`].
 macro_rules! wire_enum {
     (
         $(#[$meta:meta])*
@@ -71,6 +71,28 @@ macro_rules! wire_enum {
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
+            }
+        }
+
+        /// Reads a documented spelling; any other is refused (stored state holds only these).
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let sent = <::std::borrow::Cow<'de, str>>::deserialize(d)?;
+                <$name as $crate::payload::enums::WireEnum>::from_name(&sent).ok_or_else(|| {
+                    ::serde::de::Error::unknown_variant(&sent, &$name::NAMES)
+                })
+            }
+        }
+
+        /// One of the documented spellings.
+        #[cfg(feature = "openapi")]
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                ::schemars::json_schema!({ "type": "string", "enum": $name::NAMES })
             }
         }
 
@@ -135,6 +157,18 @@ where
 impl<T: WireEnum> fmt::Display for Open<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// A string: a documented spelling or any other.
+#[cfg(feature = "openapi")]
+impl<T: WireEnum> schemars::JsonSchema for Open<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OpenEnum".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "examples": T::NAMES })
     }
 }
 

@@ -247,6 +247,7 @@ pub struct TemplateCreateRequest {
 /// A max price per delivery of a marketing template on the MM API: `optimization_spec`, which
 /// replaced `bid_spec` on 2026-06-18 with the same fields.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OptimizationSpec {
     /// The most the business pays, per 1,000 deliveries.
     pub bid_amount: i64,

@@ -24,6 +24,7 @@ mod recipients;
 mod route;
 mod sandboxes;
 mod server;
+mod snapshots;
 mod templates;
 mod wabas;
 mod webhooks;
@@ -56,7 +57,7 @@ use crate::http::GraphError;
 use crate::http::refuse;
 use crate::http::{parse_query, token};
 use crate::state::AppState;
-use crate::store::{AuthError, Sandbox, Store};
+use crate::store::{AuthError, Sandbox, Snapshot, Store};
 use crate::webhooks::WebhookSettings;
 use accounts::{raise_account_event, set_capabilities, set_phone_quality};
 use clock::{advance_clock, get_clock};
@@ -72,6 +73,7 @@ use recipients::{
 use route::{Route, body, route, schema};
 use sandboxes::{create_sandbox, delete_sandbox, get_state, list_sandboxes, reset};
 use server::{health, memory};
+use snapshots::{get_snapshot, restore_snapshot};
 use templates::{
     get_pacing_threshold, pacing_signal, set_pacing_threshold, set_template_category,
     set_template_quality, set_template_status,
@@ -113,6 +115,21 @@ static ROUTES: &[Route] = &[
         .summary("Puts the sandbox back to its initial world."),
     route!(GET "/__admin/state" => get_state, schema::<World>)
         .summary("Businesses, WABAs, phone numbers, templates and token."),
+    route!(GET "/__admin/snapshot" => get_snapshot, schema::<Snapshot>)
+        .summary(
+            "The sandbox's state as one versioned document (`format_version`), keys in a stable \
+             order: the same state gives the same bytes.",
+        )
+        .query(&[(
+            "include",
+            "`secrets`: the webhook settings keep their `app_secret`.",
+        )]),
+    route!(POST "/__admin/snapshot" => restore_snapshot, schema::<World>)
+        .summary(
+            "Replaces the sandbox's state with a snapshot's, checked whole first; its pending \
+             work resumes.",
+        )
+        .body(body::<Snapshot>()),
     route!(GET "/__admin/clock" => get_clock, schema::<ClockState>).summary("The sandbox's clock."),
     route!(POST "/__admin/clock/advance" => advance_clock, schema::<ClockState>)
         .summary("Moves the sandbox's clock; answers once all that fell due has run.")

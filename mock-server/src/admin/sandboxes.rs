@@ -11,7 +11,7 @@ use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::http::refuse;
 use crate::state::AppState;
-use crate::store::DeleteError;
+use crate::store::{DeleteError, Snapshot};
 use crate::webhooks::WebhookSettings;
 
 /// Puts the token's sandbox back to its initial world, webhook log included.
@@ -31,7 +31,8 @@ pub(super) async fn get_state(AdminSandbox(sandbox): AdminSandbox) -> Json<World
     Json(wire::state(&sandbox))
 }
 
-/// The body is optional; it may carry the sandbox's own webhook settings and `clock_start`.
+/// The body is optional; it may carry the sandbox's own webhook settings and `clock_start`, or
+/// a snapshot for it to hold.
 /// Under `--strict-auth` only a known token may create sandboxes.
 pub(super) async fn create_sandbox(
     State(state): State<AppState>,
@@ -45,6 +46,19 @@ pub(super) async fn create_sandbox(
     } else {
         serde_json::from_slice(&body).map_err(|e| invalid(format!("request body: {e}")))?
     };
+    let snapshot = fields
+        .remove("snapshot")
+        .map(|value| {
+            Snapshot::from_value(value).map_err(|e| refuse(&state.store, &Refusal::invalid(e.0)))
+        })
+        .transpose()?;
+    if snapshot.is_some() && fields.contains_key("clock_start") {
+        return Err(invalid(
+            "clock_start: not with snapshot (the sandbox's clock stands where the snapshot's \
+             stood)"
+                .into(),
+        ));
+    }
     let clock_start = match fields.remove("clock_start") {
         None => None,
         Some(Value::String(text)) => Some(
@@ -59,10 +73,12 @@ pub(super) async fn create_sandbox(
     let settings: WebhookSettings = serde_json::from_value(Value::Object(fields))
         .map_err(|e| invalid(format!("request body: {e}")))?;
     state.webhooks.check_settings(&settings).map_err(invalid)?;
-    let sandbox = state
-        .store
-        .create_sandbox(clock_start, |s| state.webhooks.new_sandbox(s, settings))
-        .map_err(invalid)?;
+    let hooks = |s: &_| state.webhooks.new_sandbox(s, settings);
+    let sandbox = match snapshot {
+        Some(snapshot) => state.store.create_from_snapshot(snapshot, hooks),
+        None => state.store.create_sandbox(clock_start, hooks),
+    }
+    .map_err(invalid)?;
     Ok(Json(NewSandbox {
         token: sandbox.token().to_string(),
         state: wire::state(&sandbox),

@@ -13,7 +13,9 @@ use crate::clock::Timestamp;
 pub(crate) const CLICK_WINDOW: Duration = Duration::from_secs(7 * 86_400);
 
 /// What the user clicked: the template's call to action (its URL button) or its body.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum ClickComponent {
     /// The URL button.
@@ -42,7 +44,7 @@ impl ClickComponent {
 }
 
 /// One click on a message, as its webhook reported it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct Click {
     /// What was clicked.
     pub(crate) component: ClickComponent,

@@ -7,7 +7,7 @@ use super::country;
 
 /// A user as the business may see them: a BSUID always, the phone number when it is known,
 /// the parent BSUID when the user has one.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct Identity {
     /// Phone digits, when known.
     #[serde(skip_serializing_if = "Option::is_none")]

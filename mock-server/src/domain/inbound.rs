@@ -86,7 +86,9 @@ impl InboundBody {
 }
 
 /// The `type` of a message a user sent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub(crate) enum InboundKind {
     /// `text`.
     Text,
@@ -150,7 +152,9 @@ impl InboundKind {
 }
 
 /// A message a user sent to a business number, as the read-receipt call finds it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub(crate) struct Received {
     /// Its wamid.
     pub(crate) id: Wamid,

@@ -126,8 +126,12 @@ pub(crate) fn applying(
 
 /// When each user received the marketing templates that count against their limit, keyed by
 /// BSUID, oldest first.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct Tally {
+    #[serde(
+        serialize_with = "crate::persist::sorted_map::serialize",
+        deserialize_with = "crate::persist::sorted_map::deserialize"
+    )]
     by_user: HashMap<String, VecDeque<Timestamp>>,
 }
 

@@ -46,7 +46,9 @@ pub(crate) const SUPPORTED_TYPES: [&str; 19] = [
 ];
 
 /// What WhatsApp makes of a file, by its type: each kind has its own size limit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub(crate) enum MediaKind {
     /// `audio/*`: 16 MB.
     Audio,

@@ -4,9 +4,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::{Deserialize, Deserializer};
 use wa_contract::ErrorKind;
 use wa_contract::payload::send::MessageType;
 use wa_contract::payload::template::CreativeFeatureKey;
+use wa_contract::payload::template::TemplateCategory;
 
 use super::Refusal;
 use super::click::{CLICK_WINDOW, Click, ClickComponent, ClickedTemplate};
@@ -31,18 +33,23 @@ fn rank(status: MessageStatus) -> u8 {
 }
 
 /// One entry of a message's status history.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub(crate) struct StatusRecord {
     /// The status reached.
     pub(crate) status: MessageStatus,
     /// When.
     pub(crate) at: Timestamp,
     /// For `failed`: the catalogue key of the reason.
+    #[serde(deserialize_with = "error_key")]
     pub(crate) error: Option<&'static str>,
 }
 
 /// Where pacing has a message it held.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub(crate) enum Paced {
     /// Held for quality assessment.
     Held,
@@ -53,18 +60,21 @@ pub(crate) enum Paced {
 }
 
 /// What the template send carried.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub(crate) struct TemplateRef {
     /// Template name.
     pub(crate) name: String,
     /// Language code.
     pub(crate) language: String,
     /// Category.
+    #[serde(deserialize_with = "category")]
     pub(crate) category: &'static str,
 }
 
 /// A message accepted by `/marketing_messages` or `/messages`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct Message {
     /// Its id.
     pub(crate) id: Wamid,
@@ -73,6 +83,7 @@ pub(crate) struct Message {
     /// The WABA of the sending number.
     pub(crate) waba_id: WabaId,
     /// The endpoint it was sent to: `marketing_messages` or `messages`.
+    #[serde(deserialize_with = "endpoint")]
     pub(crate) endpoint: &'static str,
     /// The recipient as sent.
     pub(crate) input: String,
@@ -111,6 +122,68 @@ pub(crate) struct Message {
     pub(crate) statuses: Vec<StatusRecord>,
     /// The user's link clicks in it, oldest first (MM API messages only).
     pub(crate) clicks: Vec<Click>,
+    /// The statuses it has still to reach, as data rather than inside a clock job, so that a
+    /// snapshot carries them and a restored sandbox resumes them.
+    pub(crate) upcoming: Upcoming,
+}
+
+/// The later steps of a message's timeline not yet taken: each a delay after `from` (when the
+/// timeline started: acceptance, or release from pacing), a status and the error a failure
+/// carries.
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, serde::Serialize, Deserialize, schemars::JsonSchema,
+)]
+pub(crate) struct Upcoming {
+    /// When the timeline started.
+    pub(crate) from: Option<Timestamp>,
+    /// The steps, soonest first.
+    pub(crate) steps: std::collections::VecDeque<(Duration, MessageStatus, Option<ErrorKind>)>,
+}
+
+impl Upcoming {
+    /// Steps to take after `from`.
+    pub(crate) fn new(
+        from: Timestamp,
+        steps: Vec<(Duration, MessageStatus, Option<ErrorKind>)>,
+    ) -> Self {
+        Self {
+            from: Some(from),
+            steps: steps.into(),
+        }
+    }
+
+    /// When the next step is due.
+    pub(crate) fn next_at(&self) -> Option<Timestamp> {
+        Some(self.from?.plus(self.steps.front()?.0))
+    }
+
+    /// Takes the next step: its status and error.
+    pub(crate) fn take(&mut self) -> Option<(MessageStatus, Option<ErrorKind>)> {
+        self.steps
+            .pop_front()
+            .map(|(_, status, error)| (status, error))
+    }
+}
+
+// The names a message holds are static (a send copies no string for them): read back, each
+// must be one of the names the mock writes.
+
+fn error_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'static str>, D::Error> {
+    Option::<ErrorKind>::deserialize(d).map(|kind| kind.map(ErrorKind::key))
+}
+
+fn category<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    TemplateCategory::deserialize(d).map(TemplateCategory::as_str)
+}
+
+fn endpoint<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    let sent = std::borrow::Cow::<'de, str>::deserialize(d)?;
+    ["marketing_messages", "messages"]
+        .into_iter()
+        .find(|e| *e == sent)
+        .ok_or_else(|| {
+            serde::de::Error::unknown_variant(&sent, &["marketing_messages", "messages"])
+        })
 }
 
 impl crate::budget::Retained for Message {
@@ -349,6 +422,7 @@ mod tests {
             created_at: Timestamp::MANUAL_START,
             statuses: Vec::new(),
             clicks: Vec::new(),
+            upcoming: Upcoming::default(),
         }
     }
 

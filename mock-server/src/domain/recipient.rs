@@ -46,7 +46,7 @@ pub(crate) const READ_AFTER: Duration = Duration::from_secs(5);
 pub(crate) const FAILED_AFTER: Duration = Duration::from_secs(1);
 
 /// A recipient's settings; each one left out takes its default.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "ProfileRequest")]
 pub(crate) struct Profile {
@@ -154,7 +154,9 @@ impl RecipientRequest {
 }
 
 /// What a message will go through: whether it is `sent` on acceptance, then later steps.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub(crate) struct Timeline {
     /// `sent` is recorded on acceptance.
     pub(crate) sent: bool,
@@ -191,14 +193,18 @@ pub(crate) const FREE_ENTRY_POINT_WINDOW: Duration = Duration::from_secs(72 * 36
 
 /// A user's last message with a `referral`, and when the business's reply opened its free
 /// entry point.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 struct EntryPoint {
     referred_at: Timestamp,
     opened_at: Option<Timestamp>,
 }
 
 /// What the directory knows of one user besides the BSUID it is keyed by.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 struct Known {
     phone: Option<String>,
     parent: Option<String>,
@@ -207,13 +213,37 @@ struct Known {
 /// The recipients a sandbox knows: who is who (phone numbers and BSUIDs), profile overrides,
 /// marketing opt-outs and customer-service windows, each keyed by the user's BSUID so that a
 /// phone send and a BSUID send to the same user behave alike.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct Recipients {
+    #[serde(
+        serialize_with = "crate::persist::sorted_map::serialize",
+        deserialize_with = "crate::persist::sorted_map::deserialize"
+    )]
     users: HashMap<String, Known>,
+    #[serde(
+        serialize_with = "crate::persist::sorted_map::serialize",
+        deserialize_with = "crate::persist::sorted_map::deserialize"
+    )]
     by_phone: HashMap<String, String>,
+    #[serde(
+        serialize_with = "crate::persist::sorted_map::serialize",
+        deserialize_with = "crate::persist::sorted_map::deserialize"
+    )]
     by_parent: HashMap<String, String>,
+    #[serde(
+        serialize_with = "crate::persist::sorted_map::serialize",
+        deserialize_with = "crate::persist::sorted_map::deserialize"
+    )]
     profiles: HashMap<String, Profile>,
+    #[serde(
+        serialize_with = "crate::persist::sorted_set::serialize",
+        deserialize_with = "crate::persist::sorted_set::deserialize"
+    )]
     opted_out: HashSet<String>,
+    #[serde(
+        serialize_with = "crate::persist::sorted_map::serialize",
+        deserialize_with = "crate::persist::sorted_map::deserialize"
+    )]
     last_inbound: HashMap<String, Timestamp>,
     entry_points: HashMap<String, EntryPoint>,
     /// Marketing templates that count against each user's per-user limit.

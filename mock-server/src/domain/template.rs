@@ -50,7 +50,7 @@ pub(crate) const QUALITY_PAUSES: [Duration; 2] =
 pub(crate) const MAX_HSM_IDS: usize = 100;
 
 /// A message template.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct Template {
     /// Its id.
     pub(crate) id: TemplateId,
@@ -94,12 +94,25 @@ pub(crate) struct Template {
     pub(crate) quality_pauses: u8,
     /// When its current quality pause ends, while it lasts.
     pub(crate) paused_until: Option<Timestamp>,
+    /// When its pending review is due, as data rather than only inside a clock job, so that a
+    /// snapshot carries it and a restored sandbox resumes it.
+    pub(crate) review_at: Option<Timestamp>,
 }
 
 /// A template under template pacing (Meta, "Template pacing"): marketing and utility templates
 /// that are new, just unpaused or not GREEN have their sends counted; past the sandbox's
 /// threshold they are held until a quality signal releases them or pauses the template.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 pub(crate) struct Pacing {
     /// Sends counted since pacing started.
     pub(crate) sent: u32,
@@ -140,7 +153,7 @@ impl StatusChanged {
 }
 
 /// A rule the review applies: templates matching it are rejected.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RejectionRule {
     /// Rejects templates whose name contains this.
@@ -208,6 +221,7 @@ impl Template {
             pacing: Pacing::default(),
             quality_pauses: 0,
             paused_until: None,
+            review_at: None,
         }
     }
 

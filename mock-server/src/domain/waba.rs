@@ -21,7 +21,7 @@ use crate::clock::Timestamp;
 use crate::ids::{BusinessId, PhoneNumberId, WabaId};
 
 /// A business portfolio.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct Business {
     /// Its id.
     pub(crate) id: BusinessId,
@@ -43,7 +43,17 @@ pub(crate) struct Business {
 /// portfolio's template sends of every category are counted in batches; past the sandbox's
 /// threshold they are held until a quality signal releases them or drops them and puts the
 /// portfolio under review.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 pub(crate) struct PortfolioPacing {
     /// The portfolio is paced.
     pub(crate) paced: bool,
@@ -133,7 +143,7 @@ impl Business {
 }
 
 /// A WhatsApp Business Account.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct Waba {
     /// Its id.
     pub(crate) id: WabaId,
@@ -162,7 +172,9 @@ pub(crate) struct Waba {
 }
 
 /// A WABA's `timezone_id` and `is_enabled_for_insights`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub(crate) struct WabaSettings {
     /// Graph's time zone id (`1` is America/Los_Angeles, Meta's default in examples).
     pub(crate) timezone_id: String,
@@ -229,7 +241,7 @@ pub(crate) fn merge_features(spec: &mut DegreesOfFreedomSpec, update: &DegreesOf
 }
 
 /// A business phone number.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct PhoneNumber {
     /// Its id.
     pub(crate) id: PhoneNumberId,

@@ -24,7 +24,7 @@ use crate::domain::waba::{
 use crate::ids::{BusinessId, PhoneNumberId, WabaId};
 
 /// A subscription made through `subscribed_apps`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct Subscription {
     /// `override_callback_uri`, if given.
     pub(crate) override_callback_uri: Option<String>,

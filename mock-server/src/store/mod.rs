@@ -42,6 +42,7 @@ mod media;
 mod requests;
 mod sandboxes;
 mod sends;
+mod snapshot;
 mod templates;
 mod world;
 
@@ -78,6 +79,7 @@ pub(crate) use inbound::{Content, MediaContent, MediaSource, UserMessage, UserRe
 pub(crate) use media::media_gone;
 pub(crate) use sandboxes::DeleteError;
 pub(crate) use sends::Accepted;
+pub(crate) use snapshot::Snapshot;
 pub(crate) use templates::TemplateChangeError;
 
 /// The whole server state; a cheap `Clone` handle.
@@ -121,6 +123,9 @@ struct Inner {
     enforcing: Mutex<()>,
     /// Ticks on every token lookup: a sandbox's last tick says how recently it was used.
     ticks: AtomicU64,
+    /// Counts changes to any sandbox, or to which sandboxes there are: what the state file's
+    /// saver watches.
+    revision: AtomicU64,
 }
 
 /// One isolated world, selected by its token.
@@ -153,7 +158,9 @@ pub(crate) struct Sandbox {
 }
 
 /// The mutable part of a sandbox.
+#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct SandboxState {
+    #[serde(skip)]
     generation: u64,
     pub(crate) ids: IdStreams,
     review_delay: Duration,
@@ -164,10 +171,13 @@ pub(crate) struct SandboxState {
     pub(crate) phones: Vec<PhoneNumber>,
     pub(crate) templates: Vec<Template>,
     /// What each object id names: the Graph edge's lookup, by hash.
+    #[serde(skip)]
     objects: HashMap<Arc<str>, ObjectKind>,
     /// Hashed with foldhash rather than SipHash: every send inserts, steps and trims here, and
     /// the keys are ids the mock made, not text a client chose.
+    #[serde(skip)]
     messages: HashMap<Wamid, Message, foldhash::fast::RandomState>,
+    #[serde(skip)]
     message_order: VecDeque<Wamid>,
     pub(crate) recipients: Recipients,
     /// Meta's per-user marketing limit as this sandbox counts it.
@@ -178,16 +188,27 @@ pub(crate) struct SandboxState {
     held: Vec<Held>,
     /// Messages users sent, newest last (as many as messages are retained).
     received: VecDeque<Received>,
+    #[serde(
+        serialize_with = "crate::persist::sorted_map::serialize",
+        deserialize_with = "crate::persist::sorted_map::deserialize"
+    )]
     pub(crate) subscriptions: HashMap<WabaId, Vec<Subscription>>,
+    #[serde(skip)]
     journal: VecDeque<JournalEntry>,
+    #[serde(skip)]
     journal_seq: u64,
     /// What `journal` holds, by [`Retained`](crate::budget::Retained).
+    #[serde(skip)]
     journal_bytes: usize,
     /// What `messages` hold.
+    #[serde(skip)]
     message_bytes: usize,
     /// Uploaded and received files.
+    #[serde(skip)]
     media: MediaLibrary,
+    #[serde(skip, default = "snapshot::empty_outbox")]
     pub(crate) outbox: Outbox,
+    #[serde(skip)]
     pub(crate) faults: Faults,
 }
 
@@ -201,6 +222,13 @@ pub(crate) trait SandboxHooks: Send + Sync {
     fn reset(&self) -> usize;
     /// The state, for its owner to downcast.
     fn as_any(self: Arc<Self>) -> Arc<dyn std::any::Any + Send + Sync>;
+    /// The sandbox's own webhook settings, as a snapshot carries them.
+    fn settings(&self) -> serde_json::Value;
+    /// Whether `settings` (from a snapshot) are ones the sandbox can take; the first problem,
+    /// named by its field.
+    fn check_settings(&self, settings: &serde_json::Value) -> Result<(), String>;
+    /// Takes `settings`, already checked.
+    fn set_settings(&self, settings: serde_json::Value);
 }
 
 /// Why a token did not select a sandbox.
@@ -246,6 +274,7 @@ impl Store {
                 budget: Budget::new(settings.memory_budget),
                 enforcing: Mutex::new(()),
                 ticks: AtomicU64::new(0),
+                revision: AtomicU64::new(0),
             }),
         };
         let default = &store.inner.default;
@@ -307,6 +336,11 @@ impl Store {
             }
             None => Ok(self.inner.default.clone()),
         }
+    }
+
+    /// A number that changes whenever any sandbox's state does, or a sandbox comes or goes.
+    pub(crate) fn revision(&self) -> u64 {
+        self.inner.revision.load(Ordering::Relaxed)
     }
 
     /// Waits until some sandbox has undelivered events.

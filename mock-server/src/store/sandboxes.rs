@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use super::{Inner, Sandbox, SandboxHooks, SandboxState, Store};
 use crate::budget::{Budget, JOB_BYTES, Retained, SANDBOX_BYTES};
 use crate::clock::{Clock, Timestamp};
-use crate::ids::IdStreams;
+use crate::ids::{IdStreams, Token};
 
 /// Why a sandbox could not be deleted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,9 +29,20 @@ impl Store {
         clock_start: Option<Timestamp>,
         hooks: impl FnOnce(&Sandbox) -> Arc<dyn SandboxHooks>,
     ) -> Result<Arc<Sandbox>, String> {
+        let number = self.inner.next_sandbox.fetch_add(1, Ordering::Relaxed);
+        let token = self.inner.mint.token(number);
+        self.add_sandbox(number, token, clock_start, hooks)
+    }
+
+    /// Makes sandbox `number` with `token` (see [`Store::create_sandbox`]).
+    pub(super) fn add_sandbox(
+        &self,
+        number: u64,
+        token: Token,
+        clock_start: Option<Timestamp>,
+        hooks: impl FnOnce(&Sandbox) -> Arc<dyn SandboxHooks>,
+    ) -> Result<Arc<Sandbox>, String> {
         let inner = &self.inner;
-        let number = inner.next_sandbox.fetch_add(1, Ordering::Relaxed);
-        let token = inner.mint.token(number);
         let start = clock_start.unwrap_or(inner.settings.clock_start);
         let clock = Clock::new(inner.settings.clock_mode, start);
         let sandbox = Sandbox::build(
@@ -72,6 +83,7 @@ impl Store {
             .remove(token);
         let sandbox = removed.ok_or(DeleteError::Unknown)?;
         self.inner.release(&sandbox);
+        self.inner.revision.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
@@ -138,6 +150,7 @@ impl Inner {
             return false;
         }
         sandbox.changed();
+        self.revision.fetch_add(1, Ordering::Relaxed);
         let now = state.retained();
         let before = sandbox.accounted.swap(now, Ordering::Relaxed);
         self.budget.adjust(before, now);

@@ -16,7 +16,7 @@ use crate::domain::changes::{Changelog, Rules};
 use crate::domain::events::EventKind;
 use crate::domain::identity::digits;
 use crate::domain::marketing_limit;
-use crate::domain::message::{Message, Names, Paced, TemplateRef};
+use crate::domain::message::{Message, Names, Paced, TemplateRef, Upcoming};
 use crate::domain::pricing::{self, PricingCategory, charge};
 use crate::domain::recipient::Timeline;
 use crate::domain::routing::{Route, marketing_pricing_category, route_marketing_message};
@@ -98,8 +98,8 @@ impl Session<'_> {
             held_by,
             rules,
         };
-        let (accepted, steps) = state.accept(phone_id, req, draft, now);
-        self.schedule_timeline(accepted.wamid.clone(), now, steps);
+        let accepted = state.accept(phone_id, req, draft, now);
+        self.schedule_timeline(accepted.wamid.clone());
         Ok(accepted)
     }
 
@@ -166,18 +166,16 @@ impl Session<'_> {
                 rules,
             },
         };
-        let (accepted, steps) = state.accept(phone_id, req, draft, now);
-        self.schedule_timeline(accepted.wamid.clone(), now, steps);
+        let accepted = state.accept(phone_id, req, draft, now);
+        self.schedule_timeline(accepted.wamid.clone());
         Ok(accepted)
     }
 }
 
-/// A message's later status steps: each a delay after its acceptance, a status and the error
-/// a failure carries.
-type Steps = std::vec::IntoIter<(Duration, MessageStatus, Option<ErrorKind>)>;
-
 /// What holds a message: template pacing or business portfolio pacing.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 enum HeldBy {
     /// Its paced template.
     Template(TemplateId),
@@ -186,6 +184,7 @@ enum HeldBy {
 }
 
 /// A message pacing holds: released, it follows `timeline` from then on.
+#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(super) struct Held {
     by: HeldBy,
     wamid: Wamid,
@@ -269,7 +268,10 @@ impl Session<'_> {
                     if timeline.sent {
                         self.state().step(&wamid, MessageStatus::Sent, None, now);
                     }
-                    self.schedule_timeline(wamid, now, timeline.steps.into_iter());
+                    if let Some(message) = self.state().messages.get_mut(&wamid) {
+                        message.upcoming = Upcoming::new(now, timeline.steps);
+                    }
+                    self.schedule_timeline(wamid);
                 }
                 Signal::Bad => {
                     let error = Some(ErrorKind::TemplatePaused);
@@ -350,15 +352,15 @@ impl SandboxState {
         Ok((waba_idx, template_idx))
     }
 
-    /// Rule 7: records the message and its first status; returns it with the later steps of its
-    /// timeline, for the session to schedule.
+    /// Rule 7: records the message, its first status and the later steps of its timeline (for
+    /// the session to schedule).
     fn accept(
         &mut self,
         phone_id: &PhoneNumberId,
         req: &SendMessageRequest,
         draft: Draft,
         now: Timestamp,
-    ) -> (Accepted, Steps) {
+    ) -> Accepted {
         let (input, to_phone, recipient) = match (&req.to, &req.recipient) {
             (Some(to), _) => (to.clone(), true, self.recipients.by_phone(&digits(to))),
             (None, Some(bsuid)) => (bsuid.clone(), false, self.recipients.by_bsuid(bsuid)),
@@ -409,6 +411,7 @@ impl SandboxState {
             created_at: now,
             statuses: Vec::new(),
             clicks: Vec::new(),
+            upcoming: Upcoming::default(),
         };
         if self.message_order.len() >= self.retention.messages {
             self.trim_messages();
@@ -441,12 +444,15 @@ impl SandboxState {
                 wamid,
                 timeline,
             });
-            return (accepted, Vec::new().into_iter());
+            return accepted;
         }
         if timeline.sent {
             self.step(&wamid, MessageStatus::Sent, None, now);
         }
-        (accepted, timeline.steps.into_iter())
+        if let Some(message) = self.messages.get_mut(&wamid) {
+            message.upcoming = Upcoming::new(now, timeline.steps);
+        }
+        accepted
     }
 
     /// A template send from the WABA at `waba_idx` is refused while its portfolio is under
@@ -524,17 +530,24 @@ impl SandboxState {
 }
 
 impl Session<'_> {
-    /// Schedules the first of a message's later `steps` (delays after `accepted`). Its job
-    /// applies that step and schedules the next, so a timeline holds one job on the clock at a
-    /// time, each at the time it would have had on its own.
-    fn schedule_timeline(&self, wamid: Wamid, accepted: Timestamp, mut steps: Steps) {
-        let Some((delay, status, error)) = steps.next() else {
+    /// Schedules the next of a message's upcoming steps. Its job takes that step and schedules
+    /// the next, so a timeline holds one job on the clock at a time, each at the time it would
+    /// have had on its own; a message trimmed away ends its timeline.
+    pub(super) fn schedule_timeline(&self, wamid: Wamid) {
+        let Some(at) = self.messages.get(&wamid).and_then(|m| m.upcoming.next_at()) else {
             return;
         };
         let job = self.job(move |session, at| {
-            session.state().step(&wamid, status, error, at);
-            session.schedule_timeline(wamid, accepted, steps);
+            let state = session.state();
+            let step = state
+                .messages
+                .get_mut(&wamid)
+                .and_then(|m| m.upcoming.take());
+            if let Some((status, error)) = step {
+                state.step(&wamid, status, error, at);
+            }
+            session.schedule_timeline(wamid);
         });
-        self.sandbox.clock.schedule_at(accepted.plus(delay), job);
+        self.sandbox.clock.schedule_at(at, job);
     }
 }

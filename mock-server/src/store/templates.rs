@@ -74,16 +74,27 @@ impl Session<'_> {
 
     /// Reviews a PENDING template after the sandbox's review delay.
     fn schedule_review(&mut self, id: TemplateId) {
-        let delay = self.state().review_delay;
+        let at = self.sandbox.clock.now().plus(self.state().review_delay);
+        if let Some(t) = self.state().template_mut(&id) {
+            t.review_at = Some(at);
+        }
+        self.resume_review(id, at);
+    }
+
+    /// Schedules the review of template `id` due at `at`.
+    pub(super) fn resume_review(&self, id: TemplateId, at: Timestamp) {
         let job = self.job(move |session, at| {
             let state = session.state();
             let rules = state.rejection_rules.clone();
-            let change = state.template_mut(&id).and_then(|t| t.review(&rules));
+            let change = state.template_mut(&id).and_then(|t| {
+                t.review_at = None;
+                t.review(&rules)
+            });
             if let Some(change) = change {
                 state.record_template_change(&id, &change, at);
             }
         });
-        self.sandbox.clock.schedule_in(delay, job);
+        self.sandbox.clock.schedule_at(at, job);
     }
 
     /// `POST /{template_id}`: edits components, category, TTL or creative features. A content
@@ -274,7 +285,7 @@ impl Session<'_> {
     }
 
     /// Ends a quality pause at `until`, unless the template left it meanwhile.
-    fn schedule_pause_end(&mut self, id: TemplateId, until: Timestamp) {
+    pub(super) fn schedule_pause_end(&self, id: TemplateId, until: Timestamp) {
         let job = self.job(move |session, at| {
             let state = session.state();
             if let Some(change) = state

@@ -164,6 +164,14 @@ impl SandboxState {
             let who = r.identity()?;
             state.recipients.set_profile(&who, r.profile.clone());
         }
+        state.index_objects();
+        state.ids = ids;
+        Ok(state)
+    }
+
+    /// Indexes what each object id names, for the Graph edge's lookup.
+    pub(super) fn index_objects(&mut self) {
+        let state = self;
         let kinds = [
             (
                 ObjectKind::PhoneNumber,
@@ -193,7 +201,5 @@ impl SandboxState {
             .flat_map(|(kind, ids)| ids.into_iter().map(move |id| (Arc::from(id), kind)))
             .collect();
         state.objects = objects;
-        state.ids = ids;
-        Ok(state)
     }
 }

@@ -5,7 +5,9 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
+use serde::Deserialize as _;
 
+use super::outbound::CallbackHosts;
 use super::subscription::WebhookSettings;
 use crate::budget::Retained;
 use crate::clock::Timestamp;
@@ -22,6 +24,8 @@ pub(crate) struct Hooks {
     /// The last delivery id handed out.
     pub(crate) last_id: u64,
     pub(crate) log: DeliveryLog,
+    /// The hosts its callback URLs may name, the server's.
+    callbacks: Arc<CallbackHosts>,
 }
 
 impl Hooks {
@@ -31,6 +35,7 @@ impl Hooks {
         chaos: IdGen,
         challenges: IdGen,
         log_size: usize,
+        callbacks: Arc<CallbackHosts>,
     ) -> Self {
         Self {
             settings,
@@ -38,6 +43,7 @@ impl Hooks {
             challenges,
             last_id: 0,
             log: DeliveryLog::new(log_size),
+            callbacks,
         }
     }
 
@@ -162,6 +168,23 @@ impl SandboxHooks for Mutex<Hooks> {
 
     fn as_any(self: Arc<Self>) -> Arc<dyn std::any::Any + Send + Sync> {
         self
+    }
+
+    fn settings(&self) -> serde_json::Value {
+        serde_json::to_value(&lock(self).settings).expect("settings always serialize")
+    }
+
+    fn check_settings(&self, settings: &serde_json::Value) -> Result<(), String> {
+        let callbacks = lock(self).callbacks.clone();
+        WebhookSettings::deserialize(settings)
+            .map_err(|e| e.to_string())?
+            .check(&callbacks)
+    }
+
+    fn set_settings(&self, settings: serde_json::Value) {
+        if let Ok(settings) = serde_json::from_value(settings) {
+            lock(self).settings = settings;
+        }
     }
 }
 

@@ -236,7 +236,7 @@ struct Shared {
     config: WebhookConfig,
     app: AppEndpoint,
     /// The hosts callback URLs may name.
-    callbacks: CallbackHosts,
+    callbacks: Arc<CallbackHosts>,
     /// What attempts need, handed to each.
     courier: Arc<Courier>,
     /// Flushes for the dispatcher to answer, each about one sandbox.
@@ -288,7 +288,7 @@ pub(crate) fn start(
     });
     let shared = Arc::new(Shared {
         store,
-        callbacks: CallbackHosts::new(listen, &config.callback_allow),
+        callbacks: Arc::new(CallbackHosts::new(listen, &config.callback_allow)),
         config,
         app,
         courier,
@@ -466,6 +466,7 @@ impl Shared {
             sandbox.stream(Stream::Chaos),
             sandbox.stream(Stream::Challenges),
             self.config.log_size,
+            self.callbacks.clone(),
         )))
     }
 
@@ -763,11 +764,7 @@ impl Webhooks {
 
     /// The first of a sandbox's own settings the mock cannot use, named by its field.
     pub(crate) fn check_settings(&self, settings: &WebhookSettings) -> Result<(), String> {
-        if let Some(url) = &settings.webhook_url {
-            self.check_callback(url)
-                .map_err(|why| format!("webhook_url: {why}"))?;
-        }
-        settings.check()
+        settings.check(&self.shared.callbacks)
     }
 
     /// Meta's verification handshake with `url`, using a challenge from the sandbox's

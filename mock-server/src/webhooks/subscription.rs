@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use wa_contract::GraphVersion;
 use wa_contract::admin::Chaos;
 
-use super::outbound::{CHALLENGE_CAP, Failure, body_within};
+use super::outbound::{CHALLENGE_CAP, CallbackHosts, Failure, body_within};
 use crate::ids::WabaId;
 use crate::store::Subscription;
 
@@ -35,9 +35,14 @@ pub(crate) struct WebhookSettings {
 }
 
 impl WebhookSettings {
-    /// The first setting besides the URL (see [`super::Webhooks::check_settings`]) the mock
-    /// cannot use, named by its field.
-    pub(crate) fn check(&self) -> Result<(), String> {
+    /// The first setting the mock cannot use, named by its field: a URL it will not call
+    /// (see [`CallbackHosts`]), chaos out of range.
+    pub(crate) fn check(&self, callbacks: &CallbackHosts) -> Result<(), String> {
+        if let Some(url) = &self.webhook_url {
+            callbacks
+                .check(url)
+                .map_err(|why| format!("webhook_url: {why}"))?;
+        }
         match &self.chaos {
             Some(chaos) => chaos
                 .check()

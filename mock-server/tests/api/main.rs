@@ -38,6 +38,8 @@ mod safety;
 mod send_answers;
 mod send_rules;
 mod spec_examples;
+mod state_file;
+mod state_snapshots;
 mod surface;
 mod sweep;
 mod template_ops;

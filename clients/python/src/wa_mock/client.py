@@ -336,6 +336,17 @@ class Sandbox:
         """``POST /__admin/reset``: back to the initial world."""
         return self._call("POST", "/__admin/reset")
 
+    def export_snapshot(self, secrets: bool = False) -> Json:
+        """``GET /__admin/snapshot``: the sandbox as one versioned document, to keep or share
+        (the webhook ``app_secret`` only with ``secrets``)."""
+        query = "?include=secrets" if secrets else ""
+        return self._call("GET", f"/__admin/snapshot{query}")
+
+    def restore(self, snapshot: Json) -> State:
+        """``POST /__admin/snapshot``: the sandbox takes the snapshot's state (its token stays);
+        its pending statuses and reviews carry on."""
+        return self._call("POST", "/__admin/snapshot", snapshot)
+
     def clock(self) -> ClockState:
         """``GET /__admin/clock``."""
         return self._call("GET", "/__admin/clock")

@@ -1,0 +1,266 @@
+//! Snapshots: a sandbox saved as one document and restored into another server or sandbox,
+//! where it answers as it did and its pending work carries on.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// `GET /__admin/snapshot`'s bytes.
+async fn snapshot(app: &TestApp) -> String {
+    let answer = app.raw(
+        Method::GET,
+        "/__admin/snapshot",
+        Some(&app.token),
+        None,
+        Vec::new(),
+    );
+    let answer = answer.await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.content_type.as_deref(), Some("application/json"));
+    answer.text
+}
+
+/// `POST /__admin/snapshot` with `body` as-is.
+async fn restore(app: &TestApp, body: &str) -> RawAnswer {
+    app.raw(
+        Method::POST,
+        "/__admin/snapshot",
+        Some(&app.token),
+        Some("application/json"),
+        body.as_bytes().to_vec(),
+    )
+    .await
+}
+
+/// What the sandbox shows: its world, messages, templates and clock.
+async fn view(app: &TestApp) -> Value {
+    json!({
+        "state": app.get("/__admin/state").await.body,
+        "messages": app.get("/__admin/messages").await.body,
+        "templates": app.list_templates(WABA, "").await.body,
+        "clock": app.get("/__admin/clock").await.body,
+    })
+}
+
+/// A sandbox mid-way: a template under review, messages between their statuses, a profile.
+async fn mid_campaign(app: &TestApp) {
+    app.create_promo(WABA, "autumn_sale").await;
+    let profile = json!({"name": "Bea", "behaviour": "never_read"});
+    let answer = app.put_recipient("14165550199", &profile).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    for to in ["14165550101", "14165550199"] {
+        wamid(&app.send_marketing_message(PHONE, &promo_to(to)).await);
+    }
+    app.advance(1).await;
+}
+
+#[tokio::test]
+async fn a_restored_snapshot_answers_as_the_original_and_its_work_carries_on() {
+    let original = spawn_app().await;
+    mid_campaign(&original).await;
+    let saved = snapshot(&original).await;
+    assert_eq!(
+        saved,
+        snapshot(&original).await,
+        "the same state, the same bytes"
+    );
+    assert!(saved.starts_with(r#"{"format_version":1,"#), "{saved}");
+
+    let copy = spawn_app_seeded(7).await;
+    let answer = restore(&copy, &saved).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.json(), original.get("/__admin/state").await.body);
+    assert_eq!(view(&copy).await, view(&original).await);
+    assert_eq!(
+        snapshot(&copy).await,
+        snapshot(&original).await,
+        "restored and asked the same since, it snapshots to the same bytes"
+    );
+
+    // Further ids continue from the snapshot's streams, and pending timelines and reviews run.
+    for app in [&original, &copy] {
+        wamid(
+            &app.send_marketing_message(PHONE, &promo_to("14165550102"))
+                .await,
+        );
+        app.create_promo(WABA, "winter_sale").await;
+        app.advance(3600).await;
+    }
+    let (after, restored_after) = (view(&original).await, view(&copy).await);
+    assert_eq!(restored_after, after);
+    let statuses: Vec<&str> = after["messages"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            m["statuses"].as_array().unwrap().last().unwrap()["status"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(statuses, ["read", "delivered", "read"]);
+    let reviewed = after["templates"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["name"] == "autumn_sale" || t["name"] == "winter_sale")
+        .map(|t| t["status"].as_str().unwrap())
+        .collect::<Vec<_>>();
+    assert_eq!(reviewed, ["APPROVED", "APPROVED"]);
+}
+
+#[tokio::test]
+async fn a_new_sandbox_can_start_from_a_snapshot() {
+    let app = spawn_app().await;
+    mid_campaign(&app).await;
+    let saved: Value = serde_json::from_str(&snapshot(&app).await).unwrap();
+    let created = app
+        .post("/__admin/sandboxes", &json!({"snapshot": saved}))
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let token = created.body["token"].as_str().unwrap();
+    assert_ne!(token, app.token);
+    let other = app.with_token(token);
+    assert_eq!(
+        other.get("/__admin/messages").await.body,
+        app.get("/__admin/messages").await.body
+    );
+    assert_eq!(
+        other.get("/__admin/clock").await.body,
+        app.get("/__admin/clock").await.body
+    );
+
+    let both = app
+        .post(
+            "/__admin/sandboxes",
+            &json!({"snapshot": saved, "clock_start": SEED_ERA}),
+        )
+        .await;
+    assert_eq!(both.status, 400);
+    assert!(
+        both.details().starts_with("clock_start: not with snapshot"),
+        "{}",
+        both.body
+    );
+}
+
+#[tokio::test]
+async fn a_bad_snapshot_is_refused_whole_and_changes_nothing() {
+    let app = spawn_app().await;
+    mid_campaign(&app).await;
+    let saved = snapshot(&app).await;
+    let mut newer: Value = serde_json::from_str(&saved).unwrap();
+    newer["format_version"] = json!(2);
+    let mut bad_status: Value = serde_json::from_str(&saved).unwrap();
+    bad_status["state"]["templates"][0]["status"] = json!("SHINY");
+    let mut twice: Value = serde_json::from_str(&saved).unwrap();
+    twice["messages"][1]["id"] = twice["messages"][0]["id"].clone();
+    let cases = [
+        (
+            saved[..saved.len() / 2].to_owned(),
+            "snapshot: not a whole JSON document: EOF while parsing",
+        ),
+        ("[1,2]".to_owned(), "snapshot: format_version is missing"),
+        (
+            newer.to_string(),
+            "snapshot: format_version 2 is newer than this server reads (1); restore it with a \
+             newer wa-mock",
+        ),
+        (
+            bad_status.to_string(),
+            "snapshot: state.templates[0].status: unknown variant `SHINY`",
+        ),
+        (twice.to_string(), "snapshot: the id wamid."),
+    ];
+    for (body, expected) in cases {
+        let answer = restore(&app, &body).await;
+        assert_eq!(answer.status, 400, "{}", answer.text);
+        let error = answer.json();
+        assert_eq!(error["error"]["code"], 100, "{error}");
+        let details = error["error"]["error_data"]["details"].as_str().unwrap();
+        assert!(details.starts_with(expected), "{details}");
+        assert_eq!(snapshot(&app).await, saved, "nothing changed");
+    }
+}
+
+#[tokio::test]
+async fn webhook_settings_travel_with_the_app_secret_only_when_asked_for() {
+    let app = spawn_app().await;
+    let settings = json!({"webhook_url": "http://127.0.0.1:9/hook", "app_secret": "s3cret"});
+    let put = app
+        .call(Method::PUT, "/__admin/webhooks", Some(&settings))
+        .await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let plain: Value = serde_json::from_str(&snapshot(&app).await).unwrap();
+    assert_eq!(
+        plain["webhooks"],
+        json!({"webhook_url": "http://127.0.0.1:9/hook"})
+    );
+    let with_secrets = app.get("/__admin/snapshot?include=secrets").await;
+    assert_eq!(with_secrets.body["webhooks"], settings);
+    let bogus = app.get("/__admin/snapshot?include=secrets,journal").await;
+    assert_eq!(bogus.status, 400);
+    assert_eq!(
+        bogus.details(),
+        "include: expected secrets, found 'journal'"
+    );
+
+    let copy = spawn_app().await;
+    let answer = restore(&copy, &with_secrets.body.to_string()).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(
+        copy.get("/__admin/webhooks").await.body,
+        app.get("/__admin/webhooks").await.body
+    );
+
+    let before = snapshot(&copy).await;
+    let mut bad = with_secrets.body.clone();
+    bad["webhooks"]["webhook_url"] = json!("ftp://example.com/hook");
+    let answer = restore(&copy, &bad.to_string()).await;
+    assert_eq!(answer.status, 400, "{}", answer.text);
+    let details = answer.json()["error"]["error_data"]["details"].clone();
+    assert!(
+        details
+            .as_str()
+            .unwrap()
+            .starts_with("snapshot: webhooks: webhook_url: "),
+        "{details}"
+    );
+    assert_eq!(snapshot(&copy).await, before, "nothing changed");
+}
+
+#[tokio::test]
+async fn a_restored_quality_pause_ends_on_time() {
+    let original = spawn_app().await;
+    let paused = original
+        .post(
+            "/__admin/templates/100000000000031/quality",
+            &json!({"quality_score": "RED"}),
+        )
+        .await;
+    assert_eq!(paused.status, 200, "{}", paused.body);
+    original.advance(3600).await;
+    let saved = snapshot(&original).await;
+
+    let copy = spawn_app().await;
+    let answer = restore(&copy, &saved).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(template_status(&copy).await, "PAUSED");
+    copy.advance(2 * 3600 - 1).await;
+    assert_eq!(
+        template_status(&copy).await,
+        "PAUSED",
+        "three hours are not up"
+    );
+    copy.advance(1).await;
+    assert_eq!(
+        template_status(&copy).await,
+        "APPROVED",
+        "the pause ended at its time"
+    );
+}
+
+async fn template_status(app: &TestApp) -> Value {
+    app.get("/v25.0/100000000000031").await.body["status"].clone()
+}
