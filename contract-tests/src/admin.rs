@@ -68,6 +68,8 @@ pub struct Memory {
 pub struct State {
     /// The token selecting this sandbox.
     pub token: String,
+    /// The app Resumable Upload API sessions are opened on (`POST /{app_id}/uploads`).
+    pub app_id: String,
     /// Business portfolios.
     pub businesses: Vec<Business>,
     /// WhatsApp Business Accounts.

@@ -40,7 +40,16 @@ pub enum ObjectKind {
     Business,
     /// A media file uploaded to a phone number, or received from a user.
     Media,
+    /// The app that a Resumable Upload API session belongs to.
+    App,
+    /// A Resumable Upload API session: its id is `upload:` and a token
+    /// ([`UPLOAD_SESSION_PREFIX`]), not a number.
+    UploadSession,
 }
+
+/// What every Resumable Upload API session id starts with (`upload:…`, as Meta's): the one
+/// kind of Graph id that is not a number.
+pub const UPLOAD_SESSION_PREFIX: &str = "upload:";
 
 /// The HTTP methods Graph operations use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -172,7 +181,7 @@ macro_rules! operations {
         pub const OPERATIONS: &[Operation] = {
             use BodyPolicy::{Record, Refuse};
             use Method::{Delete, Get, Post};
-            use ObjectKind::{Business, Media, PhoneNumber, Template, Waba};
+            use ObjectKind::{App, Business, Media, PhoneNumber, Template, UploadSession, Waba};
             use PayloadKind::*;
             &[$(row(
                 OperationId::$variant,
@@ -324,6 +333,22 @@ operations! {
         object: Media, edge: None, method: Delete,
         request: None, response: Some(SuccessResponse),
     }
+    /// `POST /{app_id}/uploads?file_name&file_length&file_type`: opens a Resumable Upload API
+    /// session (its parameters are in the query).
+    CreateUploadSession = "create_upload_session" {
+        object: App, edge: Some("uploads"), method: Post,
+        request: None, response: None,
+    }
+    /// `POST /upload:{session}` with a `file_offset` header: the file's bytes from that offset.
+    UploadFileChunk = "upload_file_chunk" {
+        object: UploadSession, edge: None, method: Post,
+        request: None, response: None, body_limit: MEDIA_BODY_LIMIT,
+    }
+    /// `GET /upload:{session}`: the offset the session has reached.
+    GetUploadSession = "get_upload_session" {
+        object: UploadSession, edge: None, method: Get,
+        request: None, response: None,
+    }
     /// `POST /{business_id}/onboard_partners_to_mm_lite`.
     OnboardPartners = "onboard_partners" {
         object: Business, edge: Some("onboard_partners_to_mm_lite"), method: Post,
@@ -372,8 +397,9 @@ pub fn candidates<'a>(
         .filter(move |op| edge == Some(op.edge) && op.method.as_str().eq_ignore_ascii_case(method))
 }
 
-/// The edge of a `/{numeric id}` or `/{numeric id}/{edge}` path (`None` for the node itself),
-/// skipping a version segment; `None` for any other path.
+/// The edge of a `/{id}` or `/{id}/{edge}` path (`None` for the node itself), skipping a
+/// version segment; `None` for any other path. An id is a number or an upload session's
+/// `upload:…`.
 fn node_edge(path: &str) -> Option<Option<&str>> {
     let mut segments = path.trim_matches('/').split('/').peekable();
     if segments
@@ -383,7 +409,11 @@ fn node_edge(path: &str) -> Option<Option<&str>> {
         segments.next();
     }
     let node = segments.next()?;
-    if node.is_empty() || !node.bytes().all(|b| b.is_ascii_digit()) {
+    let numeric = !node.is_empty() && node.bytes().all(|b| b.is_ascii_digit());
+    let session = node
+        .strip_prefix(UPLOAD_SESSION_PREFIX)
+        .is_some_and(|token| !token.is_empty());
+    if !numeric && !session {
         return None;
     }
     let edge = segments.next();
@@ -399,6 +429,7 @@ fn node_edge(path: &str) -> Option<Option<&str>> {
 ///
 /// assert_eq!(body_limit("POST", "/v25.0/106540352242922/media"), MEDIA_BODY_LIMIT);
 /// assert_eq!(body_limit("POST", "/106540352242922/messages"), DEFAULT_BODY_LIMIT);
+/// assert_eq!(body_limit("POST", "/v25.0/upload:MTphdHRhY2g"), MEDIA_BODY_LIMIT);
 /// assert_eq!(body_limit("PUT", "/anything"), DEFAULT_BODY_LIMIT);
 /// ```
 pub fn body_limit(method: &str, path: &str) -> usize {

@@ -19,6 +19,7 @@ pub(crate) fn state(sandbox: &Sandbox) -> wire::State {
     let s: &SandboxState = &state;
     wire::State {
         token: sandbox.token().to_string(),
+        app_id: s.app_id.clone(),
         businesses: s
             .businesses
             .iter()

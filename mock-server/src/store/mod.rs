@@ -25,6 +25,7 @@
 //! - [`accounts`]: WABA settings, onboarding, `subscribed_apps` and the marketing limit.
 //! - [`inbound`]: recipient profiles and what users send and click.
 //! - [`media`]: uploaded and received files, their expiry and their download URLs.
+//! - [`uploads`]: the Resumable Upload API's sessions and the handles they issue.
 //! - [`requests`]: the request journal and armed faults.
 //!
 //! A Graph request takes its sandbox's lock once: a [`Session`] holds it while the pipeline
@@ -43,6 +44,7 @@ mod requests;
 mod sandboxes;
 mod sends;
 mod templates;
+mod uploads;
 mod world;
 
 use std::collections::{HashMap, VecDeque};
@@ -62,6 +64,7 @@ use crate::domain::media::MediaLibrary;
 use crate::domain::message::Message;
 use crate::domain::recipient::Recipients;
 use crate::domain::template::{RejectionRule, Template};
+use crate::domain::upload::Uploads;
 use crate::domain::waba::{Business, PhoneNumber, Waba};
 use crate::faults::Faults;
 use crate::ids::{
@@ -79,6 +82,7 @@ pub(crate) use media::media_gone;
 pub(crate) use sandboxes::DeleteError;
 pub(crate) use sends::Accepted;
 pub(crate) use templates::TemplateChangeError;
+pub(crate) use uploads::Uploaded;
 
 /// The whole server state; a cheap `Clone` handle.
 #[derive(Clone)]
@@ -185,6 +189,10 @@ pub(crate) struct SandboxState {
     message_bytes: usize,
     /// Uploaded and received files.
     media: MediaLibrary,
+    /// The app the Resumable Upload API's sessions belong to.
+    pub(crate) app_id: String,
+    /// Resumable upload sessions and the handles they issued.
+    uploads: Uploads,
     pub(crate) outbox: Outbox,
     pub(crate) faults: Faults,
 }

@@ -241,6 +241,7 @@ impl SandboxState {
             + self.message_bytes
             + self.outbox.history_bytes()
             + self.media.bytes()
+            + self.uploads.bytes()
     }
 
     /// Drops the oldest journal entry; the bytes it held.
