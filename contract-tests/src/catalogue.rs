@@ -336,7 +336,8 @@ error_kinds! {
     /// 100 (invented): a Resumable Upload API chunk sent from another offset than the
     /// session's.
     UploadOffsetMismatch = "upload_offset_mismatch",
-    /// 100 (invented): a template's `example.header_handle` that no upload session issued.
+    /// 131053 (invented details): a template's `example.header_handle` that no upload session
+    /// of the sandbox issued, or of a file of another kind.
     UploadHandleUnknown = "upload_handle_unknown",
     /// 100 (invented, HTTP 404): a media download URL past its few minutes.
     MediaUrlExpired = "media_url_expired",
