@@ -460,6 +460,9 @@ pub struct Message {
     /// The user's link clicks in it, oldest first (MM API messages).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clicks: Vec<LinkClick>,
+    /// The media files it carried, as its media body or its template's header.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<SentMedia>,
 }
 
 /// One entry of `GET /__admin/requests`: a Graph request as the journal keeps it.
@@ -814,6 +817,25 @@ pub struct Inbound {
     /// `button` with it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub click: Option<LinkClickRequest>,
+}
+
+/// A media file a message carried, by the id of an upload or by a link (recorded, never
+/// fetched).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SentMedia {
+    /// `image`, `video`, `audio`, `document` or `sticker`.
+    #[serde(rename = "type")]
+    pub media_type: String,
+    /// `header` (a template's header parameter) or `body` (a media message).
+    pub component: String,
+    /// The media id it named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The link it named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 /// What the user clicks: `{"message_id","component"}`.

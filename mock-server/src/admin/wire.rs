@@ -153,6 +153,16 @@ pub(crate) fn message(m: &Message) -> wire::Message {
             .iter()
             .map(|c| link_click(m.id.as_str(), c))
             .collect(),
+        media: m
+            .media
+            .iter()
+            .map(|s| wire::SentMedia {
+                media_type: s.kind.to_owned(),
+                component: s.component.to_owned(),
+                id: s.id.clone(),
+                link: s.link.clone(),
+            })
+            .collect(),
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use wa_contract::ErrorKind;
-use wa_contract::payload::send::MessageType;
+use wa_contract::payload::send::{MediaBody, MessageType, SendMessageRequest};
 use wa_contract::payload::template::CreativeFeatureKey;
 
 use super::Refusal;
@@ -50,6 +50,59 @@ pub(crate) struct TemplateRef {
     pub(crate) language: String,
     /// Category.
     pub(crate) category: &'static str,
+}
+
+/// A media file a message carried: as its body (`image`, `video`, …) or in its template's
+/// header, by the id of an upload or by a link (recorded, never fetched).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SentMedia {
+    /// `image`, `video`, `audio`, `document` or `sticker`.
+    pub(crate) kind: &'static str,
+    /// `header` for a template's header parameter, `body` for a media message.
+    pub(crate) component: &'static str,
+    /// The media id it named.
+    pub(crate) id: Option<String>,
+    /// The link it named.
+    pub(crate) link: Option<String>,
+}
+
+impl SentMedia {
+    /// Every media file `req` carries: its media body, then its template's header parameters.
+    pub(crate) fn of(req: &SendMessageRequest) -> Vec<Self> {
+        let body = [
+            ("image", &req.image),
+            ("audio", &req.audio),
+            ("video", &req.video),
+            ("document", &req.document),
+            ("sticker", &req.sticker),
+        ]
+        .into_iter()
+        .filter_map(|(kind, media)| Some(Self::new(kind, "body", media.as_ref()?)));
+        let header = req
+            .template
+            .iter()
+            .flat_map(|t| &t.components)
+            .filter(|c| c.component_type.eq_ignore_ascii_case("header"))
+            .flat_map(|c| &c.parameters)
+            .flat_map(|p| {
+                [
+                    ("image", &p.image),
+                    ("video", &p.video),
+                    ("document", &p.document),
+                ]
+            })
+            .filter_map(|(kind, media)| Some(Self::new(kind, "header", media.as_ref()?)));
+        body.chain(header).collect()
+    }
+
+    fn new(kind: &'static str, component: &'static str, media: &MediaBody) -> Self {
+        Self {
+            kind,
+            component,
+            id: media.id.clone(),
+            link: media.link.clone(),
+        }
+    }
 }
 
 /// A message accepted by `/marketing_messages` or `/messages`.
@@ -98,6 +151,8 @@ pub(crate) struct Message {
     pub(crate) statuses: Vec<StatusRecord>,
     /// The user's link clicks in it, oldest first (MM API messages only).
     pub(crate) clicks: Vec<Click>,
+    /// The media files it carried.
+    pub(crate) media: Vec<SentMedia>,
 }
 
 impl crate::budget::Retained for Message {
@@ -114,7 +169,16 @@ impl crate::budget::Retained for Message {
             + self
                 .template
                 .as_ref()
-                .map_or(0, |t| t.name.len() + t.language.len());
+                .map_or(0, |t| t.name.len() + t.language.len())
+            + self
+                .media
+                .iter()
+                .map(|m| {
+                    size_of::<SentMedia>()
+                        + m.id.as_ref().map_or(0, String::len)
+                        + m.link.as_ref().map_or(0, String::len)
+                })
+                .sum::<usize>();
         // The struct in its map slot, the order queue's copy of the id, three statuses.
         1_024 + self.id.as_str().len() * 2 + text
     }
@@ -335,6 +399,7 @@ mod tests {
             created_at: Timestamp::MANUAL_START,
             statuses: Vec::new(),
             clicks: Vec::new(),
+            media: Vec::new(),
         }
     }
 

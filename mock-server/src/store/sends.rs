@@ -16,7 +16,7 @@ use crate::domain::changes::{Changelog, Rules};
 use crate::domain::events::EventKind;
 use crate::domain::identity::digits;
 use crate::domain::marketing_limit;
-use crate::domain::message::{Message, Names, TemplateRef};
+use crate::domain::message::{Message, Names, SentMedia, TemplateRef};
 use crate::domain::pricing::{self, PricingCategory, pricing_type};
 use crate::domain::recipient::Timeline;
 use crate::domain::routing::{Route, marketing_pricing_category, route_marketing_message};
@@ -342,6 +342,7 @@ impl SandboxState {
             created_at: now,
             statuses: Vec::new(),
             clicks: Vec::new(),
+            media: SentMedia::of(req),
         };
         if self.message_order.len() >= self.retention.messages {
             self.trim_messages();

@@ -160,3 +160,150 @@ async fn each_sandbox_has_its_own_app_and_sessions() {
         .await;
     assert_eq!(theirs.status, 200, "{}", theirs.body);
 }
+
+/// A MARKETING template named `name` with an IMAGE header whose example is `handle`.
+fn image_header_template(name: &str, handle: &str) -> Value {
+    json!({
+        "name": name,
+        "language": "en_US",
+        "category": "MARKETING",
+        "components": [
+            {"type": "HEADER", "format": "IMAGE", "example": {"header_handle": [handle]}},
+            {"type": "BODY", "text": "Our new collection is in."}
+        ]
+    })
+}
+
+#[tokio::test]
+async fn a_media_header_template_takes_a_handle_the_sandbox_issued() {
+    let app = spawn_app().await;
+    let handle = app.upload_handle(300).await;
+    let path = format!("/v25.0/{WABA}/message_templates");
+    let created = app
+        .post(&path, &image_header_template("new_collection", &handle))
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert_eq!(created.body["status"], "PENDING");
+
+    let forged = app
+        .post(
+            &path,
+            &image_header_template("forged", "4::aW1hZ2UvcG5n:bm9wZQ"),
+        )
+        .await;
+    assert_eq!(forged.status, 400);
+    assert_eq!(forged.code(), 131053);
+    assert_eq!(
+        forged.details(),
+        "components[0].example.header_handle[0]: '4::aW1hZ2UvcG5n:bm9wZQ' is not a handle this sandbox issued (upload the file with POST /{app_id}/uploads)"
+    );
+    // Another sandbox's handle is not this one's.
+    let created = app.post("/__admin/sandboxes", &json!({})).await.body;
+    let other = app.with_token(created["token"].as_str().unwrap());
+    let waba = other.get("/__admin/state").await.body["wabas"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let foreign = other
+        .post(
+            &format!("/v25.0/{waba}/message_templates"),
+            &image_header_template("foreign", &handle),
+        )
+        .await;
+    assert_eq!(foreign.status, 400, "{}", foreign.body);
+    // A PNG is no video.
+    let mut video = image_header_template("video_header", &handle);
+    video["components"][0]["format"] = json!("VIDEO");
+    let wrong_kind = app.post(&path, &video).await;
+    assert_eq!(
+        wrong_kind.details(),
+        "components[0].example.header_handle[0]: a VIDEO header needs a file of its kind, found image/png"
+    );
+}
+
+/// An MM API send of `template` to `to` whose header carries `image` (`{"id"}` or `{"link"}`).
+fn image_header_send(template: &str, to: &str, image: &Value) -> Value {
+    json!({
+        "messaging_product": "whatsapp",
+        "to": to,
+        "type": "template",
+        "template": {
+            "name": template,
+            "language": {"code": "en_US"},
+            "components": [
+                {"type": "header", "parameters": [{"type": "image", "image": image}]}
+            ]
+        }
+    })
+}
+
+#[tokio::test]
+async fn an_image_header_template_made_with_a_handle_is_sent_through_the_mm_api_with_its_image() {
+    let app = spawn_app().await;
+    let handle = app.upload_handle(500).await;
+    // The WABA opts in to an image feature (off by default since 2026-04-21).
+    let opted_in = app
+        .post(
+            &format!("/v25.0/{WABA}"),
+            &json!({"degrees_of_freedom_spec": {"creative_features_spec":
+                {"image_touchups": {"enroll_status": "OPT_IN"}}}}),
+        )
+        .await;
+    assert_eq!(opted_in.body, json!({"success": true}));
+    let template = image_header_template("new_collection", &handle);
+    let created = app
+        .post(&format!("/v25.0/{WABA}/message_templates"), &template)
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    // Reviewed after a minute, synced to ads after ten.
+    app.advance(11 * 60).await;
+    let template_id = created.body["id"].as_str().unwrap();
+    let node = app.get(&format!("/v25.0/{template_id}")).await;
+    assert_eq!(node.body["status"], "APPROVED");
+
+    let media_id = app.upload("image/png", &png(2048)).await;
+    let path = format!("/v25.0/{PHONE}/marketing_messages");
+    let by_id = app
+        .post(
+            &path,
+            &image_header_send("new_collection", "14165550101", &json!({"id": media_id})),
+        )
+        .await;
+    assert_eq!(by_id.status, 200, "{}", by_id.body);
+    let link = "http://127.0.0.1:9/never-fetched.png";
+    let by_link = app
+        .post(
+            &path,
+            &image_header_send("new_collection", "14165550102", &json!({"link": link})),
+        )
+        .await;
+    assert_eq!(by_link.status, 200, "{}", by_link.body);
+
+    let sent = app
+        .message(by_id.body["messages"][0]["id"].as_str().unwrap())
+        .await;
+    assert_eq!(sent["route"], "marketing_messages");
+    assert_eq!(sent["creative_features"], json!(["image_touchups"]));
+    assert_eq!(
+        sent["media"],
+        json!([{"type": "image", "component": "header", "id": media_id}])
+    );
+    let linked = app
+        .message(by_link.body["messages"][0]["id"].as_str().unwrap())
+        .await;
+    assert_eq!(
+        linked["media"],
+        json!([{"type": "image", "component": "header", "link": link}])
+    );
+
+    // A media id the sandbox does not hold is refused and records nothing.
+    let before = app.messages().await.len();
+    let unknown = app
+        .post(
+            &path,
+            &image_header_send("new_collection", "14165550103", &json!({"id": "999"})),
+        )
+        .await;
+    assert_eq!(unknown.code(), 131053);
+    assert_eq!(app.messages().await.len(), before);
+}
