@@ -326,7 +326,7 @@ operations! {
     /// `GET /{media_id}`: the media's metadata and a short-lived download URL.
     GetMedia = "get_media" {
         object: Media, edge: None, method: Get,
-        request: None, response: None,
+        request: None, response: Some(MediaNode),
     }
     /// `DELETE /{media_id}`.
     DeleteMedia = "delete_media" {
@@ -337,17 +337,18 @@ operations! {
     /// session (its parameters are in the query).
     CreateUploadSession = "create_upload_session" {
         object: App, edge: Some("uploads"), method: Post,
-        request: None, response: None,
+        request: None, response: Some(PayloadKind::UploadSession),
     }
-    /// `POST /upload:{session}` with a `file_offset` header: the file's bytes from that offset.
+    /// `POST /upload:{session}` with a `file_offset` header: the file's bytes from that offset;
+    /// the handle once the file is complete, else the session's offset.
     UploadFileChunk = "upload_file_chunk" {
         object: UploadSession, edge: None, method: Post,
-        request: None, response: None, body_limit: MEDIA_BODY_LIMIT,
+        request: None, response: Some(UploadHandle), body_limit: MEDIA_BODY_LIMIT,
     }
     /// `GET /upload:{session}`: the offset the session has reached.
     GetUploadSession = "get_upload_session" {
         object: UploadSession, edge: None, method: Get,
-        request: None, response: None,
+        request: None, response: Some(UploadSessionState),
     }
     /// `POST /{business_id}/onboard_partners_to_mm_lite`.
     OnboardPartners = "onboard_partners" {

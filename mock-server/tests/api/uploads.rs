@@ -3,6 +3,7 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
+use wa_contract::PayloadKind;
 
 use crate::helpers::*;
 
@@ -70,6 +71,17 @@ async fn a_resumable_upload_resumes_from_the_sessions_offset_after_a_cut() {
     assert_eq!(body.as_object().unwrap().len(), 1, "{body}");
     let done = app.get(&format!("/v25.0/{session}")).await;
     assert_eq!(done.body, json!({"id": session, "file_offset": 1000}));
+
+    // Each answer keeps to its contract.
+    for (kind, answer) in [
+        (PayloadKind::UploadSession, json!({"id": session})),
+        (PayloadKind::UploadSessionState, reached.body),
+        (PayloadKind::UploadHandle, body),
+    ] {
+        let report = wa_contract::validate(kind, &answer);
+        assert!(report.is_ok(), "{kind}: {report}");
+        assert_eq!(PayloadKind::detect(&answer), Some(kind));
+    }
 }
 
 #[tokio::test]
@@ -262,6 +274,9 @@ async fn an_image_header_template_made_with_a_handle_is_sent_through_the_mm_api_
     assert_eq!(node.body["status"], "APPROVED");
 
     let media_id = app.upload("image/png", &png(2048)).await;
+    let node = app.get(&format!("/v25.0/{media_id}")).await.body;
+    let report = wa_contract::validate(PayloadKind::MediaNode, &node);
+    assert!(report.is_ok(), "{report}");
     let path = format!("/v25.0/{PHONE}/marketing_messages");
     let by_id = app
         .post(
