@@ -392,16 +392,18 @@ pub fn candidates<'a>(
     method: &'a str,
     path: &'a str,
 ) -> impl Iterator<Item = &'static Operation> + 'a {
-    let edge = node_edge(path);
-    OPERATIONS
-        .iter()
-        .filter(move |op| edge == Some(op.edge) && op.method.as_str().eq_ignore_ascii_case(method))
+    let node = node_edge(path);
+    OPERATIONS.iter().filter(move |op| {
+        // An `upload:` id names an upload session and nothing else; a number never names one.
+        node == Some((op.edge, op.object == ObjectKind::UploadSession))
+            && op.method.as_str().eq_ignore_ascii_case(method)
+    })
 }
 
-/// The edge of a `/{id}` or `/{id}/{edge}` path (`None` for the node itself), skipping a
-/// version segment; `None` for any other path. An id is a number or an upload session's
-/// `upload:…`.
-fn node_edge(path: &str) -> Option<Option<&str>> {
+/// The edge of a `/{id}` or `/{id}/{edge}` path (`None` for the node itself) and whether the
+/// id is an upload session's (`upload:…`) rather than a number, skipping a version segment;
+/// `None` for any other path.
+fn node_edge(path: &str) -> Option<(Option<&str>, bool)> {
     let mut segments = path.trim_matches('/').split('/').peekable();
     if segments
         .peek()
@@ -418,7 +420,7 @@ fn node_edge(path: &str) -> Option<Option<&str>> {
         return None;
     }
     let edge = segments.next();
-    segments.next().is_none().then_some(edge)
+    segments.next().is_none().then_some((edge, session))
 }
 
 /// The most bytes the body of a request with `method` and `path` may carry: the largest limit
@@ -553,6 +555,8 @@ mod tests {
                 Some(PayloadKind::WabaUpdateRequest),
             ),
             ("POST", "/123/onboard_partners_to_mm_lite", json!({}), None),
+            // An upload session's piece is raw bytes, never a WABA update.
+            ("POST", "/v23.0/upload:ODQ3MDM5", json!(null), None),
             ("DELETE", "/123/subscribed_apps", json!({}), None),
             ("POST", "/123/messages/extra", json!({}), None),
             ("POST", "/me/messages", json!({}), None),
