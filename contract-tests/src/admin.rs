@@ -84,7 +84,7 @@ pub struct MemoryCounted {
     pub faults: usize,
     /// Jobs waiting on the sandboxes' clocks (status steps, retries, reviews).
     pub jobs: usize,
-    /// Uploaded and received media files.
+    /// Uploaded and received media files, and resumable uploads under way.
     pub media: usize,
     /// Webhook deliveries: attempts logged and deliveries waiting to be sent.
     pub deliveries: usize,
@@ -97,6 +97,8 @@ pub struct MemoryCounted {
 pub struct State {
     /// The token selecting this sandbox.
     pub token: String,
+    /// The app Resumable Upload API sessions are opened on (`POST /{app_id}/uploads`).
+    pub app_id: String,
     /// Business portfolios.
     pub businesses: Vec<Business>,
     /// WhatsApp Business Accounts.
@@ -647,6 +649,9 @@ pub struct Message {
     /// The user's link clicks in it, oldest first (MM API messages).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clicks: Vec<LinkClick>,
+    /// The media files it carried, as its media body or its template's header.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<SentMedia>,
 }
 
 /// One entry of `GET /__admin/requests`: a Graph request as the journal keeps it.
@@ -1152,6 +1157,25 @@ pub struct FlowReply {
     /// The text shown (default `Sent`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+}
+
+/// A media file a message carried, by the id of an upload or by a link (recorded, never
+/// fetched).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SentMedia {
+    /// `image`, `video`, `audio`, `document` or `sticker`.
+    #[serde(rename = "type")]
+    pub media_type: String,
+    /// `header` (a template's header parameter) or `body` (a media message).
+    pub component: String,
+    /// The media id it named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The link it named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 /// What the user clicks: `{"message_id","component"}`.

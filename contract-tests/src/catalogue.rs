@@ -367,6 +367,12 @@ error_kinds! {
     MediaTooLarge = "media_too_large",
     /// 131053 (invented details): a send names a media id the sandbox does not hold.
     MediaNotFound = "media_not_found",
+    /// 100 (invented): a Resumable Upload API chunk sent from another offset than the
+    /// session's.
+    UploadOffsetMismatch = "upload_offset_mismatch",
+    /// 131053 (invented details): a template's `example.header_handle` that no upload session
+    /// of the sandbox issued, or of a file of another kind.
+    UploadHandleUnknown = "upload_handle_unknown",
     /// 100 (invented, HTTP 404): a media download URL past its few minutes.
     MediaUrlExpired = "media_url_expired",
     /// 100 (invented, HTTP 416): a `Range` past the end of a media file.

@@ -40,7 +40,16 @@ pub enum ObjectKind {
     Business,
     /// A media file uploaded to a phone number, or received from a user.
     Media,
+    /// The app that a Resumable Upload API session belongs to.
+    App,
+    /// A Resumable Upload API session: its id is `upload:` and a token
+    /// ([`UPLOAD_SESSION_PREFIX`]), not a number.
+    UploadSession,
 }
+
+/// What every Resumable Upload API session id starts with (`upload:…`, as Meta's): the one
+/// kind of Graph id that is not a number.
+pub const UPLOAD_SESSION_PREFIX: &str = "upload:";
 
 /// The HTTP methods Graph operations use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -172,7 +181,7 @@ macro_rules! operations {
         pub const OPERATIONS: &[Operation] = {
             use BodyPolicy::{Record, Refuse};
             use Method::{Delete, Get, Post};
-            use ObjectKind::{Business, Media, PhoneNumber, Template, Waba};
+            use ObjectKind::{App, Business, Media, PhoneNumber, Template, UploadSession, Waba};
             use PayloadKind::*;
             &[$(row(
                 OperationId::$variant,
@@ -317,12 +326,29 @@ operations! {
     /// `GET /{media_id}`: the media's metadata and a short-lived download URL.
     GetMedia = "get_media" {
         object: Media, edge: None, method: Get,
-        request: None, response: None,
+        request: None, response: Some(MediaNode),
     }
     /// `DELETE /{media_id}`.
     DeleteMedia = "delete_media" {
         object: Media, edge: None, method: Delete,
         request: None, response: Some(SuccessResponse),
+    }
+    /// `POST /{app_id}/uploads?file_name&file_length&file_type`: opens a Resumable Upload API
+    /// session (its parameters are in the query).
+    CreateUploadSession = "create_upload_session" {
+        object: App, edge: Some("uploads"), method: Post,
+        request: None, response: Some(PayloadKind::UploadSession),
+    }
+    /// `POST /upload:{session}` with a `file_offset` header: the file's bytes from that offset;
+    /// the handle once the file is complete, else the session's offset.
+    UploadFileChunk = "upload_file_chunk" {
+        object: UploadSession, edge: None, method: Post,
+        request: None, response: Some(UploadHandle), body_limit: MEDIA_BODY_LIMIT,
+    }
+    /// `GET /upload:{session}`: the offset the session has reached.
+    GetUploadSession = "get_upload_session" {
+        object: UploadSession, edge: None, method: Get,
+        request: None, response: Some(UploadSessionState),
     }
     /// `POST /{business_id}/onboard_partners_to_mm_lite`.
     OnboardPartners = "onboard_partners" {
@@ -366,15 +392,18 @@ pub fn candidates<'a>(
     method: &'a str,
     path: &'a str,
 ) -> impl Iterator<Item = &'static Operation> + 'a {
-    let edge = node_edge(path);
-    OPERATIONS
-        .iter()
-        .filter(move |op| edge == Some(op.edge) && op.method.as_str().eq_ignore_ascii_case(method))
+    let node = node_edge(path);
+    OPERATIONS.iter().filter(move |op| {
+        // An `upload:` id names an upload session and nothing else; a number never names one.
+        node == Some((op.edge, op.object == ObjectKind::UploadSession))
+            && op.method.as_str().eq_ignore_ascii_case(method)
+    })
 }
 
-/// The edge of a `/{numeric id}` or `/{numeric id}/{edge}` path (`None` for the node itself),
-/// skipping a version segment; `None` for any other path.
-fn node_edge(path: &str) -> Option<Option<&str>> {
+/// The edge of a `/{id}` or `/{id}/{edge}` path (`None` for the node itself) and whether the
+/// id is an upload session's (`upload:…`) rather than a number, skipping a version segment;
+/// `None` for any other path.
+fn node_edge(path: &str) -> Option<(Option<&str>, bool)> {
     let mut segments = path.trim_matches('/').split('/').peekable();
     if segments
         .peek()
@@ -383,11 +412,15 @@ fn node_edge(path: &str) -> Option<Option<&str>> {
         segments.next();
     }
     let node = segments.next()?;
-    if node.is_empty() || !node.bytes().all(|b| b.is_ascii_digit()) {
+    let numeric = !node.is_empty() && node.bytes().all(|b| b.is_ascii_digit());
+    let session = node
+        .strip_prefix(UPLOAD_SESSION_PREFIX)
+        .is_some_and(|token| !token.is_empty());
+    if !numeric && !session {
         return None;
     }
     let edge = segments.next();
-    segments.next().is_none().then_some(edge)
+    segments.next().is_none().then_some((edge, session))
 }
 
 /// The most bytes the body of a request with `method` and `path` may carry: the largest limit
@@ -399,6 +432,7 @@ fn node_edge(path: &str) -> Option<Option<&str>> {
 ///
 /// assert_eq!(body_limit("POST", "/v25.0/106540352242922/media"), MEDIA_BODY_LIMIT);
 /// assert_eq!(body_limit("POST", "/106540352242922/messages"), DEFAULT_BODY_LIMIT);
+/// assert_eq!(body_limit("POST", "/v25.0/upload:MTphdHRhY2g"), MEDIA_BODY_LIMIT);
 /// assert_eq!(body_limit("PUT", "/anything"), DEFAULT_BODY_LIMIT);
 /// ```
 pub fn body_limit(method: &str, path: &str) -> usize {
@@ -521,6 +555,8 @@ mod tests {
                 Some(PayloadKind::WabaUpdateRequest),
             ),
             ("POST", "/123/onboard_partners_to_mm_lite", json!({}), None),
+            // An upload session's piece is raw bytes, never a WABA update.
+            ("POST", "/v23.0/upload:ODQ3MDM5", json!(null), None),
             ("DELETE", "/123/subscribed_apps", json!({}), None),
             ("POST", "/123/messages/extra", json!({}), None),
             ("POST", "/me/messages", json!({}), None),

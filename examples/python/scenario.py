@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 from pywa import WhatsApp, types
 from pywa.errors import TemplateNotExists
-from pywa.types.templates import BodyText, TemplateLanguage
+from pywa.types.templates import BodyText, HeaderImage, TemplateLanguage
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "debug"
@@ -37,6 +37,8 @@ TOKEN = "wa-mock-default-token"
 APP_SECRET = "python-example-secret"
 VERIFY_TOKEN = "python-example-verify"
 CUSTOMER = "14165551234"
+APP_ID = "100000000000041"
+WABA_ID = "100000000000011"
 BSUID = "CA.13491208655302741918"
 PARENT_BSUID = "CA.ENT.11815799212886844830"
 
@@ -204,6 +206,8 @@ def run(base, hook):
     check("the MM message is priced marketing_lite",
           bool(mm_pricing) and all(p.category.value == "marketing_lite" for p in mm_pricing), mm_pricing)
 
+    media(base)
+
     journal = subprocess.run([WA_CONTRACT, "journal", "--mock", base, "--token", TOKEN],
                              capture_output=True, text=True)
     check("wa-contract journal finds pywa's requests conformant", journal.returncode == 0,
@@ -213,6 +217,38 @@ def run(base, hook):
     check("pywa's receiver accepts signed webhooks and refuses badly signed ones", fuzz.returncode == 0,
           fuzz.stdout + fuzz.stderr)
     check("pywa parsed every webhook it accepted without error", not ErrorCount.errors, ErrorCount.errors[:3])
+
+
+def media(base):
+    """A header image through pywa's Resumable Upload API calls (cut and resumed), a template
+    made with its handle, and an image uploaded and sent by id, in a message and an MM header."""
+    png = bytes(range(256)) * 4
+    session = wa.api.create_upload_session(app_id=APP_ID, file_name="banner.png",
+                                           file_length=len(png), file_type="image/png")["id"]
+    cut = wa.api.upload_file(upload_session_id=session, file=png[:300], file_offset=0)
+    offset = wa.api.get_upload_session(upload_session_id=session)["file_offset"]
+    handle = wa.api.upload_file(upload_session_id=session, file=png[offset:], file_offset=offset)["h"]
+    check("pywa resumes an upload session from its offset and gets a handle",
+          cut["file_offset"] == 300 and offset == 300 and handle.startswith("4::"), (cut, offset, handle))
+    created = admin(base, "POST", f"/v23.0/{WABA_ID}/message_templates", {
+        "name": "new_collection", "language": "en_US", "category": "MARKETING",
+        "components": [{"type": "HEADER", "format": "IMAGE", "example": {"header_handle": [handle]}},
+                       {"type": "BODY", "text": "Our new collection is in."}]})
+    admin(base, "POST", "/__admin/clock/advance", {"seconds": 11 * 60})
+
+    uploaded = wa.upload_media(media=png, mime_type="image/png", filename="banner.png")
+    url = wa.get_media_url(uploaded.id)
+    check("pywa uploads an image and reads its download URL",
+          url.mime_type == "image/png" and url.file_size == len(png), url)
+    image = wa.send_image(to=CUSTOMER, image=uploaded.id)
+    header = wa.send_template(to=CUSTOMER, name="new_collection", language=TemplateLanguage.ENGLISH_US,
+                              params=[HeaderImage.params(image=uploaded.id)], use_mm_lite_api=True)
+    recorded = {m["id"]: m for m in admin(base, "GET", "/__admin/messages")["data"]}
+    check("the mock recorded the image pywa sent by id, and the MM header made with a handle",
+          recorded[image.id]["media"] == [{"type": "image", "component": "body", "id": uploaded.id}]
+          and recorded[header.id]["media"] == [{"type": "image", "component": "header", "id": uploaded.id}]
+          and recorded[header.id]["route"] == "marketing_messages" and created["status"] == "PENDING",
+          (recorded.get(image.id), recorded.get(header.id)))
 
 
 if __name__ == "__main__":

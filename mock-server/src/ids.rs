@@ -215,6 +215,8 @@ pub(crate) enum Stream {
     /// Media ids, drawn only for stored media (after the others, so that they keep their
     /// seeds).
     Media,
+    /// The app id of a sandbox with fresh ids, then upload session ids and file handles.
+    Uploads,
 }
 
 impl Stream {
@@ -248,6 +250,8 @@ pub(crate) struct IdStreams {
     pub(crate) clicks: IdGen,
     /// Media ids.
     pub(crate) media: IdGen,
+    /// The app id (fresh ids only), upload sessions and file handles.
+    pub(crate) uploads: IdGen,
 }
 
 impl IdStreams {
@@ -262,6 +266,7 @@ impl IdStreams {
             requests: Stream::Requests.generator(seed, sandbox),
             clicks: Stream::Clicks.generator(seed, sandbox),
             media: Stream::Media.generator(seed, sandbox),
+            uploads: Stream::Uploads.generator(seed, sandbox),
         }
     }
 }

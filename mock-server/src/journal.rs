@@ -79,6 +79,11 @@ impl RawBody {
         self.truncated_from
     }
 
+    /// The bytes as they arrived (a file's piece, for the Resumable Upload API).
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// Bytes kept.
     pub(crate) fn len(&self) -> usize {
         self.bytes.len()

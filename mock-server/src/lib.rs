@@ -105,6 +105,8 @@ pub const DEFAULT_PHONE_NUMBER_ID: &str = "100000000000021";
 pub const ELIGIBLE_PHONE_NUMBER_ID: &str = "100000000000022";
 /// The MSC WABA's phone number.
 pub const MSC_PHONE_NUMBER_ID: &str = "100000000000023";
+/// The default world's app: Resumable Upload API sessions are opened on it.
+pub const DEFAULT_APP_ID: &str = "100000000000041";
 /// The default sandbox's token (any unknown token also selects it unless auth is strict).
 pub const DEFAULT_TOKEN: &str = "wa-mock-default-token";
 

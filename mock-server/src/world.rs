@@ -55,6 +55,9 @@ pub(crate) struct WorldSpec {
     /// How much history each sandbox keeps.
     #[serde(default)]
     pub(crate) retention: Retention,
+    /// The id of the app that Resumable Upload API sessions belong to; drawn when not given.
+    #[serde(default)]
+    pub(crate) app_id: Option<String>,
     /// The business portfolios.
     pub(crate) businesses: Vec<BusinessSpec>,
 }

@@ -441,6 +441,8 @@ fn known_kind(scrubber: &Scrubber, path: &str) -> Option<ObjectKind> {
         "template_id" => Some(ObjectKind::Template),
         "business_id" => Some(ObjectKind::Business),
         "media_id" => Some(ObjectKind::Media),
+        "app_id" => Some(ObjectKind::App),
+        "upload_session_id" => Some(ObjectKind::UploadSession),
         _ => None,
     }
 }
@@ -453,5 +455,7 @@ pub(super) const fn placeholder_kind(kind: ObjectKind) -> &'static str {
         ObjectKind::Template => "template_id",
         ObjectKind::Business => "business_id",
         ObjectKind::Media => "media_id",
+        ObjectKind::App => "app_id",
+        ObjectKind::UploadSession => "upload_session_id",
     }
 }

@@ -8,6 +8,7 @@
 pub mod bsuid;
 pub mod enums;
 pub mod error;
+pub mod media;
 pub mod send;
 pub mod template;
 pub mod waba;

@@ -308,6 +308,30 @@ const SUCCESS_RESPONSE: &[Mutation] = mutations! {
     "type" => |v| set(v, "", "success", json!("yes")),
 };
 
+const MEDIA_NODE: &[Mutation] = mutations! {
+    "required" => |v| remove(v, "", "url"),
+    "type" => |v| set(v, "", "file_size", json!("12")),
+    "sha256" => |v| set(v, "", "sha256", json!("0123456789abcdef")),
+    "graph_id" => |v| set(v, "", "id", json!("media-1")),
+    "url" => |v| set(v, "", "url", json!("ftp://example.com/file")),
+};
+
+const UPLOAD_SESSION: &[Mutation] = mutations! {
+    "required" => |v| *v = json!({}),
+    "upload_session_id" => |v| set(v, "", "id", json!("1234567890")),
+};
+
+const UPLOAD_SESSION_STATE: &[Mutation] = mutations! {
+    "required" => |v| remove(v, "", "file_offset"),
+    "type" => |v| set(v, "", "file_offset", json!("40")),
+    "range" => |v| set(v, "", "file_offset", json!(-1)),
+};
+
+const UPLOAD_HANDLE: &[Mutation] = mutations! {
+    "required" => |v| *v = json!({}),
+    "non_empty" => |v| set(v, "", "h", json!("")),
+};
+
 /// Every mutation that applies to `kind`.
 pub(super) fn mutations(kind: PayloadKind) -> Vec<Mutation> {
     let tables: &[&[Mutation]] = match kind {
@@ -325,6 +349,10 @@ pub(super) fn mutations(kind: PayloadKind) -> Vec<Mutation> {
         PayloadKind::SubscribedAppsRequest => &[SUBSCRIBED_APPS_REQUEST],
         PayloadKind::SubscribedAppsList => &[SUBSCRIBED_APPS_LIST],
         PayloadKind::SuccessResponse => &[SUCCESS_RESPONSE],
+        PayloadKind::MediaNode => &[MEDIA_NODE],
+        PayloadKind::UploadSession => &[UPLOAD_SESSION],
+        PayloadKind::UploadSessionState => &[UPLOAD_SESSION_STATE],
+        PayloadKind::UploadHandle => &[UPLOAD_HANDLE],
         PayloadKind::StatusWebhook => &[STATUS_WEBHOOK],
         PayloadKind::InboundMessageWebhook => &[INBOUND_WEBHOOK],
         PayloadKind::TemplateStatusWebhook => &[TEMPLATE_STATUS_WEBHOOK],

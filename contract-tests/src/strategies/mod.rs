@@ -45,6 +45,7 @@ use serde_json::Value;
 
 use crate::PayloadKind;
 use crate::payload::error::GraphErrorBody;
+use crate::payload::media::{MediaNode, UploadHandle, UploadSession, UploadSessionState};
 use crate::payload::send::{SendMessageRequest, SendResponse};
 use crate::payload::template::{
     TemplateCreateRequest, TemplateCreateResponse, TemplateEditRequest, TemplateList,
@@ -59,6 +60,7 @@ use crate::payload::webhook::WebhookPayload;
 mod account;
 mod atoms;
 mod invalid;
+mod media;
 mod send;
 mod webhook;
 
@@ -213,6 +215,26 @@ pub fn success_response() -> impl Strategy<Value = SuccessResponse> {
     account::success_response()
 }
 
+/// `GET /{media_id}`.
+pub fn media_node() -> impl Strategy<Value = MediaNode> {
+    media::media_node()
+}
+
+/// `POST /{app_id}/uploads`: a Resumable Upload API session.
+pub fn upload_session() -> impl Strategy<Value = UploadSession> {
+    media::upload_session()
+}
+
+/// `GET /upload:{session}`: the offset to resume from.
+pub fn upload_session_state() -> impl Strategy<Value = UploadSessionState> {
+    media::upload_session_state()
+}
+
+/// A complete upload's handle.
+pub fn upload_handle() -> impl Strategy<Value = UploadHandle> {
+    media::upload_handle()
+}
+
 /// `value` as JSON; generated payloads always serialise.
 fn json<T: Serialize>(value: T) -> Value {
     serde_json::to_value(value).expect("generated payloads serialise")
@@ -235,6 +257,10 @@ pub fn valid(kind: PayloadKind) -> BoxedStrategy<Value> {
         PayloadKind::SubscribedAppsRequest => subscribed_apps_request().prop_map(json).boxed(),
         PayloadKind::SubscribedAppsList => subscribed_apps_list().prop_map(json).boxed(),
         PayloadKind::SuccessResponse => success_response().prop_map(json).boxed(),
+        PayloadKind::MediaNode => media_node().prop_map(json).boxed(),
+        PayloadKind::UploadSession => upload_session().prop_map(json).boxed(),
+        PayloadKind::UploadSessionState => upload_session_state().prop_map(json).boxed(),
+        PayloadKind::UploadHandle => upload_handle().prop_map(json).boxed(),
         PayloadKind::StatusWebhook => status_webhook().prop_map(json).boxed(),
         PayloadKind::InboundMessageWebhook => inbound_message_webhook().prop_map(json).boxed(),
         PayloadKind::TemplateStatusWebhook => template_status_webhook().prop_map(json).boxed(),

@@ -17,6 +17,7 @@ use crate::payload::send::{SendMessageRequest, StatusUpdateRequest};
 
 mod account;
 mod check;
+mod media;
 mod send;
 mod shapes;
 mod template;
@@ -94,6 +95,14 @@ payload_kinds! {
     SubscribedAppsList = "subscribed_apps_list" => account::subscribed_apps_list,
     /// `{"success": true}` answers (template edit/delete, subscriptions, WABA update).
     SuccessResponse = "success_response" => account::success_response,
+    /// `GET /{media_id}` response.
+    MediaNode = "media_node" => media::media_node,
+    /// `POST /{app_id}/uploads` response: a Resumable Upload API session.
+    UploadSession = "upload_session" => media::upload_session,
+    /// `GET /upload:{session}` response: the offset to resume from.
+    UploadSessionState = "upload_session_state" => media::upload_session_state,
+    /// `POST /upload:{session}` response once the file is complete: its handle.
+    UploadHandle = "upload_handle" => media::upload_handle,
     /// `messages` webhook carrying `statuses`.
     StatusWebhook = "status_webhook" => |c, v| webhook::webhook(c, v, Expect::Statuses),
     /// `messages` webhook carrying inbound `messages`.
@@ -152,6 +161,10 @@ impl PayloadKind {
         if has("error") {
             return Some(Self::GraphError);
         }
+        // A media node carries `messaging_product` too, so it is told apart from sends first.
+        if has("url") && has("sha256") {
+            return Some(Self::MediaNode);
+        }
         if root.get("object").and_then(Value::as_str) == Some("whatsapp_business_account") {
             let change = value.pointer("/entry/0/changes/0")?;
             return match change.get("field")?.as_str()? {
@@ -195,7 +208,19 @@ impl PayloadKind {
                 Self::TemplateList
             });
         }
-        let kind = if has("success") {
+        let session = root
+            .get("id")
+            .and_then(Value::as_str)
+            .is_some_and(|id| id.starts_with(crate::operations::UPLOAD_SESSION_PREFIX));
+        let kind = if has("h") && root.len() == 1 {
+            Self::UploadHandle
+        } else if session {
+            if has("file_offset") {
+                Self::UploadSessionState
+            } else {
+                Self::UploadSession
+            }
+        } else if has("success") {
             Self::SuccessResponse
         } else if has("override_callback_uri") || has("verify_token") {
             Self::SubscribedAppsRequest

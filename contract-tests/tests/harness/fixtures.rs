@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use wa_contract::payload::{error, send, template, waba, webhook};
+use wa_contract::payload::{error, media, send, template, waba, webhook};
 use wa_contract::{PayloadKind, validate};
 
 /// `fixtures/payloads`.
@@ -61,6 +61,10 @@ fn round_trip(kind: PayloadKind, value: &Value) -> Value {
         PayloadKind::SubscribedAppsRequest => through::<waba::SubscribedAppsRequest>(value),
         PayloadKind::SubscribedAppsList => through::<waba::SubscribedAppsList>(value),
         PayloadKind::SuccessResponse => through::<waba::SuccessResponse>(value),
+        PayloadKind::MediaNode => through::<media::MediaNode>(value),
+        PayloadKind::UploadSession => through::<media::UploadSession>(value),
+        PayloadKind::UploadSessionState => through::<media::UploadSessionState>(value),
+        PayloadKind::UploadHandle => through::<media::UploadHandle>(value),
         PayloadKind::StatusWebhook
         | PayloadKind::InboundMessageWebhook
         | PayloadKind::TemplateStatusWebhook

@@ -23,6 +23,7 @@ pub(crate) fn state(sandbox: &Sandbox) -> wire::State {
     let s: &SandboxState = &state;
     wire::State {
         token: sandbox.token().to_string(),
+        app_id: s.app_id.clone(),
         businesses: s
             .businesses
             .iter()
@@ -178,6 +179,16 @@ pub(crate) fn message(m: &Message, catalogue: &Catalogue) -> wire::Message {
             .clicks
             .iter()
             .map(|c| link_click(m.id.as_str(), c))
+            .collect(),
+        media: m
+            .media
+            .iter()
+            .map(|s| wire::SentMedia {
+                media_type: s.kind.to_owned(),
+                component: s.component.to_owned(),
+                id: s.id.clone(),
+                link: s.link.clone(),
+            })
             .collect(),
     }
 }

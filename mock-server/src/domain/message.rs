@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 use wa_contract::ErrorKind;
-use wa_contract::payload::send::MessageType;
+use wa_contract::payload::send::{MediaBody, MessageType, SendMessageRequest};
 use wa_contract::payload::template::CreativeFeatureKey;
 use wa_contract::payload::template::TemplateCategory;
 
@@ -73,6 +73,63 @@ pub(crate) struct TemplateRef {
     pub(crate) category: &'static str,
 }
 
+/// A media file a message carried: as its body (`image`, `video`, …) or in its template's
+/// header, by the id of an upload or by a link (recorded, never fetched).
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub(crate) struct SentMedia {
+    /// `image`, `video`, `audio`, `document` or `sticker`.
+    #[serde(deserialize_with = "media_kind")]
+    pub(crate) kind: &'static str,
+    /// `header` for a template's header parameter, `body` for a media message.
+    #[serde(deserialize_with = "media_component")]
+    pub(crate) component: &'static str,
+    /// The media id it named.
+    pub(crate) id: Option<String>,
+    /// The link it named.
+    pub(crate) link: Option<String>,
+}
+
+impl SentMedia {
+    /// Every media file `req` carries: its media body, then its template's header parameters.
+    pub(crate) fn of(req: &SendMessageRequest) -> Vec<Self> {
+        let body = [
+            ("image", &req.image),
+            ("audio", &req.audio),
+            ("video", &req.video),
+            ("document", &req.document),
+            ("sticker", &req.sticker),
+        ]
+        .into_iter()
+        .filter_map(|(kind, media)| Some(Self::new(kind, "body", media.as_ref()?)));
+        let header = req
+            .template
+            .iter()
+            .flat_map(|t| &t.components)
+            .filter(|c| c.component_type.eq_ignore_ascii_case("header"))
+            .flat_map(|c| &c.parameters)
+            .flat_map(|p| {
+                [
+                    ("image", &p.image),
+                    ("video", &p.video),
+                    ("document", &p.document),
+                ]
+            })
+            .filter_map(|(kind, media)| Some(Self::new(kind, "header", media.as_ref()?)));
+        body.chain(header).collect()
+    }
+
+    fn new(kind: &'static str, component: &'static str, media: &MediaBody) -> Self {
+        Self {
+            kind,
+            component,
+            id: media.id.clone(),
+            link: media.link.clone(),
+        }
+    }
+}
+
 /// A message accepted by `/marketing_messages` or `/messages`.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct Message {
@@ -122,6 +179,8 @@ pub(crate) struct Message {
     pub(crate) statuses: Vec<StatusRecord>,
     /// The user's link clicks in it, oldest first (MM API messages only).
     pub(crate) clicks: Vec<Click>,
+    /// The media files it carried.
+    pub(crate) media: Vec<SentMedia>,
     /// The statuses it has still to reach, as data rather than inside a clock job, so that a
     /// snapshot carries them and a restored sandbox resumes them.
     pub(crate) upcoming: Upcoming,
@@ -177,13 +236,28 @@ fn category<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
 }
 
 fn endpoint<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
-    let sent = std::borrow::Cow::<'de, str>::deserialize(d)?;
-    ["marketing_messages", "messages"]
-        .into_iter()
-        .find(|e| *e == sent)
-        .ok_or_else(|| {
-            serde::de::Error::unknown_variant(&sent, &["marketing_messages", "messages"])
-        })
+    one_of(d, &["marketing_messages", "messages"])
+}
+
+fn media_kind<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    one_of(d, &["image", "video", "audio", "document", "sticker"])
+}
+
+fn media_component<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    one_of(d, &["header", "body"])
+}
+
+/// The one of `names` that `d` holds.
+fn one_of<'de, D: Deserializer<'de>>(
+    d: D,
+    names: &'static [&'static str],
+) -> Result<&'static str, D::Error> {
+    let read = std::borrow::Cow::<'de, str>::deserialize(d)?;
+    names
+        .iter()
+        .find(|name| **name == read)
+        .copied()
+        .ok_or_else(|| serde::de::Error::unknown_variant(&read, names))
 }
 
 impl crate::budget::Retained for Message {
@@ -200,7 +274,16 @@ impl crate::budget::Retained for Message {
             + self
                 .template
                 .as_ref()
-                .map_or(0, |t| t.name.len() + t.language.len());
+                .map_or(0, |t| t.name.len() + t.language.len())
+            + self
+                .media
+                .iter()
+                .map(|m| {
+                    size_of::<SentMedia>()
+                        + m.id.as_ref().map_or(0, String::len)
+                        + m.link.as_ref().map_or(0, String::len)
+                })
+                .sum::<usize>();
         // The struct in its map slot, the order queue's copy of the id, three statuses.
         1_024 + self.id.as_str().len() * 2 + text
     }
@@ -423,6 +506,7 @@ mod tests {
             statuses: Vec::new(),
             clicks: Vec::new(),
             upcoming: Upcoming::default(),
+            media: Vec::new(),
         }
     }
 

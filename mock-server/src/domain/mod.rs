@@ -12,7 +12,8 @@
 //! reach each other:
 //! 1. leaves: [`changes`] (Meta's dated rules), [`country`] (a phone number's country and
 //!    display, from libphonenumber), [`status`] (a message's status), [`click`] (what a click
-//!    records) and [`media`] (files and their limits), then [`identity`] (who a user is);
+//!    records), [`media`] (files and their limits) and [`upload`] (resumable upload
+//!    sessions and their handles), then [`identity`] (who a user is);
 //! 2. [`pricing`], [`waba`], [`inbound`] and [`marketing_limit`];
 //! 3. [`recipient`], [`routing`] and [`events`];
 //! 4. [`template`] and [`message`];
@@ -39,6 +40,7 @@ pub(crate) mod recipient;
 pub(crate) mod routing;
 pub(crate) mod status;
 pub(crate) mod template;
+pub(crate) mod upload;
 pub(crate) mod waba;
 
 use wa_contract::ErrorKind;

@@ -747,6 +747,52 @@ pub(crate) fn check_components(components: &[TemplateComponent]) -> Result<(), R
     Ok(())
 }
 
+/// A media header's example must be a handle the sandbox's Resumable Upload API issued
+/// (`handle_type` gives an issued handle's file type, `None` for any other), for a file its
+/// format takes: an image for IMAGE, an MP4 for VIDEO, a PDF for DOCUMENT (*invented*: Meta
+/// documents neither refusal).
+pub(crate) fn check_header_handles<'h>(
+    components: &[TemplateComponent],
+    handle_type: impl Fn(&str) -> Option<&'h str>,
+) -> Result<(), Refusal> {
+    let media_headers = components.iter().enumerate().filter(|(_, c)| {
+        c.kind() == TemplateComponentKind::Header
+            && c.format.as_deref().is_some_and(|f| {
+                ["IMAGE", "VIDEO", "DOCUMENT"].contains(&f.to_ascii_uppercase().as_str())
+            })
+    });
+    for (i, c) in media_headers {
+        let format = c.format.as_deref().unwrap_or_default().to_ascii_uppercase();
+        let handles = c
+            .example
+            .iter()
+            .flat_map(|e| e.header_handle.iter().flatten());
+        for (j, handle) in handles.enumerate() {
+            let path = format!("components[{i}].example.header_handle[{j}]");
+            let refuse = |details: String| {
+                Refusal::new(ErrorKind::UploadHandleUnknown).with("details", details)
+            };
+            let Some(file_type) = handle_type(handle) else {
+                return Err(refuse(format!(
+                    "{path}: '{}' is not a handle this sandbox issued (upload the file with POST /{{app_id}}/uploads)",
+                    handle.escape_debug()
+                )));
+            };
+            let fits = match format.as_str() {
+                "IMAGE" => file_type.starts_with("image/"),
+                "VIDEO" => file_type == "video/mp4",
+                _ => file_type == "application/pdf",
+            };
+            if !fits {
+                return Err(refuse(format!(
+                    "{path}: a {format} header needs a file of its kind, found {file_type}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn check_examples(path: &str, c: &TemplateComponent) -> Result<(), Refusal> {
     let Some(text) = c.text.as_deref() else {
         return Ok(());

@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use wa_contract::payload::media::MediaNode;
 use wa_contract::payload::waba::SuccessResponse;
 
 use super::Ctx;
@@ -19,17 +20,6 @@ use crate::store::media_gone;
 /// What an upload answers: the new media id.
 #[derive(Serialize)]
 pub(crate) struct UploadedMedia {
-    id: String,
-}
-
-/// What `GET /{media_id}` answers.
-#[derive(Serialize)]
-pub(crate) struct MediaNode {
-    messaging_product: &'static str,
-    url: String,
-    mime_type: String,
-    sha256: String,
-    file_size: usize,
     id: String,
 }
 
@@ -67,15 +57,16 @@ pub(crate) fn get_media(ctx: &mut Ctx<'_>, origin: &str) -> Result<MediaNode, Re
     let expires = now.plus(URL_LIFETIME).unix_seconds();
     let hash = media::url_signature(ctx.sandbox.token().as_str(), &media.id, expires);
     Ok(MediaNode {
-        messaging_product: "whatsapp",
+        messaging_product: "whatsapp".to_owned(),
         url: format!(
             "{origin}/whatsapp_business/attachments/?mid={}&ext={expires}&hash={hash}",
             media.id
         ),
         mime_type: media.mime_type.clone(),
         sha256: media.sha256.clone(),
-        file_size: media.bytes.len(),
+        file_size: media.bytes.len() as u64,
         id: media.id.to_string(),
+        extra: Default::default(),
     })
 }
 

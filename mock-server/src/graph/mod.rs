@@ -1,5 +1,5 @@
 //! The Graph API's operations: one handler per row of [`wa_contract::operations`], named for
-//! it, in [`send`], [`templates`], [`nodes`] and [`media`]; [`fields`] is how every node
+//! it, in [`send`], [`templates`], [`nodes`], [`media`] and [`uploads`]; [`fields`] is how every node
 //! and list answers `fields=`.
 //!
 //! A handler gets its request's [`Ctx`] — the sandbox locked for it, the version, the path's id
@@ -12,6 +12,7 @@ pub(crate) mod media;
 pub(crate) mod nodes;
 pub(crate) mod send;
 pub(crate) mod templates;
+pub(crate) mod uploads;
 
 use std::sync::Arc;
 

@@ -8,7 +8,7 @@ use wa_contract::operations::{Operation, OperationId};
 use super::body::{FromBody, decode};
 use super::request::GraphRequest;
 use crate::domain::Refusal;
-use crate::graph::{Ctx, media, nodes, send, templates};
+use crate::graph::{Ctx, media, nodes, send, templates, uploads};
 
 /// What an operation is handed beside its context: its row, its request, and where its body's
 /// contract violations go (the journal entry's).
@@ -87,6 +87,13 @@ pub(super) fn handler(id: OperationId) -> Handler {
             media::get_media(ctx, &call.request.origin).map(|answer| json_bytes(&answer))
         }),
         OperationId::DeleteMedia => read!(media::delete_media),
+        OperationId::CreateUploadSession => read!(uploads::create_upload_session),
+        OperationId::UploadFileChunk => Handler::Sync(|ctx, call| {
+            let offset = call.request.file_offset.as_deref();
+            uploads::upload_file_chunk(ctx, offset, call.request.raw.bytes())
+                .map(|answer| json_bytes(&answer))
+        }),
+        OperationId::GetUploadSession => read!(uploads::get_upload_session),
     }
 }
 

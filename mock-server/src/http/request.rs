@@ -35,6 +35,8 @@ pub(crate) struct GraphRequest<'r> {
     pub(crate) file: Option<Upload>,
     /// `http://` and the address the client used (its `Host`), for URLs the answer carries.
     pub(crate) origin: String,
+    /// The `file_offset` header: where a Resumable Upload API piece starts.
+    pub(crate) file_offset: Option<String>,
     tree: OnceLock<Result<Value, String>>,
 }
 
@@ -74,6 +76,10 @@ impl<'r> GraphRequest<'r> {
             raw: received.raw,
             file: received.file,
             origin: origin(headers),
+            file_offset: headers
+                .get("file_offset")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
             tree: OnceLock::new(),
         }
     }

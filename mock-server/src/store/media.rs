@@ -12,6 +12,7 @@ use crate::budget::Retained;
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::domain::media::{Media, UPLOAD_RETENTION, Upload};
+use crate::domain::message::SentMedia;
 use crate::ids::{MediaId, PhoneNumberId};
 
 impl Session<'_> {
@@ -73,33 +74,14 @@ impl SandboxState {
         req: &SendMessageRequest,
         now: Timestamp,
     ) -> Result<(), Refusal> {
-        let bodies = [
-            ("image", &req.image),
-            ("audio", &req.audio),
-            ("video", &req.video),
-            ("document", &req.document),
-            ("sticker", &req.sticker),
-        ];
-        let direct = bodies
-            .into_iter()
-            .filter_map(|(kind, body)| Some((kind, body.as_ref()?.id.as_deref()?)));
-        let parameters = req
-            .template
-            .iter()
-            .flat_map(|t| &t.components)
-            .flat_map(|c| &c.parameters)
-            .flat_map(|p| {
-                [
-                    ("image", &p.image),
-                    ("video", &p.video),
-                    ("document", &p.document),
-                ]
-            })
-            .filter_map(|(kind, body)| Some((kind, body.as_ref()?.id.as_deref()?)));
-        match direct
-            .chain(parameters)
-            .find(|(_, id)| self.media.get(id, now).is_none())
-        {
+        let missing = SentMedia::of(req).into_iter().find_map(|sent| {
+            let id = sent.id?;
+            self.media
+                .get(&id, now)
+                .is_none()
+                .then_some((sent.kind, id))
+        });
+        match missing {
             Some((kind, id)) => Err(Refusal::new(ErrorKind::MediaNotFound).with(
                 "details",
                 format!(

@@ -25,6 +25,7 @@
 //! - [`accounts`]: WABA settings, onboarding, `subscribed_apps` and the marketing limit.
 //! - [`inbound`]: recipient profiles and what users send and click.
 //! - [`media`]: uploaded and received files, their expiry and their download URLs.
+//! - [`uploads`]: the Resumable Upload API's sessions and the handles they issue.
 //! - [`requests`]: the request journal and armed faults.
 //!
 //! A Graph request takes its sandbox's lock once: a [`Session`] holds it while the pipeline
@@ -44,6 +45,7 @@ mod sandboxes;
 mod sends;
 mod snapshot;
 mod templates;
+mod uploads;
 mod world;
 
 use std::collections::{HashMap, VecDeque};
@@ -63,6 +65,7 @@ use crate::domain::media::MediaLibrary;
 use crate::domain::message::Message;
 use crate::domain::recipient::Recipients;
 use crate::domain::template::{RejectionRule, Template};
+use crate::domain::upload::Uploads;
 use crate::domain::waba::{Business, PhoneNumber, Waba};
 use crate::faults::Faults;
 use crate::ids::{
@@ -81,6 +84,7 @@ pub(crate) use sandboxes::DeleteError;
 pub(crate) use sends::Accepted;
 pub(crate) use snapshot::Snapshot;
 pub(crate) use templates::TemplateChangeError;
+pub(crate) use uploads::Uploaded;
 
 /// The whole server state; a cheap `Clone` handle.
 #[derive(Clone)]
@@ -206,6 +210,10 @@ pub(crate) struct SandboxState {
     /// Uploaded and received files.
     #[serde(skip)]
     media: MediaLibrary,
+    /// The app the Resumable Upload API's sessions belong to.
+    pub(crate) app_id: String,
+    /// Resumable upload sessions and the handles they issued.
+    uploads: Uploads,
     #[serde(skip, default = "snapshot::empty_outbox")]
     pub(crate) outbox: Outbox,
     #[serde(skip)]

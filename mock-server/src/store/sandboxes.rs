@@ -309,7 +309,7 @@ impl SandboxState {
             inbound: self.received.len() * RECEIVED_BYTES,
             recipients: self.recipients.retained_bytes(),
             faults: self.faults.retained_bytes(),
-            media: self.media.bytes(),
+            media: self.media.bytes() + self.uploads.bytes(),
             jobs: 0,
             deliveries: 0,
         }

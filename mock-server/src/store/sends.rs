@@ -16,7 +16,7 @@ use crate::domain::changes::{Changelog, Rules};
 use crate::domain::events::EventKind;
 use crate::domain::identity::digits;
 use crate::domain::marketing_limit;
-use crate::domain::message::{Message, Names, Paced, TemplateRef, Upcoming};
+use crate::domain::message::{Message, Names, Paced, SentMedia, TemplateRef, Upcoming};
 use crate::domain::pricing::{self, PricingCategory, charge};
 use crate::domain::recipient::Timeline;
 use crate::domain::routing::{Route, marketing_pricing_category, route_marketing_message};
@@ -412,6 +412,7 @@ impl SandboxState {
             statuses: Vec::new(),
             clicks: Vec::new(),
             upcoming: Upcoming::default(),
+            media: SentMedia::of(req),
         };
         if self.message_order.len() >= self.retention.messages {
             self.trim_messages();

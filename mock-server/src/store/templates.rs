@@ -17,7 +17,7 @@ use crate::domain::events::{
     EventKind, TemplateCategoryChange, TemplateQualityChange, TemplateStatusChange,
 };
 use crate::domain::template::{
-    self, StatusChanged, Template, check_components, check_create, check_ttl,
+    self, StatusChanged, Template, check_components, check_create, check_header_handles, check_ttl,
 };
 use crate::ids::{TemplateId, WabaId};
 
@@ -37,6 +37,7 @@ impl Session<'_> {
             .filter(|t| &t.waba_id == waba_id)
             .collect();
         check_create(&req, &existing)?;
+        check_header_handles(&req.components, |h| state.handle_type(h))?;
         let rules = Changelog::builtin().rules(now);
         let business_id = state
             .wabas
@@ -108,13 +109,14 @@ impl Session<'_> {
         let (_, sandbox, state) = self.parts();
         let now = sandbox.clock.now();
         let rules = Changelog::builtin().rules(now);
+        if let Some(components) = &req.components {
+            check_components(components)?;
+            check_header_handles(components, |h| state.handle_type(h))?;
+        }
         let t = state
             .template_mut(id)
             .ok_or_else(|| Refusal::invalid("template not found"))?;
         let category = req.category.unwrap_or(t.category);
-        if let Some(components) = &req.components {
-            check_components(components)?;
-        }
         check_ttl(category, req.message_send_ttl_seconds)?;
         let price = template::max_price(
             req.optimization_spec.clone(),

@@ -13,6 +13,7 @@ use crate::domain::events::Outbox;
 use crate::domain::media::MediaLibrary;
 use crate::domain::recipient::Recipients;
 use crate::domain::template::Template;
+use crate::domain::upload::Uploads;
 use crate::domain::waba::{Business, PhoneNumber, PortfolioPacing, Waba, WabaSettings};
 use crate::faults::Faults;
 use crate::ids::{BusinessId, IdStreams, PhoneNumberId, TemplateId, Token, WabaId};
@@ -86,6 +87,8 @@ impl SandboxState {
             journal_bytes: 0,
             message_bytes: 0,
             media: MediaLibrary::default(),
+            app_id: String::new(),
+            uploads: Uploads::default(),
             outbox: Outbox::new(world.retention.events),
             faults: Faults::default(),
             ids: IdStreams::new(0, 0),
@@ -160,6 +163,10 @@ impl SandboxState {
                 }
             }
         }
+        state.app_id = match &world.app_id {
+            Some(fixed) if fixed_ids => fixed.clone(),
+            _ => ids.uploads.numeric_id(),
+        };
         for r in &world.recipients {
             let who = r.identity()?;
             state.recipients.set_profile(&who, r.profile.clone());
@@ -193,6 +200,7 @@ impl SandboxState {
                 ObjectKind::Business,
                 state.businesses.iter().map(|b| b.id.as_str()).collect(),
             ),
+            (ObjectKind::App, vec![state.app_id.as_str()]),
         ];
         // Inserted in reverse precedence, so a clash resolves as the old linear lookup did.
         let objects: HashMap<Arc<str>, ObjectKind> = kinds

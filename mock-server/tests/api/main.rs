@@ -44,6 +44,7 @@ mod surface;
 mod sweep;
 mod template_ops;
 mod templates;
+mod uploads;
 mod users;
 mod webhooks;
 mod wire;

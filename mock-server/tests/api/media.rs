@@ -62,7 +62,7 @@ impl TestApp {
     }
 
     /// Uploads `bytes` as `mime_type`; the new media id.
-    async fn upload(&self, mime_type: &str, bytes: &[u8]) -> String {
+    pub(crate) async fn upload(&self, mime_type: &str, bytes: &[u8]) -> String {
         let answer = self
             .upload_form(&[
                 Part::Text("messaging_product", "whatsapp"),

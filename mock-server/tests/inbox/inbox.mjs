@@ -445,10 +445,15 @@ if (shots) {
   await call('PUT', '/__admin/recipients/447700900123', demo.token, profile('Olu Bello'));
   const state = (await call('GET', '/__admin/state', demo.token)).body;
   const waba = state.phone_numbers.find((p) => p.id === demo.phone).waba_id;
+  // The header's example: a handle from the Resumable Upload API, on the sandbox's app.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  const session = (await call('POST', `/v23.0/${state.app_id}/uploads?file_name=spring.png&file_length=${png.length}&file_type=image/png`, demo.token)).body.id;
+  const piece = await fetch(`${base}/v23.0/${session}`, { method: 'POST', headers: { Authorization: `OAuth ${demo.token}`, file_offset: '0' }, body: png });
+  const handle = (await piece.json()).h;
   const created = await call('POST', `/v23.0/${waba}/message_templates`, demo.token, {
     name: 'spring_launch', language: 'en_US', category: 'MARKETING',
     components: [
-      { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['4::aW1hZ2U='] } },
+      { type: 'HEADER', format: 'IMAGE', example: { header_handle: [handle] } },
       { type: 'BODY', text: 'Hello {{1}}, the spring collection is here. {{2}} off this week only.', example: { body_text: [['Ann', '20%']] } },
       { type: 'FOOTER', text: 'Reply STOP to opt out' },
       { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Shop now', url: 'https://shop.example/{{1}}', example: ['https://shop.example/spring'] }, { type: 'QUICK_REPLY', text: 'Stop promotions' }] },

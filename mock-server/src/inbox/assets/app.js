@@ -159,9 +159,11 @@ function renderTemplate(item, bubble, buttons) {
       const format = (c.format || 'TEXT').toUpperCase();
       if (format === 'TEXT') bubble.append(h('p', { class: 'header', text: fill(c.text, params) }));
       else {
+        // The file the message recorded outlasts its request in the journal.
+        const sent = (message.media || []).find((x) => x.component === 'header');
         const p = params[0] || {};
-        const m = p[String(p.type)] || {};
-        bubble.append(media(format.toLowerCase(), m.filename || m.link || m.id || ''));
+        const m = sent || p[String(p.type)] || {};
+        bubble.append(media(format.toLowerCase(), m.filename || m.link || (m.id ? `media ${m.id}` : '')));
       }
     } else if (kind === 'BODY') {
       bubble.append(h('p', { class: 'body', text: fill(c.text, sentParams(request, 'body')) }));
