@@ -139,6 +139,30 @@ const row = (wamid) => page.locator(`li.row.out[data-id="${wamid}"]`);
 
 // ---- the tests -----------------------------------------------------------------------------
 
+// A 1×1 PNG: an image header's example and the picture sent in it.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+// Creates the marketing template `spring_launch` with an IMAGE header in `box`, its example a
+// handle from the Resumable Upload API on the sandbox's app; the creation's answer.
+async function springLaunch(box) {
+  const state = (await call('GET', '/__admin/state', box.token)).body;
+  const waba = state.phone_numbers.find((p) => p.id === box.phone).waba_id;
+  // The header's example: a handle from the Resumable Upload API, on the sandbox's app.
+  const session = (await call('POST', `/v23.0/${state.app_id}/uploads?file_name=spring.png&file_length=${PNG.length}&file_type=image/png`, box.token)).body.id;
+  const piece = await fetch(`${base}/v23.0/${session}`, { method: 'POST', headers: { Authorization: `OAuth ${box.token}`, file_offset: '0' }, body: PNG });
+  const handle = (await piece.json()).h;
+  const created = await call('POST', `/v23.0/${waba}/message_templates`, box.token, {
+    name: 'spring_launch', language: 'en_US', category: 'MARKETING',
+    components: [
+      { type: 'HEADER', format: 'IMAGE', example: { header_handle: [handle] } },
+      { type: 'BODY', text: 'Hello {{1}}, the spring collection is here. {{2}} off this week only.', example: { body_text: [['Ann', '20%']] } },
+      { type: 'FOOTER', text: 'Reply STOP to opt out' },
+      { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Shop now', url: 'https://shop.example/{{1}}', example: ['https://shop.example/spring'] }, { type: 'QUICK_REPLY', text: 'Stop promotions' }] },
+    ],
+  });
+  return created;
+}
+
 const box = await sandbox();
 const first = await send(box, '+1 416 555 1234', 'Ann');
 
@@ -384,6 +408,32 @@ await test('each kind a user sends shows as a phone shows it, and the composer s
   assert.deepEqual(received.slice(-4), ['text', 'location', 'image', 'reaction']);
 });
 
+await test('an image header sent by media id shows the picture', async () => {
+  const pics = await sandbox();
+  const created = await springLaunch(pics);
+  assert.equal(created.status, 200, JSON.stringify(created.body));
+  await call('POST', '/__admin/clock/advance', pics.token, { seconds: 700 });
+  const form = new FormData();
+  form.append('messaging_product', 'whatsapp');
+  form.append('file', new Blob([PNG], { type: 'image/png' }), 'spring.png');
+  const uploaded = await (await fetch(`${base}/v23.0/${pics.phone}/media`, { method: 'POST', headers: { Authorization: `Bearer ${pics.token}` }, body: form })).json();
+  const sent = await call('POST', `/v23.0/${pics.phone}/marketing_messages`, pics.token, {
+    messaging_product: 'whatsapp', to: '14165551234', type: 'template',
+    template: { name: 'spring_launch', language: { code: 'en_US' }, components: [
+      { type: 'header', parameters: [{ type: 'image', image: { id: uploaded.id } }] },
+      { type: 'body', parameters: [{ type: 'text', text: 'Ann' }, { type: 'text', text: '20%' }] },
+      { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'spring' }] },
+    ] },
+  });
+  assert.equal(sent.status, 200, JSON.stringify(sent.body));
+  await page.goto(`${base}/__inbox/?token=${encodeURIComponent(pics.token)}#14165551234`);
+  await page.waitForSelector('body[data-ready=true]');
+  await page.waitForFunction((id) => {
+    const img = document.querySelector(`li.row.out[data-id="${id}"] img.photo`);
+    return img && img.complete && img.naturalWidth > 0;
+  }, sent.body.messages[0].id);
+});
+
 await test('the page made no request beyond loopback', async () => {
   assert.deepEqual(external, []);
   assert.deepEqual(consoleErrors, []);
@@ -443,22 +493,7 @@ if (shots) {
   const profile = (name) => ({ behaviour: 'default', name, delivered_after_seconds: 2, read_after_seconds: 5 });
   await call('PUT', '/__admin/recipients/14165551234', demo.token, profile('Ann Lee'));
   await call('PUT', '/__admin/recipients/447700900123', demo.token, profile('Olu Bello'));
-  const state = (await call('GET', '/__admin/state', demo.token)).body;
-  const waba = state.phone_numbers.find((p) => p.id === demo.phone).waba_id;
-  // The header's example: a handle from the Resumable Upload API, on the sandbox's app.
-  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
-  const session = (await call('POST', `/v23.0/${state.app_id}/uploads?file_name=spring.png&file_length=${png.length}&file_type=image/png`, demo.token)).body.id;
-  const piece = await fetch(`${base}/v23.0/${session}`, { method: 'POST', headers: { Authorization: `OAuth ${demo.token}`, file_offset: '0' }, body: png });
-  const handle = (await piece.json()).h;
-  const created = await call('POST', `/v23.0/${waba}/message_templates`, demo.token, {
-    name: 'spring_launch', language: 'en_US', category: 'MARKETING',
-    components: [
-      { type: 'HEADER', format: 'IMAGE', example: { header_handle: [handle] } },
-      { type: 'BODY', text: 'Hello {{1}}, the spring collection is here. {{2}} off this week only.', example: { body_text: [['Ann', '20%']] } },
-      { type: 'FOOTER', text: 'Reply STOP to opt out' },
-      { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Shop now', url: 'https://shop.example/{{1}}', example: ['https://shop.example/spring'] }, { type: 'QUICK_REPLY', text: 'Stop promotions' }] },
-    ],
-  });
+  const created = await springLaunch(demo);
   if (created.status !== 200) console.log(`     (template not created: ${JSON.stringify(created.body)})`);
   await call('POST', '/__admin/clock/advance', demo.token, { seconds: 700 });
   const m = await send(demo, '+1 416 555 1234', 'Ann');

@@ -163,7 +163,10 @@ function renderTemplate(item, bubble, buttons) {
         const sent = (message.media || []).find((x) => x.component === 'header');
         const p = params[0] || {};
         const m = sent || p[String(p.type)] || {};
-        bubble.append(media(format.toLowerCase(), m.filename || m.link || (m.id ? `media ${m.id}` : '')));
+        // An image header sent by id shows the picture, fetched through the two hops; a link
+        // is never fetched, so it stays a label.
+        if (format === 'IMAGE' && m.id) bubble.append(mediaElement('img', m.id, { class: 'photo', alt: 'image header' }));
+        else bubble.append(media(format.toLowerCase(), m.filename || m.link || (m.id ? `media ${m.id}` : '')));
       }
     } else if (kind === 'BODY') {
       bubble.append(h('p', { class: 'body', text: fill(c.text, sentParams(request, 'body')) }));
