@@ -1241,8 +1241,9 @@ pub struct InboundAccepted {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SandboxSummary {
-    /// The token selecting it.
-    pub token: String,
+    /// The token selecting it: shown to the default sandbox's caller and to the sandbox's own,
+    /// `null` to the others, so that one test cannot read another's sandbox.
+    pub token: Option<String>,
     /// Whether it is the default sandbox.
     pub default: bool,
     /// Messages it holds.

@@ -1,6 +1,8 @@
 //! `/__admin/sandboxes`, `/__admin/reset` and `/__admin/state`: which sandboxes there are, a
 //! new one, one deleted, one put back to its initial world, and what one holds.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Request, State};
 use serde_json::Value;
@@ -11,7 +13,7 @@ use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::http::refuse;
 use crate::state::AppState;
-use crate::store::{DeleteError, Snapshot};
+use crate::store::{DeleteError, Sandbox, Snapshot};
 use crate::webhooks::WebhookSettings;
 
 /// Puts the token's sandbox back to its initial world, webhook log included.
@@ -106,14 +108,15 @@ pub(super) async fn delete_sandbox(
 /// `GET /__admin/sandboxes`: every sandbox, the default one first.
 pub(super) async fn list_sandboxes(
     State(state): State<AppState>,
-    _: AdminSandbox,
+    AdminSandbox(caller): AdminSandbox,
 ) -> Json<List<SandboxSummary>> {
+    let shown = |s: &Arc<Sandbox>| caller.is_default() || Arc::ptr_eq(s, &caller);
     let data = state
         .store
         .sandboxes()
         .iter()
         .map(|s| SandboxSummary {
-            token: s.token().to_string(),
+            token: shown(s).then(|| s.token().to_string()),
             default: s.is_default(),
             messages: s.read().message_count(),
             now: s.clock().now().to_string(),

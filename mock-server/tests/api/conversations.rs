@@ -274,19 +274,25 @@ async fn sandboxes_are_listed_the_default_one_first() {
         list.data,
         vec![
             SandboxSummary {
-                token: wa_mock::DEFAULT_TOKEN.to_owned(),
+                token: Some(wa_mock::DEFAULT_TOKEN.to_owned()),
                 default: true,
                 messages: 1,
                 now: "2026-12-01T00:00:00.000Z".to_owned(),
             },
             SandboxSummary {
-                token,
+                token: Some(token.clone()),
                 default: false,
                 messages: 0,
                 now: "2026-12-01T00:00:00.000Z".to_owned(),
             },
         ]
     );
+
+    // Another sandbox's caller sees its own token, and no other.
+    let other = app.with_token(&token);
+    let list: List<SandboxSummary> = other.admin(Method::GET, "/__admin/sandboxes", None).await;
+    let tokens: Vec<_> = list.data.into_iter().map(|s| s.token).collect();
+    assert_eq!(tokens, [None, Some(token)]);
 }
 
 #[tokio::test]

@@ -819,7 +819,7 @@ async function boot() {
     }
   }
   if (!S.token) {
-    const sandboxes = await listed;
+    const sandboxes = (await listed).filter((s) => s.token);
     fillPicker(sandboxes);
     document.body.classList.add('picking');
     for (const id of ['view-conversations', 'view-templates', 'view-webhooks', 'view-journal']) $(id).hidden = true;
@@ -851,7 +851,9 @@ async function boot() {
   }, 2000);
 }
 
-function fillPicker(sandboxes) {
+function fillPicker(listed) {
+  // Other sandboxes' tokens are shown only to the default sandbox: the rest cannot be chosen.
+  const sandboxes = listed.filter((s) => s.token);
   const select = $('sandbox');
   select.replaceChildren(...sandboxes.map((s) => h('option', { value: s.token, selected: s.token === S.token }, `${s.default ? 'default' : `${s.token.slice(0, 10)}…`} (${s.messages} messages)`)));
   if (S.token && !sandboxes.some((s) => s.token === S.token)) select.prepend(h('option', { value: S.token, selected: true, text: 'this token' }));
