@@ -273,8 +273,8 @@ impl IdStreams {
 
 /// Mints sandbox tokens, shaped like Meta's (`EAAW…`): 32 characters drawn from the seed's token
 /// stream (seeded servers) or from the OS (otherwise, so no token reveals another), then 8 that
-/// sign them with a key of the server's. [`TokenMint::issued`] recognises a token this server
-/// minted even once its sandbox is deleted or evicted.
+/// sign them with a key of the server's. [`TokenMint::shaped`] tells a sandbox token from
+/// others, whichever server minted it.
 pub(crate) struct TokenMint {
     key: [u8; 16],
     seed: Option<u64>,
@@ -323,16 +323,14 @@ impl TokenMint {
         Token::new(format!("{TOKEN_PREFIX}{body}{tag}"))
     }
 
-    /// Whether this server minted `token`.
-    pub(crate) fn issued(&self, token: &str) -> bool {
-        let Some(rest) = token.strip_prefix(TOKEN_PREFIX) else {
-            return false;
-        };
-        if rest.len() != TOKEN_BODY + TOKEN_TAG || !rest.is_ascii() {
-            return false;
-        }
-        let (body, tag) = rest.split_at(TOKEN_BODY);
-        self.tag(body) == tag
+    /// Whether `token` has the shape of a sandbox token, whichever server minted it: one of a
+    /// previous run or another process, which must not quietly select this one's default
+    /// sandbox.
+    pub(crate) fn shaped(token: &str) -> bool {
+        token.strip_prefix(TOKEN_PREFIX).is_some_and(|rest| {
+            rest.len() == TOKEN_BODY + TOKEN_TAG
+                && rest.bytes().all(|b| TOKEN_ALPHABET.contains(&b))
+        })
     }
 
     fn tag(&self, body: &str) -> String {
@@ -417,20 +415,25 @@ mod tests {
     }
 
     #[test]
-    fn minted_tokens_are_recognised_and_seeded_ones_repeat() {
+    fn minted_tokens_have_the_shape_and_seeded_ones_repeat() {
         let mint = TokenMint::new(Some(9));
         let token = mint.token(1);
-        assert!(mint.issued(token.as_str()), "{token}");
+        assert!(TokenMint::shaped(token.as_str()), "{token}");
         assert_eq!(token, TokenMint::new(Some(9)).token(1));
         assert_ne!(token, mint.token(2));
-        assert!(!TokenMint::new(Some(10)).issued(token.as_str()));
-        let mut forged = token.as_str().to_owned();
-        forged.replace_range(5..6, if &forged[5..6] == "A" { "B" } else { "A" });
-        assert!(!mint.issued(&forged));
-        assert!(!mint.issued("wa-mock-default-token"));
+        assert_ne!(token, TokenMint::new(Some(10)).token(1));
+        for other in [
+            "wa-mock-default-token",
+            &token.as_str()[..43],
+            &format!("{token}A"),
+            &token.as_str().replace("EAAW", "EAAG"),
+            &format!("{}-", &token.as_str()[..43]),
+        ] {
+            assert!(!TokenMint::shaped(other), "{other}");
+        }
         let os = TokenMint::new(None);
         assert_ne!(os.token(1), os.token(1), "unseeded tokens come from the OS");
-        assert!(os.issued(os.token(5).as_str()));
+        assert!(TokenMint::shaped(os.token(5).as_str()));
     }
 
     #[test]

@@ -325,7 +325,8 @@ impl Store {
     }
 
     /// The sandbox a token selects: unknown tokens get the default sandbox unless auth is
-    /// strict, or the token is one this server issued for a sandbox that is gone.
+    /// strict, or the token has a sandbox token's shape (one this server issued for a sandbox
+    /// that is gone, or one another process or an earlier run issued).
     pub(crate) fn resolve(&self, token: Option<&str>) -> Result<Arc<Sandbox>, AuthError> {
         let token = token.filter(|t| !t.is_empty()).ok_or(AuthError::Missing)?;
         let sandboxes = self
@@ -339,7 +340,7 @@ impl Store {
                 s.last_used.store(tick, Ordering::Relaxed);
                 Ok(s.clone())
             }
-            None if self.inner.settings.strict_auth || self.inner.mint.issued(token) => {
+            None if self.inner.settings.strict_auth || TokenMint::shaped(token) => {
                 Err(AuthError::Invalid)
             }
             None => Ok(self.inner.default.clone()),

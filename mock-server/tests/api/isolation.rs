@@ -194,7 +194,33 @@ async fn a_deleted_sandboxs_token_is_refused_everywhere() {
     assert_eq!(
         stranger.get("/__admin/state").await.body["token"],
         wa_mock::DEFAULT_TOKEN,
-        "a token this server never issued still selects the default sandbox"
+        "a token of no sandbox's shape still selects the default sandbox"
+    );
+}
+
+#[tokio::test]
+async fn another_servers_sandbox_token_is_refused_not_given_the_default_sandbox() {
+    let earlier = spawn_app().await;
+    let token = new_sandbox(&earlier, &json!({})).await;
+    let app = spawn_app().await;
+
+    let stale = app.with_token(&token);
+    let state = stale.get("/__admin/state").await;
+    let send = stale
+        .send_marketing_message(PHONE, &promo_to("14165551234"))
+        .await;
+
+    for refused in [&state, &send] {
+        assert_eq!(
+            (refused.status, refused.code()),
+            (401, 190),
+            "{}",
+            refused.body
+        );
+    }
+    assert!(
+        app.messages().await.is_empty(),
+        "the default sandbox got nothing"
     );
 }
 
