@@ -100,6 +100,7 @@ impl Session<'_> {
         };
         let accepted = state.accept(phone_id, req, draft, now);
         self.schedule_timeline(accepted.wamid.clone());
+        self.schedule_default_signal(&accepted.wamid);
         Ok(accepted)
     }
 
@@ -168,6 +169,7 @@ impl Session<'_> {
         };
         let accepted = state.accept(phone_id, req, draft, now);
         self.schedule_timeline(accepted.wamid.clone());
+        self.schedule_default_signal(&accepted.wamid);
         Ok(accepted)
     }
 }
@@ -189,7 +191,20 @@ pub(super) struct Held {
     by: HeldBy,
     wamid: Wamid,
     timeline: Timeline,
+    /// When pacing held it.
+    held_at: Timestamp,
 }
+
+/// Held messages a good signal releases at once; the rest follow in batches of this many
+/// (*invented*: Meta says only that held messages are released in batches).
+const RELEASE_BATCH: usize = 100;
+
+/// Between two released batches (*invented*).
+const RELEASE_INTERVAL: Duration = Duration::from_secs(10 * 60);
+
+/// When no signal came, the quality assessment of a batch ends with a good one this long after
+/// its first message was held (*invented*: Meta gives no duration).
+pub(crate) const DEFAULT_SIGNAL_AFTER: Duration = Duration::from_secs(24 * 3600);
 
 impl Session<'_> {
     /// The quality signal for a paced template (admin): a good one releases its held messages,
@@ -248,14 +263,67 @@ impl Session<'_> {
         Some(())
     }
 
-    /// Ends the batch `by` holds: releases each held message onto its timeline, or fails it
-    /// with 132015. Returns how many there were.
+    /// A message pacing just held that begins a batch gets the batch's default signal:
+    /// [`DEFAULT_SIGNAL_AFTER`] later, unless a signal ended the batch first.
+    fn schedule_default_signal(&mut self, wamid: &Wamid) {
+        let state = self.state();
+        let Some(held) = state.held.last().filter(|h| &h.wamid == wamid) else {
+            return;
+        };
+        let (by, since) = (held.by.clone(), held.held_at);
+        if state.held.iter().filter(|h| h.by == by).count() == 1 {
+            self.default_signal(by, since);
+        }
+    }
+
+    /// Schedules the default good signal of the batch `by` that began at `since`.
+    fn default_signal(&self, by: HeldBy, since: Timestamp) {
+        // The job runs with the clock at its time, which the signals read.
+        let job = self.job(move |session, _| {
+            if session.state().batch_start(&by) != Some(since) {
+                return;
+            }
+            // A signal the template or portfolio can no longer take (paused, unpaced) leaves
+            // the batch held, as an admin signal would be refused.
+            match &by {
+                HeldBy::Template(id) => {
+                    let _ = session.pacing_signal(id, Signal::Good);
+                }
+                HeldBy::Portfolio(id) => {
+                    let _ = session.portfolio_pacing_signal(id, Signal::Good);
+                }
+            }
+        });
+        self.sandbox
+            .clock
+            .schedule_at(since.plus(DEFAULT_SIGNAL_AFTER), job);
+    }
+
+    /// Schedules again the default signal of every batch a restored state holds.
+    pub(super) fn resume_pacing(&self) {
+        let mut batches: Vec<(HeldBy, Timestamp)> = Vec::new();
+        for held in &self.held {
+            if !batches.iter().any(|(by, _)| by == &held.by) {
+                batches.push((held.by.clone(), held.held_at));
+            }
+        }
+        for (by, since) in batches {
+            self.default_signal(by, since);
+        }
+    }
+
+    /// Ends the batch `by` holds: releases each held message onto its timeline — the first
+    /// [`RELEASE_BATCH`] at once, then a batch every [`RELEASE_INTERVAL`] — or fails it with
+    /// 132015. Returns how many there were.
     fn end_batch(&mut self, by: &HeldBy, signal: Signal, now: Timestamp) -> usize {
         let held = self.state().take_held(by);
         let count = held.len();
-        for Held {
-            wamid, timeline, ..
-        } in held
+        for (
+            i,
+            Held {
+                wamid, timeline, ..
+            },
+        ) in held.into_iter().enumerate()
         {
             if let Some(message) = self.state().messages.get_mut(&wamid) {
                 message.pacing = Some(match signal {
@@ -264,12 +332,25 @@ impl Session<'_> {
                 });
             }
             match signal {
-                Signal::Good => {
+                Signal::Good if i < RELEASE_BATCH => {
                     if timeline.sent {
                         self.state().step(&wamid, MessageStatus::Sent, None, now);
                     }
                     if let Some(message) = self.state().messages.get_mut(&wamid) {
                         message.upcoming = Upcoming::new(now, timeline.steps);
+                    }
+                    self.schedule_timeline(wamid);
+                }
+                Signal::Good => {
+                    // A later batch: its `sent` is the first step of its timeline, as data, so
+                    // a snapshot taken meanwhile carries it.
+                    let batch = u32::try_from(i / RELEASE_BATCH).unwrap_or(u32::MAX);
+                    let mut steps = timeline.steps;
+                    if timeline.sent {
+                        steps.insert(0, (Duration::ZERO, MessageStatus::Sent, None));
+                    }
+                    if let Some(message) = self.state().messages.get_mut(&wamid) {
+                        message.upcoming = Upcoming::new(now.plus(RELEASE_INTERVAL * batch), steps);
                     }
                     self.schedule_timeline(wamid);
                 }
@@ -444,6 +525,7 @@ impl SandboxState {
                 by,
                 wamid,
                 timeline,
+                held_at: now,
             });
             return accepted;
         }
@@ -492,6 +574,11 @@ impl SandboxState {
     pub(crate) fn held_by_portfolio(&self, id: &BusinessId) -> usize {
         let by = HeldBy::Portfolio(id.clone());
         self.held.iter().filter(|h| h.by == by).count()
+    }
+
+    /// When the batch `by` holds began (its oldest message was held), if it holds any.
+    fn batch_start(&self, by: &HeldBy) -> Option<Timestamp> {
+        self.held.iter().find(|h| &h.by == by).map(|h| h.held_at)
     }
 
     /// Ends a batch `by` holds: its held messages, oldest first, taken out.

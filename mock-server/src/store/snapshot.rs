@@ -244,6 +244,7 @@ impl Store {
         for (id, until) in pauses {
             session.schedule_pause_end(id, until);
         }
+        session.resume_pacing();
     }
 }
 

@@ -24,7 +24,7 @@ async fn campaign(app: &TestApp, n: usize) -> Vec<(String, String)> {
     let mut sent = Vec::new();
     for i in 0..n {
         let answer = app
-            .send_marketing_message(PACED_PHONE, &promo_to(&format!("1416555100{i}")))
+            .send_marketing_message(PACED_PHONE, &promo_to(&format!("1416555{}", 2000 + i)))
             .await;
         let status = answer.body["messages"][0]["message_status"].as_str();
         sent.push((wamid(&answer), status.unwrap().to_owned()));
@@ -321,4 +321,76 @@ async fn the_pacing_threshold_is_read_and_set_through_the_admin_api() {
     }
     let unchanged: Value = app.admin(Method::GET, "/__admin/pacing", None).await;
     assert_eq!(unchanged, json!({"threshold": 1}));
+}
+
+#[tokio::test]
+async fn a_good_signal_releases_the_first_100_at_once_and_the_rest_in_batches_ten_minutes_apart() {
+    let app = paced_app().await;
+    let sent = campaign(&app, 104).await;
+    assert!(
+        sent[2..]
+            .iter()
+            .all(|(_, s)| s == "held_for_quality_assessment")
+    );
+
+    let released = signal(&app, PROMO, "good").await;
+    assert_eq!(json!(released), outcome("good", 102, "APPROVED"));
+    let first: Vec<Vec<String>> = statuses_of(&app, &sent[2..102]).await;
+    assert!(first.iter().all(|s| s == &["sent"]), "{first:?}");
+    for (wamid, _) in &sent[102..] {
+        assert!(app.statuses(wamid).await.is_empty(), "the next batch waits");
+    }
+    app.advance(10 * 60 - 1).await;
+    assert!(app.statuses(&sent[103].0).await.is_empty());
+    app.advance(1).await;
+    for (wamid, _) in &sent[102..] {
+        assert_eq!(
+            app.statuses(wamid).await,
+            ["sent"],
+            "released ten minutes on"
+        );
+    }
+}
+
+/// The statuses each of `sent` reached so far.
+async fn statuses_of(app: &TestApp, sent: &[(String, String)]) -> Vec<Vec<String>> {
+    let mut all = Vec::new();
+    for (wamid, _) in sent {
+        all.push(app.statuses(wamid).await);
+    }
+    all
+}
+
+#[tokio::test]
+async fn without_a_signal_a_held_batch_is_released_a_day_after_it_began() {
+    let app = paced_app().await;
+    let sent = campaign(&app, 3).await;
+    assert_eq!(sent[2].1, "held_for_quality_assessment");
+
+    app.advance(24 * 3600 - 1).await;
+    assert!(app.statuses(&sent[2].0).await.is_empty(), "still assessed");
+    app.advance(1).await;
+    assert_eq!(app.statuses(&sent[2].0).await, ["sent"]);
+    assert_eq!(
+        app.message(&sent[2].0).await["pacing"],
+        "released",
+        "the default signal is a good one"
+    );
+    assert_eq!(campaign(&app, 1).await[0].1, "accepted", "assessed");
+}
+
+#[tokio::test]
+async fn a_restored_held_batch_keeps_its_default_signal() {
+    let app = paced_app().await;
+    let sent = campaign(&app, 3).await;
+    app.advance(3600).await;
+    let saved = app.get("/__admin/snapshot").await.body;
+
+    let copy = spawn_app().await;
+    let restored = copy.post("/__admin/snapshot", &saved).await;
+    assert_eq!(restored.status, 200, "{}", restored.body);
+    copy.advance(23 * 3600 - 1).await;
+    assert!(copy.statuses(&sent[2].0).await.is_empty(), "still held");
+    copy.advance(1).await;
+    assert_eq!(copy.statuses(&sent[2].0).await, ["sent"]);
 }
