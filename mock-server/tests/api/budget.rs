@@ -40,7 +40,7 @@ async fn recipients_count_with_their_names_and_a_name_has_a_limit() {
     // Each: the user, the link from the number, the profile and its 256-byte name.
     assert_eq!(
         part(&after, "recipients") - part(&before, "recipients"),
-        100 * (160 + 128 + 128 + 256)
+        100 * (224 + 160 + 192 + 256)
     );
 
     let answer = app
