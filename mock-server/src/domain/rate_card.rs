@@ -1,6 +1,6 @@
 //! The rate card template analytics price messages with: `fixtures/rate_card.json`, an
 //! invented card in the shape of Meta's (a price per delivered message by pricing category and
-//! the recipient's calling code, with a default). Prices are kept in millionths of a dollar so
+//! the recipient's market — their number's country, from libphonenumber — with a default). Prices are kept in millionths of a dollar so
 //! that sums and shares of them are exact.
 
 use std::collections::BTreeMap;
@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use super::country;
 use super::message::Message;
 use super::pricing::{PricingCategory, PricingType};
 
@@ -21,7 +22,7 @@ pub(crate) const MICROS: f64 = 1_000_000.0;
 #[serde(deny_unknown_fields)]
 struct RatesFile {
     default: f64,
-    by_calling_code: BTreeMap<String, f64>,
+    by_country: BTreeMap<String, f64>,
 }
 
 #[derive(Deserialize)]
@@ -44,8 +45,8 @@ struct File {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Rates {
     default: u64,
-    /// By calling code, longest code first, so the first that matches is the most specific.
-    by_calling_code: Vec<(String, u64)>,
+    /// By ISO 3166 country code.
+    by_country: BTreeMap<String, u64>,
 }
 
 /// What each delivered message costs.
@@ -68,31 +69,30 @@ fn micros(what: &str, price: f64) -> Result<u64, String> {
 
 impl Rates {
     fn read(category: &str, file: RatesFile) -> Result<Self, String> {
-        let mut by_calling_code = file
-            .by_calling_code
+        let by_country = file
+            .by_country
             .into_iter()
             .map(|(code, price)| {
-                if code.is_empty() || !code.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(format!("{category}: '{code}' is not a calling code"));
+                if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+                    return Err(format!(
+                        "{category}: '{code}' is not a country code such as US"
+                    ));
                 }
                 Ok((code.clone(), micros(&format!("{category}.{code}"), price)?))
             })
-            .collect::<Result<Vec<_>, String>>()?;
-        by_calling_code.sort_by_key(|(code, _)| std::cmp::Reverse(code.len()));
+            .collect::<Result<_, String>>()?;
         Ok(Self {
             default: micros(&format!("{category}.default"), file.default)?,
-            by_calling_code,
+            by_country,
         })
     }
 
     fn price(&self, phone: Option<&str>) -> u64 {
         phone
-            .and_then(|digits| {
-                self.by_calling_code
-                    .iter()
-                    .find(|(code, _)| digits.starts_with(code.as_str()))
-            })
-            .map_or(self.default, |(_, price)| *price)
+            .and_then(country::of)
+            .and_then(|c| self.by_country.get(c.iso()))
+            .copied()
+            .unwrap_or(self.default)
     }
 }
 
@@ -141,16 +141,18 @@ mod tests {
     use super::*;
 
     const CARD: &str = r#"{"about": "test", "per_delivered": {
-        "marketing": {"default": 0.05, "by_calling_code": {"1": 0.025, "1876": 0.03}},
-        "utility": {"default": 0.01, "by_calling_code": {}},
-        "authentication": {"default": 0.02, "by_calling_code": {}}}}"#;
+        "marketing": {"default": 0.05, "by_country": {"US": 0.025, "CA": 0.02, "JM": 0.03}},
+        "utility": {"default": 0.01, "by_country": {}},
+        "authentication": {"default": 0.02, "by_country": {}}}}"#;
 
     #[test]
-    fn the_longest_calling_code_wins_and_unknown_numbers_pay_the_default() {
+    fn each_market_pays_its_price_and_the_rest_the_default() {
         let card = RateCard::parse(CARD).unwrap();
-        assert_eq!(card.marketing.price(Some("14165551234")), 25_000);
-        assert_eq!(card.marketing.price(Some("18765551234")), 30_000);
+        assert_eq!(card.marketing.price(Some("16505551234")), 25_000, "US");
+        assert_eq!(card.marketing.price(Some("14165551234")), 20_000, "Toronto");
+        assert_eq!(card.marketing.price(Some("18765551234")), 30_000, "Jamaica");
         assert_eq!(card.marketing.price(Some("447700900123")), 50_000);
+        assert_eq!(card.marketing.price(Some("1650555123")), 50_000, "no country");
         assert_eq!(card.marketing.price(None), 50_000);
     }
 
@@ -159,12 +161,12 @@ mod tests {
         let negative = CARD.replace("0.025", "-1");
         assert_eq!(
             RateCard::parse(&negative),
-            Err("marketing.1: expected a price of 0 or more, found -1".to_owned())
+            Err("marketing.US: expected a price of 0 or more, found -1".to_owned())
         );
-        let code = CARD.replace("\"1876\"", "\"+1876\"");
+        let code = CARD.replace("\"JM\"", "\"1876\"");
         assert_eq!(
             RateCard::parse(&code),
-            Err("marketing: '+1876' is not a calling code".to_owned())
+            Err("marketing: '1876' is not a country code such as US".to_owned())
         );
     }
 
