@@ -7,7 +7,7 @@
 // --binary defaults to target/debug/wa-mock; --screenshots writes the README's pictures.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -432,6 +432,32 @@ await test('an image header sent by media id shows the picture', async () => {
     const img = document.querySelector(`li.row.out[data-id="${id}"] img.photo`);
     return img && img.complete && img.naturalWidth > 0;
   }, sent.body.messages[0].id);
+});
+
+await test('export saves the sandbox as a snapshot and import puts it back after a confirmation', async () => {
+  const saved = await sandbox();
+  const kept = await send(saved, '+1 416 555 2001', 'Dee');
+  await open(saved);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  const file = await download.path();
+  const snapshot = JSON.parse(readFileSync(file, 'utf8'));
+  assert.equal(snapshot.format_version, 1);
+  assert.ok(snapshot.messages.some((m) => m.id === kept), 'the message is in the file');
+
+  const later = await send(saved, '+1 416 555 2002', 'Eve');
+  let asked = '';
+  page.once('dialog', (dialog) => {
+    asked = dialog.message();
+    dialog.accept();
+  });
+  await page.setInputFiles('#import-file', file);
+  await page.waitForFunction(async ([token, id]) => {
+    const res = await fetch('/__admin/messages', { headers: { Authorization: `Bearer ${token}` } });
+    return !(await res.json()).data.some((m) => m.id === id);
+  }, [saved.token, later]);
+  assert.match(asked, /^Replace everything in this sandbox with the snapshot in /);
+  const messages = (await call('GET', '/__admin/messages', saved.token)).body.data.map((m) => m.id);
+  assert.deepEqual(messages, [kept], 'the sandbox is the snapshot again');
 });
 
 await test('the page made no request beyond loopback', async () => {

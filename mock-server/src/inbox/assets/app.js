@@ -737,7 +737,31 @@ function selectTab(name, focus) {
   refresh();
 }
 
+// The sandbox as a snapshot file (GET /__admin/snapshot), saved through a download link.
+async function exportSnapshot() {
+  const snapshot = await api('/__admin/snapshot');
+  const url = URL.createObjectURL(new Blob([JSON.stringify(snapshot)], { type: 'application/json' }));
+  const link = h('a', { href: url, download: `wa-mock-snapshot-${snapshot.clock.now.replace(/[:.]/g, '-')}.json` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  URL.revokeObjectURL(url);
+}
+
+// Replaces the sandbox with a snapshot file, once the user confirms: nothing of it is kept.
+async function importSnapshot(file) {
+  if (!confirm(`Replace everything in this sandbox with the snapshot in ${file.name}?`)) return;
+  await api('/__admin/snapshot', JSON.parse(await file.text()));
+}
+
 function wire() {
+  $('export').addEventListener('click', () => exportSnapshot().catch(showError));
+  $('import').addEventListener('click', () => $('import-file').click());
+  $('import-file').addEventListener('change', (e) => {
+    const [file] = e.target.files;
+    e.target.value = '';
+    if (file) act(() => importSnapshot(file));
+  });
   for (const b of document.querySelectorAll('[data-advance]')) {
     b.addEventListener('click', () => act(() => api('/__admin/clock/advance', { seconds: Number(b.dataset.advance) })));
   }
