@@ -13,27 +13,38 @@ use super::{AdminResult, AdminSandbox, body_bytes, wire};
 use crate::domain::Refusal;
 use crate::http::{GraphError, parse_query, refuse};
 use crate::state::AppState;
-use crate::store::Snapshot;
+use crate::store::{Included, Snapshot};
 use crate::webhooks::WebhookSettings;
 
-/// `GET /__admin/snapshot[?include=secrets]`: the sandbox's state, byte for byte the same for
-/// the same state; the webhook app secret only when asked for.
+/// `GET /__admin/snapshot[?include=secrets,journal,deliveries]`: the sandbox's state, byte for
+/// byte the same for the same state; the webhook app secret, the journal and the delivery log
+/// only when asked for.
 pub(super) async fn get_snapshot(
     State(state): State<AppState>,
     AdminSandbox(sandbox): AdminSandbox,
     uri: Uri,
 ) -> Result<Response, GraphError> {
-    let mut secrets = false;
+    let mut included = Included::default();
     for (name, value) in parse_query(uri.query()) {
         if name != "include" {
             continue;
         }
         for part in value.split(',').filter(|p| !p.is_empty()) {
             match part {
-                "secrets" => secrets = true,
+                "secrets" => included.secrets = true,
+                "journal" => {
+                    let entries: Vec<_> =
+                        sandbox.read().journal().map(wire::journal_entry).collect();
+                    included.journal = Some(json(&entries));
+                }
+                "deliveries" => {
+                    let attempts = state.webhooks.deliveries(&sandbox, None, None);
+                    let entries: Vec<_> = attempts.iter().map(wire::attempt).collect();
+                    included.deliveries = Some(json(&entries));
+                }
                 other => {
                     let details = format!(
-                        "include: expected secrets, found '{}'",
+                        "include: expected secrets, journal or deliveries, found '{}'",
                         other.escape_debug()
                     );
                     return Err(refuse(&state.store, &Refusal::invalid(details)));
@@ -43,9 +54,14 @@ pub(super) async fn get_snapshot(
     }
     Ok((
         [(header::CONTENT_TYPE, "application/json")],
-        state.store.snapshot(&sandbox, secrets),
+        state.store.snapshot(&sandbox, included),
     )
         .into_response())
+}
+
+/// An admin list as JSON.
+fn json<T: serde::Serialize>(entries: &[T]) -> serde_json::Value {
+    serde_json::to_value(entries).expect("admin wire types always serialize")
 }
 
 /// `POST /__admin/snapshot`: replaces the sandbox's state with the document's, checked whole

@@ -152,7 +152,11 @@ mod tests {
         assert_eq!(card.marketing.price(Some("14165551234")), 20_000, "Toronto");
         assert_eq!(card.marketing.price(Some("18765551234")), 30_000, "Jamaica");
         assert_eq!(card.marketing.price(Some("447700900123")), 50_000);
-        assert_eq!(card.marketing.price(Some("1650555123")), 50_000, "no country");
+        assert_eq!(
+            card.marketing.price(Some("1650555123")),
+            50_000,
+            "no country"
+        );
         assert_eq!(card.marketing.price(None), 50_000);
     }
 

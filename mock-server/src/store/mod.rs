@@ -82,7 +82,7 @@ pub(crate) use inbound::{Content, MediaContent, MediaSource, UserMessage, UserRe
 pub(crate) use media::media_gone;
 pub(crate) use sandboxes::DeleteError;
 pub(crate) use sends::Accepted;
-pub(crate) use snapshot::Snapshot;
+pub(crate) use snapshot::{Included, Snapshot};
 pub(crate) use templates::TemplateChangeError;
 pub(crate) use uploads::Uploaded;
 

@@ -45,6 +45,25 @@ pub(crate) struct Document<State, Messages> {
     /// asked for); absent, they are left as they are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) webhooks: Option<serde_json::Value>,
+    /// With `?include=journal`: the request journal as `GET /__admin/requests` lists it, for
+    /// whoever reads the snapshot (a bug report's evidence); a restore does not replay it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) journal: Option<serde_json::Value>,
+    /// With `?include=deliveries`: the delivery log as `GET /__admin/webhooks/deliveries` lists
+    /// it; read, not restored, like the journal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) deliveries: Option<serde_json::Value>,
+}
+
+/// What a snapshot carries beyond the state: the secrets, and the histories a reader may want.
+#[derive(Default)]
+pub(crate) struct Included {
+    /// The webhook settings' `app_secret`.
+    pub(crate) secrets: bool,
+    /// The journal, in the admin API's shape.
+    pub(crate) journal: Option<serde_json::Value>,
+    /// The delivery log, in the admin API's shape.
+    pub(crate) deliveries: Option<serde_json::Value>,
 }
 
 /// A snapshot as read.
@@ -137,14 +156,14 @@ impl Snapshot {
 }
 
 impl Store {
-    /// `sandbox` as a snapshot document; its webhook settings' `app_secret` only if `secrets`.
-    pub(crate) fn snapshot(&self, sandbox: &Sandbox, secrets: bool) -> Vec<u8> {
+    /// `sandbox` as a snapshot document, with what `included` asks for.
+    pub(crate) fn snapshot(&self, sandbox: &Sandbox, included: Included) -> Vec<u8> {
         // A sandbox whose webhook state is not made yet has the default settings: none.
         let mut webhooks = sandbox
             .hooks
             .get()
             .map_or_else(|| serde_json::json!({}), |hooks| hooks.settings());
-        if let Some(fields) = webhooks.as_object_mut().filter(|_| !secrets) {
+        if let Some(fields) = webhooks.as_object_mut().filter(|_| !included.secrets) {
             fields.remove("app_secret");
         }
         let state = sandbox.read();
@@ -156,6 +175,8 @@ impl Store {
             state: &*state,
             messages: state.messages().collect::<Vec<_>>(),
             webhooks: Some(webhooks),
+            journal: included.journal,
+            deliveries: included.deliveries,
         };
         serde_json::to_vec(&document).expect("stored state always serializes")
     }
@@ -280,7 +301,11 @@ impl Store {
             out.extend_from_slice(&head.as_bytes()[..head.len() - 1]);
             out.extend_from_slice(b",\"snapshot\":");
             // The file stays on this machine: it keeps the app secrets, to sign as before.
-            out.extend_from_slice(&self.snapshot(sandbox, true));
+            let secrets = Included {
+                secrets: true,
+                ..Included::default()
+            };
+            out.extend_from_slice(&self.snapshot(sandbox, secrets));
             out.push(b'}');
         }
         out.extend_from_slice(b"]}");

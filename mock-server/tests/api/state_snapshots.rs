@@ -199,11 +199,11 @@ async fn webhook_settings_travel_with_the_app_secret_only_when_asked_for() {
     );
     let with_secrets = app.get("/__admin/snapshot?include=secrets").await;
     assert_eq!(with_secrets.body["webhooks"], settings);
-    let bogus = app.get("/__admin/snapshot?include=secrets,journal").await;
+    let bogus = app.get("/__admin/snapshot?include=secrets,events").await;
     assert_eq!(bogus.status, 400);
     assert_eq!(
         bogus.details(),
-        "include: expected secrets, found 'journal'"
+        "include: expected secrets, journal or deliveries, found 'events'"
     );
 
     let copy = spawn_app().await;
@@ -263,4 +263,40 @@ async fn a_restored_quality_pause_ends_on_time() {
 
 async fn template_status(app: &TestApp) -> Value {
     app.get("/v25.0/100000000000031").await.body["status"].clone()
+}
+
+#[tokio::test]
+async fn the_journal_and_the_delivery_log_travel_when_asked_for_and_are_read_not_restored() {
+    let app = spawn_app().await;
+    mid_campaign(&app).await;
+    let plain = app.get("/__admin/snapshot").await.body;
+    assert!(plain.get("journal").is_none() && plain.get("deliveries").is_none());
+
+    let full = app
+        .get("/__admin/snapshot?include=journal,deliveries")
+        .await
+        .body;
+    assert_eq!(
+        full["journal"],
+        app.get("/__admin/requests").await.body["data"]
+    );
+    assert_eq!(
+        full["deliveries"],
+        app.get("/__admin/webhooks/deliveries").await.body["data"]
+    );
+    assert_eq!(
+        full["journal"].as_array().map(Vec::len),
+        Some(3),
+        "the sends and the template"
+    );
+
+    let copy = spawn_app().await;
+    let answer = restore(&copy, &full.to_string()).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(
+        copy.get("/__admin/requests").await.body["data"],
+        json!([]),
+        "a restore does not replay the journal"
+    );
+    assert_eq!(view(&copy).await["messages"], view(&app).await["messages"]);
 }
