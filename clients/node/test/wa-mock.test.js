@@ -121,7 +121,7 @@ test("an undeliverable recipient fails with message_undeliverable", async (t) =>
 
   assert.deepEqual(recipient, {
     phone: CUSTOMER,
-    user_id: "US.17587197811127514456",
+    user_id: "CA.17587197811127514456",
     profile: { behaviour: "undeliverable", name: "Ann", delivered_after_seconds: 2, read_after_seconds: 5 },
     marketing_opted_out: false,
     customer_service_window_until: null,

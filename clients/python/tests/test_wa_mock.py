@@ -141,7 +141,7 @@ def test_an_undeliverable_recipient_fails_with_131026(wa_mock):
 
     assert profile == {
         "phone": CUSTOMER,
-        "user_id": "US.17587197811127514456",
+        "user_id": "CA.17587197811127514456",
         "profile": {
             "behaviour": "undeliverable",
             "name": "Ann",
