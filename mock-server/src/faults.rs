@@ -58,11 +58,13 @@ pub(crate) fn check(fault: &FaultSpec) -> Result<(), String> {
     Ok(())
 }
 
-/// A sandbox's faults and throughput limit.
-#[derive(Clone, Debug, Default)]
+/// A sandbox's faults and throughput limit; a snapshot carries both, not the current second's
+/// count.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct Faults {
     specs: Vec<FaultSpec>,
     throughput: Option<u32>,
+    #[serde(skip)]
     window: HashMap<String, (i64, u32)>,
 }
 

@@ -216,7 +216,8 @@ pub(crate) struct SandboxState {
     uploads: Uploads,
     #[serde(skip, default = "snapshot::empty_outbox")]
     pub(crate) outbox: Outbox,
-    #[serde(skip)]
+    /// Armed faults and the throughput limit; absent from snapshots made before they were kept.
+    #[serde(default)]
     pub(crate) faults: Faults,
 }
 

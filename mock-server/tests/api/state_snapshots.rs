@@ -300,3 +300,32 @@ async fn the_journal_and_the_delivery_log_travel_when_asked_for_and_are_read_not
     );
     assert_eq!(view(&copy).await["messages"], view(&app).await["messages"]);
 }
+
+#[tokio::test]
+async fn armed_faults_and_the_throughput_limit_travel_with_a_snapshot() {
+    let app = spawn_app().await;
+    let fault = json!({"path": "marketing_messages", "count": 2,
+        "action": {"type": "error", "error": "throughput_limit"}});
+    assert_eq!(app.post("/__admin/faults", &fault).await.status, 200);
+    let limit = app
+        .call(
+            Method::PUT,
+            "/__admin/throughput",
+            Some(&json!({"messages_per_second": 5})),
+        )
+        .await;
+    assert_eq!(limit.status, 200, "{}", limit.body);
+    let saved = snapshot(&app).await;
+
+    let copy = spawn_app().await;
+    let answer = restore(&copy, &saved).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(
+        copy.get("/__admin/faults").await.body,
+        app.get("/__admin/faults").await.body
+    );
+    let refused = copy
+        .send_marketing_message(PHONE, &promo_to("14165551234"))
+        .await;
+    assert_eq!(refused.code(), 130429, "the restored fault answers");
+}
