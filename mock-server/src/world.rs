@@ -327,6 +327,12 @@ pub(crate) struct TemplateSpec {
     /// Template-level creative features.
     #[serde(default)]
     pub(crate) degrees_of_freedom_spec: Option<DegreesOfFreedomSpec>,
+    /// The node's `sub_category` (e.g. `ORDER_STATUS`), for a world that stands for one.
+    #[serde(default)]
+    pub(crate) sub_category: Option<String>,
+    /// The node's `library_template_name`: the Template Library template it was made from.
+    #[serde(default)]
+    pub(crate) library_template_name: Option<String>,
 }
 
 fn approved() -> TemplateStatus {

@@ -74,6 +74,12 @@ pub(crate) struct Template {
     pub(crate) creative_features: DegreesOfFreedomSpec,
     /// `cta_url_link_tracking_opted_out`.
     pub(crate) cta_url_link_tracking_opted_out: Option<bool>,
+    /// `sub_category`, when a world file gives one (the mock makes none).
+    #[serde(default)]
+    pub(crate) sub_category: Option<String>,
+    /// `library_template_name`, when a world file gives one.
+    #[serde(default)]
+    pub(crate) library_template_name: Option<String>,
     /// The max price (`optimization_spec`, or `bid_spec` before it), if set.
     pub(crate) max_price: Option<OptimizationSpec>,
     /// Why it was rejected (`NONE` otherwise).
@@ -211,6 +217,8 @@ impl Template {
             ttl_seconds: req.message_send_ttl_seconds,
             creative_features: req.degrees_of_freedom_spec.unwrap_or_default(),
             cta_url_link_tracking_opted_out: req.cta_url_link_tracking_opted_out,
+            sub_category: None,
+            library_template_name: None,
             max_price,
             rejected_reason: TemplateStatusReason::NoReason.into(),
             created_at: now,

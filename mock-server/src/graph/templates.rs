@@ -95,8 +95,16 @@ fn template_node(t: &Template, fields: Option<&[Field<'_>]>) -> Map<String, Valu
         // The max price's former name.
         node.insert("bid_spec".to_owned(), json!(t.max_price));
     }
-    // `correct_category`, `sub_category` and `library_template_name` have no value for a
-    // template the mock made: Graph leaves them out.
+    for (field, value) in [
+        ("sub_category", &t.sub_category),
+        ("library_template_name", &t.library_template_name),
+    ] {
+        if let Some(value) = value.as_ref().filter(|_| wants(field)) {
+            node.insert(field.to_owned(), json!(value));
+        }
+    }
+    // `correct_category`, and `sub_category` and `library_template_name` but from a world file,
+    // have no value for a template the mock made: Graph leaves them out.
     for field in TEMPLATE_FIELDS {
         node.entry(field).or_insert(Value::Null);
     }

@@ -159,6 +159,10 @@ impl SandboxState {
                     let mut template =
                         Template::create(template_id, waba_id.clone(), req, price, created);
                     template.status = t.status;
+                    template.sub_category.clone_from(&t.sub_category);
+                    template
+                        .library_template_name
+                        .clone_from(&t.library_template_name);
                     state.templates.push(template);
                 }
             }

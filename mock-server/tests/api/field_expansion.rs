@@ -195,3 +195,37 @@ async fn a_number_no_country_can_hold_is_accepted_then_fails_as_undeliverable() 
         );
     }
 }
+
+#[tokio::test]
+async fn a_world_file_gives_a_template_its_sub_category_and_library_name() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world/example.toml");
+    let app = crate::helpers::spawn_app_with(wa_mock::Config::default().world_file(path)).await;
+    let state = app.get("/__admin/state").await.body;
+    let id = state["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "weekly_deals")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let asked = app
+        .get(&format!(
+            "/v25.0/{id}?fields=name,sub_category,library_template_name"
+        ))
+        .await;
+    let plain = app.get(&format!("/v25.0/{id}")).await;
+
+    assert_eq!(
+        asked.body,
+        json!({"name": "weekly_deals", "sub_category": "ORDER_STATUS",
+               "library_template_name": "weekly_deals_v2", "id": id})
+    );
+    assert!(
+        plain.body.get("sub_category").is_none(),
+        "only when asked for"
+    );
+}
