@@ -7,13 +7,14 @@ use proptest::sample::subsequence;
 use reqwest::Method;
 use serde_json::{Value, json};
 use wa_contract::PayloadKind;
+use wa_contract::payload::send::MessageType;
 use wa_contract::strategies;
 
 use crate::helpers::*;
 
 /// Top-level optional fields of a send request (the message bodies other than the one its
 /// `type` names are optional too: absent is the only value they may take).
-const SEND_OPTIONAL: [&str; 19] = [
+const SEND_OPTIONAL: [&str; 8] = [
     "recipient_type",
     "product_policy",
     "message_activity_sharing",
@@ -21,17 +22,6 @@ const SEND_OPTIONAL: [&str; 19] = [
     "context",
     "status",
     "typing_indicator",
-    "text",
-    "image",
-    "audio",
-    "video",
-    "document",
-    "sticker",
-    "location",
-    "contacts",
-    "interactive",
-    "reaction",
-    "template",
     "messaging_account_id",
 ];
 
@@ -67,6 +57,7 @@ fn optional_slots(kind: PayloadKind, body: &Value) -> Vec<(String, &'static str)
         _ => {
             let named = body["type"].as_str().unwrap_or("text");
             top(&SEND_OPTIONAL, &mut slots);
+            top(&MessageType::KNOWN, &mut slots);
             slots.retain(|(_, key)| *key != named);
             if named == "text" {
                 slots.push(("/text".to_owned(), "preview_url"));
