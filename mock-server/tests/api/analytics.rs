@@ -154,3 +154,35 @@ async fn template_analytics_refuse_bad_parameters_naming_them_and_need_insights_
         assert_eq!(answer.details(), details, "{query}");
     }
 }
+
+#[tokio::test]
+async fn template_analytics_price_each_delivery_by_the_numbers_country() {
+    let app = spawn_app().await;
+    let enabled = app
+        .post(
+            &format!("/v24.0/{WABA}?is_enabled_for_insights=true"),
+            &json!(null),
+        )
+        .await;
+    assert_eq!(enabled.status, 200, "{}", enabled.body);
+    // Toronto is Canada's market; Jamaica shares +1 but is none the shipped card lists.
+    for to in ["14165551234", "18765551234"] {
+        wamid(&app.send_marketing_message(PHONE, &promo_to(to)).await);
+    }
+    app.advance(60).await;
+
+    let answer = app
+        .get(&analytics_path(&format!(
+            "start={DAY_ONE}&end={DAY_ONE}&metric_types=[\"COST\"]\
+             &template_ids=[\"100000000000031\"]&product_type=MARKETING_MESSAGES_LITE_API"
+        )))
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(
+        answer.body["data"][0]["data_points"][0]["cost"],
+        json!([
+            {"type": "amount_spent", "value": 0.075},
+            {"type": "cost_per_delivered", "value": 0.0375}
+        ])
+    );
+}
