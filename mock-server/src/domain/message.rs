@@ -284,7 +284,7 @@ impl crate::budget::Retained for Message {
                         + m.link.as_ref().map_or(0, String::len)
                 })
                 .sum::<usize>();
-        // The struct in its map slot, the order queue's copy of the id, three statuses.
+        // The boxed struct and its map slot, the order queue's copy of the id, three statuses.
         1_024 + self.id.as_str().len() * 2 + text
     }
 }

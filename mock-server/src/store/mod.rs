@@ -178,9 +178,10 @@ pub(crate) struct SandboxState {
     #[serde(skip)]
     objects: HashMap<Arc<str>, ObjectKind>,
     /// Hashed with foldhash rather than SipHash: every send inserts, steps and trims here, and
-    /// the keys are ids the mock made, not text a client chose.
+    /// the keys are ids the mock made, not text a client chose. Boxed, so that the table's
+    /// empty slots (up to half of it after it grows) hold a pointer each, not a message.
     #[serde(skip)]
-    messages: HashMap<Wamid, Message, foldhash::fast::RandomState>,
+    messages: HashMap<Wamid, Box<Message>, foldhash::fast::RandomState>,
     #[serde(skip)]
     message_order: VecDeque<Wamid>,
     pub(crate) recipients: Recipients,
@@ -572,7 +573,7 @@ impl SandboxState {
     pub(crate) fn messages(&self) -> impl Iterator<Item = &Message> {
         self.message_order
             .iter()
-            .filter_map(|id| self.messages.get(id))
+            .filter_map(|id| self.messages.get(id).map(|m| &**m))
     }
 
     /// How many messages it holds.

@@ -500,7 +500,7 @@ impl SandboxState {
         }
         self.message_bytes += message.retained_bytes();
         self.message_order.push_back(wamid.clone());
-        self.messages.insert(wamid.clone(), message);
+        self.messages.insert(wamid.clone(), Box::new(message));
         let timeline = if draft.free_form && !in_window {
             Timeline::failed(ErrorKind::ReEngagement)
         } else if limit.is_some_and(|n| self.recipients.marketing_counted(&recipient, now) >= n) {

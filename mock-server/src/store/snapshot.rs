@@ -384,7 +384,7 @@ impl SandboxState {
         for message in messages {
             self.message_bytes += message.retained_bytes();
             self.message_order.push_back(message.id.clone());
-            self.messages.insert(message.id.clone(), message);
+            self.messages.insert(message.id.clone(), Box::new(message));
         }
         self.outbox = Outbox::new(self.retention.events);
         self
