@@ -73,7 +73,11 @@ pub(crate) async fn receive(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if let Ok(boundary) = multer::parse_boundary(content_type) {
+    // Only a multipart type is parsed for its boundary; a JSON send skips the MIME parser.
+    let multipart = content_type
+        .get(..10)
+        .is_some_and(|t| t.eq_ignore_ascii_case("multipart/"));
+    if multipart && let Ok(boundary) = multer::parse_boundary(content_type) {
         return read_multipart(body, boundary, limit).await;
     }
     let bytes = read_limited(body, limit).await?;
