@@ -322,7 +322,9 @@ async fn run(
                     lanes.finished(task_id(&done));
                 }
             }
-            () = shared.store.events_ready() => {}
+            // Woken by a send, it lets the tasks already ready (the sends behind it) run
+            // first, so that one pass collects many sends' events rather than one's.
+            () = shared.store.events_ready() => tokio::task::yield_now().await,
             () = shared.courier.queue.woken() => {}
         }
         shared.collect(&mut lanes);
@@ -492,21 +494,24 @@ impl Shared {
             .clone()
             .or_else(|| self.app.url.clone());
         // Each WABA's URL is read under the sandbox's lock (never with the hooks' lock held),
-        // without copying its subscriptions; one URL allocation per WABA per batch.
-        let mut urls: HashMap<&WabaId, Option<Arc<str>>> = HashMap::new();
+        // without copying its subscriptions; one URL allocation per WABA per batch. A batch
+        // names a WABA or two, so a short list beats hashing an id for every event.
+        let mut urls: Vec<(&WabaId, Option<Arc<str>>)> = Vec::new();
         {
             let state = sandbox.read();
             for e in events {
                 let waba = event_waba(&e.kind);
-                urls.entry(waba).or_insert_with(|| {
-                    callback_url(&state.subscriptions, waba, default_url.as_deref()).map(Arc::from)
-                });
+                if !urls.iter().any(|(w, _)| *w == waba) {
+                    let url = callback_url(&state.subscriptions, waba, default_url.as_deref());
+                    urls.push((waba, url.map(Arc::from)));
+                }
             }
         }
+        let url_of = |waba: &WabaId| urls.iter().find(|(w, _)| *w == waba)?.1.clone();
         let targeted: Vec<(Arc<str>, &Event)> = events
             .iter()
             .filter_map(|e| {
-                let url = urls.get(event_waba(&e.kind))?.clone()?;
+                let url = url_of(event_waba(&e.kind))?;
                 Some((url, &**e))
             })
             .collect();
