@@ -3,6 +3,8 @@
 //!
 //! A [`Saver`] task wakes every [`SAVE_EVERY`] and saves only when the store's revision moved,
 //! on a blocking thread: a request never waits on the disk, and a send costs one atomic add.
+//! A save serializes each sandbox under its lock, so a big state under load waits longer
+//! between saves ([`next_wait`]): saving takes at most a twentieth of the server's time.
 //! Each save writes a temporary file beside the target, syncs it and renames it over the old
 //! one, so a crash (`kill -9`, a full disk) leaves the last complete file, never part of one.
 
@@ -16,8 +18,15 @@ use tokio::task::JoinHandle;
 
 use crate::store::{Sandbox, SandboxHooks, Store};
 
-/// How often the saver looks for changes: at most this much is lost to a crash (*invented*).
+/// How often the saver looks for changes: at most this much is lost to a crash, unless saves
+/// take long (*invented*).
 pub(crate) const SAVE_EVERY: Duration = Duration::from_secs(2);
+
+/// The wait before the next look for changes, after a save that took `took`: [`SAVE_EVERY`],
+/// or nineteen times the save when that is longer, so that saving stays within 5% of the time.
+fn next_wait(took: Duration) -> Duration {
+    SAVE_EVERY.max(took * 19)
+}
 
 /// Loads `path` into `store` when it exists (the default sandbox and each other sandbox with
 /// its token), else writes it at once so that a path that cannot be written stops the server
@@ -83,13 +92,16 @@ impl Saver {
         let (stop, mut stopped) = oneshot::channel();
         let task = tokio::spawn(async move {
             let mut saved = store.revision();
+            let mut wait = SAVE_EVERY;
             loop {
                 let stopping = tokio::select! {
-                    () = tokio::time::sleep(SAVE_EVERY) => false,
+                    () = tokio::time::sleep(wait) => false,
                     _ = &mut stopped => true,
                 };
                 if store.revision() != saved {
+                    let started = std::time::Instant::now();
                     saved = save(&store, &path).await;
+                    wait = next_wait(started.elapsed());
                 }
                 if stopping {
                     return;
@@ -120,4 +132,18 @@ async fn save(store: &Store, path: &Path) -> u64 {
         revision
     });
     task.await.unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_save_stretches_the_wait_to_keep_saving_under_a_twentieth() {
+        assert_eq!(next_wait(Duration::from_millis(30)), SAVE_EVERY);
+        let took = Duration::from_millis(400);
+        let wait = next_wait(took);
+        assert_eq!(wait, Duration::from_millis(7_600));
+        assert!(took.as_secs_f64() / (took + wait).as_secs_f64() <= 0.05);
+    }
 }
