@@ -80,7 +80,7 @@ pub struct Config {
     pub world: Option<PathBuf>,
     /// A file that keeps every sandbox across restarts: loaded at start (a file that does not
     /// load stops the server), saved atomically at most every 2 seconds while state changes
-    /// and on shutdown.
+    /// (less often when a save is slow) and on shutdown.
     #[arg(long, env = "WA_MOCK_STATE_FILE")]
     pub state_file: Option<PathBuf>,
     /// Where webhooks are sent (an http or https URL).
