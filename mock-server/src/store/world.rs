@@ -209,6 +209,10 @@ impl SandboxState {
                 ObjectKind::Media,
                 state.media.iter().map(|m| m.id.as_str()).collect(),
             ),
+            (
+                ObjectKind::UploadSession,
+                state.uploads.sessions().map(|(id, _)| id).collect(),
+            ),
         ];
         // Inserted in reverse precedence, so a clash resolves as the old linear lookup did.
         let objects: HashMap<Arc<str>, ObjectKind> = kinds

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::helpers::*;
+use crate::uploads::{image_header_template, png};
 
 /// `GET /__admin/snapshot`'s bytes.
 async fn snapshot(app: &TestApp) -> String {
@@ -405,9 +406,64 @@ async fn media_files_travel_with_a_snapshot_and_answer_as_before() {
 }
 
 #[tokio::test]
-async fn a_snapshot_with_a_damaged_file_is_refused_naming_the_field() {
+async fn an_upload_cut_before_a_snapshot_resumes_after_the_restore() {
+    let original = spawn_app().await;
+    let file = png(1000);
+    let session = original.open_session(file.len()).await;
+    let (status, body) = original.send_piece(&session, "0", &file[..500]).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"id": session, "file_offset": 500}))
+    );
+
+    let saved = snapshot(&original).await;
+
+    let document: Value = serde_json::from_str(&saved).unwrap();
+    assert_eq!(
+        document["state"]["uploads"]["sessions"],
+        json!({session.as_str(): {
+            "spec": {"file_name": "banner.png", "file_length": 1000, "file_type": "image/png"},
+            "received": STANDARD.encode(&file[..500]), "offset": 500, "handle": null}})
+    );
+    let copy = spawn_app().await;
+    let answer = restore(&copy, &saved).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let reached = copy.get(&format!("/v25.0/{session}")).await;
+    assert_eq!(
+        (reached.status, reached.body),
+        (200, json!({"id": session, "file_offset": 500}))
+    );
+    assert_eq!(counted_media(&copy).await, counted_media(&original).await);
+    let (status, behind) = copy.send_piece(&session, "0", &file[..500]).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        behind["error"]["error_data"]["details"],
+        "file_offset: the session has 500 of 1000 bytes, so the data must start at 500; found 0"
+    );
+
+    let (status, done) = copy.send_piece(&session, "500", &file[500..]).await;
+
+    assert_eq!(status, 200, "{done}");
+    let handle = done["h"].as_str().unwrap();
+    let (_, on_original) = original.send_piece(&session, "500", &file[500..]).await;
+    assert_eq!(
+        on_original["h"], handle,
+        "the handle the original would have issued"
+    );
+    let created = copy
+        .create_template(WABA, &image_header_template("restored_banner", handle))
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert_eq!(created.body["status"], "PENDING");
+    assert_eq!(created.body["category"], "MARKETING");
+}
+
+#[tokio::test]
+async fn a_snapshot_with_a_damaged_file_or_session_is_refused_naming_the_field() {
     let app = spawn_app().await;
     app.upload("image/png", b"\x89PNG tiny").await;
+    let session = app.open_session(100).await;
+    app.send_piece(&session, "0", &png(40)).await;
     let saved = snapshot(&app).await;
     let document: Value = serde_json::from_str(&saved).unwrap();
     let damaged = |pointer: &str, value: Value| {
@@ -427,6 +483,13 @@ async fn a_snapshot_with_a_damaged_file_is_refused_naming_the_field() {
                 json!(STANDARD.encode(Sha256::digest(b"other"))),
             ),
         ),
+        (
+            "snapshot_offset_past_the_bytes",
+            damaged(
+                &format!("/state/uploads/sessions/{session}/offset"),
+                json!(41),
+            ),
+        ),
     ];
     for (name, body) in cases {
         let answer = restore(&app, &body).await;
@@ -434,4 +497,25 @@ async fn a_snapshot_with_a_damaged_file_is_refused_naming_the_field() {
         insta::assert_json_snapshot!(name, answer.json(), {".error.fbtrace_id" => "[fbtrace_id]"});
         assert_eq!(snapshot(&app).await, saved, "{name}: nothing changed");
     }
+}
+
+#[tokio::test]
+async fn a_snapshot_written_before_files_travelled_restores_with_none() {
+    let app = spawn_app().await;
+    let media_id = app.upload("image/png", b"\x89PNG tiny").await;
+    let session = app.open_session(100).await;
+    let mut older: Value = serde_json::from_str(&snapshot(&app).await).unwrap();
+    let state = older["state"].as_object_mut().unwrap();
+    state.remove("media");
+    state["uploads"].as_object_mut().unwrap().remove("sessions");
+
+    let answer = restore(&app, &older.to_string()).await;
+
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    for gone in [media_id, session] {
+        let read = app.get(&format!("/v25.0/{gone}")).await;
+        assert_eq!((read.status, read.code()), (400, 100), "{gone}");
+        assert_eq!(read.body["error"]["error_subcode"], 33);
+    }
+    assert_eq!(counted_media(&app).await, 0);
 }
