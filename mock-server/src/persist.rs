@@ -1,6 +1,6 @@
 //! Serde helpers for state that is saved and restored ([`crate::store`]'s snapshots): hashed
 //! maps and sets are written in key order, so that two snapshots of the same state are
-//! byte-identical whatever order the hasher keeps them in.
+//! byte-identical whatever order the hasher keeps them in; bytes are written as base64.
 //!
 //! Use on a field as `serialize_with` and `deserialize_with` (not `with`, which JSON Schema
 //! derives read as a type): `crate::persist::sorted_map::serialize` and `…::deserialize`.
@@ -58,5 +58,36 @@ pub(crate) mod sorted_set {
         D: Deserializer<'de>,
     {
         HashSet::deserialize(d)
+    }
+}
+
+/// Bytes written as a standard base64 string (a JSON document carries no raw bytes).
+pub(crate) mod base64_bytes {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes `bytes` as base64.
+    pub(crate) fn serialize<B, S>(bytes: &B, s: S) -> Result<S::Ok, S::Error>
+    where
+        B: AsRef<[u8]>,
+        S: Serializer,
+    {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    /// Reads a base64 string.
+    pub(crate) fn deserialize<'de, B, D>(d: D) -> Result<B, D::Error>
+    where
+        B: From<Vec<u8>>,
+        D: Deserializer<'de>,
+    {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        let mut bytes = STANDARD
+            .decode(text.as_bytes())
+            .map_err(|e| serde::de::Error::custom(format!("not standard base64 ({e})")))?;
+        // Held exactly, so that a restored sandbox counts what it holds.
+        bytes.shrink_to_fit();
+        Ok(B::from(bytes))
     }
 }

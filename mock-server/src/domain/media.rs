@@ -179,7 +179,7 @@ pub(crate) fn too_large(kind: MediaKind) -> Refusal {
 }
 
 /// A stored media file.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct Media {
     /// Its id.
     pub(crate) id: MediaId,
@@ -189,7 +189,12 @@ pub(crate) struct Media {
     pub(crate) mime_type: String,
     /// Its name as uploaded, if it had one.
     pub(crate) file_name: Option<String>,
-    /// Its bytes.
+    /// Its bytes, in standard base64.
+    #[serde(
+        serialize_with = "crate::persist::base64_bytes::serialize",
+        deserialize_with = "crate::persist::base64_bytes::deserialize"
+    )]
+    #[schemars(with = "String", extend("contentEncoding" = "base64"))]
     pub(crate) bytes: Bytes,
     /// The SHA-256 of its bytes, base64-encoded as Meta gives it.
     pub(crate) sha256: String,
@@ -206,8 +211,7 @@ impl Media {
         now: Timestamp,
         retention: Duration,
     ) -> Self {
-        let sha256 =
-            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&upload.bytes));
+        let sha256 = sha256(&upload.bytes);
         Self {
             id,
             phone,
@@ -217,6 +221,19 @@ impl Media {
             sha256,
             expires_at: now.plus(retention),
         }
+    }
+
+    /// Whether a file read from a snapshot is whole: its `sha256` that of its bytes; the
+    /// problem, named by its field.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        let actual = sha256(&self.bytes);
+        if self.sha256 == actual {
+            return Ok(());
+        }
+        Err(format!(
+            "sha256: '{}' is not the SHA-256 of its bytes ('{actual}')",
+            self.sha256.escape_debug()
+        ))
     }
 
     /// Whether it still exists at `now`.
@@ -234,6 +251,11 @@ impl crate::budget::Retained for Media {
             + self.file_name.as_ref().map_or(0, String::len)
             + self.sha256.len()
     }
+}
+
+/// The SHA-256 of `bytes`, base64-encoded as Meta gives it.
+fn sha256(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(Sha256::digest(bytes))
 }
 
 /// A file as it arrived, before it is stored.
@@ -283,12 +305,44 @@ pub(crate) fn url_signature(secret: &str, id: &MediaId, expires: i64) -> String 
     hex::encode(&digest[..16])
 }
 
-/// A sandbox's media, oldest first, within its byte cap.
+/// A sandbox's media, oldest first, within its byte cap. A snapshot writes it as the list of
+/// its files, oldest first; the map and the byte count are rebuilt from that list.
 #[derive(Debug, Default)]
 pub(crate) struct MediaLibrary {
     items: HashMap<MediaId, Media>,
     order: VecDeque<MediaId>,
     bytes: usize,
+}
+
+impl serde::Serialize for MediaLibrary {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MediaLibrary {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut library = Self::default();
+        for media in Vec::<Media>::deserialize(d)? {
+            library.push(media);
+        }
+        Ok(library)
+    }
+}
+
+/// The list a snapshot writes.
+impl schemars::JsonSchema for MediaLibrary {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        Vec::<Media>::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        Vec::<Media>::json_schema(generator)
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
 }
 
 impl MediaLibrary {
@@ -325,10 +379,16 @@ impl MediaLibrary {
             };
             dropped.push(oldest.id);
         }
-        self.bytes += size;
+        self.push(media);
+        Ok(dropped)
+    }
+
+    /// Stores `media` as the newest file, whatever the cap.
+    fn push(&mut self, media: Media) {
+        use crate::budget::Retained as _;
+        self.bytes += media.retained_bytes();
         self.order.push_back(media.id.clone());
         self.items.insert(media.id.clone(), media);
-        Ok(dropped)
     }
 
     /// Removes the file `id`.
@@ -461,6 +521,29 @@ mod tests {
         let refused = library.insert(media("e", cap, now), cap).unwrap_err();
         assert_eq!(refused.kind, ErrorKind::MediaTooLarge);
         assert_eq!(library.iter().count(), 3);
+    }
+
+    #[test]
+    fn a_library_is_written_oldest_first_and_read_back_whole() {
+        let now = Timestamp::MANUAL_START;
+        let mut library = MediaLibrary::default();
+        for id in ["b", "a", "c"] {
+            library.insert(media(id, 10, now), 10_000).unwrap();
+        }
+        let written = serde_json::to_value(&library).unwrap();
+        assert_eq!(written[0]["bytes"], "BwcHBwcHBwcHBw==");
+        let read: MediaLibrary = serde_json::from_value(written).unwrap();
+        let ids: Vec<&str> = read.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["b", "a", "c"]);
+        assert_eq!(read.bytes(), library.bytes());
+        assert!(read.iter().all(|m| m.check().is_ok()));
+
+        let mut tampered = media("d", 10, now);
+        tampered.bytes = Bytes::from_static(b"other");
+        let details = tampered.check().unwrap_err();
+        assert!(details.starts_with("sha256: '"), "{details}");
+        let bad = serde_json::from_value::<MediaLibrary>(serde_json::json!([{"bytes": "!"}]));
+        assert!(bad.is_err());
     }
 
     #[test]

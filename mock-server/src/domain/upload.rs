@@ -24,7 +24,9 @@ pub(crate) const FILE_TYPES: [&str; 5] = [
 pub(crate) const MAX_FILE_LENGTH: usize = 100 * 1024 * 1024;
 
 /// What a session is opened with, checked.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub(crate) struct SessionSpec {
     /// The file's name.
     pub(crate) file_name: String,
@@ -71,16 +73,19 @@ impl SessionSpec {
     }
 }
 
-/// An upload session: what it was opened for, the bytes it has so far, and once they are all
-/// there the handle it issued.
-#[derive(Clone, Debug)]
+/// An upload session (its id, `upload:…`, is its key in [`Uploads`]): what it was opened for,
+/// the bytes it has so far, and once they are all there the handle it issued.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct UploadSession {
-    /// Its id, `upload:…`.
-    pub(crate) id: String,
     /// What it was opened for.
     pub(crate) spec: SessionSpec,
-    /// The bytes received, from the start; given up once the file is complete (a handle needs
-    /// only what the file was).
+    /// The bytes received, from the start, in standard base64; given up once the file is
+    /// complete (a handle needs only what the file was).
+    #[serde(
+        serialize_with = "crate::persist::base64_bytes::serialize",
+        deserialize_with = "crate::persist::base64_bytes::deserialize"
+    )]
+    #[schemars(with = "String", extend("contentEncoding" = "base64"))]
     received: Vec<u8>,
     /// How many bytes it has received.
     offset: usize,
@@ -99,9 +104,8 @@ pub(crate) enum Progress {
 
 impl UploadSession {
     /// A session with nothing received yet.
-    pub(crate) fn new(id: String, spec: SessionSpec) -> Self {
+    pub(crate) fn new(spec: SessionSpec) -> Self {
         Self {
-            id,
             spec,
             received: Vec::new(),
             offset: 0,
@@ -117,6 +121,28 @@ impl UploadSession {
     /// The bytes it holds.
     pub(crate) fn held_bytes(&self) -> usize {
         self.received.capacity()
+    }
+
+    /// Whether a session read from a snapshot is one [`append`](Self::append) could have left:
+    /// an incomplete file's offset is the count of its bytes, within its length; a complete
+    /// one's is its length, its bytes given up. The problem, named by its field.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        let (offset, held, total) = (self.offset, self.received.len(), self.spec.file_length);
+        if offset > total {
+            return Err(format!(
+                "offset: {offset} passes the file_length of {total}"
+            ));
+        }
+        match self.handle {
+            None if offset != held => {
+                Err(format!("offset: {offset} is not the {held} bytes received"))
+            }
+            Some(_) if offset != total || held > 0 => Err(format!(
+                "handle: a complete file has offset {total} and no bytes received, found \
+                 offset {offset} and {held} bytes"
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// Takes `chunk`, sent from `file_offset` (the request's `file_offset` header), which must
@@ -165,11 +191,16 @@ impl UploadSession {
     }
 }
 
-/// A sandbox's upload sessions and the handles they issued. A snapshot keeps the handles, so
-/// templates can still be made with them; sessions under way, bytes and all, are left out.
+/// A sandbox's upload sessions and the handles they issued. A snapshot keeps both: templates
+/// can still be made with the handles, and a session under way resumes from its offset.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct Uploads {
-    #[serde(skip)]
+    /// Each session by its id; absent from snapshots made before sessions were kept.
+    #[serde(
+        default,
+        serialize_with = "crate::persist::sorted_map::serialize",
+        deserialize_with = "crate::persist::sorted_map::deserialize"
+    )]
     sessions: HashMap<String, UploadSession>,
     /// Each issued handle, with the type of its file.
     #[serde(
@@ -180,9 +211,14 @@ pub(crate) struct Uploads {
 }
 
 impl Uploads {
-    /// Opens `session`.
-    pub(crate) fn open(&mut self, session: UploadSession) {
-        self.sessions.insert(session.id.clone(), session);
+    /// Opens `session` as `id`.
+    pub(crate) fn open(&mut self, id: String, session: UploadSession) {
+        self.sessions.insert(id, session);
+    }
+
+    /// Every session with its id.
+    pub(crate) fn sessions(&self) -> impl Iterator<Item = (&str, &UploadSession)> {
+        self.sessions.iter().map(|(id, s)| (id.as_str(), s))
     }
 
     /// The session `id`.
@@ -221,7 +257,7 @@ mod tests {
 
     fn session(length: usize) -> UploadSession {
         let spec = SessionSpec::parse(Some("a.png"), Some(&length.to_string()), Some("image/png"));
-        UploadSession::new("upload:1".to_owned(), spec.unwrap())
+        UploadSession::new(spec.unwrap())
     }
 
     #[test]
@@ -247,5 +283,28 @@ mod tests {
         assert_eq!(s.append(Some("4"), b"efghij"), Ok(Progress::Complete));
         assert_eq!(s.held_bytes(), 0);
         assert!(s.append(None, b"").is_err());
+    }
+
+    #[test]
+    fn a_restored_sessions_offset_is_where_its_bytes_end() {
+        let mut s = session(10);
+        s.append(Some("0"), b"abcd").unwrap();
+        assert_eq!(s.check(), Ok(()));
+        let mut past = s.clone();
+        past.offset = 6;
+        assert_eq!(
+            past.check(),
+            Err("offset: 6 is not the 4 bytes received".to_owned())
+        );
+        past.offset = 11;
+        assert_eq!(
+            past.check(),
+            Err("offset: 11 passes the file_length of 10".to_owned())
+        );
+        s.append(Some("4"), b"efghij").unwrap();
+        s.handle = Some("4::h".to_owned());
+        assert_eq!(s.check(), Ok(()));
+        s.offset = 9;
+        assert!(s.check().unwrap_err().starts_with("handle: "));
     }
 }

@@ -35,9 +35,14 @@ impl Session<'_> {
         state
             .objects
             .insert(Arc::from(id.as_str()), ObjectKind::Media);
-        let job = self.job(|session, at| session.expire_media(at));
-        self.sandbox.clock.schedule_at(expires_at, job);
+        self.schedule_media_expiry(expires_at);
         Ok(id)
+    }
+
+    /// Drops the files whose retention is over when the clock reaches `at`.
+    pub(super) fn schedule_media_expiry(&self, at: Timestamp) {
+        let job = self.job(|session, at| session.expire_media(at));
+        self.sandbox.clock.schedule_at(at, job);
     }
 
     /// `DELETE /{media_id}`.

@@ -208,8 +208,9 @@ pub(crate) struct SandboxState {
     /// What `messages` hold.
     #[serde(skip)]
     message_bytes: usize,
-    /// Uploaded and received files.
-    #[serde(skip)]
+    /// Uploaded and received files, oldest first; absent from snapshots made before files
+    /// were kept.
+    #[serde(default)]
     media: MediaLibrary,
     /// The app the Resumable Upload API's sessions belong to.
     pub(crate) app_id: String,

@@ -5,7 +5,8 @@
 //! is only an index over others is `#[serde(skip)]` and rebuilt by [`SandboxState::restored`].
 //! Hashed maps are written in key order ([`crate::persist`]), so two snapshots of the same state
 //! are byte-identical. Delayed work is data in the state (a message's upcoming statuses, a
-//! template's review time), so a restored sandbox schedules it again where it was.
+//! template's review time, a file's expiry), so a restored sandbox schedules it again where it
+//! was. Bytes (media files, upload sessions under way) are written as base64.
 //!
 //! A document is read whole and checked before anything changes: a restore either replaces the
 //! sandbox's state entirely or leaves it as it was.
@@ -135,7 +136,8 @@ impl Snapshot {
         Ok(snapshot)
     }
 
-    /// What serde cannot see: ids unique across the objects and messages.
+    /// What serde cannot see: ids unique across the objects, messages and files, each file's
+    /// bytes those its `sha256` names, and each upload session's offset where its bytes end.
     fn check(&self) -> Result<(), SnapshotError> {
         let state = &self.state;
         let mut seen = std::collections::HashSet::new();
@@ -143,13 +145,25 @@ impl Snapshot {
             .chain(state.wabas.iter().map(|w| w.id.as_str()))
             .chain(state.phones.iter().map(|p| p.id.as_str()))
             .chain(state.templates.iter().map(|t| t.id.as_str()))
-            .chain(self.messages.iter().map(|m| m.id.as_str()));
+            .chain(self.messages.iter().map(|m| m.id.as_str()))
+            .chain(state.media.iter().map(|m| m.id.as_str()))
+            .chain(state.uploads.sessions().map(|(id, _)| id));
         for id in ids {
             if !seen.insert(id) {
                 return Err(SnapshotError(format!(
                     "snapshot: the id {id} names two objects"
                 )));
             }
+        }
+        for (i, media) in state.media.iter().enumerate() {
+            media
+                .check()
+                .map_err(|e| SnapshotError(format!("snapshot: state.media[{i}].{e}")))?;
+        }
+        for (id, session) in state.uploads.sessions() {
+            session
+                .check()
+                .map_err(|e| SnapshotError(format!("snapshot: state.uploads.sessions.{id}.{e}")))?;
         }
         Ok(())
     }
@@ -264,6 +278,10 @@ impl Store {
         }
         for (id, until) in pauses {
             session.schedule_pause_end(id, until);
+        }
+        let expiries: Vec<_> = session.media.iter().map(|m| m.expires_at).collect();
+        for at in expiries {
+            session.schedule_media_expiry(at);
         }
         session.resume_pacing();
     }

@@ -29,7 +29,7 @@ impl Session<'_> {
             "{UPLOAD_SESSION_PREFIX}{}",
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(state.ids.uploads.numeric_id())
         );
-        state.uploads.open(UploadSession::new(id.clone(), spec));
+        state.uploads.open(id.clone(), UploadSession::new(spec));
         state
             .objects
             .insert(Arc::from(id.as_str()), ObjectKind::UploadSession);

@@ -205,6 +205,14 @@ impl SandboxState {
                 state.businesses.iter().map(|b| b.id.as_str()).collect(),
             ),
             (ObjectKind::App, vec![state.app_id.as_str()]),
+            (
+                ObjectKind::Media,
+                state.media.iter().map(|m| m.id.as_str()).collect(),
+            ),
+            (
+                ObjectKind::UploadSession,
+                state.uploads.sessions().map(|(id, _)| id).collect(),
+            ),
         ];
         // Inserted in reverse precedence, so a clash resolves as the old linear lookup did.
         let objects: HashMap<Arc<str>, ObjectKind> = kinds

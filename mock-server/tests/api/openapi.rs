@@ -202,6 +202,10 @@ async fn answers_and_accepted_bodies_match_the_schemas_the_document_gives() {
         .send_marketing_message(PHONE, &promo_to("16505551234"))
         .await;
     assert_eq!(sent.status, 200, "{}", sent.body);
+    // A file and an upload under way, for the snapshot to carry.
+    app.upload("image/png", b"\x89PNG").await;
+    let session = app.open_session(10).await;
+    app.send_piece(&session, "0", b"half!").await;
 
     let calls: Vec<(Method, &str, &str, Option<&Value>)> = vec![
         (Method::GET, "/__admin/health", "/__admin/health", None),
@@ -226,6 +230,7 @@ async fn answers_and_accepted_bodies_match_the_schemas_the_document_gives() {
             Some(&advance),
         ),
         (Method::GET, "/__admin/messages", "/__admin/messages", None),
+        (Method::GET, "/__admin/snapshot", "/__admin/snapshot", None),
         (Method::GET, "/__admin/requests", "/__admin/requests", None),
         (Method::GET, "/__admin/events", "/__admin/events", None),
         (Method::GET, "/__admin/webhooks", "/__admin/webhooks", None),

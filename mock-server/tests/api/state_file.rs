@@ -11,6 +11,7 @@ use wa_mock::Config;
 use crate::cli;
 use crate::helpers::*;
 use crate::isolation::phone_of;
+use crate::uploads::png;
 
 /// A directory of the test's own, removed when dropped.
 struct Scratch(PathBuf);
@@ -324,4 +325,30 @@ async fn wa_mock_snapshot_prints_a_running_servers_sandbox() {
         "{stderr}"
     );
     assert!(nowhere.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn files_and_uploads_under_way_survive_a_restart() {
+    let scratch = Scratch::new("media");
+    let app = start(config(&scratch.file())).await;
+    let pdf = b"%PDF-1.4 kept across a restart";
+    let media_id = app.upload("application/pdf", pdf).await;
+    let session = app.open_session(100).await;
+    app.send_piece(&session, "0", &png(40)).await;
+    let mut before = app.get(&format!("/v25.0/{media_id}")).await.body;
+    stop(app).await;
+
+    let app = start(config(&scratch.file())).await;
+
+    let mut node = app.get(&format!("/v25.0/{media_id}")).await.body;
+    // The URL names the new server's port.
+    let url = node["url"].take();
+    before["url"] = Value::Null;
+    assert_eq!(node, before);
+    let url = url.as_str().unwrap();
+    let download = app.client.get(url).bearer_auth(&app.token).send().await;
+    assert_eq!(download.unwrap().bytes().await.unwrap()[..], pdf[..]);
+    let reached = app.get(&format!("/v25.0/{session}")).await;
+    assert_eq!(reached.body, json!({"id": session, "file_offset": 40}));
+    stop(app).await;
 }

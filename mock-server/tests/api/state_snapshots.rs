@@ -1,10 +1,14 @@
 //! Snapshots: a sandbox saved as one document and restored into another server or sandbox,
 //! where it answers as it did and its pending work carries on.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use reqwest::Method;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::helpers::*;
+use crate::uploads::{image_header_template, png};
 
 /// `GET /__admin/snapshot`'s bytes.
 async fn snapshot(app: &TestApp) -> String {
@@ -328,4 +332,190 @@ async fn armed_faults_and_the_throughput_limit_travel_with_a_snapshot() {
         .send_marketing_message(PHONE, &promo_to("14165551234"))
         .await;
     assert_eq!(refused.code(), 130429, "the restored fault answers");
+}
+
+/// `GET /__admin/memory`'s `counted.media`: what files and upload sessions hold.
+async fn counted_media(app: &TestApp) -> Value {
+    app.get("/__admin/memory").await.body["counted"]["media"].clone()
+}
+
+#[tokio::test]
+async fn media_files_travel_with_a_snapshot_and_answer_as_before() {
+    let original = spawn_app().await;
+    let bytes: Vec<u8> = (0..300).map(|i| (i % 241) as u8).collect();
+    let media_id = original.upload("image/png", &bytes).await;
+    let image = json!({"messaging_product": "whatsapp", "to": "14165551234", "type": "image",
+        "image": {"id": media_id}});
+    let sent = original.send_message(PHONE, &image).await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+
+    let saved = snapshot(&original).await;
+
+    assert_eq!(
+        saved,
+        snapshot(&original).await,
+        "the same state, the same bytes"
+    );
+    let document: Value = serde_json::from_str(&saved).unwrap();
+    let sha256 = STANDARD.encode(Sha256::digest(&bytes));
+    assert_eq!(
+        document["state"]["media"],
+        json!([{"id": media_id, "phone": PHONE, "mime_type": "image/png", "file_name": "f.bin",
+            "bytes": STANDARD.encode(&bytes), "sha256": sha256,
+            "expires_at": "2026-12-31T00:00:00.000Z"}])
+    );
+
+    let copy = spawn_app().await;
+    let answer = restore(&copy, &saved).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let node_path = format!("/v25.0/{media_id}?phone_number_id={PHONE}");
+    let node = copy.get(&node_path).await;
+    assert_eq!(node.status, 200, "{}", node.body);
+    let mut expected = original.get(&node_path).await.body;
+    let url = expected["url"].as_str().unwrap();
+    expected["url"] = json!(url.replace(&original.server.url(), &copy.server.url()));
+    assert_eq!(
+        node.body, expected,
+        "the same metadata, the URL signed alike"
+    );
+    let url = node.body["url"].as_str().unwrap();
+    let download = copy.client.get(url).bearer_auth(&copy.token).send().await;
+    let download = download.unwrap();
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.bytes().await.unwrap()[..], bytes[..]);
+    assert_eq!(
+        copy.get("/__admin/messages").await.body,
+        original.get("/__admin/messages").await.body
+    );
+    assert_eq!(counted_media(&copy).await, counted_media(&original).await);
+
+    // Further ids continue the stream, and the restored sandbox snapshots as the original.
+    let next = copy.upload("image/jpeg", &bytes).await;
+    assert_eq!(next, original.upload("image/jpeg", &bytes).await);
+    assert_ne!(next, media_id);
+    assert_eq!(snapshot(&copy).await, snapshot(&original).await);
+
+    // The files' 30 days run on the restored sandbox's clock.
+    copy.advance(30 * 24 * 3600 - 1).await;
+    assert_eq!(copy.get(&node_path).await.status, 200);
+    copy.advance(1).await;
+    let gone = copy.get(&node_path).await;
+    assert_eq!((gone.status, gone.code()), (400, 100));
+    assert_eq!(gone.body["error"]["error_subcode"], 33);
+    assert_eq!(counted_media(&copy).await, 0);
+}
+
+#[tokio::test]
+async fn an_upload_cut_before_a_snapshot_resumes_after_the_restore() {
+    let original = spawn_app().await;
+    let file = png(1000);
+    let session = original.open_session(file.len()).await;
+    let (status, body) = original.send_piece(&session, "0", &file[..500]).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"id": session, "file_offset": 500}))
+    );
+
+    let saved = snapshot(&original).await;
+
+    let document: Value = serde_json::from_str(&saved).unwrap();
+    assert_eq!(
+        document["state"]["uploads"]["sessions"],
+        json!({session.as_str(): {
+            "spec": {"file_name": "banner.png", "file_length": 1000, "file_type": "image/png"},
+            "received": STANDARD.encode(&file[..500]), "offset": 500, "handle": null}})
+    );
+    let copy = spawn_app().await;
+    let answer = restore(&copy, &saved).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let reached = copy.get(&format!("/v25.0/{session}")).await;
+    assert_eq!(
+        (reached.status, reached.body),
+        (200, json!({"id": session, "file_offset": 500}))
+    );
+    assert_eq!(counted_media(&copy).await, counted_media(&original).await);
+    let (status, behind) = copy.send_piece(&session, "0", &file[..500]).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        behind["error"]["error_data"]["details"],
+        "file_offset: the session has 500 of 1000 bytes, so the data must start at 500; found 0"
+    );
+
+    let (status, done) = copy.send_piece(&session, "500", &file[500..]).await;
+
+    assert_eq!(status, 200, "{done}");
+    let handle = done["h"].as_str().unwrap();
+    let (_, on_original) = original.send_piece(&session, "500", &file[500..]).await;
+    assert_eq!(
+        on_original["h"], handle,
+        "the handle the original would have issued"
+    );
+    let created = copy
+        .create_template(WABA, &image_header_template("restored_banner", handle))
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert_eq!(created.body["status"], "PENDING");
+    assert_eq!(created.body["category"], "MARKETING");
+}
+
+#[tokio::test]
+async fn a_snapshot_with_a_damaged_file_or_session_is_refused_naming_the_field() {
+    let app = spawn_app().await;
+    app.upload("image/png", b"\x89PNG tiny").await;
+    let session = app.open_session(100).await;
+    app.send_piece(&session, "0", &png(40)).await;
+    let saved = snapshot(&app).await;
+    let document: Value = serde_json::from_str(&saved).unwrap();
+    let damaged = |pointer: &str, value: Value| {
+        let mut copy = document.clone();
+        *copy.pointer_mut(pointer).unwrap() = value;
+        copy.to_string()
+    };
+    let cases = [
+        (
+            "snapshot_bad_base64",
+            damaged("/state/media/0/bytes", json!("not base64!")),
+        ),
+        (
+            "snapshot_wrong_sha256",
+            damaged(
+                "/state/media/0/sha256",
+                json!(STANDARD.encode(Sha256::digest(b"other"))),
+            ),
+        ),
+        (
+            "snapshot_offset_past_the_bytes",
+            damaged(
+                &format!("/state/uploads/sessions/{session}/offset"),
+                json!(41),
+            ),
+        ),
+    ];
+    for (name, body) in cases {
+        let answer = restore(&app, &body).await;
+        assert_eq!(answer.status, 400, "{name}: {}", answer.text);
+        insta::assert_json_snapshot!(name, answer.json(), {".error.fbtrace_id" => "[fbtrace_id]"});
+        assert_eq!(snapshot(&app).await, saved, "{name}: nothing changed");
+    }
+}
+
+#[tokio::test]
+async fn a_snapshot_written_before_files_travelled_restores_with_none() {
+    let app = spawn_app().await;
+    let media_id = app.upload("image/png", b"\x89PNG tiny").await;
+    let session = app.open_session(100).await;
+    let mut older: Value = serde_json::from_str(&snapshot(&app).await).unwrap();
+    let state = older["state"].as_object_mut().unwrap();
+    state.remove("media");
+    state["uploads"].as_object_mut().unwrap().remove("sessions");
+
+    let answer = restore(&app, &older.to_string()).await;
+
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    for gone in [media_id, session] {
+        let read = app.get(&format!("/v25.0/{gone}")).await;
+        assert_eq!((read.status, read.code()), (400, 100), "{gone}");
+        assert_eq!(read.body["error"]["error_subcode"], 33);
+    }
+    assert_eq!(counted_media(&app).await, 0);
 }

@@ -8,13 +8,13 @@ use wa_contract::PayloadKind;
 use crate::helpers::*;
 
 /// A PNG's worth of bytes (only the length and type matter to a session).
-fn png(len: usize) -> Vec<u8> {
+pub(crate) fn png(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i % 253) as u8).collect()
 }
 
 impl TestApp {
     /// `POST /{app_id}/uploads` for a PNG of `len` bytes; the session id.
-    async fn open_session(&self, len: usize) -> String {
+    pub(crate) async fn open_session(&self, len: usize) -> String {
         let path = format!(
             "/v25.0/{}/uploads?file_name=banner.png&file_length={len}&file_type=image/png",
             wa_mock::DEFAULT_APP_ID
@@ -26,7 +26,12 @@ impl TestApp {
 
     /// `POST /{session}` with `file_offset` and `bytes`, authenticated as Meta's guide does it
     /// (`Authorization: OAuth …`).
-    async fn send_piece(&self, session: &str, offset: &str, bytes: &[u8]) -> (u16, Value) {
+    pub(crate) async fn send_piece(
+        &self,
+        session: &str,
+        offset: &str,
+        bytes: &[u8],
+    ) -> (u16, Value) {
         let res = self
             .client
             .post(self.url(&format!("/v25.0/{session}")))
@@ -174,7 +179,7 @@ async fn each_sandbox_has_its_own_app_and_sessions() {
 }
 
 /// A MARKETING template named `name` with an IMAGE header whose example is `handle`.
-fn image_header_template(name: &str, handle: &str) -> Value {
+pub(crate) fn image_header_template(name: &str, handle: &str) -> Value {
     json!({
         "name": name,
         "language": "en_US",
