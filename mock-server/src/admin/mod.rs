@@ -377,6 +377,18 @@ async fn body_bytes(req: Request, state: &AppState) -> Result<axum::body::Bytes,
         .map_err(|refusal| refuse(&state.store, &refusal))
 }
 
+/// What a body that may hold a snapshot can carry (*invented*): media files travel in
+/// snapshots, base64-encoded, so the 2 MiB of every other body would hold about 1.5 MiB of
+/// them; 32 MiB holds some 23 MiB.
+const SNAPSHOT_BODY_BYTES: usize = 32 << 20;
+
+/// A body that may hold a snapshot, up to [`SNAPSHOT_BODY_BYTES`].
+async fn snapshot_bytes(req: Request, state: &AppState) -> Result<axum::body::Bytes, GraphError> {
+    crate::http::read_limited(req.into_body(), SNAPSHOT_BODY_BYTES)
+        .await
+        .map_err(|refusal| refuse(&state.store, &refusal))
+}
+
 /// A JSON body whose rejections speak Graph.
 struct AdminJson<T>(T);
 

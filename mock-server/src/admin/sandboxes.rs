@@ -8,7 +8,7 @@ use axum::extract::{Request, State};
 use serde_json::Value;
 use wa_contract::admin::{List, NewSandbox, SandboxSummary, State as World, Success};
 
-use super::{AdminPath, AdminResult, AdminSandbox, body_bytes, wire};
+use super::{AdminPath, AdminResult, AdminSandbox, snapshot_bytes, wire};
 use crate::clock::Timestamp;
 use crate::domain::Refusal;
 use crate::http::refuse;
@@ -42,7 +42,7 @@ pub(super) async fn create_sandbox(
     request: Request,
 ) -> AdminResult<NewSandbox> {
     let invalid = |details: String| refuse(&state.store, &Refusal::invalid(details));
-    let body = body_bytes(request, &state).await?;
+    let body = snapshot_bytes(request, &state).await?;
     let mut fields: serde_json::Map<String, Value> = if body.iter().all(u8::is_ascii_whitespace) {
         serde_json::Map::new()
     } else {

@@ -9,7 +9,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use wa_contract::admin::State as World;
 
-use super::{AdminResult, AdminSandbox, body_bytes, wire};
+use super::{AdminResult, AdminSandbox, snapshot_bytes, wire};
 use crate::domain::Refusal;
 use crate::http::{GraphError, parse_query, refuse};
 use crate::state::AppState;
@@ -71,7 +71,7 @@ pub(super) async fn restore_snapshot(
     AdminSandbox(sandbox): AdminSandbox,
     request: Request,
 ) -> AdminResult<World> {
-    let body = body_bytes(request, &state).await?;
+    let body = snapshot_bytes(request, &state).await?;
     let snapshot =
         Snapshot::parse(&body).map_err(|e| refuse(&state.store, &Refusal::invalid(e.0)))?;
     let hooks = |s: &_| state.webhooks.new_sandbox(s, WebhookSettings::default());

@@ -35,7 +35,7 @@ pub(crate) async fn read_body(body: Body) -> Result<Bytes, Refusal> {
 }
 
 /// Reads a whole request body, up to `limit` bytes.
-async fn read_limited(body: Body, limit: usize) -> Result<Bytes, Refusal> {
+pub(crate) async fn read_limited(body: Body, limit: usize) -> Result<Bytes, Refusal> {
     match Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large(limit)),

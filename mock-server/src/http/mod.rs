@@ -36,7 +36,7 @@ use serde_json::Value;
 use wa_contract::ErrorKind;
 use wa_contract::operations::{self, Operation, Unrouted};
 
-pub(crate) use body::read_body;
+pub(crate) use body::{read_body, read_limited};
 pub(crate) use download::download_media;
 pub(crate) use envelope::graph_envelope;
 pub(crate) use error::{GraphError, refuse};

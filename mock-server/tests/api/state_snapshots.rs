@@ -519,3 +519,40 @@ async fn a_snapshot_written_before_files_travelled_restores_with_none() {
     }
     assert_eq!(counted_media(&app).await, 0);
 }
+
+#[tokio::test]
+async fn a_snapshot_holding_megabytes_of_files_restores_over_http_up_to_its_limit() {
+    let original = spawn_app().await;
+    let bytes: Vec<u8> = (0..3u32 << 20).map(|i| (i % 251) as u8).collect();
+    original.upload("image/png", &bytes).await;
+    let saved = snapshot(&original).await;
+    assert!(saved.len() > 4 << 20, "{} bytes", saved.len());
+
+    // Over the 2 MiB of other admin bodies, into this sandbox and into a new one.
+    let copy = spawn_app().await;
+    let answer = restore(&copy, &saved).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(snapshot(&copy).await, saved);
+    let created = copy.raw(
+        Method::POST,
+        "/__admin/sandboxes",
+        Some(&copy.token),
+        Some("application/json"),
+        format!("{{\"snapshot\":{saved}}}").into_bytes(),
+    );
+    let created = created.await;
+    assert_eq!(created.status, 200, "{}", created.text);
+    let token = created.json()["token"].as_str().unwrap().to_owned();
+    assert_eq!(snapshot(&copy.with_token(&token)).await, saved);
+
+    // Past 32 MiB: Graph's 413 naming the limit, and the sandbox as it was.
+    let refused = restore(&copy, &" ".repeat((32 << 20) + 1)).await;
+    assert_eq!(refused.status, 413, "{}", refused.text);
+    let body = refused.json();
+    assert_eq!(body["error"]["code"], 100);
+    assert_eq!(
+        body["error"]["error_data"]["details"],
+        "request body: larger than the 33554432 bytes a request may carry"
+    );
+    assert_eq!(snapshot(&copy).await, saved);
+}
