@@ -356,7 +356,11 @@ fn os_random() -> u128 {
 /// Appends the low `digits` hex digits of `n`, most significant first: `format!("{n:016x}")`
 /// by hand, because two ids drawn on every send spent more in the formatter than in the rest.
 fn push_hex(out: &mut Vec<u8>, n: u64, digits: u32, alphabet: &[u8; 16]) {
-    out.extend((0..digits).rev().map(|i| alphabet[(n >> (4 * i) & 15) as usize]));
+    out.extend(
+        (0..digits)
+            .rev()
+            .map(|i| alphabet[(n >> (4 * i) & 15) as usize]),
+    );
 }
 
 fn push_base64(out: &mut String, bytes: &[u8]) {
