@@ -138,7 +138,11 @@ const INBOUND_WEBHOOK: &[Mutation] = mutations! {
         remove(v, INBOUND, "from_user_id");
     },
     "enum" => |v| set(v, INBOUND, "type", json!("hologram")),
-    "body_matches_type" => |v| set(v, INBOUND, "type", json!("sticker")),
+    // A message that is a sticker already loses its body instead.
+    "body_matches_type" => |v| {
+        set(v, INBOUND, "type", json!("sticker"));
+        remove(v, INBOUND, "sticker");
+    },
     "wamid" => |v| set(v, INBOUND, "id", json!("12345")),
     "unix_timestamp" => |v| set(v, INBOUND, "timestamp", json!("now")),
     "graph_id" => |v| set(v, "/entry/0/changes/0/value/metadata", "phone_number_id", json!("abc")),
