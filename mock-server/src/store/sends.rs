@@ -465,13 +465,16 @@ impl SandboxState {
             .flatten();
         let is_template = draft.template.is_some();
         let wamid = self.ids.wamids.wamid(recipient.wa_id_or_bsuid());
-        let waba_id = self
-            .phone(phone_id)
-            .map(|p| p.waba_id.clone())
-            .unwrap_or_else(|| WabaId::new(""));
+        // The number's own ids, shared by all its messages and their events, rather than the
+        // path's copy: an event read or dropped long after the send then touches no line of
+        // memory of its own for them.
+        let (phone_number_id, waba_id) = self.phone(phone_id).map_or_else(
+            || (phone_id.clone(), WabaId::new("")),
+            |p| (p.id.clone(), p.waba_id.clone()),
+        );
         let message = Message {
             id: wamid.clone(),
-            phone_number_id: phone_id.clone(),
+            phone_number_id,
             waba_id,
             endpoint: draft.endpoint,
             input: input.clone(),
@@ -599,7 +602,21 @@ impl SandboxState {
         error: Option<ErrorKind>,
         at: Timestamp,
     ) {
+        self.step_with(wamid, at, |_| Some((status, error)));
+    }
+
+    /// [`Self::step`] to the status (and error) `pick` takes from the message, if it takes one:
+    /// the message is looked up once.
+    fn step_with(
+        &mut self,
+        wamid: &Wamid,
+        at: Timestamp,
+        pick: impl FnOnce(&mut Message) -> Option<(MessageStatus, Option<ErrorKind>)>,
+    ) {
         let Some(message) = self.messages.get_mut(wamid) else {
+            return;
+        };
+        let Some((status, error)) = pick(message) else {
             return;
         };
         let names = Names {
@@ -625,16 +642,20 @@ impl Session<'_> {
         let Some(at) = self.messages.get(&wamid).and_then(|m| m.upcoming.next_at()) else {
             return;
         };
+        self.schedule_step(at, wamid);
+    }
+
+    fn schedule_step(&self, at: Timestamp, wamid: Wamid) {
         let job = self.job(move |session, at| {
-            let state = session.state();
-            let step = state
-                .messages
-                .get_mut(&wamid)
-                .and_then(|m| m.upcoming.take());
-            if let Some((status, error)) = step {
-                state.step(&wamid, status, error, at);
+            let mut next = None;
+            session.state().step_with(&wamid, at, |message| {
+                let step = message.upcoming.take();
+                next = message.upcoming.next_at();
+                step
+            });
+            if let Some(next) = next {
+                session.schedule_step(next, wamid);
             }
-            session.schedule_timeline(wamid);
         });
         self.sandbox.clock.schedule_at(at, job);
     }
