@@ -3,7 +3,8 @@
 //! every other number by its calling code, and whether a number is possible at all.
 //!
 //! Parsing against the metadata takes microseconds; a send asks about its recipient several
-//! times (BSUID, the US block, the per-user limit), so [`of`] keeps each number's answer.
+//! times (BSUID, the US block, the per-user limit) and every read of a phone number node shows
+//! its number, so the answers are kept per number.
 //! A leaf: it takes digits, and knows nothing of users or rules.
 
 use std::collections::HashMap;
@@ -31,29 +32,46 @@ impl Country {
 /// bound on a long run's memory.
 const CACHED: usize = 100_000;
 
-static CACHE: LazyLock<Mutex<HashMap<Box<str>, Option<Country>>>> =
+/// What is known of one number, each part once it has been asked for.
+#[derive(Default)]
+struct Known {
+    /// `Some(None)`: not a possible phone number.
+    country: Option<Option<Country>>,
+    display: Option<Box<str>>,
+}
+
+static CACHE: LazyLock<Mutex<HashMap<Box<str>, Known>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// The country of the phone number `digits` (E.164 without the `+`); `None` when it is not a
 /// possible phone number (no such calling code, or a length no number of its country has).
 pub(crate) fn of(digits: &str) -> Option<Country> {
-    if let Some(known) = lock().get(digits) {
-        return *known;
+    if let Some(country) = lock().get(digits).and_then(|k| k.country) {
+        return country;
     }
     let country = look_up(digits);
-    let mut cache = lock();
-    if cache.len() >= CACHED {
-        cache.clear();
-    }
-    cache.insert(Box::from(digits), country);
+    remember(digits, |k| k.country = Some(country));
     country
 }
 
-fn lock() -> std::sync::MutexGuard<'static, HashMap<Box<str>, Option<Country>>> {
+fn lock() -> std::sync::MutexGuard<'static, HashMap<Box<str>, Known>> {
     // A poisoned cache holds answers that are still right.
     CACHE
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn remember(digits: &str, learn: impl FnOnce(&mut Known)) {
+    let mut cache = lock();
+    if !cache.contains_key(digits) {
+        if cache.len() >= CACHED {
+            cache.clear();
+        }
+        cache.insert(Box::from(digits), Known::default());
+    }
+    if let Some(known) = cache.get_mut(digits) {
+        learn(known);
+    }
 }
 
 fn parse(digits: &str) -> Option<PhoneNumber> {
@@ -108,10 +126,15 @@ fn look_up(digits: &str) -> Option<Country> {
 /// The phone number `digits` as Meta displays it on the phone number node: international
 /// format, `+1 555-010-0021`; the digits behind a `+` when it is not a possible number.
 pub(crate) fn display(digits: &str) -> String {
-    match parse(digits).filter(|_| of(digits).is_some()) {
+    if let Some(shown) = lock().get(digits).and_then(|k| k.display.as_deref()) {
+        return shown.to_owned();
+    }
+    let shown = match parse(digits).filter(|_| of(digits).is_some()) {
         Some(number) => number.format().mode(Mode::International).to_string(),
         None => format!("+{digits}"),
-    }
+    };
+    remember(digits, |k| k.display = Some(shown.as_str().into()));
+    shown
 }
 
 #[cfg(test)]
