@@ -9,7 +9,7 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, Method, Uri, header};
+use axum::http::{HeaderMap, HeaderName, Method, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use wa_contract::ErrorKind;
@@ -17,6 +17,10 @@ use wa_contract::ErrorKind;
 use super::error::refuse;
 use crate::domain::Refusal;
 use crate::state::AppState;
+
+// Named once: a header looked up by a string is parsed on every lookup.
+const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+const SEC_FETCH_MODE: HeaderName = HeaderName::from_static("sec-fetch-mode");
 
 /// Middleware on the admin API: the peer, `Host`, `Origin` and content-type rules.
 pub(crate) async fn admin_guard(
@@ -80,8 +84,10 @@ fn admin_refusal(state: &AppState, request: &Request) -> Option<String> {
 pub(crate) fn graph_refusal(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Option<Refusal> {
     let why = cross_site(state, headers, "the Graph API").or_else(|| {
         let from_browser =
-            headers.contains_key("sec-fetch-site") || headers.contains_key("sec-fetch-mode");
-        let host = foreign_host(state, uri, headers).filter(|_| from_browser)?;
+            headers.contains_key(SEC_FETCH_SITE) || headers.contains_key(SEC_FETCH_MODE);
+        let host = from_browser
+            .then(|| foreign_host(state, uri, headers))
+            .flatten()?;
         Some(format!(
             "Host: '{}' is not this server's name; a browser's request to the Graph API must name it (add others with --allowed-host)",
             host.escape_debug()
@@ -116,7 +122,7 @@ fn cross_site(state: &AppState, headers: &HeaderMap, api: &str) -> Option<String
         }
     }
     headers
-        .get("sec-fetch-site")
+        .get(SEC_FETCH_SITE)
         .is_some_and(|v| v.as_bytes() == b"cross-site")
         .then(|| format!("Sec-Fetch-Site: cross-site requests may not drive {api}"))
 }

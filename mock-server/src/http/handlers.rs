@@ -84,12 +84,12 @@ pub(super) fn handler(id: OperationId) -> Handler {
             media::upload_media(ctx, &fields, file).map(|answer| json_bytes(&answer))
         }),
         OperationId::GetMedia => Handler::Sync(|ctx, call| {
-            media::get_media(ctx, &call.request.origin).map(|answer| json_bytes(&answer))
+            media::get_media(ctx, &call.request.origin()).map(|answer| json_bytes(&answer))
         }),
         OperationId::DeleteMedia => read!(media::delete_media),
         OperationId::CreateUploadSession => read!(uploads::create_upload_session),
         OperationId::UploadFileChunk => Handler::Sync(|ctx, call| {
-            let offset = call.request.file_offset.as_deref();
+            let offset = call.request.file_offset();
             uploads::upload_file_chunk(ctx, offset, call.request.raw.bytes())
                 .map(|answer| json_bytes(&answer))
         }),

@@ -33,10 +33,7 @@ pub(crate) struct GraphRequest<'r> {
     pub(crate) raw: RawBody,
     /// The file a multipart form carried.
     pub(crate) file: Option<Upload>,
-    /// `http://` and the address the client used (its `Host`), for URLs the answer carries.
-    pub(crate) origin: String,
-    /// The `file_offset` header: where a Resumable Upload API piece starts.
-    pub(crate) file_offset: Option<String>,
+    headers: &'r HeaderMap,
     tree: OnceLock<Result<Value, String>>,
 }
 
@@ -45,7 +42,7 @@ impl<'r> GraphRequest<'r> {
     pub(crate) fn new(
         method: &'r Method,
         uri: &'r Uri,
-        headers: &HeaderMap,
+        headers: &'r HeaderMap,
         body: Result<Received, Refusal>,
     ) -> Self {
         let path = uri.path();
@@ -75,13 +72,30 @@ impl<'r> GraphRequest<'r> {
             query: parse_query(uri.query()),
             raw: received.raw,
             file: received.file,
-            origin: origin(headers),
-            file_offset: headers
-                .get("file_offset")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
+            headers,
             tree: OnceLock::new(),
         }
+    }
+
+    /// `http://` and the address the client used (its `Host`), for URLs the answer carries;
+    /// the loopback when it sent none or one that is not a plain host and port.
+    pub(crate) fn origin(&self) -> String {
+        let host = self
+            .headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+            })
+            .unwrap_or("127.0.0.1");
+        format!("http://{host}")
+    }
+
+    /// The `file_offset` header: where a Resumable Upload API piece starts.
+    pub(crate) fn file_offset(&self) -> Option<&str> {
+        self.headers.get("file_offset")?.to_str().ok()
     }
 
     /// Settles the version the request is answered as on the day `now`: the path's version,
@@ -190,21 +204,6 @@ pub(crate) fn header_token(headers: &HeaderMap) -> Option<&str> {
     let (scheme, token) = value.trim_start().split_once(' ')?;
     (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("oauth"))
         .then(|| token.trim())
-}
-
-/// `http://` and the `Host` the client addressed (the loopback when it sent none or one that
-/// is not a plain host and port).
-fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
-        })
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}")
 }
 
 #[cfg(test)]
