@@ -27,9 +27,8 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
 use serde_json::Value;
@@ -60,36 +59,33 @@ use request::{GraphRequest, Received, header_token};
 /// version → route → faults → operation → journal → answer. Route, faults, operation and journal run in
 /// one critical section on the sandbox; only a latency fault or a handshake splits it in two,
 /// around the wait.
-pub(crate) async fn dispatch(
-    State(app): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    if let Some(refusal) = graph_refusal(&app, &uri, &headers) {
-        let request = GraphRequest::new(&method, &uri, &headers, Ok(Received::empty()));
+pub(crate) async fn dispatch(State(app): State<AppState>, request: Request) -> Response {
+    // Taken apart, not extracted piece by piece: the `HeaderMap` extractor copies the headers.
+    let (parts, body) = request.into_parts();
+    let (method, uri, headers) = (&parts.method, &parts.uri, &parts.headers);
+    if let Some(refusal) = graph_refusal(&app, uri, headers) {
+        let request = GraphRequest::new(method, uri, headers, Ok(Received::empty()));
         return refused_at_the_edge(&app, request, &refusal);
     }
     // A token in a header settles the sandbox before any byte of the body is read, so that a
     // client without a valid one cannot hold a connection open with a stalled body.
-    let early = header_token(&headers).map(|token| app.store.resolve(Some(token)));
+    let early = header_token(headers).map(|token| app.store.resolve(Some(token)));
     if let Some(Err(e)) = early {
-        let request = GraphRequest::new(&method, &uri, &headers, Ok(Received::empty()));
+        let request = GraphRequest::new(method, uri, headers, Ok(Received::empty()));
         return refused_at_the_edge(&app, request, &Refusal::new(auth_error(e)));
     }
     // The body is read here, not by an extractor, so that an oversized, stalled or badly
     // framed one is answered in Graph's envelope and journaled like any other refusal; its
     // limit is its operation's, from the table.
     let limit = operations::body_limit(method.as_str(), uri.path());
-    let body = body::receive(body, &headers, limit).await;
-    let mut request = GraphRequest::new(&method, &uri, &headers, body);
+    let body = body::receive(body, headers, limit).await;
+    let mut request = GraphRequest::new(method, uri, headers, body);
     let sandbox = match early {
         Some(Ok(sandbox)) => {
             request.serve_version(app.default_version, sandbox.clock().now());
             sandbox
         }
-        _ => match authenticate(&app, &mut request, &headers) {
+        _ => match authenticate(&app, &mut request, headers) {
             Ok(sandbox) => sandbox,
             Err(e) => return unauthenticated(&app.store, &request, &Refusal::new(auth_error(e))),
         },
@@ -97,7 +93,7 @@ pub(crate) async fn dispatch(
     let mut next = locked(&app, &sandbox, &request, Pipe::begin);
     loop {
         next = match next {
-            Next::Answer(answered) => return answered.logged(&method, request.path),
+            Next::Answer(answered) => return answered.logged(method, request.path),
             Next::Drop => return dropped_connection(),
             Next::Wait {
                 millis,

@@ -9,7 +9,6 @@
 //! answer, as before.
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware;
@@ -105,13 +104,5 @@ async fn root(State(state): State<AppState>, request: Request) -> Response {
     if wants_page && crate::http::admin_allows(&state, &request) {
         return redirect(StatusCode::SEE_OTHER, request.uri().query());
     }
-    let (parts, body) = request.into_parts();
-    crate::http::dispatch(
-        State(state),
-        parts.method,
-        parts.uri,
-        parts.headers,
-        Body::new(body),
-    )
-    .await
+    crate::http::dispatch(State(state), request).await
 }
