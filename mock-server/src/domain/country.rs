@@ -186,5 +186,10 @@ mod tests {
         assert_eq!(display("14165551234"), "+1 416-555-1234");
         assert_eq!(display("447700900123"), "+44 7700 900123");
         assert_eq!(display("1555"), "+1555");
+        // Asked again, the number comes from the cache, with its country still known.
+        assert_eq!(display("447700900123"), "+44 7700 900123");
+        assert_eq!(display("1555"), "+1555");
+        assert_eq!(iso("447700900123").as_deref(), Some("GB"));
+        assert_eq!(of("1555"), None);
     }
 }
