@@ -355,7 +355,6 @@ fn os_random() -> u128 {
     uuid::Uuid::new_v4().as_u128()
 }
 
-/// Appends `bytes` in standard, padded base64.
 /// Fills `out` with the low `out.len()` hex digits of `n`, most significant first:
 /// `format!("{n:016x}")` by hand, because two ids drawn on every send spent more in the
 /// formatter than in the rest.
@@ -365,6 +364,7 @@ fn write_hex(out: &mut [u8], n: u64, alphabet: &[u8; 16]) {
     }
 }
 
+/// Appends `bytes` in standard, padded base64.
 fn push_base64(out: &mut String, bytes: &[u8]) {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for chunk in bytes.chunks(3) {
