@@ -129,7 +129,7 @@ pub(crate) fn display(digits: &str) -> String {
     if let Some(shown) = lock().get(digits).and_then(|k| k.display.as_deref()) {
         return shown.to_owned();
     }
-    let shown = match parse(digits).filter(|_| of(digits).is_some()) {
+    let shown = match of(digits).and_then(|_| parse(digits)) {
         Some(number) => number.format().mode(Mode::International).to_string(),
         None => format!("+{digits}"),
     };
