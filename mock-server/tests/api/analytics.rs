@@ -11,21 +11,10 @@ fn analytics_path(query: &str) -> String {
     format!("/v24.0/{WABA}/template_analytics?{query}")
 }
 
-/// Enables template insights on the default WABA, as analytics need.
-pub(crate) async fn enable_insights(app: &TestApp) {
-    let enabled = app
-        .post(
-            &format!("/v24.0/{WABA}?is_enabled_for_insights=true"),
-            &json!(null),
-        )
-        .await;
-    assert_eq!(enabled.body, json!({"success": true}), "{}", enabled.body);
-}
-
 #[tokio::test]
 async fn template_analytics_count_a_known_campaign_per_day_and_api() {
     let app = spawn_app().await;
-    enable_insights(&app).await;
+    app.enable_insights().await;
     for to in ["14165551234", "14165550007", "14165551026"] {
         app.send_marketing_message(PHONE, &promo_to(to)).await;
     }
@@ -94,7 +83,7 @@ async fn template_analytics_refuse_bad_parameters_naming_them_and_need_insights_
         off.body
     );
 
-    enable_insights(&app).await;
+    app.enable_insights().await;
     let eleven: Vec<String> = (0..11).map(|i| format!("\"{i}\"")).collect();
     let cases = [
         (
@@ -159,7 +148,7 @@ async fn template_analytics_refuse_bad_parameters_naming_them_and_need_insights_
 #[tokio::test]
 async fn template_analytics_price_each_delivery_by_the_numbers_country() {
     let app = spawn_app().await;
-    enable_insights(&app).await;
+    app.enable_insights().await;
     // Toronto is Canada's market; Jamaica shares +1 but is none the shipped card lists.
     for to in ["14165551234", "18765551234"] {
         wamid(&app.send_marketing_message(PHONE, &promo_to(to)).await);

@@ -5,7 +5,6 @@
 use serde_json::{Value, json};
 use wa_contract::PayloadKind;
 
-use crate::analytics::enable_insights;
 use crate::helpers::{
     Answer, ELIGIBLE_PHONE, PHONE, TestApp, WABA, promo_to, spawn_app, template_send, wamid,
 };
@@ -156,7 +155,7 @@ async fn a_body_click_by_bsuid_on_a_bsuid_send_has_no_button_text() {
 #[tokio::test]
 async fn template_analytics_count_url_button_clicks_and_price_deliveries_on_the_rate_card() {
     let app = spawn_app().await;
-    enable_insights(&app).await;
+    app.enable_insights().await;
     let fall_sale = create_fall_sale(&app).await;
     // Read; delivered, never read; sent to a phone that stays offline.
     let read = send_fall_sale(&app, "14165551234").await;

@@ -190,6 +190,18 @@ impl TestApp {
             .await
     }
 
+    /// Enables template insights on the default WABA, as analytics need, asserting Graph's
+    /// success answer.
+    pub(crate) async fn enable_insights(&self) {
+        let enabled = self
+            .post(
+                &format!("/v24.0/{WABA}?is_enabled_for_insights=true"),
+                &json!(null),
+            )
+            .await;
+        assert_eq!(enabled.body, json!({"success": true}), "{}", enabled.body);
+    }
+
     pub(crate) async fn patch_waba(&self, waba: &str, patch: &Value) -> Answer {
         self.call(
             Method::PATCH,
